@@ -1,0 +1,166 @@
+"""The embedded default RAG chain: Chroma on disk + MiniLM retriever + generator.
+
+`build_chain(index=...)` returns a `RagChain`, a plain LangChain Runnable
+(``{"question"}`` in, ``{"question", "answer", "context"}`` out) that also
+exposes its retrieval and generation as separate pipeline steps. `harden()`
+uses those steps, so with the default chain the retrieval guards run
+*between* retrieval and generation (an irrelevant retrieval abstains before
+any LLM call) and the generation budget can fall back to an extractive
+answer from the passages already retrieved.
+
+With ``llm=None`` the generator is extractive (no LLM at all); with any
+LangChain chat model it asks for an answer citing the numbered passages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import numpy as np
+from langchain_core.language_models import BaseChatModel
+from langchain_core.runnables import Runnable, RunnableConfig
+
+from ragfort.context import RunContext
+from ragfort.errors import InputError
+from ragfort.generate import ExtractiveSettings, extractive_answer, llm_messages
+from ragfort.index.store import Index
+from ragfort.pipeline import (
+    CONFIG_KEY,
+    FALLBACK_KEY,
+    QUESTION_VECTOR_KEY,
+    SENTENCE_VECTORS_KEY,
+    SYNC_KEY,
+    ChainSteps,
+)
+from ragfort.policy import Policy
+from ragfort.types import Action, Passage, Stage, Turn, Verdict
+
+__all__ = ["RagChain", "build_chain"]
+
+
+class RagChain(Runnable[Any, dict[str, Any]]):
+    """Retriever + generator over an `Index`. Build it with `build_chain`."""
+
+    def __init__(
+        self,
+        index: Index,
+        *,
+        llm: BaseChatModel | None = None,
+        k: int = 5,
+        extractive: ExtractiveSettings = ExtractiveSettings(),
+    ) -> None:
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k!r}")
+        self.index = index
+        self.llm = llm
+        self.k = k
+        self.extractive = extractive
+
+    @property
+    def model_id(self) -> str:
+        """Identifies the generator, for cache keys."""
+        if self.llm is None:
+            return "extractive"
+        return f"{type(self.llm).__name__}:{getattr(self.llm, 'model_name', '') or getattr(self.llm, 'model', '')}"
+
+    # -- the two steps -------------------------------------------------------
+    def retrieve(self, question: str, *, state: dict[str, Any] | None = None) -> list[Passage]:
+        """The top-k passages; the question vector is kept in `state` for the generator."""
+        vector = self.index.embed_query(question)
+        if state is not None:
+            state[QUESTION_VECTOR_KEY] = vector
+            state[SENTENCE_VECTORS_KEY] = Index.sentence_vectors
+        return self.index.search(question, k=self.k, vector=vector)
+
+    def extract(self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None) -> str:
+        """The extractive answer ("" when nothing is relevant enough)."""
+        if vector is None:
+            vector = self.index.embed_query(question)
+        return extractive_answer(
+            vector, question, passages, Index.sentence_vectors(passages), settings=self.extractive
+        )
+
+    # -- plain Runnable use (without harden) ----------------------------------
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:  # noqa: A002
+        from ragfort.integrations.langchain import passage_to_document
+
+        question = input if isinstance(input, str) else (input or {}).get("question")
+        if not isinstance(question, str) or not question.strip():
+            raise InputError(f"the question must be a non-empty string, got {question!r}")
+        state: dict[str, Any] = {}
+        passages = self.retrieve(question, state=state)
+        if self.llm is None:
+            answer = self.extract(question, passages, vector=state[QUESTION_VECTOR_KEY])
+        else:
+            answer = str(self.llm.invoke(llm_messages(question, passages), config).text)
+        return {"question": question, "answer": answer, "context": [passage_to_document(p) for p in passages]}
+
+    # -- pipeline steps (used by harden) ------------------------------------
+    def ragfort_steps(self, policy: Policy) -> ChainSteps:
+        """Retrieval and generation as separate pipeline handlers."""
+
+        async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
+            with ctx.timed("retrieval"):
+                passages = self.retrieve(turn.question, state=ctx.state)
+            return turn.evolve(documents=tuple(passages))
+
+        async def generate(turn: Turn, ctx: RunContext) -> Turn:
+            passages = list(turn.documents)
+            with ctx.timed("generation"):
+                if self.llm is not None:
+                    answer = await self._generate_llm(turn, ctx)
+                    if answer is not None:
+                        return turn.evolve(answer=answer)
+                    ctx.state[FALLBACK_KEY] = True
+                answer = self.extract(turn.question, passages, vector=ctx.state.get(QUESTION_VECTOR_KEY))
+            if not answer:
+                ctx.record(
+                    Verdict("generator", Stage.OUTPUT, Action.ABSTAIN, reason="no passage sentence is relevant enough")
+                )
+                ctx.stop(Action.ABSTAIN)
+                return turn.evolve(answer=policy.messages.abstain)
+            return turn.evolve(answer=answer)
+
+        return ChainSteps(generate=generate, retrieve=retrieve)
+
+    async def _generate_llm(self, turn: Turn, ctx: RunContext) -> str | None:
+        """The LLM's answer, or None when it failed or ran out of budget (the caller falls back)."""
+        assert self.llm is not None
+        messages = llm_messages(turn.question, list(turn.documents))
+        config = ctx.state.get(CONFIG_KEY)
+        limit = ctx.stage_limit_ms("generation")
+        try:
+            if limit is None and ctx.state.get(SYNC_KEY):
+                return str(self.llm.invoke(messages, config).text)
+            timeout = None if limit is None else max(limit, 0.0) / 1000.0
+            msg = await asyncio.wait_for(self.llm.ainvoke(messages, config), timeout)
+            return str(msg.text)
+        except TimeoutError:
+            ctx.degrade("generation")
+        except Exception as exc:  # the LLM is the user's; its faults degrade, they don't crash
+            ctx.degrade(f"generation:{type(exc).__name__}")
+        return None
+
+
+def build_chain(
+    index: str | os.PathLike[str] | Index = ".ragfort/index",
+    llm: BaseChatModel | None = None,
+    *,
+    k: int = 5,
+) -> RagChain:
+    """The embedded default RAG chain over an index folder.
+
+    Args:
+        index: the index folder (made by ``ragfort ingest``) or an `Index`.
+        llm: any LangChain chat model; None for the extractive generator.
+        k: passages to retrieve.
+
+    Raises:
+        IndexError_: no complete index at that path.
+    """
+    idx = index if isinstance(index, Index) else Index(index)
+    idx.check_ready()
+    _ = idx.embedder  # load the model now, not inside the first request's timings
+    return RagChain(idx, llm=llm, k=k)

@@ -1,0 +1,203 @@
+"""The ``ragfort`` command line: ingest, ask, serve.
+
+Every command prints a one-line error and exits 2 on bad input; long work
+shows a progress bar on stderr. State lives under the data dir
+(``--data-dir``, ``$RAGFORT_HOME``, or ``./.ragfort``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ragfort.errors import RagfortError
+from ragfort.paths import data_dir
+
+for _name, _value in {
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "ANONYMIZED_TELEMETRY": "False",
+    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_name, _value)
+
+app = typer.Typer(
+    name="ragfort",
+    help="Harden a RAG chatbot: guarded answers with citations, the support-agent API, evaluation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+T = TypeVar("T")
+
+DataDirOpt = Annotated[
+    Path | None, typer.Option("--data-dir", help="State folder (default: $RAGFORT_HOME or ./.ragfort).")
+]
+IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: DATA_DIR/index).")]
+PolicyOpt = Annotated[
+    str, typer.Option("--policy", help="Policy file or shipped policy name.", show_default=True)
+]
+
+
+def fail(message: str) -> None:
+    """Print a one-line error and exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def guarded(fn: Callable[[], T]) -> T:
+    """Run `fn`, turning ragfort's errors into one-line messages and exit code 2."""
+    try:
+        return fn()
+    except RagfortError as exc:
+        fail(str(exc))
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        fail(f"{exc.strerror}: {exc.filename}")
+    raise AssertionError("unreachable")
+
+
+def resolve_index(index: Path | None, data: Path | None) -> Path:
+    return index if index is not None else data_dir(data) / "index"
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of Markdown, text or HTML.")],
+    index: IndexOpt = None,
+    policy: PolicyOpt = "support_agent",
+    data_dir_: DataDirOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Index documents: chunks, sentence vectors, Chroma. Re-running replaces changed files only."""
+    from ragfort.ingest import ingest_paths
+
+    target = resolve_index(index, data_dir_)
+    report = guarded(lambda: ingest_paths(paths, index=target, policy=policy, progress=not quiet))
+    if not report.changed:
+        typer.echo(f"index {target} is up to date ({report.unchanged} documents, version {report.index_version})")
+        return
+    typer.echo(
+        f"indexed {len(report.added)} new, {len(report.updated)} changed, {len(report.removed)} removed, "
+        f"{report.unchanged} unchanged documents: {report.chunks} chunks, {report.sentences} sentences "
+        f"in {report.seconds:.1f}s ({report.chunks_per_second:.0f} chunks/s); index version {report.index_version}"
+    )
+
+
+def _print_human(result: Any, *, explain: bool) -> None:
+    typer.echo(result.answer)
+    typer.echo("")
+    for c in result.citations:
+        typer.echo(f"  [{c.id}] {c.doc_id} ({c.start}-{c.end}): \"{c.quote}\"")
+    badges = [f"status={result.status}", f"cache={result.cache}"]
+    if result.groundedness is not None:
+        badges.append(f"groundedness={result.groundedness:.2f}")
+    if result.redactions:
+        badges.append("redacted=" + ",".join(sorted({r.entity for r in result.redactions})))
+    if result.budget.degraded:
+        badges.append("degraded=" + ",".join(result.budget.degraded))
+    typer.echo("  " + "  ".join(badges))
+    for v in result.verdicts:
+        score = "" if v.score is None else f" score={v.score:.2f}"
+        typer.echo(f"  - {v.stage}/{v.guard}: {v.action}{score} {v.reason}".rstrip())
+    typer.echo("  timings: " + ", ".join(f"{k}={v:.1f}ms" for k, v in result.timings_ms.items()))
+    if explain:
+        typer.echo("")
+        typer.echo(explain_result(result))
+
+
+def explain_result(result: Any) -> str:
+    """Per-claim verdicts, evidence quotes and the signals that decided them."""
+    try:
+        from ragfort.grounding import explain  # type: ignore[attr-defined]
+    except ImportError:
+        explain = None
+    if explain is not None:
+        return str(explain(result))
+    if not result.claims:
+        return "no claims were checked (the policy has no grounding guard)"
+    lines = []
+    by_id = {c.id: c for c in result.citations}
+    for i, claim in enumerate(result.claims, 1):
+        verdict = "supported" if claim.supported else ("UNSUPPORTED" if claim.supported is False else "not checked")
+        lines.append(f"claim {i}: {verdict} ({claim.score:.2f}) {claim.text}")
+        for cid in claim.citation_ids:
+            c = by_id.get(cid)
+            if c:
+                lines.append(f"    evidence [{cid}] {c.doc_id}: \"{c.quote}\"")
+        lines.extend(f"    signal: {s}" for s in claim.signals)
+    return "\n".join(lines)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The customer's question.")],
+    index: IndexOpt = None,
+    policy: PolicyOpt = "support_agent",
+    data_dir_: DataDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result JSON.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Explain each claim's verdict.")] = False,
+    session: Annotated[str | None, typer.Option("--session", help="Session id (keeps PII placeholders).")] = None,
+    budget_ms: Annotated[float | None, typer.Option("--budget-ms", help="Total latency budget.")] = None,
+) -> None:
+    """Answer one question through the guarded pipeline."""
+    import ragfort
+
+    target = resolve_index(index, data_dir_)
+    if not question.strip():
+        fail("the question is empty")
+
+    def run() -> Any:
+        chain = ragfort.build_chain(target)
+        hardened = ragfort.harden(chain, policy=policy, budget_ms=budget_ms)
+        return hardened.invoke({"question": question, "session_id": session})
+
+    result = guarded(run)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        if explain:
+            typer.echo(explain_result(result), err=True)
+    else:
+        _print_human(result, explain=explain)
+
+
+@app.command()
+def serve(
+    index: IndexOpt = None,
+    policy: PolicyOpt = "support_agent",
+    data_dir_: DataDirOpt = None,
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the support-agent API and web chat page."""
+    import uvicorn
+
+    from ragfort.server.app import create_app
+    from ragfort.server.settings import ServerSettings
+
+    if not 0 < port < 65536:
+        fail(f"port must be in 1..65535, got {port}")
+    target = resolve_index(index, data_dir_)
+    settings = guarded(
+        lambda: ServerSettings(index=str(target), policy=policy, data_dir=str(data_dir(data_dir_)))
+    )
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

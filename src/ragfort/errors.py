@@ -1,0 +1,66 @@
+"""Exceptions: faults only. Guards say no with verdicts, never by raising.
+
+The tree::
+
+    RagfortError
+    ├── ConfigError            bad settings or environment
+    │   └── PolicyError        a policy file that does not validate
+    ├── InputError             bad input from a caller (empty question, bad file)
+    │   └── GoldenSetError     a golden set or gate file that does not validate
+    ├── IndexError_            an index that is missing, incompatible or corrupt
+    ├── ChainError             the wrapped chain failed or returned an unusable result
+    ├── BackendError           a shared backend (Redis, Chroma server) is unreachable
+    └── BudgetExceeded         a required step could not finish within the budget
+
+Every message names the bad value and where it came from.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BackendError",
+    "BudgetExceeded",
+    "ChainError",
+    "ConfigError",
+    "GoldenSetError",
+    "IndexError_",
+    "InputError",
+    "PolicyError",
+    "RagfortError",
+]
+
+
+class RagfortError(Exception):
+    """Base class of every error ragfort raises on purpose."""
+
+
+class ConfigError(RagfortError):
+    """Settings or environment that cannot work."""
+
+
+class PolicyError(ConfigError):
+    """A policy that does not validate; the message names the file, key and value."""
+
+
+class InputError(RagfortError, ValueError):
+    """Bad input from a caller."""
+
+
+class GoldenSetError(InputError):
+    """A golden set or gate file that does not validate."""
+
+
+class IndexError_(RagfortError):  # noqa: N801 - the builtin IndexError means something else
+    """An index that is missing, incompatible with this version, or corrupt."""
+
+
+class ChainError(RagfortError):
+    """The wrapped chain failed, or returned something without an answer."""
+
+
+class BackendError(RagfortError):
+    """A shared backend (Redis, a Chroma server) could not be reached."""
+
+
+class BudgetExceeded(RagfortError):
+    """A required step could not finish within the latency budget."""

@@ -1,0 +1,66 @@
+"""`harden()`: the one call that wraps a LangChain RAG chain in a policy."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import Runnable
+
+from ragfort.integrations.langchain import HardenedRunnable
+from ragfort.pipeline import Layer
+from ragfort.policy import Policy, load_policy
+from ragfort.trace import JsonlTraceSink, TraceSink
+
+__all__ = ["harden"]
+
+
+def harden(
+    chain: Runnable[Any, Any],
+    policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | None = None,
+    *,
+    budget_ms: float | None = None,
+    question_key: str = "question",
+    answer_key: str | None = None,
+    documents_key: str | None = None,
+    tenant: str = "default",
+    trace_dir: str | os.PathLike[str] | None = None,
+    trace_sink: TraceSink | None = None,
+    layers: Sequence[Layer] = (),
+) -> HardenedRunnable:
+    """Wrap `chain` so every call runs through the policy's guards.
+
+    Args:
+        chain: any Runnable that takes ``{"question": str}`` and returns a dict
+            with the answer and the retrieved Documents.
+        policy: a policy file, a shipped policy name (``"support_agent"``), a
+            mapping, a `Policy`, or None for ``passthrough``.
+        budget_ms: overrides the policy's total latency budget.
+        question_key: the chain's input key.
+        answer_key: the answer's key in the chain's output (found by convention when None).
+        documents_key: the documents' key (found by convention when None).
+        tenant: the tenant when a request's config names none.
+        trace_dir: write one JSON line per request there (never raw personal data).
+        trace_sink: or any object with ``write(record)``.
+        layers: extra pipeline layers (the cache is one), run after the input gate.
+
+    Returns:
+        A Runnable whose result is a `GuardedAnswer`.
+    """
+    pol = load_policy(policy if not isinstance(policy, Path) else str(policy))
+    sink = trace_sink
+    if sink is None and trace_dir is not None:
+        sink = JsonlTraceSink(trace_dir)
+    runnable = HardenedRunnable(
+        chain,
+        pol,
+        question_key=question_key,
+        answer_key=answer_key,
+        documents_key=documents_key,
+        layers=layers,
+        trace_sink=sink,
+        tenant=tenant,
+    )
+    return runnable.with_budget(budget_ms) if budget_ms is not None else runnable

@@ -1,0 +1,438 @@
+"""The embedded index: Chroma on disk, MiniLM vectors, a manifest, sentence vectors.
+
+Layout of an index folder::
+
+    manifest.json       schema version, embedding model, content fingerprint,
+                        index version, per-document hashes, ingest state
+    chroma/             Chroma's persistent store (one record per chunk)
+    documents.sqlite    the full text of every document as indexed, so a
+                        citation's offsets can be checked against it
+
+The expensive work happens here, at ingest: every sentence of every chunk is
+embedded once. A chunk's vector is the normalised mean of its sentences'
+vectors and its heading path's vector (MiniLM itself mean-pools tokens, and
+this covers chunks longer than its 256-token window), and the sentence
+vectors travel in the chunk's metadata (float16, base64), so grounding at
+request time embeds only the answer and needs no second lookup.
+
+Ingest is incremental and safe to interrupt: the manifest is switched to
+``ingesting`` (listing the documents about to change) before Chroma is
+touched, and back to ``complete`` with a new index version only at the end.
+An index left ``ingesting`` refuses to open for queries and is repaired by
+the next ingest.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ragfort.embeddings import ChromaEmbeddingFunction, Embedder, get_embedder
+from ragfort.errors import IndexError_, InputError
+from ragfort.index.chunking import Chunk, chunk_text
+from ragfort.index.loaders import LoadedDocument, discover, load_document
+from ragfort.types import Passage
+
+__all__ = ["SCHEMA_VERSION", "Index", "IngestReport"]
+
+log = logging.getLogger("ragfort.index")
+
+SCHEMA_VERSION = 1
+COLLECTION = "ragfort_chunks"
+Transform = Callable[[list[str]], list[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class IngestReport:
+    """What an ingest changed."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: int = 0
+    chunks: int = 0
+    sentences: int = 0
+    seconds: float = 0.0
+    index_version: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    @property
+    def chunks_per_second(self) -> float:
+        return self.chunks / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class _Manifest:
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    state: str = "complete"
+    pending: list[str] = field(default_factory=list)
+    index_version: str = ""
+    fingerprint: str = ""
+    embedding_model: str = ""
+    transform_id: str | None = None
+    updated: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "state": self.state,
+            "pending": self.pending,
+            "index_version": self.index_version,
+            "fingerprint": self.fingerprint,
+            "embedding_model": self.embedding_model,
+            "transform_id": self.transform_id,
+            "updated": self.updated,
+            "documents": self.documents,
+        }
+
+
+def _encode_vectors(vectors: np.ndarray) -> str:
+    return base64.b64encode(vectors.astype(np.float16).tobytes()).decode("ascii")
+
+
+def _decode_vectors(blob: str, dim: int) -> np.ndarray:
+    arr = np.frombuffer(base64.b64decode(blob), dtype=np.float16).astype(np.float32)
+    return arr.reshape(-1, dim)
+
+
+class Index:
+    """A persistent chunk index in a folder.
+
+    Args:
+        path: the index folder (created on first ingest).
+        embedder: the sentence embedder (the shared MiniLM by default).
+        chunk_chars: target chunk size at ingest.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, embedder: Embedder | None = None, chunk_chars: int = 800):
+        self.path = Path(path)
+        self._embedder = embedder
+        self.chunk_chars = chunk_chars
+        self._collection: Any = None
+        self._manifest: _Manifest | None = None
+
+    # -- properties ----------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.path / "manifest.json"
+
+    def exists(self) -> bool:
+        return self.manifest_path.exists()
+
+    @property
+    def manifest(self) -> _Manifest:
+        if self._manifest is None:
+            self._manifest = self._read_manifest()
+        return self._manifest
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the indexed content changes."""
+        return self.manifest.index_version
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return sorted(self.manifest.documents)
+
+    def _read_manifest(self) -> _Manifest:
+        if not self.manifest_path.exists():
+            return _Manifest()
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexError_(f"{self.manifest_path}: unreadable index manifest ({exc})") from None
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise IndexError_(
+                f"{self.path}: index schema version {data.get('schema_version')!r} is not {SCHEMA_VERSION}; "
+                "re-ingest into a new folder"
+            )
+        return _Manifest(
+            documents=dict(data.get("documents", {})),
+            state=str(data.get("state", "complete")),
+            pending=list(data.get("pending", [])),
+            index_version=str(data.get("index_version", "")),
+            fingerprint=str(data.get("fingerprint", "")),
+            embedding_model=str(data.get("embedding_model", "")),
+            transform_id=data.get("transform_id"),
+            updated=float(data.get("updated", 0.0)),
+        )
+
+    def _write_manifest(self, manifest: _Manifest) -> None:
+        self.path.mkdir(parents=True, exist_ok=True)
+        manifest.updated = time.time()
+        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".manifest-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(manifest.to_json(), fh, indent=1, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.manifest_path)  # atomic: readers see old or new, never half
+        self._manifest = manifest
+
+    def _chroma(self) -> Any:
+        if self._collection is None:
+            import chromadb
+            from chromadb.config import Settings
+
+            client = chromadb.PersistentClient(
+                path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False)
+            )
+            self._max_batch = int(client.get_max_batch_size())
+            self._collection = client.get_or_create_collection(
+                COLLECTION,
+                embedding_function=ChromaEmbeddingFunction(),  # never Chroma's downloading default
+                metadata={"hnsw:space": "cosine"},
+            )
+        return self._collection
+
+    def _docs_db(self) -> sqlite3.Connection:
+        self.path.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path / "documents.sqlite")
+        con.execute("CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, sha256 TEXT, text TEXT)")
+        return con
+
+    def check_ready(self) -> None:
+        """Raise unless the index exists and its last ingest completed."""
+        if not self.exists():
+            raise IndexError_(f"no index at {str(self.path)!r}; run: ragfort ingest PATH --index {self.path}")
+        if self.manifest.state != "complete":
+            raise IndexError_(
+                f"the index at {str(self.path)!r} is incomplete (an ingest was interrupted); "
+                "run ragfort ingest again to repair it"
+            )
+
+    # -- reading -------------------------------------------------------------
+    def document_text(self, doc_id: str) -> str:
+        """The full text of a document as indexed (what citation offsets point into)."""
+        with self._docs_db() as con:
+            row = con.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return str(row[0])
+
+    def embed_query(self, question: str) -> np.ndarray:
+        return self.embedder.encode_one(question)
+
+    def search(self, question: str, *, k: int = 5, vector: np.ndarray | None = None) -> list[Passage]:
+        """The `k` chunks most similar to `question`, best first, with scores in [0, 1]."""
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k!r}")
+        self.check_ready()
+        if vector is None:
+            vector = self.embed_query(question)
+        res = self._chroma().query(
+            query_embeddings=[vector.tolist()],
+            n_results=k,
+            include=["documents", "metadatas", "distances"],
+        )
+        out = []
+        dim = self.embedder.dimension
+        for text, md, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False):
+            sentences = tuple((int(a), int(b)) for a, b in json.loads(str(md["sentences"])))
+            meta: dict[str, Any] = {"heading": md.get("heading", "")}
+            if md.get("svec"):
+                meta["sentence_vectors"] = _decode_vectors(str(md["svec"]), dim)
+            out.append(
+                Passage(
+                    text=str(text),
+                    doc_id=str(md["doc_id"]),
+                    source=str(md.get("source", "")),
+                    title=str(md.get("title", "")),
+                    start=int(md["start"]),  # type: ignore[arg-type]
+                    chunk_id=str(md["chunk_id"]),
+                    score=float(max(0.0, min(1.0, 1.0 - float(dist)))),
+                    sentences=sentences,
+                    metadata=meta,
+                )
+            )
+        return out
+
+    @staticmethod
+    def sentence_vectors(passages: Sequence[Passage]) -> list[np.ndarray | None]:
+        """Per passage, its ingest-time sentence vectors (aligned with `Passage.sentences`), if known."""
+        out: list[np.ndarray | None] = []
+        for p in passages:
+            vecs = p.metadata.get("sentence_vectors") if p.metadata else None
+            out.append(vecs if isinstance(vecs, np.ndarray) and len(vecs) == len(p.sentences) else None)
+        return out
+
+    # -- writing -------------------------------------------------------------
+    def ingest(
+        self,
+        roots: Iterable[str | os.PathLike[str]],
+        *,
+        progress: bool = False,
+        transform: Transform | None = None,
+        transform_id: str | None = None,
+    ) -> IngestReport:
+        """Index every supported file under `roots`, incrementally.
+
+        New and changed files are (re)chunked and replace their old chunks;
+        files that disappeared from a root are removed; an unchanged corpus is
+        a no-op. `transform` (for example PII redaction) maps document texts
+        to the texts to index; `transform_id` names it, and changing it
+        re-indexes everything.
+
+        Raises:
+            InputError: a root is missing or holds no supported file, or a file is unreadable.
+        """
+        t0 = time.perf_counter()
+        roots = [Path(r) for r in roots]
+        if not roots:
+            raise InputError("ingest needs at least one path")
+        found: dict[str, tuple[Path, str]] = {}
+        for root in roots:
+            for doc_id, path in discover(root):
+                if doc_id in found and found[doc_id][0] != path:
+                    raise InputError(f"two files map to the doc id {doc_id!r}: {found[doc_id][0]} and {path}")
+                found[doc_id] = (path, str(root.resolve()))
+        old = self.manifest if self.exists() else _Manifest()
+        full_rebuild = old.transform_id != transform_id or old.embedding_model not in ("", self.embedder.model_id)
+        root_set = {str(r.resolve()) for r in roots}
+        hashes = {doc_id: hashlib.sha256(path.read_bytes()).hexdigest() for doc_id, (path, _) in found.items()}
+        pending = set(old.pending)
+        added = [d for d in found if d not in old.documents]
+        updated = [
+            d
+            for d in found
+            if d in old.documents and (full_rebuild or d in pending or old.documents[d]["sha256"] != hashes[d])
+        ]
+        removed = [d for d, info in old.documents.items() if info.get("root") in root_set and d not in found]
+        removed += [d for d in pending if d not in found and d not in old.documents]
+        if not (added or updated or removed) and old.state == "complete":
+            return IngestReport(unchanged=len(found), seconds=time.perf_counter() - t0, index_version=old.index_version)
+
+        # Load and chunk before touching the store: a bad file fails here, harmlessly.
+        todo = sorted(set(added) | set(updated))
+        docs = [load_document(found[d][0], doc_id=d) for d in todo]
+        if transform is not None and docs:
+            texts = transform([d.text for d in docs])
+            if len(texts) != len(docs):
+                raise ValueError(f"ingest transform returned {len(texts)} texts for {len(docs)} documents")
+            docs = [
+                LoadedDocument(d.doc_id, d.source, d.title, t, d.sha256) for d, t in zip(docs, texts, strict=True)
+            ]
+        chunked = [(d, chunk_text(d.text, title=d.title, max_chars=self.chunk_chars)) for d in docs]
+
+        # Mark the index as being changed before the first write.
+        working = _Manifest(
+            documents={k: v for k, v in old.documents.items() if k not in removed},
+            state="ingesting",
+            pending=sorted(set(todo) | set(removed) | pending),
+            index_version=old.index_version,
+            fingerprint=old.fingerprint,
+            embedding_model=self.embedder.model_id,
+            transform_id=transform_id,
+        )
+        self._write_manifest(working)
+
+        n_chunks, n_sentences = self._write_chunks(chunked, [*removed, *todo], progress=progress)
+
+        with self._docs_db() as con:
+            con.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in removed])
+            con.executemany(
+                "INSERT OR REPLACE INTO documents (doc_id, sha256, text) VALUES (?, ?, ?)",
+                [(d.doc_id, d.sha256, d.text) for d in docs],
+            )
+        for d, chunks in chunked:
+            working.documents[d.doc_id] = {
+                "sha256": hashes[d.doc_id],
+                "root": found[d.doc_id][1],
+                "source": d.source,
+                "title": d.title,
+                "chunks": len(chunks),
+            }
+        fingerprint = hashlib.sha256(
+            json.dumps(
+                [SCHEMA_VERSION, working.embedding_model, transform_id, sorted((k, v["sha256"]) for k, v in working.documents.items())]
+            ).encode()
+        ).hexdigest()
+        working.fingerprint = fingerprint
+        working.index_version = fingerprint[:12]
+        working.state = "complete"
+        working.pending = []
+        self._write_manifest(working)
+        return IngestReport(
+            added=tuple(sorted(set(added))),
+            updated=tuple(sorted(updated)),
+            removed=tuple(sorted(removed)),
+            unchanged=len(found) - len(todo),
+            chunks=n_chunks,
+            sentences=n_sentences,
+            seconds=time.perf_counter() - t0,
+            index_version=working.index_version,
+        )
+
+    def _write_chunks(
+        self, chunked: list[tuple[LoadedDocument, list[Chunk]]], replace: Sequence[str], *, progress: bool
+    ) -> tuple[int, int]:
+        collection = self._chroma()
+        for doc_id in replace:
+            collection.delete(where={"doc_id": doc_id})
+        # One embedding pass over every sentence and heading path.
+        texts: list[str] = []
+        slots: dict[str, int] = {}
+
+        def slot(text: str) -> int:
+            if text not in slots:
+                slots[text] = len(texts)
+                texts.append(text)
+            return slots[text]
+
+        plan = []
+        for doc, chunks in chunked:
+            for i, ch in enumerate(chunks):
+                sent_slots = [slot(ch.text[s:e]) for s, e in ch.sentences]
+                plan.append((doc, i, ch, slot(ch.heading_path) if ch.heading_path else None, sent_slots))
+        vectors = self.embedder.encode(texts, show_progress=progress) if texts else np.zeros((0, 1), np.float32)
+        ids, embeddings, documents, metadatas = [], [], [], []
+        for doc, i, ch, head, sent_slots in plan:
+            svecs = vectors[sent_slots] if sent_slots else np.zeros((0, vectors.shape[1]), np.float32)
+            parts = [svecs] + ([vectors[[head]]] if head is not None else [])
+            mean = np.concatenate(parts).mean(axis=0)
+            norm = float(np.linalg.norm(mean)) or 1.0
+            chunk_id = f"{hashlib.sha1(doc.doc_id.encode()).hexdigest()[:10]}-{i}"
+            ids.append(chunk_id)
+            embeddings.append((mean / norm).tolist())
+            documents.append(ch.text)
+            metadatas.append(
+                {
+                    "doc_id": doc.doc_id,
+                    "source": doc.source,
+                    "title": doc.title,
+                    "heading": ch.heading_path,
+                    "start": ch.start,
+                    "chunk_id": chunk_id,
+                    "sentences": json.dumps([list(s) for s in ch.sentences]),
+                    "svec": _encode_vectors(svecs),
+                }
+            )
+        batch = max(1, min(self._max_batch, 1000))
+        for b in range(0, len(ids), batch):
+            collection.add(
+                ids=ids[b : b + batch],
+                embeddings=embeddings[b : b + batch],
+                documents=documents[b : b + batch],
+                metadatas=metadatas[b : b + batch],
+            )
+        return len(ids), sum(len(p[4]) for p in plan)

@@ -1,0 +1,58 @@
+"""Ingest with a policy: documents are transformed (e.g. PII-redacted) before indexing.
+
+A guard that wants the corpus changed at ingest (the PII guard at the
+retrieval stage, by default) exposes ``corpus_transform()`` returning a
+function from document texts to indexed texts, plus an id naming its
+settings. The id is stored in the index manifest: changing the settings
+re-indexes everything, so an index never mixes two redaction policies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from ragfort.index.store import Index, IngestReport
+from ragfort.policy import Policy, load_policy
+from ragfort.types import Stage
+
+__all__ = ["corpus_transform", "ingest_paths"]
+
+Transform = Callable[[list[str]], list[str]]
+
+
+def corpus_transform(policy: Policy) -> tuple[Transform | None, str | None]:
+    """The policy's ingest-time transform and its id (None, None when it has none)."""
+    transforms: list[tuple[Transform, str]] = []
+    for guard in policy.guards.get(Stage.RETRIEVAL, ()):
+        factory = getattr(guard, "corpus_transform", None)
+        if callable(factory):
+            made = factory()
+            if made is not None:
+                transforms.append(made)
+    if not transforms:
+        return None, None
+
+    def apply(texts: list[str]) -> list[str]:
+        for fn, _ in transforms:
+            texts = fn(texts)
+        return texts
+
+    ident = hashlib.sha256("|".join(t[1] for t in transforms).encode()).hexdigest()[:16]
+    return apply, ident
+
+
+def ingest_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    index: str | os.PathLike[str] | Index,
+    policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | None = "support_agent",
+    progress: bool = False,
+) -> IngestReport:
+    """Index `paths` into `index`, applying the policy's ingest-time transform."""
+    idx = index if isinstance(index, Index) else Index(index)
+    pol = load_policy(policy if not isinstance(policy, os.PathLike) else str(policy))
+    transform, transform_id = corpus_transform(pol)
+    return idx.ingest(list(paths), progress=progress, transform=transform, transform_id=transform_id)

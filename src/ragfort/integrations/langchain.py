@@ -1,0 +1,388 @@
+"""The LangChain edge: adapt any RAG Runnable in, and expose the guarded pipeline as a Runnable.
+
+Everything LangChain-specific lives here. The core works on ragfort types
+(`Turn`, `Passage`); this module converts the user's chain output (a dict
+holding the answer and the retrieved `Document`s) into them, and wraps the
+`Pipeline` in `HardenedRunnable`, a real `Runnable`: invoke, ainvoke, batch,
+abatch, stream and astream work, callbacks and config propagate to the
+wrapped chain as child runs, and ``|`` composes (returning new objects).
+
+Key discovery: the answer is found under ``answer`` (then ``result``,
+``output``), the documents under ``context``, ``docs``, ``documents`` or
+``source_documents``, unless keys are given explicitly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
+from langchain_core.documents import Document
+from langchain_core.messages import BaseMessage
+from langchain_core.runnables import Runnable, RunnableConfig
+from langchain_core.runnables.config import ensure_config, patch_config
+
+from ragfort.budget import Budget
+from ragfort.context import RunContext
+from ragfort.errors import ChainError, InputError
+from ragfort.pipeline import CONFIG_KEY, FALLBACK_KEY, SYNC_KEY, ChainSteps, Layer, Pipeline
+from ragfort.policy import Policy
+from ragfort.text import sentence_spans
+from ragfort.trace import TraceSink, trace_record
+from ragfort.types import AnswerChunk, GuardedAnswer, Passage, Turn
+
+__all__ = [
+    "ANSWER_KEYS",
+    "DOCUMENT_KEYS",
+    "HardenedRunnable",
+    "extract_output",
+    "passage_from_document",
+    "passage_to_document",
+]
+
+ANSWER_KEYS = ("answer", "result", "output")
+DOCUMENT_KEYS = ("context", "docs", "documents", "source_documents")
+
+T = TypeVar("T")
+
+
+# -- conversion --------------------------------------------------------------
+def passage_from_document(doc: Document | str, position: int = 0) -> Passage:
+    """A `Passage` from a LangChain `Document` (or a bare string).
+
+    Metadata written by ragfort's ingest (doc_id, start, chunk_id, sentences,
+    title, score) is honoured; for other documents the doc id falls back to
+    ``source``, ``id`` or the document's position.
+    """
+    if isinstance(doc, str):
+        return Passage(text=doc, doc_id=f"doc-{position}", sentences=tuple(sentence_spans(doc)))
+    if not isinstance(doc, Document):
+        raise ChainError(f"retrieved item {position} is a {type(doc).__name__}, expected a langchain Document")
+    md = dict(doc.metadata or {})
+    doc_id = str(md.get("doc_id") or md.get("source") or md.get("id") or doc.id or f"doc-{position}")
+    start = md.get("start", 0)
+    sentences: tuple[tuple[int, int], ...]
+    raw = md.get("sentences")
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else None
+        sentences = tuple((int(a), int(b)) for a, b in parsed) if parsed else tuple(sentence_spans(doc.page_content))
+    except (ValueError, TypeError):
+        sentences = tuple(sentence_spans(doc.page_content))
+    score = md.get("score", md.get("relevance_score"))
+    return Passage(
+        text=doc.page_content,
+        doc_id=doc_id,
+        source=str(md.get("source", doc_id)),
+        title=str(md.get("title", "")),
+        start=start if isinstance(start, int) and start >= 0 else 0,
+        chunk_id=str(md.get("chunk_id") or doc.id or ""),
+        score=float(score) if isinstance(score, (int, float)) else None,
+        sentences=sentences,
+        metadata=md,
+    )
+
+
+def passage_to_document(passage: Passage) -> Document:
+    """A LangChain `Document` carrying the passage's ragfort metadata."""
+    # Vectors stay out of Documents: they are not JSON and callers never need them.
+    md = {k: v for k, v in passage.metadata.items() if k != "sentence_vectors"}
+    md.update(
+        doc_id=passage.doc_id,
+        source=passage.source,
+        title=passage.title,
+        start=passage.start,
+        chunk_id=passage.chunk_id,
+        sentences=json.dumps([list(s) for s in passage.sentences]),
+    )
+    if passage.score is not None:
+        md["score"] = passage.score
+    return Document(page_content=passage.text, metadata=md, id=passage.chunk_id or None)
+
+
+def _answer_text(value: Any, key: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, BaseMessage):
+        return value.text if isinstance(value.text, str) else str(value.content)
+    raise ChainError(f"the chain's {key!r} is a {type(value).__name__}, expected str or an AIMessage")
+
+
+def extract_output(
+    output: Any, *, answer_key: str | None = None, documents_key: str | None = None
+) -> tuple[str, list[Passage]]:
+    """The answer and passages from a chain's output, by explicit key or convention.
+
+    Raises:
+        ChainError: no answer could be found; the message lists the keys present.
+    """
+    if isinstance(output, (str, BaseMessage)):
+        return _answer_text(output, "output"), []
+    if not isinstance(output, Mapping):
+        raise ChainError(f"the chain returned a {type(output).__name__}; expected a dict with an answer and documents")
+    keys = [answer_key] if answer_key else [k for k in ANSWER_KEYS if k in output]
+    if not keys or keys[0] not in output:
+        raise ChainError(
+            f"no answer in the chain's output (looked for {answer_key or ANSWER_KEYS!r}; "
+            f"keys present: {sorted(map(str, output))!r}); pass answer_key= to harden()"
+        )
+    answer = _answer_text(output[keys[0]], keys[0])
+    if documents_key:
+        if documents_key not in output:
+            raise ChainError(f"documents_key {documents_key!r} not in the chain's output {sorted(map(str, output))!r}")
+        docs = output[documents_key]
+    else:
+        docs = next((output[k] for k in DOCUMENT_KEYS if k in output), [])
+    if docs is None:
+        docs = []
+    if not isinstance(docs, Sequence) or isinstance(docs, (str, bytes)):
+        raise ChainError(f"the chain's documents are a {type(docs).__name__}, expected a list of Documents")
+    return answer, [passage_from_document(d, i) for i, d in enumerate(docs)]
+
+
+# -- running coroutines from sync code --------------------------------------
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = asyncio.new_event_loop()
+        _local.loop = loop
+    return loop
+
+
+def _run_sync(coro_factory: Any) -> Any:
+    """Run a coroutine to completion from sync code.
+
+    A per-thread loop is reused (creating one per call costs more than the
+    whole wrapper's budget). If this thread already runs a loop (sync invoke
+    called from async code), the work goes to a helper thread instead of
+    deadlocking.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _thread_loop().run_until_complete(coro_factory())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: _thread_loop().run_until_complete(coro_factory())).result()
+
+
+# -- the opaque chain as pipeline steps --------------------------------------
+def opaque_steps(
+    chain: Runnable[Any, Any],
+    policy: Policy,
+    *,
+    question_key: str,
+    answer_key: str | None,
+    documents_key: str | None,
+) -> ChainSteps:
+    """Steps for a chain that retrieves and generates in one call."""
+
+    async def generate(turn: Turn, ctx: RunContext) -> Turn:
+        config: RunnableConfig | None = ctx.state.get(CONFIG_KEY)
+        payload = {question_key: turn.question}
+        limit = ctx.stage_limit_ms("generation")
+        with ctx.timed("generation"):
+            try:
+                if limit is None and ctx.state.get(SYNC_KEY):
+                    # No deadline: call straight through, no thread hop.
+                    output = chain.invoke(payload, config)
+                else:
+                    timeout = None if limit is None else max(limit, 0.0) / 1000.0
+                    output = await asyncio.wait_for(chain.ainvoke(payload, config), timeout)
+            except TimeoutError:
+                ctx.degrade("generation")
+                ctx.state[FALLBACK_KEY] = True
+                return turn.evolve(answer=policy.messages.abstain)
+            except ChainError:
+                raise
+            except Exception as exc:
+                raise ChainError(f"the wrapped chain failed: {type(exc).__name__}: {exc}") from exc
+        answer, passages = extract_output(output, answer_key=answer_key, documents_key=documents_key)
+        return turn.evolve(answer=answer, documents=tuple(passages))
+
+    return ChainSteps(generate=generate)
+
+
+# -- the Runnable --------------------------------------------------------------
+class HardenedRunnable(Runnable[Any, GuardedAnswer]):
+    """A RAG chain wrapped in a policy's guards; returns `GuardedAnswer`.
+
+    Build it with `ragfort.harden`. Input is a question string or a dict with
+    the question (``question`` by default) and optionally ``session_id`` and
+    ``budget_ms``. ``config["configurable"]`` may carry ``tenant``,
+    ``session_id`` and ``budget_ms`` too.
+    """
+
+    def __init__(
+        self,
+        chain: Runnable[Any, Any],
+        policy: Policy,
+        *,
+        budget: Budget | None = None,
+        question_key: str = "question",
+        answer_key: str | None = None,
+        documents_key: str | None = None,
+        layers: Sequence[Layer] = (),
+        trace_sink: TraceSink | None = None,
+        tenant: str = "default",
+    ) -> None:
+        if not isinstance(chain, Runnable):
+            raise TypeError(f"harden() needs a LangChain Runnable, got {type(chain).__name__}")
+        self.chain = chain
+        self.policy = policy
+        self.budget = budget if budget is not None else policy.budget
+        self.question_key = question_key
+        self.answer_key = answer_key
+        self.documents_key = documents_key
+        self.layers = tuple(layers)
+        self.trace_sink = trace_sink
+        self.tenant = tenant
+        steps_factory = getattr(chain, "ragfort_steps", None)
+        steps: ChainSteps = (
+            steps_factory(policy)
+            if callable(steps_factory)
+            else opaque_steps(
+                chain, policy, question_key=question_key, answer_key=answer_key, documents_key=documents_key
+            )
+        )
+        self.pipeline = Pipeline(policy, steps, layers=self.layers)
+
+    # -- copies (composition never mutates) ---------------------------------
+    def _copy(self, **changes: Any) -> HardenedRunnable:
+        kwargs: dict[str, Any] = {
+            "budget": self.budget,
+            "question_key": self.question_key,
+            "answer_key": self.answer_key,
+            "documents_key": self.documents_key,
+            "layers": self.layers,
+            "trace_sink": self.trace_sink,
+            "tenant": self.tenant,
+        }
+        chain = changes.pop("chain", self.chain)
+        policy = changes.pop("policy", self.policy)
+        kwargs.update(changes)
+        return HardenedRunnable(chain, policy, **kwargs)
+
+    def with_budget(self, total_ms: float | None) -> HardenedRunnable:
+        """A copy whose total latency budget is `total_ms`."""
+        return self._copy(budget=self.budget.with_total(total_ms))
+
+    def with_policy(self, policy: Policy) -> HardenedRunnable:
+        """A copy guarded by another policy."""
+        return self._copy(policy=policy)
+
+    def with_layers(self, *layers: Layer) -> HardenedRunnable:
+        """A copy with extra layers (after the input gate, before retrieval)."""
+        return self._copy(layers=self.layers + tuple(layers))
+
+    # -- request parsing -----------------------------------------------------
+    def _context(self, input: Any, config: RunnableConfig | None) -> tuple[Turn, RunContext]:  # noqa: A002
+        configurable = dict(ensure_config(config).get("configurable") or {})
+        session_id = configurable.get("session_id")
+        budget_ms = configurable.get("budget_ms")
+        if isinstance(input, str):
+            question = input
+        elif isinstance(input, Mapping):
+            if self.question_key not in input:
+                raise InputError(
+                    f"input has no {self.question_key!r} key (keys: {sorted(map(str, input))!r})"
+                )
+            question = input[self.question_key]
+            session_id = input.get("session_id", session_id)
+            budget_ms = input.get("budget_ms", budget_ms)
+        else:
+            raise InputError(f"input must be a question string or a dict, got {type(input).__name__}")
+        if not isinstance(question, str) or not question.strip():
+            raise InputError(f"the question must be a non-empty string, got {question!r}")
+        if session_id is not None and not isinstance(session_id, str):
+            raise InputError(f"session_id must be a string, got {session_id!r}")
+        budget = self.budget
+        if budget_ms is not None:
+            try:
+                budget = budget.with_total(budget_ms)
+            except (TypeError, ValueError) as exc:
+                raise InputError(str(exc)) from None
+        ctx = RunContext(
+            budget=budget,
+            tenant=str(configurable.get("tenant", self.tenant)),
+            session_id=session_id,
+        )
+        if "trace_id" in configurable:
+            ctx.trace_id = str(configurable["trace_id"])
+        if "variant" in configurable:
+            ctx.variant = str(configurable["variant"])
+        return Turn(question=question), ctx
+
+    async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:  # noqa: A002
+        turn, ctx = self._context(input, config)
+        ctx.state[CONFIG_KEY] = config
+        ctx.state[SYNC_KEY] = sync
+        result = await self.pipeline.run(turn, ctx)
+        if self.trace_sink is not None:
+            self.trace_sink.write(trace_record(result, ctx, self.policy))
+        return result
+
+    # -- Runnable protocol ---------------------------------------------------
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> GuardedAnswer:  # noqa: A002
+        return self._call_with_config(self._invoke_with_manager, input, config, run_type="chain", **kwargs)
+
+    def _invoke_with_manager(
+        self, input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig  # noqa: A002
+    ) -> GuardedAnswer:
+        child = patch_config(config, callbacks=run_manager.get_child())
+        result: GuardedAnswer = _run_sync(lambda: self._arun(input, child, sync=True))
+        return result
+
+    async def ainvoke(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any  # noqa: A002
+    ) -> GuardedAnswer:
+        return await self._acall_with_config(self._ainvoke_with_manager, input, config, run_type="chain", **kwargs)
+
+    async def _ainvoke_with_manager(
+        self, input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig  # noqa: A002
+    ) -> GuardedAnswer:
+        child = patch_config(config, callbacks=run_manager.get_child())
+        return await self._arun(input, child, sync=False)
+
+    def stream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any  # noqa: A002
+    ) -> Iterator[Any]:
+        """Yield the answer sentence by sentence, each after the output guards passed it, then the result."""
+        result = self.invoke(input, config, **kwargs)
+        yield from _chunks(result)
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any  # noqa: A002
+    ) -> AsyncIterator[Any]:
+        result = await self.ainvoke(input, config, **kwargs)
+        for item in _chunks(result):
+            yield item
+
+    @property
+    def InputType(self) -> Any:  # noqa: N802 - LangChain's name
+        return dict[str, Any]
+
+    @property
+    def OutputType(self) -> Any:  # noqa: N802 - LangChain's name
+        return GuardedAnswer
+
+    def __repr__(self) -> str:
+        return f"HardenedRunnable(policy={self.policy.name!r}, chain={type(self.chain).__name__})"
+
+
+def _chunks(result: GuardedAnswer) -> Iterator[AnswerChunk | GuardedAnswer]:
+    # Slices cover the whole answer, so the chunks join back to it exactly.
+    answer = result.answer
+    prev = 0
+    for _, end in sentence_spans(answer):
+        yield AnswerChunk(answer[prev:end])
+        prev = end
+    if prev < len(answer):
+        yield AnswerChunk(answer[prev:])
+    yield result

@@ -1,0 +1,225 @@
+"""The guarded pipeline: layers that wrap the next handler, composed once.
+
+A *handler* takes a turn and the run context and returns the next turn. A
+*layer* takes the next handler and returns a handler, like Starlette's
+middleware. `Pipeline` composes, from the outside in::
+
+    budget -> input gate -> [extra layers, e.g. cache] -> retrieval
+           -> retrieval gate -> generation -> output gate
+
+For a chain that retrieves and generates in one opaque call, retrieval and
+generation are that one call and the retrieval gate runs on the documents it
+returned, before the output gate. Composition happens once, in the
+constructor; running a request only walks the built handler chain.
+
+Gates never raise to refuse: a guard's BLOCK or ABSTAIN stops the request via
+`RunContext.stop`, later layers pass the turn through, and the result's
+status says what happened. A guard that *faults* is skipped with a recorded
+verdict when optional, and blocks the request when required (fail closed).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from ragfort.context import RunContext
+from ragfort.guards.base import Guard
+from ragfort.policy import Messages, Policy
+from ragfort.types import (
+    Action,
+    BudgetReport,
+    GuardedAnswer,
+    Stage,
+    Status,
+    Turn,
+    Verdict,
+)
+
+__all__ = ["Handler", "Layer", "Pipeline", "run_guards"]
+
+log = logging.getLogger("ragfort.pipeline")
+
+Handler = Callable[[Turn, RunContext], Awaitable[Turn]]
+Layer = Callable[[Handler], Handler]
+
+# Context state keys shared with the chain integration and guards.
+FALLBACK_KEY = "ragfort.fallback"  # the answer is a fallback (status "fallback")
+FINAL_TURN_KEY = "ragfort.final_turn"  # the turn before finalizers, for traces
+CONFIG_KEY = "ragfort.lc_config"  # the LangChain config for child runs
+SYNC_KEY = "ragfort.sync"  # running under sync invoke: direct calls are fine
+QUESTION_VECTOR_KEY = "ragfort.question_vector"  # the question's embedding, when retrieval made one
+SENTENCE_VECTORS_KEY = "ragfort.sentence_vectors"  # (passages) -> per-passage sentence vectors or None
+
+
+def run_guards(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContext, messages: Messages) -> Turn:
+    """Run one stage's guards in order and apply their verdicts to the turn.
+
+    Optional guards are skipped (with a SKIP verdict) once the stage's share
+    of the budget is spent; required ones always run.
+    """
+    limit = ctx.stage_limit_ms(str(stage))
+    stage_deadline = None if limit is None else time.perf_counter() + limit / 1000.0
+    for guard in guards:
+        if not guard.required and stage_deadline is not None and time.perf_counter() >= stage_deadline:
+            verdict = Verdict(guard.name, stage, Action.SKIP, reason="latency budget spent")
+            ctx.degrade(f"{stage}:{guard.name}")
+        else:
+            try:
+                verdict = guard.check(turn, ctx)
+            except Exception as exc:  # a fault, not a refusal
+                log.warning(
+                    "guard %s failed at %s (trace %s): %s", guard.name, stage, ctx.trace_id, type(exc).__name__
+                )
+                if guard.required:
+                    verdict = Verdict(
+                        guard.name, stage, Action.BLOCK, reason=f"required guard failed ({type(exc).__name__})"
+                    )
+                else:
+                    verdict = Verdict(guard.name, stage, Action.SKIP, reason=f"guard failed ({type(exc).__name__})")
+        ctx.record(verdict)
+        if verdict.turn is not None:
+            turn = verdict.turn
+        if verdict.action is Action.BLOCK:
+            ctx.stop(Action.BLOCK)
+            return turn.evolve(answer=messages.blocked, citations=(), claims=(), groundedness=None)
+        if verdict.action is Action.ABSTAIN:
+            ctx.stop(Action.ABSTAIN)
+            if verdict.turn is None or not verdict.turn.answer:
+                turn = turn.evolve(answer=messages.abstain, citations=(), claims=())
+            return turn
+    return turn
+
+
+def gate_before(stage: Stage, guards: Sequence[Guard], messages: Messages, *, timing: str) -> Layer:
+    """A layer that runs `guards` on the turn before the next handler."""
+
+    def layer(next_: Handler) -> Handler:
+        if not guards:
+            return next_
+
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            with ctx.timed(timing):
+                turn = run_guards(guards, stage, turn, ctx, messages)
+            if ctx.stopped is not None:
+                return turn
+            return await next_(turn, ctx)
+
+        return handle
+
+    return layer
+
+
+def gate_after(stage: Stage, guards: Sequence[Guard], messages: Messages, *, timing: str) -> Layer:
+    """A layer that runs `guards` on what the next handler returned."""
+
+    def layer(next_: Handler) -> Handler:
+        if not guards:
+            return next_
+
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            turn = await next_(turn, ctx)
+            if ctx.stopped is not None:
+                return turn
+            with ctx.timed(timing):
+                return run_guards(guards, stage, turn, ctx, messages)
+
+        return handle
+
+    return layer
+
+
+@dataclass(frozen=True, slots=True)
+class ChainSteps:
+    """The user's chain as handlers.
+
+    `retrieve` is None for an opaque chain; then `generate` retrieves too and
+    returns a turn with both documents and answer.
+    """
+
+    generate: Handler
+    retrieve: Handler | None = None
+
+
+class Pipeline:
+    """A policy's guards composed around a chain, built once.
+
+    Args:
+        policy: the validated policy.
+        steps: the chain as handlers (see `ragfort.integrations.langchain`).
+        layers: extra layers placed after the input gate and before
+            retrieval (the cache goes here, so it only ever sees redacted
+            questions and stores answers that passed the output guards).
+    """
+
+    def __init__(self, policy: Policy, steps: ChainSteps, *, layers: Sequence[Layer] = ()) -> None:
+        self.policy = policy
+        self.steps = steps
+        self.finalizers = tuple(
+            g for g in policy.all_guards() if callable(getattr(g, "finalize", None))
+        )
+        msgs = policy.messages
+        out = policy.guards.get(Stage.OUTPUT, ())
+        ret = policy.guards.get(Stage.RETRIEVAL, ())
+        handler: Handler
+        if steps.retrieve is not None:
+            handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(steps.generate)
+            handler = gate_before(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(handler)
+            handler = _then(steps.retrieve, handler)
+        else:
+            # Opaque chain: the retrieval gate can only look at what came back.
+            handler = gate_after(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(steps.generate)
+            handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(handler)
+        for layer in reversed(layers):
+            handler = layer(handler)
+        handler = gate_before(Stage.INPUT, policy.guards.get(Stage.INPUT, ()), msgs, timing="input")(handler)
+        self._handler = handler
+
+    async def run(self, turn: Turn, ctx: RunContext) -> GuardedAnswer:
+        """Run one request and assemble the result."""
+        final = await self._handler(turn, ctx)
+        # The turn before finalizers: redacted text only, which is what traces keep.
+        ctx.state[FINAL_TURN_KEY] = final
+        answer = final.answer if final.answer is not None else ""
+        for guard in self.finalizers:
+            answer = guard.finalize(answer, ctx)  # type: ignore[attr-defined]
+        ctx.timings_ms["total"] = ctx.elapsed_ms()
+        return GuardedAnswer(
+            answer=answer,
+            status=_status(final, ctx),
+            citations=final.citations,
+            claims=final.claims,
+            groundedness=final.groundedness,
+            redactions=final.redactions,
+            verdicts=tuple(ctx.verdicts),
+            cache=ctx.cache,
+            timings_ms=dict(ctx.timings_ms),
+            budget=BudgetReport(total_ms=ctx.budget.total_ms, degraded=tuple(ctx.degraded)),
+            trace_id=ctx.trace_id,
+            documents=final.documents,
+            variant=ctx.variant,
+        )
+
+
+def _then(first: Handler, second: Handler) -> Handler:
+    async def handle(turn: Turn, ctx: RunContext) -> Turn:
+        turn = await first(turn, ctx)
+        if ctx.stopped is not None:
+            return turn
+        return await second(turn, ctx)
+
+    return handle
+
+
+def _status(turn: Turn, ctx: RunContext) -> Status:
+    if ctx.stopped is Action.BLOCK:
+        return Status.BLOCKED
+    if ctx.stopped is Action.ABSTAIN:
+        return Status.ABSTAINED
+    if ctx.state.get(FALLBACK_KEY):
+        return Status.FALLBACK
+    if turn.redactions or any(v.action is Action.REWRITE and v.guard == "pii" for v in ctx.verdicts):
+        return Status.REDACTED
+    return Status.OK

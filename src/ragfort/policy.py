@@ -1,0 +1,257 @@
+"""Policies: which guards run at which stage, with what settings, under what budget.
+
+A policy is YAML data in ``guards/*.yaml``. This module validates it with
+pydantic and turns it into plain objects: a `Budget`, messages, and guard
+instances built through the registry (`ragfort.guards.base.guard_class`). A
+bad policy fails at load, with the file, the dotted key and the bad value in
+the message; it never loads half.
+
+Shape::
+
+    name: support_agent
+    budget: {total_ms: 3000, generation_ms: 2000}
+    messages: {abstain: "...", blocked: "...", fallback_prefix: "..."}
+    guards:
+      input:
+        - guard: pii          # registry name
+          required: true      # never skipped, fails closed
+          entities: [...]     # everything else: the guard's own settings
+      retrieval: [...]
+      output: [...]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ragfort.budget import Budget
+from ragfort.errors import ConfigError, PolicyError
+from ragfort.guards.base import Guard, guard_class
+from ragfort.types import Stage
+
+__all__ = ["Messages", "Policy", "load_policy", "policy_search_path"]
+
+_BUILTIN_DIRS = (
+    Path(__file__).resolve().parent / "policies",  # installed wheel
+    Path(__file__).resolve().parents[2] / "guards",  # source checkout / editable install
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BudgetSpec(_Strict):
+    total_ms: float | None = Field(default=None, gt=0)
+    input_ms: float | None = Field(default=None, gt=0)
+    retrieval_ms: float | None = Field(default=None, gt=0)
+    generation_ms: float | None = Field(default=None, gt=0)
+    output_ms: float | None = Field(default=None, gt=0)
+
+    def build(self) -> Budget:
+        return Budget(self.total_ms, self.input_ms, self.retrieval_ms, self.generation_ms, self.output_ms)
+
+
+class MessagesSpec(_Strict):
+    abstain: str = (
+        "I'm sorry, I can't find that in our help center. "
+        "Please contact our support team, who will be happy to help."
+    )
+    blocked: str = "I'm sorry, I can't help with that request."
+    handoff: str = "Let me connect you with a member of our support team who can help with this."
+    error: str = "I'm sorry, something went wrong on our side. Please try again in a moment."
+
+
+class GuardEntry(BaseModel):
+    """One guard in a stage list; keys other than these are the guard's settings."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    guard: str
+    required: bool = False
+    enabled: bool = True
+
+    def settings(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class GuardsSpec(_Strict):
+    input: list[GuardEntry] = Field(default_factory=list)
+    retrieval: list[GuardEntry] = Field(default_factory=list)
+    output: list[GuardEntry] = Field(default_factory=list)
+
+
+class PolicySpec(_Strict):
+    name: str
+    description: str = ""
+    budget: BudgetSpec = Field(default_factory=BudgetSpec)
+    messages: MessagesSpec = Field(default_factory=MessagesSpec)
+    guards: GuardsSpec = Field(default_factory=GuardsSpec)
+    # Sections owned by later layers (cache, variants) are validated by them.
+    cache: dict[str, Any] | None = None
+    variants: list[dict[str, Any]] | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_is_simple(cls, v: str) -> str:
+        if not v or not all(ch.isalnum() or ch in "-_." for ch in v):
+            raise ValueError(f"policy name must be letters, digits, '-', '_' or '.', got {v!r}")
+        return v
+
+
+@dataclass(frozen=True, slots=True)
+class Messages:
+    """What the customer reads when the pipeline refuses, abstains or hands off."""
+
+    abstain: str
+    blocked: str
+    handoff: str
+    error: str
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy with its guards built.
+
+    Build one with `load_policy` (from YAML) or `Policy.from_mapping`.
+    `fingerprint` is a hash of the validated settings; caches key on it, so a
+    policy change never serves answers produced under another policy.
+    """
+
+    name: str
+    budget: Budget
+    messages: Messages
+    guards: Mapping[Stage, tuple[Guard, ...]]
+    fingerprint: str
+    source: str = "<mapping>"
+    description: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "<mapping>") -> Policy:
+        """Validate `data` (the parsed YAML) and build the guards.
+
+        Raises:
+            PolicyError: naming `source`, the key and the bad value.
+        """
+        if not isinstance(data, Mapping):
+            raise PolicyError(f"{source}: a policy must be a mapping, got {type(data).__name__}")
+        try:
+            spec = PolicySpec.model_validate(dict(data))
+        except ValidationError as exc:
+            raise PolicyError(_format_validation(source, exc, data)) from None
+        guards: dict[Stage, tuple[Guard, ...]] = {}
+        for stage in Stage:
+            built: list[Guard] = []
+            for i, entry in enumerate(getattr(spec.guards, str(stage))):
+                if entry.enabled:
+                    built.append(_build_guard(entry, stage, f"{source}: guards.{stage}[{i}]"))
+            guards[stage] = tuple(built)
+        canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True)
+        return cls(
+            name=spec.name,
+            budget=spec.budget.build(),
+            messages=Messages(**spec.messages.model_dump()),
+            guards=guards,
+            fingerprint=hashlib.sha256(canonical.encode()).hexdigest()[:16],
+            source=source,
+            description=spec.description,
+            raw=spec.model_dump(mode="json"),
+        )
+
+    @classmethod
+    def passthrough(cls) -> Policy:
+        """The empty policy: no guards, no budget."""
+        return cls.from_mapping({"name": "passthrough"}, source="<passthrough>")
+
+    def all_guards(self) -> tuple[Guard, ...]:
+        """Every guard, in stage order."""
+        return tuple(g for stage in Stage for g in self.guards.get(stage, ()))
+
+
+def _build_guard(entry: GuardEntry, stage: Stage, where: str) -> Guard:
+    try:
+        cls = guard_class(entry.guard)
+    except ConfigError as exc:
+        raise PolicyError(f"{where}.guard: {exc}") from None
+    try:
+        settings = cls.Settings.model_validate(entry.settings())
+    except ValidationError as exc:
+        raise PolicyError(_format_validation(where, exc, entry.settings(), sep=".")) from None
+    try:
+        guard: Guard = cls(stage=stage, required=entry.required, **settings.model_dump())
+    except ConfigError as exc:
+        raise PolicyError(f"{where}: {exc}") from None
+    return guard
+
+
+def _lookup(data: Any, loc: tuple[Any, ...]) -> Any:
+    for part in loc:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return "<missing>"
+    return data
+
+
+def _format_validation(source: str, exc: ValidationError, data: Any, *, sep: str = ": ") -> str:
+    lines = []
+    for err in exc.errors():
+        loc = err["loc"]
+        path = ""
+        for part in loc:
+            path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+        value = _lookup(data, loc)
+        shown = "(missing)" if value == "<missing>" else f"got {value!r}"
+        if err["type"] == "extra_forbidden":
+            shown = "unknown key"
+        lines.append(f"{source}{sep}{path}: {err['msg']} ({shown})")
+    return "; ".join(lines)
+
+
+def policy_search_path() -> tuple[Path, ...]:
+    """Folders searched for a policy given by name: ``./guards`` then the shipped ones."""
+    return (Path.cwd() / "guards", *_BUILTIN_DIRS)
+
+
+def load_policy(policy: str | Path | Mapping[str, Any] | Policy | None) -> Policy:
+    """A `Policy` from a file path, a shipped name, a mapping, a Policy, or None.
+
+    None means the ``passthrough`` policy. A name such as ``"support_agent"``
+    is looked up in `policy_search_path()`.
+
+    Raises:
+        PolicyError: the file is missing, is not safe YAML, or does not validate.
+    """
+    if policy is None:
+        return Policy.passthrough()
+    if isinstance(policy, Policy):
+        return policy
+    if isinstance(policy, Mapping):
+        return Policy.from_mapping(policy)
+    path = Path(policy)
+    if not path.exists() and path.suffix == "" and path.parent == Path("."):
+        for folder in policy_search_path():
+            candidate = folder / f"{path.name}.yaml"
+            if candidate.exists():
+                path = candidate
+                break
+    if not path.is_file():
+        raise PolicyError(f"policy file not found: {str(policy)!r}")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 text: {exc}") from None
+    if data is None:
+        raise PolicyError(f"{path}: the policy file is empty")
+    return Policy.from_mapping(data, source=str(path))

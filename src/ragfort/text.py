@@ -1,0 +1,73 @@
+"""Text utilities shared by ingest, generation and guards: sentences with offsets.
+
+Sentence boundaries matter twice: chunks end on them at ingest, and claims
+and citations are sentences at request time. Both need exact character
+offsets, so the splitter never rewrites text; it only reports spans.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["normalize_question", "sentence_spans", "sentences"]
+
+# Words after which a period does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    "e.g i.e etc vs mr mrs ms dr st no approx incl excl dept est fig jan feb mar apr jun jul aug sep sept oct nov dec "
+    "u.s u.k a.m p.m inc ltd co corp".split()
+)
+# A sentence ends at . ! ? (optionally followed by closing quotes/brackets),
+# or at a line break that starts a list item, heading or new paragraph.
+_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n\s*\n|\n(?=\s*(?:[-*+]\s|\d+[.)]\s|#))")
+_SPACE = re.compile(r"\s+")
+_WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and (text[start].isspace() or text[start] in "#>*-+|"):
+        start += 1
+    # A leading list number ("1. ") belongs to the markup, not the sentence.
+    m = re.match(r"\d+[.)]\s+", text[start:end])
+    if m:
+        start += m.end()
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """`(start, end)` offsets of the sentences of `text`, in order.
+
+    Handles common abbreviations, decimals ("5.5 GB"), list items and
+    paragraph breaks. Spans never include surrounding whitespace or Markdown
+    list/heading markers, and `text[start:end]` is always a non-empty string.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _END.finditer(text):
+        end = m.end()
+        if m.group(0)[0] == ".":
+            word = _WORD_BEFORE.search(text, 0, m.start())
+            if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+            # A single capital letter ("J. Smith") is an initial, not an ending.
+            if word and len(word.group(1)) == 1 and word.group(1).isupper():
+                continue
+        s, e = _trim(text, start, end)
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            spans.append((s, e))
+        start = end
+    s, e = _trim(text, start, len(text))
+    if e > s and any(ch.isalnum() for ch in text[s:e]):
+        spans.append((s, e))
+    return spans
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of `text` (see `sentence_spans`)."""
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def normalize_question(text: str) -> str:
+    """Case- and whitespace-folded question text, for cache keys and duplicate checks."""
+    return _SPACE.sub(" ", text).strip().lower().rstrip("?!. ")

@@ -1,0 +1,111 @@
+"""Traces: one structured record per request, without raw personal data.
+
+A record holds the stage timings, every verdict, the redacted entity types,
+cache and budget outcomes, retrieved chunk ids and citations. Question and
+answer text are kept only when a PII guard checked that text at its stage
+(so what is kept is the redacted text); otherwise only a SHA-256 digest and a
+length are kept, so a trace can still tell whether two requests asked the
+same thing. Answers restored for their owner (PII finalizers) never reach a
+trace: records are built from the turn before finalizers ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+
+from ragfort.context import RunContext
+from ragfort.pipeline import FINAL_TURN_KEY
+from ragfort.policy import Policy
+from ragfort.types import Action, GuardedAnswer, Stage, Turn
+
+__all__ = ["JsonlTraceSink", "MemoryTraceSink", "TraceSink", "trace_record"]
+
+_PII_GUARDS = frozenset({"pii"})
+
+
+class TraceSink(Protocol):
+    """Where trace records go."""
+
+    def write(self, record: Mapping[str, Any]) -> None: ...
+
+
+def _checked(ctx: RunContext, stage: Stage) -> bool:
+    return any(
+        v.guard in _PII_GUARDS and v.stage is stage and v.action in (Action.ALLOW, Action.REWRITE)
+        for v in ctx.verdicts
+    )
+
+
+def _text_field(text: str | None, safe: bool) -> dict[str, Any]:
+    if text is None:
+        return {}
+    if safe:
+        return {"text": text}
+    return {"sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(), "chars": len(text)}
+
+
+def trace_record(result: GuardedAnswer, ctx: RunContext, policy: Policy) -> dict[str, Any]:
+    """The trace record of one finished request."""
+    final: Turn | None = ctx.state.get(FINAL_TURN_KEY)
+    question = final.question if final is not None else None
+    answer = final.answer if final is not None else None
+    return {
+        "trace_id": ctx.trace_id,
+        "time": time.time(),
+        "tenant": ctx.tenant,
+        "session": hashlib.sha256(ctx.session_id.encode()).hexdigest()[:16] if ctx.session_id else None,
+        "variant": ctx.variant,
+        "policy": {"name": policy.name, "fingerprint": policy.fingerprint},
+        "status": str(result.status),
+        "question": _text_field(question, _checked(ctx, Stage.INPUT)),
+        "answer": _text_field(answer, _checked(ctx, Stage.OUTPUT)),
+        "verdicts": [v.to_dict() for v in result.verdicts],
+        "redactions": [{"stage": str(r.stage), "entity": r.entity} for r in result.redactions],
+        "chunks": [p.chunk_id or p.doc_id for p in result.documents],
+        "citations": [{"id": c.id, "doc_id": c.doc_id, "start": c.start, "end": c.end} for c in result.citations],
+        "groundedness": result.groundedness,
+        "cache": str(result.cache),
+        "timings_ms": dict(result.timings_ms),
+        "budget": result.budget.to_dict(),
+    }
+
+
+class MemoryTraceSink:
+    """Keeps records in a list (tests, the eval harness)."""
+
+    def __init__(self) -> None:
+        self.records: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        with self._lock:
+            self.records.append(dict(record))
+
+
+class JsonlTraceSink:
+    """Appends one JSON line per request to ``DIR/traces-YYYY-MM-DD.jsonl``.
+
+    Args:
+        directory: the trace dir (created with 0700 permissions).
+    """
+
+    def __init__(self, directory: str | os.PathLike[str]) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = threading.Lock()
+
+    def path_for(self, when: float) -> Path:
+        return self.directory / time.strftime("traces-%Y-%m-%d.jsonl", time.gmtime(when))
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        path = self.path_for(float(record.get("time", time.time())))
+        with self._lock, open(path, "a", encoding="utf-8") as fh:
+            fh.write(line)
