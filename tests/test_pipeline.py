@@ -69,9 +69,7 @@ def policy(**stages: list[dict[str, Any]]) -> dict[str, Any]:
 
 def test_rewrite_changes_what_the_chain_sees() -> None:
     seen.clear()
-    result = ragfort.harden(echo_chain(), policy(input=[{"guard": "scripted", "mode": "rewrite"}])).invoke(
-        "my secret"
-    )
+    result = ragfort.harden(echo_chain(), policy(input=[{"guard": "scripted", "mode": "rewrite"}])).invoke("my secret")
     assert seen == ["my <X>"]
     assert result.answer == "answer to my <X>"
     assert [v.action for v in result.verdicts] == [Action.REWRITE]

@@ -78,12 +78,10 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         """The extractive answer ("" when nothing is relevant enough)."""
         if vector is None:
             vector = self.index.embed_query(question)
-        return extractive_answer(
-            vector, question, passages, Index.sentence_vectors(passages), settings=self.extractive
-        )
+        return extractive_answer(vector, question, passages, Index.sentence_vectors(passages), settings=self.extractive)
 
     # -- plain Runnable use (without harden) ----------------------------------
-    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:  # noqa: A002
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:
         from ragfort.integrations.langchain import passage_to_document
 
         question = input if isinstance(input, str) else (input or {}).get("question")

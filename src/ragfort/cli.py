@@ -7,6 +7,7 @@ shows a progress bar on stderr. State lives under the data dir
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import sys
@@ -42,9 +43,7 @@ DataDirOpt = Annotated[
     Path | None, typer.Option("--data-dir", help="State folder (default: $RAGFORT_HOME or ./.ragfort).")
 ]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: DATA_DIR/index).")]
-PolicyOpt = Annotated[
-    str, typer.Option("--policy", help="Policy file or shipped policy name.", show_default=True)
-]
+PolicyOpt = Annotated[str, typer.Option("--policy", help="Policy file or shipped policy name.", show_default=True)]
 
 
 def fail(message: str) -> None:
@@ -95,7 +94,7 @@ def _print_human(result: Any, *, explain: bool) -> None:
     typer.echo(result.answer)
     typer.echo("")
     for c in result.citations:
-        typer.echo(f"  [{c.id}] {c.doc_id} ({c.start}-{c.end}): \"{c.quote}\"")
+        typer.echo(f'  [{c.id}] {c.doc_id} ({c.start}-{c.end}): "{c.quote}"')
     badges = [f"status={result.status}", f"cache={result.cache}"]
     if result.groundedness is not None:
         badges.append(f"groundedness={result.groundedness:.2f}")
@@ -116,10 +115,10 @@ def _print_human(result: Any, *, explain: bool) -> None:
 def explain_result(result: Any) -> str:
     """Per-claim verdicts, evidence quotes and the signals that decided them."""
     try:
-        from ragfort.grounding import explain  # type: ignore[attr-defined]
+        from ragfort.grounding import explain
     except ImportError:
-        explain = None
-    if explain is not None:
+        pass
+    else:
         return str(explain(result))
     if not result.claims:
         return "no claims were checked (the policy has no grounding guard)"
@@ -131,7 +130,7 @@ def explain_result(result: Any) -> str:
         for cid in claim.citation_ids:
             c = by_id.get(cid)
             if c:
-                lines.append(f"    evidence [{cid}] {c.doc_id}: \"{c.quote}\"")
+                lines.append(f'    evidence [{cid}] {c.doc_id}: "{c.quote}"')
         lines.extend(f"    signal: {s}" for s in claim.signals)
     return "\n".join(lines)
 
@@ -185,10 +184,14 @@ def serve(
     if not 0 < port < 65536:
         fail(f"port must be in 1..65535, got {port}")
     target = resolve_index(index, data_dir_)
-    settings = guarded(
-        lambda: ServerSettings(index=str(target), policy=policy, data_dir=str(data_dir(data_dir_)))
-    )
+    settings = guarded(lambda: ServerSettings(index=str(target), policy=policy, data_dir=str(data_dir(data_dir_))))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+# Subsystems contribute commands through a register(app) function.
+_SUBSYSTEMS = ("ragfort.server.cli", "ragfort.evals.cli")
+for _module in _SUBSYSTEMS:
+    importlib.import_module(_module).register(app)
 
 
 def main() -> None:

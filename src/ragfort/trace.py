@@ -38,8 +38,7 @@ class TraceSink(Protocol):
 
 def _checked(ctx: RunContext, stage: Stage) -> bool:
     return any(
-        v.guard in _PII_GUARDS and v.stage is stage and v.action in (Action.ALLOW, Action.REWRITE)
-        for v in ctx.verdicts
+        v.guard in _PII_GUARDS and v.stage is stage and v.action in (Action.ALLOW, Action.REWRITE) for v in ctx.verdicts
     )
 
 

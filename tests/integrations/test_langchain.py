@@ -41,7 +41,9 @@ class Recorder(BaseCallbackHandler):
         self.llm_starts = 0
         self.parent_ids: list[Any] = []
 
-    def on_chain_start(self, serialized: Any, inputs: Any, *, run_id: Any, parent_run_id: Any = None, **kw: Any) -> None:
+    def on_chain_start(
+        self, serialized: Any, inputs: Any, *, run_id: Any, parent_run_id: Any = None, **kw: Any
+    ) -> None:
         self.chain_starts += 1
         self.parent_ids.append(parent_run_id)
 

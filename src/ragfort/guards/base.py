@@ -47,9 +47,13 @@ class GuardSettings(BaseModel):
 class Guard(Protocol):
     """What the pipeline needs of a guard."""
 
-    name: str
     stage: Stage
     required: bool
+
+    @property
+    def name(self) -> str:
+        """The registry name, used in verdicts."""
+        ...
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
         """Decide about `turn` at `self.stage`."""

@@ -8,6 +8,7 @@ document is the chunk, and its sentence offsets are exact too.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ def chunk_text(text: str, *, title: str = "", max_chars: int = 800) -> list[Chun
     chunks: list[Chunk] = []
     stack: list[tuple[int, str]] = []
     hidx = 0
-    for sec_start, sec_end in zip(bounds, bounds[1:], strict=False):
+    for sec_start, sec_end in itertools.pairwise(bounds):
         while hidx < len(headings) and headings[hidx][0] == sec_start:
             _, level, name = headings[hidx]
             stack = [(lv, nm) for lv, nm in stack if lv < level] + [(level, name)]

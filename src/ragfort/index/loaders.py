@@ -69,7 +69,9 @@ def _html_to_text(raw: str) -> str:
         tag.decompose()
     body = soup.body or soup
     blocks: list[str] = []
-    for el in body.find_all(["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote", "dt", "dd"]):
+    for el in body.find_all(
+        ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote", "dt", "dd"]
+    ):
         # Only leaf-level blocks: a <p> inside an <li> is read with the <li>.
         if el.find_parent(["li", "p", "td", "th", "blockquote", "pre", "dd"]) is not None:
             continue

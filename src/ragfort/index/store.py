@@ -200,7 +200,7 @@ class Index:
             self._max_batch = int(client.get_max_batch_size())
             self._collection = client.get_or_create_collection(
                 COLLECTION,
-                embedding_function=ChromaEmbeddingFunction(),  # never Chroma's downloading default
+                embedding_function=ChromaEmbeddingFunction(),  # type: ignore[arg-type]  # never Chroma's default
                 metadata={"hnsw:space": "cosine"},
             )
         return self._collection
@@ -258,7 +258,7 @@ class Index:
                     doc_id=str(md["doc_id"]),
                     source=str(md.get("source", "")),
                     title=str(md.get("title", "")),
-                    start=int(md["start"]),  # type: ignore[arg-type]
+                    start=int(md["start"]),
                     chunk_id=str(md["chunk_id"]),
                     score=float(max(0.0, min(1.0, 1.0 - float(dist)))),
                     sentences=sentences,
@@ -297,18 +297,18 @@ class Index:
             InputError: a root is missing or holds no supported file, or a file is unreadable.
         """
         t0 = time.perf_counter()
-        roots = [Path(r) for r in roots]
-        if not roots:
+        root_paths = [Path(r) for r in roots]
+        if not root_paths:
             raise InputError("ingest needs at least one path")
         found: dict[str, tuple[Path, str]] = {}
-        for root in roots:
+        for root in root_paths:
             for doc_id, path in discover(root):
                 if doc_id in found and found[doc_id][0] != path:
                     raise InputError(f"two files map to the doc id {doc_id!r}: {found[doc_id][0]} and {path}")
                 found[doc_id] = (path, str(root.resolve()))
         old = self.manifest if self.exists() else _Manifest()
         full_rebuild = old.transform_id != transform_id or old.embedding_model not in ("", self.embedder.model_id)
-        root_set = {str(r.resolve()) for r in roots}
+        root_set = {str(r.resolve()) for r in root_paths}
         hashes = {doc_id: hashlib.sha256(path.read_bytes()).hexdigest() for doc_id, (path, _) in found.items()}
         pending = set(old.pending)
         added = [d for d in found if d not in old.documents]
@@ -329,9 +329,7 @@ class Index:
             texts = transform([d.text for d in docs])
             if len(texts) != len(docs):
                 raise ValueError(f"ingest transform returned {len(texts)} texts for {len(docs)} documents")
-            docs = [
-                LoadedDocument(d.doc_id, d.source, d.title, t, d.sha256) for d, t in zip(docs, texts, strict=True)
-            ]
+            docs = [LoadedDocument(d.doc_id, d.source, d.title, t, d.sha256) for d, t in zip(docs, texts, strict=True)]
         chunked = [(d, chunk_text(d.text, title=d.title, max_chars=self.chunk_chars)) for d in docs]
 
         # Mark the index as being changed before the first write.
@@ -364,7 +362,12 @@ class Index:
             }
         fingerprint = hashlib.sha256(
             json.dumps(
-                [SCHEMA_VERSION, working.embedding_model, transform_id, sorted((k, v["sha256"]) for k, v in working.documents.items())]
+                [
+                    SCHEMA_VERSION,
+                    working.embedding_model,
+                    transform_id,
+                    sorted((k, v["sha256"]) for k, v in working.documents.items()),
+                ]
             ).encode()
         ).hexdigest()
         working.fingerprint = fingerprint

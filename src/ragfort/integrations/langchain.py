@@ -282,7 +282,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         return self._copy(layers=self.layers + tuple(layers))
 
     # -- request parsing -----------------------------------------------------
-    def _context(self, input: Any, config: RunnableConfig | None) -> tuple[Turn, RunContext]:  # noqa: A002
+    def _context(self, input: Any, config: RunnableConfig | None) -> tuple[Turn, RunContext]:
         configurable = dict(ensure_config(config).get("configurable") or {})
         session_id = configurable.get("session_id")
         budget_ms = configurable.get("budget_ms")
@@ -290,9 +290,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             question = input
         elif isinstance(input, Mapping):
             if self.question_key not in input:
-                raise InputError(
-                    f"input has no {self.question_key!r} key (keys: {sorted(map(str, input))!r})"
-                )
+                raise InputError(f"input has no {self.question_key!r} key (keys: {sorted(map(str, input))!r})")
             question = input[self.question_key]
             session_id = input.get("session_id", session_id)
             budget_ms = input.get("budget_ms", budget_ms)
@@ -319,7 +317,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             ctx.variant = str(configurable["variant"])
         return Turn(question=question), ctx
 
-    async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:  # noqa: A002
+    async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:
         turn, ctx = self._context(input, config)
         ctx.state[CONFIG_KEY] = config
         ctx.state[SYNC_KEY] = sync
@@ -329,36 +327,51 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         return result
 
     # -- Runnable protocol ---------------------------------------------------
-    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> GuardedAnswer:  # noqa: A002
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> GuardedAnswer:
         return self._call_with_config(self._invoke_with_manager, input, config, run_type="chain", **kwargs)
 
     def _invoke_with_manager(
-        self, input: Any, run_manager: CallbackManagerForChainRun, config: RunnableConfig  # noqa: A002
+        self,
+        input: Any,
+        run_manager: CallbackManagerForChainRun,
+        config: RunnableConfig,
     ) -> GuardedAnswer:
         child = patch_config(config, callbacks=run_manager.get_child())
         result: GuardedAnswer = _run_sync(lambda: self._arun(input, child, sync=True))
         return result
 
     async def ainvoke(
-        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any  # noqa: A002
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
     ) -> GuardedAnswer:
         return await self._acall_with_config(self._ainvoke_with_manager, input, config, run_type="chain", **kwargs)
 
     async def _ainvoke_with_manager(
-        self, input: Any, run_manager: AsyncCallbackManagerForChainRun, config: RunnableConfig  # noqa: A002
+        self,
+        input: Any,
+        run_manager: AsyncCallbackManagerForChainRun,
+        config: RunnableConfig,
     ) -> GuardedAnswer:
         child = patch_config(config, callbacks=run_manager.get_child())
         return await self._arun(input, child, sync=False)
 
     def stream(
-        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any  # noqa: A002
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
     ) -> Iterator[Any]:
         """Yield the answer sentence by sentence, each after the output guards passed it, then the result."""
         result = self.invoke(input, config, **kwargs)
         yield from _chunks(result)
 
     async def astream(
-        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any  # noqa: A002
+        self,
+        input: Any,
+        config: RunnableConfig | None = None,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
         result = await self.ainvoke(input, config, **kwargs)
         for item in _chunks(result):

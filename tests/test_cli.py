@@ -1,0 +1,119 @@
+"""The CLI: ask --json matches the contract; bad input is one line on stderr and exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ragfort.cli import app
+
+CONTRACT_KEYS = {
+    "answer",
+    "status",
+    "citations",
+    "claims",
+    "groundedness",
+    "redactions",
+    "verdicts",
+    "cache",
+    "timings_ms",
+    "budget",
+    "trace_id",
+}
+runner = CliRunner()
+
+
+def test_ask_json_matches_the_contract(help_center_index: Path) -> None:
+    res = runner.invoke(
+        app, ["ask", "How many days do I have to return a phone?", "--index", str(help_center_index), "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert set(out) == CONTRACT_KEYS
+    assert out["status"] in {"ok", "redacted", "blocked", "abstained", "fallback"}
+    assert out["cache"] in {"miss", "exact_hit", "semantic_hit"}
+    assert set(out["budget"]) == {"total_ms", "degraded"}
+    assert {"total"} <= set(out["timings_ms"])
+    for c in out["citations"]:
+        assert set(c) == {"id", "doc_id", "source", "start", "end", "quote", "score"}
+    for c in out["claims"]:
+        assert set(c) == {"text", "supported", "score", "citation_ids"}
+    for v in out["verdicts"]:
+        assert set(v) == {"guard", "stage", "action", "score", "reason"}
+    for r in out["redactions"]:
+        assert set(r) == {"stage", "entity", "placeholder"}
+    assert out["answer"]
+
+
+def test_ask_human_output_shows_answer_and_status(help_center_index: Path) -> None:
+    res = runner.invoke(app, ["ask", "How do I turn on roaming?", "--index", str(help_center_index)])
+    assert res.exit_code == 0, res.output
+    assert "status=" in res.stdout and "timings:" in res.stdout
+
+
+def test_missing_index_is_exit_2_with_one_line(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["ask", "hello?", "--index", str(tmp_path / "none")])
+    assert res.exit_code == 2
+    assert res.stderr.strip().startswith("error: no index at")
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_empty_question_is_exit_2(help_center_index: Path) -> None:
+    res = runner.invoke(app, ["ask", "  ", "--index", str(help_center_index)])
+    assert res.exit_code == 2 and "empty" in res.stderr
+
+
+def test_bad_policy_is_exit_2(help_center_index: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nguards:\n  input:\n    - guard: nope\n")
+    res = runner.invoke(app, ["ask", "q?", "--index", str(help_center_index), "--policy", str(bad)])
+    assert res.exit_code == 2 and "unknown guard 'nope'" in res.stderr
+
+
+def test_ingest_reports_and_is_idempotent(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.md").write_text("# A\n\nThe answer is forty-two.\n")
+    index = tmp_path / "idx"
+    first = runner.invoke(app, ["ingest", str(docs), "--index", str(index), "-q", "--policy", "passthrough"])
+    assert first.exit_code == 0 and "indexed 1 new" in first.stdout
+    again = runner.invoke(app, ["ingest", str(docs), "--index", str(index), "-q", "--policy", "passthrough"])
+    assert again.exit_code == 0 and "up to date" in again.stdout
+
+
+def test_ingest_missing_path_is_exit_2(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["ingest", str(tmp_path / "missing"), "--index", str(tmp_path / "i")])
+    assert res.exit_code == 2 and "does not exist" in res.stderr
+
+
+def test_every_command_has_help() -> None:
+    for cmd in ([], ["ingest"], ["ask"], ["serve"]):
+        res = runner.invoke(app, [*cmd, "--help"])
+        assert res.exit_code == 0 and "Usage" in res.stdout
+
+
+def test_console_script_runs_offline(help_center_index: Path) -> None:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    res = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ragfort.cli",
+            "ask",
+            "What is the warranty period?",
+            "--index",
+            str(help_center_index),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert json.loads(res.stdout)["trace_id"]
