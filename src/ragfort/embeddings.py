@@ -78,7 +78,8 @@ class Embedder:
 
     def encode_one(self, text: str) -> Vectors:
         """Embed one text; returns a vector of shape (dimension,)."""
-        return self.encode([text])[0]
+        vector: Vectors = self.encode([text])[0]
+        return vector
 
 
 _shared: dict[str, Embedder] = {}

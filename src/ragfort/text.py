@@ -53,8 +53,8 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 # A sentence ends at . ! ? (optionally followed by closing quotes/brackets),
-# or at a line break that starts a list item, heading or new paragraph.
-_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n\s*\n|\n(?=\s*(?:[-*+]\s|\d+[.)]\s|#))")
+# or at a line break that starts a list item, heading, table row or new paragraph.
+_END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n\s*\n|\n(?=\s*(?:[-*+]\s|\d+[.)]\s|#|\|))|(?<=\|)[ \t]*\n")
 _SPACE = re.compile(r"\s+")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
 
@@ -66,7 +66,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     m = re.match(r"\d+[.)]\s+", text[start:end])
     if m:
         start += m.end()
-    while end > start and text[end - 1].isspace():
+    while end > start and (text[end - 1].isspace() or text[end - 1] == "|"):
         end -= 1
     return start, end
 
