@@ -93,8 +93,10 @@ class BaseGuard:
 # Built-in guards, imported on first use.
 BUILTIN_GUARDS: dict[str, str] = {
     "question_length": "ragfort.guards.question:QuestionLengthGuard",
+    "pii": "ragfort.guards.pii:PIIGuard",
+    "injection": "ragfort.guards.injection:InjectionGuard",
     "relevance": "ragfort.guards.relevance:RelevanceGuard",
-    "citations": "ragfort.guards.citations:CitationGuard",
+    "grounding": "ragfort.guards.grounding:GroundingGuard",
 }
 
 _registered: dict[str, type[BaseGuard]] = {}
