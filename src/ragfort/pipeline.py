@@ -5,7 +5,12 @@ A *handler* takes a turn and the run context and returns the next turn. A
 middleware. `Pipeline` composes, from the outside in::
 
     budget -> input gate -> [extra layers, e.g. cache] -> retrieval
-           -> retrieval gate -> generation -> output gate
+           -> retrieval gate -> [post-retrieval layers, e.g. semantic cache]
+           -> generation -> output gate
+
+A layer goes to the post-retrieval position when it has the attribute
+``ragfort_position = "post_retrieval"``; there it sees the retrieved
+passages (and ``ctx.state[QUESTION_VECTOR_KEY]``) before generation.
 
 For a chain that retrieves and generates in one opaque call, retrieval and
 generation are that one call and the retrieval gate runs on the documents it
@@ -38,7 +43,7 @@ from ragfort.types import (
     Verdict,
 )
 
-__all__ = ["Handler", "Layer", "Pipeline", "run_guards"]
+__all__ = ["Handler", "Layer", "Pipeline", "run_guards", "timeout_fallback"]
 
 log = logging.getLogger("ragfort.pipeline")
 
@@ -52,6 +57,49 @@ CONFIG_KEY = "ragfort.lc_config"  # the LangChain config for child runs
 SYNC_KEY = "ragfort.sync"  # running under sync invoke: direct calls are fine
 QUESTION_VECTOR_KEY = "ragfort.question_vector"  # the question's embedding, when retrieval made one
 SENTENCE_VECTORS_KEY = "ragfort.sentence_vectors"  # (passages) -> per-passage sentence vectors or None
+STALE_KEY = "ragfort.stale"  # (turn) -> turn answered from a stale cache entry; set by the cache layer
+POST_RETRIEVAL = "post_retrieval"  # a layer's `ragfort_position` for the slot after the retrieval gate
+
+
+def _stale(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
+    serve = ctx.state.get(STALE_KEY)
+    return serve(turn) if callable(serve) else None
+
+
+def _extractive(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
+    return None  # the caller builds the extractive answer from the passages it has
+
+
+def _abstain(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
+    ctx.stop(Action.ABSTAIN)
+    return turn.evolve(answer=messages.abstain, citations=(), claims=(), groundedness=None)
+
+
+# What each `budget.on_timeout` option does; returning None means "the extractive answer".
+_FALLBACKS: dict[str, Callable[[Turn, RunContext, Messages], Turn | None]] = {
+    "stale_cache": _stale,
+    "extractive": _extractive,
+    "abstain": _abstain,
+}
+
+
+def timeout_fallback(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
+    """After generation ran out of budget (or failed): the first fallback of ``budget.on_timeout`` that applies.
+
+    Returns the turn to serve, or None when the caller should answer
+    extractively from the retrieved passages. ``stale_cache`` applies only
+    when the cache offered a stale entry; ``extractive`` and ``abstain``
+    always apply. The choice is recorded as ``fallback:<option>`` in
+    ``budget.degraded``.
+    """
+    ctx.state[FALLBACK_KEY] = True
+    for option in ctx.budget.on_timeout:
+        served = _FALLBACKS[option](turn, ctx, messages)
+        if served is not None or option == "extractive":
+            ctx.degrade(f"fallback:{option}")
+            return served
+    ctx.degrade("fallback:abstain")
+    return _abstain(turn, ctx, messages)
 
 
 def run_guards(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContext, messages: Messages) -> Turn:
@@ -149,26 +197,37 @@ class Pipeline:
         steps: the chain as handlers (see `ragfort.integrations.langchain`).
         layers: extra layers placed after the input gate and before
             retrieval (the cache goes here, so it only ever sees redacted
-            questions and stores answers that passed the output guards).
+            questions and stores answers that passed the output guards);
+            those marked ``ragfort_position = "post_retrieval"`` go after
+            the retrieval gate instead.
     """
 
     def __init__(self, policy: Policy, steps: ChainSteps, *, layers: Sequence[Layer] = ()) -> None:
         self.policy = policy
         self.steps = steps
-        self.finalizers = tuple(g for g in policy.all_guards() if callable(getattr(g, "finalize", None)))
+        # One finalizer per guard name: a guard configured at several stages
+        # (PII) restores once, through its latest-stage instance.
+        latest = {g.name: g for g in policy.all_guards() if callable(getattr(g, "finalize", None))}
+        self.finalizers = tuple(latest.values())
         msgs = policy.messages
         out = policy.guards.get(Stage.OUTPUT, ())
         ret = policy.guards.get(Stage.RETRIEVAL, ())
+        post = [layer for layer in layers if getattr(layer, "ragfort_position", None) == POST_RETRIEVAL]
+        pre = [layer for layer in layers if getattr(layer, "ragfort_position", None) != POST_RETRIEVAL]
         handler: Handler
         if steps.retrieve is not None:
             handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(steps.generate)
+            for layer in reversed(post):
+                handler = layer(handler)
             handler = gate_before(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(handler)
             handler = _then(steps.retrieve, handler)
         else:
-            # Opaque chain: the retrieval gate can only look at what came back.
+            # Opaque chain: the retrieval gate can only look at what came back, and
+            # post-retrieval layers run before the chain (they find no passages there).
             handler = gate_after(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(steps.generate)
             handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(handler)
-        for layer in reversed(layers):
+            pre += post
+        for layer in reversed(pre):
             handler = layer(handler)
         handler = gate_before(Stage.INPUT, policy.guards.get(Stage.INPUT, ()), msgs, timing="input")(handler)
         self._handler = handler

@@ -28,12 +28,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ragfort.budget import Budget
+from ragfort.budget import FALLBACKS, Budget
+from ragfort.cache.settings import CacheSettings
 from ragfort.errors import ConfigError, PolicyError
 from ragfort.guards.base import Guard, guard_class
 from ragfort.types import Stage
@@ -50,15 +51,39 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+Fallback = Literal["stale_cache", "extractive", "abstain"]
+_DEFAULT_FALLBACKS: tuple[Fallback, ...] = ("stale_cache", "extractive", "abstain")
+assert _DEFAULT_FALLBACKS == FALLBACKS  # one list of options, spelled twice only for the type checker
+
+
 class BudgetSpec(_Strict):
     total_ms: float | None = Field(default=None, gt=0)
     input_ms: float | None = Field(default=None, gt=0)
     retrieval_ms: float | None = Field(default=None, gt=0)
     generation_ms: float | None = Field(default=None, gt=0)
     output_ms: float | None = Field(default=None, gt=0)
+    on_timeout: list[Fallback] = Field(default_factory=lambda: list(_DEFAULT_FALLBACKS), min_length=1)
+    retries: int = Field(default=2, ge=0, le=10)
+    backoff_ms: float = Field(default=50.0, gt=0)
+
+    @field_validator("on_timeout")
+    @classmethod
+    def _unique(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError(f"on_timeout lists a fallback twice: {v!r}")
+        return v
 
     def build(self) -> Budget:
-        return Budget(self.total_ms, self.input_ms, self.retrieval_ms, self.generation_ms, self.output_ms)
+        return Budget(
+            self.total_ms,
+            self.input_ms,
+            self.retrieval_ms,
+            self.generation_ms,
+            self.output_ms,
+            on_timeout=tuple(self.on_timeout),
+            retries=self.retries,
+            backoff_ms=self.backoff_ms,
+        )
 
 
 class MessagesSpec(_Strict):
@@ -95,8 +120,8 @@ class PolicySpec(_Strict):
     budget: BudgetSpec = Field(default_factory=BudgetSpec)
     messages: MessagesSpec = Field(default_factory=MessagesSpec)
     guards: GuardsSpec = Field(default_factory=GuardsSpec)
-    # Sections owned by later layers (cache, variants) are validated by them.
-    cache: dict[str, Any] | None = None
+    # Sections owned by later layers (variants) are validated by them.
+    cache: CacheSettings | None = None
     variants: list[dict[str, Any]] | None = None
 
     @field_validator("name")
@@ -144,8 +169,11 @@ class Policy:
         """
         if not isinstance(data, Mapping):
             raise PolicyError(f"{source}: a policy must be a mapping, got {type(data).__name__}")
+        # Top-level "x-" keys are extension fields (like docker-compose's):
+        # a place for YAML anchors that several guard entries merge in.
+        data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
         try:
-            spec = PolicySpec.model_validate(dict(data))
+            spec = PolicySpec.model_validate(data)
         except ValidationError as exc:
             raise PolicyError(_format_validation(source, exc, data)) from None
         guards: dict[Stage, tuple[Guard, ...]] = {}

@@ -86,9 +86,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             word = _WORD_BEFORE.search(text, 0, m.start())
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
                 continue
-            # A single capital letter ("J. Smith") is an initial, not an ending.
+            # A single capital letter standing alone ("J. Smith") is an initial,
+            # not an ending; one closing a token ("USB-C.") ends the sentence.
             if word and len(word.group(1)) == 1 and word.group(1).isupper():
-                continue
+                before = text[word.start() - 1] if word.start() > 0 else " "
+                if before.isspace() or before in "([":
+                    continue
         s, e = _trim(text, start, end)
         if e > s and any(ch.isalnum() for ch in text[s:e]):
             spans.append((s, e))

@@ -147,11 +147,16 @@ def test_help_center_offsets_and_sentences(help_center_index: Path) -> None:
 
 
 def test_sentence_spans_keep_decimals_and_abbreviations() -> None:
-    text = "Plans cost $5.50 a month, e.g. the Lite plan. Call Dr. Smith at 2 p.m. today!\n- Item one\n- Item two"
+    text = (
+        "Plans cost $5.50 a month, e.g. the Lite plan. Call Dr. J. Smith at 2 p.m. today! It uses USB-C. "
+        "Done.\n- Item one\n- Item two"
+    )
     got = [text[s:e] for s, e in sentence_spans(text)]
     assert got == [
         "Plans cost $5.50 a month, e.g. the Lite plan.",
-        "Call Dr. Smith at 2 p.m. today!",
+        "Call Dr. J. Smith at 2 p.m. today!",
+        "It uses USB-C.",
+        "Done.",
         "Item one",
         "Item two",
     ]

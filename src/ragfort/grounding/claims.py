@@ -1,0 +1,134 @@
+"""Split an answer into checkable claims, with exact offsets, and drop untrusted citation markers.
+
+A claim is a sentence (`ragfort.text.sentence_spans`), or a clause of a
+compound sentence when the clauses can be true or false independently
+("Laptops can be returned within 14 days; phones within 30 days."). Each
+claim keeps the offsets of its text in the answer as the guard received it,
+so findings point at what the model actually wrote.
+
+Citation markers written by the model ("[2]", "[doc1]", "[source 3]") are
+never trusted: `strip_markers` removes them before checking, and the guard
+inserts its own, verified ones afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ragfort.text import sentence_spans
+
+__all__ = ["ClaimSpan", "CleanAnswer", "split_claims", "strip_markers"]
+
+# Markers LLMs write: [1], [1, 2], [1][2], [doc1], [Doc 2], [source 3], [^4], 【1】.
+_MARKER = re.compile(
+    r"[ \t]*(?:\[\^?\s*(?:(?:doc|document|source|ref|passage|context)[\s_#-]*)?\d+(?:\s*[,;]\s*\d+)*\s*\]"
+    r"|【[^】]{0,20}】)",
+    re.IGNORECASE,
+)
+# Clause boundaries worth splitting at: semicolons, and contrastive or
+# additive conjunctions after a comma. Both sides must be long enough to be
+# claims on their own, so "black, white and red" is never split.
+_CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:but|while|whereas|and|although|however)\s)", re.IGNORECASE)
+_MIN_CLAUSE_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class CleanAnswer:
+    """An answer with the model's citation markers removed.
+
+    `text` is the cleaned answer; `offsets[i]` is the position in `original`
+    of `text[i]` (with one extra entry for the end), so spans found in the
+    cleaned text map back exactly. `markers` counts the removed markers.
+    """
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+    markers: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a `[start, end)` span of `text` to the same characters in `original`."""
+        if start >= end:
+            pos = self.offsets[start]
+            return pos, pos
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSpan:
+    """One claim: its text and where it sits.
+
+    Attributes:
+        text: the claim as written (a sentence or a clause).
+        start: offset of the claim in the cleaned answer.
+        end: offset just past the claim in the cleaned answer.
+        sentence: index of the sentence the claim belongs to.
+        sentence_start: offset of that sentence in the cleaned answer.
+        sentence_end: offset just past that sentence in the cleaned answer.
+    """
+
+    text: str
+    start: int
+    end: int
+    sentence: int
+    sentence_start: int
+    sentence_end: int
+
+
+def strip_markers(answer: str) -> CleanAnswer:
+    """Remove citation markers the model wrote, keeping a map back to the original offsets."""
+    pieces: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    count = 0
+    for m in _MARKER.finditer(answer):
+        pieces.append(answer[pos : m.start()])
+        offsets.extend(range(pos, m.start()))
+        pos = m.end()
+        count += 1
+    pieces.append(answer[pos:])
+    offsets.extend(range(pos, len(answer)))
+    offsets.append(len(answer))
+    return CleanAnswer(original=answer, text="".join(pieces), offsets=tuple(offsets), markers=count)
+
+
+def _word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split the sentence `text[start:end]` at clause breaks whose both sides are long enough."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for m in _CLAUSE_BREAK.finditer(text, start, end):
+        left = text[cursor : m.start()]
+        right = text[m.end() : end]
+        if _word_count(left) >= _MIN_CLAUSE_WORDS and _word_count(right) >= _MIN_CLAUSE_WORDS:
+            pieces.append((cursor, m.start()))
+            cursor = m.end()
+    pieces.append((cursor, end))
+    out: list[tuple[int, int]] = []
+    for s, e in pieces:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s and any(ch.isalnum() for ch in text[s:e]):
+            out.append((s, e))
+    return out
+
+
+def split_claims(text: str, *, split_clauses: bool = True) -> list[ClaimSpan]:
+    """The claims of `text` (already cleaned of markers), in order.
+
+    Args:
+        text: the answer text.
+        split_clauses: also split compound sentences into clauses.
+    """
+    claims: list[ClaimSpan] = []
+    for index, (s, e) in enumerate(sentence_spans(text)):
+        spans = _clauses(text, s, e) if split_clauses else [(s, e)]
+        for cs, ce in spans:
+            claims.append(ClaimSpan(text[cs:ce], cs, ce, index, s, e))
+    return claims

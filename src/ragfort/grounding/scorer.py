@@ -1,0 +1,392 @@
+"""Score every claim of an answer against the retrieved passages: the cascade.
+
+Tier 1 (always): dense similarity between the claim and each passage
+sentence (MiniLM; passage vectors come from ingest when the pipeline
+provides them, so only the claims are embedded, in one call), plus the
+lexical and consistency signals of `ragfort.grounding.signals`, combined by
+the logistic model of `params.json` into a support probability.
+
+Tier 2 and 3 (optional): claims whose probability falls inside the model's
+uncertainty band go to an NLI cross-encoder and then an LLM judge, if
+configured; each tier that decides replaces the probability.
+
+Defined behaviour at the edges:
+
+- no claims (empty answer, whitespace, only citation markers): an empty report;
+- no passages: every claim is unsupported (probability 0) — nothing was
+  retrieved, so nothing backs the answer;
+- more than `max_claims` claims: the first `max_claims` are scored, the rest
+  are reported unchecked (`supported is None`), which keeps a 10,000-word
+  answer to one bounded encode call;
+- non-English text: scored with the same signals; lexical and consistency
+  checks work for any space-separated script, MiniLM similarity is
+  English-trained and weaker there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ragfort.embeddings import Embedder, get_embedder
+from ragfort.errors import ConfigError
+from ragfort.grounding.claims import ClaimSpan, CleanAnswer, split_claims, strip_markers
+from ragfort.grounding.judges import SupportJudge
+from ragfort.grounding.model import SupportModel, load_model
+from ragfort.grounding.signals import ClaimSignals, EvidenceIndex, claim_signals, content_tokens
+from ragfort.text import sentence_spans
+from ragfort.types import Passage
+
+__all__ = [
+    "ClaimResult",
+    "EvidenceRef",
+    "GroundingReport",
+    "GroundingScorer",
+    "SentenceVectors",
+    "embedding_text",
+    "is_fragment",
+    "passage_sentence_spans",
+]
+
+SentenceVectors = Callable[[Sequence[Passage]], list["npt.NDArray[np.float32] | None"]]
+"""What the pipeline may put in ``ctx.state["ragfort.sentence_vectors"]``."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    """A passage sentence that supports a claim: offsets are into `Passage.text`."""
+
+    passage: int
+    start: int
+    end: int
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimResult:
+    """The verdict on one claim.
+
+    Attributes:
+        span: the claim and its offsets in the cleaned answer.
+        probability: support probability in [0, 1]; None when not checked.
+        supported: probability >= threshold; None when not checked.
+        tier: which tier decided: "fast", "nli", "llm", "no-evidence" or "unchecked".
+        evidence: the passage sentences to cite (best first); empty when unsupported.
+        signals: human explanations, the decisive one first.
+        features: the feature values fed to the model (empty when not checked).
+    """
+
+    span: ClaimSpan
+    probability: float | None
+    supported: bool | None
+    tier: str
+    evidence: tuple[EvidenceRef, ...]
+    signals: tuple[str, ...]
+    features: tuple[float, ...] = ()
+
+    @property
+    def decisive(self) -> str:
+        """The one signal that best explains the verdict."""
+        return self.signals[0] if self.signals else ""
+
+
+@dataclass(frozen=True, slots=True)
+class GroundingReport:
+    """All claims of one answer, scored."""
+
+    answer: CleanAnswer
+    claims: tuple[ClaimResult, ...]
+    threshold: float
+
+    @property
+    def checked(self) -> tuple[ClaimResult, ...]:
+        """Claims that were scored."""
+        return tuple(c for c in self.claims if c.supported is not None)
+
+    @property
+    def groundedness(self) -> float | None:
+        """The weakest checked claim's probability; None when nothing was checked.
+
+        The minimum, not the mean: the promise is about every sentence, and
+        one invented refund period is not made acceptable by four true ones.
+        """
+        probs = [c.probability for c in self.claims if c.probability is not None]
+        return min(probs) if probs else None
+
+    @property
+    def supported_fraction(self) -> float | None:
+        """Share of all claims (checked or not) that are supported; None without claims."""
+        if not self.claims:
+            return None
+        return sum(1 for c in self.claims if c.supported) / len(self.claims)
+
+
+def passage_sentence_spans(passage: Passage) -> list[tuple[int, int]]:
+    """The passage's sentence offsets: from ingest when present, else computed now."""
+    if passage.sentences:
+        return [(int(s), int(e)) for s, e in passage.sentences]
+    spans = sentence_spans(passage.text)
+    if not spans and passage.text.strip():
+        s, e = 0, len(passage.text)
+        while s < e and passage.text[s].isspace():
+            s += 1
+        while e > s and passage.text[e - 1].isspace():
+            e -= 1
+        spans = [(s, e)]
+    return spans
+
+
+def is_fragment(claim: str) -> bool:
+    """A short answer that is not a sentence ("Delhi", "23 January 1897")."""
+    return len(claim.split()) <= 4 and not claim.rstrip().endswith((".", "!", "?"))
+
+
+def embedding_text(claim: str, question: str) -> str:
+    """What to embed for a claim: a fragment is only comparable with sentences next to its question."""
+    return f"{question.strip()} {claim}" if question.strip() and is_fragment(claim) else claim
+
+
+def _validate_vectors(vecs: object, n: int, dim: int) -> npt.NDArray[np.float32] | None:
+    if vecs is None:
+        return None
+    arr = np.asarray(vecs, dtype=np.float32)
+    if arr.ndim != 2 or arr.shape != (n, dim):
+        # Vectors that do not line up with the sentences are useless; recompute.
+        return None
+    return arr
+
+
+class GroundingScorer:
+    """Scores an answer's claims against passages.
+
+    Args:
+        model: the support model (default: the shipped params.json).
+        embedder: sentence embedder (default: the shared MiniLM, loaded on first use).
+        threshold: overrides the model's decision threshold.
+        band: overrides the model's uncertainty band `(low, high)` for the cascade.
+        max_claims: score at most this many claims; the rest are unchecked.
+        split_clauses: split compound sentences into clauses.
+        nli: optional second-tier judge (see `CrossEncoderJudge`).
+        llm: optional third-tier judge (see `LLMJudge`).
+    """
+
+    def __init__(
+        self,
+        *,
+        model: SupportModel | None = None,
+        embedder: Embedder | None = None,
+        threshold: float | None = None,
+        band: tuple[float, float] | None = None,
+        max_claims: int = 64,
+        split_clauses: bool = True,
+        nli: SupportJudge | None = None,
+        llm: SupportJudge | None = None,
+    ) -> None:
+        self.model = model or load_model()
+        self.threshold = self.model.threshold if threshold is None else float(threshold)
+        if not 0.0 <= self.threshold <= 1.0:
+            raise ConfigError(f"threshold must be in [0, 1], got {threshold!r}")
+        self.band = self.model.band if band is None else (float(band[0]), float(band[1]))
+        if not 0.0 <= self.band[0] <= self.band[1] <= 1.0:
+            raise ConfigError(f"band must be (low, high) within [0, 1], got {band!r}")
+        if max_claims < 1:
+            raise ConfigError(f"max_claims must be >= 1, got {max_claims!r}")
+        self.max_claims = max_claims
+        self.split_clauses = split_clauses
+        self.nli = nli
+        self.llm = llm
+        self._embedder = embedder
+
+    @property
+    def embedder(self) -> Embedder:
+        """The embedder, loaded on first use."""
+        if self._embedder is None:
+            self._embedder = get_embedder()
+        return self._embedder
+
+    # -- the main entry point -------------------------------------------------
+    def score(
+        self,
+        answer: str,
+        passages: Sequence[Passage],
+        *,
+        question: str = "",
+        sentence_vectors: SentenceVectors | None = None,
+    ) -> GroundingReport:
+        """Score every claim of `answer` against `passages`.
+
+        Args:
+            answer: the generated answer (model-written citation markers are ignored).
+            passages: the retrieved passages.
+            question: the question; gives a fragment answer ("Delhi") the
+                context it needs to be compared with sentences by embedding.
+            sentence_vectors: the pipeline's ingest-time passage sentence vectors
+                (``ctx.state["ragfort.sentence_vectors"]``), when available.
+        """
+        clean = strip_markers(answer)
+        spans = split_claims(clean.text, split_clauses=self.split_clauses)
+        if not spans:
+            return GroundingReport(clean, (), self.threshold)
+        checked, rest = spans[: self.max_claims], spans[self.max_claims :]
+        unchecked = tuple(
+            ClaimResult(s, None, None, "unchecked", (), (f"not checked: answer has over {self.max_claims} claims",))
+            for s in rest
+        )
+        if not passages:
+            none = tuple(
+                ClaimResult(s, 0.0, False, "no-evidence", (), ("no passages were retrieved to support this",))
+                for s in checked
+            )
+            return GroundingReport(clean, none + unchecked, self.threshold)
+
+        texts = [embedding_text(s.text, question) for s in checked]
+        sentences, sent_vecs, claim_vecs = self._vectors(texts, passages, sentence_vectors)
+        results = self.score_prepared(checked, sentences, claim_vecs, sent_vecs)
+        return GroundingReport(clean, tuple(results) + unchecked, self.threshold)
+
+    # -- pieces, public so training and benchmarks use the very same code -----
+    def _vectors(
+        self,
+        claims: Sequence[str],
+        passages: Sequence[Passage],
+        provider: SentenceVectors | None,
+    ) -> tuple[list[tuple[int, int, int, str]], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
+        sentences: list[tuple[int, int, int, str]] = []
+        per_passage_spans = [passage_sentence_spans(p) for p in passages]
+        for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
+            sentences.extend((pi, s, e, p.text[s:e]) for s, e in spans)
+        dim = self.embedder.dimension
+        provided: list[npt.NDArray[np.float32] | None] = [None] * len(passages)
+        if provider is not None:
+            got = provider(passages)
+            for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
+                # Ingest vectors align with `passage.sentences`; only trust them then.
+                if pi < len(got) and p.sentences:
+                    provided[pi] = _validate_vectors(got[pi], len(spans), dim)
+        # One encode call for the claims and every passage sentence still missing.
+        to_embed = list(claims)
+        for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
+            if provided[pi] is None:
+                to_embed.extend(p.text[s:e] for s, e in spans)
+        encoded = self.embedder.encode(to_embed)
+        claim_vecs = encoded[: len(claims)]
+        cursor = len(claims)
+        blocks: list[npt.NDArray[np.float32]] = []
+        for pi, spans in enumerate(per_passage_spans):
+            block = provided[pi]
+            if block is None:
+                block = encoded[cursor : cursor + len(spans)]
+                cursor += len(spans)
+            blocks.append(block)
+        sent_vecs = np.concatenate(blocks, axis=0) if blocks else np.zeros((0, dim), dtype=np.float32)
+        return sentences, sent_vecs, claim_vecs
+
+    def features(
+        self,
+        claim: str,
+        evidence: EvidenceIndex,
+        similarities: npt.NDArray[np.float32],
+    ) -> tuple[tuple[float, ...], ClaimSignals, int]:
+        """Feature values (in `FEATURES` order), the signals, and the index of the most similar sentence."""
+        best = int(np.argmax(similarities)) if similarities.size else -1
+        similarity = float(similarities[best]) if best >= 0 else 0.0
+        signals = claim_signals(claim, evidence, dense_best=best if best >= 0 else None)
+        values = (
+            similarity,
+            signals.coverage,
+            signals.local_coverage,
+            signals.bigram_coverage,
+            signals.number_mismatch,
+            signals.entity_mismatch,
+            signals.polarity_mismatch,
+        )
+        return values, signals, best
+
+    def score_prepared(
+        self,
+        claims: Sequence[ClaimSpan],
+        sentences: Sequence[tuple[int, int, int, str]],
+        claim_vecs: npt.NDArray[np.float32],
+        sent_vecs: npt.NDArray[np.float32],
+    ) -> list[ClaimResult]:
+        """Score claims whose vectors and evidence sentences are already computed."""
+        evidence = EvidenceIndex.build(sentences)
+        sims = claim_vecs @ sent_vecs.T if len(sentences) else np.zeros((len(claims), 0), dtype=np.float32)
+        rows: list[tuple[ClaimSpan, tuple[float, ...], ClaimSignals, int, float]] = []
+        for i, span in enumerate(claims):
+            values, signals, best = self.features(span.text, evidence, sims[i])
+            rows.append((span, values, signals, best, self.model.probability(values)))
+
+        probs = [r[4] for r in rows]
+        tiers = ["fast"] * len(rows)
+        for judge in (self.nli, self.llm):
+            if judge is None:
+                continue
+            pending = [i for i, p in enumerate(probs) if self.band[0] <= p < self.band[1]]
+            if not pending:
+                break
+            pairs = [(self._evidence_text(rows[i], evidence), rows[i][0].text) for i in pending]
+            for i, verdict in zip(pending, judge.judge(pairs), strict=True):
+                if verdict is not None:
+                    probs[i] = min(1.0, max(0.0, float(verdict)))
+                    tiers[i] = judge.name
+
+        results: list[ClaimResult] = []
+        for row, ((span, values, signals, best, _), prob, tier) in enumerate(zip(rows, probs, tiers, strict=True)):
+            supported = prob >= self.threshold
+            similarity = values[0]
+            refs = self._citable(span.text, signals, best, evidence, sims, row) if supported else ()
+            explanations = list(signals.explanations)
+            sim_note = f"similarity {similarity:.2f}"
+            if supported:
+                # Lead with what backs the claim; mismatches stay listed as caveats.
+                head = [sim_note]
+            else:
+                head = []
+                if not explanations or explanations[0].startswith("word coverage"):
+                    head = [f"low support: {sim_note}"]
+            verdict_note = f"support probability {prob:.2f} ({tier} tier, threshold {self.threshold:.2f})"
+            results.append(
+                ClaimResult(
+                    span=span,
+                    probability=prob,
+                    supported=supported,
+                    tier=tier,
+                    evidence=refs,
+                    signals=(*head, *explanations, *([] if supported else [sim_note]), verdict_note),
+                    features=values,
+                )
+            )
+        return results
+
+    @staticmethod
+    def _evidence_text(row: tuple[ClaimSpan, tuple[float, ...], ClaimSignals, int, float], ev: EvidenceIndex) -> str:
+        idx = list(dict.fromkeys([*row[2].best_local, *([row[3]] if row[3] >= 0 else [])]))
+        return " ".join(ev.sentences[i].text for i in idx)
+
+    @staticmethod
+    def _citable(
+        claim: str,
+        signals: ClaimSignals,
+        dense_best: int,
+        evidence: EvidenceIndex,
+        sims: npt.NDArray[np.float32],
+        row: int,
+    ) -> tuple[EvidenceRef, ...]:
+        """The sentences to cite: the semantically closest one if it covers the claim as well as
+        the best lexical match, else the lexical match (one sentence or two neighbours)."""
+        chosen: tuple[int, ...] = signals.best_local
+        if dense_best >= 0:
+            toks = content_tokens(claim)
+            tokset = evidence.sentences[dense_best].tokens
+            dense_cov = sum(1 for t in toks if t in tokset) / len(toks) if toks else 1.0
+            if dense_cov >= signals.local_coverage - 1e-9 or not chosen:
+                chosen = (dense_best,)
+        refs = []
+        for i in chosen:
+            sent = evidence.sentences[i]
+            refs.append(EvidenceRef(sent.passage, sent.start, sent.end, float(sims[row, i])))
+        return tuple(refs)

@@ -1,0 +1,669 @@
+"""Cheap, explainable support signals between one claim and the evidence.
+
+Dense similarity alone rewards a claim for being *about* the same thing as a
+passage, which is exactly what a fluent hallucination is. The signals here
+look at what similarity misses: content words and word pairs the evidence
+never uses, numbers and quantities that differ, names and products that do
+not appear, PII placeholders that do not match, and flipped polarity
+(negation, antonyms, "unopened" versus "opened").
+
+Everything is regular expressions and set look-ups, so a claim costs tens of
+microseconds. `EvidenceIndex` is built once per request from the passages;
+`claim_signals` compares one claim with it and returns both the numbers the
+model needs and the human explanations `ragfort ask --explain` prints.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import cast
+
+__all__ = [
+    "ClaimSignals",
+    "EvidenceIndex",
+    "EvidenceSentence",
+    "claim_signals",
+    "content_tokens",
+    "stem",
+]
+
+# A deliberately small English stop list: words that carry no checkable
+# content. Longer lists start removing words such as "first" or "only" that
+# do carry meaning in support answers.
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "if",
+        "then",
+        "so",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "by",
+        "for",
+        "from",
+        "with",
+        "about",
+        "as",
+        "into",
+        "onto",
+        "than",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "am",
+        "do",
+        "does",
+        "did",
+        "done",
+        "has",
+        "have",
+        "had",
+        "having",
+        "will",
+        "would",
+        "shall",
+        "should",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "it's",
+        "they",
+        "them",
+        "their",
+        "there",
+        "here",
+        "he",
+        "she",
+        "him",
+        "her",
+        "his",
+        "hers",
+        "we",
+        "us",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "mine",
+        "who",
+        "whom",
+        "whose",
+        "which",
+        "what",
+        "when",
+        "where",
+        "why",
+        "how",
+        "also",
+        "very",
+        "just",
+        "too",
+        "all",
+        "any",
+        "each",
+        "both",
+        "some",
+        "such",
+        "only",
+        "own",
+        "same",
+        "other",
+        "up",
+        "down",
+        "out",
+        "off",
+        "again",
+        "further",
+        "once",
+        "s",
+        "t",
+        "also",
+        "yes",
+        "well",
+        "one's",
+    ]
+)
+# Negation cues; parity of their count gives a sentence's polarity.
+_NEGATIONS = frozenset(
+    [
+        "not",
+        "no",
+        "never",
+        "none",
+        "nobody",
+        "nothing",
+        "neither",
+        "nor",
+        "cannot",
+        "without",
+        "nowhere",
+        "kein",
+        "keine",
+        "nicht",
+        "nie",
+        "jamais",
+        "ne",
+        "pas",
+        "sin",
+        "nunca",
+    ]
+)
+# Pairs of words that flip a statement when swapped for one another.
+_ANTONYMS: tuple[tuple[str, str], ...] = (
+    ("before", "after"),
+    ("more", "less"),
+    ("more", "fewer"),
+    ("over", "under"),
+    ("above", "below"),
+    ("increase", "decrease"),
+    ("higher", "lower"),
+    ("include", "exclude"),
+    ("included", "excluded"),
+    ("allow", "prohibit"),
+    ("allowed", "prohibited"),
+    ("allowed", "forbidden"),
+    ("free", "paid"),
+    ("earliest", "latest"),
+    ("minimum", "maximum"),
+    ("open", "closed"),
+    ("accept", "reject"),
+    ("accepted", "rejected"),
+    ("always", "never"),
+    ("eligible", "ineligible"),
+    ("refundable", "nonrefundable"),
+    ("required", "optional"),
+    ("mandatory", "optional"),
+    ("enable", "disable"),
+    ("enabled", "disabled"),
+    ("true", "false"),
+    ("win", "lose"),
+    ("won", "lost"),
+    ("born", "died"),
+    ("north", "south"),
+    ("east", "west"),
+    ("older", "younger"),
+    ("first", "last"),
+)
+_ANTONYM_OF: dict[str, frozenset[str]] = {}
+for _a, _b in _ANTONYMS:
+    _ANTONYM_OF[_a] = _ANTONYM_OF.get(_a, frozenset()) | {_b}
+    _ANTONYM_OF[_b] = _ANTONYM_OF.get(_b, frozenset()) | {_a}
+_POLARITY_PREFIXES = ("un", "non", "in", "im", "dis", "ir", "il")
+
+_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40,
+    "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "thousand": 1000,
+    "dozen": 12, "single": 1, "twice": 2, "double": 2, "half": 0.5,
+}  # fmt: skip
+# Units whose pairing with a number must be preserved ("14 days" is not "14 weeks").
+_UNITS = {
+    "second": "second", "sec": "second", "minute": "minute", "min": "minute", "hour": "hour", "hr": "hour",
+    "day": "day", "week": "week", "month": "month", "year": "year", "yr": "year", "decade": "decade",
+    "century": "century", "business": "business-day", "working": "business-day",
+    "%": "percent", "percent": "percent", "per": "percent",
+    "gb": "gb", "mb": "mb", "kb": "kb", "tb": "tb", "kg": "kg", "g": "g", "lb": "lb", "km": "km", "m": "m",
+    "mi": "mile", "mile": "mile", "cm": "cm", "mm": "mm", "w": "watt", "watt": "watt", "v": "volt",
+    "volt": "volt", "mah": "mah", "inch": "inch", "ft": "ft", "foot": "ft", "feet": "ft",
+    "usd": "usd", "eur": "eur", "dollar": "usd", "euro": "eur", "pound": "gbp", "gbp": "gbp",
+    "$": "usd", "€": "eur", "£": "gbp",
+}  # fmt: skip
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ]
+)
+# "May" and "march" are also ordinary words; only count them as dates next to a number.
+_AMBIGUOUS_MONTHS = frozenset({"may", "march", "mar", "jun", "sun"})
+
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
+_TOKEN = re.compile(r"<[A-Z][A-Z0-9_]*>|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
+    r"(?:\s?(?P<unit>%|[A-Za-z]+))?"
+)
+_WORD_NUMBER = re.compile(r"\b(?P<num>" + "|".join(_NUMBER_WORDS) + r")\b(?:[\s-](?P<unit>[A-Za-z]+))?", re.I)
+_CONNECTORS = frozenset({"of", "the", "de", "la", "von", "van", "der", "du", "&", "and", "for"})
+
+
+def stem(token: str) -> str:
+    """A crude, dependency-free English stem: enough to match "returns" with "returned".
+
+    Over-stemming costs little here (both sides are stemmed alike); what
+    matters is that inflections of the same word meet.
+    """
+    t = token.lower()
+    if t.endswith("n't"):
+        return "not"
+    if t.endswith("'s"):
+        t = t[:-2]
+    for suffix in ("ingly", "edly", "ing", "ies", "ied", "es", "ed", "ly", "s"):
+        if len(t) - len(suffix) >= 3 and t.endswith(suffix):
+            t = t[: -len(suffix)]
+            if suffix in ("ies", "ied"):
+                t += "y"
+            break
+    return t
+
+
+def _tokens(text: str) -> list[str]:
+    return _TOKEN.findall(text)
+
+
+def content_tokens(text: str) -> list[str]:
+    """Stemmed, lower-cased tokens of `text` without stop words (placeholders kept verbatim)."""
+    out: list[str] = []
+    for tok in _tokens(text):
+        if tok.startswith("<"):
+            out.append(tok)
+            continue
+        low = tok.lower()
+        if low in _STOPWORDS:
+            continue
+        out.append(stem(low))
+    return out
+
+
+def _bigrams(text: str) -> set[tuple[str, str]]:
+    toks = [t if t.startswith("<") else stem(t) for t in _tokens(text)]
+    pairs: set[tuple[str, str]] = set()
+    for a, b in pairwise(toks):
+        # A pair of stop words ("of the") proves nothing.
+        if a in _STOPWORDS and b in _STOPWORDS:
+            continue
+        pairs.add((a, b))
+    return pairs
+
+
+def _polarity(text: str) -> int:
+    count = 0
+    for tok in _tokens(text):
+        low = tok.lower()
+        if low in _NEGATIONS or low.endswith("n't"):
+            count += 1
+    return count % 2
+
+
+def _to_number(raw: str) -> float | None:
+    try:
+        return float(raw.replace(",", ""))
+    except ValueError:
+        return None
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value == int(value) else f"{value:g}"
+
+
+def _quantities(text: str) -> list[tuple[float, str | None, str]]:
+    """`(value, unit or None, surface)` for every number in `text`, digits or words."""
+    out: list[tuple[float, str | None, str]] = []
+    # Placeholder indices ("<PERSON_2>") are not quantities.
+    text = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    for m in _NUMBER.finditer(text):
+        value = _to_number(m.group("num"))
+        if value is None:
+            continue
+        unit_raw = m.group("cur") or m.group("unit")
+        unit = None
+        if unit_raw:
+            unit = _UNITS.get(unit_raw.lower()) or _UNITS.get(stem(unit_raw.lower()))
+        surface = m.group(0) if unit else text[m.start() : m.end("num")]
+        out.append((value, unit, surface.strip()))
+    for m in _WORD_NUMBER.finditer(text):
+        value = float(_NUMBER_WORDS[m.group("num").lower()])
+        unit_raw = m.group("unit")
+        unit = _UNITS.get(stem(unit_raw.lower())) if unit_raw else None
+        surface = m.group(0) if unit else m.group("num")
+        out.append((value, unit, surface.strip()))
+    return out
+
+
+def _date_words(text: str) -> set[str]:
+    found: set[str] = set()
+    toks = _tokens(text)
+    for i, tok in enumerate(toks):
+        low = tok.lower()
+        if low not in _MONTHS:
+            continue
+        if low in _AMBIGUOUS_MONTHS:
+            near = toks[max(0, i - 1) : i + 2]
+            if not any(t.isdigit() for t in near):
+                continue
+        found.add(low[:3])
+    return found
+
+
+def _entities(text: str) -> list[str]:
+    """Names, products and placeholders: runs of capitalised tokens, minus a plain sentence opener."""
+    toks = list(_TOKEN.finditer(text))
+    phrases: list[str] = []
+    run: list[str] = []
+    run_starts_sentence = False
+
+    def flush() -> None:
+        nonlocal run
+        while run and run[-1].lower() in _CONNECTORS:
+            run.pop()
+        if run:
+            words = run
+            if run_starts_sentence and (words[0].lower() in _STOPWORDS or len(words) == 1):
+                # "Devices can be returned" starts with a capital because it starts the sentence.
+                first = words[0]
+                if not (any(c.isdigit() for c in first) or any(c.isupper() for c in first[1:])):
+                    words = words[1:]
+            # Keep inner connectors ("First for Women") but not leading ones ("The").
+            while words and words[0].lower() in _STOPWORDS:
+                words = words[1:]
+            if words:
+                phrases.append(" ".join(words))
+        run = []
+
+    prev_end = 0
+    for i, m in enumerate(toks):
+        tok = m.group(0)
+        gap = text[prev_end : m.start()]
+        prev_end = m.end()
+        at_sentence_start = i == 0 or bool(re.search(r"[.!?:;\n]", gap))
+        # Punctuation between tokens ends a name ("Apple, Google").
+        if run and any(ch in gap for ch in ',.;:!?()"\n'):
+            flush()
+        if tok.startswith("<"):
+            flush()
+            phrases.append(tok)
+            continue
+        # "Voltwise", "iPhone", "X200": a capital anywhere marks a name.
+        if tok[0].isupper() or any(c.isupper() for c in tok[1:]):
+            if not run:
+                run_starts_sentence = at_sentence_start
+            run.append(tok)
+        elif run and tok.lower() in _CONNECTORS and i + 1 < len(toks) and toks[i + 1].group(0)[:1].isupper():
+            run.append(tok)
+        else:
+            flush()
+    flush()
+    return [p for p in phrases if p.lower() not in _MONTHS]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceSentence:
+    """One sentence of one passage, with its precomputed look-up sets."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    tokens: frozenset[str]
+    polarity: int
+
+
+@dataclass(slots=True)
+class EvidenceIndex:
+    """Everything the signals need to know about the passages of one request.
+
+    Built once per request (`EvidenceIndex.build`); each claim is then checked
+    with set look-ups only.
+    """
+
+    sentences: list[EvidenceSentence]
+    tokens: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    lowered: str
+    quantities: list[tuple[float, str | None, str]]
+    dates: frozenset[str]
+    placeholders: frozenset[str]
+    numbers: frozenset[float] = field(default_factory=frozenset)
+
+    @classmethod
+    def build(cls, sentences: Sequence[tuple[int, int, int, str]]) -> EvidenceIndex:
+        """Index `(passage_index, start, end, text)` sentences."""
+        items: list[EvidenceSentence] = []
+        all_tokens: set[str] = set()
+        all_bigrams: set[tuple[str, str]] = set()
+        quantities: list[tuple[float, str | None, str]] = []
+        dates: set[str] = set()
+        placeholders: set[str] = set()
+        for p, s, e, text in sentences:
+            toks = frozenset(content_tokens(text))
+            items.append(EvidenceSentence(p, s, e, text, toks, _polarity(text)))
+            all_tokens |= toks
+            all_bigrams |= _bigrams(text)
+            quantities.extend(_quantities(text))
+            dates |= _date_words(text)
+            placeholders.update(_PLACEHOLDER.findall(text))
+        lowered = " ".join(" ".join(_tokens(t)) for *_, t in sentences).lower()
+        return cls(
+            sentences=items,
+            tokens=frozenset(all_tokens),
+            bigrams=frozenset(all_bigrams),
+            lowered=f" {lowered} ",
+            quantities=quantities,
+            dates=frozenset(dates),
+            placeholders=frozenset(placeholders),
+            numbers=frozenset(q[0] for q in quantities),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimSignals:
+    """The lexical and consistency signals of one claim, with explanations.
+
+    Attributes:
+        coverage: share of the claim's content words found anywhere in the evidence.
+        local_coverage: the best share found within one sentence or two adjacent sentences.
+        bigram_coverage: share of the claim's word pairs found in the evidence.
+        number_mismatch: 1.0 when a number, quantity (with its unit) or date of the claim is not in the evidence.
+        entity_mismatch: 1.0 when a name, product or placeholder of the claim is not in the evidence.
+        polarity_mismatch: 1.0 when the claim's polarity (negation, antonym, un-/non- prefix)
+            differs from the evidence sentence it matches best.
+        best_local: indices into `EvidenceIndex.sentences` of the best local match.
+        explanations: short human-readable reasons, worst first.
+    """
+
+    coverage: float
+    local_coverage: float
+    bigram_coverage: float
+    number_mismatch: float
+    entity_mismatch: float
+    polarity_mismatch: float
+    best_local: tuple[int, ...]
+    explanations: tuple[str, ...]
+
+
+def _coverage(claim: Sequence[str], pool: frozenset[str] | set[str]) -> float:
+    if not claim:
+        return 1.0
+    return sum(1 for t in claim if t in pool) / len(claim)
+
+
+def _polarity_clash(claim_text: str, claim_toks: set[str], sent: EvidenceSentence) -> str | None:
+    if _polarity(claim_text) != sent.polarity:
+        return "negation mismatch with the closest evidence"
+    for tok in claim_toks:
+        if tok in sent.tokens:
+            continue
+        for anti in _ANTONYM_OF.get(tok, ()):
+            if anti in sent.tokens:
+                return f"'{tok}' contradicts evidence '{anti}'"
+        for pre in _POLARITY_PREFIXES:
+            if pre + tok in sent.tokens:
+                return f"'{tok}' contradicts evidence '{pre + tok}'"
+            if tok.startswith(pre) and len(tok) - len(pre) >= 3 and tok[len(pre) :] in sent.tokens:
+                return f"'{tok}' contradicts evidence '{tok[len(pre) :]}'"
+    return None
+
+
+def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None = None) -> ClaimSignals:
+    """Compare one claim with the evidence.
+
+    Args:
+        claim: the claim text.
+        evidence: the request's evidence index.
+        dense_best: index of the evidence sentence most similar by embedding,
+            also considered as the claim's closest sentence for polarity.
+    """
+    toks = content_tokens(claim)
+    tok_set = set(toks)
+    explanations: list[str] = []
+    sents = evidence.sentences
+
+    coverage = _coverage(toks, evidence.tokens)
+    missing_words = [t for t in dict.fromkeys(toks) if t not in evidence.tokens and not t.startswith("<")]
+
+    # Best local support: one sentence, or two neighbours of the same passage
+    # (claims often fuse a subject from one sentence with a fact from the next).
+    best_cov, best_idx = -1.0, cast(tuple[int, ...], ())
+    for i, sent in enumerate(sents):
+        cov = _coverage(toks, sent.tokens)
+        if cov > best_cov:
+            best_cov, best_idx = cov, (i,)
+        if i + 1 < len(sents) and sents[i + 1].passage == sent.passage:
+            cov2 = _coverage(toks, sent.tokens | sents[i + 1].tokens)
+            if cov2 > best_cov + 1e-9:
+                best_cov, best_idx = cov2, (i, i + 1)
+    local_coverage = max(best_cov, 0.0) if sents else 0.0
+
+    claim_bigrams = _bigrams(claim)
+    bigram_coverage = (
+        sum(1 for b in claim_bigrams if b in evidence.bigrams) / len(claim_bigrams) if claim_bigrams else 1.0
+    )
+
+    # Numbers and quantities: value must occur; a value with a unit must occur with that unit.
+    quantities = _quantities(claim)
+    evidence_pairs = {(v, u) for v, u, _ in evidence.quantities}
+    bad_numbers: list[str] = []
+    for value, unit, surface in quantities:
+        if value not in evidence.numbers:
+            bad_numbers.append(f"number {_fmt(value)} not in evidence")
+        elif unit is not None and (value, unit) not in evidence_pairs:
+            units = sorted({u for v, u in evidence_pairs if v == value and u})
+            # "14 days" against an evidence "14" with no unit is fine; against "14 weeks" it is not.
+            if units:
+                bad_numbers.append(f"'{surface}' not in evidence, which has {_fmt(value)} as {units[0]}")
+    dates = _date_words(claim)
+    bad_dates = sorted(d for d in dates if d not in evidence.dates)
+    bad_numbers.extend(f"date '{d}' not in evidence" for d in bad_dates)
+    n_checks = len(quantities) + len(dates)
+    # Binary on purpose: one wrong amount makes the claim wrong however many others are right.
+    number_mismatch = 1.0 if bad_numbers and n_checks else 0.0
+    if bad_numbers:
+        near: list[str] = []
+        local_text = " ".join(sents[i].text for i in best_idx) if best_idx else ""
+        for _, _, surface in _quantities(local_text):
+            if surface not in near:
+                near.append(surface)
+        hint = f"; evidence says {', '.join(near[:3])}" if near and bad_numbers[0].startswith("number") else ""
+        explanations.append(bad_numbers[0] + hint)
+        explanations.extend(bad_numbers[1:3])
+
+    # Names, products and PII placeholders.
+    entities = _entities(claim)
+    bad_entities: list[str] = []
+    for ent in entities:
+        if ent.startswith("<"):
+            if ent not in evidence.placeholders:
+                bad_entities.append(f"placeholder {ent} not in evidence")
+            continue
+        phrase = " " + " ".join(_tokens(ent)).lower() + " "
+        if phrase in evidence.lowered:
+            continue
+        parts = content_tokens(ent)
+        if parts and any(set(parts) <= s.tokens for s in sents):
+            continue
+        bad_entities.append(f"entity '{ent}' not in evidence")
+    entity_mismatch = 1.0 if bad_entities else 0.0
+    explanations.extend(bad_entities[:3])
+
+    # Polarity against the closest sentences (lexically and by embedding).
+    # Two neighbouring sentences are read as one ("... charger. It is not compatible ...").
+    candidates: list[EvidenceSentence] = []
+    if best_idx:
+        first, last = sents[best_idx[0]], sents[best_idx[-1]]
+        joined = " ".join(sents[i].text for i in best_idx)
+        candidates.append(
+            EvidenceSentence(
+                first.passage, first.start, last.end, joined, first.tokens | last.tokens, _polarity(joined)
+            )
+        )
+    if dense_best is not None and (dense_best,) != best_idx:
+        candidates.append(sents[dense_best])
+    clash = None
+    if candidates:
+        clashes = [_polarity_clash(claim, tok_set, c) for c in candidates]
+        # A mismatch counts only if no close sentence agrees with the claim.
+        if all(c is not None for c in clashes):
+            clash = clashes[0]
+    polarity_mismatch = 1.0 if clash else 0.0
+    if clash:
+        explanations.append(clash)
+
+    if missing_words and coverage < 1.0:
+        shown = ", ".join(f"'{w}'" for w in missing_words[:4])
+        explanations.append(f"words not in evidence: {shown}")
+    explanations.append(f"word coverage {coverage:.2f} (best sentence {local_coverage:.2f})")
+    return ClaimSignals(
+        coverage=coverage,
+        local_coverage=local_coverage,
+        bigram_coverage=bigram_coverage,
+        number_mismatch=number_mismatch,
+        entity_mismatch=entity_mismatch,
+        polarity_mismatch=polarity_mismatch,
+        best_local=best_idx,
+        explanations=tuple(explanations),
+    )

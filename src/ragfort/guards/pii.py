@@ -1,0 +1,261 @@
+"""The PII guard: personal data never reaches the LLM, logs, traces, cache or reports.
+
+One class, three stages:
+
+* **input**: user-typed placeholder syntax is neutralised, then the question
+  is redacted with session placeholders (``<PERSON_1>``); a `Redaction` per
+  replaced value is appended to the turn.
+* **retrieval**: with ``at_retrieval: request`` every passage is redacted
+  with the same session mapping (so the question's ``<PERSON_1>`` is the
+  passages' ``<PERSON_1>``) and its sentence offsets recomputed. With
+  ``at_retrieval: ingest`` passages were redacted by `redact_corpus`; a cheap
+  patterns-only pass (plus the session's known values) catches anything an
+  older index still holds.
+* **output**: the answer is checked again: the LLM may echo or invent
+  personal data. Values the session already mapped get their old placeholder;
+  existing placeholders are left alone.
+
+The session mapping lives in ``ctx.state["pii.session"]`` for the request
+and in the vault under (tenant, session) between requests. Without a
+session id the request's trace id scopes it, and nothing is written to the
+vault (no later request can use it, so nothing should be kept).
+
+`finalize` runs on the text shown to the customer, after caching: with
+``restore_for_owner`` it puts the customer's own values back.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import Field
+
+from ragfort.context import RunContext
+from ragfort.guards.base import BaseGuard, GuardSettings
+from ragfort.paths import data_dir
+from ragfort.pii.corpus import redact_corpus
+from ragfort.pii.detect import Detection, get_detector
+from ragfort.pii.pseudonym import (
+    RedactedText,
+    SessionMapping,
+    apply,
+    known_value_detections,
+    merge,
+    neutralize,
+    placeholder_spans,
+)
+from ragfort.pii.settings import PIISettings
+from ragfort.pii.vault import Vault, VaultKeys, open_vault
+from ragfort.text import sentence_spans
+from ragfort.types import Action, Finding, Passage, Redaction, Stage, Turn, Verdict
+
+__all__ = ["PIIGuard"]
+
+STATE_KEY = "pii.session"
+
+
+class PIIGuardSettings(GuardSettings, PIISettings):
+    """Settings of the ``pii`` guard: the detection settings of `PIISettings` plus these.
+
+    Args:
+        restore_for_owner: `finalize` puts the session's own values back into
+            the answer shown to the customer.
+        at_retrieval: ``ingest`` when the index was built with `redact_corpus`
+            (then only a cheap pattern check runs), ``request`` to redact
+            passages at every request.
+        vault: ``memory`` or ``sqlite`` (Redis: later).
+        vault_path: the SQLite file; default ``data_dir()/vault.sqlite``.
+        vault_ttl_s: how long a session's mappings are kept.
+        corpus_namespace: must equal the ``namespace`` given to `redact_corpus`.
+    """
+
+    restore_for_owner: bool = False
+    at_retrieval: Literal["ingest", "request"] = "ingest"
+    vault: Literal["memory", "sqlite"] = "sqlite"
+    vault_path: str | None = None
+    vault_ttl_s: float = Field(default=3600.0, gt=0)
+    corpus_namespace: str = "default"
+
+
+class PIIGuard(BaseGuard):
+    """Redacts personal data at input, retrieval and output; restores it for its owner.
+
+    Args:
+        stage: where this instance runs.
+        required: a fault fails the request closed.
+        **settings: `PIIGuardSettings` fields.
+    """
+
+    name = "pii"
+    stages = frozenset(Stage)
+    Settings = PIIGuardSettings
+
+    def __init__(self, *, stage: Stage = Stage.INPUT, required: bool = True, **settings: Any) -> None:
+        super().__init__(stage=stage, required=required)
+        self.settings = PIIGuardSettings(**settings)
+        detection = self.settings.model_dump(include=set(PIISettings.model_fields))
+        self.pii_settings = PIISettings(**detection)
+        # Built (or fetched from the process cache) now, not on the first request.
+        self.detector = get_detector(self.pii_settings)
+        self._vault: Vault | None = None
+        # Fixed now, so that the guards of one policy (one per stage) share one
+        # vault even if the data dir setting changes later in the process.
+        self._vault_path = self.settings.vault_path or str(data_dir() / "vault.sqlite")
+
+    # -- plumbing -----------------------------------------------------------
+    @property
+    def vault(self) -> Vault:
+        """The vault backend (opened on first use)."""
+        if self._vault is None:
+            self._vault = open_vault(self.settings.vault, path=self._vault_path)
+        return self._vault
+
+    def _keys(self) -> VaultKeys:
+        keys = getattr(self.vault, "keys", None)
+        return keys if isinstance(keys, VaultKeys) else VaultKeys.load()
+
+    def session(self, ctx: RunContext) -> SessionMapping:
+        """This request's session mapping, loaded from the vault on first use."""
+        mapping = ctx.state.get(STATE_KEY)
+        if isinstance(mapping, SessionMapping) and mapping.tenant == ctx.tenant:
+            return mapping
+        if ctx.session_id:
+            mapping = SessionMapping.from_records(
+                ctx.tenant, ctx.session_id, self.vault.load(ctx.tenant, ctx.session_id)
+            )
+        else:
+            mapping = SessionMapping(tenant=ctx.tenant, session=ctx.trace_id)
+        ctx.state[STATE_KEY] = mapping
+        return mapping
+
+    def _persist(self, mapping: SessionMapping, ctx: RunContext) -> None:
+        new = mapping.take_unsaved()
+        if new and ctx.session_id:
+            self.vault.save(ctx.tenant, ctx.session_id, new, ttl_s=self.settings.vault_ttl_s)
+
+    def _redact(
+        self, text: str, mapping: SessionMapping, ctx: RunContext, *, patterns_only: bool = False
+    ) -> RedactedText:
+        protected = placeholder_spans(text)
+        detector = get_detector(self.pii_settings, patterns_only=True) if patterns_only else self.detector
+        found: list[Detection] = detector.detect(text, protected=protected)
+        found = merge(found, known_value_detections(text, mapping, protected=protected))
+        return apply(
+            text,
+            found,
+            settings=self.pii_settings,
+            mapping=mapping,
+            keys=self._keys(),
+            tenant=ctx.tenant,
+            from_customer=self.stage is Stage.INPUT,
+        )
+
+    def _result(self, turn: Turn, new_turn: Turn, results: list[RedactedText]) -> Verdict:
+        replaced = [r for res in results for r in res.replacements]
+        if not replaced:
+            return self.verdict(Action.ALLOW, score=0.0)
+        findings = tuple(Finding(label=r.entity, start=r.start, end=r.end, score=r.score) for r in replaced)
+        types = sorted({r.entity for r in replaced})
+        reason = f"redacted {len(replaced)} value(s) of type {', '.join(types)}"
+        return self.verdict(
+            Action.REWRITE,
+            turn=new_turn,
+            score=max(r.score for r in replaced),
+            reason=reason,
+            findings=findings,
+        )
+
+    def _records(self, results: list[RedactedText]) -> tuple[Redaction, ...]:
+        return tuple(
+            Redaction(stage=self.stage, entity=r.entity, placeholder=r.placeholder)
+            for res in results
+            for r in res.replacements
+        )
+
+    # -- the guard ----------------------------------------------------------
+    def check(self, turn: Turn, ctx: RunContext) -> Verdict:
+        """Redact the text of `turn` that belongs to this guard's stage."""
+        mapping = self.session(ctx)
+        if self.stage is Stage.INPUT:
+            verdict = self._check_question(turn, mapping, ctx)
+        elif self.stage is Stage.RETRIEVAL:
+            verdict = self._check_passages(turn, mapping, ctx)
+        else:
+            verdict = self._check_answer(turn, mapping, ctx)
+        self._persist(mapping, ctx)
+        return verdict
+
+    def _check_question(self, turn: Turn, mapping: SessionMapping, ctx: RunContext) -> Verdict:
+        question = neutralize(turn.question)
+        result = self._redact(question, mapping, ctx)
+        if question == turn.question and not result.changed:
+            return self.verdict(Action.ALLOW, score=0.0)
+        new_turn = turn.evolve(question=result.text, redactions=turn.redactions + self._records([result]))
+        verdict = self._result(turn, new_turn, [result])
+        if verdict.action is Action.ALLOW:
+            # Only look-alike placeholders were neutralised: still a rewrite.
+            return self.verdict(Action.REWRITE, turn=new_turn, score=0.0, reason="neutralised placeholder syntax")
+        return verdict
+
+    def _check_passages(self, turn: Turn, mapping: SessionMapping, ctx: RunContext) -> Verdict:
+        request_mode = self.settings.at_retrieval == "request"
+        passages: list[Passage] = []
+        results: list[RedactedText] = []
+        changed = False
+        for passage in turn.documents:
+            text = neutralize(passage.text) if request_mode else passage.text
+            result = self._redact(text, mapping, ctx, patterns_only=not request_mode)
+            if result.text != passage.text:
+                changed = True
+                passage = dataclasses.replace(passage, text=result.text, sentences=tuple(sentence_spans(result.text)))
+            passages.append(passage)
+            results.append(result)
+        if not changed:
+            return self.verdict(Action.ALLOW, score=0.0)
+        new_turn = turn.evolve(documents=tuple(passages), redactions=turn.redactions + self._records(results))
+        verdict = self._result(turn, new_turn, results)
+        if verdict.action is Action.ALLOW:
+            return self.verdict(Action.REWRITE, turn=new_turn, score=0.0, reason="neutralised placeholder syntax")
+        return verdict
+
+    def _check_answer(self, turn: Turn, mapping: SessionMapping, ctx: RunContext) -> Verdict:
+        if not turn.answer:
+            return self.verdict(Action.ALLOW, score=0.0)
+        # The answer's placeholders are the LLM repeating ours: keep them.
+        result = self._redact(turn.answer, mapping, ctx)
+        if not result.changed:
+            return self.verdict(Action.ALLOW, score=0.0)
+        new_turn = turn.evolve(answer=result.text, redactions=turn.redactions + self._records([result]))
+        return self._result(turn, new_turn, [result])
+
+    def corpus_transform(self) -> tuple[Callable[[list[str]], list[str]], str] | None:
+        """The ingest-time redaction of documents, and an id naming its settings.
+
+        Only the retrieval-stage instance with ``at_retrieval: ingest`` has
+        one; `ragfort.ingest` applies it so the index stores redacted text.
+        """
+        if self.stage is not Stage.RETRIEVAL or self.settings.at_retrieval != "ingest":
+            return None
+        settings = self.pii_settings
+        namespace = self.settings.corpus_namespace
+
+        def transform(texts: list[str]) -> list[str]:
+            return [r.text for r in redact_corpus(texts, settings=settings, namespace=namespace)]
+
+        ident = json.dumps({"pii": settings.model_dump(mode="json"), "namespace": namespace}, sort_keys=True)
+        return transform, "pii:" + hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+    def finalize(self, answer: str, ctx: RunContext) -> str:
+        """The answer as shown to the customer: with `restore_for_owner`, their own values put back.
+
+        Only placeholders of this tenant's session are restored; anything else
+        (corpus placeholders, other sessions' numbers, user-typed look-alikes)
+        stays as it is.
+        """
+        if not self.settings.restore_for_owner:
+            return answer
+        return self.session(ctx).restore(answer)

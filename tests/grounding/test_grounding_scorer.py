@@ -1,0 +1,204 @@
+"""The scorer with the real MiniLM embedder: hallucinations flagged, paraphrases not, edge cases defined."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+from ragfort.embeddings import Embedder
+from ragfort.grounding import GroundingScorer, LLMJudge
+from ragfort.grounding.judges import CrossEncoderJudge
+from ragfort.grounding.scorer import passage_sentence_spans
+from ragfort.types import Passage
+
+
+@pytest.fixture(scope="module")
+def scorer(embedder: Embedder) -> GroundingScorer:
+    return GroundingScorer(embedder=embedder)
+
+
+HALLUCINATIONS = [
+    ("Devices can be returned within 30 days of delivery.", "number 30"),
+    ("The Voltwise Max charger delivers 65 W over USB-C ports.", "Voltwise Max"),
+    ("The Voltwise Pro charger is compatible with the Voltwise Mini dock.", "negation"),
+    ("Standard shipping is free for orders under $50.", "under"),
+    ("Express shipping costs $25 and arrives in 2 business days.", "number 25"),
+    ("Your account manager is <PERSON_2>.", "<PERSON_2>"),
+    ("The device must be opened and in its original packaging.", "contradicts"),
+]
+PARAPHRASES = [
+    "You can return a device within 14 days after delivery.",
+    "Refunds go back to the original payment method within 5 business days.",
+    "Express shipping costs $12 and arrives in 2 business days.",
+    "The Voltwise Pro charger delivers 65 W through USB-C ports.",
+    "Your account manager is <PERSON_1>.",
+    "Orders over $50 get free standard shipping.",
+]
+
+
+@pytest.mark.parametrize(("claim", "reason"), HALLUCINATIONS)
+def test_hallucinations_are_flagged_with_the_decisive_signal(
+    scorer: GroundingScorer, passages: tuple[Passage, ...], claim: str, reason: str
+) -> None:
+    report = scorer.score(claim, passages)
+    (result,) = report.claims
+    assert result.supported is False, result.signals
+    assert any(reason in s for s in result.signals), result.signals
+
+
+@pytest.mark.parametrize("claim", PARAPHRASES)
+def test_faithful_paraphrases_are_supported(scorer: GroundingScorer, passages: tuple[Passage, ...], claim: str) -> None:
+    (result,) = scorer.score(claim, passages).claims
+    assert result.supported is True, result.signals
+    assert result.evidence, "a supported claim must point at its evidence"
+
+
+def test_one_encode_call_embeds_claims_and_missing_passage_sentences(
+    embedder: Embedder, passages: tuple[Passage, ...]
+) -> None:
+    calls: list[int] = []
+
+    class CountingEmbedder:
+        dimension = embedder.dimension
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return embedder.encode(texts)
+
+    scorer = GroundingScorer(embedder=CountingEmbedder())  # type: ignore[arg-type]
+    scorer.score("Devices can be returned within 14 days. Express shipping costs $12.", passages)
+    assert len(calls) == 1
+    n_sentences = sum(len(passage_sentence_spans(p)) for p in passages)
+    assert calls[0] == 2 + n_sentences
+
+
+def test_ingest_vectors_are_used_when_the_pipeline_provides_them(
+    embedder: Embedder, passages: tuple[Passage, ...]
+) -> None:
+    with_sentences = tuple(
+        Passage(
+            text=p.text, doc_id=p.doc_id, source=p.source, start=p.start, sentences=tuple(passage_sentence_spans(p))
+        )
+        for p in passages
+    )
+
+    def provider(ps: Sequence[Passage]) -> list[np.ndarray | None]:
+        return [embedder.encode([p.text[s:e] for s, e in p.sentences]) for p in ps]
+
+    calls: list[int] = []
+
+    class CountingEmbedder:
+        dimension = embedder.dimension
+
+        def encode(self, texts: Sequence[str]) -> np.ndarray:
+            calls.append(len(texts))
+            return embedder.encode(texts)
+
+    scorer = GroundingScorer(embedder=CountingEmbedder())  # type: ignore[arg-type]
+    report = scorer.score("Devices can be returned within 14 days.", with_sentences, sentence_vectors=provider)
+    assert calls == [1]  # only the claim was embedded
+    assert report.claims[0].supported is True
+
+
+def test_no_claims_gives_an_empty_report(scorer: GroundingScorer, passages: tuple[Passage, ...]) -> None:
+    for answer in ("", "   ", "[1] [2]"):
+        report = scorer.score(answer, passages)
+        assert report.claims == ()
+        assert report.groundedness is None
+
+
+def test_no_passages_means_every_claim_is_unsupported(scorer: GroundingScorer) -> None:
+    report = scorer.score("Devices can be returned within 14 days.", ())
+    assert [c.supported for c in report.claims] == [False]
+    assert report.groundedness == 0.0
+    assert "no passages" in report.claims[0].decisive
+
+
+def test_a_ten_thousand_word_answer_is_capped_not_blown_up(passages: tuple[Passage, ...], embedder: Embedder) -> None:
+    scorer = GroundingScorer(embedder=embedder, max_claims=16)
+    answer = " ".join(["Devices can be returned within 14 days of delivery."] * 1250)  # 10,000 words
+    report = scorer.score(answer, passages)
+    assert len(report.claims) == 1250
+    checked = [c for c in report.claims if c.supported is not None]
+    assert len(checked) == 16
+    assert all(c.tier == "unchecked" for c in report.claims[16:])
+    assert report.supported_fraction == pytest.approx(16 / 1250)
+
+
+def test_non_english_text_is_scored_with_defined_results(scorer: GroundingScorer) -> None:
+    german = (
+        Passage(
+            text="Geräte können innerhalb von 14 Tagen nach Lieferung zurückgegeben werden. "
+            "Die Erstattung erfolgt innerhalb von 5 Werktagen.",
+            doc_id="rueckgabe.md",
+        ),
+    )
+    faithful = scorer.score("Geräte können innerhalb von 14 Tagen nach Lieferung zurückgegeben werden.", german)
+    wrong = scorer.score("Geräte können innerhalb von 30 Tagen nach Lieferung zurückgegeben werden.", german)
+    assert faithful.claims[0].supported is True
+    assert wrong.claims[0].supported is False
+    assert any("30" in s for s in wrong.claims[0].signals)
+
+
+# -- the cascade, with test doubles standing in for the *external* models -------------------------
+class FakeCrossEncoder:
+    """Stands in for a sentence-transformers CrossEncoder: fixed NLI logits, records its inputs."""
+
+    class config:  # noqa: N801 - mirrors the transformers attribute name
+        id2label: ClassVar[dict[int, str]] = {0: "contradiction", 1: "entailment", 2: "neutral"}
+
+    def __init__(self, entail: bool) -> None:
+        self.entail = entail
+        self.seen: list[list[str]] = []
+
+    def predict(self, pairs: list[list[str]]) -> list[list[float]]:
+        self.seen.extend(pairs)
+        row = [0.0, 5.0, 0.0] if self.entail else [5.0, 0.0, 0.0]
+        return [row for _ in pairs]
+
+
+class FakeChatModel:
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+        self.prompts: list[str] = []
+
+    def invoke(self, prompt: str) -> object:
+        self.prompts.append(prompt)
+
+        class Message:
+            content = self.reply
+
+        return Message()
+
+
+def test_only_uncertain_claims_go_to_the_nli_tier_and_its_verdict_decides(
+    embedder: Embedder, passages: tuple[Passage, ...]
+) -> None:
+    fake = FakeCrossEncoder(entail=True)
+    # A band covering everything sends every claim; an empty band sends none.
+    everything = GroundingScorer(embedder=embedder, band=(0.0, 1.0), nli=CrossEncoderJudge(fake))
+    report = everything.score("Devices can be returned within 30 days.", passages)
+    assert report.claims[0].tier == "nli"
+    assert report.claims[0].supported is True  # the stronger tier overrules the cheap one
+    assert fake.seen and fake.seen[0][1] == "Devices can be returned within 30 days."
+
+    fake_none = FakeCrossEncoder(entail=False)
+    nothing = GroundingScorer(embedder=embedder, band=(0.0, 0.0), nli=CrossEncoderJudge(fake_none))
+    assert nothing.score("Devices can be returned within 30 days.", passages).claims[0].tier == "fast"
+    assert fake_none.seen == []
+
+
+def test_the_llm_tier_runs_after_nli_and_unparseable_replies_leave_the_claim_as_it_was(
+    embedder: Embedder, passages: tuple[Passage, ...]
+) -> None:
+    llm = FakeChatModel("UNSUPPORTED")
+    scorer = GroundingScorer(embedder=embedder, band=(0.0, 1.0), llm=LLMJudge(llm))
+    result = scorer.score("Devices can be returned within 14 days.", passages).claims[0]
+    assert result.tier == "llm" and result.supported is False
+    assert "Devices can be returned within 14 days." in llm.prompts[0]
+
+    shrug = GroundingScorer(embedder=embedder, band=(0.0, 1.0), llm=LLMJudge(FakeChatModel("hmm, hard to say")))
+    assert shrug.score("Devices can be returned within 14 days.", passages).claims[0].tier == "fast"

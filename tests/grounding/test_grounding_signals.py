@@ -1,0 +1,40 @@
+"""The consistency signals: numbers, units, entities, placeholders and polarity."""
+
+from __future__ import annotations
+
+from ragfort.grounding.signals import EvidenceIndex, claim_signals
+
+EVIDENCE = EvidenceIndex.build(
+    [
+        (0, 0, 0, "Devices can be returned within 14 days of delivery if unopened."),
+        (0, 0, 0, "The Voltwise Pro costs $30 and ships to <PERSON_1>."),
+        (1, 0, 0, "Standard shipping is free for orders over $50."),
+    ]
+)
+
+
+def test_a_number_absent_from_the_evidence_is_explained_with_what_the_evidence_says() -> None:
+    sig = claim_signals("Devices can be returned within 21 days.", EVIDENCE)
+    assert sig.number_mismatch == 1.0
+    assert sig.explanations[0] == "number 21 not in evidence; evidence says 14 days"
+
+
+def test_a_number_with_the_wrong_unit_is_a_mismatch() -> None:
+    assert claim_signals("Devices can be returned within 14 weeks.", EVIDENCE).number_mismatch == 1.0
+    assert claim_signals("Devices can be returned within 14 days.", EVIDENCE).number_mismatch == 0.0
+
+
+def test_unknown_product_names_and_placeholders_are_entity_mismatches() -> None:
+    assert claim_signals("The Voltwise Max costs $30.", EVIDENCE).entity_mismatch == 1.0
+    assert claim_signals("The Voltwise Pro costs $30.", EVIDENCE).entity_mismatch == 0.0
+    other = claim_signals("It ships to <PERSON_2>.", EVIDENCE)
+    assert other.entity_mismatch == 1.0
+    assert other.number_mismatch == 0.0  # the placeholder's index is not a number
+    assert claim_signals("It ships to <PERSON_1>.", EVIDENCE).entity_mismatch == 0.0
+
+
+def test_polarity_flips_are_detected() -> None:
+    assert claim_signals("Devices cannot be returned within 14 days.", EVIDENCE).polarity_mismatch == 1.0
+    assert claim_signals("Devices can be returned within 14 days if opened.", EVIDENCE).polarity_mismatch == 1.0
+    assert claim_signals("Standard shipping is free for orders under $50.", EVIDENCE).polarity_mismatch == 1.0
+    assert claim_signals("Devices can be returned within 14 days.", EVIDENCE).polarity_mismatch == 0.0

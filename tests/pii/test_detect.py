@@ -1,0 +1,122 @@
+"""Detection with the real spaCy model and Presidio recognizers."""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import pytest
+
+from ragfort.errors import ConfigError
+from ragfort.pii import Detector, PIISettings, RecognizerSpec, get_detector
+
+from .canaries import CANARIES
+
+
+@pytest.mark.parametrize("entity", sorted(CANARIES))
+def test_every_default_type_is_detected(detector: Detector, entity: str) -> None:
+    template, value = CANARIES[entity]
+    text = template.format(v=value)
+    found = detector.detect(text)
+    covering = [d for d in found if d.start <= text.index(value) and d.end >= text.index(value) + len(value)]
+    assert covering, f"{entity} canary not detected in {text!r}: {found}"
+    assert covering[0].entity == entity
+
+
+def test_detector_is_built_once_per_configuration(detector: Detector) -> None:
+    assert get_detector(PIISettings()) is detector
+    assert get_detector(PIISettings(default_threshold=0.9)) is not detector
+
+
+def test_allow_listed_company_contacts_are_not_personal(detector: Detector) -> None:
+    text = "Contact support@voltwise.example or call +1-800-555-0199 (or 800-555-0199)."
+    assert detector.detect(text) == []
+
+
+def test_field_labels_are_not_organisations_or_names() -> None:
+    det = get_detector(PIISettings(entities=("PERSON", "ORGANIZATION", "IBAN_CODE", "US_SSN")))
+    text = "Where do I enter my IBAN? And is the SSN field required? What about SWIFT and BIC?"
+    assert [d for d in det.detect(text) if d.entity in {"PERSON", "ORGANIZATION"}] == []
+
+
+def test_stray_digit_strings_are_not_identifiers(detector: Detector) -> None:
+    text = "Firmware 20231107 fixed error 4839201 on model 55120 units shipped in batch 884213."
+    assert detector.detect(text) == []
+
+
+def test_dates_and_countries_are_kept_by_default(detector: Detector) -> None:
+    text = "Do you ship to Canada? My order from 3 March 2024 still has not arrived."
+    assert detector.detect(text) == []
+
+
+def test_custom_recognizer_and_deny_list() -> None:
+    settings = PIISettings(
+        entities=("PERSON", "ORDER_ID", "PROJECT"),
+        recognizers=(RecognizerSpec(entity="ORDER_ID", regex=r"\bVW-\d{6}\b", score=0.9, context=("order",)),),
+        deny_list={"PROJECT": ("Bluebird",)},
+    )
+    text = "Order VW-123456 for project Bluebird."
+    found = {(d.entity, text[d.start : d.end]) for d in get_detector(settings).detect(text)}
+    assert ("ORDER_ID", "VW-123456") in found
+    assert ("PROJECT", "Bluebird") in found
+
+
+def test_declared_recognizer_must_be_enabled() -> None:
+    with pytest.raises(ValueError, match="ORDER_ID"):
+        PIISettings(entities=("PERSON",), recognizers=(RecognizerSpec(entity="ORDER_ID", regex=r"VW-\d+"),))
+
+
+def test_entity_without_recognizer_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="FAVOURITE_COLOUR"):
+        get_detector(PIISettings(entities=("FAVOURITE_COLOUR",)))
+
+
+def test_bad_regex_names_the_value() -> None:
+    with pytest.raises(ValueError, match=r"\[unclosed"):
+        RecognizerSpec(entity="X_ID", regex="[unclosed")
+
+
+def test_missing_model_falls_back_to_patterns_with_one_warning() -> None:
+    settings = PIISettings(model="no_such_spacy_model_xyz")
+    with pytest.warns(RuntimeWarning, match="PERSON") as record:
+        det = get_detector(settings)
+    assert len(record) == 1
+    assert not det.ner_available
+    text = "I am Margaret Thornbury, mail m.thornbury88@example.org"
+    assert [d.entity for d in det.detect(text)] == ["EMAIL_ADDRESS"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert get_detector(settings) is det  # cached: no second warning
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t ", "\x00\x01\x02\x1b[31m", "?!"])
+def test_degenerate_input(detector: Detector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+def test_control_characters_around_values(detector: Detector) -> None:
+    text = "mail\x00 m.thornbury88@example.org\x1b card\t4111 1111 1111 1111\x07"
+    entities = {d.entity for d in detector.detect(text)}
+    assert {"EMAIL_ADDRESS", "CREDIT_CARD"} <= entities
+
+
+def test_non_english_text(detector: Detector) -> None:
+    text = (
+        "Bonjour, je m'appelle Élodie Durand, écrivez-moi à elodie.durand@example.fr. 你好，我的电话是 +44 20 7946 0958"
+    )
+    found = detector.detect(text)
+    values = {text[d.start : d.end] for d in found}
+    assert "elodie.durand@example.fr" in values
+    assert any("7946 0958" in v for v in values)
+
+
+def test_one_megabyte_is_chunked_and_finishes(detector: Detector) -> None:
+    block = "Customer Margaret Thornbury wrote from m.thornbury88@example.org about her invoice. " * 12 + "\n"
+    text = (block * (1_000_000 // len(block) + 1))[:1_000_000]
+    t0 = time.perf_counter()
+    found = detector.detect(text)
+    elapsed = time.perf_counter() - t0
+    emails = [d for d in found if d.entity == "EMAIL_ADDRESS"]
+    assert len(emails) >= 11_000
+    assert all(text[d.start : d.end] == "m.thornbury88@example.org" for d in emails)
+    assert elapsed < 120, f"1 MB took {elapsed:.1f} s"
