@@ -1,6 +1,8 @@
-"""The embedded index: Chroma on disk, MiniLM vectors, a manifest, sentence vectors.
+"""The index: chunks with MiniLM vectors in Chroma, a manifest, sentence vectors.
 
-Layout of an index folder::
+By default everything is on local disk (the layout below); with
+``RAGFORT_CHROMA_URL`` the same three parts live on a Chroma server (see
+`ragfort.index.backends`). Layout of a local index folder::
 
     manifest.json       schema version, embedding model, content fingerprint,
                         index version, per-document hashes, ingest state
@@ -29,8 +31,6 @@ import hashlib
 import json
 import logging
 import os
-import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -39,8 +39,9 @@ from typing import Any
 
 import numpy as np
 
-from ragfort.embeddings import ChromaEmbeddingFunction, Embedder, get_embedder
+from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import IndexError_, InputError
+from ragfort.index.backends import IndexBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
 from ragfort.types import Passage
@@ -50,7 +51,6 @@ __all__ = ["SCHEMA_VERSION", "Index", "IngestReport"]
 log = logging.getLogger("ragfort.index")
 
 SCHEMA_VERSION = 1
-COLLECTION = "ragfort_chunks"
 Transform = Callable[[list[str]], list[str]]
 
 
@@ -111,20 +111,31 @@ def _decode_vectors(blob: str, dim: int) -> np.ndarray:
 
 
 class Index:
-    """A persistent chunk index in a folder.
+    """A persistent chunk index: a local folder, or a Chroma server shared by replicas.
 
     Args:
-        path: the index folder (created on first ingest).
+        path: the index folder (created on first ingest). With a Chroma server,
+            its last component names the index on the server.
         embedder: the sentence embedder (the shared MiniLM by default).
         chunk_chars: target chunk size at ingest.
+        chroma_url: a Chroma server (``http://host:port``); default
+            ``$RAGFORT_CHROMA_URL``, else local disk.
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, embedder: Embedder | None = None, chunk_chars: int = 800):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        embedder: Embedder | None = None,
+        chunk_chars: int = 800,
+        chroma_url: str | None = None,
+    ) -> None:
         self.path = Path(path)
         self._embedder = embedder
         self.chunk_chars = chunk_chars
-        self._collection: Any = None
+        self.backend: IndexBackend = open_backend(self.path, chroma_url)
         self._manifest: _Manifest | None = None
+        self._manifest_token: object = None
 
     # -- properties ----------------------------------------------------------
     @property
@@ -135,16 +146,24 @@ class Index:
 
     @property
     def manifest_path(self) -> Path:
+        """The local manifest file (local indexes only)."""
         return self.path / "manifest.json"
 
     def exists(self) -> bool:
-        return self.manifest_path.exists()
+        return self.backend.read_manifest() is not None
 
     @property
     def manifest(self) -> _Manifest:
-        if self._manifest is None:
+        """The manifest, re-read whenever the backend says it may have changed (another ingest)."""
+        token = self.backend.manifest_token()
+        if self._manifest is None or token != self._manifest_token:
             self._manifest = self._read_manifest()
+            self._manifest_token = token
         return self._manifest
+
+    def refresh(self) -> None:
+        """Forget the cached manifest (another process may have re-ingested)."""
+        self._manifest = None
 
     @property
     def version(self) -> str:
@@ -156,16 +175,13 @@ class Index:
         return sorted(self.manifest.documents)
 
     def _read_manifest(self) -> _Manifest:
-        if not self.manifest_path.exists():
+        data = self.backend.read_manifest()
+        if data is None:
             return _Manifest()
-        try:
-            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise IndexError_(f"{self.manifest_path}: unreadable index manifest ({exc})") from None
         if data.get("schema_version") != SCHEMA_VERSION:
             raise IndexError_(
-                f"{self.path}: index schema version {data.get('schema_version')!r} is not {SCHEMA_VERSION}; "
-                "re-ingest into a new folder"
+                f"{self.backend.location}: index schema version {data.get('schema_version')!r} is not "
+                f"{SCHEMA_VERSION}; re-ingest into a new folder"
             )
         return _Manifest(
             documents=dict(data.get("documents", {})),
@@ -179,56 +195,31 @@ class Index:
         )
 
     def _write_manifest(self, manifest: _Manifest) -> None:
-        self.path.mkdir(parents=True, exist_ok=True)
         manifest.updated = time.time()
-        fd, tmp = tempfile.mkstemp(dir=self.path, prefix=".manifest-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(manifest.to_json(), fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.manifest_path)  # atomic: readers see old or new, never half
+        self.backend.write_manifest(manifest.to_json())
         self._manifest = manifest
-
-    def _chroma(self) -> Any:
-        if self._collection is None:
-            import chromadb
-            from chromadb.config import Settings
-
-            client = chromadb.PersistentClient(
-                path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False)
-            )
-            self._max_batch = int(client.get_max_batch_size())
-            self._collection = client.get_or_create_collection(
-                COLLECTION,
-                embedding_function=ChromaEmbeddingFunction(),  # type: ignore[arg-type]  # never Chroma's default
-                metadata={"hnsw:space": "cosine"},
-            )
-        return self._collection
-
-    def _docs_db(self) -> sqlite3.Connection:
-        self.path.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path / "documents.sqlite")
-        con.execute("CREATE TABLE IF NOT EXISTS documents (doc_id TEXT PRIMARY KEY, sha256 TEXT, text TEXT)")
-        return con
+        self._manifest_token = self.backend.manifest_token()
 
     def check_ready(self) -> None:
         """Raise unless the index exists and its last ingest completed."""
-        if not self.exists():
-            raise IndexError_(f"no index at {str(self.path)!r}; run: ragfort ingest PATH --index {self.path}")
-        if self.manifest.state != "complete":
+        manifest = self.manifest
+        if manifest.state != "complete":
             raise IndexError_(
-                f"the index at {str(self.path)!r} is incomplete (an ingest was interrupted); "
+                f"the index at {self.backend.location!r} is incomplete (an ingest was interrupted); "
                 "run ragfort ingest again to repair it"
+            )
+        if not manifest.index_version:
+            raise IndexError_(
+                f"no index at {self.backend.location!r}; run: ragfort ingest PATH --index {self.path}"
             )
 
     # -- reading -------------------------------------------------------------
     def document_text(self, doc_id: str) -> str:
         """The full text of a document as indexed (what citation offsets point into)."""
-        with self._docs_db() as con:
-            row = con.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
-        if row is None:
+        text = self.backend.document_text(doc_id)
+        if text is None:
             raise KeyError(doc_id)
-        return str(row[0])
+        return text
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_one(question)
@@ -240,7 +231,7 @@ class Index:
         self.check_ready()
         if vector is None:
             vector = self.embed_query(question)
-        res = self._chroma().query(
+        res = self.backend.chunks().query(
             query_embeddings=[vector.tolist()],
             n_results=k,
             include=["documents", "metadatas", "distances"],
@@ -346,12 +337,8 @@ class Index:
 
         n_chunks, n_sentences = self._write_chunks(chunked, [*removed, *todo], progress=progress)
 
-        with self._docs_db() as con:
-            con.executemany("DELETE FROM documents WHERE doc_id = ?", [(d,) for d in removed])
-            con.executemany(
-                "INSERT OR REPLACE INTO documents (doc_id, sha256, text) VALUES (?, ?, ?)",
-                [(d.doc_id, d.sha256, d.text) for d in docs],
-            )
+        self.backend.delete_documents(list(removed))
+        self.backend.put_documents([(d.doc_id, d.sha256, d.text) for d in docs])
         for d, chunks in chunked:
             working.documents[d.doc_id] = {
                 "sha256": hashes[d.doc_id],
@@ -389,7 +376,7 @@ class Index:
     def _write_chunks(
         self, chunked: list[tuple[LoadedDocument, list[Chunk]]], replace: Sequence[str], *, progress: bool
     ) -> tuple[int, int]:
-        collection = self._chroma()
+        collection = self.backend.chunks()
         for doc_id in replace:
             collection.delete(where={"doc_id": doc_id})
         # One embedding pass over every sentence and heading path.
@@ -430,7 +417,8 @@ class Index:
                     "svec": _encode_vectors(svecs),
                 }
             )
-        batch = max(1, min(self._max_batch, 1000))
+        # Chroma refuses batches over its maximum (5,461 here); stay well under it.
+        batch = max(1, min(self.backend.max_batch(), 1000))
         for b in range(0, len(ids), batch):
             collection.add(
                 ids=ids[b : b + batch],
