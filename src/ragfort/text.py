@@ -57,6 +57,7 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?]+[\"')\]]*(?=\s|$)|\n\s*\n|\n(?=\s*(?:[-*+]\s|\d+[.)]\s|#|\|))|(?<=\|)[ \t]*\n")
 _SPACE = re.compile(r"\s+")
 _WORD_BEFORE = re.compile(r"([A-Za-z.]+)$")
+_LIST_NUMBER = re.compile(r"\s*\d{1,3}")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -83,6 +84,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for m in _END.finditer(text):
         end = m.end()
         if m.group(0)[0] == ".":
+            # "1. " at the start of a line numbers a list item; it ends nothing.
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if _LIST_NUMBER.fullmatch(text, line_start, m.start()):
+                continue
             word = _WORD_BEFORE.search(text, 0, m.start())
             if word and word.group(1).lower().rstrip(".") in _ABBREVIATIONS:
                 continue

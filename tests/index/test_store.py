@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from ragfort import Index, IndexError_, InputError
-from ragfort.text import sentence_spans
 
 REFUNDS = """# Refunds
 
@@ -144,19 +143,3 @@ def test_help_center_offsets_and_sentences(help_center_index: Path) -> None:
             assert vecs is not None and vecs.shape == (len(p.sentences), 384)
             seen += 1
     assert seen == 25
-
-
-def test_sentence_spans_keep_decimals_and_abbreviations() -> None:
-    text = (
-        "Plans cost $5.50 a month, e.g. the Lite plan. Call Dr. J. Smith at 2 p.m. today! It uses USB-C. "
-        "Done.\n- Item one\n- Item two"
-    )
-    got = [text[s:e] for s, e in sentence_spans(text)]
-    assert got == [
-        "Plans cost $5.50 a month, e.g. the Lite plan.",
-        "Call Dr. J. Smith at 2 p.m. today!",
-        "It uses USB-C.",
-        "Done.",
-        "Item one",
-        "Item two",
-    ]

@@ -1,0 +1,51 @@
+"""Sentence spans: exact offsets, no markup, robust to abbreviations, decimals, lists and tables."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ragfort.text import normalize_question, sentence_spans, sentences
+
+
+def test_abbreviations_decimals_initials_and_lists() -> None:
+    text = (
+        "Plans cost $5.50 a month, e.g. the Lite plan. Call Dr. J. Smith at 2 p.m. today! It uses USB-C. "
+        "Done.\n- Item one\n- Item two"
+    )
+    assert sentences(text) == [
+        "Plans cost $5.50 a month, e.g. the Lite plan.",
+        "Call Dr. J. Smith at 2 p.m. today!",
+        "It uses USB-C.",
+        "Done.",
+        "Item one",
+        "Item two",
+    ]
+
+
+def test_headings_and_table_rows_are_their_own_sentences() -> None:
+    text = "## Fees\n\n| Plan | Price |\n|---|---|\n| Lite | $10 |\nMore text here."
+    assert sentences(text) == ["Fees", "Plan | Price", "Lite | $10", "More text here."]
+
+
+def test_numbered_list_markers_are_not_part_of_the_sentence() -> None:
+    assert sentences("1. Open Settings.\n2. Tap Mobile.") == ["Open Settings.", "Tap Mobile."]
+
+
+def test_empty_and_punctuation_only_text_has_no_sentences() -> None:
+    assert sentence_spans("") == [] and sentence_spans(" \n - . ") == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_spans_are_ordered_trimmed_slices_of_any_text(text: str) -> None:
+    prev = 0
+    for s, e in sentence_spans(text):
+        assert prev <= s < e <= len(text)
+        piece = text[s:e]
+        assert piece == piece.strip() and any(ch.isalnum() for ch in piece)
+        prev = e
+
+
+def test_normalize_question_folds_case_space_and_trailing_punctuation() -> None:
+    assert normalize_question("  How do I  turn roaming ON?? ") == "how do i turn roaming on"
