@@ -14,5 +14,6 @@ if ! command -v redis-server >/dev/null || ! command -v chromium >/dev/null; the
 fi
 . .venv/bin/activate
 . scripts/env.sh
+bash scripts/audit.sh
 ruff check src tests benchmarks examples
 python -m pytest "$@"
