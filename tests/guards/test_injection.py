@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from langchain_core.documents import Document
 from langchain_core.runnables import RunnableLambda
 
@@ -26,7 +25,6 @@ from ragfort.guards.injection import (
     RULES,
     InjectionGuard,
     InjectionScanner,
-    InjectionSettings,
     normalise,
 )
 from ragfort.types import Action, Passage, Stage, Status, Turn
@@ -299,16 +297,14 @@ def test_a_policy_with_a_bad_setting_fails_at_load() -> None:
         ragfort.load_policy({"name": "t", "guards": {"retrieval": [{"guard": "injection", "threshold": 2}]}})
 
 
-def test_the_shipped_snippet_validates() -> None:
-    data = yaml.safe_load((REPO / "guards" / "injection_snippet.yaml").read_text(encoding="utf-8"))
-    entry = data["injection"]
-    assert entry["stages"] == ["retrieval"]
-    settings = InjectionSettings.model_validate(entry["settings"])
-    assert settings.trusted_domains == TRUSTED
-    policy = ragfort.load_policy(
-        {"name": "snippet", "guards": {"retrieval": [{"guard": "injection", **entry["settings"]}]}}
-    )
-    assert isinstance(policy.guards[Stage.RETRIEVAL][0], InjectionGuard)
+def test_the_shipped_policy_checks_passages_before_redacting_them() -> None:
+    policy = ragfort.load_policy(REPO / "guards" / "support_agent.yaml")
+    retrieval = policy.guards[Stage.RETRIEVAL]
+    names = [g.name for g in retrieval]
+    assert names.index("injection") < names.index("pii")
+    guard = retrieval[names.index("injection")]
+    assert isinstance(guard, InjectionGuard) and guard.required
+    assert guard.settings.trusted_domains == TRUSTED
 
 
 # -- through harden ----------------------------------------------------------------
