@@ -8,6 +8,7 @@
 The vocabulary is in `ragfort.types`; errors in `ragfort.errors`.
 """
 
+from ragfort import _offline  # noqa: F401  (first: sets offline defaults before any library loads)
 from ragfort.budget import Budget
 from ragfort.chain import RagChain, build_chain
 from ragfort.context import RunContext
