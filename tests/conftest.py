@@ -10,10 +10,15 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Everything ragfort persists (cache, vault, traces) goes to a throwaway data
+# dir, never into the checkout; tests that need isolation set their own.
+os.environ["RAGFORT_HOME"] = tempfile.mkdtemp(prefix="ragfort-test-home-")
 
 REPO = Path(__file__).resolve().parents[1]
 HELP_CENTER = REPO / "examples" / "help_center"

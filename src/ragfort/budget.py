@@ -3,18 +3,36 @@
 Modelled on httpx's ``Timeout(5.0, connect=10.0)``: ``Budget(3000,
 generation=2000)`` gives the whole request three seconds and generation at
 most two of them. A stage gets the smaller of its own part and what remains
-of the total (see `RunContext.stage_deadline`).
+of the total (see `RunContext.stage_limit_ms`).
+
+A budget also says what to do when generation runs out of time
+(`on_timeout`, tried in order: a stale cached answer, an extractive answer
+from the retrieved passages, a polite abstention) and how many times a
+transient LLM error is retried, with jittered exponential backoff, while time
+remains (`retries`, `backoff_ms`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
 
-__all__ = ["STAGES", "Budget"]
+__all__ = ["FALLBACKS", "STAGES", "Budget", "backoff_s", "is_transient"]
 
 # The phases a budget can limit, in request order.
 STAGES: tuple[str, ...] = ("input", "retrieval", "generation", "output")
+# What a request can fall back to when generation runs out of time, in the default order.
+FALLBACKS: tuple[str, ...] = ("stale_cache", "extractive", "abstain")
+# Exception class names that mean "try again" (provider SDKs, httpx, asyncio), matched by name so
+# ragfort needs none of those packages.
+_TRANSIENT_NAMES = frozenset(
+    {
+        "RateLimitError", "APIConnectionError", "APITimeoutError", "InternalServerError", "ServiceUnavailableError",
+        "ServiceUnavailable", "OverloadedError", "ConnectError", "ReadTimeout", "ConnectTimeout", "RemoteProtocolError",
+    }
+)  # fmt: skip
 
 
 def _check_ms(name: str, value: float | None) -> None:
@@ -36,6 +54,10 @@ class Budget:
         retrieval: retrieval plus retrieval guards.
         generation: the LLM (or the user's chain).
         output: output guards.
+        on_timeout: fallbacks tried in order when generation runs out of time
+            (names from `FALLBACKS`).
+        retries: how many times a transient LLM error is retried while time remains.
+        backoff_ms: base of the jittered exponential backoff between retries.
     """
 
     total_ms: float | None = None
@@ -43,11 +65,24 @@ class Budget:
     retrieval: float | None = None
     generation: float | None = None
     output: float | None = None
+    on_timeout: tuple[str, ...] = field(default=FALLBACKS, kw_only=True)
+    retries: int = field(default=2, kw_only=True)
+    backoff_ms: float = field(default=50.0, kw_only=True)
 
     def __post_init__(self) -> None:
         _check_ms("total_ms", self.total_ms)
         for stage in STAGES:
             _check_ms(stage, getattr(self, stage))
+        _check_ms("backoff_ms", self.backoff_ms)
+        if not self.on_timeout:
+            raise ValueError(f"budget on_timeout needs at least one of {FALLBACKS}, got {self.on_timeout!r}")
+        for option in self.on_timeout:
+            if option not in FALLBACKS:
+                raise ValueError(f"unknown budget fallback {option!r}; expected one of {FALLBACKS}")
+        if len(set(self.on_timeout)) != len(self.on_timeout):
+            raise ValueError(f"budget on_timeout lists a fallback twice: {self.on_timeout!r}")
+        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or not 0 <= self.retries <= 10:
+            raise ValueError(f"budget retries must be an integer in [0, 10], got {self.retries!r}")
 
     def part(self, stage: str) -> float | None:
         """The stage's own limit in ms (None when only the total applies)."""
@@ -58,4 +93,16 @@ class Budget:
 
     def with_total(self, total_ms: float | None) -> Budget:
         """A copy with another total."""
-        return Budget(total_ms, self.input, self.retrieval, self.generation, self.output)
+        return dataclasses.replace(self, total_ms=total_ms)
+
+
+def backoff_s(attempt: int, base_ms: float, *, rng: random.Random | None = None) -> float:
+    """Seconds to wait before retry number `attempt` (0-based): full jitter over ``base * 2**attempt``."""
+    return (rng or random).uniform(0.0, base_ms * (2**attempt)) / 1000.0
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether an LLM error is worth retrying: connection trouble, rate limits, overloaded servers."""
+    if isinstance(exc, (ConnectionError, TimeoutError)):
+        return True
+    return any(cls.__name__ in _TRANSIENT_NAMES for cls in type(exc).__mro__)

@@ -16,23 +16,25 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from typing import Any
 
 import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableConfig
 
+from ragfort.budget import backoff_s, is_transient
 from ragfort.context import RunContext
 from ragfort.errors import InputError
 from ragfort.generate import ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
 from ragfort.pipeline import (
     CONFIG_KEY,
-    FALLBACK_KEY,
     QUESTION_VECTOR_KEY,
     SENTENCE_VECTORS_KEY,
     SYNC_KEY,
     ChainSteps,
+    timeout_fallback,
 )
 from ragfort.policy import Policy
 from ragfort.types import Action, Passage, Stage, Turn, Verdict
@@ -101,7 +103,12 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
             with ctx.timed("retrieval"):
-                passages = self.retrieve(turn.question, state=ctx.state)
+                if ctx.state.get(SYNC_KEY):
+                    passages = self.retrieve(turn.question, state=ctx.state)
+                else:
+                    # Embedding + query is CPU work: off the event loop, so other
+                    # requests' timers and streams keep running meanwhile.
+                    passages = await asyncio.to_thread(self.retrieve, turn.question, state=ctx.state)
             return turn.evolve(documents=tuple(passages))
 
         async def generate(turn: Turn, ctx: RunContext) -> Turn:
@@ -111,7 +118,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                     answer = await self._generate_llm(turn, ctx)
                     if answer is not None:
                         return turn.evolve(answer=answer)
-                    ctx.state[FALLBACK_KEY] = True
+                    served = timeout_fallback(turn, ctx, policy.messages)  # budget.on_timeout, in order
+                    if served is not None:
+                        return served
                 answer = self.extract(turn.question, passages, vector=ctx.state.get(QUESTION_VECTOR_KEY))
             if not answer:
                 ctx.record(
@@ -124,22 +133,38 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         return ChainSteps(generate=generate, retrieve=retrieve)
 
     async def _generate_llm(self, turn: Turn, ctx: RunContext) -> str | None:
-        """The LLM's answer, or None when it failed or ran out of budget (the caller falls back)."""
+        """The LLM's answer, or None when it failed or ran out of budget (the caller falls back).
+
+        Transient errors are retried with jittered backoff while the
+        generation budget leaves room for the wait. On timeout the LLM call
+        is cancelled: an async LLM's task really stops; a sync-only LLM runs
+        in LangChain's executor thread, which Python cannot interrupt.
+        """
         assert self.llm is not None
         messages = llm_messages(turn.question, list(turn.documents))
         config = ctx.state.get(CONFIG_KEY)
         limit = ctx.stage_limit_ms("generation")
-        try:
-            if limit is None and ctx.state.get(SYNC_KEY):
-                return str(self.llm.invoke(messages, config).text)
-            timeout = None if limit is None else max(limit, 0.0) / 1000.0
-            msg = await asyncio.wait_for(self.llm.ainvoke(messages, config), timeout)
-            return str(msg.text)
-        except TimeoutError:
-            ctx.degrade("generation")
-        except Exception as exc:  # the LLM is the user's; its faults degrade, they don't crash
-            ctx.degrade(f"generation:{type(exc).__name__}")
-        return None
+        deadline = None if limit is None else time.perf_counter() + max(limit, 0.0) / 1000.0
+        for attempt in range(ctx.budget.retries + 1):
+            try:
+                if deadline is None and ctx.state.get(SYNC_KEY):
+                    return str(self.llm.invoke(messages, config).text)
+                timeout = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
+                msg = await asyncio.wait_for(self.llm.ainvoke(messages, config), timeout)
+                return str(msg.text)
+            except Exception as exc:  # the LLM is the user's; its faults degrade, they don't crash
+                left = None if deadline is None else deadline - time.perf_counter()
+                if isinstance(exc, TimeoutError) and left is not None and left <= 0:
+                    ctx.degrade("generation")
+                    return None
+                wait = backoff_s(attempt, ctx.budget.backoff_ms)
+                if attempt < ctx.budget.retries and is_transient(exc) and (left is None or left > wait):
+                    await asyncio.sleep(wait)
+                    continue
+                ctx.degrade("generation")
+                ctx.degrade(f"generation:{type(exc).__name__}")
+                return None
+        return None  # pragma: no cover - the loop always returns
 
 
 def build_chain(

@@ -8,6 +8,8 @@ from typing import Any
 
 from langchain_core.runnables import Runnable
 
+from ragfort.cache import AnswerCache, CacheSettings, build_cache
+from ragfort.cache.layer import cache_layers
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.pipeline import Layer
 from ragfort.policy import Policy, load_policy
@@ -28,6 +30,7 @@ def harden(
     trace_dir: str | os.PathLike[str] | None = None,
     trace_sink: TraceSink | None = None,
     layers: Sequence[Layer] = (),
+    cache: AnswerCache | CacheSettings | Mapping[str, Any] | bool | None = None,
 ) -> HardenedRunnable:
     """Wrap `chain` so every call runs through the policy's guards.
 
@@ -43,12 +46,17 @@ def harden(
         tenant: the tenant when a request's config names none.
         trace_dir: write one JSON line per request there (never raw personal data).
         trace_sink: or any object with ``write(record)``.
-        layers: extra pipeline layers (the cache is one), run after the input gate.
+        layers: extra pipeline layers, run after the input gate.
+        cache: an `AnswerCache`, cache settings (a mapping or `CacheSettings`),
+            False for no cache, or None for the policy's ``cache:`` section.
 
     Returns:
         A Runnable whose result is a `GuardedAnswer`.
     """
     pol = load_policy(policy)
+    answer_cache = _cache(cache, pol)
+    if answer_cache is not None:
+        layers = (*cache_layers(answer_cache, chain=chain, policy=pol), *layers)
     sink = trace_sink
     if sink is None and trace_dir is not None:
         sink = JsonlTraceSink(trace_dir)
@@ -63,3 +71,23 @@ def harden(
         tenant=tenant,
     )
     return runnable.with_budget(budget_ms) if budget_ms is not None else runnable
+
+
+def _cache(
+    cache: AnswerCache | CacheSettings | Mapping[str, Any] | bool | None, policy: Policy
+) -> AnswerCache | None:
+    if cache is False:
+        return None
+    if isinstance(cache, AnswerCache):
+        return cache
+    settings: CacheSettings
+    if isinstance(cache, CacheSettings):
+        settings = cache
+    elif isinstance(cache, Mapping):
+        settings = CacheSettings.model_validate(dict(cache))
+    else:  # None or True: the policy's section (True without one: the defaults)
+        raw = policy.raw.get("cache")
+        if raw is None:
+            return build_cache(CacheSettings()) if cache is True else None
+        settings = CacheSettings.model_validate(raw)
+    return build_cache(settings) if settings.enabled else None

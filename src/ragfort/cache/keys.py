@@ -1,0 +1,70 @@
+"""Cache keys: hashes of redacted, normalised text, scoped to tenant, policy, index and model.
+
+Nothing raw reaches a backend: a key is a SHA-256 over the namespace and the
+normalised question, and the namespace is a SHA-256 over the tenant, the
+policy fingerprint, the index version and the generator's model id. Another
+tenant, policy, index content or model therefore never shares an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from ragfort.text import normalize_question
+
+__all__ = ["IndexVersion", "anchor", "digest", "exact_key", "namespace"]
+
+
+def digest(*parts: str) -> str:
+    """A hex SHA-256 over `parts`, separated so ("ab", "c") differs from ("a", "bc")."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+def namespace(*, tenant: str, policy_fingerprint: str, index_version: str, model_id: str) -> str:
+    """The namespace every key of one tenant under one policy, index and model lives in."""
+    return digest("ns", tenant, policy_fingerprint, index_version, model_id)[:32]
+
+
+def exact_key(namespace_: str, question: str) -> str:
+    """The exact-match key of a (redacted) question within a namespace."""
+    return digest("q", namespace_, normalize_question(question))[:40]
+
+
+def anchor(namespace_: str, chunk_id: str) -> str:
+    """A hashed retrieved-chunk id, scoped to the namespace (semantic candidates share anchors)."""
+    return digest("a", namespace_, chunk_id)[:24]
+
+
+class IndexVersion:
+    """The current version of an index folder, re-read when its manifest changes on disk.
+
+    The index may be re-ingested by another process or another `Index`
+    object; checking the manifest's mtime costs one ``stat`` per request.
+    """
+
+    def __init__(self, index_path: str | os.PathLike[str]) -> None:
+        self.manifest = Path(index_path) / "manifest.json"
+        self._stamp: tuple[int, int] | None = None
+        self._version = ""
+
+    def __call__(self) -> str:
+        try:
+            st = os.stat(self.manifest)
+        except OSError:
+            return ""
+        stamp = (st.st_mtime_ns, st.st_size)
+        if stamp != self._stamp:
+            try:
+                data = json.loads(self.manifest.read_text(encoding="utf-8"))
+                self._version = str(data.get("index_version", "")) + ":" + str(data.get("fingerprint", ""))
+            except (OSError, ValueError):
+                self._version = f"unreadable:{stamp}"
+            self._stamp = stamp
+        return self._version

@@ -1,0 +1,198 @@
+"""The cache as pipeline layers: exact lookup after the input gate, semantic after retrieval.
+
+`CacheLayers` builds two layers around one `AnswerCache`:
+
+- ``exact`` sits after the input gate, so it only sees the redacted question.
+  On a fresh hit it sets ``ctx.cache = EXACT_HIT`` and returns the stored
+  turn; otherwise it runs the rest of the pipeline and stores the result if
+  the request completed normally (not stopped, no fallback, no skipped
+  guard, nothing degraded).
+- ``semantic`` sits after retrieval and the retrieval gate (it carries
+  ``ragfort_position = "post_retrieval"``). It reuses the question vector
+  the retriever computed and the retrieved chunk ids, and asks the cache for
+  a semantic match (see `ragfort.cache.store`). On a fresh match it sets
+  ``ctx.cache = SEMANTIC_HIT``. Chains that retrieve and generate in one
+  opaque call get the exact cache only.
+
+A stale entry found by either lookup is offered to the latency-budget
+fallback through ``ctx.state[STALE_KEY]``; it is served only if generation
+runs out of time and the policy's ``budget.on_timeout`` puts
+``stale_cache`` first.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ragfort.cache.entry import CacheEntry
+from ragfort.cache.features import question_features
+from ragfort.cache.keys import IndexVersion, anchor, exact_key, namespace
+from ragfort.cache.store import AnswerCache, Match, dependency
+from ragfort.context import RunContext
+from ragfort.pipeline import FALLBACK_KEY, QUESTION_VECTOR_KEY, STALE_KEY, Handler, Layer
+from ragfort.policy import Policy
+from ragfort.types import Action, CacheStatus, Turn
+
+__all__ = ["CacheLayers", "cache_layers"]
+
+_SCOPE_KEY = "ragfort.cache.scope"  # (namespace, exact key) of this request
+_SEEN_KEY = "ragfort.cache.seen"  # (vector, features, anchors) the semantic layer computed
+
+
+class _PostRetrieval:
+    """Marks a layer for the pipeline's post-retrieval position."""
+
+    ragfort_position = "post_retrieval"
+
+    def __init__(self, fn: Layer) -> None:
+        self._fn = fn
+
+    def __call__(self, next_: Handler) -> Handler:
+        return self._fn(next_)
+
+
+class CacheLayers:
+    """The exact and semantic cache layers for one wrapped chain.
+
+    Args:
+        cache: the answer cache.
+        policy_fingerprint: the policy's fingerprint (answers never cross policies).
+        model_id: identifies the generator (answers never cross models).
+        index_version: returns the current index version (answers never cross index contents).
+    """
+
+    def __init__(
+        self,
+        cache: AnswerCache,
+        *,
+        policy_fingerprint: str,
+        model_id: str,
+        index_version: Callable[[], str] = lambda: "",
+    ) -> None:
+        self.cache = cache
+        self.policy_fingerprint = policy_fingerprint
+        self.model_id = model_id
+        self.index_version = index_version
+
+    def layers(self) -> tuple[Layer, ...]:
+        """``(exact, semantic)``, ready for `harden(layers=...)`."""
+        return (self.exact, _PostRetrieval(self.semantic))
+
+    # -- exact ---------------------------------------------------------------------------
+    def exact(self, next_: Handler) -> Handler:
+        """The exact-match layer (after the input gate)."""
+
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            t0 = time.perf_counter()
+            ns = namespace(
+                tenant=ctx.tenant,
+                policy_fingerprint=self.policy_fingerprint,
+                index_version=self.index_version(),
+                model_id=self.model_id,
+            )
+            key = exact_key(ns, turn.question)
+            ctx.state[_SCOPE_KEY] = (ns, key)
+            match = self.cache.exact(key, ns)
+            _add_time(ctx, t0)
+            if match is not None and match.fresh:
+                ctx.cache = CacheStatus.EXACT_HIT
+                return match.entry.apply(turn)
+            if match is not None:
+                _offer_stale(ctx, match, CacheStatus.EXACT_HIT)
+            result = await next_(turn, ctx)
+            if _storable(result, ctx):
+                t1 = time.perf_counter()
+                self.cache.put(self._entry(result, ctx, ns, key))
+                _add_time(ctx, t1)
+            return result
+
+        return handle
+
+    # -- semantic ------------------------------------------------------------------------
+    def semantic(self, next_: Handler) -> Handler:
+        """The semantic layer (after retrieval and the retrieval gate)."""
+
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            scope = ctx.state.get(_SCOPE_KEY)
+            vector = ctx.state.get(QUESTION_VECTOR_KEY)
+            if scope is None or not isinstance(vector, np.ndarray) or ctx.cache is not CacheStatus.MISS:
+                return await next_(turn, ctx)
+            t0 = time.perf_counter()
+            ns, _ = scope
+            features = question_features(turn.question)
+            anchors = tuple(anchor(ns, p.chunk_id or p.doc_id) for p in turn.documents)
+            ctx.state[_SEEN_KEY] = (vector, features, anchors)
+            fresh, stale = self.cache.semantic(ns, vector, features, anchors)
+            _add_time(ctx, t0)
+            if fresh is not None:
+                ctx.cache = CacheStatus.SEMANTIC_HIT
+                return fresh.entry.apply(turn)
+            if stale is not None and STALE_KEY not in ctx.state:
+                _offer_stale(ctx, stale, CacheStatus.SEMANTIC_HIT)
+            return await next_(turn, ctx)
+
+        return handle
+
+    # -- storing -------------------------------------------------------------------------
+    def _entry(self, turn: Turn, ctx: RunContext, ns: str, key: str) -> CacheEntry:
+        seen = ctx.state.get(_SEEN_KEY)
+        if seen is not None:
+            vector, features, anchors = seen
+        else:  # opaque chain: exact-only entry
+            vector, features = None, None
+            anchors = tuple(anchor(ns, p.chunk_id or p.doc_id) for p in turn.documents)
+        created, fresh_until, stale_until = self.cache.stamps()
+        return CacheEntry(
+            key=key,
+            namespace=ns,
+            created=created,
+            fresh_until=fresh_until,
+            stale_until=stale_until,
+            answer=turn.answer or "",
+            citations=turn.citations,
+            claims=turn.claims,
+            groundedness=turn.groundedness,
+            documents=turn.documents,
+            vector=vector,
+            features=features,
+            anchors=anchors,
+            deps=tuple(sorted({dependency(p.doc_id) for p in turn.documents})),
+        )
+
+
+def _storable(turn: Turn, ctx: RunContext) -> bool:
+    """Only answers that went through every guard, unhurried, are worth serving again."""
+    return (
+        ctx.cache is CacheStatus.MISS
+        and ctx.stopped is None
+        and not ctx.state.get(FALLBACK_KEY)
+        and not ctx.degraded
+        and not any(v.action is Action.SKIP for v in ctx.verdicts)
+        and bool(turn.answer)
+    )
+
+
+def _offer_stale(ctx: RunContext, match: Match, status: CacheStatus) -> None:
+    def serve(turn: Turn) -> Turn:
+        ctx.cache = status
+        return match.entry.apply(turn)
+
+    ctx.state[STALE_KEY] = serve
+
+
+def _add_time(ctx: RunContext, t0: float) -> None:
+    ctx.timings_ms["cache"] = ctx.timings_ms.get("cache", 0.0) + (time.perf_counter() - t0) * 1000.0
+
+
+def cache_layers(cache: AnswerCache, *, chain: Any, policy: Policy) -> tuple[Layer, ...]:
+    """The cache layers for `chain` under `policy` (model id and index version read from the chain)."""
+    index = getattr(chain, "index", None)
+    path = getattr(index, "path", None)
+    version: Callable[[], str] = IndexVersion(path) if path is not None else (lambda: "")
+    name = chain.get_name() if callable(getattr(chain, "get_name", None)) else ""
+    model_id = str(getattr(chain, "model_id", "") or f"{type(chain).__name__}:{name}")
+    return CacheLayers(cache, policy_fingerprint=policy.fingerprint, model_id=model_id, index_version=version).layers()

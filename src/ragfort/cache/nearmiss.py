@@ -1,0 +1,105 @@
+"""The near-miss check: do two similar questions ask the same thing?
+
+A semantic cache hit needs more than embedding similarity. `compare` applies
+general rules to two questions' `QuestionFeatures` and refuses the hit when
+any rule finds a difference in meaning:
+
+- number: the quantities differ (a number only one side states counts too);
+- unit: the same number with another unit (14 days vs 14 weeks);
+- negation: the parity of negations differs, or a word appears negated by a
+  prefix on one side only ("unopened" vs "opened");
+- direction: opposite poles (on/off, enable/disable, upgrade/downgrade), or
+  the objects of "from"/"to" are swapped or replaced;
+- entity: each side names something the other does not (Voltwise One vs Max);
+- scope: different groups of one scope axis (domestic vs international,
+  device vs accessory), or another person's account on one side only;
+- asks: the questions ask for different kinds of answer (a price vs a time);
+- substitution: apart from a word or two swapped, the questions are the same
+  words, so the swapped words are the point of the question.
+
+Rules err towards refusing: a refused paraphrase costs one generation, a
+wrong hit serves a wrong answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ragfort.cache.features import QuestionFeatures
+
+__all__ = ["NearMissCheck", "compare"]
+
+# At most this many content words swapped on each side (with the rest shared) is a substitution.
+SUBSTITUTION_MAX_WORDS = 2
+# Axes where naming the scope on one side only already changes the question.
+_ONE_SIDED_SCOPE_AXES = frozenset({"party"})
+
+
+@dataclass(frozen=True, slots=True)
+class NearMissCheck:
+    """The outcome of comparing two questions.
+
+    Attributes:
+        same_meaning: True when no rule found a difference.
+        reasons: the rules that refused (empty when `same_meaning`).
+    """
+
+    same_meaning: bool
+    reasons: tuple[str, ...] = ()
+
+
+def _axes(labels: frozenset[str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for label in labels:
+        axis, _, pole = label.partition("|")
+        out.setdefault(axis, set()).add(pole)
+    return out
+
+
+def _opposed(a: frozenset[str], b: frozenset[str], *, one_sided: frozenset[str] = frozenset()) -> bool:
+    axes_a, axes_b = _axes(a), _axes(b)
+    for axis in axes_a.keys() | axes_b.keys():
+        pa, pb = axes_a.get(axis, set()), axes_b.get(axis, set())
+        if pa and pb and pa != pb:
+            return True
+        if axis in one_sided and pa != pb:
+            return True
+    return False
+
+
+def compare(a: QuestionFeatures, b: QuestionFeatures) -> NearMissCheck:
+    """Whether `a` and `b` ask the same thing, by the rules in the module docstring."""
+    reasons: list[str] = []
+    if a.numbers != b.numbers:
+        reasons.append("unit" if a.number_values == b.number_values else "number")
+    if (
+        a.negations % 2 != b.negations % 2
+        or (a.negated_stems & (b.content - a.content))
+        or (b.negated_stems & (a.content - b.content))
+    ):
+        reasons.append("negation")
+    # A word that is a source on one side and a destination on the other, and not both on either.
+    swapped = (
+        ((a.moved_from & b.moved_to) | (a.moved_to & b.moved_from))
+        - (a.moved_from & a.moved_to)
+        - (b.moved_from & b.moved_to)
+    )
+    replaced = any(
+        x and y and not (x & y)
+        for x, y in ((a.moved_from, b.moved_from), (a.moved_to, b.moved_to), (a.target, b.target), (a.means, b.means))
+    )
+    if _opposed(a.directions, b.directions) or swapped or replaced:
+        reasons.append("direction")
+    if (a.entities - b.entities) and (b.entities - a.entities):
+        reasons.append("entity")
+    if _opposed(a.scopes, b.scopes, one_sided=_ONE_SIDED_SCOPE_AXES):
+        reasons.append("scope")
+    if a.asks and b.asks and not (a.asks & b.asks):
+        reasons.append("asks")
+    only_a, only_b = a.content - b.content, b.content - a.content
+    shared = a.content & b.content
+    small = len(only_a) <= SUBSTITUTION_MAX_WORDS and len(only_b) <= SUBSTITUTION_MAX_WORDS
+    # Nearly the same words: whatever differs is what the question is about.
+    if (only_a or only_b) and small and len(shared) >= max(3, 2 * max(len(only_a), len(only_b))):
+        reasons.append("substitution")
+    return NearMissCheck(same_meaning=not reasons, reasons=tuple(reasons))

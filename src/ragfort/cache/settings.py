@@ -1,0 +1,52 @@
+"""Cache settings: the validated ``cache:`` section of a policy.
+
+Shape (every key optional)::
+
+    cache:
+      enabled: true
+      backend: sqlite          # memory | sqlite | redis
+      path: null               # sqlite file; default <data dir>/cache.sqlite
+      redis_url: null          # default $RAGFORT_REDIS_URL
+      ttl_s: 86400             # fresh for a day
+      stale_grace_s: 604800    # then kept a week, served only as a budget fallback
+      max_entries: 10000       # LRU bound (memory, sqlite; Redis expires by TTL)
+      semantic:
+        enabled: true
+        threshold: 0.75        # cosine of the question vectors
+        anchor_depth: 3        # retrieval agreement: top-1 of one within top-N of the other
+        max_candidates: 64
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["CacheSettings", "SemanticSettings"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SemanticSettings(_Strict):
+    """The semantic (paraphrase) cache: similarity, retrieval agreement, near-miss rules."""
+
+    enabled: bool = True
+    threshold: float = Field(default=0.75, ge=0.0, le=1.0)
+    anchor_depth: int = Field(default=3, ge=1, le=20)
+    max_candidates: int = Field(default=64, ge=1, le=10_000)
+
+
+class CacheSettings(_Strict):
+    """Where answers are cached and for how long."""
+
+    enabled: bool = True
+    backend: Literal["memory", "sqlite", "redis"] = "sqlite"
+    path: str | None = None
+    redis_url: str | None = None
+    ttl_s: float = Field(default=86_400.0, gt=0)
+    stale_grace_s: float = Field(default=604_800.0, ge=0)
+    max_entries: int = Field(default=10_000, ge=1)
+    semantic: SemanticSettings = Field(default_factory=SemanticSettings)

@@ -1,0 +1,144 @@
+"""`AnswerCache`: freshness, stale grace and the semantic match over a backend.
+
+Two lookups:
+
+- `exact`: the key of the redacted, normalised question (see `keys`).
+- `semantic`: after retrieval, candidates that share a retrieved chunk with
+  this question are scored. A candidate matches only when the question
+  vectors' cosine reaches the threshold, the two retrievals agree (the top
+  chunk of one is within the top `anchor_depth` of the other), and the
+  near-miss check (`nearmiss.compare`) finds no difference in meaning.
+
+Each returns a `Match`: the entry and whether it is still fresh. Stale
+entries (past TTL, within the grace period) are only ever served as a
+latency-budget fallback; the pipeline decides that, not the cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from ragfort.cache.backends.base import CacheBackend
+from ragfort.cache.entry import CacheEntry
+from ragfort.cache.features import QuestionFeatures
+from ragfort.cache.keys import digest
+from ragfort.cache.nearmiss import compare
+from ragfort.cache.settings import CacheSettings, SemanticSettings
+
+__all__ = ["AnswerCache", "Match"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A cache entry found for a question.
+
+    Attributes:
+        entry: the stored answer.
+        fresh: False when past its TTL (then only a budget fallback may serve it).
+        similarity: cosine of the question vectors (1.0 for an exact match).
+    """
+
+    entry: CacheEntry
+    fresh: bool
+    similarity: float = 1.0
+
+
+class AnswerCache:
+    """Answers by exact key and by semantic match, over any `CacheBackend`.
+
+    Args:
+        backend: where entries live.
+        ttl_s: how long an entry is served as a hit.
+        stale_grace_s: how much longer it is kept for budget fallbacks.
+        semantic: the semantic match settings.
+    """
+
+    def __init__(
+        self,
+        backend: CacheBackend,
+        *,
+        ttl_s: float = 86_400.0,
+        stale_grace_s: float = 604_800.0,
+        semantic: SemanticSettings | None = None,
+    ) -> None:
+        if ttl_s <= 0:
+            raise ValueError(f"ttl_s must be positive, got {ttl_s!r}")
+        if stale_grace_s < 0:
+            raise ValueError(f"stale_grace_s must be zero or more, got {stale_grace_s!r}")
+        self.backend = backend
+        self.ttl_s = ttl_s
+        self.stale_grace_s = stale_grace_s
+        self.semantic_settings = semantic or SemanticSettings()
+
+    @classmethod
+    def from_settings(cls, settings: CacheSettings, backend: CacheBackend) -> AnswerCache:
+        """A cache with the policy's TTL, grace and semantic settings."""
+        return cls(backend, ttl_s=settings.ttl_s, stale_grace_s=settings.stale_grace_s, semantic=settings.semantic)
+
+    # -- lookups -----------------------------------------------------------------------
+    def exact(self, key: str, namespace: str) -> Match | None:
+        """The entry stored under `key` in `namespace`, fresh or stale."""
+        entry = self.backend.get(key)
+        if entry is None or entry.namespace != namespace:
+            return None
+        return Match(entry, fresh=entry.fresh_until > time.time())
+
+    def semantic(
+        self, namespace: str, vector: np.ndarray, features: QuestionFeatures, anchors: Sequence[str]
+    ) -> tuple[Match | None, Match | None]:
+        """The best fresh match and the best stale match (either may be None); see the module docstring."""
+        cfg = self.semantic_settings
+        if not cfg.enabled or not anchors:
+            return None, None
+        depth = cfg.anchor_depth
+        mine = list(anchors)
+        now = time.time()
+        best: dict[bool, Match] = {}
+        q = np.asarray(vector, dtype=np.float32)
+        qn = float(np.linalg.norm(q)) or 1.0
+        for entry in self.backend.candidates(namespace, mine[:depth], limit=cfg.max_candidates):
+            if entry.vector is None or entry.features is None or not entry.anchors:
+                continue
+            # Retrieval agreement: the best passage of either question is among the other's top few.
+            if mine[0] not in entry.anchors[:depth] and entry.anchors[0] not in mine[:depth]:
+                continue
+            sim = float(q @ entry.vector) / (qn * (float(np.linalg.norm(entry.vector)) or 1.0))
+            if sim < cfg.threshold:
+                continue
+            if not compare(features, entry.features).same_meaning:
+                continue
+            fresh = entry.fresh_until > now
+            if fresh not in best or sim > best[fresh].similarity:
+                best[fresh] = Match(entry, fresh=fresh, similarity=sim)
+        return best.get(True), best.get(False)
+
+    # -- writes ------------------------------------------------------------------------
+    def stamps(self) -> tuple[float, float, float]:
+        """``(created, fresh_until, stale_until)`` for an entry stored now."""
+        now = time.time()
+        return now, now + self.ttl_s, now + self.ttl_s + self.stale_grace_s
+
+    def put(self, entry: CacheEntry) -> None:
+        """Store `entry`."""
+        self.backend.put(entry)
+
+    def invalidate_documents(self, doc_ids: Sequence[str]) -> int:
+        """Drop every entry whose answer depends on one of `doc_ids`; returns how many."""
+        return self.backend.drop_documents(dependency(d) for d in doc_ids)
+
+    def clear(self) -> None:
+        """Drop everything."""
+        self.backend.clear()
+
+    def close(self) -> None:
+        """Release the backend."""
+        self.backend.close()
+
+
+def dependency(doc_id: str) -> str:
+    """The hashed form of a document id as entries record it (not namespaced: a document is global)."""
+    return digest("doc", doc_id)[:24]
