@@ -170,22 +170,65 @@ def ask(
 @app.command()
 def serve(
     index: IndexOpt = None,
-    policy: PolicyOpt = "support_agent",
+    policy: Annotated[
+        str | None,
+        typer.Option("--policy", help="Policy file or shipped name (default: $RAGFORT_POLICY or support_agent)."),
+    ] = None,
     data_dir_: DataDirOpt = None,
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    auth: Annotated[
+        str | None,
+        typer.Option(
+            help="API keys: on, off, or auto (off only on loopback while no key exists; default $RAGFORT_AUTH or auto)."
+        ),
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (each loads the models once).")] = 1,
+    json_logs: Annotated[bool, typer.Option("--json-logs/--plain-logs", help="Structured JSON log lines.")] = True,
 ) -> None:
-    """Run the support-agent API and web chat page."""
+    """Run the support-agent API and web chat page (see docs/service.md)."""
     import uvicorn
 
     from ragfort.server.app import create_app
-    from ragfort.server.settings import ServerSettings
+    from ragfort.server.settings import load_settings
 
     if not 0 < port < 65536:
         fail(f"port must be in 1..65535, got {port}")
-    target = resolve_index(index, data_dir_)
-    settings = guarded(lambda: ServerSettings(index=str(target), policy=policy, data_dir=str(data_dir(data_dir_))))
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if not 1 <= workers <= 64:
+        fail(f"workers must be in 1..64, got {workers}")
+    if auth is not None and auth not in ("on", "off", "auto"):
+        fail(f"--auth must be on, off or auto, got {auth!r}")
+    # Flags win over the environment; what a flag leaves unset comes from RAGFORT_* or the defaults.
+    flags: dict[str, Any] = {"host": host, "json_logs": json_logs}
+    if data_dir_ is not None:
+        flags["data_dir"] = str(data_dir_)
+    if index is not None or "RAGFORT_INDEX" not in os.environ:
+        flags["index"] = str(resolve_index(index, data_dir_))
+    if policy is not None:
+        flags["policy"] = policy
+    if auth is not None:
+        flags["auth"] = auth
+    settings = guarded(lambda: load_settings(**flags))
+    if not Path(settings.index).is_dir():
+        fail(f"no index at {settings.index!r}; build one with: ragfort ingest PATH --index {settings.index}")
+    shown = "localhost" if host in ("127.0.0.1", "::1") else host
+    typer.echo(f"ragfort: serving {settings.index} with policy {settings.policy!r} on http://{shown}:{port}/", err=True)
+    log_config = None if json_logs else uvicorn.config.LOGGING_CONFIG
+    if workers == 1:
+        uvicorn.run(
+            guarded(lambda: create_app(settings)), host=host, port=port, access_log=False, log_config=log_config
+        )
+    else:
+        # Worker processes build their settings from the environment: hand the flags down that way.
+        env_names = {"data_dir": "RAGFORT_HOME"}
+        for name, value in flags.items():
+            os.environ[env_names.get(name, f"RAGFORT_{name.upper()}")] = str(value).lower() if isinstance(
+                value, bool
+            ) else str(value)
+        uvicorn.run(
+            "ragfort.server.app:create_app", factory=True, host=host, port=port, workers=workers,
+            access_log=False, log_config=log_config,
+        )
 
 
 # Subsystems contribute commands through a register(app) function.

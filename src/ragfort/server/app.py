@@ -1,88 +1,308 @@
 """The support-agent API: `create_app(settings)` builds the FastAPI app.
 
-Models and the index load once, in the lifespan; `/readyz` turns green only
-after that. Guarded runs are CPU-bound, so they run in a worker thread and
-the event loop stays free for health checks and streaming.
+Models, policies and indexes load once, in the lifespan (on a worker thread,
+so the loop keeps answering ``/healthz``); ``/readyz`` turns green only
+after that, and the API answers 503 until then. Guarded runs are CPU bound,
+so they run on worker threads and the event loop stays free for health
+checks and streams. On shutdown readiness drops first, so a load balancer
+stops sending traffic while uvicorn drains the requests in flight.
+
+Routes::
+
+    GET  /                 the web chat page (static files, no external assets)
+    GET  /healthz          liveness
+    GET  /readyz           readiness (503 while loading)
+    GET  /metrics          Prometheus text format
+    GET  /v1/info          whether the API wants a key (for the page)
+    POST /v1/ask           the guarded answer (JSON, or SSE when streaming)
+    POST /v1/feedback      a thumbs up/down for one of the caller's answers
+    GET  /v1/ab-report     the caller's A/B comparison
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi import Depends, FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.staticfiles import StaticFiles
+from langchain_core.runnables import RunnableConfig
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+import ragfort
 from ragfort.errors import InputError, RagfortError
+from ragfort.server.abreport import ab_report
+from ragfort.server.auth import Authenticator, Caller, auth_enabled
+from ragfort.server.errors import ApiError, error_response, install_error_handlers
+from ragfort.server.feedback import FeedbackStore
+from ragfort.server.keys import KeyStore
+from ragfort.server.logs import configure_json_logging
+from ragfort.server.metrics import CONTENT_TYPE_LATEST, Metrics
+from ragfort.server.middleware import AccessLog, BodySizeLimit
+from ragfort.server.runtime import Runtime
 from ragfort.server.settings import ServerSettings
+from ragfort.server.sse import sse_events
+from ragfort.server.traces import TenantTraceSink
+from ragfort.types import GuardedAnswer
 
-__all__ = ["create_app"]
+__all__ = ["AskRequest", "FeedbackRequest", "create_app"]
 
 log = logging.getLogger("ragfort.server")
 
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The page loads only its own files; nothing inline, nothing from elsewhere.
+PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _utf8(value: str | None) -> str | None:
+    # JSON may carry lone surrogates ("\ud800") that Python accepts but no file or hash can encode.
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+    return value
+
 
 class AskRequest(BaseModel):
-    question: str = Field(min_length=1, max_length=8000)
-    session_id: str | None = Field(default=None, max_length=200)
+    """A customer's question."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(min_length=1, max_length=8000, description="The customer's question.")
+    session_id: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="Keeps PII placeholders and the A/B variant stable across a conversation.",
+    )
+    stream: bool = Field(default=False, description="Answer as server-sent events, sentence by sentence.")
+
+    @field_validator("question", "session_id")
+    @classmethod
+    def _valid_text(cls, value: str | None) -> str | None:
+        return _utf8(value)
 
 
-def error(status: int, code: str, message: str) -> JSONResponse:
-    """The one error shape of the API."""
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+class FeedbackRequest(BaseModel):
+    """A rating of one answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    trace_id: str = Field(min_length=1, max_length=64, description="The answer's trace_id.")
+    rating: Literal[1, -1] = Field(description="1 for thumbs up, -1 for thumbs down.")
+    comment: str | None = Field(default=None, max_length=2000, description="Stored redacted.")
+
+    @field_validator("trace_id", "comment")
+    @classmethod
+    def _valid_text(cls, value: str | None) -> str | None:
+        return _utf8(value)
+
+
+class FeedbackResponse(BaseModel):
+    status: Literal["stored"]
+    id: int
+
+
+_ERROR = {"description": "Error", "content": {"application/json": {"example": {"error": {"code": "", "message": ""}}}}}
+_bearer = HTTPBearer(auto_error=False, description="An API key from `ragfort keys create`.")
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
-    """Build the app; models and the index load at start-up."""
+    """Build the app; models and the index load at start-up.
+
+    Args:
+        settings: the server settings (from the environment when None).
+    """
     settings = settings or ServerSettings()
+    if settings.json_logs:
+        configure_json_logging()
+    data = Path(settings.data_dir)
+    metrics = Metrics()
+    sink = TenantTraceSink(data / "traces", write_files=settings.traces, on_record=metrics.observe_record)
+    runtime = Runtime(settings, sink)
+    keys = KeyStore(data / "keys.sqlite")
+    auth = Authenticator(settings, keys, enabled=auth_enabled(settings, keys))
+    feedback = FeedbackStore(data / "feedback.sqlite")
     state: dict[str, Any] = {"ready": False}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        import ragfort
-
-        def load() -> Any:
-            chain = ragfort.build_chain(settings.index)
-            trace_dir = Path(settings.data_dir) / "traces" if settings.traces else None
-            guarded = ragfort.harden(chain, policy=settings.policy, trace_dir=trace_dir)
-            # Warm up: the first request should not pay for model loading.
-            guarded.invoke({"question": "warm up"})
-            return guarded
-
-        state["guarded"] = await asyncio.to_thread(load)
+        if not auth.enabled:
+            log.warning("API keys are OFF: every caller is tenant 'default' (set RAGFORT_AUTH=on in production)")
+        try:
+            await asyncio.to_thread(runtime.load)
+        except RagfortError as exc:
+            log.error("start-up failed: %s", exc)
+            raise
         state["ready"] = True
-        yield
-        state["ready"] = False
+        log.info("ready")
+        try:
+            yield
+        finally:
+            state["ready"] = False
+            log.info("shutting down")
 
-    app = FastAPI(title="ragfort support agent", version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title="ragfort support agent",
+        version=ragfort.__version__,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            max_age=600,
+        )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AccessLog, metrics=metrics)
+    app.state.runtime = runtime
+    app.state.metrics = metrics
+    app.state.keys = keys
+    app.state.auth = auth
 
-    @app.get("/healthz")
+    def caller(
+        request: Request, _: HTTPAuthorizationCredentials | None = Depends(_bearer)
+    ) -> Caller:
+        who = auth.caller(request)
+        request.state.tenant = who.tenant
+        wait = auth.limit(who)
+        if wait > 0:
+            metrics.rate_limited.inc()
+            raise ApiError(
+                429, f"rate limit exceeded; retry in {wait:.1f}s", headers={"Retry-After": str(max(1, round(wait)))}
+            )
+        return who
+
+    def require_ready() -> None:
+        if not state["ready"]:
+            raise ApiError(503, "the service is still loading", headers={"Retry-After": "5"})
+
+    # -- operations ---------------------------------------------------------
+    @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", tags=["operations"], responses={503: _ERROR})
     async def readyz() -> JSONResponse:
+        """Readiness: models and indexes are loaded."""
         if state["ready"]:
             return JSONResponse({"status": "ready"})
-        return JSONResponse({"status": "starting"}, status_code=503)
+        return error_response(503, "the service is still loading")
 
-    @app.post("/v1/ask")
-    async def ask(body: AskRequest, request: Request) -> JSONResponse:
-        if not state["ready"]:
-            return error(503, "not_ready", "the service is still loading")
-        try:
-            result = await asyncio.to_thread(
-                state["guarded"].invoke, {"question": body.question, "session_id": body.session_id}
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    async def metrics_endpoint() -> Response:
+        """Prometheus metrics."""
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    # -- the page -----------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    async def page() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", headers=PAGE_HEADERS)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/v1/info", tags=["api"])
+    async def info() -> dict[str, Any]:
+        """What a client needs to know before calling: whether a key is required."""
+        return {"auth": auth.enabled, "ready": state["ready"], "version": ragfort.__version__}
+
+    # -- the API ------------------------------------------------------------
+    def render(result: GuardedAnswer, *, variants: bool) -> dict[str, Any]:
+        body = result.to_dict()
+        if variants:
+            body["variant"] = result.variant
+        return body
+
+    @app.post(
+        "/v1/ask",
+        tags=["api"],
+        responses={
+            200: {"description": "The guarded answer (JSON), or server-sent events when streaming.",
+                  "content": {"text/event-stream": {}}},
+            400: _ERROR, 401: _ERROR, 413: _ERROR, 422: _ERROR, 429: _ERROR, 503: _ERROR,
+        },
+    )
+    async def ask(body: AskRequest, request: Request, who: Caller = Depends(caller)) -> Response:
+        """Answer a question through the tenant's guarded pipeline."""
+        require_ready()
+        if not body.question.strip():
+            raise ApiError(400, "the question is empty")
+        trace_id = uuid.uuid4().hex
+        route = runtime.route(who.tenant)
+        variant, runnable = route.pick(tenant=who.tenant, key=body.session_id or trace_id)
+        request.state.trace_id = trace_id
+        request.state.variant = variant
+        configurable: dict[str, Any] = {"tenant": who.tenant, "session_id": body.session_id, "trace_id": trace_id}
+        if variant is not None:
+            configurable["variant"] = variant
+        config: RunnableConfig = {"configurable": configurable}
+        payload = {"question": body.question, "session_id": body.session_id}
+        has_variants = bool(route.variants)
+        if body.stream or "text/event-stream" in request.headers.get("accept", ""):
+            events = sse_events(
+                runnable, payload, config, buffer=settings.stream_buffer, trace_id=trace_id,
+                render=lambda r: render(r, variants=has_variants),
             )
+            return StreamingResponse(
+                events,
+                media_type="text/event-stream",
+                headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Trace-Id": trace_id},
+            )
+        try:
+            result: GuardedAnswer = await asyncio.to_thread(runnable.invoke, payload, config)
         except InputError as exc:
-            return error(400, "bad_request", str(exc))
+            raise ApiError(400, str(exc)) from None
         except RagfortError as exc:
-            log.error("ask failed: %s", type(exc).__name__)
-            return error(500, "internal", "the request could not be answered")
-        return JSONResponse(result.to_dict())
+            log.error("ask failed", extra={"fields": {"trace_id": trace_id, "error": type(exc).__name__}})
+            raise ApiError(500, "the request could not be answered") from None
+        return JSONResponse(render(result, variants=has_variants), headers={"X-Trace-Id": trace_id})
+
+    @app.post(
+        "/v1/feedback",
+        tags=["api"],
+        response_model=FeedbackResponse,
+        status_code=201,
+        responses={400: _ERROR, 401: _ERROR, 404: _ERROR, 413: _ERROR, 422: _ERROR, 429: _ERROR, 503: _ERROR},
+    )
+    async def post_feedback(body: FeedbackRequest, who: Caller = Depends(caller)) -> FeedbackResponse:
+        """Rate one of the caller's answers; the comment is stored redacted."""
+        require_ready()
+        owner = sink.owner(body.trace_id, who.tenant)
+        if owner is None:
+            # Another tenant's trace looks exactly like a missing one.
+            raise ApiError(404, f"no answer with trace_id {body.trace_id!r} for this tenant")
+        comment = body.comment.strip() if body.comment else None
+        if comment:
+            comment = await asyncio.to_thread(runtime.route(who.tenant).redactor.redact, comment)
+        row = await asyncio.to_thread(
+            feedback.add,
+            trace_id=body.trace_id, tenant=who.tenant, variant=owner.variant, rating=body.rating,
+            comment=comment or None,
+        )
+        metrics.feedback.labels("up" if body.rating > 0 else "down", owner.variant or "none").inc()
+        return FeedbackResponse(status="stored", id=row)
+
+    @app.get("/v1/ab-report", tags=["api"], responses={401: _ERROR, 429: _ERROR})
+    async def get_ab_report(who: Caller = Depends(caller)) -> dict[str, Any]:
+        """The caller's variants compared (feedback, groundedness, abstention, latency)."""
+        report = await asyncio.to_thread(ab_report, data, tenant=who.tenant)
+        return report.to_dict()
 
     return app

@@ -1,0 +1,72 @@
+"""Who is calling: API-key auth (``Authorization: Bearer <key>``) and per-key rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from starlette.requests import Request
+
+from ragfort.server.errors import ApiError
+from ragfort.server.keys import KeyStore
+from ragfort.server.ratelimit import RateLimiter
+from ragfort.server.settings import ServerSettings, is_loopback
+
+__all__ = ["Authenticator", "Caller", "auth_enabled"]
+
+DEFAULT_TENANT = "default"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated caller.
+
+    Attributes:
+        tenant: whose data the request may see.
+        bucket: the rate-limit bucket (a key digest, or the client address when auth is off).
+    """
+
+    tenant: str
+    bucket: str
+
+
+def auth_enabled(settings: ServerSettings, keys: KeyStore) -> bool:
+    """Resolve the ``auth`` setting: ``auto`` is off only on loopback with no keys created yet."""
+    if settings.auth == "auto":
+        return not is_loopback(settings.host) or keys.any_keys()
+    return settings.auth == "on"
+
+
+class Authenticator:
+    """Turns a request into a `Caller`, or raises 401/429.
+
+    Args:
+        settings: for per-tenant rate limits.
+        keys: the key store.
+        enabled: whether keys are required.
+    """
+
+    def __init__(self, settings: ServerSettings, keys: KeyStore, *, enabled: bool) -> None:
+        self.settings = settings
+        self.keys = keys
+        self.enabled = enabled
+        self.limiter = RateLimiter()
+
+    def caller(self, request: Request) -> Caller:
+        """Authenticate `request` (401 on a missing or wrong key)."""
+        if not self.enabled:
+            host = request.client.host if request.client else "unknown"
+            return Caller(tenant=DEFAULT_TENANT, bucket=f"addr:{host}")
+        header = request.headers.get("authorization", "")
+        scheme, _, key = header.partition(" ")
+        challenge = {"WWW-Authenticate": 'Bearer realm="ragfort"'}
+        if scheme.lower() != "bearer" or not key.strip():
+            raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", headers=challenge)
+        tenant = self.keys.tenant_of(key.strip())
+        if tenant is None:
+            raise ApiError(401, "invalid API key", headers=challenge)
+        return Caller(tenant=tenant, bucket="key:" + hashlib.sha256(key.strip().encode()).hexdigest()[:24])
+
+    def limit(self, caller: Caller) -> float:
+        """Take a rate-limit token for `caller`; 0 when allowed, else seconds until the next one."""
+        return self.limiter.take(caller.bucket, self.settings.rate_limit_for(caller.tenant))

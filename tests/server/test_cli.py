@@ -1,0 +1,71 @@
+"""The service's CLI commands: keys create/list/revoke and ab-report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ragfort.cli import app
+from ragfort.server.keys import KeyStore
+
+runner = CliRunner()
+
+
+def test_keys_create_prints_a_working_key_once(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "--tenant", "acme", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    key = result.stdout.strip().splitlines()[0]
+    assert KeyStore(tmp_path / "keys.sqlite").tenant_of(key) == "acme"
+    listing = runner.invoke(app, ["keys", "list", "--data-dir", str(tmp_path)])
+    assert "acme" in listing.stdout and key not in listing.stdout
+
+
+def test_keys_create_with_a_bad_tenant_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["keys", "create", "--tenant", "Not OK", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "'Not OK'" in result.output
+
+
+def test_keys_revoke_unknown_id_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["keys", "revoke", "feedfacecafe", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+
+
+def test_ab_report_on_a_missing_data_dir_exits_2(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ab-report", "--data-dir", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_ab_report_on_an_empty_data_dir_says_so(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ab-report", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "no traces or feedback" in result.stdout
+
+
+def test_serve_without_an_index_exits_2_with_the_command_to_build_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("RAGFORT_INDEX", raising=False)
+    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path), "--port", "8999"])
+    assert result.exit_code == 2
+    assert "ragfort ingest" in result.output and str(tmp_path / "index") in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--port", "0"], "port"), (["--auth", "maybe"], "'maybe'"), (["--workers", "0"], "workers")],
+)
+def test_serve_rejects_bad_flags(args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["serve", *args])
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_serve_names_a_bad_setting_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAGFORT_TENANTS", '{"Bad Tenant": {}}')
+    result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "Bad Tenant" in result.output
