@@ -9,7 +9,7 @@ side, never on the test side):
 - grouped 5-fold cross-validation over the pooled sets (groups: a HaluEval
   question, a BEGIN knowledge snippet, a WiCE claim).
 
-Methods: ``ragfort`` (the logistic model over the seven claim features; an
+Methods: ``ragfort`` (the logistic model over the claim features of params.json; an
 answer scores as its weakest claim), ``lexical`` (content-word coverage of
 the answer by the evidence), ``cosine`` (min over claims of the max MiniLM
 cosine to any evidence sentence). Metrics are for detecting *unsupported*

@@ -11,6 +11,13 @@ retriever scores) and measure two scores per question:
 For each we print the ROC-AUC of answerable-vs-unanswerable and the
 threshold with the best balanced accuracy. The recommended `min_score` is
 the top-1 one. Vectors are cached under /tmp so re-runs are quick.
+
+With ``--index DIR`` (an index of examples/help_center, e.g. from
+``ragfort ingest examples/help_center --index /tmp/hc_idx --policy passthrough``)
+it also scores the help-center golden set (``--golden``, default
+evals/help_center.jsonl) with the real retriever's top-1 score, and prints
+how many answerable and unanswerable questions each candidate `min_score`
+would abstain on, in both corpora.
 """
 
 from __future__ import annotations
@@ -76,7 +83,40 @@ def _best_threshold(scores: np.ndarray, labels: np.ndarray) -> tuple[float, floa
     return best_t, best_b
 
 
+def _help_center(index_dir: str, golden: str) -> tuple[np.ndarray, np.ndarray]:
+    from ragfort.index.store import Index
+
+    index = Index(index_dir)
+    scores: list[float] = []
+    labels: list[int] = []
+    with open(golden, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            hits = index.search(row["question"], k=1)
+            scores.append(max(0.0, min(1.0, hits[0].score or 0.0)) if hits else 0.0)
+            labels.append(int(bool(row.get("answerable", True))))
+    return np.array(scores), np.array(labels)
+
+
+def _abstain_table(named: list[tuple[str, np.ndarray, np.ndarray]], candidates: list[float]) -> None:
+    heads = " ".join(f"{n + ' ans abstain':>22} {n + ' unans abstain':>24}" for n, _, _ in named)
+    print(f"\n{'min_score':>9} {heads}")
+    for t in candidates:
+        cells = []
+        for _, sc, lab in named:
+            cells.append(f"{(sc[lab == 1] < t).mean():>22.1%} {(sc[lab == 0] < t).mean():>24.1%}")
+        print(f"{t:>9.2f} " + " ".join(cells))
+
+
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--index", help="an index of examples/help_center, to score the help-center golden set")
+    parser.add_argument("--golden", default="evals/help_center.jsonl")
+    args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: ClapNQ data not found at {DATA}")
         return 0
@@ -113,6 +153,17 @@ def main() -> int:
     floor = float(np.quantile(top1[labels == 1], 0.02))
     print(f"\nrecommended min_score (top-1, best balanced accuracy): {chosen:.3f}")
     print(f"conservative alternative (abstains on <=2% of answerable questions): {floor:.3f}")
+    named = [("clapnq", top1, labels)]
+    if args.index:
+        hc, hc_labels = _help_center(args.index, args.golden)
+        auc = _auc(hc[hc_labels == 1], hc[hc_labels == 0])
+        thr, bal = _best_threshold(hc, hc_labels)
+        print(f"\nhelp center ({args.golden}): {int(hc_labels.sum())} answerable, {int((hc_labels == 0).sum())} "
+              f"unanswerable; top-1 AUC {auc:.3f}, best threshold {thr:.3f} (bal-acc {bal:.3f}); "
+              f"answerable min {hc[hc_labels == 1].min():.3f}, "
+              f"unanswerable max {hc[hc_labels == 0].max():.3f}")  # fmt: skip
+        named.append(("hc", hc, hc_labels))
+    _abstain_table(named, [0.25, 0.30, 0.32, 0.35, 0.40, 0.45, 0.52])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {rss:.0f} MB; {time.perf_counter() - t0:.1f}s")
     return 0

@@ -68,7 +68,8 @@ def test_one_encode_call_embeds_claims_and_missing_passage_sentences(
             calls.append(len(texts))
             return embedder.encode(texts)
 
-    scorer = GroundingScorer(embedder=CountingEmbedder())  # type: ignore[arg-type]
+    # Both shortcuts off, so both claims need the model.
+    scorer = GroundingScorer(embedder=CountingEmbedder(), verbatim=False, lexical_shortcut=False)  # type: ignore[arg-type]
     scorer.score("Devices can be returned within 14 days. Express shipping costs $12.", passages)
     assert len(calls) == 1
     n_sentences = sum(len(passage_sentence_spans(p)) for p in passages)
@@ -97,10 +98,14 @@ def test_ingest_vectors_are_used_when_the_pipeline_provides_them(
             calls.append(len(texts))
             return embedder.encode(texts)
 
-    scorer = GroundingScorer(embedder=CountingEmbedder())  # type: ignore[arg-type]
-    report = scorer.score("Devices can be returned within 14 days.", with_sentences, sentence_vectors=provider)
+    scorer = GroundingScorer(embedder=CountingEmbedder(), verbatim=False, lexical_shortcut=False)  # type: ignore[arg-type]
+    claim = "You can return a device within 14 days after delivery."
+    report = scorer.score(claim, with_sentences, sentence_vectors=provider)
     assert calls == [1]  # only the claim was embedded
     assert report.claims[0].supported is True
+    # The same claim again comes from the claim cache: nothing is embedded.
+    scorer.score(claim, with_sentences, sentence_vectors=provider)
+    assert calls == [1]
 
 
 def test_no_claims_gives_an_empty_report(scorer: GroundingScorer, passages: tuple[Passage, ...]) -> None:
@@ -195,10 +200,73 @@ def test_the_llm_tier_runs_after_nli_and_unparseable_replies_leave_the_claim_as_
     embedder: Embedder, passages: tuple[Passage, ...]
 ) -> None:
     llm = FakeChatModel("UNSUPPORTED")
+    claim = "You can return a device within 14 days after delivery."
     scorer = GroundingScorer(embedder=embedder, band=(0.0, 1.0), llm=LLMJudge(llm))
-    result = scorer.score("Devices can be returned within 14 days.", passages).claims[0]
+    result = scorer.score(claim, passages).claims[0]
     assert result.tier == "llm" and result.supported is False
-    assert "Devices can be returned within 14 days." in llm.prompts[0]
+    assert claim in llm.prompts[0]
 
     shrug = GroundingScorer(embedder=embedder, band=(0.0, 1.0), llm=LLMJudge(FakeChatModel("hmm, hard to say")))
-    assert shrug.score("Devices can be returned within 14 days.", passages).claims[0].tier == "fast"
+    assert shrug.score(claim, passages).claims[0].tier == "fast"
+
+
+# -- the free tiers: verbatim quotes and lexically decided claims ---------------------------------
+class RefusingEmbedder:
+    """An embedder that must not be called."""
+
+    dimension = 384
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError(f"the model ran for {list(texts)!r}")
+
+
+def test_a_verbatim_answer_is_supported_and_cited_exactly_without_running_the_model(
+    passages: tuple[Passage, ...],
+) -> None:
+    from ragfort.grounding import render_answer
+
+    answer = "The device must be unopened and in its original packaging. Express shipping costs $12 and arrives in 2"
+    scorer = GroundingScorer(embedder=RefusingEmbedder(), lexical_shortcut=False)  # type: ignore[arg-type]
+    report = scorer.score(answer, passages)
+    assert [c.tier for c in report.claims] == ["verbatim", "verbatim"]
+    assert all(c.supported and c.probability == 1.0 for c in report.claims)
+    rendered = render_answer(report, passages)
+    assert len(rendered.citations) == 2
+    for claim, citation in zip(report.claims, rendered.citations, strict=True):
+        # The citation is the document sentence, at document offsets, holding the claim word for word.
+        passage = next(p for p in passages if p.doc_id == citation.doc_id)
+        assert passage.text[citation.start - passage.start : citation.end - passage.start] == citation.quote
+        assert claim.span.text.rstrip(".") in citation.quote
+    refunds = passages[0]
+    assert refunds.start > 0
+    assert rendered.citations[0].start == refunds.start + refunds.text.index("The device must")
+
+
+def test_verbatim_never_passes_a_flipped_polarity_or_a_bare_fragment() -> None:
+    from ragfort.grounding.verbatim import find_verbatim
+
+    text = "Gift cards cannot be refunded or exchanged for cash."
+    sentences = [(0, 0, len(text), text)]
+    assert find_verbatim("be refunded or exchanged for cash.", [text], sentences) is None
+    assert find_verbatim("Gift cards cannot be refunded", [text], sentences) is not None
+    assert find_verbatim("exchanged for cash", [text], sentences) is None  # too short to be certain
+    assert find_verbatim("cards cannot be refund", [text], sentences) is None  # not at a word boundary
+
+
+@pytest.mark.parametrize("claim", [c for c, _ in HALLUCINATIONS] + PARAPHRASES)
+def test_lexical_shortcut_gives_the_full_scorers_verdict(
+    embedder: Embedder, passages: tuple[Passage, ...], claim: str
+) -> None:
+    fast = GroundingScorer(embedder=embedder, verbatim=False).score(claim, passages).claims[0]
+    full = GroundingScorer(embedder=embedder, verbatim=False, lexical_shortcut=False).score(claim, passages).claims[0]
+    assert fast.supported == full.supported
+    if fast.tier == "lexical":
+        assert any("whatever the similarity" in s for s in fast.signals)
+
+
+def test_a_lowered_threshold_still_rejects_a_swapped_product_name(
+    embedder: Embedder, passages: tuple[Passage, ...]
+) -> None:
+    lenient = GroundingScorer(embedder=embedder, threshold=0.05)
+    result = lenient.score("The Voltwise Max charger delivers 65 W over USB-C ports.", passages).claims[0]
+    assert result.supported is False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragfort.grounding.signals import EvidenceIndex, claim_signals
+from ragfort.grounding.signals import EvidenceIndex, claim_signals, content_tokens
 
 EVIDENCE = EvidenceIndex.build(
     [
@@ -38,3 +38,19 @@ def test_polarity_flips_are_detected() -> None:
     assert claim_signals("Devices can be returned within 14 days if opened.", EVIDENCE).polarity_mismatch == 1.0
     assert claim_signals("Standard shipping is free for orders under $50.", EVIDENCE).polarity_mismatch == 1.0
     assert claim_signals("Devices can be returned within 14 days.", EVIDENCE).polarity_mismatch == 0.0
+
+
+def test_novel_coverage_ignores_words_echoed_from_the_question() -> None:
+    question = frozenset(content_tokens("How many days do devices have to be returned?"))
+    sig = claim_signals("Devices can be returned within 21 days.", EVIDENCE, question_tokens=question)
+    # "devices", "returned", "days" echo the question; of what the answer adds, "21" is unsupported.
+    assert sig.novel_coverage < sig.coverage
+    assert claim_signals("Devices can be returned.", EVIDENCE, question_tokens=question).novel_coverage == 1.0
+
+
+def test_a_substituted_name_or_amount_is_a_contradiction_but_an_added_one_is_not() -> None:
+    assert claim_signals("The Voltwise Max costs $30.", EVIDENCE).contradiction == 1.0
+    assert claim_signals("Devices can be returned within 21 days.", EVIDENCE).contradiction == 1.0
+    assert claim_signals("It ships to <PERSON_2>.", EVIDENCE).contradiction == 1.0
+    added = claim_signals("Devices can be returned within 14 days by Acme.", EVIDENCE)
+    assert added.entity_mismatch == 1.0 and added.contradiction == 0.0

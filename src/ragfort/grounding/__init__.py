@@ -4,6 +4,8 @@ The pieces, in the order a request uses them:
 
 - `strip_markers` / `split_claims` (claims.py): drop model-written citation
   markers, split the answer into claims with exact offsets;
+- `find_verbatim` (verbatim.py): claims quoted word for word from a passage
+  sentence are supported and cited without running any model;
 - `GroundingScorer` (scorer.py): the cascade — MiniLM similarity plus
   lexical and consistency signals (signals.py) combined by the logistic
   `SupportModel` of params.json (model.py), then the optional

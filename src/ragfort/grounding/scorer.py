@@ -1,10 +1,18 @@
 """Score every claim of an answer against the retrieved passages: the cascade.
 
-Tier 1 (always): dense similarity between the claim and each passage
-sentence (MiniLM; passage vectors come from ingest when the pipeline
-provides them, so only the claims are embedded, in one call), plus the
-lexical and consistency signals of `ragfort.grounding.signals`, combined by
-the logistic model of `params.json` into a support probability.
+Tier 0 (free): a claim quoted word for word from one passage sentence
+(`ragfort.grounding.verbatim`) is supported with certainty and cited
+exactly; no model runs. The default extractive generator only writes such
+claims, so its answers are checked without embedding anything.
+
+Tier 1: the lexical and consistency signals of `ragfort.grounding.signals`
+plus dense similarity between the claim and each passage sentence (MiniLM;
+passage vectors come from ingest when the pipeline provides them), combined
+by the logistic model of `params.json` into a support probability. The
+model is monotone in similarity, so when the lexical signals alone settle
+the verdict for any similarity in [0, 1], the claim is not embedded at all;
+the rest are embedded in one call, through a small in-memory cache keyed by
+a digest of the text (never the text itself).
 
 Tier 2 and 3 (optional): claims whose probability falls inside the model's
 uncertainty band go to an NLI cross-encoder and then an LLM judge, if
@@ -25,6 +33,9 @@ Defined behaviour at the edges:
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -37,6 +48,7 @@ from ragfort.grounding.claims import ClaimSpan, CleanAnswer, split_claims, strip
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
 from ragfort.grounding.signals import ClaimSignals, EvidenceIndex, claim_signals, content_tokens
+from ragfort.grounding.verbatim import find_verbatim
 from ragfort.text import sentence_spans
 from ragfort.types import Passage
 
@@ -47,6 +59,7 @@ __all__ = [
     "GroundingScorer",
     "SentenceVectors",
     "embedding_text",
+    "evidence_sentences",
     "is_fragment",
     "passage_sentence_spans",
 ]
@@ -73,7 +86,8 @@ class ClaimResult:
         span: the claim and its offsets in the cleaned answer.
         probability: support probability in [0, 1]; None when not checked.
         supported: probability >= threshold; None when not checked.
-        tier: which tier decided: "fast", "nli", "llm", "no-evidence" or "unchecked".
+        tier: which tier decided: "verbatim", "lexical" (no embedding needed),
+            "fast", "nli", "llm", "no-evidence" or "unchecked".
         evidence: the passage sentences to cite (best first); empty when unsupported.
         signals: human explanations, the decisive one first.
         features: the feature values fed to the model (empty when not checked).
@@ -149,6 +163,20 @@ def embedding_text(claim: str, question: str) -> str:
     return f"{question.strip()} {claim}" if question.strip() and is_fragment(claim) else claim
 
 
+def evidence_sentences(
+    passages: Sequence[Passage],
+) -> tuple[list[tuple[int, int, int, str]], list[list[tuple[int, int]]]]:
+    """`(passage_index, start, end, text)` of every passage sentence, and the spans per passage."""
+    per_passage = [passage_sentence_spans(p) for p in passages]
+    sentences = [(pi, s, e, p.text[s:e]) for pi, (p, spans) in enumerate(zip(passages, per_passage, strict=True))
+                 for s, e in spans]  # fmt: skip
+    return sentences, per_passage
+
+
+# Feature values of a claim quoted verbatim: everything found, nothing contradicted.
+_FULL_SUPPORT = frozenset({"similarity", "coverage", "novel_coverage", "local_coverage", "bigram_coverage"})
+
+
 def _validate_vectors(vecs: object, n: int, dim: int) -> npt.NDArray[np.float32] | None:
     if vecs is None:
         return None
@@ -171,6 +199,11 @@ class GroundingScorer:
         split_clauses: split compound sentences into clauses.
         nli: optional second-tier judge (see `CrossEncoderJudge`).
         llm: optional third-tier judge (see `LLMJudge`).
+        verbatim: support claims quoted word for word without running any model.
+        lexical_shortcut: skip embedding claims whose verdict the lexical
+            signals settle for any similarity.
+        claim_cache_size: claim vectors kept in memory (keyed by a digest of
+            the embedded text); 0 disables the cache.
     """
 
     def __init__(
@@ -184,20 +217,33 @@ class GroundingScorer:
         split_clauses: bool = True,
         nli: SupportJudge | None = None,
         llm: SupportJudge | None = None,
+        verbatim: bool = True,
+        lexical_shortcut: bool = True,
+        claim_cache_size: int = 256,
     ) -> None:
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
         if not 0.0 <= self.threshold <= 1.0:
             raise ConfigError(f"threshold must be in [0, 1], got {threshold!r}")
+        if self.model.vetoes and self.model.veto_cap >= self.threshold:
+            # A lowered threshold must not let a contradicted number or name through.
+            self.model = dataclasses.replace(self.model, veto_cap=max(0.0, self.threshold - 0.05))
         self.band = self.model.band if band is None else (float(band[0]), float(band[1]))
         if not 0.0 <= self.band[0] <= self.band[1] <= 1.0:
             raise ConfigError(f"band must be (low, high) within [0, 1], got {band!r}")
         if max_claims < 1:
             raise ConfigError(f"max_claims must be >= 1, got {max_claims!r}")
+        if claim_cache_size < 0:
+            raise ConfigError(f"claim_cache_size must be >= 0, got {claim_cache_size!r}")
         self.max_claims = max_claims
         self.split_clauses = split_clauses
         self.nli = nli
         self.llm = llm
+        self.verbatim = verbatim
+        # The shortcut is exact only if the model can be bounded over similarity.
+        self.lexical_shortcut = lexical_shortcut and "similarity" in self.model.features
+        self.claim_cache_size = claim_cache_size
+        self._claim_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
         self._embedder = embedder
 
     @property
@@ -222,7 +268,8 @@ class GroundingScorer:
             answer: the generated answer (model-written citation markers are ignored).
             passages: the retrieved passages.
             question: the question; gives a fragment answer ("Delhi") the
-                context it needs to be compared with sentences by embedding.
+                context it needs, and lets coverage skip the words the answer
+                merely echoes from it.
             sentence_vectors: the pipeline's ingest-time passage sentence vectors
                 (``ctx.state["ragfort.sentence_vectors"]``), when available.
         """
@@ -242,22 +289,118 @@ class GroundingScorer:
             )
             return GroundingReport(clean, none + unchecked, self.threshold)
 
-        texts = [embedding_text(s.text, question) for s in checked]
-        sentences, sent_vecs, claim_vecs = self._vectors(texts, passages, sentence_vectors)
-        results = self.score_prepared(checked, sentences, claim_vecs, sent_vecs)
-        return GroundingReport(clean, tuple(results) + unchecked, self.threshold)
+        sentences, per_passage = evidence_sentences(passages)
+        evidence = EvidenceIndex.build(sentences)
+        question_tokens = frozenset(content_tokens(question))
+        results: list[ClaimResult | None] = [None] * len(checked)
+        pending: list[int] = []
+        texts = [p.text for p in passages]
+        polarities = [s.polarity for s in evidence.sentences]
+        for i, span in enumerate(checked):
+            decided = None
+            if self.verbatim and not is_fragment(span.text):
+                hit = find_verbatim(span.text, texts, sentences, sentence_polarities=polarities)
+                if hit is not None:
+                    decided = self._verbatim_result(span, hit.sentence, evidence, sources=passages)
+            if decided is None and self.lexical_shortcut:
+                decided = self._lexical_result(span, evidence, question_tokens)
+            if decided is None:
+                pending.append(i)
+            else:
+                results[i] = decided
+        if pending:
+            claim_texts = [embedding_text(checked[i].text, question) for i in pending]
+            sims = self._similarities(claim_texts, passages, per_passage, sentence_vectors)
+            scored = self.score_prepared(
+                [checked[i] for i in pending], sentences, sims, question=question, evidence=evidence
+            )
+            for i, result in zip(pending, scored, strict=True):
+                results[i] = result
+        final = tuple(r for r in results if r is not None)
+        return GroundingReport(clean, final + unchecked, self.threshold)
+
+    # -- the free tiers ------------------------------------------------------------
+    def _verbatim_result(
+        self, span: ClaimSpan, index: int, evidence: EvidenceIndex, *, sources: Sequence[Passage]
+    ) -> ClaimResult:
+        sent = evidence.sentences[index]
+        where = sources[sent.passage].source or sources[sent.passage].doc_id
+        ref = EvidenceRef(sent.passage, sent.start, sent.end, 1.0)
+        values = tuple(1.0 if f in _FULL_SUPPORT else 0.0 for f in self.model.features)
+        note = f"quoted verbatim from {where}"
+        return ClaimResult(span, 1.0, True, "verbatim", (ref,), (note, "support probability 1.00 (verbatim tier)"),
+                           values)  # fmt: skip
+
+    def _lexical_result(
+        self, span: ClaimSpan, evidence: EvidenceIndex, question_tokens: frozenset[str]
+    ) -> ClaimResult | None:
+        """Decide without embedding when no similarity in [0, 1] could change the verdict."""
+        signals = claim_signals(span.text, evidence, question_tokens=question_tokens)
+        if signals.polarity_mismatch:
+            # The embedding's closest sentence may still agree with the claim.
+            return None
+        values = self._values(0.0, signals)
+        low, high = self.model.bounds(values, "similarity")
+        judged = self.nli is not None or self.llm is not None
+        # With judges configured, a claim that could land in their band must go the full way.
+        floor, ceiling = (self.band[1], self.band[0]) if judged else (self.threshold, self.threshold)
+        if low >= max(floor, self.threshold):
+            supported, prob = True, low
+        elif high < min(ceiling, self.threshold):
+            supported, prob = False, high
+        else:
+            return None
+        k = self.model.features.index("similarity")
+        shown = tuple(v if j != k else (0.0 if supported else 1.0) for j, v in enumerate(values))
+        refs: tuple[EvidenceRef, ...] = ()
+        if supported and signals.best_local:
+            refs = tuple(
+                EvidenceRef(evidence.sentences[i].passage, evidence.sentences[i].start, evidence.sentences[i].end,
+                            0.0) for i in signals.best_local
+            )  # fmt: skip
+        bound = "at least" if supported else "at most"
+        note = f"support probability {bound} {prob:.2f} whatever the similarity (lexical tier, threshold " \
+            f"{self.threshold:.2f})"  # fmt: skip
+        head = [] if supported else ([] if signals.explanations and not signals.explanations[0].startswith(
+            "word coverage") else ["low support: too few of its words are in the evidence"])  # fmt: skip
+        return ClaimResult(span, prob, supported, "lexical", refs, (*head, *signals.explanations, note), shown)
 
     # -- pieces, public so training and benchmarks use the very same code -----
-    def _vectors(
+    def _claim_vectors(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32] | None, list[int]]:
+        """Cached claim vectors (None rows missing) and the indices still to embed."""
+        if not self.claim_cache_size:
+            return None, list(range(len(texts)))
+        dim = self.embedder.dimension
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        missing: list[int] = []
+        for i, t in enumerate(texts):
+            key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
+            vec = self._claim_cache.get(key)
+            if vec is None:
+                missing.append(i)
+            else:
+                self._claim_cache.move_to_end(key)
+                out[i] = vec
+        return out, missing
+
+    def _remember(self, texts: Sequence[str], vecs: npt.NDArray[np.float32]) -> None:
+        if not self.claim_cache_size:
+            return
+        for t, v in zip(texts, vecs, strict=True):
+            key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
+            self._claim_cache[key] = v
+            self._claim_cache.move_to_end(key)
+        while len(self._claim_cache) > self.claim_cache_size:
+            self._claim_cache.popitem(last=False)
+
+    def _similarities(
         self,
         claims: Sequence[str],
         passages: Sequence[Passage],
+        per_passage_spans: Sequence[Sequence[tuple[int, int]]],
         provider: SentenceVectors | None,
-    ) -> tuple[list[tuple[int, int, int, str]], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
-        sentences: list[tuple[int, int, int, str]] = []
-        per_passage_spans = [passage_sentence_spans(p) for p in passages]
-        for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
-            sentences.extend((pi, s, e, p.text[s:e]) for s, e in spans)
+    ) -> npt.NDArray[np.float32]:
+        """Cosine of every claim with every passage sentence, in one encode call at most."""
         dim = self.embedder.dimension
         provided: list[npt.NDArray[np.float32] | None] = [None] * len(passages)
         if provider is not None:
@@ -266,14 +409,17 @@ class GroundingScorer:
                 # Ingest vectors align with `passage.sentences`; only trust them then.
                 if pi < len(got) and p.sentences:
                     provided[pi] = _validate_vectors(got[pi], len(spans), dim)
-        # One encode call for the claims and every passage sentence still missing.
-        to_embed = list(claims)
+        cached, missing = self._claim_vectors(claims)
+        to_embed = [claims[i] for i in missing]
         for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
             if provided[pi] is None:
                 to_embed.extend(p.text[s:e] for s, e in spans)
-        encoded = self.embedder.encode(to_embed)
-        claim_vecs = encoded[: len(claims)]
-        cursor = len(claims)
+        encoded = self.embedder.encode(to_embed) if to_embed else np.zeros((0, dim), dtype=np.float32)
+        claim_vecs = cached if cached is not None else np.zeros((len(claims), dim), dtype=np.float32)
+        for row, i in enumerate(missing):
+            claim_vecs[i] = encoded[row]
+        self._remember(to_embed[: len(missing)], encoded[: len(missing)])
+        cursor = len(missing)
         blocks: list[npt.NDArray[np.float32]] = []
         for pi, spans in enumerate(per_passage_spans):
             block = provided[pi]
@@ -282,42 +428,64 @@ class GroundingScorer:
                 cursor += len(spans)
             blocks.append(block)
         sent_vecs = np.concatenate(blocks, axis=0) if blocks else np.zeros((0, dim), dtype=np.float32)
-        return sentences, sent_vecs, claim_vecs
+        sims: npt.NDArray[np.float32] = claim_vecs @ sent_vecs.T
+        return sims
+
+    def _values(self, similarity: float, signals: ClaimSignals) -> tuple[float, ...]:
+        named = {
+            "similarity": similarity,
+            "coverage": signals.coverage,
+            "novel_coverage": signals.novel_coverage,
+            "local_coverage": signals.local_coverage,
+            "bigram_coverage": signals.bigram_coverage,
+            "number_mismatch": signals.number_mismatch,
+            "entity_mismatch": signals.entity_mismatch,
+            "polarity_mismatch": signals.polarity_mismatch,
+            "contradiction": signals.contradiction,
+        }
+        return tuple(named[f] for f in self.model.features)
 
     def features(
         self,
         claim: str,
         evidence: EvidenceIndex,
         similarities: npt.NDArray[np.float32],
+        *,
+        question_tokens: frozenset[str] = frozenset(),
     ) -> tuple[tuple[float, ...], ClaimSignals, int]:
-        """Feature values (in `FEATURES` order), the signals, and the index of the most similar sentence."""
+        """Feature values (in the model's feature order), the signals, and the index of the most similar sentence."""
         best = int(np.argmax(similarities)) if similarities.size else -1
         similarity = float(similarities[best]) if best >= 0 else 0.0
-        signals = claim_signals(claim, evidence, dense_best=best if best >= 0 else None)
-        values = (
-            similarity,
-            signals.coverage,
-            signals.local_coverage,
-            signals.bigram_coverage,
-            signals.number_mismatch,
-            signals.entity_mismatch,
-            signals.polarity_mismatch,
+        signals = claim_signals(
+            claim, evidence, dense_best=best if best >= 0 else None, question_tokens=question_tokens
         )
-        return values, signals, best
+        return self._values(similarity, signals), signals, best
 
     def score_prepared(
         self,
         claims: Sequence[ClaimSpan],
         sentences: Sequence[tuple[int, int, int, str]],
-        claim_vecs: npt.NDArray[np.float32],
-        sent_vecs: npt.NDArray[np.float32],
+        sims: npt.NDArray[np.float32],
+        *,
+        question: str = "",
+        evidence: EvidenceIndex | None = None,
     ) -> list[ClaimResult]:
-        """Score claims whose vectors and evidence sentences are already computed."""
-        evidence = EvidenceIndex.build(sentences)
-        sims = claim_vecs @ sent_vecs.T if len(sentences) else np.zeros((len(claims), 0), dtype=np.float32)
+        """Score claims whose similarities to the evidence sentences are already computed.
+
+        Args:
+            claims: the claims.
+            sentences: `(passage_index, start, end, text)` of every evidence sentence.
+            sims: `(len(claims), len(sentences))` cosine similarities.
+            question: the question (for `novel_coverage`).
+            evidence: the index of `sentences`, when already built.
+        """
+        evidence = evidence or EvidenceIndex.build(sentences)
+        if not len(sentences):
+            sims = np.zeros((len(claims), 0), dtype=np.float32)
+        question_tokens = frozenset(content_tokens(question))
         rows: list[tuple[ClaimSpan, tuple[float, ...], ClaimSignals, int, float]] = []
         for i, span in enumerate(claims):
-            values, signals, best = self.features(span.text, evidence, sims[i])
+            values, signals, best = self.features(span.text, evidence, sims[i], question_tokens=question_tokens)
             rows.append((span, values, signals, best, self.model.probability(values)))
 
         probs = [r[4] for r in rows]
@@ -337,7 +505,7 @@ class GroundingScorer:
         results: list[ClaimResult] = []
         for row, ((span, values, signals, best, _), prob, tier) in enumerate(zip(rows, probs, tiers, strict=True)):
             supported = prob >= self.threshold
-            similarity = values[0]
+            similarity = float(sims[row, best]) if best >= 0 else 0.0
             refs = self._citable(span.text, signals, best, evidence, sims, row) if supported else ()
             explanations = list(signals.explanations)
             sim_note = f"similarity {similarity:.2f}"

@@ -27,6 +27,7 @@ __all__ = [
     "EvidenceSentence",
     "claim_signals",
     "content_tokens",
+    "polarity",
     "stem",
 ]
 
@@ -331,7 +332,8 @@ def _bigrams(text: str) -> set[tuple[str, str]]:
     return pairs
 
 
-def _polarity(text: str) -> int:
+def polarity(text: str) -> int:
+    """The negation parity of `text`: 1 when it holds an odd number of negation cues, else 0."""
     count = 0
     for tok in _tokens(text):
         low = tok.lower()
@@ -481,7 +483,7 @@ class EvidenceIndex:
         placeholders: set[str] = set()
         for p, s, e, text in sentences:
             toks = frozenset(content_tokens(text))
-            items.append(EvidenceSentence(p, s, e, text, toks, _polarity(text)))
+            items.append(EvidenceSentence(p, s, e, text, toks, polarity(text)))
             all_tokens |= toks
             all_bigrams |= _bigrams(text)
             quantities.extend(_quantities(text))
@@ -506,22 +508,34 @@ class ClaimSignals:
 
     Attributes:
         coverage: share of the claim's content words found anywhere in the evidence.
+        novel_coverage: the same share over only the words the question did not
+            already contain: what the answer adds must come from the evidence.
+            "Refunds take 30 days" for "How long do refunds take?" is judged on
+            "30 days", not on the echoed "refunds take". Equals `coverage`
+            without a question or when every word echoes the question.
         local_coverage: the best share found within one sentence or two adjacent sentences.
         bigram_coverage: share of the claim's word pairs found in the evidence.
         number_mismatch: 1.0 when a number, quantity (with its unit) or date of the claim is not in the evidence.
         entity_mismatch: 1.0 when a name, product or placeholder of the claim is not in the evidence.
         polarity_mismatch: 1.0 when the claim's polarity (negation, antonym, un-/non- prefix)
             differs from the evidence sentence it matches best.
+        contradiction: 1.0 when a mismatch is a substitution rather than an
+            addition: the closest evidence states a different amount or date,
+            part of a missing name is in the evidence ("Voltwise Max" where it
+            says "Voltwise Pro"), a placeholder of the same kind differs, or
+            the polarity flips.
         best_local: indices into `EvidenceIndex.sentences` of the best local match.
         explanations: short human-readable reasons, worst first.
     """
 
     coverage: float
+    novel_coverage: float
     local_coverage: float
     bigram_coverage: float
     number_mismatch: float
     entity_mismatch: float
     polarity_mismatch: float
+    contradiction: float
     best_local: tuple[int, ...]
     explanations: tuple[str, ...]
 
@@ -533,7 +547,7 @@ def _coverage(claim: Sequence[str], pool: frozenset[str] | set[str]) -> float:
 
 
 def _polarity_clash(claim_text: str, claim_toks: set[str], sent: EvidenceSentence) -> str | None:
-    if _polarity(claim_text) != sent.polarity:
+    if polarity(claim_text) != sent.polarity:
         return "negation mismatch with the closest evidence"
     for tok in claim_toks:
         if tok in sent.tokens:
@@ -549,7 +563,13 @@ def _polarity_clash(claim_text: str, claim_toks: set[str], sent: EvidenceSentenc
     return None
 
 
-def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None = None) -> ClaimSignals:
+def claim_signals(
+    claim: str,
+    evidence: EvidenceIndex,
+    *,
+    dense_best: int | None = None,
+    question_tokens: frozenset[str] | set[str] = frozenset(),
+) -> ClaimSignals:
     """Compare one claim with the evidence.
 
     Args:
@@ -557,6 +577,7 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
         evidence: the request's evidence index.
         dense_best: index of the evidence sentence most similar by embedding,
             also considered as the claim's closest sentence for polarity.
+        question_tokens: `content_tokens` of the question, for `novel_coverage`.
     """
     toks = content_tokens(claim)
     tok_set = set(toks)
@@ -564,6 +585,8 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
     sents = evidence.sentences
 
     coverage = _coverage(toks, evidence.tokens)
+    novel = [t for t in toks if t not in question_tokens]
+    novel_coverage = _coverage(novel, evidence.tokens) if novel else coverage
     missing_words = [t for t in dict.fromkeys(toks) if t not in evidence.tokens and not t.startswith("<")]
 
     # Best local support: one sentence, or two neighbours of the same passage
@@ -588,9 +611,12 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
     quantities = _quantities(claim)
     evidence_pairs = {(v, u) for v, u, _ in evidence.quantities}
     bad_numbers: list[str] = []
+    bad_units: set[str] = set()
     for value, unit, surface in quantities:
         if value not in evidence.numbers:
             bad_numbers.append(f"number {_fmt(value)} not in evidence")
+            if unit is not None:
+                bad_units.add(unit)
         elif unit is not None and (value, unit) not in evidence_pairs:
             units = sorted({u for v, u in evidence_pairs if v == value and u})
             # "14 days" against an evidence "14" with no unit is fine; against "14 weeks" it is not.
@@ -602,12 +628,20 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
     n_checks = len(quantities) + len(dates)
     # Binary on purpose: one wrong amount makes the claim wrong however many others are right.
     number_mismatch = 1.0 if bad_numbers and n_checks else 0.0
+    contradicted = False
     if bad_numbers:
         near: list[str] = []
         local_text = " ".join(sents[i].text for i in best_idx) if best_idx else ""
-        for _, _, surface in _quantities(local_text):
+        local_quantities = _quantities(local_text)
+        for _, _, surface in local_quantities:
             if surface not in near:
                 near.append(surface)
+        # The closest evidence states a different amount in the same unit ("30 days" where it says
+        # "14 days"), or a different month: a substitution, not an addition. A bare number or year
+        # next to other numbers is too often a paraphrase or a different fact to count.
+        contradicted = any(u in bad_units for _, u, _ in local_quantities) or bool(
+            bad_dates and _date_words(local_text)
+        )
         hint = f"; evidence says {', '.join(near[:3])}" if near and bad_numbers[0].startswith("number") else ""
         explanations.append(bad_numbers[0] + hint)
         explanations.extend(bad_numbers[1:3])
@@ -619,6 +653,9 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
         if ent.startswith("<"):
             if ent not in evidence.placeholders:
                 bad_entities.append(f"placeholder {ent} not in evidence")
+                # Another placeholder of the same kind: the wrong person or address.
+                kind = ent.rsplit("_", 1)[0]
+                contradicted = contradicted or any(p.rsplit("_", 1)[0] == kind for p in evidence.placeholders)
             continue
         phrase = " " + " ".join(_tokens(ent)).lower() + " "
         if phrase in evidence.lowered:
@@ -627,6 +664,8 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
         if parts and any(set(parts) <= s.tokens for s in sents):
             continue
         bad_entities.append(f"entity '{ent}' not in evidence")
+        # Part of the name is in the evidence ("Voltwise Max" where it says "Voltwise Pro"): a swapped name.
+        contradicted = contradicted or (len(parts) > 1 and any(t in evidence.tokens for t in parts))
     entity_mismatch = 1.0 if bad_entities else 0.0
     explanations.extend(bad_entities[:3])
 
@@ -637,9 +676,7 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
         first, last = sents[best_idx[0]], sents[best_idx[-1]]
         joined = " ".join(sents[i].text for i in best_idx)
         candidates.append(
-            EvidenceSentence(
-                first.passage, first.start, last.end, joined, first.tokens | last.tokens, _polarity(joined)
-            )
+            EvidenceSentence(first.passage, first.start, last.end, joined, first.tokens | last.tokens, polarity(joined))
         )
     if dense_best is not None and (dense_best,) != best_idx:
         candidates.append(sents[dense_best])
@@ -650,6 +687,7 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
         if all(c is not None for c in clashes):
             clash = clashes[0]
     polarity_mismatch = 1.0 if clash else 0.0
+    contradiction = 1.0 if contradicted or clash else 0.0
     if clash:
         explanations.append(clash)
 
@@ -659,11 +697,13 @@ def claim_signals(claim: str, evidence: EvidenceIndex, *, dense_best: int | None
     explanations.append(f"word coverage {coverage:.2f} (best sentence {local_coverage:.2f})")
     return ClaimSignals(
         coverage=coverage,
+        novel_coverage=novel_coverage,
         local_coverage=local_coverage,
         bigram_coverage=bigram_coverage,
         number_mismatch=number_mismatch,
         entity_mismatch=entity_mismatch,
         polarity_mismatch=polarity_mismatch,
+        contradiction=contradiction,
         best_local=best_idx,
         explanations=tuple(explanations),
     )
