@@ -54,3 +54,14 @@ def test_a_substituted_name_or_amount_is_a_contradiction_but_an_added_one_is_not
     assert claim_signals("It ships to <PERSON_2>.", EVIDENCE).contradiction == 1.0
     added = claim_signals("Devices can be returned within 14 days by Acme.", EVIDENCE)
     assert added.entity_mismatch == 1.0 and added.contradiction == 0.0
+
+
+def test_the_customers_own_placeholder_needs_no_evidence() -> None:
+    from ragfort.grounding.signals import EvidenceIndex, claim_signals, content_tokens
+
+    evidence = EvidenceIndex.build([(0, 0, 50, "You can return a phone within 14 days of delivery.")])
+    claim = "<PERSON_1>, you can return a phone within 14 days of delivery."
+    asked = claim_signals(claim, evidence, question_tokens=frozenset(content_tokens("I'm <PERSON_1>. Returns?")))
+    assert asked.entity_mismatch == 0.0
+    stranger = claim_signals(claim, evidence, question_tokens=frozenset(content_tokens("Returns?")))
+    assert stranger.entity_mismatch == 1.0

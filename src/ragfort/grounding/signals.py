@@ -651,7 +651,9 @@ def claim_signals(
     bad_entities: list[str] = []
     for ent in entities:
         if ent.startswith("<"):
-            if ent not in evidence.placeholders:
+            # The customer's own placeholders (from the question) are conversation,
+            # not facts: "<PERSON_1>, refunds take 5 days" needs no evidence for the name.
+            if ent not in evidence.placeholders and ent not in question_tokens:
                 bad_entities.append(f"placeholder {ent} not in evidence")
                 # Another placeholder of the same kind: the wrong person or address.
                 kind = ent.rsplit("_", 1)[0]
