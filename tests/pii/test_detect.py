@@ -120,3 +120,41 @@ def test_one_megabyte_is_chunked_and_finishes(detector: Detector) -> None:
     assert len(emails) >= 11_000
     assert all(text[d.start : d.end] == "m.thornbury88@example.org" for d in emails)
     assert elapsed < 120, f"1 MB took {elapsed:.1f} s"
+
+
+def test_allow_listed_brand_inside_a_name_like_span_is_kept() -> None:
+    det = get_detector(PIISettings(allow_list=("Brightloom",)))
+    text = "The Brightloom Aurora Pro ships with a charger. Ask Margaret Thornbury about it."
+    people = [text[d.start : d.end] for d in det.detect(text) if d.entity == "PERSON"]
+    assert not any("Brightloom" in p or "Aurora" in p for p in people)
+    assert "Margaret Thornbury" in people
+
+
+def test_capitalised_common_words_used_in_lower_case_are_not_names(detector: Detector) -> None:
+    text = "Salesperson of the Month: our best salesperson wins a trip."
+    assert [d for d in detector.detect(text) if d.entity == "PERSON"] == []
+
+
+def test_markdown_heading_is_not_a_name(detector: Detector) -> None:
+    text = "## Ingrid\n\nThis section explains how refunds work."
+    assert [d for d in detector.detect(text) if d.entity == "PERSON"] == []
+
+
+def test_corpus_vocabulary_is_shared_across_a_batch(detector: Detector) -> None:
+    texts = ["## Loaner\nAsk in store.", "A loaner phone is free while yours is repaired."]
+    alone = detector.detect_batch(texts)
+    shared = detector.detect_batch(texts, shared_vocabulary=True)
+    assert [d for d in shared[0] if d.entity == "PERSON"] == []
+    # Judged alone, the first text has no lower-case "loaner" to go by (the heading rule may still apply).
+    assert len(shared[0]) <= len(alone[0])
+
+
+def test_a_clean_text_is_remembered_by_digest_and_a_dirty_one_is_not(detector: Detector) -> None:
+    clean = "How long do refunds to a card take, please?"
+    assert detector.detect(clean) == []
+    assert detector._clean, "a clean text should be memoised"
+    assert all(clean.encode() not in key for key in detector._clean)
+    before = len(detector._clean)
+    dirty = "My email is jo.reader@example.org, refunds?"
+    assert detector.detect(dirty) and detector.detect(dirty)  # found both times: never memoised as clean
+    assert len(detector._clean) == before

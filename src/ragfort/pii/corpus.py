@@ -68,7 +68,9 @@ def redact_corpus(
     # first, so it cannot pose as a real placeholder later.
     cleaned = [neutralize(t) for t in texts]
     out: list[CorpusRedaction] = []
-    for text, found in zip(cleaned, detector.detect_batch(cleaned, batch_size=batch_size), strict=True):
+    # One corpus: a word its documents use in lower case is never a name in a heading.
+    found_all = detector.detect_batch(cleaned, batch_size=batch_size, shared_vocabulary=True)
+    for text, found in zip(cleaned, found_all, strict=True):
         protected = placeholder_spans(text)
         found = [d for d in found if all(d.end <= s or d.start >= e for s, e in protected)]
         result = apply(text, found, settings=settings, keys=keys, corpus_namespace=namespace)

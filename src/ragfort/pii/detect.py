@@ -25,10 +25,14 @@ and warns once, naming the types that are now undetected.
 
 from __future__ import annotations
 
+import bisect
+import hashlib
 import logging
+import os
 import re
 import threading
 import warnings
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,7 +44,6 @@ from presidio_analyzer.predefined_recognizers import (
     CreditCardRecognizer,
     DateRecognizer,
     EmailRecognizer,
-    IbanRecognizer,
     IpRecognizer,
     PhoneRecognizer,
     SpacyRecognizer,
@@ -55,9 +58,15 @@ from presidio_analyzer.recognizer_registry import RecognizerRegistry
 
 from ragfort.errors import ConfigError
 from ragfort.pii.address import StreetAddressRecognizer
+from ragfort.pii.names import PersonNameRecognizer
+from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
 from ragfort.pii.settings import NER_ENTITIES, PIISettings
 
 __all__ = ["Detection", "Detector", "get_detector"]
+
+# The memo of clean texts: a per-process random key, so digests mean nothing outside it.
+_MEMO_KEY = os.urandom(16)
+_MEMO_SIZE = 4096
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +83,7 @@ _PATTERN_RECOGNIZERS: dict[str, Any] = {
         context=["phone", "telephone", "tel", "cell", "cellphone", "mobile", "call", "fax", "whatsapp", "sms"],
     ),
     "CREDIT_CARD": CreditCardRecognizer,
-    "IBAN_CODE": IbanRecognizer,
+    "IBAN_CODE": CaseInsensitiveIbanRecognizer,
     "US_SSN": UsSsnRecognizer,
     "US_DRIVER_LICENSE": UsLicenseRecognizer,
     "US_PASSPORT": UsPassportRecognizer,
@@ -84,52 +93,24 @@ _PATTERN_RECOGNIZERS: dict[str, Any] = {
     "URL": UrlRecognizer,
     "STREET_ADDRESS": StreetAddressRecognizer,
 }
+# Recognizers that add to the one above for the same type: evidence from
+# context that the stock pattern (or its checksum) cannot use.
+_EXTRA_RECOGNIZERS: dict[str, Any] = {
+    "CREDIT_CARD": CardNumberContextRecognizer,
+    "PHONE_NUMBER": PhoneContextRecognizer,
+}
 # DATE_TIME has a pattern part as well as the NER part.
 _EXTRA_DATE = "DATE_TIME"
 
 # Words the small spaCy model mistakes for names or organisations: field
 # labels and acronyms that show up next to the very data we look for.
 _NER_FALSE_POSITIVES = frozenset(
-    [
-        "iban",
-        "ssn",
-        "swift",
-        "bic",
-        "pin",
-        "cvv",
-        "cvc",
-        "iban:",
-        "ssn:",
-        "id",
-        "ip",
-        "zip",
-        "vat",
-        "dob",
-        "email",
-        "e-mail",
-        "phone",
-        "tel",
-        "fax",
-        "mobile",
-        "address",
-        "visa",
-        "mastercard",
-        "amex",
-        "paypal",
-        "apt",
-        "suite",
-        "unit",
-        "box",
-        "psc",
-        "apo",
-        "fpo",
-        "dpo",
-        "hi",
-        "hello",
-        "dear",
-        "thanks",
-        "regards",
-    ]
+    w
+    for line in (
+        "iban ssn swift bic pin cvv cvc iban: ssn: id ip zip vat dob email e-mail phone tel fax mobile",
+        "address visa mastercard amex paypal apt suite unit box psc apo fpo dpo hi hello dear thanks regards",
+    )
+    for w in line.split()
 )
 _PLACEHOLDER_LIKE = re.compile(r"[<‹][A-Z][A-Z0-9_]*_[DH]?[0-9a-f]+[>›]")
 _DIGITS = re.compile(r"\D+")
@@ -274,6 +255,8 @@ class Detector:
     def __init__(self, settings: PIISettings, *, patterns_only: bool = False) -> None:
         self.settings = settings
         self.entities = tuple(settings.entities)
+        self._clean: OrderedDict[bytes, None] = OrderedDict()
+        self._memo_lock = threading.Lock()
         self.ner_available = False
         ner_types = sorted(set(self.entities) & NER_ENTITIES)
         nlp_engine: NlpEngine = _NoNlpEngine()
@@ -318,10 +301,20 @@ class Detector:
             factory = _PATTERN_RECOGNIZERS.get(entity)
             if factory is not None:
                 registry.add_recognizer(factory())
+            extra = _EXTRA_RECOGNIZERS.get(entity)
+            if extra is not None:
+                registry.add_recognizer(extra())
         if _EXTRA_DATE in self.entities:
             registry.add_recognizer(DateRecognizer())
         if self.ner_available:
             registry.add_recognizer(SpacyRecognizer(supported_entities=ner_types))
+            if "PERSON" in ner_types:
+                # Cue phrases, a given-name lexicon and e-mail local parts: the
+                # names the small model misses. Part of the NER layer, so the
+                # patterns-only fallback stays as documented.
+                name_recognizer = PersonNameRecognizer()
+                name_recognizer.load()
+                registry.add_recognizer(name_recognizer)
         for spec in settings.recognizers:
             registry.add_recognizer(
                 PatternRecognizer(
@@ -353,6 +346,18 @@ class Detector:
             context_aware_enhancer=_WindowContextEnhancer(),
         )
         self._allowed_text = {a.strip().casefold() for a in settings.allow_list}
+        # Inside a name-like span, an allow-listed term (a product name) vetoes it.
+        allowed_words = sorted((a for a in self._allowed_text if not _DIGITS.sub("", a) and a), key=len, reverse=True)
+        self._allowed_phrase = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in allowed_words) + r")(?!\w)", re.IGNORECASE)
+            if allowed_words
+            else None
+        )
+        self._allowed_brand = (
+            re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in allowed_words) + r")[ \t]+$", re.IGNORECASE)
+            if allowed_words
+            else re.compile(r"(?!)")
+        )
         self._allowed_digits = {d for d in (_DIGITS.sub("", a) for a in settings.allow_list) if len(d) >= 7}
 
     # -- public -------------------------------------------------------------
@@ -364,21 +369,45 @@ class Detector:
             protected: spans (for example existing placeholders) in which
                 nothing is reported.
         """
-        if not text or text.isspace():
-            return []
-        chunks = list(_chunks(text, self.settings.chunk_chars))
-        if len(chunks) == 1:
-            results = self._engine.analyze(text, language="en", entities=list(self.entities), score_threshold=0.0)
-            return self._finish(text, results, protected)
-        return self._detect_chunks(text, chunks, protected)
+        # Repeated questions are common (that is what the answer cache is
+        # for), and the cache sits after this guard. Texts found clean are
+        # remembered by a keyed digest, so a repeat skips the NER pass. Only
+        # clean texts are remembered, and never the text itself: a digest says
+        # nothing about the words, and nothing personal is kept.
+        key = None
+        if not protected and len(text) <= self.settings.chunk_chars:
+            key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, key=_MEMO_KEY).digest()
+            with self._memo_lock:
+                if key in self._clean:
+                    self._clean.move_to_end(key)
+                    return []
+        found = self._detect(text, protected, None)
+        if key is not None and not found:
+            with self._memo_lock:
+                self._clean[key] = None
+                if len(self._clean) > _MEMO_SIZE:
+                    self._clean.popitem(last=False)
+        return found
 
-    def detect_batch(self, texts: Sequence[str], *, batch_size: int = 32) -> list[list[Detection]]:
-        """`detect` for many texts, running spaCy over them in batches (for ingest)."""
+    def detect_batch(
+        self, texts: Sequence[str], *, batch_size: int = 32, shared_vocabulary: bool = False
+    ) -> list[list[Detection]]:
+        """`detect` for many texts, running spaCy over them in batches (for ingest).
+
+        Args:
+            texts: the texts.
+            batch_size: texts per spaCy batch.
+            shared_vocabulary: the texts are one corpus: a capitalised word that
+                any of them also uses in lower case ("Bill" in a heading, "your
+                bill" in a paragraph) is a common word everywhere, not a name.
+                Without it each text is judged on its own words.
+        """
+        vocabulary = common_words(texts) if shared_vocabulary else None
         out: list[list[Detection]] = [[] for _ in texts]
         short = [(i, t) for i, t in enumerate(texts) if t and not t.isspace() and len(t) <= self.settings.chunk_chars]
         for i, text in enumerate(texts):
             if text and len(text) > self.settings.chunk_chars:
-                out[i] = self.detect(text)
+                out[i] = self._detect(text, (), vocabulary)
         if short:
             artifacts = self._engine.nlp_engine.process_batch(
                 [t for _, t in short], language="en", batch_size=batch_size
@@ -391,12 +420,27 @@ class Detector:
                     score_threshold=0.0,
                     nlp_artifacts=nlp_artifacts,
                 )
-                out[i] = self._finish(text, results, ())
+                out[i] = self._finish(text, results, (), vocabulary)
         return out
 
     # -- internals ----------------------------------------------------------
+    def _detect(
+        self, text: str, protected: Sequence[tuple[int, int]], vocabulary: frozenset[str] | None
+    ) -> list[Detection]:
+        if not text or text.isspace():
+            return []
+        chunks = list(_chunks(text, self.settings.chunk_chars))
+        if len(chunks) == 1:
+            results = self._engine.analyze(text, language="en", entities=list(self.entities), score_threshold=0.0)
+            return self._finish(text, results, protected, vocabulary)
+        return self._detect_chunks(text, chunks, protected, vocabulary)
+
     def _detect_chunks(
-        self, text: str, chunks: list[tuple[int, int]], protected: Sequence[tuple[int, int]]
+        self,
+        text: str,
+        chunks: list[tuple[int, int]],
+        protected: Sequence[tuple[int, int]],
+        vocabulary: frozenset[str] | None,
     ) -> list[Detection]:
         pieces = [text[s:e] for s, e in chunks]
         artifacts = self._engine.nlp_engine.process_batch(pieces, language="en", batch_size=8)
@@ -406,16 +450,23 @@ class Detector:
                 piece, language="en", entities=list(self.entities), score_threshold=0.0, nlp_artifacts=nlp_artifacts
             ):
                 results.append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
-        return self._finish(text, results, protected)
+        return self._finish(text, results, protected, vocabulary)
 
     def _finish(
-        self, text: str, results: Iterable[RecognizerResult], protected: Sequence[tuple[int, int]]
+        self,
+        text: str,
+        results: Iterable[RecognizerResult],
+        protected: Sequence[tuple[int, int]],
+        vocabulary: frozenset[str] | None = None,
     ) -> list[Detection]:
+        lower_words: frozenset[str] | None = None
         kept: list[Detection] = []
         for r in results:
             if r.score < self.settings.threshold(r.entity_type):
                 continue
             start, end = _trim_span(text, r.start, r.end)
+            if r.entity_type == "PERSON":
+                start, end = _trim_name(text, start, end)
             if end <= start:
                 continue
             value = text[start:end]
@@ -425,10 +476,28 @@ class Detector:
                 continue
             if self._allowed(value) or self._false_positive(r.entity_type, value):
                 continue
+            if r.entity_type in NER_ENTITIES and self._contains_allowed(text, start, end):
+                continue
+            if r.entity_type == "PERSON":
+                if _heading(text, start, end):
+                    continue
+                if lower_words is None:
+                    lower_words = vocabulary if vocabulary is not None else common_words([text])
+                if _common_phrase(value, lower_words):
+                    continue
             if any(start < pe and ps < end for ps, pe in protected):
                 continue
             kept.append(Detection(r.entity_type, start, end, float(r.score)))
-        return _resolve_overlaps(kept)
+        return _resolve_overlaps(_merge_names(text, _structure_wins(kept)))
+
+    def _contains_allowed(self, text: str, start: int, end: int) -> bool:
+        # "Brightloom Aurora": the word right after an allow-listed brand names its product.
+        if self._allowed_phrase is None:
+            return False
+        if self._allowed_phrase.search(text, start, end) is not None:
+            return True
+        before = text[max(0, start - 60) : start]
+        return self._allowed_brand.search(before) is not None
 
     def _allowed(self, value: str) -> bool:
         if value.casefold() in self._allowed_text:
@@ -444,7 +513,125 @@ class Detector:
         if _PLACEHOLDER_LIKE.search(value):
             return True
         words = value.lower().split()
-        return bool(words) and all(w.strip(".,:;") in _NER_FALSE_POSITIVES for w in words)
+        if bool(words) and all(w.strip(".,:;") in _NER_FALSE_POSITIVES for w in words):
+            return True
+        if entity == "PERSON":
+            # Names hold no digits, and a "name" ending in "Ltd" or "Orchestra" is an organisation.
+            return any(c.isdigit() for c in value) or any(w.strip(".,:;") in _NOT_A_NAME for w in words)
+        return False
+
+
+# Words that make a span an organisation or a street, not a person.
+_NOT_A_NAME = frozenset(
+    w
+    for line in (
+        "ltd ltd. inc inc. llc plc gmbh corp corporation company group holdings foundation orchestra band",
+        "university college hospital street avenue road lane boulevard",
+    )
+    for w in line.split()
+)
+# Types found by structure (digits, checksums, street shapes) outrank the NER
+# types on the same characters: "Joaquin Suarez 2906" is an address line whose
+# street is named after a person, and "Lovers Lane" inside "217 Lovers Lane" is
+# no name. The NER span is dropped when a structural span covers half of it.
+_STRUCTURAL = frozenset(["STREET_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN"])
+
+
+def common_words(texts: Iterable[str]) -> frozenset[str]:
+    """Words the texts use in lower case, as plain words (not inside addresses or URLs)."""
+    found: set[str] = set()
+    for text in texts:
+        for chunk in text.split():
+            word = chunk.strip("*_()[]{}\"'“”‘’.,;:!?")
+            if word.isalpha() and word.islower():
+                found.add(word)
+    return frozenset(found)
+
+
+def _heading(text: str, start: int, end: int) -> bool:
+    """The span is a whole Markdown heading ("## Expiry"): a title, not a person."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    return line.startswith("#") and line.lstrip("# \t").rstrip() == text[start:end]
+
+
+def _common_phrase(value: str, lower_words: frozenset[str]) -> bool:
+    """A capitalised span whose every word the text also uses in lower case ("Bill", "Gift Card")."""
+    words = [w.strip(".,;:!?'’") for w in value.split()]
+    words = [w for w in words if w]
+    return bool(words) and all(w[0].isupper() and w.lower() in lower_words for w in words)
+
+
+def _structure_wins(found: list[Detection]) -> list[Detection]:
+    structural = sorted((d for d in found if d.entity in _STRUCTURAL), key=lambda d: d.start)
+    if not structural:
+        return found
+    starts = [d.start for d in structural]
+    longest = max(d.end - d.start for d in structural)
+    out = []
+    for d in found:
+        if d.entity in NER_ENTITIES:
+            # Only structural spans starting in [d.start - longest, d.end) can overlap d.
+            lo = bisect.bisect_left(starts, d.start - longest)
+            hi = bisect.bisect_left(starts, d.end)
+            covered = sum(max(0, min(d.end, s.end) - max(d.start, s.start)) for s in structural[lo:hi])
+            if covered * 2 >= d.end - d.start:
+                continue
+        out.append(d)
+    return out
+
+
+def _merge_names(text: str, found: list[Detection]) -> list[Detection]:
+    """Join PERSON spans that overlap or touch across one space ("Faina D." + "Yefremova")."""
+    names = sorted((d for d in found if d.entity == "PERSON"), key=lambda d: d.start)
+    if len(names) < 2:
+        return found
+    merged: list[Detection] = []
+    for d in names:
+        if merged:
+            prev = merged[-1]
+            gap = text[prev.end : d.start] if d.start > prev.end else ""
+            if d.start <= prev.end or gap == " ":
+                merged[-1] = Detection("PERSON", prev.start, max(prev.end, d.end), max(prev.score, d.score))
+                continue
+        merged.append(d)
+    return [d for d in found if d.entity != "PERSON"] + merged
+
+
+# What NER sometimes takes into a name: greetings, "I'm" and honorifics before
+# it, a possessive after it. The name itself is what identifies a person.
+_NAME_PREFIX = re.compile(
+    r"(?:(?:i'm|i’m|im|i am|hi|hello|hey|dear|mr|mrs|ms|mx|miss|dr|prof|sir|madam)\.?,?\s+)+", re.IGNORECASE
+)
+_NAME_SUFFIX = re.compile(r"(?:'s|’s|')$")
+_LOWER_LEAD = re.compile(r"(?:[a-z][\w-]*\s+)+")
+
+
+def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
+    # "li>Keep": markup the span began in is not part of a name.
+    tag_end = text.rfind(">", start, end)
+    if tag_end >= start:
+        start = tag_end + 1
+        while start < end and text[start].isspace():
+            start += 1
+    # A name is written on one line: keep the first line of a span that crosses one.
+    newline = text.find("\n", start, end)
+    if newline > start:
+        end = newline
+        while end > start and text[end - 1].isspace():
+            end -= 1
+    m = _NAME_PREFIX.match(text, start, end)
+    if m is not None and m.end() < end:
+        start = m.end()
+    # "ex-Zombie Lundberg": lower-case words before the capitalised name are not part of it.
+    m = _LOWER_LEAD.match(text, start, end)
+    if m is not None and m.end() < end and any(c.isupper() for c in text[start:end]):
+        start = m.end()
+    m = _NAME_SUFFIX.search(text, start, end)
+    if m is not None and m.start() > start:
+        end = m.start()
+    return start, end
 
 
 def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -481,11 +668,19 @@ def _resolve_overlaps(found: list[Detection]) -> list[Detection]:
     # Higher score first, then the more specific type, then the longer span:
     # a card number beats the phone reading of its digits, a full address a city.
     ranked = sorted(found, key=lambda d: (-d.score, -_SPECIFICITY.get(d.entity, 5), -(d.end - d.start), d.start))
+    # Chosen spans never overlap, so sorted by start their ends are sorted too:
+    # one bisection finds the only neighbours a new span could touch.
+    starts: list[int] = []
     chosen: list[Detection] = []
     for d in ranked:
-        if all(d.end <= c.start or d.start >= c.end for c in chosen):
-            chosen.append(d)
-    return sorted(chosen, key=lambda d: d.start)
+        k = bisect.bisect_left(starts, d.start)
+        if k > 0 and chosen[k - 1].end > d.start:
+            continue
+        if k < len(chosen) and chosen[k].start < d.end:
+            continue
+        starts.insert(k, d.start)
+        chosen.insert(k, d)
+    return chosen
 
 
 def _chunks(text: str, size: int) -> Iterable[tuple[int, int]]:

@@ -1,0 +1,147 @@
+"""Pattern recognizers that need a context word where Presidio's need a checksum.
+
+Presidio's card recognizer reports a number only when it passes the Luhn
+check, and its phone recognizer only when `phonenumbers` validates it. Both
+are right for a bare digit string, which is more often an order or serial
+number. Next to the word that names it, though, a digit group is what the
+customer says it is: "my card 4030 8743 9774 0603 788" is their card number
+even if they mistyped a digit or the issuer uses a range the checksum tables
+do not know, and it has to be redacted all the same. These recognizers report
+such numbers only when a context word stands right before them (or, for
+phones, a label right after: "555 0134 mobile"), so a stray digit run stays
+unreported.
+
+`CaseInsensitiveIbanRecognizer` checks IBANs typed in lower case, which
+Presidio's recognizer does not match at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from presidio_analyzer import LocalRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import IbanRecognizer
+
+__all__ = ["CardNumberContextRecognizer", "CaseInsensitiveIbanRecognizer", "PhoneContextRecognizer"]
+
+_WORDS = re.compile(r"[\w#]+")
+
+
+def _words_before(text: str, start: int, count: int) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(text[max(0, start - 60) : start])][-count:]
+
+
+def _words_after(text: str, end: int, count: int) -> list[str]:
+    return [w.lower() for w in _WORDS.findall(text[end : end + 30])][:count]
+
+
+class _ContextPattern(LocalRecognizer):
+    """A regex whose matches count only with a context word nearby."""
+
+    ENTITY: ClassVar[str]
+    PATTERN: ClassVar[re.Pattern[str]]
+    BEFORE: ClassVar[frozenset[str]]
+    AFTER: ClassVar[frozenset[str]] = frozenset()
+    WINDOW: ClassVar[int] = 4
+
+    def __init__(self, *, score: float = 0.6) -> None:
+        self._score = score
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__, supported_language="en")
+
+    def load(self) -> None:
+        """Nothing to load: the recognizer is pure patterns."""
+
+    def accept(self, value: str) -> bool:
+        """Whether a match (with context) is a value of this type."""
+        return True
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Report matches that have a context word next to them."""
+        results = []
+        for m in self.PATTERN.finditer(text):
+            if not self.accept(m.group()):
+                continue
+            before = _words_before(text, m.start(), self.WINDOW)
+            after = _words_after(text, m.end(), 1)
+            if not (self.BEFORE.intersection(before) or self.AFTER.intersection(after)):
+                continue
+            results.append(self._result(m.start(), m.end()))
+        return results
+
+    def _result(self, start: int, end: int) -> RecognizerResult:
+        return RecognizerResult(
+            entity_type=self.ENTITY,
+            start=start,
+            end=end,
+            score=self._score,
+            recognition_metadata={
+                RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+            },
+        )
+
+
+class CardNumberContextRecognizer(_ContextPattern):
+    """A 12-19 digit group right after a card word ("card", "visa", "cc"), Luhn-valid or not."""
+
+    ENTITY = "CREDIT_CARD"
+    # Digits in groups separated by single spaces or dashes; not part of a longer token.
+    PATTERN = re.compile(r"(?<![\w+-])\d{2,6}(?:[ -]?\d{2,6}){1,5}(?![\w-])")
+    BEFORE = frozenset(
+        ["card", "cards", "credit", "debit", "visa", "mastercard", "amex", "maestro", "jcb", "discover", "cc"]
+    )
+    WINDOW = 4
+
+    def accept(self, value: str) -> bool:
+        """Card numbers have 12 to 19 digits."""
+        digits = sum(c.isdigit() for c in value)
+        return 12 <= digits <= 19
+
+
+class PhoneContextRecognizer(_ContextPattern):
+    """A phone-shaped number next to a phone word, or any number written with a leading ``+``."""
+
+    ENTITY = "PHONE_NUMBER"
+    PATTERN = re.compile(
+        r"(?<![\w+.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,5}){1,4}"
+        r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?(?![\w-]*\d)|(?<![\w+])\+\d{8,14}\b"
+    )
+    BEFORE = frozenset(
+        ["phone", "telephone", "tel", "cell", "mobile", "fax", "desk", "office", "call", "whatsapp", "sms", "text"]
+    )
+    AFTER = frozenset(["phone", "tel", "cell", "mobile", "fax", "desk", "office", "home", "work"])
+    WINDOW = 3
+
+    def accept(self, value: str) -> bool:
+        """Seven to fifteen digits, not shaped like a date or a decimal."""
+        digits = sum(c.isdigit() for c in value.split("x")[0])
+        return 7 <= digits <= 15
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Context matches, plus ``+``-prefixed international numbers with no context needed."""
+        results = super().analyze(text, entities, nlp_artifacts)
+        taken = {(r.start, r.end) for r in results}
+        for m in self.PATTERN.finditer(text):
+            if m.group().startswith("+") and self.accept(m.group()) and (m.start(), m.end()) not in taken:
+                results.append(self._result(m.start(), m.end()))
+        return results
+
+
+class CaseInsensitiveIbanRecognizer(IbanRecognizer):
+    """Presidio's IBAN recognizer, also matching IBANs typed in lower case (checksum still required)."""
+
+    def __init__(self) -> None:
+        import regex
+
+        super().__init__(regex_flags=regex.DOTALL | regex.MULTILINE | regex.IGNORECASE)
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """The stock check on the upper-cased value."""
+        result: bool | None = super().validate_result(pattern_text.upper())
+        return result

@@ -1,0 +1,65 @@
+"""Context-dependent card and phone numbers, and lower-case IBANs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragfort.pii import Detector
+from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
+
+
+def _found(detector: Detector, text: str) -> set[tuple[str, str]]:
+    return {(d.entity, text[d.start : d.end]) for d in detector.detect(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My card 5012 3456 7890 1234 567 was declined.",  # 19 digits, fails Luhn
+        "Block my debit card no 601100998877665 please.",  # 15 digits, fails Luhn
+        "What is the limit on visa 424242424242?",  # 12 digits
+    ],
+)
+def test_card_number_after_a_card_word_counts_without_luhn(detector: Detector, text: str) -> None:
+    found = _found(detector, text)
+    assert any(e == "CREDIT_CARD" for e, _ in found), found
+
+
+def test_card_shaped_number_without_card_word_is_not_a_card(detector: Detector) -> None:
+    text = "Order 5012345678901234567 shipped from warehouse 12."
+    assert not any(e == "CREDIT_CARD" for e, _ in _found(detector, text))
+
+
+def test_card_context_needs_12_to_19_digits() -> None:
+    rec = CardNumberContextRecognizer()
+    assert rec.analyze("card 12345678901", ["CREDIT_CARD"]) == []
+    assert rec.analyze("card 12345678901234567890", ["CREDIT_CARD"]) == []
+    assert len(rec.analyze("card 123456789012", ["CREDIT_CARD"])) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Phone:\n731 2290", "731 2290"),
+        ("824 6613 mobile", "824 6613"),
+        ("Desk: +1-555-010-7788x412", "+1-555-010-7788x412"),
+        ("reach me at +31612345670 anytime", "+31612345670"),
+    ],
+)
+def test_phone_numbers_by_context_or_plus_sign(detector: Detector, text: str, value: str) -> None:
+    assert ("PHONE_NUMBER", value) in _found(detector, text)
+
+
+def test_digit_groups_without_phone_word_are_not_phones() -> None:
+    rec = PhoneContextRecognizer()
+    assert rec.analyze("Invoice 731 2290 was paid in 2023.", ["PHONE_NUMBER"]) == []
+
+
+def test_lower_case_iban_with_valid_checksum(detector: Detector) -> None:
+    text = "please refund to gb82west12345698765432 thanks"
+    assert ("IBAN_CODE", "gb82west12345698765432") in _found(detector, text)
+
+
+def test_lower_case_iban_with_bad_checksum_is_rejected() -> None:
+    rec = CaseInsensitiveIbanRecognizer()
+    assert rec.analyze("my iban is gb00west12345698765432", ["IBAN_CODE"], None) == []
