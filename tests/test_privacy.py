@@ -108,6 +108,10 @@ def test_no_canary_reaches_the_llm_files_or_result(world: dict[str, Path]) -> No
 def test_restore_shows_the_owner_their_values_and_nothing_else(world: dict[str, Path]) -> None:
     RecordingChat.seen = []
     policy = json.loads(json.dumps(ragfort.load_policy("support_agent").raw))
+    for stage in ("input", "retrieval", "output"):
+        for entry in policy["guards"][stage]:
+            if entry["guard"] == "pii":
+                entry["restore_for_owner"] = True
     llm = RecordingChat(responses=["<PERSON_1>, you can return a phone within 14 days of delivery."])
     guarded = ragfort.harden(ragfort.build_chain(world["index"], llm=llm), policy=policy)
     result = guarded.invoke({"question": question(), "session_id": "owner-session"})

@@ -18,6 +18,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any, Protocol
@@ -77,24 +78,30 @@ class LocalBackend:
         self.location = str(path)
         self._client: Any = None
         self._chunks: Any = None
+        # Chroma's client set-up is not thread-safe: two first queries at once fail inside it.
+        self._lock = threading.Lock()
 
     @property
     def manifest_path(self) -> Path:
         return self.path / "manifest.json"
 
     def _connect(self) -> Any:
-        if self._client is None:
-            import chromadb
-            from chromadb.config import Settings
+        with self._lock:
+            if self._client is None:
+                import chromadb
+                from chromadb.config import Settings
 
-            self._client = chromadb.PersistentClient(
-                path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False)
-            )
-        return self._client
+                self._client = chromadb.PersistentClient(
+                    path=str(self.path / "chroma"), settings=Settings(anonymized_telemetry=False)
+                )
+            return self._client
 
     def chunks(self) -> Any:
         if self._chunks is None:
-            self._chunks = _collection(self._connect(), COLLECTION)
+            client = self._connect()
+            with self._lock:
+                if self._chunks is None:
+                    self._chunks = _collection(client, COLLECTION)
         return self._chunks
 
     def max_batch(self) -> int:

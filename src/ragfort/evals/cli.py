@@ -1,0 +1,166 @@
+"""CLI commands of the evaluation harness (registered by ragfort.cli).
+
+``ragfort eval``, ``ragfort eval-guard``, ``ragfort golden import`` and
+``ragfort golden from-feedback``. Exit codes: 0 success, 1 a gate failed,
+2 bad input (one line on stderr naming the bad value).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["register"]
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _guarded(fn: Any) -> Any:
+    from ragfort.errors import RagfortError
+
+    try:
+        return fn()
+    except RagfortError as exc:
+        _fail(str(exc))
+    except (FileNotFoundError, PermissionError, IsADirectoryError) as exc:
+        _fail(f"{exc.strerror}: {exc.filename}")
+    except ValueError as exc:
+        _fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+def eval_command(
+    golden: Annotated[Path, typer.Argument(help="Golden set (JSONL).")],
+    index: Annotated[Path | None, typer.Option("--index", help="Index folder (default: DATA_DIR/index).")] = None,
+    policy: Annotated[str, typer.Option("--policy", help="Policy file or shipped policy name.")] = "support_agent",
+    report: Annotated[Path, typer.Option("--report", help="Report folder.")] = Path("eval-report"),
+    gate: Annotated[Path | None, typer.Option("--gate", help="Gate file (YAML: metric path → condition).")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="An earlier report.json to compare with.")] = None,
+    data_dir_: Annotated[Path | None, typer.Option("--data-dir", help="State folder.")] = None,
+    concurrency: Annotated[int, typer.Option(help="Questions in flight at once.")] = 2,
+    seed: Annotated[int, typer.Option(help="Seed for the run and the bootstrap.")] = 0,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples.")] = 1000,
+    limit: Annotated[int | None, typer.Option(help="Run only the first N valid records.")] = None,
+    budget_ms: Annotated[float | None, typer.Option("--budget-ms", help="Override the policy's budget.")] = None,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Start over instead of resuming (old results kept).")] = False,
+    pii_finder: Annotated[str, typer.Option("--pii-finder", help="auto, presidio or regex.")] = "auto",
+    cache: Annotated[str, typer.Option("--cache", help="fresh (per-run, in memory), off, or policy.")] = "fresh",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run a golden set through the guarded pipeline; write report.json/.md/.html; check gates."""
+    from ragfort.evals.api import evaluate
+    from ragfort.evals.validate import summarize
+    from ragfort.paths import data_dir
+
+    target = index if index is not None else data_dir(data_dir_) / "index"
+    outcome = _guarded(
+        lambda: evaluate(
+            golden,
+            index=target,
+            policy=policy,
+            report_dir=report,
+            gates=gate,
+            baseline=baseline,
+            concurrency=concurrency,
+            seed=seed,
+            resamples=resamples,
+            limit=limit,
+            budget_ms=budget_ms,
+            fresh=fresh,
+            progress=not quiet,
+            pii_finder=pii_finder,
+            cache=cache,
+        )
+    )
+    for line in summarize(outcome.validated.problems):
+        typer.echo(line, err=True)
+    metrics = outcome.report["metrics"]
+    run = outcome.report["run"]
+    typer.echo(f"{run['records_run']} records in {run['wall_s']:.1f}s; report: {outcome.report_dir}/report.html")
+    heads = (("retrieval", "recall_at_5"), ("answers", "token_f1"), ("abstention", "recall"), ("privacy", "pii_leaks"))
+    typer.echo("  " + "  ".join(f"{a}.{b}={metrics.get(a, {}).get(b)}" for a, b in heads))
+    if outcome.comparison is not None:
+        for change in outcome.comparison.regressions:
+            typer.echo(f"  regression: {change.path} {change.old:g} -> {change.new:g}")
+        for change in outcome.comparison.improvements:
+            typer.echo(f"  improvement: {change.path} {change.old:g} -> {change.new:g}")
+    if outcome.gates:
+        for result in outcome.gates:
+            typer.echo(f"  {result}")
+    if not outcome.passed:
+        failed = ", ".join(g.gate.path for g in outcome.failed_gates)
+        typer.echo(f"gates failed: {failed}", err=True)
+        raise typer.Exit(1)
+
+
+def eval_guard_command(
+    detector: Annotated[str, typer.Argument(help="grounding or pii.")],
+    data: Annotated[str, typer.Argument(help="Labelled data: a dataset name or file (see docs/evaluation.md).")],
+    limit: Annotated[int | None, typer.Option(help="Score only the first N examples.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Score a detector itself on labelled data: precision, recall, F1, ROC-AUC, balanced accuracy."""
+    from ragfort.evals.guard_eval import evaluate_guard
+
+    scores = _guarded(lambda: evaluate_guard(detector, data, limit=limit))
+    if as_json:
+        typer.echo(json.dumps(scores.to_dict(), indent=1))
+        return
+    for key, value in scores.to_dict().items():
+        typer.echo(f"{key:>18}: {value}")
+
+
+golden_app = typer.Typer(help="Build golden sets: import datasets, mine feedback.", no_args_is_help=True)
+
+
+@golden_app.command("import")
+def golden_import(
+    fmt: Annotated[str, typer.Argument(help="clapnq, faq-csv or squad.")],
+    src: Annotated[Path, typer.Argument(help="The dataset file or folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: golden.jsonl + corpus/.")],
+    limit: Annotated[int | None, typer.Option(help="Import only the first N questions.")] = None,
+) -> None:
+    """Convert a dataset into a golden set and a corpus to ingest (one file per passage)."""
+    from ragfort.evals.convert import convert
+
+    result = _guarded(lambda: convert(fmt, src, out, limit=limit))
+    typer.echo(
+        f"wrote {result.records} golden records to {result.golden} and {result.documents} corpus files to "
+        f"{result.corpus}; next: ragfort ingest {result.corpus} --index INDEX"
+    )
+    for note in result.notes:
+        typer.echo(f"  note: {note}", err=True)
+
+
+@golden_app.command("from-feedback")
+def golden_from_feedback(
+    out: Annotated[Path, typer.Option("--out", help="Candidate golden records (JSONL) for review.")],
+    data_dir_: Annotated[Path | None, typer.Option("--data-dir", help="State folder.")] = None,
+    tenant: Annotated[str | None, typer.Option(help="Only this tenant's traces.")] = None,
+    include_abstentions: Annotated[bool, typer.Option(help="Also propose abstained questions.")] = True,
+) -> None:
+    """Turn traces with negative feedback (and abstentions) into redacted candidate golden records."""
+    from ragfort.evals.feedback import candidates_from_feedback
+    from ragfort.paths import data_dir
+
+    result = _guarded(
+        lambda: candidates_from_feedback(
+            data_dir(data_dir_), out=out, tenant=tenant, include_abstentions=include_abstentions
+        )
+    )
+    typer.echo(f"wrote {result.written} candidate records to {out} (tagged needs-review)")
+    for note in result.notes:
+        typer.echo(f"  note: {note}", err=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this subsystem's commands to the ragfort CLI."""
+    app.command("eval")(eval_command)
+    app.command("eval-guard")(eval_guard_command)
+    app.add_typer(golden_app, name="golden")
