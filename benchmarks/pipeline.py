@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import peak_rss_mb, percentile, table  # noqa: E402
+from _util import peak_rss_mb, percentile, table
 
-import ragfort  # noqa: E402
-from ragfort.ingest import ingest_paths  # noqa: E402
+import ragfort
+from ragfort.ingest import ingest_paths
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,8 +57,10 @@ def main() -> None:
         wall = time.perf_counter() - t0
     n = len(questions) * args.rounds
     order = ["input", "retrieval", "generation", "output", "total"]
-    rows = [[k, len(v), percentile(v, 50), percentile(v, 95), percentile(v, 99)] for k in order if (v := timings.get(k))]
-    print(f"policy {args.policy!r}, {n} asks ({len(questions)} golden questions x {args.rounds}), extractive generator\n")
+    rows = [
+        [k, len(v), percentile(v, 50), percentile(v, 95), percentile(v, 99)] for k in order if (v := timings.get(k))
+    ]
+    print(f"policy {args.policy!r}, {n} asks ({len(questions)} golden questions x {args.rounds}), extractive\n")
     print(table(["stage", "n", "p50 ms", "p95 ms", "p99 ms"], rows))
     print(f"\nthroughput: {n / wall:.1f} asks/s (one thread); statuses: {statuses}")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")

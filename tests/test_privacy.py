@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from langchain_core.language_models import FakeListChatModel
@@ -35,7 +35,7 @@ DOCUMENT = {
 class RecordingChat(FakeListChatModel):
     """A scripted chat model that keeps every prompt it was sent (the LLM is the user's part)."""
 
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
     def _call(self, messages: list[BaseMessage], *args: Any, **kwargs: Any) -> str:
         RecordingChat.seen.append("\n".join(str(m.content) for m in messages))
