@@ -3,8 +3,8 @@
     python benchmarks/ingest.py [--copies 3]
 
 Indexes the bundled help center `--copies` times into a temporary folder
-(each copy under its own root, with its own doc ids, so nothing is
-deduplicated away), with the model loaded beforehand so the figure is the
+(each copy in its own sub-folder, with its own doc ids and its product name
+changed, so nothing is deduplicated away), with the model loaded beforehand so the figure is the
 steady-state cost: loading + chunking + sentence embedding + Chroma writes.
 Then times k=5 retrieval (question embedding + Chroma query).
 """
@@ -40,14 +40,14 @@ def main() -> None:
     args = parser.parse_args()
     get_embedder().encode(["warm up"])
     with tempfile.TemporaryDirectory() as tmp:
-        roots = []
+        corpus = Path(tmp) / "corpus"
         for i in range(args.copies):
-            root = Path(tmp) / f"copy{i}"
+            root = corpus / f"copy{i}"
             shutil.copytree(REPO / "examples" / "help_center", root)
             # Make every copy's sentences distinct, so the embedding cache cannot skip work.
             for f in root.rglob("*.*"):
                 f.write_text(f.read_text().replace("Voltwise", f"Voltwise{i}"))
-            roots.append(root)
+        roots = [corpus]
         index = Index(Path(tmp) / "index")
         t0 = time.perf_counter()
         report = index.ingest(roots)
