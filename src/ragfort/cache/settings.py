@@ -4,7 +4,7 @@ Shape (every key optional)::
 
     cache:
       enabled: true
-      backend: sqlite          # memory | sqlite | redis
+      backend: sqlite          # memory | sqlite | redis | auto (redis if RAGFORT_REDIS_URL is set, else sqlite)
       path: null               # sqlite file; default <data dir>/cache.sqlite
       redis_url: null          # default $RAGFORT_REDIS_URL
       ttl_s: 86400             # fresh for a day
@@ -19,9 +19,10 @@ Shape (every key optional)::
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["CacheSettings", "SemanticSettings"]
 
@@ -40,13 +41,26 @@ class SemanticSettings(_Strict):
 
 
 class CacheSettings(_Strict):
-    """Where answers are cached and for how long."""
+    """Where answers are cached and for how long.
+
+    ``backend: auto`` is resolved when the settings are validated: ``redis``
+    when ``redis_url`` or ``$RAGFORT_REDIS_URL`` is set (replicas share one
+    cache), else ``sqlite``; the validated value is never ``auto``.
+    """
 
     enabled: bool = True
-    backend: Literal["memory", "sqlite", "redis"] = "sqlite"
+    backend: Literal["memory", "sqlite", "redis", "auto"] = "sqlite"
     path: str | None = None
     redis_url: str | None = None
     ttl_s: float = Field(default=86_400.0, gt=0)
     stale_grace_s: float = Field(default=604_800.0, ge=0)
     max_entries: int = Field(default=10_000, ge=1)
     semantic: SemanticSettings = Field(default_factory=SemanticSettings)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_auto(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("backend") == "auto":
+            shared = data.get("redis_url") or os.environ.get("RAGFORT_REDIS_URL")
+            data = {**data, "backend": "redis" if shared else "sqlite"}
+        return data

@@ -67,7 +67,8 @@ class PIIGuardSettings(GuardSettings, PIISettings):
         at_retrieval: ``ingest`` when the index was built with `redact_corpus`
             (then only a cheap pattern check runs), ``request`` to redact
             passages at every request.
-        vault: ``memory`` or ``sqlite`` (Redis: later).
+        vault: ``memory``, ``sqlite``, ``redis`` (``$RAGFORT_REDIS_URL``, shared by
+            replicas) or ``auto`` (``redis`` when that variable is set, else ``sqlite``).
         vault_path: the SQLite file; default ``data_dir()/vault.sqlite``.
         vault_ttl_s: how long a session's mappings are kept.
         corpus_namespace: must equal the ``namespace`` given to `redact_corpus`.
@@ -75,7 +76,7 @@ class PIIGuardSettings(GuardSettings, PIISettings):
 
     restore_for_owner: bool = False
     at_retrieval: Literal["ingest", "request"] = "ingest"
-    vault: Literal["memory", "sqlite"] = "sqlite"
+    vault: Literal["memory", "sqlite", "redis", "auto"] = "auto"
     vault_path: str | None = None
     vault_ttl_s: float = Field(default=3600.0, gt=0)
     corpus_namespace: str = "default"

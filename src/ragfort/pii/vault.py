@@ -270,18 +270,35 @@ _open_lock = threading.Lock()
 
 
 def open_vault(backend: str, *, path: str | os.PathLike[str] | None = None) -> Vault:
-    """The process-wide vault for `backend` (``memory`` or ``sqlite``).
+    """The process-wide vault for `backend`: ``memory``, ``sqlite``, ``redis`` or ``auto``.
+
+    ``redis`` uses ``$RAGFORT_REDIS_URL`` (see `ragfort.pii.vault_redis`);
+    ``auto`` means ``redis`` when that variable is set, else ``sqlite``.
 
     Raises:
-        ConfigError: an unknown backend name.
+        ConfigError: an unknown backend name, or ``redis`` without ``RAGFORT_REDIS_URL``.
     """
+    redis_url = os.environ.get("RAGFORT_REDIS_URL") or ""
+    if backend == "auto":
+        backend = "redis" if redis_url else "sqlite"
+    key_file = Path(path).parent / "vault.key" if path else None
+
+    def redis_vault() -> Vault:
+        from ragfort.pii.vault_redis import RedisVault
+
+        if not redis_url:
+            raise ConfigError("the PII vault backend is 'redis' but RAGFORT_REDIS_URL is not set")
+        return RedisVault(redis_url, keys=VaultKeys.load(path=key_file))
+
     factories: dict[str, Callable[[], Vault]] = {
-        "memory": lambda: MemoryVault(keys=VaultKeys.load(path=Path(path).parent / "vault.key") if path else None),
+        "memory": lambda: MemoryVault(keys=VaultKeys.load(path=key_file) if key_file else None),
         "sqlite": lambda: SQLiteVault(path=path),
+        "redis": redis_vault,
     }
     if backend not in factories:
-        raise ConfigError(f"unknown vault backend {backend!r}; known: {', '.join(sorted(factories))}")
-    key = (backend, str(path or data_dir() / "vault.sqlite"))
+        raise ConfigError(f"unknown vault backend {backend!r}; known: auto, {', '.join(sorted(factories))}")
+    where = redis_url if backend == "redis" else str(path or data_dir() / "vault.sqlite")
+    key = (backend, where)
     with _open_lock:
         if key not in _open:
             _open[key] = factories[backend]()

@@ -7,6 +7,11 @@ so they run on worker threads and the event loop stays free for health
 checks and streams. On shutdown readiness drops first, so a load balancer
 stops sending traffic while uvicorn drains the requests in flight.
 
+A backend outage is a 503 with ``Retry-After``, never a 500: the index's
+Chroma server unreachable (``/readyz`` turns 503 too), or a required guard
+refusing because its store is down (the PII vault on Redis). See
+`ragfort.server.outage` and docs/operations.md.
+
 Routes::
 
     GET  /                 the web chat page (static files, no external assets)
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,10 +53,11 @@ from ragfort.server.keys import KeyStore
 from ragfort.server.logs import configure_json_logging
 from ragfort.server.metrics import CONTENT_TYPE_LATEST, Metrics
 from ragfort.server.middleware import AccessLog, BodySizeLimit
+from ragfort.server.outage import OUTAGE_CODE, blocked_by_outage, is_outage
 from ragfort.server.runtime import Runtime
 from ragfort.server.settings import ServerSettings
 from ragfort.server.sse import sse_events
-from ragfort.server.traces import TenantTraceSink
+from ragfort.server.traces import RedisTraceOwners, TenantTraceSink
 from ragfort.types import GuardedAnswer
 
 __all__ = ["AskRequest", "FeedbackRequest", "create_app"]
@@ -129,12 +136,19 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         configure_json_logging()
     data = Path(settings.data_dir)
     metrics = Metrics()
-    sink = TenantTraceSink(data / "traces", write_files=settings.traces, on_record=metrics.observe_record)
+    sink = TenantTraceSink(
+        data / "traces", write_files=settings.traces, on_record=metrics.observe_record,
+        shared=RedisTraceOwners(settings.redis_url) if settings.redis_url else None,
+    )
     runtime = Runtime(settings, sink)
     keys = KeyStore(data / "keys.sqlite")
     auth = Authenticator(settings, keys, enabled=auth_enabled(settings, keys))
     feedback = FeedbackStore(data / "feedback.sqlite")
-    state: dict[str, Any] = {"ready": False}
+    state: dict[str, Any] = {"ready": False, "backends": (0.0, {})}
+    retry_after = {"Retry-After": str(settings.retry_after_s)}
+
+    def outage(what: str) -> ApiError:
+        return ApiError(503, f"{what} is unavailable; retry shortly", code=OUTAGE_CODE, headers=dict(retry_after))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -199,12 +213,34 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    async def backends() -> dict[str, bool]:
+        # Probes come every few seconds from every load balancer: one check per second is plenty.
+        checked, found = state["backends"]
+        if time.monotonic() - checked > 1.0:
+            found = await asyncio.to_thread(runtime.backends)
+            state["backends"] = (time.monotonic(), found)
+        return dict(found)
+
     @app.get("/readyz", tags=["operations"], responses={503: _ERROR})
     async def readyz() -> JSONResponse:
-        """Readiness: models and indexes are loaded."""
-        if state["ready"]:
-            return JSONResponse({"status": "ready"})
-        return error_response(503, "the service is still loading")
+        """Readiness: models and indexes are loaded, and the index server (if any) answers.
+
+        Redis is not part of readiness: without it the cache misses, rate limits turn local and only
+        requests that need a session's PII mapping are refused, so pulling every replica out of the
+        load balancer would be worse than the outage.
+        """
+        if not state["ready"]:
+            return error_response(503, "the service is still loading")
+        down = sorted(url for url, ok in (await backends()).items() if not ok)
+        if down:
+            return error_response(
+                503, f"the index server is unreachable ({len(down)} of them)", code=OUTAGE_CODE, headers=retry_after
+            )
+        body: dict[str, Any] = {"status": "ready"}
+        ping = getattr(auth.limiter, "ping", None)
+        if callable(ping):
+            body["redis"] = "ok" if await asyncio.to_thread(ping) else "down"
+        return JSONResponse(body)
 
     @app.get("/metrics", tags=["operations"], response_class=Response)
     async def metrics_endpoint() -> Response:
@@ -259,9 +295,21 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             events = sse_events(
                 runnable, payload, config, buffer=settings.stream_buffer, trace_id=trace_id,
                 render=lambda r: render(r, variants=has_variants),
+                refuse=lambda r: outage("a backend (the PII vault)") if blocked_by_outage(r) else None,
+                fault=lambda e: outage("a backend (the index server)") if is_outage(e) else None,
             )
+            # The first event comes once the guarded result exists; an outage found by then is still a
+            # plain 503 (the generator raises before yielding), not a 200 stream holding an error.
+            first = await anext(events, b"")
+
+            async def rest() -> AsyncIterator[bytes]:
+                if first:
+                    yield first
+                async for event in events:
+                    yield event
+
             return StreamingResponse(
-                events,
+                rest(),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", "X-Trace-Id": trace_id},
             )
@@ -269,9 +317,19 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             result: GuardedAnswer = await asyncio.to_thread(runnable.invoke, payload, config)
         except InputError as exc:
             raise ApiError(400, str(exc)) from None
-        except RagfortError as exc:
+        except Exception as exc:
+            if is_outage(exc):
+                log.warning("ask refused: backend outage", extra={"fields": {"trace_id": trace_id,
+                                                                             "error": type(exc).__name__}})
+                raise outage("a backend (the index server)") from None
+            if not isinstance(exc, RagfortError):
+                raise
             log.error("ask failed", extra={"fields": {"trace_id": trace_id, "error": type(exc).__name__}})
             raise ApiError(500, "the request could not be answered") from None
+        if blocked_by_outage(result):
+            # Fail closed: nothing was sent anywhere unredacted; the customer may simply retry.
+            log.warning("ask refused: a required guard's backend is down", extra={"fields": {"trace_id": trace_id}})
+            raise outage("a backend (the PII vault)")
         return JSONResponse(render(result, variants=has_variants), headers={"X-Trace-Id": trace_id})
 
     @app.post(

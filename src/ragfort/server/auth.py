@@ -9,10 +9,10 @@ from starlette.requests import Request
 
 from ragfort.server.errors import ApiError
 from ragfort.server.keys import KeyStore
-from ragfort.server.ratelimit import RateLimiter
+from ragfort.server.ratelimit import Limiter, RateLimiter
 from ragfort.server.settings import ServerSettings, is_loopback
 
-__all__ = ["Authenticator", "Caller", "auth_enabled"]
+__all__ = ["Authenticator", "Caller", "auth_enabled", "make_limiter"]
 
 DEFAULT_TENANT = "default"
 
@@ -37,6 +37,15 @@ def auth_enabled(settings: ServerSettings, keys: KeyStore) -> bool:
     return settings.auth == "on"
 
 
+def make_limiter(settings: ServerSettings) -> Limiter:
+    """Shared token buckets on Redis when ``RAGFORT_REDIS_URL`` is set (one limit for all replicas), else local."""
+    if settings.redis_url:
+        from ragfort.server.ratelimit_redis import RedisRateLimiter
+
+        return RedisRateLimiter(settings.redis_url)
+    return RateLimiter()
+
+
 class Authenticator:
     """Turns a request into a `Caller`, or raises 401/429.
 
@@ -50,7 +59,7 @@ class Authenticator:
         self.settings = settings
         self.keys = keys
         self.enabled = enabled
-        self.limiter = RateLimiter()
+        self.limiter = make_limiter(settings)
 
     def caller(self, request: Request) -> Caller:
         """Authenticate `request` (401 on a missing or wrong key)."""

@@ -2,8 +2,11 @@
 
 Each request takes one token; tokens refill at ``per_second`` up to
 ``burst``. An empty bucket answers how long until the next token, which the
-API sends as ``Retry-After``. Buckets are per process: with several workers
-each enforces its own share (a Redis-backed limiter would share them).
+API sends as ``Retry-After``. Buckets here are per process: with several
+workers or replicas each enforces its own share. With ``RAGFORT_REDIS_URL``
+the service uses `ragfort.server.ratelimit_redis.RedisRateLimiter` instead
+(one bucket per caller for all replicas), which falls back to this one
+while Redis is down.
 """
 
 from __future__ import annotations
@@ -12,10 +15,19 @@ import math
 import threading
 import time
 from dataclasses import dataclass
+from typing import Protocol
 
 from ragfort.server.settings import RateLimit
 
-__all__ = ["RateLimiter"]
+__all__ = ["Limiter", "RateLimiter"]
+
+
+class Limiter(Protocol):
+    """What the API needs from a rate limiter."""
+
+    def take(self, caller: str, limit: RateLimit) -> float:
+        """Take a token for `caller`; 0 when allowed, else seconds until one is available."""
+        ...
 
 
 @dataclass(slots=True)

@@ -8,20 +8,27 @@ shared per index folder, and the embedding model is shared process-wide.
 Tenants without their own settings use the default route; tenant isolation
 of cache, vault and traces comes from the tenant in each request's
 `RunContext`, not from separate pipelines.
+
+`Runtime.backends()` reports whether the shared backends the routes depend
+on answer (the Chroma server behind an index), for ``/readyz``.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from ragfort.errors import ConfigError
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.policy import Policy, load_policy
+from ragfort.server.llm import build_llm
 from ragfort.server.redact import CommentRedactor
 from ragfort.server.settings import ServerSettings
 from ragfort.server.traces import WARMUP_TENANT, TenantTraceSink
@@ -32,6 +39,7 @@ __all__ = ["Route", "Runtime"]
 log = logging.getLogger("ragfort.server")
 
 WARMUP_QUESTION = "How do I return a device?"
+_GUARD_FAULT = re.compile(r"^required guard failed \(")
 
 
 @dataclass(frozen=True)
@@ -73,13 +81,14 @@ class Runtime:
         self._routes: dict[tuple[str, str], Route] = {}
         self._tenant_routes: dict[str, Route] = {}
         self._default: Route | None = None
+        self._llm: Any = None
 
     def _chain(self, index: str) -> Any:
         import ragfort
 
         key = os.path.realpath(index)
         if key not in self._chains:
-            self._chains[key] = ragfort.build_chain(index)
+            self._chains[key] = ragfort.build_chain(index, llm=self._llm)
         return self._chains[key]
 
     def _build_route(self, policy_ref: str, index: str) -> Route:
@@ -110,6 +119,10 @@ class Runtime:
         # Guards and the cache find their stores (vault, cache) through RAGFORT_HOME; point it at
         # the server's data dir so everything the service persists lives in one place.
         os.environ["RAGFORT_HOME"] = str(Path(s.data_dir).resolve())
+        if s.redis_url:
+            # The cache and the vault read the URL from the environment; a flag or .env value must reach them too.
+            os.environ["RAGFORT_REDIS_URL"] = s.redis_url
+        self._llm = build_llm(s)
         self._default = self._build_route(s.policy, s.index)
         for tenant in s.tenants:
             self._tenant_routes[tenant] = self._build_route(s.policy_for(tenant), s.index_for(tenant))
@@ -117,7 +130,12 @@ class Runtime:
             for route in self._routes.values():
                 for runnable in route.runnables.values():
                     # The warm-up tenant's records are dropped by the sink: no trace, no metrics.
-                    runnable.invoke(WARMUP_QUESTION, config={"configurable": {"tenant": WARMUP_TENANT}})
+                    result = runnable.invoke(WARMUP_QUESTION, config={"configurable": {"tenant": WARMUP_TENANT}})
+                    faults = [v.reason for v in result.verdicts if _GUARD_FAULT.match(v.reason)]
+                    if faults:
+                        # A required guard that cannot run (a vault backend with no URL, a missing model) would
+                        # refuse every request: fail the start-up loudly instead of serving refusals.
+                        raise ConfigError(f"policy {runnable.policy.name!r} cannot serve: {faults[0]}")
         log.info(
             "loaded %d pipeline(s) for %d route(s)",
             sum(len(r.runnables) for r in self._routes.values()),
@@ -130,6 +148,24 @@ class Runtime:
         if route is None:
             raise ConfigError("the runtime is not loaded yet")
         return route
+
+    def backends(self, *, timeout_s: float = 1.0) -> dict[str, bool]:
+        """Whether each shared backend the loaded indexes use answers, by location (empty: none shared)."""
+        from ragfort.index.backends import ChromaServerBackend
+
+        out: dict[str, bool] = {}
+        for chain in list(self._chains.values()):
+            backend = getattr(getattr(chain, "index", None), "backend", None)
+            if not isinstance(backend, ChromaServerBackend):
+                continue
+            url = backend.location.split("#", 1)[0]
+            if url in out:
+                continue
+            try:
+                out[url] = httpx.get(f"{url}/api/v2/heartbeat", timeout=timeout_s).status_code == 200
+            except httpx.HTTPError:
+                out[url] = False
+        return out
 
     @property
     def has_variants(self) -> bool:

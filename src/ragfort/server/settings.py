@@ -19,7 +19,7 @@ import ipaddress
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ragfort.errors import ConfigError
@@ -92,6 +92,18 @@ class ServerSettings(BaseSettings):
         warmup: run one request per pipeline at start-up so the first
             customer does not pay for lazy loading.
         json_logs: structured JSON log lines (set by ``ragfort serve``).
+        redis_url: ``RAGFORT_REDIS_URL``: shared state for replicas. Rate
+            limits and the PII vault (``vault: auto``) go to Redis, and so
+            does the answer cache when the policy's ``cache.backend`` is
+            ``auto`` or ``redis`` (see docs/operations.md).
+        llm_base_url: ``RAGFORT_LLM_BASE_URL``: an OpenAI-compatible chat
+            completions endpoint (needs ``ragfort[openai]``); unset with no
+            model: the extractive generator, no LLM.
+        llm_model: ``RAGFORT_LLM_MODEL``: the model name sent to that endpoint.
+        llm_api_key: ``RAGFORT_LLM_API_KEY`` (never logged).
+        llm_timeout_s: the HTTP timeout of one LLM call (the policy's
+            generation budget usually cuts it shorter).
+        retry_after_s: the ``Retry-After`` sent with 503s while a backend is down.
     """
 
     # populate_by_name: `ServerSettings(data_dir=...)` works as well as RAGFORT_HOME.
@@ -110,6 +122,25 @@ class ServerSettings(BaseSettings):
     stream_buffer: int = Field(default=32, ge=1, le=10_000)
     warmup: bool = True
     json_logs: bool = False
+    redis_url: str | None = None
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    retry_after_s: int = Field(default=5, ge=1, le=3600)
+
+    @field_validator("redis_url", "llm_base_url", "llm_model")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        # `RAGFORT_REDIS_URL=` in a compose file means "not set", not "the empty URL".
+        return value or None
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"must be a redis://, rediss:// or unix:// URL, got {value!r}")
+        return value
 
     @field_validator("tenants")
     @classmethod

@@ -8,6 +8,11 @@ event loop; items cross to the server's loop through a bounded queue
 and when it disconnects the worker stops at the next item, so a stream never
 buffers more than that many chunks.
 
+Before the first event is yielded, the caller may turn a fault or a result
+into an `ApiError` (``fault``, ``refuse``): an outage is then a plain 503
+rather than a 200 stream carrying an error. The chunks are the guarded
+result's sentences, so the result exists before the first chunk anyway.
+
 Events::
 
     event: chunk    data: {"text": "..."}          (one per guarded sentence)
@@ -29,6 +34,8 @@ from langchain_core.runnables import RunnableConfig
 
 from ragfort.errors import InputError
 from ragfort.integrations.langchain import HardenedRunnable
+from ragfort.server.errors import ApiError
+from ragfort.text import sentence_spans
 from ragfort.types import AnswerChunk, GuardedAnswer
 
 __all__ = ["format_event", "sse_events"]
@@ -41,6 +48,25 @@ _END = object()
 class _Failed:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
+
+
+class _Refused:
+    def __init__(self, result: GuardedAnswer) -> None:
+        self.result = result
+
+
+def _chunks(result: GuardedAnswer) -> list[AnswerChunk | GuardedAnswer]:
+    # Sentence slices cover the whole answer, so the chunks join back to it exactly.
+    answer = result.answer
+    out: list[AnswerChunk | GuardedAnswer] = []
+    prev = 0
+    for _, end in sentence_spans(answer):
+        out.append(AnswerChunk(answer[prev:end]))
+        prev = end
+    if prev < len(answer):
+        out.append(AnswerChunk(answer[prev:]))
+    out.append(result)
+    return out
 
 
 def format_event(event: str, data: Any) -> bytes:
@@ -56,6 +82,8 @@ async def sse_events(
     buffer: int,
     render: Callable[[GuardedAnswer], dict[str, Any]],
     trace_id: str,
+    refuse: Callable[[GuardedAnswer], ApiError | None] = lambda _: None,
+    fault: Callable[[BaseException], ApiError | None] = lambda _: None,
 ) -> AsyncIterator[bytes]:
     """The SSE byte stream of one guarded run.
 
@@ -66,6 +94,11 @@ async def sse_events(
         buffer: the most items held between the worker and the client.
         render: turns the final result into the response JSON.
         trace_id: for log lines.
+        refuse: an error to raise instead of streaming this result (checked before anything is yielded).
+        fault: an error to raise instead of an error event for this exception (likewise).
+
+    Raises:
+        ApiError: from `refuse` or `fault`, before the first event.
     """
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=buffer)
@@ -84,7 +117,11 @@ async def sse_events(
 
     def produce() -> None:
         async def run() -> None:
-            async for item in runnable.astream(payload, config):
+            result: GuardedAnswer = await runnable.ainvoke(payload, config)
+            if refuse(result) is not None:
+                put(_Refused(result))
+                return
+            for item in _chunks(result):
                 if stop.is_set() or not put(item):
                     return
 
@@ -96,9 +133,17 @@ async def sse_events(
             put(_END)
 
     worker = loop.run_in_executor(None, produce)
+    first = True
     try:
         while True:
             item = await queue.get()
+            if first:
+                first = False
+                error = refuse(item.result) if isinstance(item, _Refused) else None
+                if isinstance(item, _Failed):
+                    error = fault(item.exc)
+                if error is not None:
+                    raise error
             if item is _END:
                 break
             if isinstance(item, _Failed):

@@ -5,14 +5,19 @@ routes each record to ``<data_dir>/traces/<tenant>/`` (a `JsonlTraceSink`
 per tenant, so one tenant's traces never sit in another's files), feeds the
 metrics, and remembers which tenant and variant each recent trace id belongs
 to. `owner` answers that question for ``POST /v1/feedback``: from memory for
-recent traces, else by scanning the tenant's own trace files (another worker
-process, or a restart, may have answered the question).
+recent traces, then from the replicas' shared record in Redis (when
+``RAGFORT_REDIS_URL`` is set: behind a load balancer the feedback often
+reaches another replica than the answer), else by scanning the tenant's own
+trace files (another worker process, or a restart, may have answered the
+question).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,7 +26,9 @@ from typing import Any
 
 from ragfort.trace import JsonlTraceSink
 
-__all__ = ["WARMUP_TENANT", "TenantTraceSink", "TraceOwner"]
+__all__ = ["WARMUP_TENANT", "RedisTraceOwners", "TenantTraceSink", "TraceOwner"]
+
+log = logging.getLogger("ragfort.server")
 
 # Start-up warm-up requests run as this tenant; it is not a valid tenant name
 # (leading underscore), so no key can ever act as it, and its records are dropped.
@@ -36,6 +43,64 @@ class TraceOwner:
     variant: str | None
 
 
+class RedisTraceOwners:
+    """Trace id → owner records in Redis, so any replica can accept feedback for any replica's answer.
+
+    Best effort: a Redis failure is logged once per outage and costs nothing
+    but the cross-replica lookup (the local lookups still work).
+
+    Args:
+        url: a ``redis://`` URL.
+        ttl_s: how long feedback for an answer is accepted through Redis.
+        timeout_s: socket timeout.
+        retry_s: how long to skip Redis after a failure.
+    """
+
+    def __init__(self, url: str, *, ttl_s: float = 7 * 86_400, timeout_s: float = 0.25, retry_s: float = 5.0) -> None:
+        import redis
+
+        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
+        self._client: Any = redis.Redis.from_url(
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False
+        )
+        self.ttl_s = ttl_s
+        self.retry_s = retry_s
+        self._down_until = 0.0
+        self._outage = False
+
+    def _call(self, fn: Callable[[], Any]) -> Any:
+        if time.monotonic() < self._down_until:
+            return None
+        try:
+            out = fn()
+        except self._errors as exc:
+            self._down_until = time.monotonic() + self.retry_s
+            if not self._outage:
+                self._outage = True
+                log.warning("Redis unavailable for trace owners (%s); feedback must reach the answering replica",
+                            type(exc).__name__)
+            return None
+        self._outage = False
+        return out
+
+    def put(self, trace_id: str, owner: TraceOwner) -> None:
+        """Remember who owns `trace_id`."""
+        value = json.dumps({"tenant": owner.tenant, "variant": owner.variant})
+        self._call(lambda: self._client.set("ragfort:trace:" + trace_id, value, ex=max(1, int(self.ttl_s))))
+
+    def get(self, trace_id: str) -> TraceOwner | None:
+        """Who owns `trace_id`, if any replica recorded it (None when unknown or Redis is down)."""
+        raw = self._call(lambda: self._client.get("ragfort:trace:" + trace_id))
+        if raw is None:
+            return None
+        try:
+            data = json.loads(raw)
+            variant = data.get("variant")
+            return TraceOwner(str(data["tenant"]), None if variant is None else str(variant))
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
 class TenantTraceSink:
     """Routes trace records by tenant and remembers recent trace ids.
 
@@ -45,6 +110,7 @@ class TenantTraceSink:
         on_record: called with every record (the metrics).
         remember: how many recent trace ids are kept in memory.
         scan_files: how many of a tenant's newest trace files `owner` scans.
+        shared: trace owners shared by replicas (Redis), or None.
     """
 
     def __init__(
@@ -55,12 +121,14 @@ class TenantTraceSink:
         on_record: Callable[[Mapping[str, Any]], None] | None = None,
         remember: int = 50_000,
         scan_files: int = 7,
+        shared: RedisTraceOwners | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.write_files = write_files
         self.on_record = on_record
         self.remember = remember
         self.scan_files = scan_files
+        self.shared = shared
         self._sinks: dict[str, JsonlTraceSink] = {}
         self._recent: OrderedDict[str, TraceOwner] = OrderedDict()
         self._lock = threading.Lock()
@@ -76,8 +144,9 @@ class TenantTraceSink:
             return
         trace_id = str(record.get("trace_id", ""))
         variant = record.get("variant")
+        owner = TraceOwner(tenant, None if variant is None else str(variant))
         with self._lock:
-            self._recent[trace_id] = TraceOwner(tenant, None if variant is None else str(variant))
+            self._recent[trace_id] = owner
             while len(self._recent) > self.remember:
                 self._recent.popitem(last=False)
             sink = self._sinks.get(tenant) if self.write_files else None
@@ -85,6 +154,8 @@ class TenantTraceSink:
                 sink = self._sinks[tenant] = JsonlTraceSink(self.tenant_dir(tenant))
         if sink is not None:
             sink.write(record)
+        if self.shared is not None and trace_id:
+            self.shared.put(trace_id, owner)
         if self.on_record is not None:
             self.on_record(record)
 
@@ -96,6 +167,8 @@ class TenantTraceSink:
         """
         with self._lock:
             hit = self._recent.get(trace_id)
+        if hit is None and self.shared is not None:
+            hit = self.shared.get(trace_id)
         if hit is not None:
             return hit if hit.tenant == tenant else None
         folder = self.tenant_dir(tenant)

@@ -1,0 +1,61 @@
+"""Which failures mean "a backend is down, try again shortly" (503 + Retry-After), not "we broke" (500).
+
+Two ways an outage reaches the API:
+
+* **raised**: the index on a Chroma server is unreachable during retrieval
+  (an ``httpx`` transport error out of chromadb, or ragfort's
+  `BackendError`), or the shared index is mid-ingest (`IndexError_`: a
+  re-ingest on another machine; it completes on its own);
+* **refused**: a *required* guard faulted because its backend is down (the
+  PII vault on Redis). The pipeline fails closed: it records a BLOCK
+  verdict whose reason names the exception class
+  (``required guard failed (BackendError)``, see `ragfort.pipeline.run_guards`)
+  and answers with the refusal message. The customer was not refused for
+  what they asked, so the API answers 503 instead of that refusal.
+
+Everything else stays what it was: bad input 400, our own faults 500.
+"""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+
+from ragfort.errors import BackendError, IndexError_
+from ragfort.types import Action, GuardedAnswer, Status
+
+__all__ = ["OUTAGE_CODE", "blocked_by_outage", "is_outage"]
+
+OUTAGE_CODE = "backend_unavailable"
+
+# Exception class names that mean a store or server could not be reached. Matched by name
+# because a guard's fault reaches us only as the verdict's reason.
+_OUTAGE_NAMES = frozenset(
+    {
+        "BackendError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "ConnectError",
+        "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "RemoteProtocolError", "ReadError",
+        "WriteError",
+    }
+)  # fmt: skip
+_GUARD_FAULT = re.compile(r"^required guard failed \((\w+)\)$")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """True when `exc` says a backend (index server, Redis) is unreachable or the shared index is mid-ingest."""
+    if isinstance(exc, (BackendError, httpx.TransportError, ConnectionError)):
+        return True
+    if isinstance(exc, IndexError_):
+        return "incomplete" in str(exc) or "unreachable" in str(exc)
+    return any(cls.__name__ in _OUTAGE_NAMES for cls in type(exc).__mro__)
+
+
+def blocked_by_outage(result: GuardedAnswer) -> bool:
+    """True when a required guard blocked `result` because its backend was unreachable (fail closed)."""
+    if result.status is not Status.BLOCKED:
+        return False
+    for verdict in result.verdicts:
+        if verdict.action is Action.BLOCK:
+            match = _GUARD_FAULT.match(verdict.reason)
+            return match is not None and match.group(1) in _OUTAGE_NAMES
+    return False

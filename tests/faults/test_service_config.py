@@ -1,0 +1,67 @@
+"""The service's fault plumbing on its own: which failures are outages (503), and the new settings' validation."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from ragfort.errors import BackendError, ChainError, ConfigError, IndexError_
+from ragfort.server.llm import EmptyCompletion, build_llm
+from ragfort.server.outage import blocked_by_outage, is_outage
+from ragfort.server.settings import ServerSettings, load_settings
+from ragfort.types import Action, GuardedAnswer, Stage, Status, Verdict
+
+
+@pytest.mark.parametrize(
+    "exc",
+    [
+        BackendError("vault down"),
+        httpx.ConnectError("refused"),
+        ConnectionRefusedError(),
+        IndexError_("the index at 'x' is incomplete (an ingest was interrupted)"),
+    ],
+)
+def test_backend_faults_are_outages(exc: BaseException) -> None:
+    assert is_outage(exc)
+
+
+@pytest.mark.parametrize(
+    "exc", [ChainError("bad output"), ValueError("bug"), IndexError_("index schema version 2 is not 1")]
+)
+def test_other_faults_are_not_outages(exc: BaseException) -> None:
+    assert not is_outage(exc)
+
+
+def _blocked(reason: str) -> GuardedAnswer:
+    verdict = Verdict("pii", Stage.INPUT, Action.BLOCK, reason=reason)
+    return GuardedAnswer(answer="no", status=Status.BLOCKED, verdicts=(verdict,))
+
+
+def test_a_guard_blocked_by_its_backend_is_an_outage_but_a_refusal_is_not() -> None:
+    assert blocked_by_outage(_blocked("required guard failed (BackendError)"))
+    assert not blocked_by_outage(_blocked("required guard failed (KeyError)"))
+    assert not blocked_by_outage(_blocked("prompt injection in the question"))
+    assert not blocked_by_outage(GuardedAnswer(answer="fine", status=Status.OK))
+
+
+def test_redis_url_must_be_a_redis_url_and_blank_means_unset() -> None:
+    with pytest.raises(ConfigError, match="redis_url"):
+        load_settings(redis_url="http://cache:6379")
+    assert load_settings(redis_url="").redis_url is None
+
+
+def test_no_llm_settings_means_the_extractive_generator() -> None:
+    assert build_llm(ServerSettings()) is None
+
+
+def test_a_base_url_without_a_model_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="RAGFORT_LLM_MODEL is not"):
+        build_llm(ServerSettings(llm_base_url="http://127.0.0.1:9/v1"))
+
+
+def test_the_llm_client_retries_nothing_itself_and_hides_its_key() -> None:
+    llm = build_llm(ServerSettings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_api_key="sk-secret"))
+    assert type(llm).__name__ == "ChatOpenAI"
+    assert llm.max_retries == 0
+    assert "sk-secret" not in repr(llm)
+    assert issubclass(EmptyCompletion, ChainError)
