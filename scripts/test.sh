@@ -16,4 +16,5 @@ fi
 . scripts/env.sh
 bash scripts/audit.sh
 ruff check src tests benchmarks examples
+mypy
 python -m pytest "$@"

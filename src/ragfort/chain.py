@@ -25,7 +25,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from ragfort.budget import backoff_s, is_transient
 from ragfort.context import RunContext
-from ragfort.errors import InputError
+from ragfort.errors import ChainError, InputError
 from ragfort.generate import ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
 from ragfort.pipeline import (
@@ -148,10 +148,15 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         for attempt in range(ctx.budget.retries + 1):
             try:
                 if deadline is None and ctx.state.get(SYNC_KEY):
-                    return str(self.llm.invoke(messages, config).text)
-                timeout = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
-                msg = await asyncio.wait_for(self.llm.ainvoke(messages, config), timeout)
-                return str(msg.text)
+                    msg = self.llm.invoke(messages, config)
+                else:
+                    timeout = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
+                    msg = await asyncio.wait_for(self.llm.ainvoke(messages, config), timeout)
+                text = str(msg.text)
+                if not text.strip():
+                    # An empty completion is a failed one: fall back, never show a blank answer.
+                    raise ChainError("the LLM returned an empty answer")
+                return text
             except Exception as exc:  # the LLM is the user's; its faults degrade, they don't crash
                 left = None if deadline is None else deadline - time.perf_counter()
                 if isinstance(exc, TimeoutError) and left is not None and left <= 0:

@@ -209,7 +209,8 @@ def serve(
     if auth is not None:
         flags["auth"] = auth
     settings = guarded(lambda: load_settings(**flags))
-    if not Path(settings.index).is_dir():
+    # On a Chroma server the index is not a local folder (the server is checked at start-up).
+    if not os.environ.get("RAGFORT_CHROMA_URL") and not Path(settings.index).is_dir():
         fail(f"no index at {settings.index!r}; build one with: ragfort ingest PATH --index {settings.index}")
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     typer.echo(f"ragfort: serving {settings.index} with policy {settings.policy!r} on http://{shown}:{port}/", err=True)

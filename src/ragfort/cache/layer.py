@@ -33,6 +33,7 @@ from ragfort.cache.features import question_features
 from ragfort.cache.keys import IndexVersion, anchor, exact_key, namespace
 from ragfort.cache.store import AnswerCache, Match, dependency
 from ragfort.context import RunContext
+from ragfort.index.store import Index
 from ragfort.pipeline import FALLBACK_KEY, QUESTION_VECTOR_KEY, STALE_KEY, Handler, Layer
 from ragfort.policy import Policy
 from ragfort.types import Action, CacheStatus, Turn
@@ -191,8 +192,15 @@ def _add_time(ctx: RunContext, t0: float) -> None:
 def cache_layers(cache: AnswerCache, *, chain: Any, policy: Policy) -> tuple[Layer, ...]:
     """The cache layers for `chain` under `policy` (model id and index version read from the chain)."""
     index = getattr(chain, "index", None)
-    path = getattr(index, "path", None)
-    version: Callable[[], str] = IndexVersion(path) if path is not None else (lambda: "")
+    version: Callable[[], str]
+    if isinstance(index, Index):
+        # The index re-reads its manifest when it changes (a stat locally, a
+        # poll on a Chroma server), so a re-ingest moves every key.
+        def version() -> str:
+            return f"{index.version}:{index.manifest.fingerprint}"
+    else:
+        path = getattr(index, "path", None)
+        version = IndexVersion(path) if path is not None else (lambda: "")
     name = chain.get_name() if callable(getattr(chain, "get_name", None)) else ""
     model_id = str(getattr(chain, "model_id", "") or f"{type(chain).__name__}:{name}")
     return CacheLayers(cache, policy_fingerprint=policy.fingerprint, model_id=model_id, index_version=version).layers()

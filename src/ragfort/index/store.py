@@ -40,8 +40,8 @@ from typing import Any
 import numpy as np
 
 from ragfort.embeddings import Embedder, get_embedder
-from ragfort.errors import IndexError_, InputError
-from ragfort.index.backends import IndexBackend, open_backend
+from ragfort.errors import BackendError, IndexError_, InputError, RagfortError
+from ragfort.index.backends import IndexBackend, LocalBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
 from ragfort.types import Passage
@@ -231,11 +231,19 @@ class Index:
         self.check_ready()
         if vector is None:
             vector = self.embed_query(question)
-        res = self.backend.chunks().query(
-            query_embeddings=[vector.tolist()],
-            n_results=k,
-            include=["documents", "metadatas", "distances"],
-        )
+        try:
+            res = self.backend.chunks().query(
+                query_embeddings=[vector.tolist()],
+                n_results=k,
+                include=["documents", "metadatas", "distances"],
+            )
+        except RagfortError:
+            raise
+        except Exception as exc:
+            if isinstance(self.backend, LocalBackend):
+                raise
+            # A Chroma server that went away mid-flight: a backend fault, not a crash.
+            raise BackendError(f"Chroma server {self.backend.location} failed: {type(exc).__name__}") from exc
         out = []
         dim = self.embedder.dimension
         for text, md, dist in zip(res["documents"][0], res["metadatas"][0], res["distances"][0], strict=False):
