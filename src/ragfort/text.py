@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["normalize_question", "sentence_spans", "sentences"]
+__all__ = ["CALENDAR_WORDS", "normalize_question", "sentence_spans", "sentences"]
+
+# Month and weekday names (full and abbreviated), lower-case: dates for the
+# grounding checks, and words that never end a street name for the PII rules.
+CALENDAR_WORDS = frozenset(
+    {
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+        "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    }
+)  # fmt: skip
 
 # Words after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import cast
 
+from ragfort.text import CALENDAR_WORDS
+
 __all__ = [
     "ClaimSignals",
     "EvidenceIndex",
@@ -235,41 +237,7 @@ _UNITS = {
     "usd": "usd", "eur": "eur", "dollar": "usd", "euro": "eur", "pound": "gbp", "gbp": "gbp",
     "$": "usd", "€": "eur", "£": "gbp",
 }  # fmt: skip
-_MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+_MONTHS = CALENDAR_WORDS
 # "May" and "march" are also ordinary words; only count them as dates next to a number.
 _AMBIGUOUS_MONTHS = frozenset({"may", "march", "mar", "jun", "sun"})
 

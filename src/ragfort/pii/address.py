@@ -24,6 +24,8 @@ from typing import ClassVar
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from ragfort.text import CALENDAR_WORDS
+
 __all__ = ["StreetAddressRecognizer"]
 
 _STREET_WORDS = (
@@ -112,41 +114,7 @@ _TAIL_SEGMENT = re.compile(
     r"|(?P<words>(?:[^\W\d_](?:[^\W\d_]|['’.-])*)(?:[ \t]+[^\W\d_](?:[^\W\d_]|['’.-])*){0,2})\b"
     r")"
 )
-_CALENDAR_WORDS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-    ]
-)
+_CALENDAR_WORDS = CALENDAR_WORDS
 # Words that end an address rather than continue it.
 _STOP_WORDS = frozenset(
     [
