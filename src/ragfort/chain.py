@@ -26,7 +26,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from ragfort.budget import backoff_s, is_transient
 from ragfort.context import RunContext
 from ragfort.errors import ChainError, InputError
-from ragfort.generate import ExtractiveSettings, extractive_answer, llm_messages
+from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
 from ragfort.pipeline import (
     CONFIG_KEY,
@@ -64,7 +64,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
     def model_id(self) -> str:
         """Identifies the generator, for cache keys."""
         if self.llm is None:
-            return "extractive"
+            # The version and settings are part of the id: answers made by an
+            # older generator or other settings are never served from the cache.
+            return f"extractive-{EXTRACTIVE_VERSION}:{self.extractive!r}"
         return f"{type(self.llm).__name__}:{getattr(self.llm, 'model_name', '') or getattr(self.llm, 'model', '')}"
 
     # -- the two steps -------------------------------------------------------

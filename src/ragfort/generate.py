@@ -126,6 +126,14 @@ _STOP = frozenset(
     ]
 )
 
+# Sentences that only point elsewhere ("See 'Refunds' for timings.", "To turn it on, see ...").
+# Bump when the selection logic changes (cache keys include it).
+EXTRACTIVE_VERSION = 2
+
+_POINTER = re.compile(
+    r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
+)
+
 SYSTEM_PROMPT = (
     "You are a customer support assistant. Answer the customer's question using ONLY the numbered passages. "
     "After each sentence, cite the passage(s) that support it as [n]. If the passages do not contain the answer, "
@@ -184,6 +192,9 @@ def extractive_answer(
         sims = vecs @ question_vector
         for si, (s, e) in enumerate(p.sentences):
             if _is_heading(p, s, e) or len(p.text[s:e]) < 15:
+                continue
+            if _POINTER.match(p.text, s):
+                # "See 'Refunds' for timings." points elsewhere; it answers nothing itself.
                 continue
             best_dense = max(best_dense, float(sims[si]))
             words = content_words(p.text[s:e])

@@ -22,6 +22,7 @@ from ragfort.types import Citation, Claim, Passage
 __all__ = ["RenderedAnswer", "render_answer"]
 
 _CLOSING = ".!?;:…\"')]"
+_SENTENCE_END = ".!?;:…"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,13 @@ class RenderedAnswer:
 
 
 def _marker_position(text: str, start: int, end: int) -> int:
+    # The marker goes before the sentence's final punctuation but after a
+    # closing quote or bracket: 'see "Roaming On" [2].', never 'On [2]".'.
     pos = end
+    while pos > start and text[pos - 1] in _SENTENCE_END:
+        pos -= 1
+    if pos < end:
+        return pos
     while pos > start and text[pos - 1] in _CLOSING:
         pos -= 1
     return pos

@@ -1,0 +1,43 @@
+"""The extractive generator: verbatim sentences, no pointers, abstains when nothing is close."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ragfort.generate import ExtractiveSettings, extractive_answer
+from ragfort.text import sentence_spans
+from ragfort.types import Passage
+
+
+def passage(text: str) -> Passage:
+    return Passage(text=text, doc_id="d.md", sentences=tuple(sentence_spans(text)))
+
+
+def unit(i: int, dim: int = 8) -> np.ndarray:
+    v = np.zeros(dim, dtype=np.float32)
+    v[i] = 1.0
+    return v
+
+
+def test_pointer_sentences_are_never_the_answer() -> None:
+    p = passage('See "Refunds to Your Card" for timings. Card refunds take 5-7 business days.')
+    q = unit(0)
+    vecs = np.stack([unit(0), unit(0) * 0.9 + unit(1) * 0.1])  # the pointer is the closer one
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    answer = extractive_answer(q, "How long do card refunds take?", [p], [vecs])
+    assert answer == "Card refunds take 5-7 business days."
+
+
+def test_no_close_sentence_means_no_answer() -> None:
+    p = passage("Roaming costs $10 per day in Europe.")
+    answer = extractive_answer(unit(0), "Do you sell bicycles?", [p], [np.stack([unit(1)])])
+    assert answer == ""
+
+
+def test_answers_are_verbatim_sentences_in_document_order() -> None:
+    p = passage("Devices can be returned within 14 days. Accessories can be returned within 30 days.")
+    vecs = np.stack([unit(0), unit(0)])
+    answer = extractive_answer(
+        unit(0), "return window devices accessories", [p], [vecs], settings=ExtractiveSettings(max_sentences=2)
+    )
+    assert answer == "Devices can be returned within 14 days. Accessories can be returned within 30 days."
