@@ -41,3 +41,10 @@ def test_answers_are_verbatim_sentences_in_document_order() -> None:
         unit(0), "return window devices accessories", [p], [vecs], settings=ExtractiveSettings(max_sentences=2)
     )
     assert answer == "Devices can be returned within 14 days. Accessories can be returned within 30 days."
+
+
+def test_a_shared_rare_word_rescues_a_sentence_the_embedding_scores_low() -> None:
+    p = passage("We ship to 28 countries, including Canada, Mexico and the United Kingdom.")
+    low = np.stack([unit(0) * 0.4 + unit(1) * 0.9165])  # cosine 0.4 with the question
+    answer = extractive_answer(unit(0), "Do you ship to Canada?", [p], [low])
+    assert answer == "We ship to 28 countries, including Canada, Mexico and the United Kingdom."
