@@ -26,8 +26,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from ragfort.errors import BackendError, ConfigError
+from ragfort.errors import BackendError
 from ragfort.pii.vault import VaultKeys, VaultRecord
+from ragfort.redis_client import connect
 
 __all__ = ["REDIS_URL_ENV", "RedisVault"]
 
@@ -59,19 +60,9 @@ class RedisVault:
         timeout_s: float = 0.5,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        try:
-            import redis
-        except ImportError as exc:  # pragma: no cover - optional extra
-            raise ConfigError("the Redis vault needs the 'redis' package: pip install 'ragfort[redis]'") from exc
-        if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(f"{REDIS_URL_ENV} must be a redis:// URL, got {url!r}")
+        self._client, self._errors = connect(url, purpose="the Redis vault", timeout_s=timeout_s)
         self.keys = keys or VaultKeys.load()
         self._clock = clock
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        # No client-side retries: a refused request is better than one that eats its whole budget.
-        self._client: Any = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False
-        )
 
     def _key(self, tenant: str, session: str) -> str:
         return _PREFIX + self.keys.scope(tenant, session)

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any
 
-from ragfort.errors import ConfigError
+from ragfort.redis_client import connect
 from ragfort.server.ratelimit import RateLimiter
 from ragfort.server.settings import RateLimit
 
@@ -75,16 +75,7 @@ class RedisRateLimiter:
     """
 
     def __init__(self, url: str, *, timeout_s: float = 0.25, retry_s: float = 5.0) -> None:
-        try:
-            import redis
-        except ImportError as exc:  # pragma: no cover - optional extra
-            raise ConfigError("shared rate limits need the 'redis' package: pip install 'ragfort[redis]'") from exc
-        if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(f"RAGFORT_REDIS_URL must be a redis:// URL, got {url!r}")
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._client: Any = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False
-        )
+        self._client, self._errors = connect(url, purpose="shared rate limits", timeout_s=timeout_s)
         self._script: Any = self._client.register_script(_TAKE)
         self.fallback = RateLimiter()
         self.retry_s = retry_s

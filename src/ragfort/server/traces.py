@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ragfort.redis_client import connect
 from ragfort.trace import JsonlTraceSink
 
 __all__ = ["WARMUP_TENANT", "RedisTraceOwners", "TenantTraceSink", "TraceOwner"]
@@ -57,12 +58,7 @@ class RedisTraceOwners:
     """
 
     def __init__(self, url: str, *, ttl_s: float = 7 * 86_400, timeout_s: float = 0.25, retry_s: float = 5.0) -> None:
-        import redis
-
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._client: Any = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False
-        )
+        self._client, self._errors = connect(url, purpose="shared trace ownership", timeout_s=timeout_s)
         self.ttl_s = ttl_s
         self.retry_s = retry_s
         self._down_until = 0.0

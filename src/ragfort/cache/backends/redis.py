@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ragfort.cache.entry import CacheEntry, CorruptEntry
-from ragfort.errors import ConfigError
+from ragfort.redis_client import connect
 
 __all__ = ["RedisBackend"]
 
@@ -42,16 +42,7 @@ class RedisBackend:
     name = "redis"
 
     def __init__(self, url: str, *, timeout_s: float = 0.25, retry_s: float = 5.0) -> None:
-        try:
-            import redis
-        except ImportError as exc:  # pragma: no cover - optional extra
-            raise ConfigError("the Redis cache needs the 'redis' package: pip install 'ragfort[redis]'") from exc
-        if not url.startswith(("redis://", "rediss://", "unix://")):
-            raise ConfigError(f"RAGFORT_REDIS_URL must be a redis:// URL, got {url!r}")
-        self._errors: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
-        self._client: Any = redis.Redis.from_url(
-            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s, retry_on_timeout=False
-        )
+        self._client, self._errors = connect(url, purpose="the Redis cache", timeout_s=timeout_s)
         self.retry_s = retry_s
         self._down_until = 0.0
         self._outage = False
