@@ -53,3 +53,21 @@ def test_revoked_keys_stop_working(tmp_path: Path) -> None:
 def test_bad_tenant_names_are_refused(tmp_path: Path, name: str) -> None:
     with pytest.raises(InputError, match="tenant names"):
         KeyStore(tmp_path / "keys.sqlite").create(name)
+
+
+def test_only_verified_keys_are_remembered(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys.sqlite")
+    key = store.create("acme")
+    assert store.remembered(key) is None  # never checked against the store yet
+    assert store.tenant_of(key) == "acme"
+    assert store.remembered(key) == "acme"
+    assert store.remembered(key + "x") is None
+
+
+def test_revoking_forgets_remembered_keys(tmp_path: Path) -> None:
+    store = KeyStore(tmp_path / "keys.sqlite")
+    key = store.create("acme")
+    assert store.tenant_of(key) == "acme"
+    store.revoke(key.split("_")[1])
+    assert store.remembered(key) is None
+    assert store.tenant_of(key) is None

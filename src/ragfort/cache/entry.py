@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +28,11 @@ from ragfort.types import Citation, Claim, Passage, Turn
 __all__ = ["CacheEntry", "CorruptEntry"]
 
 FORMAT = 1
+
+# Decoded entries by payload bytes (see CacheEntry.from_bytes); redacted text only, like the stores.
+_DECODED_MAX = 256
+_DECODED: OrderedDict[bytes, CacheEntry] = OrderedDict()
+_DECODED_LOCK = threading.Lock()
 
 
 class CorruptEntry(ValueError):
@@ -126,9 +133,28 @@ class CacheEntry:
     def from_bytes(cls, payload: bytes) -> CacheEntry:
         """Parse and verify a payload.
 
+        Entries are immutable, so the last few hundred decoded payloads are
+        remembered, keyed by their exact bytes: a popular cached answer is
+        parsed once, not on every hit (parsing is most of an exact hit's
+        cost). Any change to the stored bytes is a different key.
+
         Raises:
             CorruptEntry: the checksum does not match or a field is malformed.
         """
+        with _DECODED_LOCK:
+            hit = _DECODED.get(payload)
+            if hit is not None:
+                _DECODED.move_to_end(payload)
+                return hit
+        entry = cls._parse(payload)
+        with _DECODED_LOCK:
+            _DECODED[payload] = entry
+            while len(_DECODED) > _DECODED_MAX:
+                _DECODED.popitem(last=False)
+        return entry
+
+    @classmethod
+    def _parse(cls, payload: bytes) -> CacheEntry:
         try:
             check, _, text = payload.decode("utf-8").partition("\n")
             if hashlib.sha256(text.encode("utf-8")).hexdigest() != check:

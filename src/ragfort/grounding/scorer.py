@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -138,11 +139,29 @@ class GroundingReport:
         return sum(1 for c in self.claims if c.supported) / len(self.claims)
 
 
+# A sentence end with no space after it: "...in the 19th century.First for Women is ...".
+# Scraped and concatenated text is full of these; the lower-case letter, digit or
+# closing mark before the period and the capitalised word after it keep
+# abbreviations ("U.S.A."), decimals and identifiers ("ASP.NET") whole.
+_RUN_ON = re.compile(r"(?<=[a-z0-9)\]\"'])[.!?](?=[A-Z][a-z])")
+
+
+def _split_run_ons(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        cursor = s
+        for m in _RUN_ON.finditer(text, s, e):
+            out.append((cursor, m.end()))
+            cursor = m.end()
+        out.append((cursor, e))
+    return out
+
+
 def passage_sentence_spans(passage: Passage) -> list[tuple[int, int]]:
     """The passage's sentence offsets: from ingest when present, else computed now."""
     if passage.sentences:
         return [(int(s), int(e)) for s, e in passage.sentences]
-    spans = sentence_spans(passage.text)
+    spans = _split_run_ons(passage.text, sentence_spans(passage.text))
     if not spans and passage.text.strip():
         s, e = 0, len(passage.text)
         while s < e and passage.text[s].isspace():

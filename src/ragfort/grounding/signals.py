@@ -217,6 +217,13 @@ for _a, _b in _ANTONYMS:
     _ANTONYM_OF[_a] = _ANTONYM_OF.get(_a, frozenset()) | {_b}
     _ANTONYM_OF[_b] = _ANTONYM_OF.get(_b, frozenset()) | {_a}
 _POLARITY_PREFIXES = ("un", "non", "in", "im", "dis", "ir", "il")
+# "un-" and "non-" negate almost any word; the others mostly prefix words of
+# their own ("display", "inform", "import", "install"), so they count only
+# before an adjective-like stem ("impossible", "incorrect", "illegal").
+_STRONG_PREFIXES = frozenset({"un", "non"})
+_ADJECTIVE_ENDINGS = ("able", "ible", "al", "ive", "ent", "ant", "ect", "ete", "id", "ful", "ous", "ic", "ar")
+# A bare "yes" or "no" restates the question; see `claim_signals`.
+_YES_NO = frozenset({"yes", "no", "yeah", "nope", "yep"})
 
 _NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -514,8 +521,14 @@ def _coverage(claim: Sequence[str], pool: frozenset[str] | set[str]) -> float:
     return sum(1 for t in claim if t in pool) / len(claim)
 
 
-def _polarity_clash(claim_text: str, claim_toks: set[str], sent: EvidenceSentence) -> str | None:
-    if polarity(claim_text) != sent.polarity:
+def _negating_prefix(prefix: str, base: str) -> bool:
+    return len(base) >= 3 and (prefix in _STRONG_PREFIXES or base.endswith(_ADJECTIVE_ENDINGS))
+
+
+def _polarity_clash(
+    claim_text: str, claim_toks: set[str], sent: EvidenceSentence, *, check_negation: bool = True
+) -> str | None:
+    if check_negation and polarity(claim_text) != sent.polarity:
         return "negation mismatch with the closest evidence"
     for tok in claim_toks:
         if tok in sent.tokens:
@@ -524,11 +537,17 @@ def _polarity_clash(claim_text: str, claim_toks: set[str], sent: EvidenceSentenc
             if anti in sent.tokens:
                 return f"'{tok}' contradicts evidence '{anti}'"
         for pre in _POLARITY_PREFIXES:
-            if pre + tok in sent.tokens:
+            if _negating_prefix(pre, tok) and pre + tok in sent.tokens:
                 return f"'{tok}' contradicts evidence '{pre + tok}'"
-            if tok.startswith(pre) and len(tok) - len(pre) >= 3 and tok[len(pre) :] in sent.tokens:
-                return f"'{tok}' contradicts evidence '{tok[len(pre) :]}'"
+            base = tok[len(pre) :]
+            if tok.startswith(pre) and _negating_prefix(pre, base) and base in sent.tokens:
+                return f"'{tok}' contradicts evidence '{base}'"
     return None
+
+
+def _is_fragment(claim: str) -> bool:
+    # Mirrors `ragfort.grounding.scorer.is_fragment` (which imports this module).
+    return len(claim.split()) <= 4 and not claim.rstrip().endswith((".", "!", "?"))
 
 
 def claim_signals(
@@ -548,6 +567,14 @@ def claim_signals(
         question_tokens: `content_tokens` of the question, for `novel_coverage`.
     """
     toks = content_tokens(claim)
+    words = [w.lower() for w in _tokens(claim)]
+    yes_no = bool(words) and all(w in _YES_NO for w in words)
+    if yes_no:
+        # A bare "yes"/"no" asserts the question's proposition (or its
+        # negation): its words are the question's, and which way it goes
+        # needs reasoning the lexical signals cannot do (the NLI and LLM
+        # tiers can). Checked like that, "no" is treated the same as "yes".
+        toks = sorted(question_tokens)
     tok_set = set(toks)
     explanations: list[str] = []
     sents = evidence.sentences
@@ -651,8 +678,11 @@ def claim_signals(
     if dense_best is not None and (dense_best,) != best_idx:
         candidates.append(sents[dense_best])
     clash = None
-    if candidates:
-        clashes = [_polarity_clash(claim, tok_set, c) for c in candidates]
+    # A verb-less fragment ("Ford Fusion", "director") states no negation of
+    # its own: the parity of a negation elsewhere in its sentence says nothing.
+    check_negation = not (_is_fragment(claim) and not polarity(claim))
+    if candidates and not yes_no:
+        clashes = [_polarity_clash(claim, tok_set, c, check_negation=check_negation) for c in candidates]
         # A mismatch counts only if no close sentence agrees with the claim.
         if all(c is not None for c in clashes):
             clash = clashes[0]

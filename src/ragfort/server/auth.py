@@ -62,19 +62,43 @@ class Authenticator:
         self.limiter = make_limiter(settings)
 
     def caller(self, request: Request) -> Caller:
-        """Authenticate `request` (401 on a missing or wrong key)."""
+        """Authenticate `request` (401 on a missing or wrong key); may read the key store."""
+        who = self._caller(request, memory_only=False)
+        assert who is not None  # the store is consulted: a caller or a 401, never "unknown"
+        return who
+
+    def remembered_caller(self, request: Request) -> Caller | None:
+        """`caller` without I/O: None when the key must be checked against the store first.
+
+        The event loop calls this directly; only keys not seen in the last
+        minute (and the 401s they may turn into) need a worker thread.
+        """
+        return self._caller(request, memory_only=True)
+
+    def _caller(self, request: Request, *, memory_only: bool) -> Caller | None:
         if not self.enabled:
             host = request.client.host if request.client else "unknown"
             return Caller(tenant=DEFAULT_TENANT, bucket=f"addr:{host}")
         header = request.headers.get("authorization", "")
         scheme, _, key = header.partition(" ")
+        key = key.strip()
         challenge = {"WWW-Authenticate": 'Bearer realm="ragfort"'}
-        if scheme.lower() != "bearer" or not key.strip():
+        if scheme.lower() != "bearer" or not key:
             raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", headers=challenge)
-        tenant = self.keys.tenant_of(key.strip())
-        if tenant is None:
-            raise ApiError(401, "invalid API key", headers=challenge)
-        return Caller(tenant=tenant, bucket="key:" + hashlib.sha256(key.strip().encode()).hexdigest()[:24])
+        if memory_only:
+            tenant = self.keys.remembered(key)
+            if tenant is None:
+                return None
+        else:
+            tenant = self.keys.tenant_of(key)
+            if tenant is None:
+                raise ApiError(401, "invalid API key", headers=challenge)
+        return Caller(tenant=tenant, bucket="key:" + hashlib.sha256(key.encode()).hexdigest()[:24])
+
+    @property
+    def local_limits(self) -> bool:
+        """True when rate limits are kept in this process (taking a token needs no I/O)."""
+        return isinstance(self.limiter, RateLimiter)
 
     def limit(self, caller: Caller) -> float:
         """Take a rate-limit token for `caller`; 0 when allowed, else seconds until the next one."""

@@ -136,6 +136,16 @@ class KeyStore:
         """True when at least one valid key exists."""
         return any(k.revoked is None for k in self.list())
 
+    def remembered(self, key: str) -> str | None:
+        """The tenant of `key` if it was verified recently (memory only, no I/O); None means "ask `tenant_of`"."""
+        if len(key) > 200:
+            return None
+        with self._lock:
+            hit = self._verified.get(_digest(key))
+        if hit is not None and time.monotonic() - hit[1] < self.remember_s:
+            return hit[0]
+        return None
+
     def tenant_of(self, key: str) -> str | None:
         """The tenant of a valid `key`, or None for a wrong, malformed or revoked one."""
         parts = key.split("_")
