@@ -37,6 +37,7 @@ from ragfort.pipeline import (
     timeout_fallback,
 )
 from ragfort.policy import Policy
+from ragfort.streaming import SentenceFeed
 from ragfort.types import Action, Passage, Stage, Turn, Verdict
 
 __all__ = ["RagChain", "build_chain"]
@@ -147,14 +148,15 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         config = ctx.state.get(CONFIG_KEY)
         limit = ctx.stage_limit_ms("generation")
         deadline = None if limit is None else time.perf_counter() + max(limit, 0.0) / 1000.0
+        feed = SentenceFeed(turn, ctx)
         for attempt in range(ctx.budget.retries + 1):
             try:
                 if deadline is None and ctx.state.get(SYNC_KEY):
-                    msg = self.llm.invoke(messages, config)
+                    text = str(self.llm.invoke(messages, config).text)
                 else:
                     timeout = None if deadline is None else max(deadline - time.perf_counter(), 0.0)
-                    msg = await asyncio.wait_for(self.llm.ainvoke(messages, config), timeout)
-                text = str(msg.text)
+                    call = self._stream_llm(messages, config, feed) if feed.active else self._ask_llm(messages, config)
+                    text = await asyncio.wait_for(call, timeout)
                 if not text.strip():
                     # An empty completion is a failed one: fall back, never show a blank answer.
                     raise ChainError("the LLM returned an empty answer")
@@ -172,6 +174,20 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 ctx.degrade(f"generation:{type(exc).__name__}")
                 return None
         return None  # pragma: no cover - the loop always returns
+
+
+    async def _ask_llm(self, messages: list[Any], config: Any) -> str:
+        assert self.llm is not None
+        return str((await self.llm.ainvoke(messages, config)).text)
+
+    async def _stream_llm(self, messages: list[Any], config: Any, feed: SentenceFeed) -> str:
+        """The LLM's answer token by token; each completed sentence goes to the streaming guards."""
+        assert self.llm is not None
+        text = ""
+        async for piece in self.llm.astream(messages, config):
+            text += str(piece.text)
+            await feed.update(text)
+        return text
 
 
 def build_chain(

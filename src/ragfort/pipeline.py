@@ -25,6 +25,7 @@ verdict when optional, and blocks the request when required (fail closed).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -43,7 +44,7 @@ from ragfort.types import (
     Verdict,
 )
 
-__all__ = ["Handler", "Layer", "Pipeline", "run_guards", "timeout_fallback"]
+__all__ = ["PARTIAL_KEY", "Handler", "Layer", "Pipeline", "run_guards", "timeout_fallback"]
 
 log = logging.getLogger("ragfort.pipeline")
 
@@ -59,6 +60,8 @@ QUESTION_VECTOR_KEY = "ragfort.question_vector"  # the question's embedding, whe
 SENTENCE_VECTORS_KEY = "ragfort.sentence_vectors"  # (passages) -> per-passage sentence vectors or None
 STALE_KEY = "ragfort.stale"  # (turn) -> turn answered from a stale cache entry; set by the cache layer
 POST_RETRIEVAL = "post_retrieval"  # a layer's `ragfort_position` for the slot after the retrieval gate
+# While streaming: async (turn whose answer is the complete sentences so far) -> None, for generators.
+PARTIAL_KEY = "ragfort.partial"
 
 
 def _stale(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
@@ -215,6 +218,8 @@ class Pipeline:
         post = [layer for layer in layers if getattr(layer, "ragfort_position", None) == POST_RETRIEVAL]
         pre = [layer for layer in layers if getattr(layer, "ragfort_position", None) != POST_RETRIEVAL]
         handler: Handler
+        # Stages an unfinished answer must pass before any of it is shown (see check_partial).
+        self._partial_stages = (Stage.OUTPUT,) if steps.retrieve is not None else (Stage.RETRIEVAL, Stage.OUTPUT)
         if steps.retrieve is not None:
             handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(steps.generate)
             for layer in reversed(post):
@@ -231,6 +236,32 @@ class Pipeline:
             handler = layer(handler)
         handler = gate_before(Stage.INPUT, policy.guards.get(Stage.INPUT, ()), msgs, timing="input")(handler)
         self._handler = handler
+
+    def check_partial(self, turn: Turn, ctx: RunContext) -> str | None:
+        """The output guards on an unfinished answer (the sentences generated so far).
+
+        Runs in a scratch copy of `ctx`: the request's verdicts, timings and
+        stop flag are untouched (the complete answer goes through the output
+        gate as usual), while the session's PII mapping is shared, so
+        placeholders match the final answer's. Returns the text a reader may
+        see now (redacted, unsupported sentences stripped, citation markers
+        in place, finalizers applied), or None when a guard would stop the
+        answer (block, abstain): then nothing more may be shown until the
+        complete answer is checked. For an opaque chain the retrieval guards
+        run first (they have not run yet: the chain retrieved inside).
+        """
+        scratch = dataclasses.replace(ctx, timings_ms={}, verdicts=[], redactions=[], degraded=[], stopped=None)
+        checked = turn
+        for stage in self._partial_stages:
+            checked = run_guards(self.policy.guards.get(stage, ()), stage, checked, scratch, self.policy.messages)
+            if scratch.stopped is not None:
+                return None
+        if checked.answer is None:
+            return None
+        answer = checked.answer
+        for guard in self.finalizers:
+            answer = guard.finalize(answer, scratch)  # type: ignore[attr-defined]
+        return answer
 
     async def run(self, turn: Turn, ctx: RunContext) -> GuardedAnswer:
         """Run one request and assemble the result."""

@@ -315,13 +315,20 @@ class AnswerChunk:
     A stream yields chunks and then the complete `GuardedAnswer`. Chunks add
     up to a chunk, and a chunk plus the final result is the result, so
     LangChain's stream aggregation ends on the `GuardedAnswer`.
+
+    Attributes:
+        text: the new text (appended to what came before).
+        replace: True when `text` replaces everything streamed so far: a
+            guard that checked the whole answer changed what was already
+            shown (it abstained, or a fallback answered instead).
     """
 
     text: str
+    replace: bool = False
 
     def __add__(self, other: object) -> AnswerChunk | GuardedAnswer:
         if isinstance(other, AnswerChunk):
-            return AnswerChunk(self.text + other.text)
+            return other if other.replace else AnswerChunk(self.text + other.text, self.replace)
         if isinstance(other, GuardedAnswer):
             return other
         return NotImplemented

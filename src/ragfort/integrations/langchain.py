@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import queue
 import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,8 +31,9 @@ from langchain_core.runnables.config import ensure_config, patch_config
 from ragfort.budget import Budget
 from ragfort.context import RunContext
 from ragfort.errors import ChainError, InputError
-from ragfort.pipeline import CONFIG_KEY, FALLBACK_KEY, SYNC_KEY, ChainSteps, Layer, Pipeline
+from ragfort.pipeline import CONFIG_KEY, FALLBACK_KEY, PARTIAL_KEY, SYNC_KEY, ChainSteps, Layer, Pipeline
 from ragfort.policy import Policy
+from ragfort.streaming import STREAM_SINK, SentenceFeed, StreamState, tail_chunks
 from ragfort.text import sentence_spans
 from ragfort.trace import TraceSink, trace_record
 from ragfort.types import AnswerChunk, GuardedAnswer, Passage, Turn
@@ -187,6 +189,7 @@ def opaque_steps(
         config: RunnableConfig | None = ctx.state.get(CONFIG_KEY)
         payload = {question_key: turn.question}
         limit = ctx.stage_limit_ms("generation")
+        feed = SentenceFeed(turn, ctx)
         with ctx.timed("generation"):
             try:
                 if limit is None and ctx.state.get(SYNC_KEY):
@@ -194,7 +197,12 @@ def opaque_steps(
                     output = chain.invoke(payload, config)
                 else:
                     timeout = None if limit is None else max(limit, 0.0) / 1000.0
-                    output = await asyncio.wait_for(chain.ainvoke(payload, config), timeout)
+                    call = (
+                        _stream_chain(chain, payload, config, feed, answer_key, documents_key)
+                        if feed.active
+                        else chain.ainvoke(payload, config)
+                    )
+                    output = await asyncio.wait_for(call, timeout)
             except TimeoutError:
                 ctx.degrade("generation")
                 ctx.state[FALLBACK_KEY] = True
@@ -207,6 +215,59 @@ def opaque_steps(
         return turn.evolve(answer=answer, documents=tuple(passages))
 
     return ChainSteps(generate=generate)
+
+
+async def _stream_chain(
+    chain: Runnable[Any, Any], payload: dict[str, Any], config: RunnableConfig | None, feed: SentenceFeed,
+    answer_key: str | None, documents_key: str | None,
+) -> Any:
+    """Run an opaque chain with ``astream``, feeding its growing answer to `feed`; returns the whole output.
+
+    LCEL dict outputs stream as addable pieces (the documents arrive whole,
+    the answer token by token); a chain that cannot stream yields its output
+    once, which is just as correct.
+    """
+    output: Any = None
+    async for part in chain.astream(payload, config):
+        if output is None:
+            output = part
+        else:
+            try:
+                output = output + part
+            except TypeError:
+                output = part
+        answer = _partial_answer(output, answer_key)
+        if answer:
+            docs = _partial_documents(output, documents_key)
+            await feed.update(answer, None if docs is None else feed.turn.evolve(documents=docs))
+    return output
+
+
+def _partial_answer(output: Any, key: str | None) -> str | None:
+    if isinstance(output, str):
+        return output
+    if isinstance(output, BaseMessage):
+        return output.text
+    if isinstance(output, Mapping):
+        value = output.get(key or "answer")
+        if isinstance(value, str):
+            return value
+        if isinstance(value, BaseMessage):
+            return value.text
+    return None
+
+
+def _partial_documents(output: Any, documents_key: str | None) -> tuple[Passage, ...] | None:
+    if not isinstance(output, Mapping):
+        return None
+    for key in (documents_key,) if documents_key else DOCUMENT_KEYS:
+        docs = output.get(key)
+        if isinstance(docs, Sequence) and not isinstance(docs, (str, bytes)):
+            try:
+                return tuple(passage_from_document(d, i) for i, d in enumerate(docs))
+            except (ChainError, TypeError, ValueError):
+                return None
+    return None
 
 
 # -- the Runnable --------------------------------------------------------------
@@ -321,6 +382,11 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         turn, ctx = self._context(input, config)
         ctx.state[CONFIG_KEY] = config
         ctx.state[SYNC_KEY] = sync
+        sink = STREAM_SINK.get()
+        if sink is not None:
+            STREAM_SINK.set(None)  # this run streams; chains it calls (even guarded ones) do not
+            pipeline = self.pipeline
+            ctx.state[PARTIAL_KEY] = StreamState(sink, lambda t: pipeline.check_partial(t, ctx)).partial
         result = await self.pipeline.run(turn, ctx)
         if self.trace_sink is not None:
             self.trace_sink.write(trace_record(result, ctx, self.policy))
@@ -363,9 +429,38 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         config: RunnableConfig | None = None,
         **kwargs: Any,
     ) -> Iterator[Any]:
-        """Yield the answer sentence by sentence, each after the output guards passed it, then the result."""
-        result = self.invoke(input, config, **kwargs)
-        yield from _chunks(result)
+        """Yield the answer as `AnswerChunk`s, each after the guards passed it, then the `GuardedAnswer`.
+
+        See `ragfort.streaming`: with a generator that streams, sentences
+        arrive while the rest is still being generated.
+        """
+        items: queue.Queue[Any] = queue.Queue()
+        stop = threading.Event()
+
+        def produce() -> None:
+            async def run() -> None:
+                async for item in self.astream(input, config, **kwargs):
+                    items.put(item)
+                    if stop.is_set():
+                        return
+
+            try:
+                _thread_loop().run_until_complete(run())
+            except BaseException as exc:  # re-raised in the caller's thread
+                items.put(_Failed(exc))
+            finally:
+                items.put(_END)
+
+        worker = threading.Thread(target=produce, name="ragfort-stream", daemon=True)
+        worker.start()
+        try:
+            while (item := items.get()) is not _END:
+                if isinstance(item, _Failed):
+                    raise item.exc
+                yield item
+        finally:
+            stop.set()
+            worker.join()
 
     async def astream(
         self,
@@ -373,9 +468,34 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         config: RunnableConfig | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
-        result = await self.ainvoke(input, config, **kwargs)
-        for item in _chunks(result):
-            yield item
+        chunks: asyncio.Queue[Any] = asyncio.Queue()
+        shown: list[str] = []
+
+        async def sink(chunk: AnswerChunk) -> None:
+            await chunks.put(chunk)
+
+        async def run() -> GuardedAnswer:
+            try:
+                return await self.ainvoke(input, config, **kwargs)
+            finally:
+                await chunks.put(_END)
+
+        token = STREAM_SINK.set(sink)
+        try:
+            task = asyncio.ensure_future(run())  # the task copies the context, sink included
+        finally:
+            STREAM_SINK.reset(token)
+        try:
+            while (item := await chunks.get()) is not _END:
+                shown.append(item.text)
+                yield item
+            result = await task
+            for chunk in tail_chunks(result.answer, "".join(shown)):
+                yield chunk
+            yield result
+        finally:
+            if not task.done():  # the consumer left early: stop the request
+                task.cancel()
 
     @property
     def InputType(self) -> Any:  # noqa: N802 - LangChain's name
@@ -389,13 +509,9 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         return f"HardenedRunnable(policy={self.policy.name!r}, chain={type(self.chain).__name__})"
 
 
-def _chunks(result: GuardedAnswer) -> Iterator[AnswerChunk | GuardedAnswer]:
-    # Slices cover the whole answer, so the chunks join back to it exactly.
-    answer = result.answer
-    prev = 0
-    for _, end in sentence_spans(answer):
-        yield AnswerChunk(answer[prev:end])
-        prev = end
-    if prev < len(answer):
-        yield AnswerChunk(answer[prev:])
-    yield result
+_END = object()
+
+
+class _Failed:
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc

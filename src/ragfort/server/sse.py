@@ -8,14 +8,21 @@ event loop; items cross to the server's loop through a bounded queue
 and when it disconnects the worker stops at the next item, so a stream never
 buffers more than that many chunks.
 
+Chunks come from the runnable's ``astream`` (see `ragfort.streaming`): with
+a chat model that streams, each sentence is sent once the output guards
+passed it, while the rest is still being generated.
+
 Before the first event is yielded, the caller may turn a fault or a result
 into an `ApiError` (``fault``, ``refuse``): an outage is then a plain 503
-rather than a 200 stream carrying an error. The chunks are the guarded
-result's sentences, so the result exists before the first chunk anyway.
+rather than a 200 stream carrying an error. Outages are found before
+generation (the vault at the input stage, the index at retrieval), so in
+practice they come first; one found after text was shown ends the stream
+with an error event.
 
 Events::
 
-    event: chunk    data: {"text": "..."}          (one per guarded sentence)
+    event: chunk    data: {"text": "..."}          (append: one per guarded sentence)
+    event: replace  data: {"text": "..."}          (replaces all text shown: the whole-answer check changed it)
     event: result   data: {...the result JSON...}  (always last on success)
     event: error    data: {"error": {"code", "message"}}
 """
@@ -35,7 +42,6 @@ from langchain_core.runnables import RunnableConfig
 from ragfort.errors import InputError
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.server.errors import ApiError
-from ragfort.text import sentence_spans
 from ragfort.types import AnswerChunk, GuardedAnswer
 
 __all__ = ["format_event", "sse_events"]
@@ -53,20 +59,6 @@ class _Failed:
 class _Refused:
     def __init__(self, result: GuardedAnswer) -> None:
         self.result = result
-
-
-def _chunks(result: GuardedAnswer) -> list[AnswerChunk | GuardedAnswer]:
-    # Sentence slices cover the whole answer, so the chunks join back to it exactly.
-    answer = result.answer
-    out: list[AnswerChunk | GuardedAnswer] = []
-    prev = 0
-    for _, end in sentence_spans(answer):
-        out.append(AnswerChunk(answer[prev:end]))
-        prev = end
-    if prev < len(answer):
-        out.append(AnswerChunk(answer[prev:]))
-    out.append(result)
-    return out
 
 
 def format_event(event: str, data: Any) -> bytes:
@@ -117,13 +109,12 @@ async def sse_events(
 
     def produce() -> None:
         async def run() -> None:
-            result: GuardedAnswer = await runnable.ainvoke(payload, config)
-            if refuse(result) is not None:
-                put(_Refused(result))
-                return
-            for item in _chunks(result):
-                if stop.is_set() or not put(item):
+            async for item in runnable.astream(payload, config):
+                if isinstance(item, GuardedAnswer) and refuse(item) is not None:
+                    put(_Refused(item))
                     return
+                if stop.is_set() or not put(item):
+                    return  # leaving the loop closes the stream, which cancels the request
 
         try:
             asyncio.run(run())
@@ -146,6 +137,11 @@ async def sse_events(
                     raise error
             if item is _END:
                 break
+            if isinstance(item, _Refused):  # after text was shown: end the stream with the error
+                error = refuse(item.result)
+                if error is not None:
+                    yield format_event("error", {"error": {"code": error.code, "message": error.message}})
+                continue
             if isinstance(item, _Failed):
                 if isinstance(item.exc, InputError):
                     yield format_event("error", {"error": {"code": "bad_request", "message": str(item.exc)}})
@@ -156,7 +152,7 @@ async def sse_events(
                     )
                 continue
             if isinstance(item, AnswerChunk):
-                yield format_event("chunk", {"text": item.text})
+                yield format_event("replace" if item.replace else "chunk", {"text": item.text})
             elif isinstance(item, GuardedAnswer):
                 yield format_event("result", render(item))
     finally:

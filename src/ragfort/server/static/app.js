@@ -237,6 +237,7 @@
       let streamed = "";
       await readEvents(response.body, (name, data) => {
         if (name === "chunk") { streamed += data.text; textBox.textContent = streamed; }
+        else if (name === "replace") { streamed = data.text; textBox.textContent = streamed; }
         else if (name === "result") finish(node, data);
         else if (name === "error") { textBox.textContent = data.error.message; node.removeAttribute("aria-busy"); }
       });
