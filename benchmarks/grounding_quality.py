@@ -1,13 +1,19 @@
 """Grounding detector quality on the dev sets: ``python benchmarks/grounding_quality.py``.
 
-Held-out numbers only, two protocols, each with the two baselines computed
+Held-out numbers only, three protocols, each with the two baselines computed
 in the same run and judged the same way (threshold chosen on the training
 side, never on the test side):
 
 - leave-one-dataset-out: train on two of HaluEval QA / BEGIN dev / WiCE dev,
   test on the third (the closest thing here to "data we do not have");
 - grouped 5-fold cross-validation over the pooled sets (groups: a HaluEval
-  question, a BEGIN knowledge snippet, a WiCE claim).
+  question, a BEGIN knowledge snippet, a WiCE claim), one threshold shared
+  by the three sets, as shipped;
+- "5-fold, own threshold": the same folds and models, but each dataset is
+  judged at its own threshold, chosen (best balanced accuracy) on that
+  dataset's training folds only: what a user gets by calibrating on their
+  own labelled answers (``python -m ragfort.grounding.calibrate``). A
+  separate protocol: it assumes labelled data from the target domain.
 
 Methods: ``ragfort`` (the logistic model over the claim features of params.json; an
 answer scores as its weakest claim), ``lexical`` (content-word coverage of

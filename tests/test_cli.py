@@ -117,3 +117,26 @@ def test_console_script_runs_offline(help_center_index: Path) -> None:
     )
     assert res.returncode == 0, res.stderr[-2000:]
     assert json.loads(res.stdout)["trace_id"]
+
+
+def test_eval_guard_calibrate_prints_a_grounding_threshold(tmp_path: Path) -> None:
+    passages = ["Devices can be returned within 14 days of delivery.", "Standard shipping is free over $50."]
+    rows = [
+        ("You can return a device within 14 days of delivery.", 1),
+        ("Devices can be returned within 30 days of delivery.", 0),
+        ("Shipping is free for orders over $50.", 1),
+        ("Shipping is free for every order.", 0),
+    ]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(
+        "".join(json.dumps({"answer": a, "passages": passages, "label": y}) + "\n" for a, y in rows), encoding="utf-8"
+    )
+    res = runner.invoke(app, ["eval-guard", "grounding", str(path), "--calibrate"])
+    assert res.exit_code == 0, res.output
+    assert "guard: grounding" in res.stdout and "threshold: 0." in res.stdout
+
+
+def test_eval_guard_calibrate_is_for_grounding_only(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["eval-guard", "pii", str(tmp_path / "x.jsonl"), "--calibrate"])
+    assert res.exit_code == 2
+    assert "applies to grounding" in res.stderr

@@ -270,3 +270,33 @@ def test_a_lowered_threshold_still_rejects_a_swapped_product_name(
     lenient = GroundingScorer(embedder=embedder, threshold=0.05)
     result = lenient.score("The Voltwise Max charger delivers 65 W over USB-C ports.", passages).claims[0]
     assert result.supported is False
+
+
+def test_sentences_run_together_without_a_space_are_split() -> None:
+    text = "The magazine was published in the 19th century.First for Women is published in the USA. It costs 5.5 USD."
+    spans = passage_sentence_spans(Passage(text=text, doc_id="p"))
+    assert [text[s:e] for s, e in spans] == [
+        "The magazine was published in the 19th century.",
+        "First for Women is published in the USA.",
+        "It costs 5.5 USD.",
+    ]
+    # Abbreviations and dotted names stay whole.
+    for whole in ("He moved to the U.S.And stayed there.", "Built on ASP.NET.Core today."):
+        assert len(passage_sentence_spans(Passage(text=whole, doc_id="p"))) == 1
+
+
+def test_model_bounds_cover_every_value_of_the_dense_features() -> None:
+    from itertools import product
+
+    from ragfort.grounding import FEATURES, load_model
+
+    model = load_model()
+    rng = np.random.default_rng(0)
+    dense = ("similarity", "local_similarity")
+    for _ in range(20):
+        values = list(rng.random(len(FEATURES)).round(2))
+        low, high = model.bounds(values, *dense)
+        for a, b in product(np.linspace(0, 1, 5), repeat=2):
+            v = list(values)
+            v[FEATURES.index(dense[0])], v[FEATURES.index(dense[1])] = a, b
+            assert low - 1e-12 <= model.probability(v) <= high + 1e-12

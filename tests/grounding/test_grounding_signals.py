@@ -65,3 +65,43 @@ def test_the_customers_own_placeholder_needs_no_evidence() -> None:
     assert asked.entity_mismatch == 0.0
     stranger = claim_signals(claim, evidence, question_tokens=frozenset(content_tokens("Returns?")))
     assert stranger.entity_mismatch == 1.0
+
+
+def test_a_negation_elsewhere_in_a_long_evidence_sentence_is_not_a_polarity_flip() -> None:
+    evidence = EvidenceIndex.build(
+        [(0, 0, 0, "She opened a shop selling coffee and cosmetics, although the bakery never made money.")]
+    )
+    assert claim_signals("She opened a shop selling coffee and cosmetics.", evidence).polarity_mismatch == 0.0
+    flipped = claim_signals("She never opened a shop selling coffee and cosmetics.", evidence)
+    assert flipped.polarity_mismatch == 1.0
+    assert "'open' is negated only in the claim" in flipped.explanations[0]
+
+
+def test_a_fragment_answer_has_no_polarity_of_its_own() -> None:
+    evidence = EvidenceIndex.build([(0, 0, 0, "Nicholas Ray was an American film director who did not act.")])
+    assert claim_signals("film director", evidence).polarity_mismatch == 0.0
+
+
+def test_a_bare_no_is_checked_like_a_bare_yes() -> None:
+    evidence = EvidenceIndex.build([(0, 0, 0, "Debbie Harry is American."), (0, 0, 0, "Kim Tae-yeon is Korean.")])
+    question = frozenset(content_tokens("Are Debbie Harry and Kim Tae-yeon both American?"))
+    yes = claim_signals("Yes", evidence, question_tokens=question)
+    no = claim_signals("No", evidence, question_tokens=question)
+    assert (no.polarity_mismatch, no.contradiction, no.coverage) == (yes.polarity_mismatch, yes.contradiction,
+                                                                     yes.coverage)  # fmt: skip
+    # Its words are the question's: a question the evidence does not address leaves it uncovered.
+    off_topic = frozenset(content_tokens("Is the Eiffel Tower in Paris?"))
+    assert claim_signals("No", evidence, question_tokens=off_topic).coverage < no.coverage
+
+
+def test_only_negating_prefixes_count_as_antonyms() -> None:
+    evidence = EvidenceIndex.build([(0, 0, 0, "The museum will display the paintings; a refund is possible.")])
+    assert claim_signals("The museum will play the paintings.", evidence).polarity_mismatch == 0.0
+    assert claim_signals("A refund is impossible.", evidence).polarity_mismatch == 1.0
+
+
+def test_number_coverage_is_the_share_of_numbers_found() -> None:
+    assert claim_signals("Devices can be returned within 14 days.", EVIDENCE).number_coverage == 1.0
+    partial = claim_signals("Devices can be returned within 14 days for $35.", EVIDENCE)
+    assert partial.number_coverage == 0.5 and partial.number_mismatch == 1.0
+    assert claim_signals("Devices can be returned.", EVIDENCE).number_coverage == 1.0

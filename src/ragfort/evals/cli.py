@@ -104,9 +104,26 @@ def eval_guard_command(
     data: Annotated[str, typer.Argument(help="Labelled data: a dataset name or file (see docs/evaluation.md).")],
     limit: Annotated[int | None, typer.Option(help="Score only the first N examples.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    calibrate: Annotated[
+        bool, typer.Option("--calibrate", help="grounding: choose the threshold for this labelled file and print it.")
+    ] = False,
+    holdout: Annotated[float, typer.Option(help="With --calibrate: share of rows kept out and reported.")] = 0.0,
 ) -> None:
-    """Score a detector itself on labelled data: precision, recall, F1, ROC-AUC, balanced accuracy."""
+    """Score a detector itself on labelled data: precision, recall, F1, ROC-AUC, balanced accuracy.
+
+    With ``--calibrate`` (grounding only), choose the support threshold that
+    suits your own labelled answers and print the policy lines to paste
+    (docs/grounding.md, "Calibrating the threshold").
+    """
     from ragfort.evals.guard_eval import evaluate_guard
+
+    if calibrate:
+        if detector != "grounding":
+            typer.echo(f"error: --calibrate applies to grounding, not {detector!r}", err=True)
+            raise typer.Exit(2)
+        from ragfort.grounding.calibrate import main as calibrate_main
+
+        raise typer.Exit(calibrate_main([data, "--holdout", str(holdout)]))
 
     scores = _guarded(lambda: evaluate_guard(detector, data, limit=limit))
     if as_json:

@@ -11,12 +11,15 @@ The pieces, in the order a request uses them:
   `SupportModel` of params.json (model.py), then the optional
   `CrossEncoderJudge` and `LLMJudge` (judges.py) for uncertain claims;
 - `render_answer` (citations.py): `[n]` markers, exact `Citation`s, `Claim`s;
-- `explain` (explain.py): the human-readable account for ``--explain``.
+- `explain` (explain.py): the human-readable account for ``--explain``;
+- `calibrate` (calibrate.py): choose the threshold on your own labelled
+  answers (``python -m ragfort.grounding.calibrate FILE``).
 
 ``python -m ragfort.grounding.train`` retrains params.json from the
 development sets (devdata.py).
 """
 
+from ragfort.grounding.calibrate import Calibration, LabelledAnswer, calibrate
 from ragfort.grounding.citations import RenderedAnswer, render_answer
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, split_claims, strip_markers
 from ragfort.grounding.explain import explain
@@ -26,6 +29,7 @@ from ragfort.grounding.scorer import ClaimResult, EvidenceRef, GroundingReport, 
 
 __all__ = [
     "FEATURES",
+    "Calibration",
     "ClaimResult",
     "ClaimSpan",
     "CleanAnswer",
@@ -34,10 +38,12 @@ __all__ = [
     "GroundingReport",
     "GroundingScorer",
     "LLMJudge",
+    "LabelledAnswer",
     "RenderedAnswer",
     "SentenceVectors",
     "SupportJudge",
     "SupportModel",
+    "calibrate",
     "explain",
     "load_model",
     "render_answer",

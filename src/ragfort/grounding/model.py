@@ -28,12 +28,14 @@ PARAMS_PATH = Path(__file__).with_name("params.json")
 # 0..1 scale whatever the domain, and the model is monotone in every one.
 FEATURES: tuple[str, ...] = (
     "similarity",
+    "local_similarity",
     "novel_coverage",
     "bigram_coverage",
     "number_mismatch",
     "entity_mismatch",
     "polarity_mismatch",
     "contradiction",
+    "number_coverage",
 )
 
 
@@ -94,18 +96,20 @@ class SupportModel:
             p = min(p, self.veto_cap)
         return p
 
-    def bounds(self, values: Sequence[float], feature: str) -> tuple[float, float]:
-        """The lowest and highest probability over every value in [0, 1] of `feature`, others fixed.
+    def bounds(self, values: Sequence[float], *features: str) -> tuple[float, float]:
+        """The lowest and highest probability over every value in [0, 1] of `features`, others fixed.
 
-        Exact because the model is monotone in each feature: the scorer uses
-        it to skip embedding a claim whose verdict no similarity could change.
+        Exact because the log-odds are linear in each feature, so the extremes
+        sit at 0 or 1 depending on the weight's sign: the scorer uses it to
+        skip embedding a claim whose verdict no similarity could change.
         """
-        k = self.features.index(feature)
         lo = list(values)
         hi = list(values)
-        lo[k], hi[k] = 0.0, 1.0
-        a, b = self.probability(lo), self.probability(hi)
-        return (a, b) if a <= b else (b, a)
+        for feature in features:
+            k = self.features.index(feature)
+            up = self.weights[k] / self.scale[k] >= 0
+            lo[k], hi[k] = (0.0, 1.0) if up else (1.0, 0.0)
+        return self.probability(lo), self.probability(hi)
 
     def contributions(self, values: Sequence[float]) -> dict[str, float]:
         """Each feature's additive share of the log-odds, for explanations."""

@@ -9,7 +9,7 @@ Tier 1: the lexical and consistency signals of `ragfort.grounding.signals`
 plus dense similarity between the claim and each passage sentence (MiniLM;
 passage vectors come from ingest when the pipeline provides them), combined
 by the logistic model of `params.json` into a support probability. The
-model is monotone in similarity, so when the lexical signals alone settle
+model is monotone in both similarities, so when the lexical signals alone settle
 the verdict for any similarity in [0, 1], the claim is not embedded at all;
 the rest are embedded in one call, through a small in-memory cache keyed by
 a digest of the text (never the text itself).
@@ -193,7 +193,12 @@ def evidence_sentences(
 
 
 # Feature values of a claim quoted verbatim: everything found, nothing contradicted.
-_FULL_SUPPORT = frozenset({"similarity", "coverage", "novel_coverage", "local_coverage", "bigram_coverage"})
+_FULL_SUPPORT = frozenset(
+    {"similarity", "local_similarity", "coverage", "novel_coverage", "local_coverage", "bigram_coverage",
+     "number_coverage"}
+)  # fmt: skip
+# Features that need the claim's embedding; the lexical tier bounds the model over them.
+_DENSE = ("similarity", "local_similarity")
 
 
 def _validate_vectors(vecs: object, n: int, dim: int) -> npt.NDArray[np.float32] | None:
@@ -359,7 +364,8 @@ class GroundingScorer:
             # The embedding's closest sentence may still agree with the claim.
             return None
         values = self._values(0.0, signals)
-        low, high = self.model.bounds(values, "similarity")
+        dense = tuple(f for f in _DENSE if f in self.model.features)
+        low, high = self.model.bounds(values, *dense)
         judged = self.nli is not None or self.llm is not None
         # With judges configured, a claim that could land in their band must go the full way.
         floor, ceiling = (self.band[1], self.band[0]) if judged else (self.threshold, self.threshold)
@@ -369,8 +375,9 @@ class GroundingScorer:
             supported, prob = False, high
         else:
             return None
-        k = self.model.features.index("similarity")
-        shown = tuple(v if j != k else (0.0 if supported else 1.0) for j, v in enumerate(values))
+        # Shown with the dense features at their least favourable value for the verdict.
+        ks = {self.model.features.index(f) for f in dense}
+        shown = tuple(v if j not in ks else (0.0 if supported else 1.0) for j, v in enumerate(values))
         refs: tuple[EvidenceRef, ...] = ()
         if supported and signals.best_local:
             refs = tuple(
@@ -450,14 +457,16 @@ class GroundingScorer:
         sims: npt.NDArray[np.float32] = claim_vecs @ sent_vecs.T
         return sims
 
-    def _values(self, similarity: float, signals: ClaimSignals) -> tuple[float, ...]:
+    def _values(self, similarity: float, signals: ClaimSignals, local_similarity: float = 0.0) -> tuple[float, ...]:
         named = {
             "similarity": similarity,
+            "local_similarity": local_similarity,
             "coverage": signals.coverage,
             "novel_coverage": signals.novel_coverage,
             "local_coverage": signals.local_coverage,
             "bigram_coverage": signals.bigram_coverage,
             "number_mismatch": signals.number_mismatch,
+            "number_coverage": signals.number_coverage,
             "entity_mismatch": signals.entity_mismatch,
             "polarity_mismatch": signals.polarity_mismatch,
             "contradiction": signals.contradiction,
@@ -472,13 +481,20 @@ class GroundingScorer:
         *,
         question_tokens: frozenset[str] = frozenset(),
     ) -> tuple[tuple[float, ...], ClaimSignals, int]:
-        """Feature values (in the model's feature order), the signals, and the index of the most similar sentence."""
+        """Feature values (in the model's feature order), the signals, and the index of the most similar sentence.
+
+        Two similarities: to the closest sentence overall, and to the sentence
+        (or pair) that shares the most words with the claim. A claim assembled
+        from the evidence's words in a new arrangement scores well on words
+        and on the first, but its best word match reads differently.
+        """
         best = int(np.argmax(similarities)) if similarities.size else -1
         similarity = float(similarities[best]) if best >= 0 else 0.0
         signals = claim_signals(
             claim, evidence, dense_best=best if best >= 0 else None, question_tokens=question_tokens
         )
-        return self._values(similarity, signals), signals, best
+        local = max((float(similarities[i]) for i in signals.best_local), default=0.0) if similarities.size else 0.0
+        return self._values(similarity, signals, local), signals, best
 
     def score_prepared(
         self,

@@ -29,6 +29,7 @@ __all__ = [
     "EvidenceSentence",
     "claim_signals",
     "content_tokens",
+    "negated_words",
     "polarity",
     "stem",
 ]
@@ -317,6 +318,26 @@ def polarity(text: str) -> int:
     return count % 2
 
 
+# How many words after a negation cue it reaches ("not be returned within 14": all four).
+_NEGATION_SCOPE = 4
+
+
+def negated_words(text: str) -> frozenset[str]:
+    """Stemmed content words within a few words after a negation cue: what `text` denies."""
+    out: set[str] = set()
+    left = 0
+    for tok in _tokens(text):
+        low = tok.lower()
+        if low in _NEGATIONS or low.endswith("n't"):
+            left = _NEGATION_SCOPE
+            continue
+        if left > 0:
+            if low not in _STOPWORDS:
+                out.add(stem(low))
+            left -= 1
+    return frozenset(out)
+
+
 def _to_number(raw: str) -> float | None:
     try:
         return float(raw.replace(",", ""))
@@ -428,6 +449,7 @@ class EvidenceSentence:
     text: str
     tokens: frozenset[str]
     polarity: int
+    negated: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -458,7 +480,7 @@ class EvidenceIndex:
         placeholders: set[str] = set()
         for p, s, e, text in sentences:
             toks = frozenset(content_tokens(text))
-            items.append(EvidenceSentence(p, s, e, text, toks, polarity(text)))
+            items.append(EvidenceSentence(p, s, e, text, toks, polarity(text), negated_words(text)))
             all_tokens |= toks
             all_bigrams |= _bigrams(text)
             quantities.extend(_quantities(text))
@@ -491,6 +513,10 @@ class ClaimSignals:
         local_coverage: the best share found within one sentence or two adjacent sentences.
         bigram_coverage: share of the claim's word pairs found in the evidence.
         number_mismatch: 1.0 when a number, quantity (with its unit) or date of the claim is not in the evidence.
+        number_coverage: share of the claim's numbers (digits or words) whose value
+            is in the evidence; 1.0 for a claim without numbers. Graded where
+            `number_mismatch` is not: a long claim with one year the evidence
+            omits is less suspect than a short one whose only amount is new.
         entity_mismatch: 1.0 when a name, product or placeholder of the claim is not in the evidence.
         polarity_mismatch: 1.0 when the claim's polarity (negation, antonym, un-/non- prefix)
             differs from the evidence sentence it matches best.
@@ -508,6 +534,7 @@ class ClaimSignals:
     local_coverage: float
     bigram_coverage: float
     number_mismatch: float
+    number_coverage: float
     entity_mismatch: float
     polarity_mismatch: float
     contradiction: float
@@ -528,8 +555,16 @@ def _negating_prefix(prefix: str, base: str) -> bool:
 def _polarity_clash(
     claim_text: str, claim_toks: set[str], sent: EvidenceSentence, *, check_negation: bool = True
 ) -> str | None:
-    if check_negation and polarity(claim_text) != sent.polarity:
-        return "negation mismatch with the closest evidence"
+    if check_negation:
+        # Negation is compared on the words both sides share, not by counting
+        # cues over the whole sentence: a long evidence sentence often negates
+        # something the claim never mentions.
+        shared = claim_toks & sent.tokens
+        mine, theirs = negated_words(claim_text) & shared, sent.negated & shared
+        if mine != theirs:
+            word = sorted(mine ^ theirs)[0]
+            side = "the claim" if word in mine else "the evidence"
+            return f"negation mismatch with the closest evidence ('{word}' is negated only in {side})"
     for tok in claim_toks:
         if tok in sent.tokens:
             continue
@@ -623,6 +658,7 @@ def claim_signals(
     n_checks = len(quantities) + len(dates)
     # Binary on purpose: one wrong amount makes the claim wrong however many others are right.
     number_mismatch = 1.0 if bad_numbers and n_checks else 0.0
+    number_coverage = sum(1 for v, _, _ in quantities if v in evidence.numbers) / len(quantities) if quantities else 1.0
     contradicted = False
     if bad_numbers:
         near: list[str] = []
@@ -672,8 +708,9 @@ def claim_signals(
     if best_idx:
         first, last = sents[best_idx[0]], sents[best_idx[-1]]
         joined = " ".join(sents[i].text for i in best_idx)
+        tokens, negated = first.tokens | last.tokens, first.negated | last.negated
         candidates.append(
-            EvidenceSentence(first.passage, first.start, last.end, joined, first.tokens | last.tokens, polarity(joined))
+            EvidenceSentence(first.passage, first.start, last.end, joined, tokens, polarity(joined), negated)
         )
     if dense_best is not None and (dense_best,) != best_idx:
         candidates.append(sents[dense_best])
@@ -701,6 +738,7 @@ def claim_signals(
         local_coverage=local_coverage,
         bigram_coverage=bigram_coverage,
         number_mismatch=number_mismatch,
+        number_coverage=number_coverage,
         entity_mismatch=entity_mismatch,
         polarity_mismatch=polarity_mismatch,
         contradiction=contradiction,

@@ -13,14 +13,17 @@ What it does:
    (a number changed, a negation flipped, a name swapped): the dev sets have
    few such edits, and runtime hallucinations in support answers are mostly
    of exactly these kinds. Perturbed copies are only ever *trained* on.
-3. Trains a class- and dataset-balanced logistic regression on the seven
-   features of `FEATURES` (similarity, novel-word coverage, word-pair
-   coverage, number/name/polarity mismatch, contradiction). An answer's training row is its worst claim per feature; at
+3. Trains a class- and dataset-balanced logistic regression on the nine
+   features of `FEATURES` (similarity overall and to the best word match,
+   novel-word coverage, word-pair coverage, number/name/polarity mismatch,
+   contradiction, number coverage). An answer's training row is its worst claim per feature; at
    runtime each claim is scored on its own and the answer is as grounded as
    its weakest claim.
 4. Measures honestly: leave-one-dataset-out (train on two sets, test on the
    third, threshold chosen on the two) and grouped 5-fold cross-validation
-   over the pooled sets (threshold chosen on the training folds).
+   over the pooled sets (threshold chosen on the training folds), and the
+   same folds with each dataset's own threshold chosen on its training
+   folds only (what `ragfort.grounding.calibrate` does for a user's data).
 5. Chooses the shipped threshold on the pooled out-of-fold predictions
    (the best mean balanced accuracy over the three sets), fits the final
    model on everything, and writes weights, threshold, band and the
@@ -313,20 +316,33 @@ class Evaluation:
     oof_index: list[int]
 
 
-def _run_split(
-    fs: FeatureSet,
-    aug: FeatureSet,
-    train_idx: list[int],
-    test_idx: list[int],
-) -> dict[str, tuple[Array, list[int], float]]:
-    """Fit on `train_idx` (+ their augmentations), score `test_idx`; thresholds from the training side."""
+@dataclass(slots=True)
+class _Split:
+    """One method's held-out scores on one split."""
+
+    test: Array  # scores at the shared threshold (vetoed claims capped just below it)
+    threshold: float  # the shared threshold, chosen on the training side over all its datasets
+    calibrated: Array  # test scores relative to their dataset's own threshold, shifted so 0.5 decides
+
+
+def _run_split(fs: FeatureSet, aug: FeatureSet, train_idx: list[int], test_idx: list[int]) -> dict[str, _Split]:
+    """Fit on `train_idx` (+ their augmentations), score `test_idx`; thresholds from the training side only.
+
+    Two thresholds per method: one shared over the training datasets (the
+    shipped kind), and one per dataset chosen on that dataset's training
+    rows only (what `ragfort.grounding.calibrate` does with a user's own
+    labelled answers); the test rows of a dataset absent from training keep
+    the shared one.
+    """
+    from ragfort.grounding.calibrate import choose_threshold
+
     train_groups = {(fs.examples[i].dataset, fs.examples[i].group) for i in train_idx}
     aug_idx = [j for j, ex in enumerate(aug.examples) if (ex.dataset, ex.group) in train_groups]
     x = np.vstack([fs.worst()[train_idx], *([aug.worst()[aug_idx]] if aug_idx else [])])
     train_examples = [fs.examples[i] for i in train_idx] + [aug.examples[j] for j in aug_idx]
     y = np.array([ex.label for ex in train_examples], dtype=float)
     model = fit(x, y, _weights(train_examples))
-    out: dict[str, tuple[Array, list[int], float]] = {}
+    out: dict[str, _Split] = {}
     for method in ("ragfort", "lexical", "cosine"):
         if method == "ragfort":
             tr, te = answer_scores(model, fs, train_idx), answer_scores(model, fs, test_idx)
@@ -334,48 +350,71 @@ def _run_split(
             tr, te = _baseline_scores(fs, method, train_idx), _baseline_scores(fs, method, test_idx)
         s_tr, l_tr, d_tr = collapse(fs.examples, train_idx, tr)
         threshold = best_threshold(s_tr, l_tr, d_tr)
+        # Per-dataset thresholds; vetoed claims score 0 so that they stay
+        # unsupported at any threshold, as the runtime guarantees.
+        if method == "ragfort":
+            floor = dataclasses.replace(model, veto_cap=0.0)
+            tr0, te0 = answer_scores(floor, fs, train_idx), answer_scores(floor, fs, test_idx)
+        else:
+            tr0, te0 = tr, te
+        s0, l0, d0 = collapse(fs.examples, train_idx, tr0)
+        own = {
+            name: choose_threshold(s0[np.array(d0) == name], l0[np.array(d0) == name], prior=threshold)
+            for name in sorted(set(d0))
+            if len(set(l0[np.array(d0) == name])) == 2
+        }
+        shift = np.array([own.get(fs.examples[i].dataset, threshold) for i in test_idx])
         if method == "ragfort":
             te = answer_scores(with_cap(model, threshold), fs, test_idx)
-        out[method] = (te, test_idx, threshold)
+        out[method] = _Split(te, threshold, te0 - shift + 0.5)
     return out
 
 
 def evaluate(fs: FeatureSet, aug: FeatureSet, *, folds: int = 5, seed: int = SEED) -> Evaluation:
-    """Leave-one-dataset-out and grouped k-fold results for ragfort and both baselines."""
+    """Leave-one-dataset-out and grouped k-fold results (shared and per-dataset thresholds), with both baselines."""
     rows: list[dict[str, Any]] = []
     n = len(fs.examples)
     # Protocol 1: leave one dataset out.
     for held in DATASETS:
         test_idx = [i for i in range(n) if fs.examples[i].dataset == held]
         train_idx = [i for i in range(n) if fs.examples[i].dataset != held]
-        for method, (scores, idx, thr) in _run_split(fs, aug, train_idx, test_idx).items():
-            s, lab, _ = collapse(fs.examples, idx, scores)
-            rows.append({"protocol": "leave-one-dataset-out", "method": method, "dataset": held, "threshold": thr,
-                         "n": len(lab), **metrics(s, lab, thr)})  # fmt: skip
-    # Protocol 2: grouped k-fold over the pooled sets.
+        for method, split in _run_split(fs, aug, train_idx, test_idx).items():
+            s, lab, _ = collapse(fs.examples, test_idx, split.test)
+            rows.append({"protocol": "leave-one-dataset-out", "method": method, "dataset": held,
+                         "threshold": split.threshold, "n": len(lab), **metrics(s, lab, split.threshold)})  # fmt: skip
+    # Protocols 2 and 3: grouped k-fold over the pooled sets, with the shared
+    # threshold and with each dataset's own threshold from its training folds.
     groups = sorted({(ex.dataset, ex.group) for ex in fs.examples})
     rng = random.Random(seed)
     rng.shuffle(groups)
     fold_of = {g: k % folds for k, g in enumerate(groups)}
-    pooled: dict[str, dict[str, list[Any]]] = {m: {"s": [], "i": [], "t": []} for m in ("ragfort", "lexical", "cosine")}
+    methods = ("ragfort", "lexical", "cosine")
+    pooled: dict[str, dict[str, list[Any]]] = {m: {"s": [], "i": [], "t": [], "c": []} for m in methods}
     for k in range(folds):
         test_idx = [i for i in range(n) if fold_of[(fs.examples[i].dataset, fs.examples[i].group)] == k]
         train_idx = [i for i in range(n) if fold_of[(fs.examples[i].dataset, fs.examples[i].group)] != k]
-        for method, (scores, idx, thr) in _run_split(fs, aug, train_idx, test_idx).items():
-            pooled[method]["s"].extend(scores)
-            pooled[method]["i"].extend(idx)
+        for method, split in _run_split(fs, aug, train_idx, test_idx).items():
+            pooled[method]["s"].extend(split.test)
+            pooled[method]["i"].extend(test_idx)
             # Each test item is judged at its own fold's threshold; keep scores relative to it.
-            pooled[method]["t"].extend([thr] * len(idx))
+            pooled[method]["t"].extend([split.threshold] * len(test_idx))
+            pooled[method]["c"].extend(split.calibrated)
+    calibrated_rows: list[dict[str, Any]] = []
     for method, acc in pooled.items():
         scores = np.array(acc["s"])
         # Shifting by the fold threshold puts every fold's decision at 0.5.
         shifted = scores - np.array(acc["t"]) + 0.5
+        own = np.array(acc["c"])
         for name in DATASETS:
             sel = [j for j, i in enumerate(acc["i"]) if fs.examples[i].dataset == name]
-            s, lab, _ = collapse(fs.examples, [acc["i"][j] for j in sel], shifted[sel])
+            idx = [acc["i"][j] for j in sel]
+            s, lab, _ = collapse(fs.examples, idx, shifted[sel])
             rows.append({"protocol": f"grouped {folds}-fold", "method": method, "dataset": name,
                          "threshold": float(np.mean(acc["t"])), "n": len(lab), **metrics(s, lab, 0.5)})  # fmt: skip
-    return Evaluation(rows, np.array(pooled["ragfort"]["s"]), list(pooled["ragfort"]["i"]))
+            s, lab, _ = collapse(fs.examples, idx, own[sel])
+            calibrated_rows.append({"protocol": f"{folds}-fold, own threshold", "method": method, "dataset": name,
+                                    "threshold": float("nan"), "n": len(lab), **metrics(s, lab, 0.5)})  # fmt: skip
+    return Evaluation(rows + calibrated_rows, np.array(pooled["ragfort"]["s"]), list(pooled["ragfort"]["i"]))
 
 
 def build_features(
@@ -403,13 +442,24 @@ def _placeholder_model() -> SupportModel:
                         band=(0.5, 0.5))  # fmt: skip
 
 
+def _thr(value: float) -> str:
+    # The per-dataset protocol has one threshold per fold and dataset, none to show.
+    return "own" if value != value else f"{value:.3f}"
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if value != value else round(value, 4)
+    return value
+
+
 def format_table(rows: Sequence[dict[str, Any]]) -> str:
     """The evaluation rows as a fixed-width table."""
     head = f"{'protocol':<24} {'dataset':<9} {'method':<8} {'n':>5} {'thr':>6} {'AUC':>6} {'bal-acc':>8} {'F1-uns':>7}"
     lines = [head, "-" * len(head)]
     for r in rows:
         lines.append(
-            f"{r['protocol']:<24} {r['dataset']:<9} {r['method']:<8} {r['n']:>5} {r['threshold']:>6.3f} "
+            f"{r['protocol']:<24} {r['dataset']:<9} {r['method']:<8} {r['n']:>5} {_thr(r['threshold']):>6} "
             f"{r['auc']:>6.3f} {r['balanced_accuracy']:>8.3f} {r['f1_unsupported']:>7.3f}"
         )
     return "\n".join(lines)
@@ -468,7 +518,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "weighting": "each dataset equal total weight, classes balanced within each dataset",
             "seed": SEED,
         },
-        "held_out": [{k: (round(v, 4) if isinstance(v, float) else v) for k, v in r.items()} for r in ev.rows],
+        "held_out": [{k: _json_value(v) for k, v in r.items()} for r in ev.rows],
     }
     args.out.write_text(json.dumps(params, indent=2) + "\n", encoding="utf-8")
     print(f"threshold {threshold:.4f}, band {band}; wrote {args.out} in {time.perf_counter() - t0:.0f}s")
