@@ -23,6 +23,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableConfig
 
+from ragfort import _loops
 from ragfort.budget import backoff_s, is_transient
 from ragfort.context import RunContext
 from ragfort.errors import ChainError, InputError
@@ -178,13 +179,15 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
     async def _ask_llm(self, messages: list[Any], config: Any) -> str:
         assert self.llm is not None
-        return str((await self.llm.ainvoke(messages, config)).text)
+        llm = self.llm
+        return str((await _loops.call(lambda: llm.ainvoke(messages, config))).text)
 
     async def _stream_llm(self, messages: list[Any], config: Any, feed: SentenceFeed) -> str:
         """The LLM's answer token by token; each completed sentence goes to the streaming guards."""
         assert self.llm is not None
         text = ""
-        async for piece in self.llm.astream(messages, config):
+        llm = self.llm
+        async for piece in _loops.iterate(lambda: llm.astream(messages, config)):
             text += str(piece.text)
             await feed.update(text)
         return text

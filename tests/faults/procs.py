@@ -28,7 +28,7 @@ import httpx
 import pytest
 import yaml
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 REPO = Path(__file__).resolve().parents[2]
 HELP_CENTER = REPO / "examples" / "help_center"
@@ -239,9 +239,11 @@ def ingest(
 
 
 # -- a fake OpenAI-compatible chat-completions server ------------------------------------------------
-def first_sentence(prompt: str) -> str | None:
-    """Passage [1]'s first real sentence in a ragfort prompt: past headings and list markers, 20+ characters."""
-    block = prompt.split("[1] (", 1)[-1].split("\n[2] (", 1)[0].split("\n", 1)[-1]
+def first_sentence(prompt: str, n: int = 1) -> str | None:
+    """Passage [n]'s first real sentence in a ragfort prompt: past headings and list markers, 20+ characters."""
+    if f"[{n}] (" not in prompt:
+        return None
+    block = prompt.split(f"[{n}] (", 1)[-1].split(f"\n[{n + 1}] (", 1)[0].split("\n", 1)[-1]
     for line in block.splitlines():
         line = re.sub(r"^\s*(?:[-*]|\d+\.)\s+", "", line).strip()
         found = re.match(r"(.{20,}?[.!?])(?:\s|$)", line)
@@ -255,14 +257,17 @@ class FakeLLM:
 
     Modes: ``ok`` (answers with passage [1]'s first sentence, cited, addressed
     to the lowest-numbered ``<PERSON_n>`` placeholder of the question, if any),
+    ``multi`` (the first sentences of passages [1]-[3], each cited),
     ``slow`` (answers after `delay_s`), ``error500``, ``error429``,
     ``garbage`` (200 with a body that is not JSON), ``empty`` (a valid
     completion with empty content).
     """
 
-    def __init__(self, *, delay_s: float = 5.0) -> None:
+    def __init__(self, *, delay_s: float = 5.0, word_delay_s: float = 0.0) -> None:
         self.mode = "ok"
         self.delay_s = delay_s
+        self.word_delay_s = word_delay_s
+        self.finished_at = 0.0  # time.monotonic() when the last streamed word was sent
         self.calls = 0
         self.port = free_port()
         self._server: Any = None
@@ -293,13 +298,20 @@ class FakeLLM:
             if mode == "garbage":
                 return Response(b'{"id": "x", "choices": [ {not json', media_type="application/json")
             content = ""
-            if mode != "empty":
+            if mode == "multi":
+                prompt = str(body["messages"][-1]["content"])
+                found_all = [f for n in (1, 2, 3) if (f := first_sentence(prompt, n))]
+                content = " ".join(f"{f[:-1]} [{i}]{f[-1]}" for i, f in enumerate(found_all, 1)) or "I don't know."
+            elif mode != "empty":
                 prompt = str(body["messages"][-1]["content"])
                 found = first_sentence(prompt)
                 content = f"{found} [1]" if found else "I don't know."
                 people = sorted(set(re.findall(r"<PERSON_(\d+)>", prompt.rsplit("Question:", 1)[-1])), key=int)
                 if people and found:
                     content = f"<PERSON_{people[0]}>, {content[0].lower()}{content[1:]}"
+            if body.get("stream"):
+                return StreamingResponse(self._sse(content, str(body.get("model", "fake"))),
+                                         media_type="text/event-stream")  # fmt: skip
             return JSONResponse(
                 {
                     "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
@@ -311,6 +323,22 @@ class FakeLLM:
             )  # fmt: skip
 
         return app
+
+    async def _sse(self, content: str, model: str) -> Any:
+        """The completion as OpenAI streaming chunks, a word at a time, `word_delay_s` apart."""
+
+        def chunk(delta: dict[str, str], finish: str | None = None) -> bytes:
+            data = {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": int(time.time()),
+                    "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}  # fmt: skip
+            return f"data: {json.dumps(data)}\n\n".encode()
+
+        yield chunk({"role": "assistant", "content": ""})
+        for word in re.findall(r"\S+\s*", content):
+            await asyncio.sleep(self.word_delay_s)
+            yield chunk({"content": word})
+        self.finished_at = time.monotonic()
+        yield chunk({}, "stop")
+        yield b"data: [DONE]\n\n"
 
     def start(self) -> FakeLLM:
         import uvicorn

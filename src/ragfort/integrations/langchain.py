@@ -28,6 +28,8 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config, patch_config
 
+from ragfort import _loops
+from ragfort._loops import owned_loop
 from ragfort.budget import Budget
 from ragfort.context import RunContext
 from ragfort.errors import ChainError, InputError
@@ -153,7 +155,7 @@ _local = threading.local()
 def _thread_loop() -> asyncio.AbstractEventLoop:
     loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
     if loop is None or loop.is_closed():
-        loop = asyncio.new_event_loop()
+        loop = owned_loop()  # model calls made from it go to the shared loop (see ragfort._loops)
         _local.loop = loop
     return loop
 
@@ -200,7 +202,7 @@ def opaque_steps(
                     call = (
                         _stream_chain(chain, payload, config, feed, answer_key, documents_key)
                         if feed.active
-                        else chain.ainvoke(payload, config)
+                        else _loops.call(lambda: chain.ainvoke(payload, config))
                     )
                     output = await asyncio.wait_for(call, timeout)
             except TimeoutError:
@@ -228,7 +230,7 @@ async def _stream_chain(
     once, which is just as correct.
     """
     output: Any = None
-    async for part in chain.astream(payload, config):
+    async for part in _loops.iterate(lambda: chain.astream(payload, config)):
         if output is None:
             output = part
         else:

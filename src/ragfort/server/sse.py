@@ -39,6 +39,7 @@ from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
+from ragfort._loops import owned_loop
 from ragfort.errors import InputError
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.server.errors import ApiError
@@ -117,7 +118,9 @@ async def sse_events(
                     return  # leaving the loop closes the stream, which cancels the request
 
         try:
-            asyncio.run(run())
+            # A loop ragfort owns: the model's async client is driven from the shared loop (ragfort._loops).
+            with asyncio.Runner(loop_factory=owned_loop) as runner:
+                runner.run(run())
         except BaseException as exc:  # reported to the client as an error event
             put(_Failed(exc))
         finally:
