@@ -78,24 +78,35 @@ class Metrics:
         self.rate_limited = Counter("ragfort_rate_limited", "Requests refused with 429.", registry=r)
         self._hits = 0
         self._lookups = 0
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, remembered (label values here come from small fixed sets)."""
+        # prometheus-client's labels() validates and locks on every call; the children are stable, so keep them.
+        key = (id(metric), labels)
+        child = self._children.get(key)
+        if child is None:
+            child = self._children[key] = metric.labels(*labels)
+        return child
 
     def observe_record(self, record: Mapping[str, Any]) -> None:
         """Count one finished request from its trace record."""
         variant = str(record.get("variant") or "none")
         status = str(record.get("status", "unknown"))
-        self.answers.labels(status, variant).inc()
+        child = self.child
+        child(self.answers, status, variant).inc()
         for stage, ms in (record.get("timings_ms") or {}).items():
             if isinstance(ms, (int, float)):
-                self.stage_latency.labels(str(stage), variant).observe(ms / 1000.0)
+                child(self.stage_latency, str(stage), variant).observe(ms / 1000.0)
         for v in record.get("verdicts") or ():
-            self.guard_actions.labels(str(v.get("guard")), str(v.get("stage")), str(v.get("action")), variant).inc()
+            child(self.guard_actions, str(v.get("guard")), str(v.get("stage")), str(v.get("action")), variant).inc()
         for red in record.get("redactions") or ():
-            self.redactions.labels(str(red.get("entity")), str(red.get("stage")), variant).inc()
+            child(self.redactions, str(red.get("entity")), str(red.get("stage")), variant).inc()
         grounded = record.get("groundedness")
         if isinstance(grounded, (int, float)):
-            self.groundedness.labels(variant).observe(float(grounded))
+            child(self.groundedness, variant).observe(float(grounded))
         cache = str(record.get("cache", "miss"))
-        self.cache.labels(cache, variant).inc()
+        child(self.cache, cache, variant).inc()
         self._lookups += 1
         self._hits += cache != "miss"
         self.cache_hit_ratio.set(self._hits / self._lookups)

@@ -126,8 +126,8 @@ class AccessLog:
             elapsed = time.perf_counter() - t0
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.http_requests.labels(template, scope.get("method", ""), str(status)).inc()
-            self.metrics.http_latency.labels(template).observe(elapsed)
+            self.metrics.child(self.metrics.http_requests, template, scope.get("method", ""), str(status)).inc()
+            self.metrics.child(self.metrics.http_latency, template).observe(elapsed)
             state = scope.get("state") or {}
             access_log.info(
                 "request",
