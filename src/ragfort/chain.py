@@ -30,8 +30,10 @@ from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
 from ragfort.pipeline import (
+    CAN_REGENERATE_KEY,
     CONFIG_KEY,
     QUESTION_VECTOR_KEY,
+    REGENERATING_KEY,
     SENTENCE_VECTORS_KEY,
     SYNC_KEY,
     ChainSteps,
@@ -121,7 +123,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 if self.llm is not None:
                     answer = await self._generate_llm(turn, ctx)
                     if answer is not None:
+                        ctx.state[CAN_REGENERATE_KEY] = True
                         return turn.evolve(answer=answer)
+                    ctx.state[CAN_REGENERATE_KEY] = False  # a fallback answer is not regenerated
                     served = timeout_fallback(turn, ctx, policy.messages)  # budget.on_timeout, in order
                     if served is not None:
                         return served
@@ -145,7 +149,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         in LangChain's executor thread, which Python cannot interrupt.
         """
         assert self.llm is not None
-        messages = llm_messages(turn.question, list(turn.documents))
+        # A second try (the grounding guard's `regenerate`) names what the first answer got wrong.
+        messages = llm_messages(turn.question, list(turn.documents), unsupported=ctx.state.get(REGENERATING_KEY, ()))
         config = ctx.state.get(CONFIG_KEY)
         limit = ctx.stage_limit_ms("generation")
         deadline = None if limit is None else time.perf_counter() + max(limit, 0.0) / 1000.0

@@ -19,7 +19,7 @@ import numpy as np
 
 from ragfort.types import Passage
 
-__all__ = ["SYSTEM_PROMPT", "ExtractiveSettings", "extractive_answer", "llm_messages"]
+__all__ = ["STRICT_PROMPT", "SYSTEM_PROMPT", "ExtractiveSettings", "extractive_answer", "llm_messages"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(
@@ -234,10 +234,29 @@ def extractive_answer(
     return " ".join(out)
 
 
-def llm_messages(question: str, passages: Sequence[Passage]) -> list[tuple[str, str]]:
-    """Chat messages asking for an answer that cites the numbered passages."""
+STRICT_PROMPT = (
+    "Your previous answer to this question said things the passages do not state:\n{claims}\n"
+    "Answer again. Say only what the passages state, close to their wording, and cite each sentence. "
+    "Leave out anything they do not state. If they do not answer the question, say you don't know."
+)
+
+
+def llm_messages(
+    question: str, passages: Sequence[Passage], *, unsupported: Sequence[str] = ()
+) -> list[tuple[str, str]]:
+    """Chat messages asking for an answer that cites the numbered passages.
+
+    Args:
+        question: the (redacted) question.
+        passages: the retrieved passages, numbered in order.
+        unsupported: claims of a previous answer the grounding check rejected;
+            when given, the prompt asks again, more strictly.
+    """
     numbered = "\n\n".join(f"[{i}] ({p.title or p.doc_id})\n{p.text}" for i, p in enumerate(passages, 1))
+    system = SYSTEM_PROMPT
+    if unsupported:
+        system += "\n\n" + STRICT_PROMPT.format(claims="\n".join(f"- {c}" for c in unsupported))
     return [
-        ("system", SYSTEM_PROMPT),
+        ("system", system),
         ("human", f"Passages:\n\n{numbered}\n\nQuestion: {question}"),
     ]

@@ -62,6 +62,12 @@ STALE_KEY = "ragfort.stale"  # (turn) -> turn answered from a stale cache entry;
 POST_RETRIEVAL = "post_retrieval"  # a layer's `ragfort_position` for the slot after the retrieval gate
 # While streaming: async (turn whose answer is the complete sentences so far) -> None, for generators.
 PARTIAL_KEY = "ragfort.partial"
+# Regeneration (grounding `regenerate: true`): the generator says it can write the answer again
+# (an LLM, not the extractive generator); a guard asks for it with the reasons (the unsupported
+# claims); the generator reads the reasons back on its second try to write a stricter prompt.
+CAN_REGENERATE_KEY = "ragfort.can_regenerate"
+REGENERATE_KEY = "ragfort.regenerate"
+REGENERATING_KEY = "ragfort.regenerating"
 
 
 def _stale(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
@@ -180,6 +186,52 @@ def gate_after(stage: Stage, guards: Sequence[Guard], messages: Messages, *, tim
     return layer
 
 
+def output_gate(guards: Sequence[Guard], messages: Messages) -> Layer:
+    """The output gate around generation, with at most one regeneration.
+
+    When an output guard asks for a new answer (``ctx.state[REGENERATE_KEY]``,
+    the grounding guard with ``regenerate: true``) and the generator can
+    write one (``CAN_REGENERATE_KEY``), while time remains, generation runs
+    once more with the reasons in ``ctx.state[REGENERATING_KEY]`` and the
+    output guards check the new answer. The first answer's verdicts are
+    replaced by one verdict saying why it was regenerated; the second
+    answer's verdicts stand, and its guards' actions apply.
+    """
+
+    def layer(next_: Handler) -> Handler:
+        if not guards:
+            return next_
+
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            generated = await next_(turn, ctx)
+            if ctx.stopped is not None:
+                return generated
+            mark = len(ctx.verdicts)
+            with ctx.timed("output"):
+                checked = run_guards(guards, Stage.OUTPUT, generated, ctx, messages)
+            why = ctx.state.pop(REGENERATE_KEY, None)
+            if not why or REGENERATING_KEY in ctx.state or not ctx.state.get(CAN_REGENERATE_KEY) or ctx.expired():
+                return checked
+            first = ctx.verdicts[mark:]
+            del ctx.verdicts[mark:]
+            ctx.stopped = None
+            asked = next((v for v in reversed(first) if v.action is not Action.ALLOW), first[-1])
+            ctx.state[REGENERATING_KEY] = tuple(why)
+            again = await next_(turn, ctx)
+            ctx.record(
+                Verdict(asked.guard, Stage.OUTPUT, Action.REWRITE, score=asked.score, turn=again,
+                        reason=f"regenerated once with a stricter prompt; first answer: {asked.reason}")
+            )  # fmt: skip
+            if ctx.stopped is not None:
+                return again
+            with ctx.timed("output"):
+                return run_guards(guards, Stage.OUTPUT, again, ctx, messages)
+
+        return handle
+
+    return layer
+
+
 @dataclass(frozen=True, slots=True)
 class ChainSteps:
     """The user's chain as handlers.
@@ -221,7 +273,7 @@ class Pipeline:
         # Stages an unfinished answer must pass before any of it is shown (see check_partial).
         self._partial_stages = (Stage.OUTPUT,) if steps.retrieve is not None else (Stage.RETRIEVAL, Stage.OUTPUT)
         if steps.retrieve is not None:
-            handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(steps.generate)
+            handler = output_gate(out, msgs)(steps.generate)
             for layer in reversed(post):
                 handler = layer(handler)
             handler = gate_before(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(handler)

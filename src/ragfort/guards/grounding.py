@@ -15,6 +15,10 @@ handoff   `handoff_message` (a human takes over)                 ABSTAIN
 block     `block_message`                                        BLOCK
 ========  =====================================================  =========
 
+With ``regenerate: true`` and an LLM generator, an answer with unsupported
+claims is first written once more, with a stricter prompt that names them;
+the action then applies to the second answer.
+
 With annotate and strip, an answer whose share of supported claims is below
 `min_supported_fraction` (or that strip would empty) is replaced by the
 abstention message instead: a mostly invented answer is not worth keeping.
@@ -42,6 +46,7 @@ from ragfort.grounding.judges import CrossEncoderJudge, LLMJudge, SupportJudge
 from ragfort.grounding.model import load_model
 from ragfort.grounding.scorer import GroundingReport, GroundingScorer
 from ragfort.guards.base import BaseGuard, GuardSettings
+from ragfort.pipeline import CAN_REGENERATE_KEY, REGENERATE_KEY, REGENERATING_KEY
 from ragfort.types import Action, Finding, Stage, Turn, Verdict
 
 __all__ = ["GroundingGuard", "GroundingSettings"]
@@ -68,6 +73,12 @@ class GroundingSettings(GuardSettings):
         uncertainty_band: `[low, high]` probabilities sent to the NLI/LLM tiers;
             None uses the band in params.json.
         params_path: an alternative params.json.
+        regenerate: when claims fail and the generator is an LLM, ask it once
+            more, with a stricter prompt naming the unsupported claims, and
+            check the new answer (whose failures then get `action`). Needs the
+            default chain (`build_chain` with an LLM): ragfort cannot change
+            the prompt inside a wrapped chain, and the extractive generator
+            would write the same answer again.
     """
 
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -82,6 +93,7 @@ class GroundingSettings(GuardSettings):
     nli_model_path: str | None = None
     uncertainty_band: tuple[float, float] | None = None
     params_path: str | None = None
+    regenerate: bool = False
 
     @model_validator(mode="after")
     def _band_in_range(self) -> GroundingSettings:
@@ -162,6 +174,9 @@ class GroundingGuard(BaseGuard):
             f"groundedness {'n/a' if groundedness is None else f'{groundedness:.2f}'}{marker_note}"
         )
 
+        if failing and s.regenerate and ctx.state.get(CAN_REGENERATE_KEY) and REGENERATING_KEY not in ctx.state:
+            # The pipeline's output gate sees this after the guards ran and asks the LLM once more.
+            ctx.state[REGENERATE_KEY] = tuple(c.span.text for c in failing)
         action = s.action
         if failing and action in ("annotate", "strip") and fraction < s.min_supported_fraction:
             action = "abstain"
