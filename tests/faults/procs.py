@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,3 +369,28 @@ def log_events(text: str, needle: str) -> int:
         if needle in message:
             count += 1
     return count
+
+
+@dataclass
+class LLMStack:
+    """A fake model server and a ``ragfort serve`` pointed at it."""
+
+    llm: FakeLLM
+    serve: Serve
+
+
+def llm_stack(
+    home: Path, index: Path, llm: FakeLLM, *, policy: str = "support_agent"
+) -> Iterator[LLMStack]:
+    """Start `llm` and a server using it (auth off); yields the pair and stops both."""
+    llm.start()
+    serve = Serve(
+        home=home, index=index, policy=policy,
+        env={"RAGFORT_AUTH": "off", "RAGFORT_LLM_BASE_URL": llm.base_url, "RAGFORT_LLM_MODEL": "fake-model"},
+    )  # fmt: skip
+    try:
+        serve.start()
+        yield LLMStack(llm, serve)
+    finally:
+        serve.kill()
+        llm.stop()

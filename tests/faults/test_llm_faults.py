@@ -10,37 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from tests.faults.procs import FakeLLM, Serve
+from tests.faults.procs import FakeLLM, LLMStack, llm_stack
 
 # Bounded well above the 3 s budget (a busy 2-core machine), far below "hung".
 CLIENT_TIMEOUT_S = 30.0
 
 
-@dataclass
-class Stack:
-    llm: FakeLLM
-    serve: Serve
+Stack = LLMStack
 
 
 @pytest.fixture(scope="module")
 def stack(help_center_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    llm = FakeLLM(delay_s=5.0).start()
-    home = tmp_path_factory.mktemp("llm-faults")
-    serve = Serve(
-        home=home,
-        index=help_center_index,
-        env={"RAGFORT_AUTH": "off", "RAGFORT_LLM_BASE_URL": llm.base_url, "RAGFORT_LLM_MODEL": "fake-model"},
-    )
-    try:
-        serve.start()
-        yield Stack(llm, serve)
-    finally:
-        serve.kill()
-        llm.stop()
+    yield from llm_stack(tmp_path_factory.mktemp("llm-faults"), help_center_index, FakeLLM(delay_s=5.0))
 
 
 # Answerable questions (the extractive fallback finds them), a different one per mode so no cache hit hides a fault.

@@ -11,22 +11,17 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
-from tests.faults.procs import FakeLLM, Serve
+from tests.faults.procs import FakeLLM, LLMStack, llm_stack
 
 from ragfort.policy import load_policy
 
-
-@dataclass
-class Stack:
-    llm: FakeLLM
-    serve: Serve
+Stack = LLMStack
 
 
 @pytest.fixture(scope="module")
@@ -37,18 +32,9 @@ def stack(help_center_index: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     raw.update(name="stream_test", budget={"total_ms": 60_000, "generation_ms": 50_000}, cache={"enabled": False})
     policy = home / "policy.yaml"
     policy.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
-    llm = FakeLLM(word_delay_s=0.06).start()
+    llm = FakeLLM(word_delay_s=0.06)
     llm.mode = "multi"
-    serve = Serve(
-        home=home / "data", index=help_center_index, policy=str(policy),
-        env={"RAGFORT_AUTH": "off", "RAGFORT_LLM_BASE_URL": llm.base_url, "RAGFORT_LLM_MODEL": "fake-model"},
-    )  # fmt: skip
-    try:
-        serve.start()
-        yield Stack(llm, serve)
-    finally:
-        serve.kill()
-        llm.stop()
+    yield from llm_stack(home / "data", help_center_index, llm, policy=str(policy))
 
 
 def sse(url: str, question: str) -> list[tuple[str, Any, float]]:

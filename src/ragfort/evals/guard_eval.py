@@ -146,18 +146,9 @@ def _grounding(data: str, limit: int | None) -> Items:
         path = Path(data)
         if not path.is_file():
             raise InputError(f"grounding data {data!r} is neither a dataset ({', '.join(DATASETS)}) nor a file")
-        with open(path, encoding="utf-8") as fh:
-            for number, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    passages = tuple(Passage(text=str(t), doc_id=f"p{i}") for i, t in enumerate(row["passages"]))
-                    examples.append(
-                        (f"{number}", str(row["answer"]), passages, int(row["label"]), str(row.get("question", "")))
-                    )
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise InputError(f"{path}:{number}: bad grounding example ({exc!r})") from None
+        from ragfort.grounding.calibrate import load_labelled
+
+        examples = [(str(i), r.answer, r.passages, r.label, r.question) for i, r in enumerate(load_labelled(path), 1)]
     if limit is not None:
         examples = examples[:limit]
     scorer = GroundingScorer()
