@@ -26,6 +26,7 @@ and warns once, naming the types that are now undetected.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import logging
 import os
@@ -67,6 +68,8 @@ __all__ = ["Detection", "Detector", "get_detector"]
 # The memo of clean texts: a per-process random key, so digests mean nothing outside it.
 _MEMO_KEY = os.urandom(16)
 _MEMO_SIZE = 4096
+# spaCy memory zones share one string store per vocabulary: one zone at a time, process-wide.
+_SPACY_ZONE_LOCK = threading.Lock()
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +260,7 @@ class Detector:
         self.entities = tuple(settings.entities)
         self._clean: OrderedDict[bytes, None] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self._nlp: Any = None
         self.ner_available = False
         ner_types = sorted(set(self.entities) & NER_ENTITIES)
         nlp_engine: NlpEngine = _NoNlpEngine()
@@ -294,6 +298,7 @@ class Detector:
                 )
                 engine.nlp = {"en": nlp}  # type: ignore[assignment]
                 nlp_engine = engine
+                self._nlp = nlp
                 self.ner_available = True
 
         registry = RecognizerRegistry(supported_languages=["en"])
@@ -381,7 +386,8 @@ class Detector:
                 if key in self._clean:
                     self._clean.move_to_end(key)
                     return []
-        found = self._detect(text, protected, None)
+        with self._memory_zone():
+            found = self._detect(text, protected, None)
         if key is not None and not found:
             with self._memo_lock:
                 self._clean[key] = None
@@ -402,6 +408,10 @@ class Detector:
                 bill" in a paragraph) is a common word everywhere, not a name.
                 Without it each text is judged on its own words.
         """
+        with self._memory_zone():
+            return self._detect_batch(texts, batch_size, shared_vocabulary)
+
+    def _detect_batch(self, texts: Sequence[str], batch_size: int, shared_vocabulary: bool) -> list[list[Detection]]:
         vocabulary = common_words(texts) if shared_vocabulary else None
         out: list[list[Detection]] = [[] for _ in texts]
         short = [(i, t) for i, t in enumerate(texts) if t and not t.isspace() and len(t) <= self.settings.chunk_chars]
@@ -424,6 +434,24 @@ class Detector:
         return out
 
     # -- internals ----------------------------------------------------------
+    @contextlib.contextmanager
+    def _memory_zone(self) -> Iterator[None]:
+        """Forget the strings spaCy learns from this text once it is analysed.
+
+        spaCy adds every new token string to its vocabulary and keeps it for
+        good: with unique text per request (order numbers, names, typos) a
+        long-running service grows without bound (about 1 KB per request,
+        measured). A memory zone drops them at exit. Nothing from the Doc
+        outlives the zone (detections are offsets and types). Zones share
+        the vocabulary's string store, so they are entered one at a time.
+        """
+        zone = getattr(self._nlp, "memory_zone", None)
+        if zone is None:
+            yield
+            return
+        with _SPACY_ZONE_LOCK, zone():
+            yield
+
     def _detect(
         self, text: str, protected: Sequence[tuple[int, int]], vocabulary: frozenset[str] | None
     ) -> list[Detection]:
