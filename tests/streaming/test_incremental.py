@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from operator import itemgetter
 from pathlib import Path
@@ -136,6 +137,21 @@ async def test_leaving_early_stops_the_llm(help_center_index: Path) -> None:
     at_close = llm.produced
     await asyncio.sleep(0.2)
     assert llm.produced - at_close <= 2  # cancelled: no more tokens are pulled
+    assert llm.produced < len(answer)
+
+
+def test_leaving_a_sync_stream_early_stops_the_llm(help_center_index: Path) -> None:
+    answer = " ".join(f"Sentence number {i} is about returns." for i in range(40))
+    llm = CountingModel(responses=[answer], sleep=0.002)
+    guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), policy=PII_OUT)
+    stream = guarded.stream("How do I return a device?")
+    for part in stream:
+        if isinstance(part, AnswerChunk):
+            break
+    stream.close()  # type: ignore[attr-defined]
+    at_close = llm.produced
+    time.sleep(0.2)
+    assert llm.produced - at_close <= 2
     assert llm.produced < len(answer)
 
 

@@ -15,6 +15,7 @@ Key discovery: the answer is found under ``answer`` (then ``result``,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import queue
 import threading
@@ -437,17 +438,17 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         arrive while the rest is still being generated.
         """
         items: queue.Queue[Any] = queue.Queue()
-        stop = threading.Event()
+        running: dict[str, Any] = {}
 
         def produce() -> None:
             async def run() -> None:
+                running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
                 async for item in self.astream(input, config, **kwargs):
                     items.put(item)
-                    if stop.is_set():
-                        return
 
             try:
-                _thread_loop().run_until_complete(run())
+                with asyncio.Runner(loop_factory=owned_loop) as runner:
+                    runner.run(run())
             except BaseException as exc:  # re-raised in the caller's thread
                 items.put(_Failed(exc))
             finally:
@@ -455,13 +456,18 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
 
         worker = threading.Thread(target=produce, name="ragfort-stream", daemon=True)
         worker.start()
+        finished = False
         try:
             while (item := items.get()) is not _END:
                 if isinstance(item, _Failed):
                     raise item.exc
                 yield item
+            finished = True
         finally:
-            stop.set()
+            if not finished and "task" in running:
+                # The caller stopped reading (or failed): cancel the request instead of finishing it.
+                with contextlib.suppress(RuntimeError):  # the loop already ended on its own
+                    running["loop"].call_soon_threadsafe(running["task"].cancel)
             worker.join()
 
     async def astream(
