@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -140,3 +141,14 @@ def test_eval_guard_calibrate_is_for_grounding_only(tmp_path: Path) -> None:
     res = runner.invoke(app, ["eval-guard", "pii", str(tmp_path / "x.jsonl"), "--calibrate"])
     assert res.exit_code == 2
     assert "applies to grounding" in res.stderr
+
+
+def test_serve_limits_malloc_arenas_unless_told_otherwise(monkeypatch: Any) -> None:
+    from ragfort.cli import _limit_malloc_arenas
+
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    _limit_malloc_arenas()
+    assert os.environ["MALLOC_ARENA_MAX"] == "2"  # inherited by worker processes
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "6")
+    _limit_malloc_arenas()
+    assert os.environ["MALLOC_ARENA_MAX"] == "6"

@@ -212,6 +212,7 @@ def serve(
     # On a Chroma server the index is not a local folder (the server is checked at start-up).
     if not os.environ.get("RAGFORT_CHROMA_URL") and not Path(settings.index).is_dir():
         fail(f"no index at {settings.index!r}; build one with: ragfort ingest PATH --index {settings.index}")
+    _limit_malloc_arenas()
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     typer.echo(f"ragfort: serving {settings.index} with policy {settings.policy!r} on http://{shown}:{port}/", err=True)
     log_config = None if json_logs else uvicorn.config.LOGGING_CONFIG
@@ -230,6 +231,27 @@ def serve(
             "ragfort.server.app:create_app", factory=True, host=host, port=port, workers=workers,
             access_log=False, log_config=log_config,
         )
+
+
+def _limit_malloc_arenas(arenas: int = 2) -> None:
+    """Fewer glibc malloc arenas for the long-running service, unless MALLOC_ARENA_MAX is set already.
+
+    glibc gives busy threads their own heaps (up to 8 per core), and memory
+    freed in one is not reused by another, so a threaded server's resident
+    size creeps up. Measured with ``benchmarks/soak.py --seconds 300``: peak
+    RSS 817 MB and +2.4 MB/min with the default, 761 MB and +1.7 MB/min
+    with 2 arenas, at the same request rate. The variable reaches worker
+    processes (they read it when they start); this process gets ``mallopt``.
+    """
+    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
+        return
+    os.environ["MALLOC_ARENA_MAX"] = str(arenas)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 is M_ARENA_MAX
+    except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
+        pass
 
 
 # Subsystems contribute commands through a register(app) function.
