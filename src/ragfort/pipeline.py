@@ -302,7 +302,10 @@ class Pipeline:
         complete answer is checked. For an opaque chain the retrieval guards
         run first (they have not run yet: the chain retrieved inside).
         """
-        scratch = dataclasses.replace(ctx, timings_ms={}, verdicts=[], redactions=[], degraded=[], stopped=None)
+        # Earlier verdicts stay visible (guards may look at them, e.g. PII at retrieval); additions are dropped.
+        scratch = dataclasses.replace(
+            ctx, timings_ms={}, verdicts=list(ctx.verdicts), redactions=[], degraded=[], stopped=None
+        )
         checked = turn
         for stage in self._partial_stages:
             checked = run_guards(self.policy.guards.get(stage, ()), stage, checked, scratch, self.policy.messages)

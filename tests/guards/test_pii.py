@@ -180,3 +180,42 @@ def test_operators_mask_hash_drop() -> None:
 def test_unknown_setting_is_rejected() -> None:
     with pytest.raises(ValueError, match="no_such_option"):
         PIIGuard(stage=Stage.INPUT, no_such_option=True)
+
+
+NUMBER_LOCK = "If Number Lock is on, turn it off first."
+
+
+def _number_lock_answer(*, retrieval_checked: bool) -> str:
+    common = {"vault": "memory"}
+    retrieval = PIIGuard(stage=Stage.RETRIEVAL, **common)  # at_retrieval: ingest (passages redacted at ingest)
+    output = PIIGuard(stage=Stage.OUTPUT, **common)
+    ctx = RunContext(session_id=f"s-corpus-{retrieval_checked}")  # a session's known values would be redacted anyway
+    turn = Turn(
+        question="How do I turn on Number Lock?",
+        documents=(Passage(text=f"Number Lock blocks SIM swaps. {NUMBER_LOCK}", doc_id="security.md"),),
+    )
+    if retrieval_checked:
+        verdict = retrieval.check(turn, ctx)
+        ctx.record(verdict)
+        turn = verdict.turn or turn
+    checked = output.check(turn.evolve(answer=NUMBER_LOCK), ctx)
+    return checked.turn.answer if checked.turn is not None and checked.turn.answer else NUMBER_LOCK
+
+
+def test_a_name_like_phrase_copied_from_checked_passages_is_kept() -> None:
+    # Read alone, the NER model takes the feature name for a person...
+    assert _number_lock_answer(retrieval_checked=False) != NUMBER_LOCK
+    # ...but the passages it came from passed the PII check already, with the corpus's vocabulary.
+    assert _number_lock_answer(retrieval_checked=True) == NUMBER_LOCK
+
+
+def test_a_name_not_in_the_passages_is_still_redacted_from_the_answer() -> None:
+    guard_r = PIIGuard(stage=Stage.RETRIEVAL, vault="memory")
+    guard_o = PIIGuard(stage=Stage.OUTPUT, vault="memory")
+    ctx = RunContext(session_id="s-leak")
+    passages = (Passage(text="Returns are handled by our team.", doc_id="r"),)
+    turn = Turn(question="Who handles returns?", documents=passages)
+    verdict = guard_r.check(turn, ctx)
+    ctx.record(verdict)
+    out = guard_o.check(turn.evolve(answer="Returns are handled by Margaret Thornbury."), ctx)
+    assert out.turn is not None and "Margaret" not in (out.turn.answer or "")

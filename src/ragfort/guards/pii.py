@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from pydantic import Field
@@ -48,7 +48,7 @@ from ragfort.pii.pseudonym import (
     neutralize,
     placeholder_spans,
 )
-from ragfort.pii.settings import PIISettings
+from ragfort.pii.settings import NER_ENTITIES, PIISettings
 from ragfort.pii.vault import Vault, VaultKeys, open_vault
 from ragfort.text import sentence_spans
 from ragfort.types import Action, Finding, Passage, Redaction, Stage, Turn, Verdict
@@ -139,11 +139,25 @@ class PIIGuard(BaseGuard):
             self.vault.save(ctx.tenant, ctx.session_id, new, ttl_s=self.settings.vault_ttl_s)
 
     def _redact(
-        self, text: str, mapping: SessionMapping, ctx: RunContext, *, patterns_only: bool = False
+        self,
+        text: str,
+        mapping: SessionMapping,
+        ctx: RunContext,
+        *,
+        patterns_only: bool = False,
+        checked_sources: Sequence[str] = (),
     ) -> RedactedText:
         protected = placeholder_spans(text)
         detector = get_detector(self.pii_settings, patterns_only=True) if patterns_only else self.detector
         found: list[Detection] = detector.detect(text, protected=protected)
+        if checked_sources:
+            # A name-like span copied from passages that were already checked (at ingest, with the whole
+            # corpus's vocabulary, or at this request's retrieval stage) was judged not personal there:
+            # "If Number Lock is on" read alone looks like a person to the NER model.
+            found = [
+                d for d in found
+                if d.entity not in NER_ENTITIES or not any(text[d.start : d.end] in src for src in checked_sources)
+            ]  # fmt: skip
         found = merge(found, known_value_detections(text, mapping, protected=protected))
         return apply(
             text,
@@ -227,11 +241,19 @@ class PIIGuard(BaseGuard):
         if not turn.answer:
             return self.verdict(Action.ALLOW, score=0.0)
         # The answer's placeholders are the LLM repeating ours: keep them.
-        result = self._redact(turn.answer, mapping, ctx)
+        result = self._redact(turn.answer, mapping, ctx, checked_sources=self._checked_passages(turn, ctx))
         if not result.changed:
             return self.verdict(Action.ALLOW, score=0.0)
         new_turn = turn.evolve(answer=result.text, redactions=turn.redactions + self._records([result]))
         return self._result(turn, new_turn, [result])
+
+    def _checked_passages(self, turn: Turn, ctx: RunContext) -> tuple[str, ...]:
+        """The passages' texts, when this policy's PII guard checked them at the retrieval stage of this request."""
+        checked = any(
+            v.guard == self.name and v.stage is Stage.RETRIEVAL and v.action in (Action.ALLOW, Action.REWRITE)
+            for v in ctx.verdicts
+        )
+        return tuple(p.text for p in turn.documents) if checked else ()
 
     def corpus_transform(self) -> tuple[Callable[[list[str]], list[str]], str] | None:
         """The ingest-time redaction of documents, and an id naming its settings.
