@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import resource
 import statistics
 import sys
 
-for _k, _v in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-    "TOKENIZERS_PARALLELISM": "false",
-}.items():
-    os.environ.setdefault(_k, _v)
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 
 def percentile(values: list[float], q: float) -> float:

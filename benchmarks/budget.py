@@ -14,7 +14,6 @@ row runs ``ainvoke`` with 8 requests in flight at once.
 from __future__ import annotations
 
 import asyncio
-import os
 import resource
 import statistics
 import sys
@@ -24,17 +23,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 import ragfort
+import ragfort._offline
 from ragfort.ingest import ingest_paths
 
 REPO = Path(__file__).resolve().parents[1]

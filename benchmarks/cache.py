@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import resource
 import shutil
 import socket
@@ -35,15 +34,10 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 import numpy as np
 
 import ragfort
+import ragfort._offline
 from ragfort.cache import AnswerCache, CacheEntry, MemoryBackend, SemanticSettings, question_features
 from ragfort.cache.keys import anchor
 from ragfort.ingest import ingest_paths

@@ -24,11 +24,9 @@ import sys
 import time
 from collections.abc import Sequence
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
 import numpy as np
 
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 from ragfort.context import RunContext
 from ragfort.embeddings import get_embedder
 from ragfort.guards.grounding import GroundingGuard

@@ -17,15 +17,13 @@ check against overfitting.
 from __future__ import annotations
 
 import json
-import os
 import resource
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "presidio_synth" / "synth_dataset_v2.json"
 

@@ -14,7 +14,8 @@ import sys
 import tempfile
 import time
 
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
+
 os.environ.setdefault("RAGFORT_HOME", tempfile.mkdtemp(prefix="ragfort-bench-"))
 os.environ.setdefault("RAGFORT_VAULT_KEY", base64.urlsafe_b64encode(os.urandom(32)).decode())
 

@@ -32,8 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 DATA = Path(os.environ.get("RAGFORT_DEV_DATA", "/work/shared/data")) / "clapnq"
 CACHE = Path("/tmp/ragfort-relevance-cache.npz")

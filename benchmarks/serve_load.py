@@ -40,16 +40,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-for _k, _v in {
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "ANONYMIZED_TELEMETRY": "False",
-    "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS": "",
-    "TOKENIZERS_PARALLELISM": "false",
-}.items():
-    os.environ.setdefault(_k, _v)
+import yaml
 
-import yaml  # noqa: E402
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 REPO = Path(__file__).resolve().parents[1]
 HELP_CENTER = REPO / "examples" / "help_center"

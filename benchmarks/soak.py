@@ -172,9 +172,7 @@ def start_server(index: Path, home: Path) -> tuple[subprocess.Popen[bytes], str]
     env.update(
         RAGFORT_AUTH="off",
         RAGFORT_RATE_LIMIT=json.dumps({"per_second": 0, "burst": 1}),  # the soak measures the service, not the limiter
-        HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
-        TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS="", TOKENIZERS_PARALLELISM="false",
-    )  # fmt: skip
+    )  # fmt: skip  (the server sets the offline defaults itself: ragfort._offline)
     cmd = [str(BIN / "ragfort"), "serve", "--index", str(index), "--data-dir", str(home), "--port", str(port)]
     log = open(home / "serve.log", "ab")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(cmd, stdout=log, stderr=log, env=env)

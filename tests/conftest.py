@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import os
-
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 # Everything ragfort persists (cache, vault, traces) goes to a throwaway data
 # dir, never into the checkout; tests that need isolation set their own.
