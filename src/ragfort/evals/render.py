@@ -36,6 +36,25 @@ def _interval(report: Mapping[str, Any], path: str) -> str:
     return f"[{_fmt(ci[0])}, {_fmt(ci[1])}]" if ci else ""
 
 
+# The metrics shown per tag, in the Markdown and the HTML report alike.
+_TAG_HEADS = (
+    "retrieval.recall_at_5",
+    "answers.token_f1",
+    "abstention.recall",
+    "grounding.hallucination_rate",
+    "privacy.pii_leaks",
+    "latency.total.p95_ms",
+)
+
+
+def _tag_rows(report: Mapping[str, Any]) -> list[list[str]]:
+    rows = []
+    for tag, data in report.get("by_tag", {}).items():
+        flat = flatten(data["metrics"])
+        rows.append([tag, _fmt(flat.get("run.records")), *(_fmt(flat.get(h)) for h in _TAG_HEADS)])
+    return rows
+
+
 def _metric_rows(report: Mapping[str, Any]) -> list[tuple[str, str, str, str]]:
     support = report.get("support", {})
     return [
@@ -108,19 +127,7 @@ def render_markdown(report: Mapping[str, Any]) -> str:
     lines += ["## Metrics", ""]
     lines += _md_table(["metric", "value", "95% CI", "n"], _metric_rows(report))
     lines += ["", "## By tag", ""]
-    heads = (
-        "retrieval.recall_at_5",
-        "answers.token_f1",
-        "abstention.recall",
-        "grounding.hallucination_rate",
-        "privacy.pii_leaks",
-        "latency.total.p95_ms",
-    )
-    tag_rows = []
-    for tag, data in report.get("by_tag", {}).items():
-        flat = flatten(data["metrics"])
-        tag_rows.append([tag, _fmt(flat.get("run.records")), *(_fmt(flat.get(h)) for h in heads)])
-    lines += _md_table(["tag", "n", *heads], tag_rows)
+    lines += _md_table(["tag", "n", *_TAG_HEADS], _tag_rows(report))
     lines += ["", "## Worst examples", ""]
     for ex in report.get("worst", []):
         lines.append(f"### {ex['id']} ({', '.join(ex['reasons'])})")
@@ -221,19 +228,7 @@ def render_html(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) ->
     parts.append("<h2>Metrics</h2>")
     parts.append(_html_table(["metric", "value", "95% CI", "n"], _metric_rows(report)))
     parts.append("<h2>By tag</h2>")
-    heads = (
-        "retrieval.recall_at_5",
-        "answers.token_f1",
-        "abstention.recall",
-        "grounding.hallucination_rate",
-        "privacy.pii_leaks",
-        "latency.total.p95_ms",
-    )
-    tag_rows = []
-    for tag, data in report.get("by_tag", {}).items():
-        tf = flatten(data["metrics"])
-        tag_rows.append([tag, _fmt(tf.get("run.records")), *(_fmt(tf.get(h)) for h in heads)])
-    parts.append(_html_table(["tag", "n", *heads], tag_rows))
+    parts.append(_html_table(["tag", "n", *_TAG_HEADS], _tag_rows(report)))
     parts.append("<h2>Worst examples</h2>")
     for ex in report.get("worst", []):
         parts.append(f"<div class='ex'><h3>{_h(ex['id'])} <small>{_h(', '.join(ex['reasons']))}</small></h3>")
