@@ -23,13 +23,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-
 import ragfort
 import ragfort._offline
 from ragfort.ingest import ingest_paths
+from ragfort.testing import ScriptedChat
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTIONS = [
@@ -41,34 +38,6 @@ QUESTIONS = [
 ]
 N = 40
 BUDGET_MS = 500
-
-
-class SlowChat(BaseChatModel):
-    """Answers after 5 s (async); counts calls that were cancelled or finished."""
-
-    delay_s: float = 5.0
-    cancelled: int = 0
-    finished: int = 0
-
-    @property
-    def _llm_type(self) -> str:
-        return "slow"
-
-    def _generate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
-    ) -> ChatResult:
-        raise NotImplementedError("async only")
-
-    async def _agenerate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
-    ) -> ChatResult:
-        try:
-            await asyncio.sleep(self.delay_s)
-        except asyncio.CancelledError:
-            self.cancelled += 1
-            raise
-        self.finished += 1
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content="late"))])
 
 
 def _pct(xs: list[float], q: float) -> float:
@@ -86,7 +55,7 @@ def main() -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="ragfort-budget-bench-") as d:
         ingest_paths([REPO / "examples" / "help_center"], index=Path(d) / "index", policy=None)
-        llm = SlowChat()
+        llm = ScriptedChat(answer="late", delay_s=5.0)
         chain = ragfort.build_chain(Path(d) / "index", llm=llm)
         chain.retrieve("warm up")
         guarded = ragfort.harden(chain, {"name": "bench_budget"}, budget_ms=BUDGET_MS)

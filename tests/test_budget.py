@@ -7,52 +7,15 @@ import time
 from typing import Any
 
 import pytest
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
 
 import ragfort
 from ragfort.budget import Budget, backoff_s, is_transient
 from ragfort.errors import PolicyError
+from ragfort.testing import ScriptedChat
 from ragfort.types import CacheStatus, Status
 
 ANSWER = "Travel Pass costs $10 per day [1]."
 QUESTION = "How much does Travel Pass cost per day?"
-
-
-class ScriptedChat(BaseChatModel):
-    """An async-only fake chat model: sleeps `delay_s`, fails the first `fail_first` calls."""
-
-    delay_s: float = 0.0
-    fail_first: int = 0
-    calls: int = 0
-    started: int = 0
-    finished: int = 0
-    cancelled: int = 0
-
-    @property
-    def _llm_type(self) -> str:
-        return "scripted"
-
-    def _generate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
-    ) -> ChatResult:
-        raise NotImplementedError("async only")
-
-    async def _agenerate(
-        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any
-    ) -> ChatResult:
-        self.calls += 1
-        if self.calls <= self.fail_first:
-            raise ConnectionError("connection reset by peer")
-        self.started += 1
-        try:
-            await asyncio.sleep(self.delay_s)
-        except asyncio.CancelledError:
-            self.cancelled += 1
-            raise
-        self.finished += 1
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=ANSWER))])
 
 
 def _warm(chain: Any) -> Any:
@@ -67,7 +30,7 @@ def _policy(**budget: Any) -> dict[str, Any]:
 
 
 def test_a_slow_async_llm_is_cancelled_and_the_answer_falls_back(help_center_index: Any) -> None:
-    llm = ScriptedChat(delay_s=5.0)
+    llm = ScriptedChat(answer=ANSWER, delay_s=5.0)
     guarded = ragfort.harden(
         ragfort.build_chain(help_center_index, llm=llm), {"name": "b", "budget": {"total_ms": 500}}
     )
@@ -84,7 +47,7 @@ def test_a_slow_async_llm_is_cancelled_and_the_answer_falls_back(help_center_ind
 
 
 async def test_the_async_path_cancels_too(help_center_index: Any) -> None:
-    llm = ScriptedChat(delay_s=5.0)
+    llm = ScriptedChat(answer=ANSWER, delay_s=5.0)
     guarded = ragfort.harden(_warm(ragfort.build_chain(help_center_index, llm=llm)), _policy())
     result = await guarded.ainvoke({"question": QUESTION, "budget_ms": 10_000})
     assert result.status is Status.FALLBACK
@@ -97,7 +60,7 @@ async def test_the_async_path_cancels_too(help_center_index: Any) -> None:
 
 
 def test_a_stale_cached_answer_is_served_only_when_generation_runs_out(help_center_index: Any) -> None:
-    llm = ScriptedChat(delay_s=0.0)
+    llm = ScriptedChat(answer=ANSWER, delay_s=0.0)
     policy = {**_policy(), "cache": {"backend": "memory", "ttl_s": 0.05, "stale_grace_s": 60}}
     guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), policy)
     assert guarded.invoke(QUESTION).answer == ANSWER
@@ -112,7 +75,7 @@ def test_a_stale_cached_answer_is_served_only_when_generation_runs_out(help_cent
 
 
 def test_fallback_answers_are_never_cached(help_center_index: Any) -> None:
-    llm = ScriptedChat(delay_s=5.0)
+    llm = ScriptedChat(answer=ANSWER, delay_s=5.0)
     policy = {**_policy(), "cache": {"backend": "memory"}}
     guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), policy)
     assert guarded.invoke(QUESTION).status is Status.FALLBACK
@@ -123,7 +86,7 @@ def test_fallback_answers_are_never_cached(help_center_index: Any) -> None:
 
 
 def test_the_policy_can_prefer_abstaining(help_center_index: Any) -> None:
-    llm = ScriptedChat(delay_s=5.0)
+    llm = ScriptedChat(answer=ANSWER, delay_s=5.0)
     guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), _policy(on_timeout=["abstain"]))
     result = guarded.invoke(QUESTION)
     assert result.status is Status.ABSTAINED
@@ -133,7 +96,7 @@ def test_the_policy_can_prefer_abstaining(help_center_index: Any) -> None:
 
 
 def test_transient_errors_are_retried_while_the_budget_allows(help_center_index: Any) -> None:
-    llm = ScriptedChat(fail_first=2)
+    llm = ScriptedChat(answer=ANSWER, fail_first=2)
     guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), _policy(generation_ms=3000, backoff_ms=5))
     result = guarded.invoke(QUESTION)
     assert result.status is Status.OK
@@ -142,7 +105,7 @@ def test_transient_errors_are_retried_while_the_budget_allows(help_center_index:
 
 
 def test_without_retries_a_transient_error_falls_back(help_center_index: Any) -> None:
-    llm = ScriptedChat(fail_first=1)
+    llm = ScriptedChat(answer=ANSWER, fail_first=1)
     guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), _policy(generation_ms=3000, retries=0))
     result = guarded.invoke(QUESTION)
     assert result.status is Status.FALLBACK
