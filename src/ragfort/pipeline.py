@@ -168,7 +168,7 @@ def gate_before(stage: Stage, guards: Sequence[Guard], messages: Messages, *, ti
 
 
 def gate_after(stage: Stage, guards: Sequence[Guard], messages: Messages, *, timing: str) -> Layer:
-    """A layer that runs `guards` on what the next handler returned."""
+    """A layer that runs `guards` on what the next handler returned (an opaque chain's retrieval gate)."""
 
     def layer(next_: Handler) -> Handler:
         if not guards:
@@ -281,8 +281,9 @@ class Pipeline:
         else:
             # Opaque chain: the retrieval gate can only look at what came back, and
             # post-retrieval layers run before the chain (they find no passages there).
+            # The output gate never regenerates here (ragfort cannot change a wrapped chain's prompt).
             handler = gate_after(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(steps.generate)
-            handler = gate_after(Stage.OUTPUT, out, msgs, timing="output")(handler)
+            handler = output_gate(out, msgs)(handler)
             pre += post
         for layer in reversed(pre):
             handler = layer(handler)
