@@ -28,6 +28,7 @@ HALLUCINATIONS = [
     ("Express shipping costs $25 and arrives in 2 business days.", "number 25"),
     ("Your account manager is <PERSON_2>.", "<PERSON_2>"),
     ("The device must be opened and in its original packaging.", "contradicts"),
+    ("I love my Voltwise Pro charger, it delivers 65 W over USB-C ports.", "first person"),
 ]
 PARAPHRASES = [
     "You can return a device within 14 days after delivery.",

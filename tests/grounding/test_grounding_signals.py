@@ -105,3 +105,17 @@ def test_number_coverage_is_the_share_of_numbers_found() -> None:
     partial = claim_signals("Devices can be returned within 14 days for $35.", EVIDENCE)
     assert partial.number_coverage == 0.5 and partial.number_mismatch == 1.0
     assert claim_signals("Devices can be returned.", EVIDENCE).number_coverage == 1.0
+
+
+def test_a_claim_in_the_first_person_is_flagged_unless_the_evidence_speaks_so_too() -> None:
+    opinion = claim_signals("I think the Voltwise Pro costs $30.", EVIDENCE)
+    assert opinion.first_person == 1.0
+    assert any("first person ('I')" in e for e in opinion.explanations)
+    assert claim_signals("My favourite is the Voltwise Pro.", EVIDENCE).first_person == 1.0
+    assert claim_signals("The Voltwise Pro costs $30.", EVIDENCE).first_person == 0.0
+    # A regnal or part number is not the speaker; "Yes, I ..." still is.
+    assert claim_signals("It shipped after World War I.", EVIDENCE).first_person == 0.0
+    assert claim_signals("Yes, I returned it.", EVIDENCE).first_person == 1.0
+    # A review quoted in the passages may say "I": then the claim may too.
+    review = EvidenceIndex.build([(0, 0, 0, "I returned my Voltwise Pro within 14 days.")])
+    assert claim_signals("I returned my Voltwise Pro within 14 days.", review).first_person == 0.0

@@ -36,6 +36,7 @@ FEATURES: tuple[str, ...] = (
     "polarity_mismatch",
     "contradiction",
     "number_coverage",
+    "first_person",
 )
 
 

@@ -470,6 +470,7 @@ class GroundingScorer:
             "entity_mismatch": signals.entity_mismatch,
             "polarity_mismatch": signals.polarity_mismatch,
             "contradiction": signals.contradiction,
+            "first_person": signals.first_person,
         }
         return tuple(named[f] for f in self.model.features)
 

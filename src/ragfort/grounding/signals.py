@@ -145,6 +145,9 @@ _POLARITY_PREFIXES = ("un", "non", "in", "im", "dis", "ir", "il")
 # before an adjective-like stem ("impossible", "incorrect", "illegal").
 _STRONG_PREFIXES = frozenset({"un", "non"})
 _ADJECTIVE_ENDINGS = ("able", "ible", "al", "ive", "ent", "ant", "ect", "ete", "id", "ful", "ous", "ic", "ar")
+# The speaker's own words: a claim about "me" or "my" experience cannot be
+# backed by the passages unless they speak in the first person too.
+_FIRST_PERSON = frozenset({"i", "i'm", "im", "me", "my", "mine", "myself", "i've", "i'd", "i'll"})
 # A bare "yes" or "no" restates the question; see `claim_signals`.
 _YES_NO = frozenset({"yes", "no", "yeah", "nope", "yep"})
 
@@ -442,6 +445,9 @@ class ClaimSignals:
         entity_mismatch: 1.0 when a name, product or placeholder of the claim is not in the evidence.
         polarity_mismatch: 1.0 when the claim's polarity (negation, antonym, un-/non- prefix)
             differs from the evidence sentence it matches best.
+        first_person: 1.0 when the claim speaks in the first person ("I think",
+            "my favourite") and the evidence never does: the speaker's own
+            experience or opinion is not something the passages can back.
         contradiction: 1.0 when a mismatch is a substitution rather than an
             addition: the closest evidence states a different amount or date,
             part of a missing name is in the evidence ("Voltwise Max" where it
@@ -462,6 +468,7 @@ class ClaimSignals:
     contradiction: float
     best_local: tuple[int, ...]
     explanations: tuple[str, ...]
+    first_person: float = 0.0
 
 
 def _coverage(claim: Sequence[str], pool: frozenset[str] | set[str]) -> float:
@@ -499,6 +506,24 @@ def _polarity_clash(
             base = tok[len(pre) :]
             if tok.startswith(pre) and _negating_prefix(pre, base) and base in sent.tokens:
                 return f"'{tok}' contradicts evidence '{base}'"
+    return None
+
+
+def _first_person(claim: str, evidence: EvidenceIndex) -> str | None:
+    """The first first-person word of `claim` that the evidence never uses, if any.
+
+    A capital "I" right after a capitalised word with nothing between them is
+    a regnal or part number ("Elizabeth I", "World War I"), not the speaker.
+    """
+    prev_end, prev_cap = 0, False
+    for m in _TOKEN.finditer(claim):
+        tok = m.group(0)
+        gap = claim[prev_end : m.start()]
+        numeral = tok == "I" and prev_cap and not gap.strip()
+        prev_end, prev_cap = m.end(), tok[:1].isupper()
+        low = tok.lower()
+        if low in _FIRST_PERSON and not numeral and f" {low} " not in evidence.lowered:
+            return tok
     return None
 
 
@@ -650,6 +675,10 @@ def claim_signals(
     if clash:
         explanations.append(clash)
 
+    speaker = _first_person(claim, evidence)
+    if speaker:
+        explanations.append(f"speaks in the first person ('{speaker}'), which the evidence never does")
+
     if missing_words and coverage < 1.0:
         shown = ", ".join(f"'{w}'" for w in missing_words[:4])
         explanations.append(f"words not in evidence: {shown}")
@@ -666,4 +695,5 @@ def claim_signals(
         contradiction=contradiction,
         best_local=best_idx,
         explanations=tuple(explanations),
+        first_person=1.0 if speaker else 0.0,
     )

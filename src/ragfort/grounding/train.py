@@ -13,10 +13,10 @@ What it does:
    (a number changed, a negation flipped, a name swapped): the dev sets have
    few such edits, and runtime hallucinations in support answers are mostly
    of exactly these kinds. Perturbed copies are only ever *trained* on.
-3. Trains a class- and dataset-balanced logistic regression on the nine
+3. Trains a class- and dataset-balanced logistic regression on the ten
    features of `FEATURES` (similarity overall and to the best word match,
    novel-word coverage, word-pair coverage, number/name/polarity mismatch,
-   contradiction, number coverage). An answer's training row is its worst claim per feature; at
+   contradiction, number coverage, first person). An answer's training row is its worst claim per feature; at
    runtime each claim is scored on its own and the answer is as grounded as
    its weakest claim.
 4. Measures honestly: leave-one-dataset-out (train on two sets, test on the
@@ -71,7 +71,9 @@ VETO_CAP = 0.2
 VETO_MARGIN = 0.05
 Array = npt.NDArray[np.float64]
 # Features where low means unsupported (aggregated by min) and where high does (by max).
-_MAX_FEATURES = tuple(i for i, f in enumerate(FEATURES) if f.endswith("_mismatch") or f == "contradiction")
+_MAX_FEATURES = tuple(
+    i for i, f in enumerate(FEATURES) if f.endswith("_mismatch") or f in ("contradiction", "first_person")
+)
 _MIN_FEATURES = tuple(i for i in range(len(FEATURES)) if i not in _MAX_FEATURES)
 
 
