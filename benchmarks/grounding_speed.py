@@ -104,10 +104,8 @@ def main() -> int:
     rows.append(("paraphrased, no ingest vectors", _measure(guard, paraphrased, {})))
     tiers = {name: [c.tier for c in guard.scorer.score(t.answer or "", passages, question=question).claims]
              for name, t in (("extractive", extractive), ("paraphrased", paraphrased))}  # fmt: skip
-    import torch
-
-    print(f"grounding + citations, 3-sentence answer, 4 passages, {RUNS} warm runs each, torch threads "
-          f"{torch.get_num_threads()} (os.cpu_count() {os.cpu_count()})")  # fmt: skip
+    print(f"grounding + citations, 3-sentence answer, 4 passages, {RUNS} warm runs each, embeddings backend "
+          f"{get_embedder().backend}, one thread per encode (os.cpu_count() {os.cpu_count()})")  # fmt: skip
     print(f"{'case':<40} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'mean':>7}")
     for name, times in rows:
         print(_row(name, times))

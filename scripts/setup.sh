@@ -10,3 +10,5 @@ PYTHON=${PYTHON:-python3}
 python -m pip install -q --upgrade pip
 python -c "import torch" 2>/dev/null || python -m pip install -q torch==2.13.0
 python -m pip install -q -e ".[dev]"
+# Export MiniLM to ONNX once now (ragfort.embeddings), not inside the first request.
+python -c "import ragfort._offline; from ragfort.embeddings import get_embedder; print('embeddings backend:', get_embedder().backend)"

@@ -68,7 +68,8 @@ def test_a_killed_ingest_leaves_an_index_that_refuses_queries_until_repaired(tmp
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and proc.poll() is None:
             text = err_path.read_bytes().decode(errors="replace")
-            if "Batches:" in text and "100%" in text.split("Batches:")[-1]:
+            # The progress bar of the ONNX backend ("embedding:") or of sentence-transformers ("Batches:").
+            if any(bar in text and "100%" in text.split(bar)[-1] for bar in ("embedding:", "Batches:")):
                 break
             time.sleep(0.05)
         assert proc.poll() is None, "ingest finished before it could be killed; make the corpus bigger"
