@@ -64,6 +64,8 @@ Vectors = npt.NDArray[np.float32]
 _SMALL_BATCH = 16
 _ONNX_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _EXPORT_TIMEOUT_S = 600
+# Padded tokens per ONNX forward pass (see `_OnnxBackend._batches`).
+_BATCH_TOKENS = 4096
 
 
 class _Backend(Protocol):
@@ -277,7 +279,7 @@ class _OnnxBackend:
         shape = session.get_outputs()[0].shape
         self.dimension = int(shape[-1]) if isinstance(shape[-1], int) else 0
         if self.dimension <= 0:
-            self.dimension = int(self._run(session, ["x"]).shape[1])
+            self.dimension = int(self._run(session, self._tokenizer.encode_batch(["x"])).shape[1])
 
     @staticmethod
     def _export(model_path: str, path: Path) -> None:
@@ -302,12 +304,11 @@ class _OnnxBackend:
             self._sessions[threads] = session
         return session
 
-    def _run(self, session: Any, texts: list[str]) -> Vectors:
-        encodings = self._tokenizer.encode_batch(texts)
+    def _run(self, session: Any, encodings: list[Any]) -> Vectors:
         width = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), width), dtype=np.int64)
-        mask = np.zeros((len(texts), width), dtype=np.int64)
-        types = np.zeros((len(texts), width), dtype=np.int64)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros((len(encodings), width), dtype=np.int64)
+        types = np.zeros((len(encodings), width), dtype=np.int64)
         for row, enc in enumerate(encodings):
             n = len(enc.ids)
             ids[row, :n] = enc.ids
@@ -322,12 +323,30 @@ class _OnnxBackend:
         vectors: Vectors = (pooled / norms).astype(np.float32)
         return vectors
 
+    def _batches(self, encodings: list[Any]) -> list[list[int]]:
+        """Row indices in batches of similar length, each within `_BATCH_TOKENS` padded tokens.
+
+        Sorting by length keeps padding small; the token cap bounds the
+        attention activations, which grow with the square of the width (a
+        batch of 64 texts at the 256-token limit would need 200 MB per layer).
+        """
+        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            width = len(encodings[i].ids)  # the longest so far, as the order is ascending
+            if current and (len(current) >= self._batch_size or (len(current) + 1) * width > _BATCH_TOKENS):
+                batches.append(current)
+                current = []
+            current.append(i)
+        if current:
+            batches.append(current)
+        return batches
+
     def encode(self, texts: list[str], *, threads: int, show_progress: bool) -> Vectors:
         session = self._session(threads)
-        # Similar lengths share a batch, so little time goes into padding.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        encodings = self._tokenizer.encode_batch(texts)
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        starts = range(0, len(order), self._batch_size)
         bar = None
         if show_progress:
             try:
@@ -336,9 +355,8 @@ class _OnnxBackend:
                 bar = tqdm(total=len(texts), desc="embedding", unit="text")
             except ImportError:  # pragma: no cover - tqdm comes with the model stack
                 bar = None
-        for start in starts:
-            rows = order[start : start + self._batch_size]
-            out[rows] = self._run(session, [texts[i] for i in rows])
+        for rows in self._batches(encodings):
+            out[rows] = self._run(session, [encodings[i] for i in rows])
             if bar is not None:
                 bar.update(len(rows))
         if bar is not None:

@@ -7,6 +7,7 @@ guard that runs them at each stage is `ragfort.guards.pii.PIIGuard`.
 
 from __future__ import annotations
 
+from ragfort.pii import _torchless  # noqa: F401  (first: keeps torch out, see the module)
 from ragfort.pii.corpus import CorpusRedaction, ReplacedEntity, redact_corpus
 from ragfort.pii.detect import Detection, Detector, get_detector
 from ragfort.pii.pseudonym import (
