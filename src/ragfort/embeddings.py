@@ -17,7 +17,9 @@ Two backends compute the same vectors (they differ by about 1e-7):
 - ``torch``: sentence-transformers, as the model is published.
 
 ``RAGFORT_EMBEDDINGS_BACKEND`` (``auto``, ``onnx`` or ``torch``) chooses; with
-``auto`` a failed export falls back to torch and says so in the log.
+``auto`` a failed export falls back to torch and says so in the log. Either
+backend embeds a few texts on one thread and large (ingest) batches on up to
+``RAGFORT_TORCH_THREADS`` threads (default: every core).
 
 `ChromaEmbeddingFunction` adapts the embedder to Chroma 1.x, so Chroma never
 falls back to its default ONNX model (which downloads).
@@ -253,12 +255,12 @@ class _OnnxBackend:
         except ImportError as exc:
             raise _OnnxUnavailable(f"{exc.name or exc} is not installed") from exc
         self._ort = onnxruntime
-        path = onnx_path(model_path)
-        if not path.exists():
-            self._export(model_path, path)
         tokenizer_file = Path(model_path) / "tokenizer.json"
         if not tokenizer_file.exists():
             raise _OnnxUnavailable(f"no tokenizer.json in {model_path!r}")
+        path = onnx_path(model_path)
+        if not path.exists():
+            self._export(model_path, path)
         self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         # The file pads every text to 128 tokens and truncates there; the
         # model card's limit is max_seq_length (256) and batches pad to their longest.
