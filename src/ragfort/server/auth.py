@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from ragfort.server.errors import ApiError
-from ragfort.server.keys import KeyStore
+from ragfort.server.keys import KeyStore, key_digest
 from ragfort.server.ratelimit import Limiter, RateLimiter
 from ragfort.server.settings import ServerSettings, is_loopback
 
@@ -85,15 +84,17 @@ class Authenticator:
         challenge = {"WWW-Authenticate": 'Bearer realm="ragfort"'}
         if scheme.lower() != "bearer" or not key:
             raise ApiError(401, "missing API key: send 'Authorization: Bearer <key>'", headers=challenge)
+        # One digest per request: the remembered-key lookup, the store and the rate-limit bucket share it.
+        digest = key_digest(key)
         if memory_only:
-            tenant = self.keys.remembered(key)
+            tenant = self.keys.remembered(key, digest=digest)
             if tenant is None:
                 return None
         else:
-            tenant = self.keys.tenant_of(key)
+            tenant = self.keys.tenant_of(key, digest=digest)
             if tenant is None:
                 raise ApiError(401, "invalid API key", headers=challenge)
-        return Caller(tenant=tenant, bucket="key:" + hashlib.sha256(key.encode()).hexdigest()[:24])
+        return Caller(tenant=tenant, bucket="key:" + digest[:24])
 
     @property
     def local_limits(self) -> bool:

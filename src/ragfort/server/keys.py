@@ -27,7 +27,7 @@ from pathlib import Path
 from ragfort.errors import InputError
 from ragfort.server.settings import check_tenant
 
-__all__ = ["ApiKey", "KeyStore"]
+__all__ = ["ApiKey", "KeyStore", "key_digest"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS api_keys (
@@ -40,8 +40,10 @@ CREATE TABLE IF NOT EXISTS api_keys (
 """
 
 
-def _digest(key: str) -> str:
+def key_digest(key: str) -> str:
+    """The SHA-256 hex digest a key is stored and remembered by (also the rate-limit bucket's id)."""
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ class KeyStore:
             with conn:
                 conn.execute(
                     "INSERT INTO api_keys (id, tenant, hash, created) VALUES (?, ?, ?, ?)",
-                    (key_id, tenant, _digest(key), time.time()),
+                    (key_id, tenant, key_digest(key), time.time()),
                 )
         finally:
             conn.close()
@@ -136,22 +138,25 @@ class KeyStore:
         """True when at least one valid key exists."""
         return any(k.revoked is None for k in self.list())
 
-    def remembered(self, key: str) -> str | None:
-        """The tenant of `key` if it was verified recently (memory only, no I/O); None means "ask `tenant_of`"."""
+    def remembered(self, key: str, *, digest: str | None = None) -> str | None:
+        """The tenant of `key` if it was verified recently (memory only, no I/O); None means "ask `tenant_of`".
+
+        `digest` is `key_digest(key)` when the caller has it already.
+        """
         if len(key) > 200:
             return None
         with self._lock:
-            hit = self._verified.get(_digest(key))
+            hit = self._verified.get(digest or key_digest(key))
         if hit is not None and time.monotonic() - hit[1] < self.remember_s:
             return hit[0]
         return None
 
-    def tenant_of(self, key: str) -> str | None:
-        """The tenant of a valid `key`, or None for a wrong, malformed or revoked one."""
+    def tenant_of(self, key: str, *, digest: str | None = None) -> str | None:
+        """The tenant of a valid `key`, or None for a wrong, malformed or revoked one (`digest` as in `remembered`)."""
         parts = key.split("_")
         if len(parts) < 3 or parts[0] != "rfk" or len(key) > 200:
             return None
-        digest = _digest(key)
+        digest = digest or key_digest(key)
         now = time.monotonic()
         with self._lock:
             hit = self._verified.get(digest)
