@@ -75,6 +75,15 @@ def test_one_encode_call_embeds_claims_and_missing_passage_sentences(
     assert len(calls) == 1
     n_sentences = sum(len(passage_sentence_spans(p)) for p in passages)
     assert calls[0] == 2 + n_sentences
+    # The same passages again (a wrapped chain's retriever has no ingest vectors):
+    # their sentences come from the cache, only the new claim is embedded.
+    report = scorer.score("Orders over $50 get free standard shipping.", passages)
+    assert calls == [2 + n_sentences, 1]
+    assert report.claims[0].supported is True
+    # With the cache off, everything is embedded every time.
+    uncached = GroundingScorer(embedder=CountingEmbedder(), verbatim=False, lexical_shortcut=False, claim_cache_size=0)  # type: ignore[arg-type]
+    uncached.score("Orders over $50 get free standard shipping.", passages)
+    assert calls[-1] == 1 + n_sentences
 
 
 def test_ingest_vectors_are_used_when_the_pipeline_provides_them(

@@ -12,7 +12,9 @@ by the logistic model of `params.json` into a support probability. The
 model is monotone in both similarities, so when the lexical signals alone settle
 the verdict for any similarity in [0, 1], the claim is not embedded at all;
 the rest are embedded in one call, through a small in-memory cache keyed by
-a digest of the text (never the text itself).
+a digest of the text (never the text itself). Passage sentences without
+ingest vectors (a wrapped chain's own retriever) go through the same cache,
+so a passage retrieved again is not embedded again.
 
 Tier 2 and 3 (optional): claims whose probability falls inside the model's
 uncertainty band go to an NLI cross-encoder and then an LLM judge, if
@@ -36,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -226,8 +229,8 @@ class GroundingScorer:
         verbatim: support claims quoted word for word without running any model.
         lexical_shortcut: skip embedding claims whose verdict the lexical
             signals settle for any similarity.
-        claim_cache_size: claim vectors kept in memory (keyed by a digest of
-            the embedded text); 0 disables the cache.
+        claim_cache_size: claim and passage-sentence vectors kept in memory
+            (keyed by a digest of the embedded text, 1.5 KB each); 0 disables the cache.
     """
 
     def __init__(
@@ -243,7 +246,7 @@ class GroundingScorer:
         llm: SupportJudge | None = None,
         verbatim: bool = True,
         lexical_shortcut: bool = True,
-        claim_cache_size: int = 256,
+        claim_cache_size: int = 4096,
     ) -> None:
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -267,7 +270,8 @@ class GroundingScorer:
         # The shortcut is exact only if the model can be bounded over similarity.
         self.lexical_shortcut = lexical_shortcut and "similarity" in self.model.features
         self.claim_cache_size = claim_cache_size
-        self._claim_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
+        self._vector_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         self._embedder = embedder
 
     @property
@@ -392,32 +396,33 @@ class GroundingScorer:
         return ClaimResult(span, prob, supported, "lexical", refs, (*head, *signals.explanations, note), shown)
 
     # -- pieces, public so training and benchmarks use the very same code -----
-    def _claim_vectors(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32] | None, list[int]]:
-        """Cached claim vectors (None rows missing) and the indices still to embed."""
+    def _cached_vectors(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], list[int]]:
+        """Vectors of `texts` from the cache (zero rows where missing) and the indices still to embed."""
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
         if not self.claim_cache_size:
-            return None, list(range(len(texts)))
-        dim = self.embedder.dimension
-        out = np.zeros((len(texts), dim), dtype=np.float32)
+            return out, list(range(len(texts)))
         missing: list[int] = []
-        for i, t in enumerate(texts):
-            key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
-            vec = self._claim_cache.get(key)
-            if vec is None:
-                missing.append(i)
-            else:
-                self._claim_cache.move_to_end(key)
-                out[i] = vec
+        with self._cache_lock:
+            for i, t in enumerate(texts):
+                key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
+                vec = self._vector_cache.get(key)
+                if vec is None:
+                    missing.append(i)
+                else:
+                    self._vector_cache.move_to_end(key)
+                    out[i] = vec
         return out, missing
 
     def _remember(self, texts: Sequence[str], vecs: npt.NDArray[np.float32]) -> None:
         if not self.claim_cache_size:
             return
-        for t, v in zip(texts, vecs, strict=True):
-            key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
-            self._claim_cache[key] = v
-            self._claim_cache.move_to_end(key)
-        while len(self._claim_cache) > self.claim_cache_size:
-            self._claim_cache.popitem(last=False)
+        with self._cache_lock:
+            for t, v in zip(texts, vecs, strict=True):
+                key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
+                self._vector_cache[key] = v
+                self._vector_cache.move_to_end(key)
+            while len(self._vector_cache) > self.claim_cache_size:
+                self._vector_cache.popitem(last=False)
 
     def _similarities(
         self,
@@ -435,22 +440,23 @@ class GroundingScorer:
                 # Ingest vectors align with `passage.sentences`; only trust them then.
                 if pi < len(got) and p.sentences:
                     provided[pi] = _validate_vectors(got[pi], len(spans), dim)
-        cached, missing = self._claim_vectors(claims)
-        to_embed = [claims[i] for i in missing]
+        texts = list(claims)
         for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
             if provided[pi] is None:
-                to_embed.extend(p.text[s:e] for s, e in spans)
-        encoded = self.embedder.encode(to_embed) if to_embed else np.zeros((0, dim), dtype=np.float32)
-        claim_vecs = cached if cached is not None else np.zeros((len(claims), dim), dtype=np.float32)
-        for row, i in enumerate(missing):
-            claim_vecs[i] = encoded[row]
-        self._remember(to_embed[: len(missing)], encoded[: len(missing)])
-        cursor = len(missing)
+                texts.extend(p.text[s:e] for s, e in spans)
+        vecs, missing = self._cached_vectors(texts)
+        if missing:
+            todo = [texts[i] for i in missing]
+            encoded = self.embedder.encode(todo)
+            vecs[missing] = encoded
+            self._remember(todo, encoded)
+        claim_vecs = vecs[: len(claims)]
+        cursor = len(claims)
         blocks: list[npt.NDArray[np.float32]] = []
         for pi, spans in enumerate(per_passage_spans):
             block = provided[pi]
             if block is None:
-                block = encoded[cursor : cursor + len(spans)]
+                block = vecs[cursor : cursor + len(spans)]
                 cursor += len(spans)
             blocks.append(block)
         sent_vecs = np.concatenate(blocks, axis=0) if blocks else np.zeros((0, dim), dtype=np.float32)
