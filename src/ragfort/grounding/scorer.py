@@ -419,7 +419,8 @@ class GroundingScorer:
         with self._cache_lock:
             for t, v in zip(texts, vecs, strict=True):
                 key = hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest()
-                self._vector_cache[key] = v
+                # A copy: a row view would keep its whole encode batch alive while cached.
+                self._vector_cache[key] = v.copy()
                 self._vector_cache.move_to_end(key)
             while len(self._vector_cache) > self.claim_cache_size:
                 self._vector_cache.popitem(last=False)
