@@ -136,6 +136,7 @@ class Index:
         self.backend: IndexBackend = open_backend(self.path, chroma_url)
         self._manifest: _Manifest | None = None
         self._manifest_token: object = None
+        self._manifest_stale = False
 
     # -- properties ----------------------------------------------------------
     @property
@@ -154,11 +155,31 @@ class Index:
 
     @property
     def manifest(self) -> _Manifest:
-        """The manifest, re-read whenever the backend says it may have changed (another ingest)."""
+        """The manifest, re-read whenever the backend says it may have changed (another ingest).
+
+        When a re-read fails because the index server cannot be reached, the
+        last manifest read stays in use (and the next call tries again): the
+        answer cache keys on its version, and answers cached before an outage
+        must stay servable while retrieval is down. A manifest that reads but
+        is wrong (`IndexError_`) is never papered over.
+        """
         token = self.backend.manifest_token()
         if self._manifest is None or token != self._manifest_token:
-            self._manifest = self._read_manifest()
+            try:
+                fresh = self._read_manifest()
+            except IndexError_:
+                raise
+            except Exception as exc:
+                if self._manifest is None:
+                    raise
+                if not self._manifest_stale:
+                    log.warning("index %s: cannot re-read the manifest (%s); using the last one read",
+                                self.backend.location, type(exc).__name__)  # fmt: skip
+                    self._manifest_stale = True
+                return self._manifest
+            self._manifest = fresh
             self._manifest_token = token
+            self._manifest_stale = False
         return self._manifest
 
     def refresh(self) -> None:
