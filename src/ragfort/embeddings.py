@@ -42,6 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ragfort.errors import ConfigError
+from ragfort.paths import model_cache_dir
 
 __all__ = [
     "BACKENDS",
@@ -186,9 +187,6 @@ def onnx_path(model_path: str) -> Path:
     size and modification time, so a reinstalled or changed model is
     exported again instead of silently reusing stale weights.
     """
-    root = os.environ.get("RAGFORT_MODEL_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "ragfort", "models"
-    )
     folder = Path(model_path).resolve()
     stamp = [str(folder)]
     for name in ("model.safetensors", "pytorch_model.bin", "config.json"):
@@ -197,7 +195,7 @@ def onnx_path(model_path: str) -> Path:
             st = f.stat()
             stamp.append(f"{name}:{st.st_size}:{st.st_mtime_ns}")
     key = hashlib.sha256("|".join(stamp).encode("utf-8")).hexdigest()[:16]
-    return Path(root) / f"{folder.name}-{key}.onnx"
+    return model_cache_dir() / f"{folder.name}-{key}.onnx"
 
 
 def export_onnx(model_path: str, out: Path) -> None:

@@ -167,19 +167,46 @@ def gate_before(stage: Stage, guards: Sequence[Guard], messages: Messages, *, ti
     return layer
 
 
-def gate_after(stage: Stage, guards: Sequence[Guard], messages: Messages, *, timing: str) -> Layer:
-    """A layer that runs `guards` on what the next handler returned (an opaque chain's retrieval gate)."""
+def gate_after(
+    stage: Stage, guards: Sequence[Guard], messages: Messages, *, timing: str, regenerate: bool = False
+) -> Layer:
+    """A layer that runs `guards` on what the next handler returned.
+
+    With `regenerate` (the output gate, see `output_gate`), a guard may ask
+    for one new answer: the next handler runs once more and the guards check
+    what it returns.
+    """
 
     def layer(next_: Handler) -> Handler:
         if not guards:
             return next_
 
         async def handle(turn: Turn, ctx: RunContext) -> Turn:
-            turn = await next_(turn, ctx)
+            produced = await next_(turn, ctx)
             if ctx.stopped is not None:
-                return turn
+                return produced
+            mark = len(ctx.verdicts)
             with ctx.timed(timing):
-                return run_guards(guards, stage, turn, ctx, messages)
+                checked = run_guards(guards, stage, produced, ctx, messages)
+            if not regenerate:
+                return checked
+            why = ctx.state.pop(REGENERATE_KEY, None)
+            if not why or REGENERATING_KEY in ctx.state or not ctx.state.get(CAN_REGENERATE_KEY) or ctx.expired():
+                return checked
+            first = ctx.verdicts[mark:]
+            del ctx.verdicts[mark:]
+            ctx.stopped = None
+            asked = next((v for v in reversed(first) if v.action is not Action.ALLOW), first[-1])
+            ctx.state[REGENERATING_KEY] = tuple(why)
+            again = await next_(turn, ctx)
+            ctx.record(
+                Verdict(asked.guard, stage, Action.REWRITE, score=asked.score, turn=again,
+                        reason=f"regenerated once with a stricter prompt; first answer: {asked.reason}")
+            )  # fmt: skip
+            if ctx.stopped is not None:
+                return again
+            with ctx.timed(timing):
+                return run_guards(guards, stage, again, ctx, messages)
 
         return handle
 
@@ -197,39 +224,7 @@ def output_gate(guards: Sequence[Guard], messages: Messages) -> Layer:
     replaced by one verdict saying why it was regenerated; the second
     answer's verdicts stand, and its guards' actions apply.
     """
-
-    def layer(next_: Handler) -> Handler:
-        if not guards:
-            return next_
-
-        async def handle(turn: Turn, ctx: RunContext) -> Turn:
-            generated = await next_(turn, ctx)
-            if ctx.stopped is not None:
-                return generated
-            mark = len(ctx.verdicts)
-            with ctx.timed("output"):
-                checked = run_guards(guards, Stage.OUTPUT, generated, ctx, messages)
-            why = ctx.state.pop(REGENERATE_KEY, None)
-            if not why or REGENERATING_KEY in ctx.state or not ctx.state.get(CAN_REGENERATE_KEY) or ctx.expired():
-                return checked
-            first = ctx.verdicts[mark:]
-            del ctx.verdicts[mark:]
-            ctx.stopped = None
-            asked = next((v for v in reversed(first) if v.action is not Action.ALLOW), first[-1])
-            ctx.state[REGENERATING_KEY] = tuple(why)
-            again = await next_(turn, ctx)
-            ctx.record(
-                Verdict(asked.guard, Stage.OUTPUT, Action.REWRITE, score=asked.score, turn=again,
-                        reason=f"regenerated once with a stricter prompt; first answer: {asked.reason}")
-            )  # fmt: skip
-            if ctx.stopped is not None:
-                return again
-            with ctx.timed("output"):
-                return run_guards(guards, Stage.OUTPUT, again, ctx, messages)
-
-        return handle
-
-    return layer
+    return gate_after(Stage.OUTPUT, guards, messages, timing="output", regenerate=True)
 
 
 @dataclass(frozen=True, slots=True)
