@@ -189,3 +189,30 @@ def test_generation_budget_falls_back_instead_of_waiting() -> None:
     assert result.status is Status.FALLBACK
     assert "generation" in result.budget.degraded
     assert result.timings_ms["total"] < 1000
+
+
+class _Str(str):
+    """A `str` subclass, like langchain-core 1.8's `TextAccessor`."""
+
+
+def test_str_subclasses_bytes_and_messages_reach_guards_as_exact_str() -> None:
+    from ragfort.integrations.langchain import plain_text
+
+    assert type(plain_text(_Str("Within 14 days."), "answer")) is str
+    assert plain_text(b"caf\xc3\xa9", "answer") == "café"
+    assert type(plain_text(AIMessage(content=[{"type": "text", "text": "Hi."}]), "answer")) is str
+    with pytest.raises(ChainError, match="not UTF-8"):
+        plain_text(b"\xff\xfe", "answer")
+    with pytest.raises(ChainError, match="expected text"):
+        plain_text(3, "answer")
+
+
+def test_a_str_subclass_answer_passes_the_full_support_policy() -> None:
+    """StrOutputParser in langchain-core 1.8 returns a str subclass; spaCy rejects anything but str."""
+    chain = RunnableLambda(
+        lambda x: {"answer": _Str("Devices can be returned within 14 days of delivery."), "context": DOCS}
+    )
+    result = ragfort.harden(chain, policy="support_agent").invoke({"question": _Str("How long for returns?")})
+    assert result.status is Status.OK, result.verdicts
+    assert type(result.answer) is str
+    assert result.citations and result.citations[0].quote == DOCS[0].page_content

@@ -46,6 +46,7 @@ __all__ = [
     "DOCUMENT_KEYS",
     "HardenedRunnable",
     "extract_output",
+    "plain_text",
     "passage_from_document",
     "passage_to_document",
 ]
@@ -57,6 +58,32 @@ T = TypeVar("T")
 
 
 # -- conversion --------------------------------------------------------------
+def plain_text(value: Any, what: str, *, error: type[Exception] = ChainError) -> str:
+    """`value` as an exact `str`: the one place where text from LangChain enters ragfort.
+
+    LangChain hands out `str` subclasses (1.8's `StrOutputParser` returns a
+    `TextAccessor`), message objects and, from some loaders, bytes. spaCy and
+    other C extensions accept only an exact `str`, so every text the wrapper
+    takes in (the question, the answer, each passage) passes through here and
+    no guard ever sees anything else.
+
+    Raises:
+        error: `value` is not text (named by `what`), or bytes that are not UTF-8.
+    """
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)  # an exact copy; a subclass's own __str__ is not trusted
+    if isinstance(value, BaseMessage):
+        return plain_text(value.text, what, error=error)
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise error(f"{what} is bytes that are not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    raise error(f"{what} is a {type(value).__name__}, expected text (str, bytes or a message)")
+
+
 def passage_from_document(doc: Document | str, position: int = 0) -> Passage:
     """A `Passage` from a LangChain `Document` (or a bare string).
 
@@ -65,22 +92,24 @@ def passage_from_document(doc: Document | str, position: int = 0) -> Passage:
     ``source``, ``id`` or the document's position.
     """
     if isinstance(doc, str):
-        return Passage(text=doc, doc_id=f"doc-{position}", sentences=tuple(sentence_spans(doc)))
+        text = plain_text(doc, f"retrieved item {position}")
+        return Passage(text=text, doc_id=f"doc-{position}", sentences=tuple(sentence_spans(text)))
     if not isinstance(doc, Document):
         raise ChainError(f"retrieved item {position} is a {type(doc).__name__}, expected a langchain Document")
     md = dict(doc.metadata or {})
+    text = plain_text(doc.page_content, f"retrieved document {position}'s page_content")
     doc_id = str(md.get("doc_id") or md.get("source") or md.get("id") or doc.id or f"doc-{position}")
     start = md.get("start", 0)
     sentences: tuple[tuple[int, int], ...]
     raw = md.get("sentences")
     try:
         parsed = json.loads(raw) if isinstance(raw, str) else None
-        sentences = tuple((int(a), int(b)) for a, b in parsed) if parsed else tuple(sentence_spans(doc.page_content))
+        sentences = tuple((int(a), int(b)) for a, b in parsed) if parsed else tuple(sentence_spans(text))
     except (ValueError, TypeError):
-        sentences = tuple(sentence_spans(doc.page_content))
+        sentences = tuple(sentence_spans(text))
     score = md.get("score", md.get("relevance_score"))
     return Passage(
-        text=doc.page_content,
+        text=text,
         doc_id=doc_id,
         source=str(md.get("source", doc_id)),
         title=str(md.get("title", "")),
@@ -110,10 +139,8 @@ def passage_to_document(passage: Passage) -> Document:
 
 
 def _answer_text(value: Any, key: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, BaseMessage):
-        return value.text if isinstance(value.text, str) else str(value.content)
+    if isinstance(value, (str, BaseMessage)):
+        return plain_text(value, f"the chain's {key!r}")
     raise ChainError(f"the chain's {key!r} is a {type(value).__name__}, expected str or an AIMessage")
 
 
@@ -247,16 +274,9 @@ async def _stream_chain(
 
 
 def _partial_answer(output: Any, key: str | None) -> str | None:
-    if isinstance(output, str):
-        return output
-    if isinstance(output, BaseMessage):
-        return output.text
-    if isinstance(output, Mapping):
-        value = output.get(key or "answer")
-        if isinstance(value, str):
-            return value
-        if isinstance(value, BaseMessage):
-            return value.text
+    value = output.get(key or "answer") if isinstance(output, Mapping) else output
+    if isinstance(value, (str, BaseMessage)):
+        return plain_text(value, "the chain's streamed answer")
     return None
 
 
@@ -360,7 +380,10 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             budget_ms = input.get("budget_ms", budget_ms)
         else:
             raise InputError(f"input must be a question string or a dict, got {type(input).__name__}")
-        if not isinstance(question, str) or not question.strip():
+        if not isinstance(question, (str, bytes, BaseMessage)):
+            raise InputError(f"the question must be a non-empty string, got {question!r}")
+        question = plain_text(question, "the question", error=InputError)
+        if not question.strip():
             raise InputError(f"the question must be a non-empty string, got {question!r}")
         if session_id is not None and not isinstance(session_id, str):
             raise InputError(f"session_id must be a string, got {session_id!r}")
