@@ -41,6 +41,7 @@ from ragfort.pipeline import (
 )
 from ragfort.policy import Policy
 from ragfort.streaming import SentenceFeed
+from ragfort.text import search_text
 from ragfort.types import Action, Passage, Stage, Turn, Verdict
 
 __all__ = ["RagChain", "build_chain"]
@@ -75,18 +76,25 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
     # -- the two steps -------------------------------------------------------
     def retrieve(self, question: str, *, state: dict[str, Any] | None = None) -> list[Passage]:
-        """The top-k passages; the question vector is kept in `state` for the generator."""
-        vector = self.index.embed_query(question)
+        """The top-k passages; the question vector is kept in `state` for the generator.
+
+        The query is the question without its redaction placeholders
+        (`ragfort.text.search_text`): personal data the customer typed must not
+        steer retrieval.
+        """
+        query = search_text(question)
+        vector = self.index.embed_query(query)
         if state is not None:
             state[QUESTION_VECTOR_KEY] = vector
             state[SENTENCE_VECTORS_KEY] = Index.sentence_vectors
-        return self.index.search(question, k=self.k, vector=vector)
+        return self.index.search(query, k=self.k, vector=vector)
 
     def extract(self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None) -> str:
         """The extractive answer ("" when nothing is relevant enough)."""
+        query = search_text(question)
         if vector is None:
-            vector = self.index.embed_query(question)
-        return extractive_answer(vector, question, passages, Index.sentence_vectors(passages), settings=self.extractive)
+            vector = self.index.embed_query(query)
+        return extractive_answer(vector, query, passages, Index.sentence_vectors(passages), settings=self.extractive)
 
     # -- plain Runnable use (without harden) ----------------------------------
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:

@@ -74,12 +74,25 @@ def ingest(
     policy: PolicyOpt = "support_agent",
     data_dir_: DataDirOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    public: Annotated[
+        bool | None,
+        typer.Option(
+            "--public/--private",
+            help="The sources are public (a help center: indexed as written, never redacted) or private "
+            "(tickets, chats: redacted at ingest). Default: what each folder's ragfort-source.yaml says, else private.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Index documents: chunks, sentence vectors, Chroma. Re-running replaces changed files only."""
+    from ragfort.index.store import Visibility
     from ragfort.ingest import ingest_paths
 
     target = resolve_index(index, data_dir_)
-    report = guarded(lambda: ingest_paths(paths, index=target, policy=policy, progress=not quiet))
+    visibility: Visibility | None = None if public is None else ("public" if public else "private")
+    report = guarded(
+        lambda: ingest_paths(paths, index=target, policy=policy, progress=not quiet, visibility=visibility)
+    )
     if not report.changed:
         typer.echo(f"index {target} is up to date ({report.unchanged} documents, version {report.index_version})")
         return

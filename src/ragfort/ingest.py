@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from ragfort.index.store import Index, IngestReport
+from ragfort.index.store import Index, IngestReport, Visibility
 from ragfort.policy import Policy, load_policy
 from ragfort.types import Stage
 
@@ -50,9 +50,16 @@ def ingest_paths(
     index: str | os.PathLike[str] | Index,
     policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | None = "support_agent",
     progress: bool = False,
+    visibility: Visibility | None = None,
 ) -> IngestReport:
-    """Index `paths` into `index`, applying the policy's ingest-time transform."""
+    """Index `paths` into `index`, applying the policy's ingest-time transform to private sources.
+
+    `visibility` (``public``/``private``) applies to every path; None lets each
+    folder declare it in its ``ragfort-source.yaml`` (see `Index.ingest`).
+    """
     idx = index if isinstance(index, Index) else Index(index)
     pol = load_policy(policy)
     transform, transform_id = corpus_transform(pol)
-    return idx.ingest(list(paths), progress=progress, transform=transform, transform_id=transform_id)
+    return idx.ingest(
+        list(paths), progress=progress, transform=transform, transform_id=transform_id, visibility=visibility
+    )

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CALENDAR_WORDS", "normalize_question", "sentence_spans", "sentences"]
+__all__ = ["CALENDAR_WORDS", "PLACEHOLDER_RE", "normalize_question", "search_text", "sentence_spans", "sentences"]
+
+# A redaction placeholder: ``<PERSON_1>`` (a session's), ``<PHONE_NUMBER_D3f9a2c1b>`` (a corpus's) or
+# ``<EMAIL_ADDRESS_H...>`` (hashed). Defined here, the leaf module, so that retrieval can drop
+# placeholders without loading the PII stack; `ragfort.pii.pseudonym` uses the same pattern.
+PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+|D[0-9a-f]{6,}|H[0-9a-f]{6,})>")
+# What is left around a removed placeholder: "I'm <PERSON_1>, <EMAIL_ADDRESS_1>." -> "I'm , ."
+_ORPHAN_PUNCT = re.compile(r"\s*(?:[,;:/()\-]\s*)+(?=[.?!,;:]|$)|(?<=[.?!])\s*[,;:]+")
 
 # English function words every content-word comparison drops (pronouns, articles,
 # auxiliaries, the commonest prepositions). Modules add their own words on top:
@@ -212,3 +219,21 @@ def sentences(text: str) -> list[str]:
 def normalize_question(text: str) -> str:
     """Case- and whitespace-folded question text, for cache keys and duplicate checks."""
     return _SPACE.sub(" ", text).strip().lower().rstrip("?!. ")
+
+
+def search_text(question: str) -> str:
+    """The redacted question as a retrieval query: placeholders removed.
+
+    A question that carries personal data ("Hi, I'm <PERSON_1>,
+    <EMAIL_ADDRESS_1>. How do I change my address?") must retrieve what the same
+    question without it retrieves. Placeholder tokens mean nothing to the
+    embedding model, and words such as EMAIL or ADDRESS inside them pull
+    retrieval towards articles about e-mail and addresses
+    (benchmarks/pii_retrieval.py measures it). A question that is nothing but
+    placeholders is returned unchanged.
+    """
+    if "<" not in question:
+        return question
+    stripped = PLACEHOLDER_RE.sub(" ", question)
+    stripped = _SPACE.sub(" ", _ORPHAN_PUNCT.sub("", stripped)).strip()
+    return stripped if any(c.isalnum() for c in stripped) else question

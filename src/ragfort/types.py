@@ -110,7 +110,10 @@ class Passage:
     document text as indexed (so `document[start:start + len(text)]` is
     `text`), and `sentences` the `(start, end)` offsets of its sentences
     within `text`, computed at ingest. `score` is the retrieval relevance in
-    [0, 1] when the retriever reports one.
+    [0, 1] when the retriever reports one. `public` is True when the source
+    was declared public at ingest (a help center is; support tickets are
+    not): public text is never rewritten by the PII guard, since what it
+    names (the support line, a store's address) is published on purpose.
     """
 
     text: str
@@ -122,6 +125,7 @@ class Passage:
     score: float | None = None
     sentences: tuple[tuple[int, int], ...] = ()
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    public: bool = False
 
     @property
     def end(self) -> int:

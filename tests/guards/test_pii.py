@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -219,3 +220,44 @@ def test_a_name_not_in_the_passages_is_still_redacted_from_the_answer() -> None:
     ctx.record(verdict)
     out = guard_o.check(turn.evolve(answer="Returns are handled by Margaret Thornbury."), ctx)
     assert out.turn is not None and "Margaret" not in (out.turn.answer or "")
+
+
+PUBLIC = Passage(
+    text="Call our 24/7 support line on 0800 555 0199 or write to help@telco.example. "
+    "On the Unlimited plan, visit our store at 12 Market Street, Leeds LS1 6DT.",
+    doc_id="contact.md",
+    public=True,
+)
+
+
+def test_public_passages_are_never_rewritten(guards: dict[Stage, PIIGuard]) -> None:
+    # The request-mode guard rewrites every private passage; a published one stays exactly as indexed.
+    private = Passage(text=PUBLIC.text, doc_id="ticket-7.md")
+    turn = Turn(question="How do I reach you?", documents=(PUBLIC, private))
+    verdict = guards[Stage.RETRIEVAL].check(turn, RunContext())
+    assert verdict.action is Action.REWRITE and verdict.turn is not None
+    assert verdict.turn.documents[0] is PUBLIC
+    assert "0800 555 0199" not in verdict.turn.documents[1].text
+    alone = guards[Stage.RETRIEVAL].check(Turn(question="How do I reach you?", documents=(PUBLIC,)), RunContext())
+    assert alone.action is Action.ALLOW
+
+
+def test_answer_spans_copied_from_public_passages_stay_but_the_customers_own_do_not(
+    guards: dict[Stage, PIIGuard],
+) -> None:
+    ctx = RunContext(session_id="s-public")
+    turn = _ask(guards, ctx, "I'm Margaret Thornbury, my number is (415) 555-0134. How do I reach support?")
+    assert "Margaret" not in turn.question
+    answer = "Call our 24/7 support line on 0800 555 0199 or write to help@telco.example."
+    out = guards[Stage.OUTPUT].check(turn.evolve(documents=(PUBLIC,), answer=answer), ctx)
+    assert out.action is Action.ALLOW, out.reason
+    # The customer's own number is redacted even beside public text...
+    echo = answer + " We will call you back on (415) 555-0134."
+    out = guards[Stage.OUTPUT].check(turn.evolve(documents=(PUBLIC,), answer=echo), ctx)
+    assert out.turn is not None and "555-0134" not in (out.turn.answer or "")
+    assert "0800 555 0199" in (out.turn.answer or "")
+    # ...and the same sentence over a private passage is redacted.
+    private = dataclasses.replace(PUBLIC, public=False)
+    other = RunContext(session_id="s-private")
+    out = guards[Stage.OUTPUT].check(turn.evolve(documents=(private,), answer=answer), other)
+    assert out.turn is not None and "0800 555 0199" not in (out.turn.answer or "")

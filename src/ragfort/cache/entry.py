@@ -44,6 +44,7 @@ def _passage_json(p: Passage) -> dict[str, Any]:
     return {
         "text": p.text, "doc_id": p.doc_id, "source": p.source, "title": p.title, "start": p.start,
         "chunk_id": p.chunk_id, "score": p.score, "sentences": [list(s) for s in p.sentences], "metadata": meta,
+        "public": p.public,
     }  # fmt: skip
 
 
@@ -58,6 +59,7 @@ def _passage(d: Mapping[str, Any]) -> Passage:
         score=None if d["score"] is None else float(d["score"]),
         sentences=tuple((int(a), int(b)) for a, b in d["sentences"]),
         metadata=dict(d["metadata"]),
+        public=bool(d.get("public", False)),  # entries written before the field existed were not public
     )
 
 

@@ -5,7 +5,11 @@ One class, three stages:
 * **input**: user-typed placeholder syntax is neutralised, then the question
   is redacted with session placeholders (``<PERSON_1>``); a `Redaction` per
   replaced value is appended to the turn.
-* **retrieval**: with ``at_retrieval: request`` every passage is redacted
+* **retrieval**: a passage from a source declared public at ingest
+  (`Passage.public`: a help center) is left exactly as indexed: its support
+  line, store addresses and product names are published on purpose, and
+  rewriting them broke answers ("call <PHONE_NUMBER_1>") and citations.
+  With ``at_retrieval: request`` every other passage is redacted
   with the same session mapping (so the question's ``<PERSON_1>`` is the
   passages' ``<PERSON_1>``) and its sentence offsets recomputed. With
   ``at_retrieval: ingest`` passages were redacted by `redact_corpus`; a cheap
@@ -13,7 +17,9 @@ One class, three stages:
   older index still holds.
 * **output**: the answer is checked again: the LLM may echo or invent
   personal data. Values the session already mapped get their old placeholder;
-  existing placeholders are left alone.
+  existing placeholders are left alone. A span the answer copied from a
+  public passage of this turn is public too and stays, unless it is one of
+  the customer's own values.
 
 The session mapping lives in ``ctx.state["pii.session"]`` for the request
 and in the vault under (tenant, session) between requests. Without a
@@ -29,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -80,6 +87,31 @@ class PIIGuardSettings(GuardSettings, PIISettings):
     vault_path: str | None = None
     vault_ttl_s: float = Field(default=3600.0, gt=0)
     corpus_namespace: str = "default"
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _copied_from_public(text: str, found: Detection, public_sources: Sequence[str]) -> bool:
+    """Whether `found` is published text that the answer copied, not personal data.
+
+    A structured value (a phone number, an e-mail address, a street address)
+    that a public passage holds is the company's own: the support line is
+    public whoever types it. A name-like span (an NER type) must also be
+    copied with a word of its context on each side ("On the Unlimited plan,"
+    from "On the Unlimited plan, data is not capped"), so that a customer's
+    name that happens to appear in a public passage ("John" in "John Lewis")
+    is still redacted when the answer greets them with it.
+    """
+    value = text[found.start : found.end]
+    if found.entity not in NER_ENTITIES:
+        return any(value in src for src in public_sources)
+    before = list(_WORD.finditer(text, 0, found.start))
+    after = _WORD.search(text, found.end)
+    start = before[-1].start() if before else found.start
+    end = after.end() if after else found.end
+    window = text[start:end]
+    return any(window in src for src in public_sources)
 
 
 class PIIGuard(BaseGuard):
@@ -146,6 +178,7 @@ class PIIGuard(BaseGuard):
         *,
         patterns_only: bool = False,
         checked_sources: Sequence[str] = (),
+        public_sources: Sequence[str] = (),
     ) -> RedactedText:
         protected = placeholder_spans(text)
         detector = get_detector(self.pii_settings, patterns_only=True) if patterns_only else self.detector
@@ -159,6 +192,8 @@ class PIIGuard(BaseGuard):
                 if d.entity not in NER_ENTITIES or not any(text[d.start : d.end] in src for src in checked_sources)
             ]  # fmt: skip
         found = merge(found, known_value_detections(text, mapping, protected=protected))
+        if public_sources:
+            found = [d for d in found if not _copied_from_public(text, d, public_sources)]
         return apply(
             text,
             found,
@@ -222,6 +257,9 @@ class PIIGuard(BaseGuard):
         results: list[RedactedText] = []
         changed = False
         for passage in turn.documents:
+            if passage.public:
+                passages.append(passage)  # published text: never rewritten, so citations quote it exactly
+                continue
             text = neutralize(passage.text) if request_mode else passage.text
             result = self._redact(text, mapping, ctx, patterns_only=not request_mode)
             if result.text != passage.text:
@@ -241,7 +279,13 @@ class PIIGuard(BaseGuard):
         if not turn.answer:
             return self.verdict(Action.ALLOW, score=0.0)
         # The answer's placeholders are the LLM repeating ours: keep them.
-        result = self._redact(turn.answer, mapping, ctx, checked_sources=self._checked_passages(turn, ctx))
+        result = self._redact(
+            turn.answer,
+            mapping,
+            ctx,
+            checked_sources=self._checked_passages(turn, ctx),
+            public_sources=tuple(p.text for p in turn.documents if p.public),
+        )
         if not result.changed:
             return self.verdict(Action.ALLOW, score=0.0)
         new_turn = turn.evolve(answer=result.text, redactions=turn.redactions + self._records([result]))

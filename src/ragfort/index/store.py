@@ -35,9 +35,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
+import yaml
 
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import BackendError, IndexError_, InputError, RagfortError
@@ -46,12 +47,39 @@ from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
 from ragfort.types import Passage
 
-__all__ = ["SCHEMA_VERSION", "Index", "IngestReport"]
+__all__ = ["SCHEMA_VERSION", "SOURCE_FILE", "Index", "IngestReport", "Visibility", "root_visibility"]
 
 log = logging.getLogger("ragfort.index")
 
 SCHEMA_VERSION = 1
 Transform = Callable[[list[str]], list[str]]
+Visibility = Literal["public", "private"]
+# A corpus folder declares its visibility in this file (``visibility: public``); the default is private.
+SOURCE_FILE = "ragfort-source.yaml"
+
+
+def root_visibility(root: Path) -> Visibility:
+    """The visibility a corpus folder declares in its `SOURCE_FILE`; ``private`` when it has none.
+
+    A help center is public: its support line, store addresses and product
+    names are published on purpose, and rewriting them only damages answers
+    and citations. Support tickets, chats and CRM notes are private (the
+    default), and are redacted at ingest by the policy's transform.
+
+    Raises:
+        InputError: the file is not YAML, or does not say ``visibility: public`` or ``private``.
+    """
+    marker = root / SOURCE_FILE if root.is_dir() else root.parent / SOURCE_FILE
+    if not marker.is_file():
+        return "private"
+    try:
+        data = yaml.safe_load(marker.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise InputError(f"{marker}: cannot read it as YAML ({type(exc).__name__})") from None
+    value = data.get("visibility") if isinstance(data, dict) else None
+    if value not in ("public", "private"):
+        raise InputError(f"{marker}: visibility must be 'public' or 'private', got {value!r}")
+    return "public" if value == "public" else "private"
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +311,7 @@ class Index:
                     score=float(max(0.0, min(1.0, 1.0 - float(dist)))),
                     sentences=sentences,
                     metadata=meta,
+                    public=md.get("public") is True,
                 )
             )
         return out
@@ -304,6 +333,7 @@ class Index:
         progress: bool = False,
         transform: Transform | None = None,
         transform_id: str | None = None,
+        visibility: Visibility | None = None,
     ) -> IngestReport:
         """Index every supported file under `roots`, incrementally.
 
@@ -313,6 +343,11 @@ class Index:
         to the texts to index; `transform_id` names it, and changing it
         re-indexes everything.
 
+        `visibility` applies to every root; None lets each root say it in its
+        `SOURCE_FILE` (private when it has none). Public documents are indexed
+        as written (`transform` is not applied) and their passages come back
+        with ``public=True``; changing a document's visibility re-indexes it.
+
         Raises:
             InputError: a root is missing or holds no supported file, or a file is unreadable.
         """
@@ -320,12 +355,17 @@ class Index:
         root_paths = [Path(r) for r in roots]
         if not root_paths:
             raise InputError("ingest needs at least one path")
+        if visibility not in (None, "public", "private"):
+            raise InputError(f"visibility must be 'public' or 'private', got {visibility!r}")
         found: dict[str, tuple[Path, str]] = {}
+        public: dict[str, bool] = {}
         for root in root_paths:
+            root_public = (visibility or root_visibility(root)) == "public"
             for doc_id, path in discover(root):
                 if doc_id in found and found[doc_id][0] != path:
                     raise InputError(f"two files map to the doc id {doc_id!r}: {found[doc_id][0]} and {path}")
                 found[doc_id] = (path, str(root.resolve()))
+                public[doc_id] = root_public
         old = self.manifest if self.exists() else _Manifest()
         full_rebuild = old.transform_id != transform_id or old.embedding_model not in ("", self.embedder.model_id)
         root_set = {str(r.resolve()) for r in root_paths}
@@ -335,7 +375,13 @@ class Index:
         updated = [
             d
             for d in found
-            if d in old.documents and (full_rebuild or d in pending or old.documents[d]["sha256"] != hashes[d])
+            if d in old.documents
+            and (
+                full_rebuild
+                or d in pending
+                or old.documents[d]["sha256"] != hashes[d]
+                or bool(old.documents[d].get("public", False)) != public[d]
+            )
         ]
         removed = [d for d, info in old.documents.items() if info.get("root") in root_set and d not in found]
         removed += [d for d in pending if d not in found and d not in old.documents]
@@ -345,11 +391,14 @@ class Index:
         # Load and chunk before touching the store: a bad file fails here, harmlessly.
         todo = sorted(set(added) | set(updated))
         docs = [load_document(found[d][0], doc_id=d) for d in todo]
-        if transform is not None and docs:
-            texts = transform([d.text for d in docs])
-            if len(texts) != len(docs):
-                raise ValueError(f"ingest transform returned {len(texts)} texts for {len(docs)} documents")
-            docs = [LoadedDocument(d.doc_id, d.source, d.title, t, d.sha256) for d, t in zip(docs, texts, strict=True)]
+        private = [i for i, d in enumerate(docs) if not public[d.doc_id]]
+        if transform is not None and private:
+            texts = transform([docs[i].text for i in private])
+            if len(texts) != len(private):
+                raise ValueError(f"ingest transform returned {len(texts)} texts for {len(private)} documents")
+            for i, t in zip(private, texts, strict=True):
+                d = docs[i]
+                docs[i] = LoadedDocument(d.doc_id, d.source, d.title, t, d.sha256)
         chunked = [(d, chunk_text(d.text, title=d.title, max_chars=self.chunk_chars)) for d in docs]
 
         # Mark the index as being changed before the first write.
@@ -364,7 +413,7 @@ class Index:
         )
         self._write_manifest(working)
 
-        n_chunks, n_sentences = self._write_chunks(chunked, [*removed, *todo], progress=progress)
+        n_chunks, n_sentences = self._write_chunks(chunked, [*removed, *todo], public=public, progress=progress)
 
         self.backend.delete_documents(list(removed))
         self.backend.put_documents([(d.doc_id, d.sha256, d.text) for d in docs])
@@ -375,6 +424,7 @@ class Index:
                 "source": d.source,
                 "title": d.title,
                 "chunks": len(chunks),
+                "public": public[d.doc_id],
             }
         fingerprint = hashlib.sha256(
             json.dumps(
@@ -382,7 +432,7 @@ class Index:
                     SCHEMA_VERSION,
                     working.embedding_model,
                     transform_id,
-                    sorted((k, v["sha256"]) for k, v in working.documents.items()),
+                    sorted((k, v["sha256"], bool(v.get("public", False))) for k, v in working.documents.items()),
                 ]
             ).encode()
         ).hexdigest()
@@ -403,7 +453,12 @@ class Index:
         )
 
     def _write_chunks(
-        self, chunked: list[tuple[LoadedDocument, list[Chunk]]], replace: Sequence[str], *, progress: bool
+        self,
+        chunked: list[tuple[LoadedDocument, list[Chunk]]],
+        replace: Sequence[str],
+        *,
+        public: dict[str, bool],
+        progress: bool,
     ) -> tuple[int, int]:
         collection = self.backend.chunks()
         for doc_id in replace:
@@ -444,6 +499,7 @@ class Index:
                     "chunk_id": chunk_id,
                     "sentences": json.dumps([list(s) for s in ch.sentences]),
                     "svec": _encode_vectors(svecs),
+                    "public": public[doc.doc_id],
                 }
             )
         # Chroma refuses batches over its maximum (5,461 here); stay well under it.
