@@ -9,13 +9,31 @@ wrapped chain as child runs, and ``|`` composes (returning new objects).
 
 Key discovery: the answer is found under ``answer`` (then ``result``,
 ``output``), the documents under ``context``, ``docs``, ``documents`` or
-``source_documents``, unless keys are given explicitly.
+``source_documents``, unless keys are given explicitly. An answer may be text,
+a message, or a structured value (a dict from ``JsonOutputParser``, a pydantic
+object from ``with_structured_output``) whose own ``answer`` (``result``,
+``output``) field is the text. A chain with no answer key whose output carries
+``messages`` (a LangGraph state) answers with its last AI message.
+
+Input: the question goes to the chain under ``question_key`` (after the input
+guards, so redacted); every other key the caller gave (``chat_history``,
+``messages``, ...) is passed on unchanged, except ragfort's own request options
+``session_id`` and ``budget_ms``.
+
+Documents: ids are capped at `MAX_ID_CHARS` and metadata values at
+`MAX_METADATA_CHARS` (a retriever's 1 MB metadata value must not reach cache
+entries, traces or the JSON); exact repeats of a passage are dropped, and two
+different passages claiming the same id and offsets get ``#<position>``
+suffixed ids so that every citation names the passage it quotes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import hashlib
+import inspect
 import json
 import queue
 import threading
@@ -28,6 +46,8 @@ from langchain_core.documents import Document
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config, patch_config
+from langchain_core.runnables.utils import AddableDict
+from pydantic import BaseModel
 
 from ragfort import _loops
 from ragfort._loops import owned_loop
@@ -44,15 +64,23 @@ from ragfort.types import AnswerChunk, GuardedAnswer, Passage, Turn
 __all__ = [
     "ANSWER_KEYS",
     "DOCUMENT_KEYS",
+    "MAX_ID_CHARS",
+    "MAX_METADATA_CHARS",
+    "REQUEST_KEYS",
     "HardenedRunnable",
     "extract_output",
-    "plain_text",
     "passage_from_document",
     "passage_to_document",
+    "plain_text",
 ]
 
 ANSWER_KEYS = ("answer", "result", "output")
 DOCUMENT_KEYS = ("context", "docs", "documents", "source_documents")
+REQUEST_KEYS = ("session_id", "budget_ms")  # ragfort's own input options; never passed to the chain
+MAX_ID_CHARS = 256
+MAX_METADATA_CHARS = 2048
+
+_INPUT_KEY = "ragfort.lc_input"  # the caller's other input keys, passed to the chain unchanged
 
 T = TypeVar("T")
 
@@ -88,8 +116,11 @@ def passage_from_document(doc: Document | str, position: int = 0) -> Passage:
     """A `Passage` from a LangChain `Document` (or a bare string).
 
     Metadata written by ragfort's ingest (doc_id, start, chunk_id, sentences,
-    title, score) is honoured; for other documents the doc id falls back to
-    ``source``, ``id`` or the document's position.
+    title, score) is honoured, and so is ``start_index`` (LangChain's text
+    splitters with ``add_start_index=True``); for other documents the doc id
+    falls back to ``source``, ``id``, the Document's own id or the position.
+    Ids longer than `MAX_ID_CHARS` and metadata values longer than
+    `MAX_METADATA_CHARS` (as JSON) are cut (see `_capped`).
     """
     if isinstance(doc, str):
         text = plain_text(doc, f"retrieved item {position}")
@@ -98,8 +129,8 @@ def passage_from_document(doc: Document | str, position: int = 0) -> Passage:
         raise ChainError(f"retrieved item {position} is a {type(doc).__name__}, expected a langchain Document")
     md = dict(doc.metadata or {})
     text = plain_text(doc.page_content, f"retrieved document {position}'s page_content")
-    doc_id = str(md.get("doc_id") or md.get("source") or md.get("id") or doc.id or f"doc-{position}")
-    start = md.get("start", 0)
+    doc_id = _capped_id(md.get("doc_id") or md.get("source") or md.get("id") or doc.id or f"doc-{position}")
+    start = md.get("start", md.get("start_index", 0))
     sentences: tuple[tuple[int, int], ...]
     raw = md.get("sentences")
     try:
@@ -107,18 +138,70 @@ def passage_from_document(doc: Document | str, position: int = 0) -> Passage:
         sentences = tuple((int(a), int(b)) for a, b in parsed) if parsed else tuple(sentence_spans(text))
     except (ValueError, TypeError):
         sentences = tuple(sentence_spans(text))
+    if any(not 0 <= a <= b <= len(text) for a, b in sentences):
+        sentences = tuple(sentence_spans(text))  # offsets from another text would cite the wrong span
     score = md.get("score", md.get("relevance_score"))
     return Passage(
         text=text,
         doc_id=doc_id,
-        source=str(md.get("source", doc_id)),
-        title=str(md.get("title", "")),
-        start=start if isinstance(start, int) and start >= 0 else 0,
-        chunk_id=str(md.get("chunk_id") or doc.id or ""),
-        score=float(score) if isinstance(score, (int, float)) else None,
+        source=_capped_id(md["source"]) if md.get("source") is not None else doc_id,
+        title=_capped_id(md.get("title", "")),
+        start=start if isinstance(start, int) and not isinstance(start, bool) and start >= 0 else 0,
+        chunk_id=_capped_id(md.get("chunk_id") or doc.id or ""),
+        score=float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else None,
         sentences=sentences,
-        metadata=md,
+        metadata={str(k)[:MAX_ID_CHARS]: _capped(v) for k, v in md.items()},
     )
+
+
+def _capped_id(value: Any) -> str:
+    """`value` as an id of at most `MAX_ID_CHARS`; a longer one keeps a digest of the rest so ids stay distinct."""
+    text = str(value)
+    if len(text) <= MAX_ID_CHARS:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    return f"{text[: MAX_ID_CHARS - 17]}#{digest}"
+
+
+def _capped(value: Any) -> Any:
+    """A metadata value no larger than `MAX_METADATA_CHARS` as JSON: long text is cut, big containers summarised."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        if len(value) <= MAX_METADATA_CHARS:
+            return value
+        return f"{value[:MAX_METADATA_CHARS]}… [cut by ragfort: {len(value)} chars]"
+    if isinstance(value, (bytes, bytearray)):
+        return f"[{len(value)} bytes: dropped by ragfort]"
+    try:
+        size = len(json.dumps(value, default=str))
+    except (TypeError, ValueError, RecursionError):
+        return f"[a {type(value).__name__}: not JSON, dropped by ragfort]"
+    if size <= MAX_METADATA_CHARS:
+        return value
+    return f"[a {type(value).__name__} of {size} chars as JSON: dropped by ragfort]"
+
+
+def _distinct(passages: list[Passage]) -> list[Passage]:
+    """Drop exact repeats; give a passage whose id and offsets collide with a different one a ``#position`` id.
+
+    Citations name a span by (doc_id, start, end), so two different texts
+    under one id at overlapping offsets would make a citation ambiguous (the
+    cited quote could come from the other passage).
+    """
+    seen: set[tuple[str, int, str]] = set()
+    spans: dict[str, list[tuple[int, int]]] = {}
+    out: list[Passage] = []
+    for position, p in enumerate(passages):
+        key = (p.doc_id, p.start, p.text)
+        if key in seen:
+            continue
+        seen.add(key)
+        if any(p.start < end and start < p.end for start, end in spans.get(p.doc_id, ())):
+            p = dataclasses.replace(p, doc_id=f"{p.doc_id[: MAX_ID_CHARS - 8]}#{position}")
+        spans.setdefault(p.doc_id, []).append((p.start, p.end))
+        out.append(p)
+    return out
 
 
 def passage_to_document(passage: Passage) -> Document:
@@ -141,7 +224,35 @@ def passage_to_document(passage: Passage) -> Document:
 def _answer_text(value: Any, key: str) -> str:
     if isinstance(value, (str, BaseMessage)):
         return plain_text(value, f"the chain's {key!r}")
-    raise ChainError(f"the chain's {key!r} is a {type(value).__name__}, expected str or an AIMessage")
+    inner = _structured_answer(value)
+    if inner is not None:
+        return _answer_text(inner[1], f"{key}.{inner[0]}")
+    raise ChainError(
+        f"the chain's {key!r} is a {type(value).__name__}, expected str, an AIMessage, or a dict or pydantic "
+        f"object with one of the fields {ANSWER_KEYS!r}"
+    )
+
+
+def _structured_answer(value: Any) -> tuple[str, Any] | None:
+    """(field, value) of the answer inside a structured answer (JsonOutputParser's dict, a pydantic object)."""
+    if isinstance(value, BaseModel):
+        value = {name: getattr(value, name) for name in type(value).model_fields}
+    if isinstance(value, Mapping):
+        for name in ANSWER_KEYS:
+            if name in value:
+                return name, value[name]
+    return None
+
+
+def _last_ai_message(output: Mapping[Any, Any]) -> BaseMessage | None:
+    """The last AI message of a LangGraph-style ``messages`` list, if any."""
+    messages = output.get("messages")
+    if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
+        return None
+    for message in reversed(messages):
+        if isinstance(message, BaseMessage) and message.type in ("ai", "AIMessageChunk"):
+            return message
+    return None
 
 
 def extract_output(
@@ -157,12 +268,15 @@ def extract_output(
     if not isinstance(output, Mapping):
         raise ChainError(f"the chain returned a {type(output).__name__}; expected a dict with an answer and documents")
     keys = [answer_key] if answer_key else [k for k in ANSWER_KEYS if k in output]
-    if not keys or keys[0] not in output:
+    if keys and keys[0] in output:
+        answer = _answer_text(output[keys[0]], keys[0])
+    elif not answer_key and (message := _last_ai_message(output)) is not None:
+        answer = _answer_text(message, "messages[-1]")
+    else:
         raise ChainError(
-            f"no answer in the chain's output (looked for {answer_key or ANSWER_KEYS!r}; "
-            f"keys present: {sorted(map(str, output))!r}); pass answer_key= to harden()"
+            f"no answer in the chain's output (looked for {answer_key or ANSWER_KEYS!r} and an AI message in "
+            f"'messages'; keys present: {sorted(map(str, output))!r}); pass answer_key= to harden()"
         )
-    answer = _answer_text(output[keys[0]], keys[0])
     if documents_key:
         if documents_key not in output:
             raise ChainError(f"documents_key {documents_key!r} not in the chain's output {sorted(map(str, output))!r}")
@@ -173,7 +287,7 @@ def extract_output(
         docs = []
     if not isinstance(docs, Sequence) or isinstance(docs, (str, bytes)):
         raise ChainError(f"the chain's documents are a {type(docs).__name__}, expected a list of Documents")
-    return answer, [passage_from_document(d, i) for i, d in enumerate(docs)]
+    return answer, _distinct([passage_from_document(d, i) for i, d in enumerate(docs)])
 
 
 # -- running coroutines from sync code --------------------------------------
@@ -217,7 +331,7 @@ def opaque_steps(
 
     async def generate(turn: Turn, ctx: RunContext) -> Turn:
         config: RunnableConfig | None = ctx.state.get(CONFIG_KEY)
-        payload = {question_key: turn.question}
+        payload: dict[str, Any] = {**ctx.state.get(_INPUT_KEY, {}), question_key: turn.question}
         limit = ctx.stage_limit_ms("generation")
         feed = SentenceFeed(turn, ctx)
         with ctx.timed("generation"):
@@ -258,14 +372,10 @@ async def _stream_chain(
     once, which is just as correct.
     """
     output: Any = None
-    async for part in _loops.iterate(lambda: chain.astream(payload, config)):
-        if output is None:
-            output = part
-        else:
-            try:
-                output = output + part
-            except TypeError:
-                output = part
+    # A LangGraph graph streams per-node updates by default; its whole state ("values") holds the answer.
+    options = {"stream_mode": "values"} if _has_stream_mode(chain) else {}
+    async for part in _loops.iterate(lambda: chain.astream(payload, config, **options)):
+        output = part if output is None else _merge_chunk(output, part)
         answer = _partial_answer(output, answer_key)
         if answer:
             docs = _partial_documents(output, documents_key)
@@ -273,8 +383,51 @@ async def _stream_chain(
     return output
 
 
+def _has_stream_mode(chain: Runnable[Any, Any]) -> bool:
+    """Whether `chain.astream` takes LangGraph's ``stream_mode`` (without importing langgraph)."""
+    try:
+        return "stream_mode" in inspect.signature(chain.astream).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def _merge_chunk(output: Any, part: Any) -> Any:
+    """`output` with the streamed `part` added; LCEL's `AddableDict` pieces key by key.
+
+    A plain dict part (a LangGraph ``values`` stream) is a whole state and
+    replaces `output`. In an `AddableDict`, a key whose pieces cannot be added (cumulative values: the dicts
+    ``JsonOutputParser`` yields, partial pydantic objects) takes the newer
+    value; the other keys are kept. (``AddableDict.__add__`` raises
+    ``TypeError`` for the whole dict in that case since langchain-core 1.x,
+    which used to drop the documents streamed before the answer.)
+    """
+    if isinstance(output, Mapping) and isinstance(part, AddableDict):
+        merged = AddableDict(output)
+        for key, value in part.items():
+            old = merged.get(key)
+            if old is None or value is None:
+                merged[key] = value if old is None else old
+                continue
+            try:
+                merged[key] = old + value
+            except TypeError:
+                merged[key] = value
+        return merged
+    try:
+        return output + part
+    except TypeError:
+        return part
+
+
 def _partial_answer(output: Any, key: str | None) -> str | None:
-    value = output.get(key or "answer") if isinstance(output, Mapping) else output
+    if not isinstance(output, Mapping):
+        value = output
+    elif key or "answer" in output:
+        value = output.get(key or "answer")
+        inner = None if isinstance(value, (str, BaseMessage)) else _structured_answer(value)
+        value = inner[1] if inner is not None else value
+    else:
+        value = _last_ai_message(output)
     if isinstance(value, (str, BaseMessage)):
         return plain_text(value, "the chain's streamed answer")
     return None
@@ -287,7 +440,7 @@ def _partial_documents(output: Any, documents_key: str | None) -> tuple[Passage,
         docs = output.get(key)
         if isinstance(docs, Sequence) and not isinstance(docs, (str, bytes)):
             try:
-                return tuple(passage_from_document(d, i) for i, d in enumerate(docs))
+                return tuple(_distinct([passage_from_document(d, i) for i, d in enumerate(docs)]))
             except (ChainError, TypeError, ValueError):
                 return None
     return None
@@ -299,8 +452,9 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
 
     Build it with `ragfort.harden`. Input is a question string or a dict with
     the question (``question`` by default) and optionally ``session_id`` and
-    ``budget_ms``. ``config["configurable"]`` may carry ``tenant``,
-    ``session_id`` and ``budget_ms`` too.
+    ``budget_ms``; the dict's other keys (``chat_history``, ``messages``, ...)
+    reach the chain unchanged. ``config["configurable"]`` may carry
+    ``tenant``, ``session_id`` and ``budget_ms`` too.
     """
 
     def __init__(
@@ -370,9 +524,11 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         configurable = dict(ensure_config(config).get("configurable") or {})
         session_id = configurable.get("session_id")
         budget_ms = configurable.get("budget_ms")
+        extra: dict[str, Any] = {}
         if isinstance(input, str):
             question = input
         elif isinstance(input, Mapping):
+            extra = {k: v for k, v in input.items() if k != self.question_key and k not in REQUEST_KEYS}
             if self.question_key not in input:
                 raise InputError(f"input has no {self.question_key!r} key (keys: {sorted(map(str, input))!r})")
             question = input[self.question_key]
@@ -402,6 +558,8 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             ctx.trace_id = str(configurable["trace_id"])
         if "variant" in configurable:
             ctx.variant = str(configurable["variant"])
+        if extra:
+            ctx.state[_INPUT_KEY] = extra
         return Turn(question=question), ctx
 
     async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:
