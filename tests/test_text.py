@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ragfort.text import normalize_question, sentence_spans, sentences
+from ragfort.text import normalize_question, search_text, sentence_spans, sentences
 
 
 def test_abbreviations_decimals_initials_and_lists() -> None:
@@ -49,3 +50,23 @@ def test_spans_are_ordered_trimmed_slices_of_any_text(text: str) -> None:
 
 def test_normalize_question_folds_case_space_and_trailing_punctuation() -> None:
     assert normalize_question("  How do I  turn roaming ON?? ") == "how do i turn roaming on"
+
+
+@pytest.mark.parametrize(
+    ("redacted", "searched"),
+    [
+        (
+            "Hi, I'm <PERSON_1>, <EMAIL_ADDRESS_1>, <PHONE_NUMBER_1>. How do I update the address on my account?",
+            "How do I update the address on my account?",
+        ),
+        ("How long? My account number is <ACCOUNT_NUMBER_D1a2b3c4d> and my e-mail is <EMAIL_ADDRESS_1>.", "How long?"),
+        ("Order <ORDER_ID_1>, placed by <PERSON_1>: Is there a restocking fee?", "Is there a restocking fee?"),
+        ("Can I return them? You can reach me on <PHONE_NUMBER_1>. Thanks, <PERSON_1>", "Can I return them?"),
+        ("Is my IMEI <IMEI_1> blocked?", "Is my IMEI blocked?"),
+        ("Can <PERSON_1> pick up my order?", "Can pick up my order?"),
+        ("Hi, how do refunds work?", "Hi, how do refunds work?"),  # no placeholder: untouched
+        ("<PERSON_1>", "<PERSON_1>"),  # nothing else to search on
+    ],
+)
+def test_search_text_drops_placeholders_and_the_words_that_introduced_them(redacted: str, searched: str) -> None:
+    assert search_text(redacted) == searched

@@ -16,6 +16,82 @@ __all__ = ["CALENDAR_WORDS", "PLACEHOLDER_RE", "normalize_question", "search_tex
 # placeholders without loading the PII stack; `ragfort.pii.pseudonym` uses the same pattern.
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+|D[0-9a-f]{6,}|H[0-9a-f]{6,})>")
 # What is left around a removed placeholder: "I'm <PERSON_1>, <EMAIL_ADDRESS_1>." -> "I'm , ."
+# Clauses: the text up to and including the next , ; : ( ) or sentence end.
+_CLAUSE = re.compile(r"(?<=[,;:()?!.])(?=\s)|(?<=\))|(?=\()")
+_WORD = re.compile(r"[a-z][a-z'’-]*", re.IGNORECASE)
+_LEADING_PUNCT = re.compile(r"^[\s.?!,;:]+")
+_REPEATED_END = re.compile(r"([.?!])(?:\s*[.?!])+")
+# Words that only introduce a value ("my account number is <ACCOUNT_NUMBER_1>", "thanks, <PERSON_1>").
+_INTRODUCTIONS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "dear",
+        "this",
+        "i'm",
+        "im",
+        "i",
+        "am",
+        "name",
+        "named",
+        "called",
+        "account",
+        "acct",
+        "number",
+        "no",
+        "customer",
+        "client",
+        "id",
+        "e-mail",
+        "email",
+        "mail",
+        "phone",
+        "mobile",
+        "cell",
+        "tel",
+        "telephone",
+        "address",
+        "order",
+        "placed",
+        "holder",
+        "date",
+        "birth",
+        "born",
+        "dob",
+        "reach",
+        "contact",
+        "call",
+        "text",
+        "me",
+        "on",
+        "at",
+        "via",
+        "thanks",
+        "thank",
+        "regards",
+        "cheers",
+        "best",
+        "wishes",
+        "sincerely",
+        "from",
+        "here",
+        "it's",
+        "signed",
+        "card",
+        "ending",
+        "passport",
+        "imei",
+        "iccid",
+        "sim",
+        "serial",
+        "mac",
+        "postcode",
+        "zip",
+        "code",
+    ]
+)
+_GREETINGS = frozenset("hi hello hey dear thanks thank you regards cheers best kind".split())  # noqa: SIM905
 _ORPHAN_PUNCT = re.compile(r"\s*(?:[,;:/()\-]\s*)+(?=[.?!,;:]|$)|(?<=[.?!])\s*[,;:]+")
 
 # English function words every content-word comparison drops (pronouns, articles,
@@ -222,18 +298,36 @@ def normalize_question(text: str) -> str:
 
 
 def search_text(question: str) -> str:
-    """The redacted question as a retrieval query: placeholders removed.
+    """The redacted question as a retrieval query: placeholders, and the words that only introduced them, removed.
 
     A question that carries personal data ("Hi, I'm <PERSON_1>,
     <EMAIL_ADDRESS_1>. How do I change my address?") must retrieve what the same
     question without it retrieves. Placeholder tokens mean nothing to the
-    embedding model, and words such as EMAIL or ADDRESS inside them pull
-    retrieval towards articles about e-mail and addresses
-    (benchmarks/pii_retrieval.py measures it). A question that is nothing but
+    embedding model, words such as EMAIL or ADDRESS inside them pull retrieval
+    towards articles about e-mail and addresses, and the clause that introduced
+    the value ("my account number is", "you can reach me on", "thanks,") is
+    noise too. So each clause (split at ``, ; : ( )`` and sentence ends) that
+    held a placeholder is dropped when nothing is left of it but function
+    words and such introductions; other clauses only lose the placeholder.
+    benchmarks/pii_retrieval.py measures it. A question that is nothing but
     placeholders is returned unchanged.
     """
-    if "<" not in question:
+    if "<" not in question or not PLACEHOLDER_RE.search(question):
         return question
-    stripped = PLACEHOLDER_RE.sub(" ", question)
-    stripped = _SPACE.sub(" ", _ORPHAN_PUNCT.sub("", stripped)).strip()
+    kept: list[str] = []
+    for piece in _CLAUSE.split(question):
+        if not PLACEHOLDER_RE.search(piece):
+            words = [w.lower() for w in _WORD.findall(piece)]
+            if not words or any(w not in _GREETINGS for w in words):
+                kept.append(piece)  # a bare "Hi," or "Thanks" beside the removed values goes too
+            continue
+        rest = PLACEHOLDER_RE.sub(" ", piece)
+        words = [w.lower() for w in _WORD.findall(rest)]
+        if any(w not in FUNCTION_WORDS and w not in _INTRODUCTIONS for w in words):
+            kept.append(rest)
+        elif piece and piece[-1] in ".?!":
+            kept.append(piece[-1])  # the sentence end stays
+    stripped = "".join(kept)
+    stripped = _SPACE.sub(" ", _ORPHAN_PUNCT.sub("", stripped)).strip(" ,;:")
+    stripped = _REPEATED_END.sub(r"\1", _LEADING_PUNCT.sub("", stripped))
     return stripped if any(c.isalnum() for c in stripped) else question
