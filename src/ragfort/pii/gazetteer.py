@@ -1,0 +1,142 @@
+"""Proper nouns that are not people: places, currencies, payment brands, products and plan names.
+
+spaCy's small English model, and the given-name lexicon, tag a lone
+capitalised word as a person more often than they should in support
+questions: "Can I pay with Bitcoin?" (the model), "Do you have a store in
+Paris?" (Paris is a census given name), "Does Unlimited include roaming?"
+(the model). Redacting those changes the question the retriever sees and
+flips the verdict to ``redacted`` for text with nothing personal in it.
+
+`not_a_person` vetoes a `PERSON` span when the whole span is one of these
+words or phrases *and* nothing introduces it as a name: after "my name is",
+"I'm", "Dear", "Hi", "Thanks" or an honorific the span stays a name ("Dear
+Paris," is a greeting). Only the whole span is compared, so "Paris Hilton"
+or "Victoria Lindqvist" are untouched.
+
+Given names that are also places and very common as names (Jordan, Chad,
+Georgia is already a common word in `names.py`) are left out on purpose: a
+lone "Jordan" in a support message is more often a person than the country.
+The lists are hand-written for the languages and markets ragfort serves;
+extend them through the policy's ``allow_list`` rather than here when a
+product name is your own.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["NOT_PEOPLE", "not_a_person"]
+
+_LINES = (
+    # Countries and regions customers name in shipping, roaming and travel questions.
+    "afghanistan albania algeria andorra angola argentina armenia australia austria azerbaijan bahrain",
+    "bangladesh belarus belgium bolivia bosnia brazil bulgaria cambodia cameroon canada chile colombia",
+    "croatia cuba cyprus czechia denmark ecuador egypt estonia ethiopia finland ghana greece guatemala",
+    "honduras hungary iceland indonesia iran iraq ireland israel italy jamaica japan kazakhstan kenya",
+    "korea kosovo kuwait latvia lebanon libya liechtenstein lithuania luxembourg madagascar malaysia malta",
+    "mexico moldova monaco mongolia montenegro morocco mozambique myanmar namibia nepal netherlands",
+    "nicaragua nigeria norway oman pakistan panama paraguay peru philippines poland portugal qatar",
+    "romania russia rwanda scotland senegal serbia singapore slovakia slovenia somalia spain sudan sweden",
+    "switzerland syria taiwan tanzania thailand tunisia turkey türkiye uganda ukraine uruguay uzbekistan",
+    "venezuela vietnam wales yemen zambia zimbabwe europe asia africa america antarctica oceania",
+    "scandinavia balkans caribbean england britain uk usa eu emea apac latam",
+    "deutschland frankreich spanien italien österreich schweiz espagne allemagne italie suisse belgique",
+    "españa alemania francia italia suiza méxico",
+    # Capitals and large cities.
+    "paris london berlin madrid rome roma milan milano munich münchen hamburg frankfurt cologne köln",
+    "vienna wien zurich zürich geneva genève bern basel lyon marseille nice toulouse bordeaux lille nantes",
+    "strasbourg brussels bruxelles antwerp amsterdam rotterdam utrecht lisbon lisboa porto barcelona",
+    "valencia seville sevilla bilbao malaga málaga naples napoli turin torino florence firenze venice",
+    "venezia bologna dublin edinburgh glasgow manchester liverpool birmingham leeds bristol cardiff",
+    "belfast oslo stockholm copenhagen helsinki reykjavik warsaw krakow prague budapest bucharest",
+    "athens istanbul ankara moscow kyiv kiev riga tallinn vilnius zagreb belgrade ljubljana dubai",
+    "doha riyadh cairo lagos nairobi johannesburg capetown casablanca tunis beijing shanghai shenzhen",
+    "tokyo osaka kyoto seoul busan taipei manila jakarta bangkok hanoi singapore mumbai delhi bangalore",
+    "bengaluru chennai kolkata karachi lahore dhaka sydney melbourne brisbane perth adelaide auckland",
+    "wellington toronto montreal montréal vancouver calgary ottawa quebec québec chicago boston seattle",
+    "denver houston dallas phoenix atlanta miami orlando detroit philadelphia pittsburgh portland",
+    "sacramento oakland brooklyn manhattan queens honolulu anchorage nashville memphis cleveland",
+    "cincinnati columbus baltimore milwaukee minneapolis tampa charlotte raleigh vegas",
+    "mexico bogota bogotá lima quito caracas havana montevideo asunción",
+    # Currencies and crypto-assets.
+    "bitcoin btc ethereum eth ether litecoin dogecoin solana cardano tether usdt usdc ripple xrp monero",
+    "euro euros dollar dollars pound pounds sterling yen yuan renminbi rupee rupees franc francs peso",
+    "pesos krona kronor krone kroner zloty forint lira rand real reais ruble rouble dirham riyal",
+    # Payment brands and wallets.
+    "paypal venmo zelle klarna afterpay affirm sofort ideal bancontact giropay sepa swift alipay wechat",
+    "revolut monzo wise n26 stripe square cashapp payoneer skrill neteller maestro discover diners",
+    # Products, platforms and services customers ask about.
+    "iphone ipad ipod macbook imac airpods android pixel galaxy samsung huawei xiaomi oneplus motorola",
+    "nokia sony lenovo dell asus acer windows linux ubuntu macos ios chromebook chromecast roku kindle",
+    "alexa siri cortana netflix spotify hulu disney youtube twitch whatsapp telegram instagram facebook",
+    "tiktok snapchat linkedin twitter gmail outlook hotmail yahoo excel word powerpoint teams slack zoom",
+    "dropbox onedrive icloud salesforce shopify wordpress amazon ebay etsy uber lyft airbnb booking",
+    "expedia ryanair easyjet lufthansa vueling iberia klm delta united emirates qatar",
+    "playstation xbox nintendo switch steam fortnite minecraft chatgpt",
+    # Plan and tier names.
+    "unlimited premium basic plus pro starter essential essentials standard gold silver platinum bronze",
+    "ultra lite family business enterprise student prime",
+)
+_PHRASES = (
+    "apple pay",
+    "google pay",
+    "samsung pay",
+    "amazon pay",
+    "cash app",
+    "american express",
+    "new york",
+    "new york city",
+    "los angeles",
+    "san francisco",
+    "san diego",
+    "san jose",
+    "las vegas",
+    "new orleans",
+    "washington dc",
+    "hong kong",
+    "kuala lumpur",
+    "buenos aires",
+    "rio de janeiro",
+    "são paulo",
+    "sao paulo",
+    "mexico city",
+    "cape town",
+    "tel aviv",
+    "abu dhabi",
+    "new delhi",
+    "united kingdom",
+    "united states",
+    "great britain",
+    "new zealand",
+    "south africa",
+    "south korea",
+    "saudi arabia",
+    "costa rica",
+    "puerto rico",
+    "czech republic",
+    "apple watch",
+    "google home",
+    "fire tv",
+    "prime video",
+    "disney plus",
+    "microsoft teams",
+    "google drive",
+)
+
+NOT_PEOPLE: frozenset[str] = frozenset([w for line in _LINES for w in line.split()] + list(_PHRASES))
+
+# What introduces a name even when the word is also a place or product: "Dear Paris,", "I'm Sydney".
+_NAME_CUE = re.compile(
+    r"(?:\b(?:my\s+name\s+is|name\s*:|i\s+am|i'm|i’m|this\s+is|call\s+me|dear|hi|hello|hey|thanks|thank\s+you|"
+    r"regards|cheers|sincerely|mr|mrs|ms|mx|miss|dr|prof|sir|madam)\.?,?\s*)$",
+    re.IGNORECASE,
+)
+_EDGE = "\"'“”‘’.,;:!?()[]"
+
+
+def not_a_person(text: str, start: int, end: int) -> bool:
+    """Whether the `PERSON` span ``text[start:end]`` is a known non-person word with no name cue before it."""
+    value = " ".join(text[start:end].strip(_EDGE).split()).casefold()
+    if value not in NOT_PEOPLE:
+        return False
+    return _NAME_CUE.search(text[max(0, start - 20) : start]) is None
