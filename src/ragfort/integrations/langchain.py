@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import dataclasses
 import hashlib
 import inspect
@@ -374,13 +375,56 @@ async def _stream_chain(
     output: Any = None
     # A LangGraph graph streams per-node updates by default; its whole state ("values") holds the answer.
     options = {"stream_mode": "values"} if _has_stream_mode(chain) else {}
-    async for part in _loops.iterate(lambda: chain.astream(payload, config, **options)):
-        output = part if output is None else _merge_chunk(output, part)
-        answer = _partial_answer(output, answer_key)
-        if answer:
-            docs = _partial_documents(output, documents_key)
-            await feed.update(answer, None if docs is None else feed.turn.evolve(documents=docs))
+    spawned: set[asyncio.Task[Any]] = set()
+    token = _SPAWNED.set(spawned)  # tasks started from here on (the chain's) inherit it
+
+    async def stream() -> AsyncIterator[Any]:
+        _track_tasks(asyncio.get_running_loop())  # the loop the chain runs on (the shared one, or the caller's)
+        async for part in chain.astream(payload, config, **options):
+            yield part
+
+    try:
+        async for part in _loops.iterate(stream):
+            output = part if output is None else _merge_chunk(output, part)
+            answer = _partial_answer(output, answer_key)
+            if answer:
+                docs = _partial_documents(output, documents_key)
+                await feed.update(answer, None if docs is None else feed.turn.evolve(documents=docs))
+    finally:
+        _SPAWNED.reset(token)
+        for task in list(spawned):
+            if not task.done():
+                task.get_loop().call_soon_threadsafe(task.cancel)
     return output
+
+
+# Tasks the wrapped chain started while streaming. langchain-core's RunnableParallel
+# (and so RunnablePassthrough.assign) streams each branch in a task of its own and
+# does not cancel those tasks when the stream is cancelled or closed: the model's
+# HTTP request would run to the end after a latency budget gave up on it. The
+# tasks are recorded through a task factory (installed once per loop, passing
+# everything through) and cancelled when the stream ends, whichever way.
+_SPAWNED: contextvars.ContextVar[set[asyncio.Task[Any]] | None] = contextvars.ContextVar(
+    "ragfort_lc_spawned", default=None
+)
+
+
+def _track_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Record tasks created under `_SPAWNED` on `loop` (idempotent; keeps any task factory already set)."""
+    previous = loop.get_task_factory()
+    if getattr(previous, "ragfort_tracks_tasks", False):
+        return
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        task = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
+        context: contextvars.Context | None = kwargs.get("context")
+        spawned = context.get(_SPAWNED) if context is not None else _SPAWNED.get()
+        if spawned is not None and isinstance(task, asyncio.Task):
+            spawned.add(task)
+        return task
+
+    factory.ragfort_tracks_tasks = True  # type: ignore[attr-defined]
+    loop.set_task_factory(factory)
 
 
 def _has_stream_mode(chain: Runnable[Any, Any]) -> bool:
