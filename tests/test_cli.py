@@ -7,11 +7,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from typer.testing import CliRunner
 
+from ragfort import BaseGuard, Turn, Verdict, register_guard
 from ragfort.cli import app
+from ragfort.context import RunContext
 
 CONTRACT_KEYS = {
     "answer",
@@ -152,3 +154,38 @@ def test_serve_limits_malloc_arenas_unless_told_otherwise(monkeypatch: Any) -> N
     monkeypatch.setenv("MALLOC_ARENA_MAX", "6")
     _limit_malloc_arenas()
     assert os.environ["MALLOC_ARENA_MAX"] == "6"
+
+
+class _BrokenGuard(BaseGuard):
+    """Raises like spaCy did on a str subclass: a fault, never a decision."""
+
+    name: ClassVar[str] = "broken_for_cli"
+
+    def check(self, turn: Turn, ctx: RunContext) -> Verdict:
+        raise TypeError("Argument 'string' has incorrect type (expected str, got TextAccessor)")
+
+
+def test_a_faulting_guard_is_named_with_its_message_and_a_way_to_see_more(
+    help_center_index: Path, tmp_path: Path
+) -> None:
+    register_guard("broken_for_cli", _BrokenGuard)
+    policy = tmp_path / "broken.yaml"
+    policy.write_text("name: broken\nguards:\n  output:\n    - {guard: broken_for_cli, required: true}\n")
+    args = ["ask", "How do I turn on roaming?", "--index", str(help_center_index), "--policy", str(policy)]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    assert "status=blocked" in res.stdout
+    hint = [line for line in res.stderr.splitlines() if line.startswith("hint:")]
+    assert len(hint) == 1
+    assert "'broken_for_cli' faulted at the output stage" in hint[0]
+    assert "TypeError: Argument 'string' has incorrect type (expected str, got TextAccessor)" in hint[0]
+    assert "--verbose" in hint[0] and "RAGFORT_LOG_LEVEL=DEBUG" in hint[0]
+    verbose = runner.invoke(app, [*args, "--verbose"])
+    assert "Traceback (most recent call last)" in verbose.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_a_bad_log_level_is_exit_2(help_center_index: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("RAGFORT_LOG_LEVEL", "LOUD")
+    res = runner.invoke(app, ["ask", "How do I turn on roaming?", "--index", str(help_center_index)])
+    assert res.exit_code == 2 and "RAGFORT_LOG_LEVEL" in res.stderr

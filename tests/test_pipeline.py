@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import time
 from typing import Any, ClassVar
 
@@ -36,6 +38,8 @@ class ScriptedGuard(BaseGuard):
         time.sleep(self.sleep_ms / 1000)
         if self.mode == "fault":
             raise RuntimeError("broken")
+        if self.mode == "fault_with_data":
+            raise TypeError(f"expected str, got {turn.question!r} from jane.doe@example.com")
         if self.mode == "rewrite":
             return self.verdict(Action.REWRITE, turn=turn.evolve(question=turn.question.replace("secret", "<X>")))
         if self.mode == "block":
@@ -93,6 +97,29 @@ def test_optional_guard_fault_is_skipped_and_recorded() -> None:
     result = ragfort.harden(echo_chain(), policy(output=[{"guard": "scripted", "mode": "fault"}])).invoke("q?")
     assert result.status is Status.OK
     assert result.verdicts[0].action is Action.SKIP and "RuntimeError" in result.verdicts[0].reason
+
+
+def test_a_fault_says_what_broke_in_the_verdict_and_the_log_without_personal_data(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pol = policy(output=[{"guard": "scripted", "mode": "fault_with_data", "required": True}])
+    with caplog.at_level(logging.DEBUG, logger="ragfort.pipeline"):
+        result = ragfort.harden(echo_chain(), pol).invoke("my card is 4111 1111 1111 1111, why was it declined?")
+    assert result.status is Status.BLOCKED
+    verdict = result.verdicts[0]
+    assert verdict.fault is not None and verdict.fault.type == "TypeError"
+    assert verdict.fault.message.startswith("expected str, got '…' from <EMAIL_ADDRESS>")
+    assert "TypeError: expected str" in verdict.reason and verdict.to_dict()["fault"] == str(verdict.fault)
+    warning = next(r for r in caplog.records if r.levelno == logging.WARNING)
+    assert "scripted faulted at output" in warning.getMessage() and "TypeError: expected str" in warning.getMessage()
+    assert "blocked" in warning.getMessage()
+    debug = next(r for r in caplog.records if r.levelno == logging.DEBUG and r.exc_info)
+    assert debug.exc_info is not None and debug.exc_info[0] is TypeError
+    everything = " ".join(r.getMessage() for r in caplog.records) + json.dumps(result.to_dict())
+    assert "4111" not in everything and "jane.doe" not in everything
+    # A decision is not a fault.
+    refused = ragfort.harden(echo_chain(), policy(input=[{"guard": "scripted", "mode": "block"}])).invoke("q?")
+    assert refused.verdicts[0].fault is None and "fault" not in refused.verdicts[0].to_dict()
 
 
 def test_required_guard_fault_fails_closed() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -158,10 +159,14 @@ def ask(
     explain: Annotated[bool, typer.Option("--explain", help="Explain each claim's verdict.")] = False,
     session: Annotated[str | None, typer.Option("--session", help="Session id (keeps PII placeholders).")] = None,
     budget_ms: Annotated[float | None, typer.Option("--budget-ms", help="Total latency budget.")] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log at debug level (a faulting guard's traceback).")
+    ] = False,
 ) -> None:
     """Answer one question through the guarded pipeline."""
     import ragfort
 
+    configure_logging(verbose=verbose)
     target = resolve_index(index, data_dir_)
     if not question.strip():
         fail("the question is empty")
@@ -178,6 +183,50 @@ def ask(
             typer.echo(explain_result(result), err=True)
     else:
         _print_human(result, explain=explain)
+    for hint in fault_hints(result):
+        typer.echo(hint, err=True)
+
+
+def configure_logging(*, verbose: bool = False) -> None:
+    """Log warnings to stderr; debug with `verbose` or ``RAGFORT_LOG_LEVEL=DEBUG``.
+
+    Raises:
+        typer.Exit: ``RAGFORT_LOG_LEVEL`` names no logging level (after a one-line error).
+    """
+    name = "DEBUG" if verbose else os.environ.get("RAGFORT_LOG_LEVEL", "WARNING").strip().upper()
+    level = logging.getLevelNamesMapping().get(name)
+    if level is None:
+        fail(f"RAGFORT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {name!r}")
+        return
+    logger = logging.getLogger("ragfort")
+    logger.setLevel(level)
+    if not any(isinstance(h, _StderrHandler) for h in logger.handlers):
+        handler = _StderrHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+
+
+class _StderrHandler(logging.StreamHandler[Any]):
+    """Writes to whatever `sys.stderr` is at the time of the record (a test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr  # not setStream(), which flushes the old stream (perhaps closed by now)
+        super().emit(record)
+
+
+def fault_hints(result: Any) -> list[str]:
+    """One line per guard that faulted (raised instead of deciding), saying so and how to see more.
+
+    A fault in a required guard blocks the request, and its refusal looks like
+    a policy decision unless something says otherwise.
+    """
+    return [
+        f"hint: guard {v.guard!r} faulted at the {v.stage} stage ({v.fault}); "
+        f"{'the request was blocked (the guard is required)' if v.action.value == 'block' else 'it was skipped'}. "
+        "Run with --verbose (or RAGFORT_LOG_LEVEL=DEBUG) for the traceback."
+        for v in result.verdicts
+        if v.fault is not None
+    ]
 
 
 @app.command()

@@ -32,6 +32,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from ragfort.context import RunContext
+from ragfort.faults import describe_fault
 from ragfort.guards.base import Guard
 from ragfort.policy import Messages, Policy
 from ragfort.types import (
@@ -111,6 +112,18 @@ def timeout_fallback(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | 
     return _abstain(turn, ctx, messages)
 
 
+def _fault_verdict(guard: Guard, stage: Stage, exc: Exception, ctx: RunContext) -> Verdict:
+    """The verdict for a guard that raised: blocks when required (fail closed), else skipped; logged either way."""
+    fault = describe_fault(exc)
+    outcome = "the request is blocked (required guard)" if guard.required else "the guard is skipped"
+    log.warning("guard %s faulted at %s (trace %s): %s; %s", guard.name, stage, ctx.trace_id, fault, outcome)
+    # The traceback names our code and the library's, never the request's text; still only at debug level.
+    log.debug("guard %s fault traceback (trace %s)", guard.name, ctx.trace_id, exc_info=exc)
+    if guard.required:
+        return Verdict(guard.name, stage, Action.BLOCK, reason=f"required guard faulted: {fault}", fault=fault)
+    return Verdict(guard.name, stage, Action.SKIP, reason=f"guard faulted, skipped: {fault}", fault=fault)
+
+
 def run_guards(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContext, messages: Messages) -> Turn:
     """Run one stage's guards in order and apply their verdicts to the turn.
 
@@ -127,13 +140,7 @@ def run_guards(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContex
             try:
                 verdict = guard.check(turn, ctx)
             except Exception as exc:  # a fault, not a refusal
-                log.warning("guard %s failed at %s (trace %s): %s", guard.name, stage, ctx.trace_id, type(exc).__name__)
-                if guard.required:
-                    verdict = Verdict(
-                        guard.name, stage, Action.BLOCK, reason=f"required guard failed ({type(exc).__name__})"
-                    )
-                else:
-                    verdict = Verdict(guard.name, stage, Action.SKIP, reason=f"guard failed ({type(exc).__name__})")
+                verdict = _fault_verdict(guard, stage, exc, ctx)
         ctx.record(verdict)
         if verdict.turn is not None:
             turn = verdict.turn

@@ -223,12 +223,35 @@ class Turn:
 
 
 @dataclass(frozen=True, slots=True)
+class Fault:
+    """Why a guard raised instead of deciding, safe to log and persist (see `ragfort.faults`).
+
+    Attributes:
+        type: the exception's class name (``TypeError``).
+        message: its message, scrubbed of quoted values and personal-data shapes.
+        lineage: the class names of its method resolution order, so that a
+            kind of fault (a backend outage) can be recognised by name
+            without importing the library that raised it.
+    """
+
+    type: str
+    message: str = ""
+    lineage: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.message}" if self.message else self.type
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     """What one guard decided about one turn at one stage.
 
     Guards return verdicts; they never raise to say no. `turn` is set only for
     `Action.REWRITE`. `score` is the guard's confidence or measurement in
-    [0, 1] (for example the groundedness), None when it has none.
+    [0, 1] (for example the groundedness), None when it has none. `fault` is
+    set when the guard raised instead of deciding (a bug or a broken
+    dependency, never a policy decision): the exception's class and message,
+    scrubbed of personal data (`ragfort.faults.describe_fault`).
     """
 
     guard: str
@@ -238,6 +261,7 @@ class Verdict:
     reason: str = ""
     findings: tuple[Finding, ...] = ()
     turn: Turn | None = None
+    fault: Fault | None = None
 
     def __post_init__(self) -> None:
         if self.action is Action.REWRITE and self.turn is None:
@@ -252,7 +276,7 @@ class Verdict:
             "action": str(self.action),
             "score": None if self.score is None else round(self.score, 4),
             "reason": self.reason,
-        }
+        } | ({"fault": str(self.fault)} if self.fault is not None else {})
 
 
 @dataclass(frozen=True, slots=True)

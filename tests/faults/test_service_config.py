@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from ragfort.errors import BackendError, ChainError, ConfigError, IndexError_
+from ragfort.faults import describe_fault
 from ragfort.server.llm import EmptyCompletion, build_llm
 from ragfort.server.outage import blocked_by_outage, is_outage
 from ragfort.server.settings import ServerSettings, load_settings
@@ -32,14 +33,22 @@ def test_other_faults_are_not_outages(exc: BaseException) -> None:
     assert not is_outage(exc)
 
 
-def _blocked(reason: str) -> GuardedAnswer:
-    verdict = Verdict("pii", Stage.INPUT, Action.BLOCK, reason=reason)
+def _blocked(reason: str, exc: Exception | None = None) -> GuardedAnswer:
+    fault = None if exc is None else describe_fault(exc)
+    verdict = Verdict("pii", Stage.INPUT, Action.BLOCK, reason=reason, fault=fault)
     return GuardedAnswer(answer="no", status=Status.BLOCKED, verdicts=(verdict,))
 
 
+class _VaultDown(ConnectionRefusedError):
+    """A subclass, as a client library would raise: recognised by its lineage."""
+
+
 def test_a_guard_blocked_by_its_backend_is_an_outage_but_a_refusal_is_not() -> None:
-    assert blocked_by_outage(_blocked("required guard failed (BackendError)"))
-    assert not blocked_by_outage(_blocked("required guard failed (KeyError)"))
+    assert blocked_by_outage(_blocked("required guard faulted", BackendError("redis down")))
+    assert blocked_by_outage(_blocked("required guard faulted", _VaultDown("refused")))
+    assert not blocked_by_outage(_blocked("required guard faulted", KeyError("x")))
+    # A reason that merely reads like a fault is not one: only the typed fault counts.
+    assert not blocked_by_outage(_blocked("required guard failed (BackendError)"))
     assert not blocked_by_outage(_blocked("prompt injection in the question"))
     assert not blocked_by_outage(GuardedAnswer(answer="fine", status=Status.OK))
 

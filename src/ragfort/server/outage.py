@@ -8,17 +8,14 @@ Two ways an outage reaches the API:
   re-ingest on another machine; it completes on its own);
 * **refused**: a *required* guard faulted because its backend is down (the
   PII vault on Redis). The pipeline fails closed: it records a BLOCK
-  verdict whose reason names the exception class
-  (``required guard failed (BackendError)``, see `ragfort.pipeline.run_guards`)
-  and answers with the refusal message. The customer was not refused for
+  verdict carrying the `Fault` (see `ragfort.pipeline.run_guards`) and
+  answers with the refusal message. The customer was not refused for
   what they asked, so the API answers 503 instead of that refusal.
 
 Everything else stays what it was: bad input 400, our own faults 500.
 """
 
 from __future__ import annotations
-
-import re
 
 import httpx
 
@@ -30,7 +27,7 @@ __all__ = ["OUTAGE_CODE", "blocked_by_outage", "is_outage"]
 OUTAGE_CODE = "backend_unavailable"
 
 # Exception class names that mean a store or server could not be reached. Matched by name
-# because a guard's fault reaches us only as the verdict's reason.
+# because a guard's fault reaches us as the verdict's `Fault`, not as the exception.
 _OUTAGE_NAMES = frozenset(
     {
         "BackendError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "ConnectError",
@@ -38,7 +35,6 @@ _OUTAGE_NAMES = frozenset(
         "WriteError",
     }
 )  # fmt: skip
-_GUARD_FAULT = re.compile(r"^required guard failed \((\w+)\)$")
 
 
 def is_outage(exc: BaseException) -> bool:
@@ -56,6 +52,5 @@ def blocked_by_outage(result: GuardedAnswer) -> bool:
         return False
     for verdict in result.verdicts:
         if verdict.action is Action.BLOCK:
-            match = _GUARD_FAULT.match(verdict.reason)
-            return match is not None and match.group(1) in _OUTAGE_NAMES
+            return verdict.fault is not None and not _OUTAGE_NAMES.isdisjoint(verdict.fault.lineage)
     return False

@@ -10,10 +10,10 @@ not part of a session, so there is nothing to map them back to.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+from ragfort.faults import scrub
 from ragfort.policy import Policy
 
 __all__ = ["CommentRedactor"]
@@ -21,16 +21,6 @@ __all__ = ["CommentRedactor"]
 
 class _Detector(Protocol):
     def detect(self, text: str) -> Sequence[Any]: ...
-
-
-# Order matters: card and IBAN before phone, which would take any long digit run.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL_ADDRESS", re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("IBAN_CODE", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")),
-    ("CREDIT_CARD", re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")),
-    ("US_SSN", re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")),
-    ("PHONE_NUMBER", re.compile(r"(?<![\w])\+?\d[\d ().-]{6,}\d(?!\d)")),
-)
 
 
 class CommentRedactor:
@@ -55,6 +45,4 @@ class CommentRedactor:
             found = sorted(self.detector.detect(text), key=lambda d: d.start, reverse=True)
             for d in found:
                 text = f"{text[: d.start]}<{d.entity}>{text[d.end :]}"
-        for entity, pattern in _PATTERNS:
-            text = pattern.sub(f"<{entity}>", text)
-        return text
+        return scrub(text)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,13 +32,13 @@ from ragfort.server.redact import CommentRedactor
 from ragfort.server.settings import ServerSettings
 from ragfort.server.traces import WARMUP_TENANT, TenantTraceSink
 from ragfort.server.variants import VariantSpec, assign, parse_variants, variant_policy
+from ragfort.types import Action
 
 __all__ = ["Route", "Runtime"]
 
 log = logging.getLogger("ragfort.server")
 
 WARMUP_QUESTION = "How do I return a device?"
-_GUARD_FAULT = re.compile(r"^required guard failed \(")
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ class Runtime:
                 for runnable in route.runnables.values():
                     # The warm-up tenant's records are dropped by the sink: no trace, no metrics.
                     result = runnable.invoke(WARMUP_QUESTION, config={"configurable": {"tenant": WARMUP_TENANT}})
-                    faults = [v.reason for v in result.verdicts if _GUARD_FAULT.match(v.reason)]
+                    faults = [v.reason for v in result.verdicts if v.fault is not None and v.action is Action.BLOCK]
                     if faults:
                         # A required guard that cannot run (a vault backend with no URL, a missing model) would
                         # refuse every request: fail the start-up loudly instead of serving refusals.
