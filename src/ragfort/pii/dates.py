@@ -10,7 +10,8 @@ the 3rd of November 2001", "née le 14 mars 1988", "geboren am 3. November
 ("14/03/1988 (date of birth)").
 
 Accepted date shapes: day, month and year in any order of digits separated
-by ``/``, ``.`` or ``-`` (two- or four-digit years, ISO order included),
+by ``/``, ``.`` or ``-`` (two- or four-digit years, ISO order included), day
+and month digits without the year ("her birthday is 14/02"),
 day and month name with or without a year, month name and day, and month
 name and year. A numeric date must be a real calendar date in at least one
 reading (day-month or month-day), with a year between 1900 and today.
@@ -45,6 +46,8 @@ _DATE = (
     r"\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})(?!\d)"
     # 1988-03-14, 1988/3/14
     r"|\d{4}[./-]\d{1,2}[./-]\d{1,2}(?!\d)"
+    # 14/02, 14.02. (a birthday without the year, still half of a date of birth)
+    r"|\d{1,2}[./]\d{1,2}\.?(?![./-]?\d)"
     # 3 November 2001, 3rd of November, 12 de mayo de 1979, 3. November 2001
     rf"|{_DAY}\s+(?:of\s+|de\s+)?(?:{_MONTHS})\.?(?:,?\s+(?:de\s+|del\s+)?{_YEAR})?(?!\w)"
     # November 3rd, 2001; Nov 3 2001
@@ -65,9 +68,14 @@ _CUE_AFTER = re.compile(
     rf"\s*(?:[(,\-–]\s*)?(?:(?:is|was|=)\s+)?(?:(?:my|his|her|their)\s+)?(?:{_BIRTH_CUE})(?!\w)", re.IGNORECASE
 )
 _NUMERIC = re.compile(r"(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+_DAY_MONTH = re.compile(r"(\d{1,2})[./](\d{1,2})\.?")
 
 
 def _valid_numeric(value: str) -> bool:
+    dm = _DAY_MONTH.fullmatch(value)
+    if dm is not None:
+        a, b = int(dm.group(1)), int(dm.group(2))
+        return (1 <= a <= 31 and 1 <= b <= 12) or (1 <= b <= 31 and 1 <= a <= 12)
     m = _NUMERIC.fullmatch(value)
     if m is None:
         return True  # a textual date: its parts were constrained by the pattern

@@ -64,6 +64,7 @@ from ragfort.pii.gazetteer import not_a_person
 from ragfort.pii.identifiers import AccountNumberRecognizer, CustomerNumberRecognizer, PassportNumberRecognizer
 from ragfort.pii.names import PersonNameRecognizer
 from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
+from ragfort.pii.public import public_value
 from ragfort.pii.settings import NER_ENTITIES, PIISettings
 from ragfort.pii.telecom import DeviceMacRecognizer, IccidRecognizer, ImeiRecognizer
 
@@ -522,6 +523,8 @@ class Detector:
                 continue
             if self._allowed(value) or self._false_positive(r.entity_type, value):
                 continue
+            if public_value(r.entity_type, value, r.score):
+                continue
             if r.entity_type in NER_ENTITIES and self._contains_allowed(text, start, end):
                 continue
             if r.entity_type == "PERSON":
@@ -531,7 +534,8 @@ class Detector:
                     lower_words = vocabulary if vocabulary is not None else common_words([text])
                 if _common_phrase(value, lower_words):
                     continue
-                # "Paris", "Bitcoin", "Unlimited" alone, with no name cue before them.
+                # "Paris", "Bitcoin", "Unlimited" alone, with no name cue before
+                # them; "Je suis né le" and other phrases no name looks like.
                 if not_a_person(text, start, end):
                     continue
             if any(start < pe and ps < end for ps, pe in protected):

@@ -1,4 +1,4 @@
-"""Proper nouns that are not people: places, currencies, payment brands, products and plan names.
+"""Spans that are not people: known non-person proper nouns, and phrases no name is written like.
 
 spaCy's small English model, and the given-name lexicon, tag a lone
 capitalised word as a person more often than they should in support
@@ -12,6 +12,14 @@ words or phrases *and* nothing introduces it as a name: after "my name is",
 "I'm", "Dear", "Hi", "Thanks" or an honorific the span stays a name ("Dear
 Paris," is a greeting). Only the whole span is compared, so "Paris Hilton"
 or "Victoria Lindqvist" are untouched.
+
+`not_a_person` also vetoes spans that are not written like a name, which is
+what the English model produces on French, German, Spanish and Italian text
+("Je suis né le", "mon forfait", "Mein Router", "Número de"): a span that
+starts with a determiner or pronoun of those languages, ends with a name
+particle ("de", "van"), or holds a lower-case word other than a particle in
+a text that does use capitals (all-lower-case messages and "my name is ana"
+are left to the name rules).
 
 Given names that are also places and very common as names (Jordan, Chad,
 Georgia is already a common word in `names.py`) are left out on purpose: a
@@ -132,11 +140,46 @@ _NAME_CUE = re.compile(
     re.IGNORECASE,
 )
 _EDGE = "\"'“”‘’.,;:!?()[]"
+# After these a lower-case word is a name ("my name is ana").
+_LOWERCASE_CUE = re.compile(r"(?:\bname\s+is|\bname's|\bnamed|\bname\s*:|\bcall\s+me)\s*$", re.IGNORECASE)
+# Words inside a name that may be lower case.
+_PARTICLES = frozenset(
+    "van von der den de del della di da dos das du le la ten ter bin bint al el y e".split()  # noqa: SIM905
+)
+# Determiners and pronouns that begin sentences, never names, in French, German, Spanish and Italian.
+_FOREIGN_LEAD = frozenset(
+    w
+    for line in (
+        "je j'ai j’ai tu il elle nous vous ils mon ma mes ton ta notre votre leur un une les ce cette",
+        "ich du er sie wir ihr mein meine meinen meiner dein deine unser unsere der die das dem den ein eine",
+        "yo mi mis tu su sus nuestro nuestra los las una este esta",
+        "io mio mia sono lo gli uno questo questa",
+    )
+    for w in line.split()
+)
+
+
+def _not_name_shaped(text: str, start: int, words: list[str]) -> bool:
+    if words[0].casefold() in _FOREIGN_LEAD or (len(words) > 1 and words[-1] in _PARTICLES):
+        return True
+    if not any(c.isupper() for c in text):
+        return False
+    lower = [w for w in words if w[:1].islower() and w not in _PARTICLES]
+    return bool(lower) and _LOWERCASE_CUE.search(text[max(0, start - 20) : start]) is None
 
 
 def not_a_person(text: str, start: int, end: int) -> bool:
-    """Whether the `PERSON` span ``text[start:end]`` is a known non-person word with no name cue before it."""
-    value = " ".join(text[start:end].strip(_EDGE).split()).casefold()
+    """Whether the `PERSON` span ``text[start:end]`` is no person.
+
+    True for a known non-person word with no name cue before it, and for a
+    span not written like a name (see the module docstring).
+    """
+    words = text[start:end].strip(_EDGE).split()
+    if not words:
+        return False
+    if _not_name_shaped(text, start, words):
+        return True
+    value = " ".join(words).casefold()
     if value not in NOT_PEOPLE:
         return False
     return _NAME_CUE.search(text[max(0, start - 20) : start]) is None

@@ -9,7 +9,8 @@ them names anyone.
   15-digit number is reported, except with the 15-digit card prefixes
   (American Express 34 and 37, JCB 1800 and 2131) or right after a card word
   ("card 180016070420458"): those are card numbers, left to the card
-  recognizers. After the
+  recognizers. A bare number labelled as another kind of id ("ticket",
+  "order", "code") is that id, not an IMEI. After the
   word "IMEI" (or "numéro IMEI", ...) a 14 to 16 digit number counts even if
   the checksum fails: 14 digits is an IMEI without its check digit, 16 an
   IMEISV, and a customer may mistype one digit; the cue is the stronger
@@ -108,8 +109,11 @@ class ImeiRecognizer(_DigitIdRecognizer):
 
     ENTITY = "IMEI"
     CUE = re.compile(r"(?<!\w)(?:imei(?:sv)?(?:\s+(?:number|nummer|numéro|número|numero))?)(?!\w)", re.IGNORECASE)
+    # A card word, or the label of another kind of id ("ticket", "order", "code"), before the digits.
     OTHER_CUE = re.compile(
-        r"(?<!\w)(?:card|cards|credit|debit|visa|mastercard|amex|jcb|cc)(?:\s+(?:number|no\.?|#))?(?!\w)", re.IGNORECASE
+        r"(?<!\w)(?:card|cards|credit|debit|visa|mastercard|amex|jcb|cc|ticket|order|invoice|case|tracking|"
+        r"reference|ref|booking|code)(?:\s+(?:number|no\.?|#|id))?(?!\w)",
+        re.IGNORECASE,
     )
 
     def with_cue(self, digits: str) -> bool:
