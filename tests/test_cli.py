@@ -100,6 +100,27 @@ def test_every_command_has_help() -> None:
         assert res.exit_code == 0 and "Usage" in res.stdout
 
 
+def _commands(group: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = [path]
+    for name, sub in getattr(group, "commands", {}).items():
+        found += _commands(sub, (*path, name))
+    return found
+
+
+def test_flags_are_shown_as_flags_in_every_commands_help() -> None:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    commands = _commands(group)
+    assert ("ask",) in commands and ("keys", "create") in commands
+    for cmd in commands:
+        res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
+        assert res.exit_code == 0, (cmd, res.output)
+        assert "<bool>" not in res.stdout, (cmd, res.stdout)
+        flags = [line for line in res.stdout.splitlines() if line.strip().startswith(("--help", "--json ", "--explain"))]
+        assert flags and all("<" not in line for line in flags), (cmd, flags)
+
+
 def test_console_script_runs_offline(help_center_index: Path) -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     res = subprocess.run(

@@ -36,6 +36,8 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help: Typer's rich help (0.29) prints every flag as taking a value ("--json <bool>").
+    rich_markup_mode=None,
 )
 
 T = TypeVar("T")
