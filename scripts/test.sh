@@ -17,4 +17,10 @@ fi
 bash scripts/audit.sh
 ruff check src tests benchmarks examples
 mypy
+python -c 'import importlib.metadata as m; print("newest set:", ", ".join(f"{n} {m.version(n)}" for n in ("langchain-core", "langchain", "langchain-openai", "langchain-chroma", "langgraph", "openai")))'
 python -m pytest "$@"
+# The LangChain compatibility tests again, on the oldest versions pyproject.toml allows.
+# RAGFORT_OLDEST=0 skips them (a quick local run).
+if [ "${RAGFORT_OLDEST:-1}" != 0 ]; then
+  bash scripts/test_oldest.sh
+fi
