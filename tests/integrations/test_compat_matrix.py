@@ -443,3 +443,22 @@ def test_text_splitter_offsets_are_honoured() -> None:
     _, passages = extract_output({"answer": "x", "context": docs})
     assert [(p.doc_id, p.start) for p in passages] == [("faq.md", 0), ("faq.md", second)]
     assert all(text[p.start : p.end] == p.text for p in passages)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the exact answer cache keys on the redacted question alone (src/ragfort/cache, harden.py: outside the "
+    "LangChain edge): a follow-up asked in another conversation gets this conversation's answer",
+)
+def test_a_follow_up_in_another_conversation_is_not_answered_from_the_cache() -> None:
+    llm = FakeListChatModel(responses=[ANSWER, "Accessories can be returned within 30 days."])
+    prompt = ChatPromptTemplate.from_messages(
+        [("system", "{context}"), MessagesPlaceholder("chat_history"), ("human", "{input}")]
+    )
+    chain = lcel(static_retriever(), prompt | llm | StrOutputParser(), question_key="input")
+    guarded = ragfort.harden(chain, policy="support_agent", question_key="input")
+    question = "And how long do I have to return that?"
+    phone = guarded.invoke({"input": question, "chat_history": [HumanMessage(content="I bought a phone.")]})
+    charger = guarded.invoke({"input": question, "chat_history": [HumanMessage(content="I bought a charger.")]})
+    assert phone.cache.value == "miss"
+    assert charger.cache.value == "miss"
