@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -253,6 +254,7 @@ def serve(
     """Run the support-agent API and web chat page (see docs/service.md)."""
     import uvicorn
 
+    from ragfort.policy import load_policy
     from ragfort.server.app import create_app
     from ragfort.server.settings import load_settings
 
@@ -276,8 +278,12 @@ def serve(
     # On a Chroma server the index is not a local folder (the server is checked at start-up).
     if not os.environ.get("RAGFORT_CHROMA_URL") and not Path(settings.index).is_dir():
         fail(f"no index at {settings.index!r}; build one with: ragfort ingest PATH --index {settings.index}")
+    # Every policy the service will load is validated before anything is announced: a bad one is one
+    # error line and exit 2, not a traceback from inside the server's start-up.
+    for name in dict.fromkeys([settings.policy, *(t.policy for t in settings.tenants.values() if t.policy)]):
+        guarded(partial(load_policy, name))
     _limit_malloc_arenas()
-    shown = "localhost" if host in ("127.0.0.1", "::1") else host
+    shown = f"[{host}]" if ":" in host else host  # the address bound, as a URL
     typer.echo(f"ragfort: serving {settings.index} with policy {settings.policy!r} on http://{shown}:{port}/", err=True)
     log_config = None if json_logs else uvicorn.config.LOGGING_CONFIG
     if workers == 1:

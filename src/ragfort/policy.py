@@ -250,6 +250,15 @@ def policy_search_path() -> tuple[Path, ...]:
     return (Path.cwd() / "guards", *_BUILTIN_DIRS)
 
 
+def _yaml_error(path: Path, exc: yaml.YAMLError) -> str:
+    """One line: the file, the line and column where the parser stopped, and what it found."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+    return f"{where}: not valid YAML: {problem}" + (f" ({context})" if context else "")
+
+
 def load_policy(policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | None) -> Policy:
     """A `Policy` from a file path, a shipped name, a mapping, a Policy, or None.
 
@@ -277,7 +286,7 @@ def load_policy(policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | No
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        raise PolicyError(f"{path}: not valid YAML: {exc}") from None
+        raise PolicyError(_yaml_error(path, exc)) from None
     except UnicodeDecodeError as exc:
         raise PolicyError(f"{path}: not UTF-8 text: {exc}") from None
     if data is None:

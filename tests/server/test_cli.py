@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,51 @@ def test_serve_names_a_bad_setting_from_the_environment(tmp_path: Path, monkeypa
     result = runner.invoke(app, ["serve", "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert "Bad Tenant" in result.output
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A YAML syntax error: one line with the file, line and column.
+        (
+            "name: broken\nguards:\n  input:\n    - guard: question_length\n      max_chars: [1, 2\n",
+            ":6:1: not valid YAML",
+        ),
+        # A valid YAML file that is not a valid policy: the file, the key and the bad value.
+        ("name: broken\nguards:\n  input:\n    - {guard: question_length, max_chars: -5}\n", "max_chars"),
+        ("name: broken\nguards:\n  input:\n    - {guard: no_such_guard}\n", "no_such_guard"),
+    ],
+)
+def test_serve_with_a_bad_policy_is_one_error_line_before_anything_is_announced(
+    help_center_index: Path, tmp_path: Path, text: str, expected: str
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["serve", "--index", str(help_center_index), "--policy", str(bad), "--port", "8999"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and str(bad) in lines[0], lines
+    assert expected in lines[0]
+    assert "serving" not in result.output
+
+
+def test_serve_validates_each_tenants_policy_too(
+    help_center_index: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bad = tmp_path / "tenant.yaml"
+    bad.write_text("name: [unclosed\n", encoding="utf-8")
+    monkeypatch.setenv("RAGFORT_TENANTS", json.dumps({"acme": {"policy": str(bad)}}))
+    result = runner.invoke(app, ["serve", "--index", str(help_center_index), "--port", "8999"])
+    assert result.exit_code == 2 and f"{bad}:2:1: not valid YAML" in result.output, result.output
+    assert "serving" not in result.output
+
+
+def test_serve_announces_the_address_it_binds(help_center_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    bound: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: bound.update(kw))
+    result = runner.invoke(app, ["serve", "--index", str(help_center_index), "--port", "8999"])
+    assert result.exit_code == 0, result.output
+    assert bound["host"] == "127.0.0.1"
+    assert "on http://127.0.0.1:8999/" in result.output and "localhost" not in result.output
