@@ -216,3 +216,25 @@ def test_a_str_subclass_answer_passes_the_full_support_policy() -> None:
     assert result.status is Status.OK, result.verdicts
     assert type(result.answer) is str
     assert result.citations and result.citations[0].quote == DOCS[0].page_content
+
+
+async def test_a_streamed_chain_cut_off_by_the_budget_stops_its_branches() -> None:
+    """langchain-core streams RunnablePassthrough.assign branches in tasks it never cancels; the edge does."""
+    seen: dict[str, bool] = {}
+
+    async def slow(x: Any) -> str:
+        try:
+            await asyncio.sleep(3)
+        except asyncio.CancelledError:
+            seen["cancelled"] = True
+            raise
+        seen["finished"] = True
+        return "late"
+
+    chain = RunnablePassthrough.assign(context=lambda x: DOCS) | RunnablePassthrough.assign(
+        answer=RunnableLambda(lambda x: x, afunc=slow)
+    )
+    parts = [p async for p in ragfort.harden(chain, budget_ms=300).astream({"question": "q?"})]
+    assert parts[-1].status is Status.FALLBACK
+    await asyncio.sleep(0.2)
+    assert seen == {"cancelled": True}
