@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 from tests.server.conftest import LiveServer
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "service.md"
