@@ -158,3 +158,61 @@ def test_a_clean_text_is_remembered_by_digest_and_a_dirty_one_is_not(detector: D
     dirty = "My email is jo.reader@example.org, refunds?"
     assert detector.detect(dirty) and detector.detect(dirty)  # found both times: never memoised as clean
     assert len(detector._clean) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I pay with Bitcoin?",
+        "Do you have a store in Paris?",
+        "Does the Unlimited plan work in Berlin?",
+        "Sydney and Melbourne customers report slow speeds.",
+        "Do you support Apple Pay and Google Pay on the Gold card?",
+    ],
+)
+def test_places_currencies_and_plan_names_are_not_people(detector: Detector, text: str) -> None:
+    assert detector.detect(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Je suis né le 5 avril 1992 et je voudrais le forfait jeune.",
+        "Mon numéro : 06 12 34 56 78, rappelez-moi s'il vous plaît.",
+        "Mein Router hat die MAC-Adresse 00-1A-2B-3C-4D-6F, er wird nicht erkannt.",
+        "Número de cliente 30019284, el cargo es incorrecto.",
+        "Il pacco è arrivato il 3 novembre ma era vuoto.",
+    ],
+)
+def test_foreign_phrases_are_not_people(detector: Detector, text: str) -> None:
+    assert [text[d.start : d.end] for d in detector.detect(text) if d.entity == "PERSON"] == []
+
+
+def test_a_name_cue_keeps_a_place_word_a_name(detector: Detector) -> None:
+    text = "Dear Paris, your parcel is on its way."
+    assert ("PERSON", "Paris") in {(d.entity, text[d.start : d.end]) for d in detector.detect(text)}
+
+
+def test_a_customer_introducing_themselves_is_fully_redacted(detector: Detector) -> None:
+    text = (
+        "Hi, I'm Maria Gonzalez, maria.gonzalez@example.com, 415-555-0132. How do I update the address on my account?"
+    )
+    found = {(d.entity, text[d.start : d.end]) for d in detector.detect(text)}
+    assert found == {
+        ("PERSON", "Maria Gonzalez"),
+        ("EMAIL_ADDRESS", "maria.gonzalez@example.com"),
+        ("PHONE_NUMBER", "415-555-0132"),
+    }
+
+
+def test_business_lines_and_private_addresses_are_public(detector: Detector) -> None:
+    text = "I called 1-888-555-0143 twice; the router at 192.168.1.1 is fine but 203.0.113.42 is blocked."
+    found = {(d.entity, text[d.start : d.end]) for d in detector.detect(text)}
+    assert found == {("IP_ADDRESS", "203.0.113.42")}
+
+
+def test_new_types_are_on_by_default() -> None:
+    from ragfort.pii import DEFAULT_ENTITIES
+
+    new = {"DATE_OF_BIRTH", "IMEI", "ICCID", "MAC_ADDRESS", "ACCOUNT_NUMBER", "CUSTOMER_NUMBER", "PASSPORT_NUMBER"}
+    assert new <= set(DEFAULT_ENTITIES)

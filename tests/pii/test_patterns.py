@@ -63,3 +63,35 @@ def test_lower_case_iban_with_valid_checksum(detector: Detector) -> None:
 def test_lower_case_iban_with_bad_checksum_is_rejected() -> None:
     rec = CaseInsensitiveIbanRecognizer()
     assert rec.analyze("my iban is gb00west12345698765432", ["IBAN_CODE"], None) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("my number is +44 7700 900123", "+44 7700 900123"),  # Ofcom drama range: fails validation
+        ("My number is 07700 900481, the line is dead.", "07700 900481"),
+        ("call me on 07700 900 765 after 6pm", "07700 900 765"),
+        ("You can reach me at (555) 010-4477 any time.", "(555) 010-4477"),
+        ("Number: 555 010 2288", "555 010 2288"),
+        ("Mon numéro : 06 12 34 56 78, merci.", "06 12 34 56 78"),
+        ("Meine Handynummer ist 0151 23456789.", "0151 23456789"),
+        ("Telefonnummer: 030 901820, tagsüber.", "030 901820"),
+        ("Mi número es 612 345 678, gracias.", "612 345 678"),
+        ("Teléfono: +34 699 111 222.", "+34 699 111 222"),
+        ("Il mio numero è 347 123 4567, grazie.", "347 123 4567"),
+    ],
+)
+def test_phone_numbers_after_a_cue_whatever_their_range(detector: Detector, text: str, value: str) -> None:
+    assert ("PHONE_NUMBER", value) in _found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order number: 555 010 2288 was shipped.",
+        "My account number is 4821 3377 990.",
+        "Invoice 731 2290 was paid.",
+    ],
+)
+def test_number_cues_of_other_ids_do_not_make_phones(text: str) -> None:
+    assert PhoneContextRecognizer().analyze(text, ["PHONE_NUMBER"]) == []

@@ -48,10 +48,35 @@ LEAK_ENTITIES = frozenset(
         "US_PASSPORT",
         "US_DRIVER_LICENSE",
         "IP_ADDRESS",
+        # The support-desk types of ragfort.pii's defaults.
+        "DATE_OF_BIRTH",
+        "IMEI",
+        "ICCID",
+        "MAC_ADDRESS",
+        "ACCOUNT_NUMBER",
+        "CUSTOMER_NUMBER",
+        "PASSPORT_NUMBER",
     }
 )
+# Matched on their letters and digits whatever the separators ("03/14/1988" is
+# "03-14-1988", "00:1A:2B:3C:4D:5E" is "001a.2b3c.4d5e").
 _DIGIT_TYPES = frozenset(
-    {"PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "US_BANK_NUMBER", "US_PASSPORT", "US_DRIVER_LICENSE", "IBAN_CODE"}
+    {
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "US_SSN",
+        "US_BANK_NUMBER",
+        "US_PASSPORT",
+        "US_DRIVER_LICENSE",
+        "IBAN_CODE",
+        "DATE_OF_BIRTH",
+        "IMEI",
+        "ICCID",
+        "MAC_ADDRESS",
+        "ACCOUNT_NUMBER",
+        "CUSTOMER_NUMBER",
+        "PASSPORT_NUMBER",
+    }
 )
 
 

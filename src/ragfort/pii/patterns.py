@@ -157,7 +157,9 @@ class PhoneContextRecognizer(_ContextPattern):
     # Phrases ending right before the number; "number" alone needs a possessive or a line start.
     CUE_PHRASE = re.compile(
         r"(?:\b(?:my|our|his|her|their|the\s+best|contact|callback|call-back|mon|ma|notre|mi|nuestro|meine|unsere|"
-        r"il\s+mio|la\s+mia)\s+(?:\w+\s+)?(?:number|no\.?|numéro|numero|número|nummer|num)"
+        r"il\s+mio|la\s+mia)\s+(?:(?:phone|mobile|cell|home|work|direct|contact|new|other|old|landline|whatsapp|"
+        r"callback)\s+)?"
+        r"(?:number|no\.?|numéro|numero|número|nummer|num)"
         r"|(?:^|\n)\s*(?:number|numéro|número|nummer|numero)"
         r"|\b(?:call|ring|reach|text|contact|phone|message|whatsapp)\s+(?:me|us|him|her)\s+(?:on|at)"
         r"|\b(?:joignable|appelez-moi|rappelez-moi|erreichbar|anrufen|llámame|llamame|llamadme|chiamami)"

@@ -56,7 +56,22 @@ PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+|D[0-9a-f]{6,}|H[0-9a-f]{6
 _LOOKALIKE = re.compile(r"<\s*([A-Za-z][A-Za-z0-9_]*_[A-Za-z]?[0-9A-Fa-f]+)\s*>")
 # Types whose values are compared on their letters and digits only.
 _NUMBERLIKE = frozenset(
-    {"PHONE_NUMBER", "CREDIT_CARD", "IBAN_CODE", "US_SSN", "US_DRIVER_LICENSE", "US_PASSPORT", "US_BANK_NUMBER"}
+    {
+        "PHONE_NUMBER",
+        "CREDIT_CARD",
+        "IBAN_CODE",
+        "US_SSN",
+        "US_DRIVER_LICENSE",
+        "US_PASSPORT",
+        "US_BANK_NUMBER",
+        "DATE_OF_BIRTH",
+        "IMEI",
+        "ICCID",
+        "MAC_ADDRESS",
+        "ACCOUNT_NUMBER",
+        "CUSTOMER_NUMBER",
+        "PASSPORT_NUMBER",
+    }
 )
 _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")

@@ -5,8 +5,8 @@ Two kinds show up in support messages all the time:
 * **business lines**: toll-free, shared-cost and premium-rate numbers
   ("I called 0800 800 150 three times", "the fraud team phoned from 0345 734
   5345") belong to companies; no customer has one at home. `phonenumbers`
-  knows each plan's ranges, so the check is by number type, in every region
-  where the number is valid.
+  knows each plan's ranges, so the check is by number type, by a majority
+  of the regions where the number is valid.
   This holds after a phone word too ("I called 0800 ..." is how people
   mention them): no household line is toll-free, and a business customer's
   freephone number is that business's public contact.
@@ -44,19 +44,20 @@ _LOCAL_NETWORKS_V6 = tuple(ipaddress.ip_network(n) for n in ("fc00::/7", "fe80::
 
 def _business_line(value: str, score: float) -> bool:
     # A number written without its country code reads differently per region
-    # ("905-674-3793" is a Canadian line, and something else in Britain): it
-    # is a business line only if every region where it is valid says so.
-    types = set()
+    # ("905-674-3793" is a Canadian line and a premium-rate one in Britain;
+    # "1-800-555-0199" is toll-free in North America and a Vienna landline in
+    # Austria): it is a business line when most regions where it is valid say so.
+    kinds = []
     for region in _REGIONS:
         try:
             number = phonenumbers.parse(value, region)
         except phonenumbers.NumberParseException:
             return False
         if phonenumbers.is_valid_number(number):
-            types.add(phonenumbers.number_type(number))
+            kinds.append(phonenumbers.number_type(number) in _BUSINESS)
         if value.lstrip().startswith("+"):
-            break  # the country code decides; other regions read it the same way
-    return bool(types) and types <= _BUSINESS
+            break  # the country code decides; every region reads it the same way
+    return 2 * sum(kinds) > len(kinds)
 
 
 def _private_address(value: str, score: float) -> bool:

@@ -98,7 +98,9 @@ class _DigitIdRecognizer(LocalRecognizer):
         for m in _DIGIT_RUN.finditer(text):
             digits = _NON_DIGIT.sub("", m.group())
             if self.with_cue(digits) and _cue_before(self.CUE, text, m.start()):
-                out.append(result(self, self.ENTITY, m.start(), m.end(), self._score))
+                # Cue and checksum together: as certain as a checksum-valid card reading, and narrower.
+                score = max(self._score, self._bare_score) if luhn_valid(digits) else self._score
+                out.append(result(self, self.ENTITY, m.start(), m.end(), score))
             elif self.bare(digits) and not _cue_before(self.OTHER_CUE, text, m.start()):
                 out.append(result(self, self.ENTITY, m.start(), m.end(), self._bare_score))
         return out

@@ -1,0 +1,45 @@
+"""The veto on PERSON spans that are places, brands, plan names or not written like names."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragfort.pii.gazetteer import not_a_person
+
+
+def _veto(text: str, span: str) -> bool:
+    start = text.index(span)
+    return not_a_person(text, start, start + len(span))
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Do you have a store in Paris?", "Paris"),
+        ("Can I pay with Bitcoin?", "Bitcoin"),
+        ("Does Unlimited include roaming?", "Unlimited"),
+        ("Is 5G live in New York?", "New York"),
+        ("Je suis né le 5 avril.", "Je suis né le"),
+        ("Número de cliente 30019284", "Número de"),
+        ("Mein Router ist kaputt.", "Mein Router"),
+        ("Il pacco è arrivato.", "Il pacco"),
+    ],
+)
+def test_vetoed(text: str, span: str) -> None:
+    assert _veto(text, span)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Dear Paris, thanks for writing.", "Paris"),  # a name cue
+        ("Hi, I'm Sydney and my line is down.", "Sydney"),
+        ("Paris Hilton called.", "Paris Hilton"),  # only whole spans are compared
+        ("Ana van Dijk wrote again.", "Ana van Dijk"),  # particles may be lower case
+        ("my name is ana lopez", "ana lopez"),  # an all-lower-case message
+        ("Hello, my name is ana lopez.", "ana lopez"),  # a lower-case cue
+        ("Please ask Jordan to call back.", "Jordan"),  # left out of the gazetteer on purpose
+    ],
+)
+def test_kept(text: str, span: str) -> None:
+    assert not _veto(text, span)

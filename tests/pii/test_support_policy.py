@@ -1,0 +1,49 @@
+"""The support_agent policy's PII guard end to end on what support messages carry."""
+
+from __future__ import annotations
+
+import pytest
+
+import ragfort
+from ragfort.context import RunContext
+from ragfort.evals.privacy import LEAK_ENTITIES
+from ragfort.guards.pii import PIIGuard
+from ragfort.pii import DEFAULT_ENTITIES
+from ragfort.types import Action, Stage, Turn
+
+
+@pytest.fixture(scope="module")
+def input_guard() -> PIIGuard:
+    policy = ragfort.load_policy("support_agent")
+    return next(g for g in policy.guards[Stage.INPUT] if isinstance(g, PIIGuard))
+
+
+def test_support_policy_redacts_a_date_of_birth_and_a_cued_phone(input_guard: PIIGuard) -> None:
+    question = "DOB 03/14/1988 and my number is +44 7700 900123, why was my SIM blocked?"
+    verdict = input_guard.check(Turn(question=question), RunContext(session_id="s-dob"))
+    assert verdict.action is Action.REWRITE and verdict.turn is not None
+    assert verdict.turn.question == "DOB <DATE_OF_BIRTH_1> and my number is <PHONE_NUMBER_1>, why was my SIM blocked?"
+    for value in ("03/14/1988", "7700", "900123"):
+        assert value not in verdict.turn.question + verdict.reason + repr(verdict.findings)
+
+
+def test_support_policy_leaves_a_question_about_bitcoin_in_paris_alone(input_guard: PIIGuard) -> None:
+    verdict = input_guard.check(Turn(question="Can I pay with Bitcoin in your Paris store?"), RunContext())
+    assert verdict.action is Action.ALLOW and verdict.turn is None
+
+
+def test_new_types_restore_for_their_owner() -> None:
+    common = {"restore_for_owner": True, "vault": "memory"}
+    ask, answer = PIIGuard(stage=Stage.INPUT, **common), PIIGuard(stage=Stage.OUTPUT, **common)
+    ctx = RunContext(tenant="acme", session_id="s-restore")
+    question = "IMEI 35-209900-176148-1, customer ID: CU-889120, born 3 November 2001."
+    verdict = ask.check(Turn(question=question), ctx)
+    assert verdict.turn is not None
+    redacted = verdict.turn.question
+    assert redacted == "IMEI <IMEI_1>, customer ID: <CUSTOMER_NUMBER_1>, born <DATE_OF_BIRTH_1>."
+    assert answer.finalize(redacted, ctx) == question
+    assert answer.finalize(redacted, RunContext(tenant="acme", session_id="someone-else")) == redacted
+
+
+def test_every_default_type_counts_as_a_leak_in_the_privacy_eval() -> None:
+    assert set(DEFAULT_ENTITIES) <= LEAK_ENTITIES
