@@ -25,8 +25,11 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.ragfort-stamp" 2>/dev/null)" 
   echo "import site; site.addsitedir('$main_site')" >"$own_site/zz-ragfort-main-venv.pth"
   # pip sees .venv's packages as installed: it fetches only what the old pins need, and leaves
   # .venv alone ("Not uninstalling ..., outside environment").
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" "${FAMILY[@]}" 2>&1 |
-    grep -vE "^ *(Not uninstalling|Can't uninstall|Attempting uninstall|Found existing installation)" || true
+  if ! "$VENV/bin/python" -m pip install -q --disable-pip-version-check -c "$CONSTRAINTS" "${FAMILY[@]}" \
+    >"$VENV/pip-install.log" 2>&1; then
+    cat "$VENV/pip-install.log" >&2
+    exit 1
+  fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" >"$VENV/.ragfort-stamp"
 fi
