@@ -131,13 +131,15 @@ class ToolCallingFake(GenericFakeChatModel):
         return self
 
     def _stream(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kw: Any) -> Any:
+        """The tool call's arguments in pieces, as a real model streams them (partial JSON)."""
         message = self._generate(messages, stop, run_manager, **kw).generations[0].message
         assert isinstance(message, AIMessage)
-        chunks = [
-            {"name": c["name"], "args": json.dumps(c["args"]), "id": c["id"], "index": i}
-            for i, c in enumerate(message.tool_calls)
-        ]
-        yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=chunks))  # type: ignore[arg-type]
+        for i, call in enumerate(message.tool_calls):
+            args = json.dumps(call["args"])
+            for n, piece in enumerate(args[k : k + 16] for k in range(0, len(args), 16)):
+                first = n == 0
+                chunk = {"name": call["name"] if first else None, "args": piece, "id": call["id"] if first else None}
+                yield ChatGenerationChunk(message=AIMessageChunk(content="", tool_call_chunks=[{**chunk, "index": i}]))
 
 
 def structured_llm() -> Runnable[Any, Any]:
