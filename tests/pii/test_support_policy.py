@@ -47,3 +47,9 @@ def test_new_types_restore_for_their_owner() -> None:
 
 def test_every_default_type_counts_as_a_leak_in_the_privacy_eval() -> None:
     assert set(DEFAULT_ENTITIES) <= LEAK_ENTITIES
+
+
+def test_the_policys_own_account_regex_keeps_whole_ids(input_guard: PIIGuard) -> None:
+    verdict = input_guard.check(Turn(question="My account ACC-12345678 is locked."), RunContext())
+    assert verdict.turn is not None
+    assert verdict.turn.question == "My account <ACCOUNT_NUMBER_1> is locked."

@@ -652,9 +652,10 @@ def _structure_wins(found: list[Detection]) -> list[Detection]:
 
 
 # The cue-based types added for support messages overlap two of Presidio's US
-# types. When both fire on the same digits, the older label is kept, so a value
-# redacted as <US_PASSPORT_1> before keeps that placeholder (and the policies
-# that list only the US type see no change).
+# types. When both report exactly the same characters, the older label is kept,
+# so a value redacted as <US_PASSPORT_1> before keeps that placeholder. Only
+# identical spans: "ACC-12345678" (a policy's own account regex) stays one
+# ACCOUNT_NUMBER rather than losing its prefix to the US reading of "12345678".
 _LEGACY_LABEL = {
     "ACCOUNT_NUMBER": "US_BANK_NUMBER",
     "CUSTOMER_NUMBER": "US_BANK_NUMBER",
@@ -669,9 +670,7 @@ def _legacy_wins(found: list[Detection]) -> list[Detection]:
     out = []
     for d in found:
         older = _LEGACY_LABEL.get(d.entity)
-        if older is not None and any(
-            o.entity == older and 2 * (min(d.end, o.end) - max(d.start, o.start)) >= d.end - d.start for o in legacy
-        ):
+        if older is not None and any(o.entity == older and (o.start, o.end) == (d.start, d.end) for o in legacy):
             continue
         out.append(d)
     return out
