@@ -177,6 +177,40 @@ def langgraph_rag() -> Any:
     return builder.compile()
 
 
+class ChatState(TypedDict, total=False):
+    """LangGraph's ``MessagesState`` plus the retrieved documents: the conversation is the input."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    documents: list[Document]
+
+
+def langgraph_chat(*, answer: bool = True, seen: list[list[AnyMessage]] | None = None) -> Any:
+    """A graph that takes ``{"messages": [...]}`` and answers the last human message."""
+    llm = fake_llm()
+
+    def retrieve(state: ChatState) -> dict[str, Any]:
+        if seen is not None:
+            seen.append(list(state["messages"]))
+        return {"documents": list(DOCS)}
+
+    def generate(state: ChatState) -> dict[str, Any]:
+        if not answer:
+            return {}
+        context = "\n\n".join(d.page_content for d in state["documents"])
+        return {"messages": [llm.invoke([("system", context), *state["messages"]])]}
+
+    builder = StateGraph(ChatState)
+    builder.add_node("retrieve", retrieve)
+    builder.add_node("generate", generate)
+    builder.add_edge(START, "retrieve")
+    builder.add_edge("retrieve", "generate")
+    builder.add_edge("generate", END)
+    return builder.compile()
+
+
+CONVERSATION = [("user", "Hi, I bought a phone last week."), ("assistant", "Thanks! How can I help?")]
+
+
 # -- the shapes -----------------------------------------------------------------------
 @dataclass
 class Case:
@@ -265,6 +299,14 @@ def case_langgraph() -> Case:
     return Case(langgraph_rag())
 
 
+def case_langgraph_messages() -> Case:
+    return Case(
+        langgraph_chat(),
+        harden={"question_key": "messages"},
+        make_input=lambda q: {"messages": [*CONVERSATION, ("user", q)]},
+    )
+
+
 def case_no_ids() -> Case:
     docs = (Document(page_content=DOCS[0].page_content), Document(page_content=DOCS[1].page_content))
     return Case(lcel(static_retriever(docs), PROMPT | fake_llm() | StrOutputParser()), docs=("doc-0", "doc-1"))
@@ -301,6 +343,7 @@ SHAPES: dict[str, Callable[[Path], Case]] = {
     "history_chat_history": lambda tmp: case_history("input", "chat_history"),
     "history_messages": lambda tmp: case_history("question", "messages"),
     "langgraph": lambda tmp: case_langgraph(),
+    "langgraph_messages_only": lambda tmp: case_langgraph_messages(),
     "docs_without_ids": lambda tmp: case_no_ids(),
     "docs_duplicate_ids": lambda tmp: case_duplicate_ids(),
     "docs_huge_metadata": lambda tmp: case_huge_metadata(),
@@ -464,3 +507,26 @@ def test_a_follow_up_in_another_conversation_is_not_answered_from_the_cache() ->
     charger = guarded.invoke({"input": question, "chat_history": [HumanMessage(content="I bought a charger.")]})
     assert phone.cache.value == "miss"
     assert charger.cache.value == "miss"
+
+
+def test_a_conversation_as_the_question_reaches_the_graph_with_the_question_redacted() -> None:
+    seen: list[list[AnyMessage]] = []
+    guarded = ragfort.harden(langgraph_chat(seen=seen), policy="support_agent", question_key="messages")
+    asked = "My email is jane.doe@example.com; how long do I have to return a phone?"
+    result = guarded.invoke({"messages": [*CONVERSATION, ("user", asked)]})
+    assert result.status is Status.REDACTED and MARKER.sub("", result.answer) == ANSWER
+    (messages,) = seen
+    assert [m.type for m in messages] == ["human", "ai", "human"]
+    assert [m.content for m in messages[:2]] == [text for _, text in CONVERSATION]
+    assert "jane.doe@example.com" not in messages[2].content and "return a phone" in messages[2].content
+
+
+def test_a_graph_that_adds_no_answer_is_not_answered_from_the_conversation() -> None:
+    guarded = ragfort.harden(langgraph_chat(answer=False), question_key="messages")
+    with pytest.raises(ragfort.ChainError, match="no answer"):
+        guarded.invoke({"messages": [*CONVERSATION, ("user", QUESTIONS[0])]})
+
+
+def test_a_conversation_without_a_human_message_is_an_input_error() -> None:
+    with pytest.raises(ragfort.InputError, match="no human message"):
+        ragfort.harden(langgraph_chat(), question_key="messages").invoke({"messages": [("assistant", "Hello!")]})

@@ -18,7 +18,10 @@ object from ``with_structured_output``) whose own ``answer`` (``result``,
 Input: the question goes to the chain under ``question_key`` (after the input
 guards, so redacted); every other key the caller gave (``chat_history``,
 ``messages``, ...) is passed on unchanged, except ragfort's own request options
-``session_id`` and ``budget_ms``.
+``session_id`` and ``budget_ms``. The question may be a conversation (a list of
+messages, as a LangGraph graph takes ``{"messages": [...]}``): its last human
+message is the question, and the chain gets the conversation back with that
+message's text replaced by the guarded question.
 
 Documents: ids are capped at `MAX_ID_CHARS` and metadata values at
 `MAX_METADATA_CHARS` (a retriever's 1 MB metadata value must not reach cache
@@ -44,7 +47,7 @@ from typing import Any, TypeVar
 
 from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
 from langchain_core.documents import Document
-from langchain_core.messages import BaseMessage
+from langchain_core.messages import BaseMessage, convert_to_messages
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config, patch_config
 from langchain_core.runnables.utils import AddableDict
@@ -82,6 +85,7 @@ MAX_ID_CHARS = 256
 MAX_METADATA_CHARS = 2048
 
 _INPUT_KEY = "ragfort.lc_input"  # the caller's other input keys, passed to the chain unchanged
+_CONVERSATION_KEY = "ragfort.lc_conversation"  # (messages, index of the question) when the question is a message list
 
 T = TypeVar("T")
 
@@ -245,21 +249,51 @@ def _structured_answer(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def _last_ai_message(output: Mapping[Any, Any]) -> BaseMessage | None:
-    """The last AI message of a LangGraph-style ``messages`` list, if any."""
+def _last_ai_message(output: Mapping[Any, Any], sent: Sequence[BaseMessage] = ()) -> BaseMessage | None:
+    """The last AI message the chain added to a LangGraph-style ``messages`` list, if any.
+
+    A graph returns the conversation it was given followed by its own
+    messages: when the output starts with the `sent` messages, only what
+    follows them counts, so an answer from earlier in the conversation is
+    never taken for this question's answer.
+    """
     messages = output.get("messages")
     if not isinstance(messages, Sequence) or isinstance(messages, (str, bytes)):
         return None
+    if sent and len(messages) >= len(sent) and all(map(_same_message, messages, sent)):
+        messages = messages[len(sent) :]
     for message in reversed(messages):
         if isinstance(message, BaseMessage) and message.type in ("ai", "AIMessageChunk"):
             return message
     return None
 
 
+def _same_message(a: Any, b: BaseMessage) -> bool:
+    return isinstance(a, BaseMessage) and a.type == b.type and a.content == b.content
+
+
+def _message_list(value: Any) -> list[BaseMessage] | None:
+    """`value` as messages when it is a non-empty list of messages or message-likes (("user", "hi"), dicts)."""
+    if not isinstance(value, Sequence) or isinstance(value, (str, bytes)) or not value:
+        return None
+    try:
+        return convert_to_messages(value)
+    except (ValueError, TypeError, NotImplementedError):
+        return None
+
+
 def extract_output(
-    output: Any, *, answer_key: str | None = None, documents_key: str | None = None
+    output: Any,
+    *,
+    answer_key: str | None = None,
+    documents_key: str | None = None,
+    sent_messages: Sequence[BaseMessage] = (),
 ) -> tuple[str, list[Passage]]:
     """The answer and passages from a chain's output, by explicit key or convention.
+
+    `sent_messages` are the ``messages`` the chain was given; a graph's
+    output repeats them before its own, and they are skipped when looking
+    for the answer among AI messages.
 
     Raises:
         ChainError: no answer could be found; the message lists the keys present.
@@ -271,11 +305,11 @@ def extract_output(
     keys = [answer_key] if answer_key else [k for k in ANSWER_KEYS if k in output]
     if keys and keys[0] in output:
         answer = _answer_text(output[keys[0]], keys[0])
-    elif not answer_key and (message := _last_ai_message(output)) is not None:
+    elif not answer_key and (message := _last_ai_message(output, sent_messages)) is not None:
         answer = _answer_text(message, "messages[-1]")
     else:
         raise ChainError(
-            f"no answer in the chain's output (looked for {answer_key or ANSWER_KEYS!r} and an AI message in "
+            f"no answer in the chain's output (looked for {answer_key or ANSWER_KEYS!r} and a new AI message in "
             f"'messages'; keys present: {sorted(map(str, output))!r}); pass answer_key= to harden()"
         )
     if documents_key:
@@ -332,7 +366,8 @@ def opaque_steps(
 
     async def generate(turn: Turn, ctx: RunContext) -> Turn:
         config: RunnableConfig | None = ctx.state.get(CONFIG_KEY)
-        payload: dict[str, Any] = {**ctx.state.get(_INPUT_KEY, {}), question_key: turn.question}
+        payload = _payload(ctx, question_key, turn.question)
+        sent = _message_list(payload.get("messages")) or ()
         limit = ctx.stage_limit_ms("generation")
         feed = SentenceFeed(turn, ctx)
         with ctx.timed("generation"):
@@ -343,7 +378,7 @@ def opaque_steps(
                 else:
                     timeout = None if limit is None else max(limit, 0.0) / 1000.0
                     call = (
-                        _stream_chain(chain, payload, config, feed, answer_key, documents_key)
+                        _stream_chain(chain, payload, config, feed, answer_key, documents_key, sent)
                         if feed.active
                         else _loops.call(lambda: chain.ainvoke(payload, config))
                     )
@@ -356,15 +391,28 @@ def opaque_steps(
                 raise
             except Exception as exc:
                 raise ChainError(f"the wrapped chain failed: {type(exc).__name__}: {exc}") from exc
-        answer, passages = extract_output(output, answer_key=answer_key, documents_key=documents_key)
+        answer, passages = extract_output(
+            output, answer_key=answer_key, documents_key=documents_key, sent_messages=sent
+        )
         return turn.evolve(answer=answer, documents=tuple(passages))
 
     return ChainSteps(generate=generate)
 
 
+def _payload(ctx: RunContext, question_key: str, question: str) -> dict[str, Any]:
+    """The chain's input: the caller's other keys, and the guarded question (in its conversation, if one was given)."""
+    payload: dict[str, Any] = {**ctx.state.get(_INPUT_KEY, {}), question_key: question}
+    conversation: tuple[list[BaseMessage], int] | None = ctx.state.get(_CONVERSATION_KEY)
+    if conversation is not None:
+        messages, at = conversation
+        asked = messages[at].model_copy(update={"content": question})  # the redacted question, same message kind
+        payload[question_key] = [*messages[:at], asked, *messages[at + 1 :]]
+    return payload
+
+
 async def _stream_chain(
     chain: Runnable[Any, Any], payload: dict[str, Any], config: RunnableConfig | None, feed: SentenceFeed,
-    answer_key: str | None, documents_key: str | None,
+    answer_key: str | None, documents_key: str | None, sent: Sequence[BaseMessage] = (),
 ) -> Any:
     """Run an opaque chain with ``astream``, feeding its growing answer to `feed`; returns the whole output.
 
@@ -386,7 +434,7 @@ async def _stream_chain(
     try:
         async for part in _loops.iterate(stream):
             output = part if output is None else _merge_chunk(output, part)
-            answer = _partial_answer(output, answer_key)
+            answer = _partial_answer(output, answer_key, sent)
             if answer:
                 docs = _partial_documents(output, documents_key)
                 await feed.update(answer, None if docs is None else feed.turn.evolve(documents=docs))
@@ -463,7 +511,7 @@ def _merge_chunk(output: Any, part: Any) -> Any:
         return part
 
 
-def _partial_answer(output: Any, key: str | None) -> str | None:
+def _partial_answer(output: Any, key: str | None, sent: Sequence[BaseMessage] = ()) -> str | None:
     if not isinstance(output, Mapping):
         value = output
     elif key or "answer" in output:
@@ -471,7 +519,7 @@ def _partial_answer(output: Any, key: str | None) -> str | None:
         inner = None if isinstance(value, (str, BaseMessage)) else _structured_answer(value)
         value = inner[1] if inner is not None else value
     else:
-        value = _last_ai_message(output)
+        value = _last_ai_message(output, sent)
     if isinstance(value, (str, BaseMessage)):
         return plain_text(value, "the chain's streamed answer")
     return None
@@ -569,6 +617,8 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         session_id = configurable.get("session_id")
         budget_ms = configurable.get("budget_ms")
         extra: dict[str, Any] = {}
+        conversation: tuple[list[BaseMessage], int] | None = None
+        question: Any
         if isinstance(input, str):
             question = input
         elif isinstance(input, Mapping):
@@ -576,6 +626,14 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             if self.question_key not in input:
                 raise InputError(f"input has no {self.question_key!r} key (keys: {sorted(map(str, input))!r})")
             question = input[self.question_key]
+            messages = _message_list(question)
+            if messages is not None:
+                # A conversation (LangGraph's {"messages": [...]}): its last human message is the question.
+                at = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].type == "human"), None)
+                if at is None:
+                    raise InputError(f"{self.question_key!r} holds messages but no human message to answer")
+                conversation = (messages, at)
+                question = messages[at]
             session_id = input.get("session_id", session_id)
             budget_ms = input.get("budget_ms", budget_ms)
         else:
@@ -604,6 +662,8 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             ctx.variant = str(configurable["variant"])
         if extra:
             ctx.state[_INPUT_KEY] = extra
+        if conversation is not None:
+            ctx.state[_CONVERSATION_KEY] = conversation
         return Turn(question=question), ctx
 
     async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:
