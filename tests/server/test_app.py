@@ -314,6 +314,22 @@ def test_the_page_and_its_assets_are_served_locally(live_server: LiveServer) -> 
     assert "http://" not in page.text and "https://" not in page.text
 
 
+def test_examples_name_the_help_center_and_offer_three_questions(live_server: LiveServer) -> None:
+    with live_server.client("acme") as c:
+        response = c.get("/v1/examples")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["name"] == "Voltwise Help Center"
+    questions = body["examples"]
+    assert len(questions) == 3 and len(set(questions)) == 3
+    assert all(q.endswith("?") and q[0].isupper() for q in questions), questions
+
+
+def test_examples_need_a_key_when_keys_are_on(live_server: LiveServer) -> None:
+    with live_server.client() as c:
+        assert_error(c.get("/v1/examples"), 401)
+
+
 def test_personal_data_never_reaches_traces(live_server: LiveServer) -> None:
     with live_server.client("acme") as c:
         body = c.post("/v1/ask", json={"question": "I am Jane Roe, jane.roe@example.com. How do refunds work?"}).json()

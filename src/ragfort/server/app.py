@@ -19,6 +19,7 @@ Routes::
     GET  /readyz           readiness (503 while loading)
     GET  /metrics          Prometheus text format
     GET  /v1/info          whether the API wants a key (for the page)
+    GET  /v1/examples      the help center's name and example questions (the page's empty state)
     POST /v1/ask           the guarded answer (JSON, or SSE when streaming)
     POST /v1/feedback      a thumbs up/down for one of the caller's answers
     GET  /v1/ab-report     the caller's A/B comparison
@@ -49,6 +50,7 @@ from ragfort.errors import InputError, RagfortError
 from ragfort.server.abreport import ab_report
 from ragfort.server.auth import Authenticator, Caller, auth_enabled
 from ragfort.server.errors import ApiError, error_response, install_error_handlers
+from ragfort.server.examples import ExampleBook
 from ragfort.server.feedback import FeedbackStore
 from ragfort.server.keys import KeyStore
 from ragfort.server.logs import configure_json_logging
@@ -270,6 +272,20 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     async def info() -> dict[str, Any]:
         """What a client needs to know before calling: whether a key is required."""
         return {"auth": auth.enabled, "ready": state["ready"], "version": ragfort.__version__}
+
+    examples = ExampleBook()
+
+    @app.get("/v1/examples", tags=["api"], responses={401: _ERROR, 429: _ERROR, 503: _ERROR})
+    async def get_examples(who: Caller = Depends(caller)) -> dict[str, Any]:
+        """The help center's name and three questions from its public documents, for the page's empty state."""
+        require_ready()
+        try:
+            found = await asyncio.to_thread(examples.get, settings.index_for(who.tenant))
+        except Exception as exc:
+            if is_outage(exc):
+                raise outage("the index server") from None
+            raise
+        return found.to_dict()
 
     # -- the API ------------------------------------------------------------
     def render(result: GuardedAnswer, *, variants: bool) -> dict[str, Any]:

@@ -55,6 +55,7 @@
     keyPanel.open = false;
     say(key ? "Key saved for this tab." : "Key removed.");
     question.focus();
+    if (key) loadExamples();
   });
 
   question.addEventListener("keydown", (event) => {
@@ -135,17 +136,31 @@
     list.appendChild(li);
   }
 
+  // What the grounding check found, never more: no badge when nothing was checked or nothing answered.
+  // `groundedness` is the weakest claim's support probability, so the badge counts claims and the
+  // title gives that probability rounded down (99.6% is not "100%").
+  function groundedBadge(list, r) {
+    const claims = r.claims || [];
+    if (typeof r.groundedness !== "number" || !claims.length) return;
+    if (r.status === "abstained" || r.status === "blocked") return;
+    const supported = claims.filter((c) => c.supported === true).length;
+    const unchecked = claims.filter((c) => c.supported !== true && c.supported !== false).length;
+    const all = supported === claims.length;
+    const label = (all ? "grounded" : supported ? "partly grounded" : "not grounded") + ": " + supported + " of " +
+      claims.length + (claims.length === 1 ? " claim" : " claims");
+    const title = "Grounding check: " + supported + " of " + claims.length + " of this answer's claims are supported by " +
+      "the cited passages" + (unchecked ? " (" + unchecked + " not checked)" : "") + ". Confidence that the weakest " +
+      "claim is supported: " + Math.floor(r.groundedness * 100) + "%.";
+    badge(list, label, all ? "grounded" : "ungrounded", title);
+  }
+
   function renderBadges(list, r) {
     list.textContent = "";
     if (r.status === "redacted" || (r.redactions && r.redactions.length)) {
       const types = [...new Set((r.redactions || []).map((x) => x.entity))].join(", ");
       badge(list, "redacted", "redacted", types ? "Personal data removed: " + types : "Personal data removed");
     }
-    if (typeof r.groundedness === "number") {
-      const ok = r.claims && r.claims.length ? r.claims.every((c) => c.supported !== false) : r.groundedness >= 0.5;
-      badge(list, (ok ? "grounded " : "partly grounded ") + Math.round(r.groundedness * 100) + "%",
-            ok ? "grounded" : "ungrounded", "Share of the answer supported by the cited passages");
-    }
+    groundedBadge(list, r);
     if (r.status === "fallback" || (r.budget && r.budget.degraded && r.budget.degraded.length)) {
       badge(list, "fallback", "fallback", "Part of the pipeline was shortened to answer in time");
     }
@@ -250,8 +265,37 @@
     }
   });
 
+  // The empty page: the help center's name and example questions from its own documents.
+  async function loadExamples() {
+    let found;
+    try {
+      const response = await fetch("/v1/examples", { headers: headers() });
+      if (!response.ok) return;  // no key yet, or still loading: the generic hint stays
+      found = await response.json();
+    } catch (e) {
+      return;
+    }
+    if (found.name) $("intro-name").textContent = "Ask the " + found.name;
+    const list = $("example-list");
+    list.textContent = "";
+    for (const text of found.examples || []) {
+      const li = document.createElement("li");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "example";
+      button.textContent = text;
+      button.addEventListener("click", () => {
+        question.value = text;
+        askForm.requestSubmit();
+      });
+      li.appendChild(button);
+      list.appendChild(li);
+    }
+    $("examples").hidden = !list.children.length;
+  }
+
   fetch("/v1/info").then((r) => r.json()).then((info) => {
     if (info.auth && !sessionStorage.getItem(KEY_STORE)) needKey("Enter your API key to start.");
-    else keyPanel.hidden = !info.auth;
+    else { keyPanel.hidden = !info.auth; loadExamples(); }
   }).catch(() => say("The service is not reachable right now."));
 })();
