@@ -31,6 +31,9 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.ragfort-stamp" 2>/dev/null)" 
     exit 1
   fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+  # venv's own setuptools 65 would shadow .venv's (torch needs >=77); every pin must still agree.
+  "$VENV/bin/python" -m pip uninstall -q -y setuptools
+  "$VENV/bin/python" -m pip check --disable-pip-version-check
   echo "$want" >"$VENV/.ragfort-stamp"
 fi
 
