@@ -13,7 +13,8 @@ Key discovery: the answer is found under ``answer`` (then ``result``,
 a message, or a structured value (a dict from ``JsonOutputParser``, a pydantic
 object from ``with_structured_output``) whose own ``answer`` (``result``,
 ``output``) field is the text. A chain with no answer key whose output carries
-``messages`` (a LangGraph state) answers with its last AI message.
+``messages`` (a LangGraph state) answers with the last AI message it added; a
+graph (an ``astream`` taking ``stream_mode``) is streamed as whole states.
 
 Input: the question goes to the chain under ``question_key`` (after the input
 guards, so redacted); every other key the caller gave (``chat_history``,
