@@ -72,6 +72,7 @@ __all__ = [
     "MAX_ID_CHARS",
     "MAX_METADATA_CHARS",
     "REQUEST_KEYS",
+    "VISIBILITY_KEY",
     "HardenedRunnable",
     "extract_output",
     "passage_from_document",
@@ -80,6 +81,8 @@ __all__ = [
 ]
 
 ANSWER_KEYS = ("answer", "result", "output")
+# A Document whose metadata says ``visibility: public`` comes from a source declared public (see `Passage.public`).
+VISIBILITY_KEY = "visibility"
 DOCUMENT_KEYS = ("context", "docs", "documents", "source_documents")
 REQUEST_KEYS = ("session_id", "budget_ms")  # ragfort's own input options; never passed to the chain
 MAX_ID_CHARS = 256
@@ -222,6 +225,7 @@ def passage_to_document(passage: Passage) -> Document:
         chunk_id=passage.chunk_id,
         sentences=json.dumps([list(s) for s in passage.sentences]),
     )
+    md[VISIBILITY_KEY] = "public" if passage.public else "private"
     if passage.score is not None:
         md["score"] = passage.score
     return Document(page_content=passage.text, metadata=md, id=passage.chunk_id or None)
