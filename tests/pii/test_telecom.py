@@ -88,3 +88,15 @@ def test_not_device_addresses() -> None:
 )
 def test_bare_digit_runs_are_not_device_ids(detector: Detector, text: str) -> None:
     assert not any(e in {"IMEI", "ICCID", "MAC_ADDRESS"} for e, _ in _found(detector, text))
+
+
+def test_a_number_right_after_the_imei_is_not_part_of_it(detector: Detector) -> None:
+    text = "IMEI 352099001761481 12 months old, still under warranty?"
+    assert ("IMEI", "352099001761481") in _found(detector, text)
+
+
+def test_a_long_card_number_is_never_cut_into_an_imei(detector: Detector) -> None:
+    # The first 15 digits (490154203237518) are a Luhn-valid IMEI shape; the run is 16 digits long.
+    text = "Refund to 4901 5420 3237 518 7 please."
+    found = _found(detector, text)
+    assert not any(e == "IMEI" for e, _ in found), found

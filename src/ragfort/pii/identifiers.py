@@ -24,9 +24,10 @@ from ragfort.pii.cues import CuedValueRecognizer
 
 __all__ = ["AccountNumberRecognizer", "CustomerNumberRecognizer", "PassportNumberRecognizer"]
 
-# Letters, digits, single dashes/slashes/dots inside; digit groups may be split by single spaces.
+# Letters, digits, single dashes/slashes/dots inside; groups of three or more digits may
+# follow a single space ("0049 2281 7734"), so "48213377 2 days ago" ends before the "2".
 _ID = re.compile(
-    r"(?<![\w-])(?:(?-i:[A-Z]{1,4})[ ]|[a-z]{1,4}[-/]?)?\d[\dA-Z]*(?:(?:[-/.]|\s(?=\d))[\dA-Z]+){0,5}(?![\w-])",
+    r"(?<![\w-])(?:(?-i:[A-Z]{1,4})[ ]|[a-z]{1,4}[-/]?)?\d[\dA-Z]*(?:(?:[-/.]|[ ](?=\d{3}))[\dA-Z]+){0,5}(?![\w-])",
     re.IGNORECASE,
 )
 _ID_WITH_LETTERS = re.compile(r"(?<![\w-])(?=[a-z0-9-]*\d)[a-z][a-z0-9]*(?:-[a-z0-9]+){0,3}(?![\w-])", re.IGNORECASE)

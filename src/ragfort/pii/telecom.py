@@ -40,6 +40,16 @@ _DIGIT_RUN = re.compile(r"(?<![\w+/.-])\d(?:[ /-]?\d){12,21}(?![\w/-]|[ /-]\d)")
 _NON_DIGIT = re.compile(r"\D")
 
 
+_SEPARATOR = re.compile(r"[ /-]")
+
+
+def _group_ends(m: re.Match[str]) -> list[int]:
+    """The end of the run, then the end of each shorter prefix that stops before a separator."""
+    ends = [m.end()]
+    ends.extend(m.start() + sep.start() for sep in reversed(list(_SEPARATOR.finditer(m.group()))))
+    return ends
+
+
 def luhn_valid(digits: str) -> bool:
     """The Luhn (mod 10) check over a string of digits."""
     total = 0
@@ -96,13 +106,24 @@ class _DigitIdRecognizer(LocalRecognizer):
         """Checksum-valid numbers, and cued numbers of the right length."""
         out = []
         for m in _DIGIT_RUN.finditer(text):
+            cued = _cue_before(self.CUE, text, m.start())
+            other = _cue_before(self.OTHER_CUE, text, m.start())
             digits = _NON_DIGIT.sub("", m.group())
-            if self.with_cue(digits) and _cue_before(self.CUE, text, m.start()):
-                # Cue and checksum together: as certain as a checksum-valid card reading, and narrower.
-                score = max(self._score, self._bare_score) if luhn_valid(digits) else self._score
-                out.append(result(self, self.ENTITY, m.start(), m.end(), score))
-            elif self.bare(digits) and not _cue_before(self.OTHER_CUE, text, m.start()):
-                out.append(result(self, self.ENTITY, m.start(), m.end(), self._bare_score))
+            if not cued:
+                # Only the whole run: a checksum-valid prefix of a longer number (a 19-digit
+                # card) must not take its first 15 digits away from the card reading.
+                if not other and self.bare(digits):
+                    out.append(result(self, self.ENTITY, m.start(), m.end(), self._bare_score))
+                continue
+            # After the cue the run may have taken a number that follows ("IMEI
+            # 352099001761481 12 months"): try it whole, then without trailing groups.
+            for end in _group_ends(m):
+                digits = _NON_DIGIT.sub("", text[m.start() : end])
+                if self.with_cue(digits):
+                    # Cue and checksum together: as certain as a checksum-valid card reading, and narrower.
+                    score = max(self._score, self._bare_score) if luhn_valid(digits) else self._score
+                    out.append(result(self, self.ENTITY, m.start(), end, score))
+                    break
         return out
 
 
