@@ -33,8 +33,10 @@ __all__ = [
     "CacheStatus",
     "Citation",
     "Claim",
+    "Fault",
     "Finding",
     "GuardedAnswer",
+    "HistoryMessage",
     "Passage",
     "Redaction",
     "Stage",
@@ -201,12 +203,27 @@ class Redaction:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryMessage:
+    """One earlier message of the conversation a question belongs to.
+
+    Attributes:
+        role: the speaker as LangChain names it (``human``, ``ai``, ``system``, ``tool``).
+        content: the message's text (redacted once the input PII guard ran).
+    """
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
 class Turn:
     """One question and what the pipeline has made of it so far.
 
     Immutable: guards return a new turn with `evolve`. `answer` is None until
     generation. `redactions` accumulate as PII guards rewrite text, so later
-    stages know which placeholders are real.
+    stages know which placeholders are real. `history` holds the earlier
+    messages of the conversation the caller passed with the question; the
+    input PII guard redacts them like the question, and the cache keys on them.
     """
 
     question: str
@@ -216,6 +233,7 @@ class Turn:
     claims: tuple[Claim, ...] = ()
     groundedness: float | None = None
     redactions: tuple[Redaction, ...] = ()
+    history: tuple[HistoryMessage, ...] = ()
 
     def evolve(self, **changes: Any) -> Turn:
         """Return a copy with `changes` applied."""

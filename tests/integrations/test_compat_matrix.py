@@ -490,11 +490,6 @@ def test_text_splitter_offsets_are_honoured() -> None:
     assert all(text[p.start : p.end] == p.text for p in passages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the exact answer cache keys on the redacted question alone (src/ragfort/cache, harden.py: outside the "
-    "LangChain edge): a follow-up asked in another conversation gets this conversation's answer",
-)
 def test_a_follow_up_in_another_conversation_is_not_answered_from_the_cache() -> None:
     llm = FakeListChatModel(responses=[ANSWER, "Accessories can be returned within 30 days."])
     prompt = ChatPromptTemplate.from_messages(
@@ -507,6 +502,43 @@ def test_a_follow_up_in_another_conversation_is_not_answered_from_the_cache() ->
     charger = guarded.invoke({"input": question, "chat_history": [HumanMessage(content="I bought a charger.")]})
     assert phone.cache.value == "miss"
     assert charger.cache.value == "miss"
+    # The same follow-up in the same conversation is the same question.
+    again = guarded.invoke({"input": question, "chat_history": [HumanMessage(content="I bought a phone.")]})
+    assert again.cache.value == "exact_hit" and again.answer == phone.answer
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [HumanMessage(content="I'm Jane Doe, jane.doe@example.com."), AIMessage(content="Hello! How can I help?")],
+        [("human", "I'm Jane Doe, jane.doe@example.com."), ("ai", "Hello! How can I help?")],
+        [
+            {"role": "user", "content": "I'm Jane Doe, jane.doe@example.com."},
+            {"role": "assistant", "content": "Hello!"},
+        ],
+    ],
+    ids=["messages", "tuples", "dicts"],
+)
+def test_the_chat_history_reaches_the_chain_redacted_and_in_its_own_shape(history: list[Any]) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def record(x: dict[str, Any]) -> dict[str, Any]:
+        seen.append(x)
+        return {"answer": ANSWER, "context": DOCS}
+
+    guarded = ragfort.harden(RunnableLambda(record), policy="support_agent", question_key="input")
+    result = guarded.invoke(
+        {"input": "Jane Doe here again: how long do I have to return a phone?", "chat_history": history}
+    )
+    (given,) = seen
+    sent = given["chat_history"]
+    assert len(sent) == len(history)
+    assert [type(a) for a in sent] == [type(b) for b in history]  # same shape, item for item
+    text = json.dumps([m.content if isinstance(m, BaseMessage) else m for m in sent])
+    assert "Jane" not in text and "jane.doe" not in text and "<EMAIL_ADDRESS_1>" in text
+    # The name keeps the placeholder it got in the first message.
+    assert "<PERSON_1>" in text and given["input"].startswith("<PERSON_1>")
+    assert "Jane" not in json.dumps(result.to_dict())
 
 
 def test_a_conversation_as_the_question_reaches_the_graph_with_the_question_redacted() -> None:

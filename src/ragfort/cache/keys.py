@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from ragfort.text import normalize_question
@@ -32,9 +33,18 @@ def namespace(*, tenant: str, policy_fingerprint: str, index_version: str, model
     return digest("ns", tenant, policy_fingerprint, index_version, model_id)[:32]
 
 
-def exact_key(namespace_: str, question: str) -> str:
-    """The exact-match key of a (redacted) question within a namespace."""
-    return digest("q", namespace_, normalize_question(question))[:40]
+def exact_key(namespace_: str, question: str, *, history: Sequence[tuple[str, str]] = ()) -> str:
+    """The exact-match key of a (redacted) question within a namespace.
+
+    `history` is the conversation the question was asked in, as (role,
+    redacted text) pairs: "What about the charger?" after a question on
+    returns is not the same question as after one on warranties, so a
+    follow-up only ever hits an answer given in the same conversation so far.
+    """
+    if not history:
+        return digest("q", namespace_, normalize_question(question))[:40]
+    turns = [part for role, text in history for part in (role, normalize_question(text))]
+    return digest("qh", namespace_, normalize_question(question), *turns)[:40]
 
 
 def anchor(namespace_: str, chunk_id: str) -> str:

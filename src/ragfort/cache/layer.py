@@ -95,7 +95,7 @@ class CacheLayers:
                 index_version=self.index_version(),
                 model_id=self.model_id,
             )
-            key = exact_key(ns, turn.question)
+            key = exact_key(ns, turn.question, history=[(m.role, m.content) for m in turn.history])
             ctx.state[_SCOPE_KEY] = (ns, key)
             match = self.cache.exact(key, ns)
             _add_time(ctx, t0)
@@ -121,6 +121,9 @@ class CacheLayers:
             scope = ctx.state.get(_SCOPE_KEY)
             vector = ctx.state.get(QUESTION_VECTOR_KEY)
             if scope is None or not isinstance(vector, np.ndarray) or ctx.cache is not CacheStatus.MISS:
+                return await next_(turn, ctx)
+            if turn.history:
+                # A follow-up means what its conversation makes it mean: exact hits only (they key on the history).
                 return await next_(turn, ctx)
             t0 = time.perf_counter()
             ns, _ = scope

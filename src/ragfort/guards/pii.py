@@ -240,12 +240,24 @@ class PIIGuard(BaseGuard):
         return verdict
 
     def _check_question(self, turn: Turn, mapping: SessionMapping, ctx: RunContext) -> Verdict:
+        # The conversation's earlier messages first, in order, so that a value given in turn 1 and repeated
+        # in the question keeps the placeholder it got in turn 1.
+        results: list[RedactedText] = []
+        redacted_history = []
+        for message in turn.history:
+            result = self._redact(neutralize(message.content), mapping, ctx)
+            results.append(result)
+            redacted_history.append(dataclasses.replace(message, content=result.text))
+        history = tuple(redacted_history)
         question = neutralize(turn.question)
         result = self._redact(question, mapping, ctx)
-        if question == turn.question and not result.changed:
+        results.append(result)
+        if question == turn.question and history == turn.history and not any(r.changed for r in results):
             return self.verdict(Action.ALLOW, score=0.0)
-        new_turn = turn.evolve(question=result.text, redactions=turn.redactions + self._records([result]))
-        verdict = self._result(turn, new_turn, [result])
+        new_turn = turn.evolve(
+            question=result.text, history=history, redactions=turn.redactions + self._records(results)
+        )
+        verdict = self._result(turn, new_turn, results)
         if verdict.action is Action.ALLOW:
             # Only look-alike placeholders were neutralised: still a rewrite.
             return self.verdict(Action.REWRITE, turn=new_turn, score=0.0, reason="neutralised placeholder syntax")

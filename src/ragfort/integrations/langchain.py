@@ -64,7 +64,7 @@ from ragfort.policy import Policy
 from ragfort.streaming import STREAM_SINK, SentenceFeed, StreamState, tail_chunks
 from ragfort.text import sentence_spans
 from ragfort.trace import TraceSink, trace_record
-from ragfort.types import AnswerChunk, GuardedAnswer, Passage, Turn
+from ragfort.types import AnswerChunk, GuardedAnswer, HistoryMessage, Passage, Turn
 
 __all__ = [
     "ANSWER_KEYS",
@@ -88,8 +88,7 @@ REQUEST_KEYS = ("session_id", "budget_ms")  # ragfort's own input options; never
 MAX_ID_CHARS = 256
 MAX_METADATA_CHARS = 2048
 
-_INPUT_KEY = "ragfort.lc_input"  # the caller's other input keys, passed to the chain unchanged
-_CONVERSATION_KEY = "ragfort.lc_conversation"  # (messages, index of the question) when the question is a message list
+_CALLER_KEY = "ragfort.lc_caller"  # the caller's input around the question (a `_CallerInput`)
 
 T = TypeVar("T")
 
@@ -371,7 +370,7 @@ def opaque_steps(
 
     async def generate(turn: Turn, ctx: RunContext) -> Turn:
         config: RunnableConfig | None = ctx.state.get(CONFIG_KEY)
-        payload = _payload(ctx, question_key, turn.question)
+        payload = _payload(ctx, question_key, turn)
         sent = _message_list(payload.get("messages")) or ()
         limit = ctx.stage_limit_ms("generation")
         feed = SentenceFeed(turn, ctx)
@@ -404,15 +403,68 @@ def opaque_steps(
     return ChainSteps(generate=generate)
 
 
-def _payload(ctx: RunContext, question_key: str, question: str) -> dict[str, Any]:
-    """The chain's input: the caller's other keys, and the guarded question (in its conversation, if one was given)."""
-    payload: dict[str, Any] = {**ctx.state.get(_INPUT_KEY, {}), question_key: question}
-    conversation: tuple[list[BaseMessage], int] | None = ctx.state.get(_CONVERSATION_KEY)
-    if conversation is not None:
-        messages, at = conversation
-        asked = messages[at].model_copy(update={"content": question})  # the redacted question, same message kind
-        payload[question_key] = [*messages[:at], asked, *messages[at + 1 :]]
-    return payload
+def _payload(ctx: RunContext, question_key: str, turn: Turn) -> dict[str, Any]:
+    """The chain's input: the caller's other keys, the guarded question, and the guarded history in its own shape."""
+    caller: _CallerInput | None = ctx.state.get(_CALLER_KEY)
+    if caller is None:
+        return {question_key: turn.question}
+    return caller.payload(question_key, turn)
+
+
+def _with_content(item: Any, text: str) -> Any:
+    """`item` (a message, a (role, text) pair, a {"role", "content"} dict or a bare string) holding `text` instead."""
+    if isinstance(item, BaseMessage):
+        return item.model_copy(update={"content": text})
+    if isinstance(item, tuple) and len(item) == 2:
+        return (item[0], text)
+    if isinstance(item, list) and len(item) == 2:
+        return [item[0], text]
+    if isinstance(item, Mapping) and "content" in item:
+        return {**item, "content": text}
+    return text
+
+
+@dataclasses.dataclass(frozen=True)
+class _CallerInput:
+    """The caller's input around the question, to pass on to the chain in its own shape.
+
+    Every message list the caller gave (``chat_history``, ``messages``, or the
+    question key itself holding a conversation) becomes `Turn.history`, so the
+    input PII guard redacts it like the question and the cache keys on it; the
+    chain then gets the same lists back, item for item, holding the redacted
+    texts. Other keys pass unchanged.
+    """
+
+    extra: Mapping[str, Any]
+    history_keys: tuple[str, ...] = ()
+    # The question key's own message list (as given) and the question's position in it.
+    conversation: tuple[Sequence[Any], int] | None = None
+
+    def _lists(self, question_key: str) -> list[tuple[str, Sequence[Any], int | None]]:
+        lists: list[tuple[str, Sequence[Any], int | None]] = [(k, self.extra[k], None) for k in self.history_keys]
+        if self.conversation is not None:
+            lists.append((question_key, self.conversation[0], self.conversation[1]))
+        return lists
+
+    def history(self, question_key: str) -> tuple[HistoryMessage, ...]:
+        """The earlier messages, in order (the question itself excluded)."""
+        out = []
+        for key, items, at in self._lists(question_key):
+            for i, message in enumerate(_message_list(items) or ()):
+                if i != at:
+                    text = plain_text(message, f"message {i} of {key!r}", error=InputError)
+                    out.append(HistoryMessage(message.type, text))
+        return tuple(out)
+
+    def payload(self, question_key: str, turn: Turn) -> dict[str, Any]:
+        """The chain's input, with `turn`'s (redacted) question and history in place of the caller's."""
+        payload: dict[str, Any] = {**self.extra, question_key: turn.question}
+        texts = iter(m.content for m in turn.history)
+        for key, items, at in self._lists(question_key):
+            payload[key] = [
+                _with_content(item, turn.question if i == at else next(texts)) for i, item in enumerate(items)
+            ]
+        return payload
 
 
 async def _stream_chain(
@@ -622,7 +674,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         session_id = configurable.get("session_id")
         budget_ms = configurable.get("budget_ms")
         extra: dict[str, Any] = {}
-        conversation: tuple[list[BaseMessage], int] | None = None
+        conversation: tuple[Sequence[Any], int] | None = None
         question: Any
         if isinstance(input, str):
             question = input
@@ -637,7 +689,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
                 at = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].type == "human"), None)
                 if at is None:
                     raise InputError(f"{self.question_key!r} holds messages but no human message to answer")
-                conversation = (messages, at)
+                conversation = (question, at)
                 question = messages[at]
             session_id = input.get("session_id", session_id)
             budget_ms = input.get("budget_ms", budget_ms)
@@ -665,11 +717,15 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             ctx.trace_id = str(configurable["trace_id"])
         if "variant" in configurable:
             ctx.variant = str(configurable["variant"])
-        if extra:
-            ctx.state[_INPUT_KEY] = extra
-        if conversation is not None:
-            ctx.state[_CONVERSATION_KEY] = conversation
-        return Turn(question=question), ctx
+        if not extra and conversation is None:
+            return Turn(question=question), ctx
+        caller = _CallerInput(
+            extra=extra,
+            history_keys=tuple(k for k, v in extra.items() if _message_list(v) is not None),
+            conversation=conversation,
+        )
+        ctx.state[_CALLER_KEY] = caller
+        return Turn(question=question, history=caller.history(self.question_key)), ctx
 
     async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:
         turn, ctx = self._context(input, config)
