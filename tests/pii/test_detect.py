@@ -166,7 +166,7 @@ def test_a_clean_text_is_remembered_by_digest_and_a_dirty_one_is_not(detector: D
         "Can I pay with Bitcoin?",
         "Do you have a store in Paris?",
         "Does the Unlimited plan work in Berlin?",
-        "Sydney and Melbourne customers report slow speeds.",
+        "Vienna and Melbourne customers report slow speeds.",
         "Do you support Apple Pay and Google Pay on the Gold card?",
     ],
 )

@@ -39,6 +39,7 @@ def test_vetoed(text: str, span: str) -> None:
         ("my name is ana lopez", "ana lopez"),  # an all-lower-case message
         ("Hello, my name is ana lopez.", "ana lopez"),  # a lower-case cue
         ("Please ask Jordan to call back.", "Jordan"),  # left out of the gazetteer on purpose
+        ("Charlotte called twice about the bill.", "Charlotte"),  # a city, but more often a person
     ],
 )
 def test_kept(text: str, span: str) -> None:
