@@ -74,6 +74,43 @@ def test_a_stale_cached_answer_is_served_only_when_generation_runs_out(help_cent
     assert llm.started == 2 and llm.cancelled == 1
 
 
+def _wrapped(llm: ScriptedChat) -> Any:
+    """A wrapped LCEL chain (retrieval and generation in one opaque call) over one passage."""
+    from langchain_core.documents import Document
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_core.runnables import RunnableLambda, RunnablePassthrough
+
+    docs = [Document(page_content="Travel Pass costs $10 per day.", metadata={"source": "roaming.md"})]
+    prompt = ChatPromptTemplate.from_messages([("system", "{context}"), ("human", "{question}")])
+    retrieve = RunnablePassthrough.assign(context=RunnableLambda(lambda x: docs))
+    return retrieve | RunnablePassthrough.assign(answer=prompt | llm | StrOutputParser())
+
+
+@pytest.mark.parametrize("kind", ["default chain", "wrapped chain"])
+def test_on_timeout_is_honoured_for_every_chain_kind(help_center_index: Any, kind: str) -> None:
+    llm = ScriptedChat(answer=ANSWER, delay_s=0.0)
+    chain = ragfort.build_chain(help_center_index, llm=llm) if kind == "default chain" else _wrapped(llm)
+    policy = {
+        "name": "budget_test",
+        "budget": {"total_ms": 10_000, "generation_ms": 400, "on_timeout": ["stale_cache", "abstain"]},
+        "cache": {"backend": "memory", "ttl_s": 0.05, "stale_grace_s": 60},
+    }
+    guarded = ragfort.harden(chain, policy)
+    fresh = guarded.invoke(QUESTION)
+    assert fresh.status is Status.OK, fresh.verdicts
+    time.sleep(0.1)
+    llm.delay_s = 5.0
+    stale = guarded.invoke(QUESTION)
+    assert stale.status is Status.FALLBACK
+    assert stale.answer == fresh.answer
+    assert "fallback:stale_cache" in stale.budget.degraded
+    # With nothing stale to serve, the next option applies: abstain (a wrapped chain has no passages to extract from).
+    other = guarded.invoke("How much does Travel Pass cost per week?")
+    assert "fallback:abstain" in other.budget.degraded
+    assert other.answer == ragfort.load_policy(policy).messages.abstain
+
+
 def test_fallback_answers_are_never_cached(help_center_index: Any) -> None:
     llm = ScriptedChat(answer=ANSWER, delay_s=5.0)
     policy = {**_policy(), "cache": {"backend": "memory"}}

@@ -93,17 +93,20 @@ _FALLBACKS: dict[str, Callable[[Turn, RunContext, Messages], Turn | None]] = {
 }
 
 
-def timeout_fallback(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
+def timeout_fallback(turn: Turn, ctx: RunContext, messages: Messages, *, extractive: bool = True) -> Turn | None:
     """After generation ran out of budget (or failed): the first fallback of ``budget.on_timeout`` that applies.
 
     Returns the turn to serve, or None when the caller should answer
     extractively from the retrieved passages. ``stale_cache`` applies only
-    when the cache offered a stale entry; ``extractive`` and ``abstain``
-    always apply. The choice is recorded as ``fallback:<option>`` in
-    ``budget.degraded``.
+    when the cache offered a stale entry; ``extractive`` applies when the
+    caller has passages to answer from (`extractive`; a wrapped chain that
+    retrieves inside its one call has none), ``abstain`` always. The choice is
+    recorded as ``fallback:<option>`` in ``budget.degraded``.
     """
     ctx.state[FALLBACK_KEY] = True
     for option in ctx.budget.on_timeout:
+        if option == "extractive" and not extractive:
+            continue
         served = _FALLBACKS[option](turn, ctx, messages)
         if served is not None or option == "extractive":
             ctx.degrade(f"fallback:{option}")

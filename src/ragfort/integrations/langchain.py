@@ -59,7 +59,7 @@ from ragfort._loops import owned_loop
 from ragfort.budget import Budget
 from ragfort.context import RunContext
 from ragfort.errors import ChainError, InputError
-from ragfort.pipeline import CONFIG_KEY, FALLBACK_KEY, PARTIAL_KEY, SYNC_KEY, ChainSteps, Layer, Pipeline
+from ragfort.pipeline import CONFIG_KEY, PARTIAL_KEY, SYNC_KEY, ChainSteps, Layer, Pipeline, timeout_fallback
 from ragfort.policy import Policy
 from ragfort.streaming import STREAM_SINK, SentenceFeed, StreamState, tail_chunks
 from ragfort.text import sentence_spans
@@ -389,8 +389,9 @@ def opaque_steps(
                     output = await asyncio.wait_for(call, timeout)
             except TimeoutError:
                 ctx.degrade("generation")
-                ctx.state[FALLBACK_KEY] = True
-                return turn.evolve(answer=policy.messages.abstain)
+                # budget.on_timeout, in order, as for the default chain; with no passages, no extractive answer.
+                served = timeout_fallback(turn, ctx, policy.messages, extractive=False)
+                return served if served is not None else turn.evolve(answer=policy.messages.abstain)
             except ChainError:
                 raise
             except Exception as exc:
