@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from ragfort.pii.detect import Detection
 from ragfort.pii.settings import PIISettings
 from ragfort.pii.vault import VaultKeys, VaultRecord
+from ragfort.text import PLACEHOLDER_RE
 
 __all__ = [
     "PLACEHOLDER_RE",
@@ -50,8 +51,8 @@ __all__ = [
     "placeholder_spans",
 ]
 
-# Every placeholder ragfort writes: session (<X_1>), corpus (<X_Dhex>), hash (<X_Hhex>).
-PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+|D[0-9a-f]{6,}|H[0-9a-f]{6,})>")
+# PLACEHOLDER_RE (from ragfort.text, so retrieval can use it without the PII stack) matches every
+# placeholder ragfort writes: session (<X_1>), corpus (<X_Dhex>), hash (<X_Hhex>).
 # Anything that looks like one, in any case, with any brackets a user may type.
 _LOOKALIKE = re.compile(r"<\s*([A-Za-z][A-Za-z0-9_]*_[A-Za-z]?[0-9A-Fa-f]+)\s*>")
 # Types whose values are compared on their letters and digits only.
