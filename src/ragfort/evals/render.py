@@ -163,7 +163,7 @@ body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#22
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px}
 th{background:#f3f3f3}.fail{color:#b00;font-weight:bold}.pass{color:#070}.regression{background:#fdd}
 .improvement{background:#dfd}.ex{border:1px solid #ddd;padding:.5em 1em;margin:1em 0;border-radius:4px}
-.unsupported{color:#b00}.quote{color:#555;font-style:italic}img{max-width:100%}code{background:#f5f5f5}
+.unsupported{color:#b00}.quote{color:#555;font-style:italic}img{max-width:100%;height:auto}code{background:#f5f5f5}
 """
 
 
@@ -224,7 +224,12 @@ def render_html(report: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) ->
         plots.tag_bars(report.get("by_tag", {})),
     ]
     parts.append("<h2>Figures</h2>")
-    parts += [f"<p><img alt='figure' src='{uri}'></p>" for uri in figures if uri]
+    # Shown at the size they were drawn at (see ragfort.evals.plots): a browser scaling them would shrink their text.
+    parts += [
+        f"<p><img alt='{html.escape(fig.alt)}' src='{fig.uri}' width='{fig.width}' height='{fig.height}'></p>"
+        for fig in figures
+        if fig
+    ]
     parts.append("<h2>Metrics</h2>")
     parts.append(_html_table(["metric", "value", "95% CI", "n"], _metric_rows(report)))
     parts.append("<h2>By tag</h2>")
