@@ -55,6 +55,22 @@ def test_a_folder_declares_its_visibility_and_the_flag_overrides_it(tmp_path: Pa
         root_visibility(tmp_path)
 
 
+def test_the_nearest_marker_decides_for_a_subtree(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "help_center" / "plans").mkdir(parents=True)
+    (docs / "tickets").mkdir()
+    (docs / "help_center" / SOURCE_FILE).write_text("visibility: public\n", encoding="utf-8")
+    (docs / "help_center" / "plans" / "unlimited.md").write_text("# Unlimited\n\nCall 0800 555 0199.\n")
+    (docs / "tickets" / "t1.md").write_text("# Ticket\n\nCustomer Priya Natarajan called from 07700 900123.\n")
+    assert root_visibility(docs, docs / "help_center" / "plans" / "unlimited.md") == "public"
+    assert root_visibility(docs, docs / "tickets" / "t1.md") == "private"
+    index = Index(tmp_path / "index")
+    ingest_paths([docs], index=index)
+    assert "0800 555 0199" in index.document_text("help_center/plans/unlimited.md")
+    ticket = index.document_text("tickets/t1.md")
+    assert "Priya" not in ticket and "900123" not in ticket
+
+
 def test_public_text_is_indexed_as_written_and_private_text_redacted(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path / "hc", marker=None)
     private = Index(tmp_path / "private")

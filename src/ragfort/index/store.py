@@ -58,20 +58,11 @@ Visibility = Literal["public", "private"]
 SOURCE_FILE = "ragfort-source.yaml"
 
 
-def root_visibility(root: Path) -> Visibility:
-    """The visibility a corpus folder declares in its `SOURCE_FILE`; ``private`` when it has none.
-
-    A help center is public: its support line, store addresses and product
-    names are published on purpose, and rewriting them only damages answers
-    and citations. Support tickets, chats and CRM notes are private (the
-    default), and are redacted at ingest by the policy's transform.
-
-    Raises:
-        InputError: the file is not YAML, or does not say ``visibility: public`` or ``private``.
-    """
-    marker = root / SOURCE_FILE if root.is_dir() else root.parent / SOURCE_FILE
+def _declared(folder: Path) -> Visibility | None:
+    """What `folder`'s own `SOURCE_FILE` declares; None when it has none."""
+    marker = folder / SOURCE_FILE
     if not marker.is_file():
-        return "private"
+        return None
     try:
         data = yaml.safe_load(marker.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
@@ -80,6 +71,32 @@ def root_visibility(root: Path) -> Visibility:
     if value not in ("public", "private"):
         raise InputError(f"{marker}: visibility must be 'public' or 'private', got {value!r}")
     return "public" if value == "public" else "private"
+
+
+def root_visibility(root: Path, path: Path | None = None) -> Visibility:
+    """The visibility of `path` (a file under the corpus folder `root`), or of `root` itself.
+
+    The nearest `SOURCE_FILE` decides: in the file's own folder, else in the
+    folders above it up to `root` (a marker in ``docs/help_center/`` covers
+    that subtree when ``docs/`` is ingested); with none, ``private``. A help
+    center is public: its support line, store addresses and product names are
+    published on purpose, and rewriting them only damages answers and
+    citations. Support tickets, chats and CRM notes are private (the
+    default), and are redacted at ingest by the policy's transform.
+
+    Raises:
+        InputError: a marker is not YAML, or does not say ``visibility: public`` or ``private``.
+    """
+    top = root if root.is_dir() else root.parent
+    folder = (path.parent if path is not None else top).resolve()
+    top = top.resolve()
+    while True:
+        declared = _declared(folder)
+        if declared is not None:
+            return declared
+        if folder == top or top not in folder.parents:
+            return "private"
+        folder = folder.parent
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,8 +360,9 @@ class Index:
         to the texts to index; `transform_id` names it, and changing it
         re-indexes everything.
 
-        `visibility` applies to every root; None lets each root say it in its
-        `SOURCE_FILE` (private when it has none). Public documents are indexed
+        `visibility` applies to every root; None lets each folder say it in its
+        `SOURCE_FILE`, the nearest one above a document deciding (private when
+        there is none). Public documents are indexed
         as written (`transform` is not applied) and their passages come back
         with ``public=True``; changing a document's visibility re-indexes it.
 
@@ -359,13 +377,15 @@ class Index:
             raise InputError(f"visibility must be 'public' or 'private', got {visibility!r}")
         found: dict[str, tuple[Path, str]] = {}
         public: dict[str, bool] = {}
+        by_folder: dict[tuple[Path, Path], bool] = {}  # one look-up per folder, not per document
         for root in root_paths:
-            root_public = (visibility or root_visibility(root)) == "public"
             for doc_id, path in discover(root):
                 if doc_id in found and found[doc_id][0] != path:
                     raise InputError(f"two files map to the doc id {doc_id!r}: {found[doc_id][0]} and {path}")
                 found[doc_id] = (path, str(root.resolve()))
-                public[doc_id] = root_public
+                if (root, path.parent) not in by_folder:
+                    by_folder[(root, path.parent)] = (visibility or root_visibility(root, path)) == "public"
+                public[doc_id] = by_folder[(root, path.parent)]
         old = self.manifest if self.exists() else _Manifest()
         full_rebuild = old.transform_id != transform_id or old.embedding_model not in ("", self.embedder.model_id)
         root_set = {str(r.resolve()) for r in root_paths}

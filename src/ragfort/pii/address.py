@@ -31,6 +31,7 @@ __all__ = ["StreetAddressRecognizer"]
 _STREET_WORDS = (
     "street|st|avenue|ave|av|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|square|sq|squares|"
     "terrace|parkway|pkwy|highway|hwy|circle|cir|trail|crescent|close|row|alley|plaza|streets|"
+    "grove|mews|parade|wharf|quay|"
     "str|strasse|straße|gasse|weg|platz|allee|ring|rue|chemin|via|viale|piazza|corso|calle|carrera|avenida|"
     "rua|travessa|largo|praça|ulica|ul|utca|út|tér|u|kapu|körút|krt|rkp|gata|gatan|vägen|väg|vej|vei|veien|gade|"
     "katu|tie|kuja|straat|laan|plein|gracht|odos|leoforos|paseo|camino|rambla|carrer|avinguda|strada|vicolo|"
@@ -62,7 +63,10 @@ _NUM_LEADING = (
 # "Rua do Arenque 1634", "Via Franscini 71", "Calle Mayor 5".
 _LEADING_TYPE = rf"(?:{_STREET_WORDS})[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD}[ \t]+{_NUM}\b"
 # "Koskikatu 25", "Brucker Bundesstrasse 31", "Præstevænget 15" (optionally "450 Præstevænget 15").
-_SUFFIXED = rf"(?:{_NUM}[ \t]+)?(?:{_WORD}[ \t]+){{0,2}}{_STREET_SUFFIX}[ \t]+{_NUM}\b"
+# The words before the name are capitalised ("Brucker"; case-sensitive although the shapes are compiled
+# ignoring case): "at Kastanienallee 12" must not take "at" (and the name before it) into the address,
+# where the overlap with that name would drop the whole address.
+_SUFFIXED = rf"(?:{_NUM}[ \t]+)?(?:(?-i:{_CAP})[ \t]+){{0,2}}{_STREET_SUFFIX}[ \t]+{_NUM}\b"
 # "Villacher Strasse 89", "Baker Street 12".
 _TRAILING_TYPE = rf"(?:{_WORD}[ \t]+){{1,2}}(?:{_STREET_WORDS})\.?[ \t]+{_NUM}\b"
 # "Hoge Wei 32 St.", "Grössgstötten 50 street": name, house number, then the type word.
