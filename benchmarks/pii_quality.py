@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
+from ragfort.pii.settings import SUPPORT_DESK_ENTITIES
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "presidio_synth" / "synth_dataset_v2.json"
@@ -91,13 +92,7 @@ SUPPORT_TYPES = (
     "IBAN_CODE",
     "US_SSN",
     "IP_ADDRESS",
-    "DATE_OF_BIRTH",
-    "IMEI",
-    "ICCID",
-    "MAC_ADDRESS",
-    "ACCOUNT_NUMBER",
-    "CUSTOMER_NUMBER",
-    "PASSPORT_NUMBER",
+    *SUPPORT_DESK_ENTITIES,
 )
 # The types ragfort's policy protects (the scope of its overall figure).
 POLICY_SCOPE = (

@@ -117,7 +117,8 @@ def test_flags_are_shown_as_flags_in_every_commands_help() -> None:
         res = runner.invoke(app, [*cmd, "--help"], env={"COLUMNS": "200"})
         assert res.exit_code == 0, (cmd, res.output)
         assert "<bool>" not in res.stdout, (cmd, res.stdout)
-        flags = [line for line in res.stdout.splitlines() if line.strip().startswith(("--help", "--json ", "--explain"))]
+        lines = res.stdout.splitlines()
+        flags = [line for line in lines if line.strip().startswith(("--help", "--json ", "--explain"))]
         assert flags and all("<" not in line for line in flags), (cmd, flags)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ragfort.pii.settings import SUPPORT_DESK_ENTITIES
+
 SET = Path(__file__).resolve().parents[2] / "evals" / "pii" / "support_messages.jsonl"
 KNOWN = {
     "PERSON",
@@ -18,13 +20,7 @@ KNOWN = {
     "IBAN_CODE",
     "US_SSN",
     "IP_ADDRESS",
-    "DATE_OF_BIRTH",
-    "IMEI",
-    "ICCID",
-    "MAC_ADDRESS",
-    "ACCOUNT_NUMBER",
-    "CUSTOMER_NUMBER",
-    "PASSPORT_NUMBER",
+    *SUPPORT_DESK_ENTITIES,
 }
 
 

@@ -31,6 +31,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from ragfort.pii.settings import SUPPORT_DESK_ENTITIES
+
 __all__ = ["LEAK_ENTITIES", "LeakDetector", "PiiValue", "ValueFinder", "get_value_finder", "regex_values"]
 
 # Types that identify a person; places, dates and organisations in a question
@@ -48,14 +50,7 @@ LEAK_ENTITIES = frozenset(
         "US_PASSPORT",
         "US_DRIVER_LICENSE",
         "IP_ADDRESS",
-        # The support-desk types of ragfort.pii's defaults.
-        "DATE_OF_BIRTH",
-        "IMEI",
-        "ICCID",
-        "MAC_ADDRESS",
-        "ACCOUNT_NUMBER",
-        "CUSTOMER_NUMBER",
-        "PASSPORT_NUMBER",
+        *SUPPORT_DESK_ENTITIES,  # the support-desk types of ragfort.pii's defaults
     }
 )
 # Matched on their letters and digits whatever the separators ("03/14/1988" is
@@ -69,13 +64,7 @@ _DIGIT_TYPES = frozenset(
         "US_PASSPORT",
         "US_DRIVER_LICENSE",
         "IBAN_CODE",
-        "DATE_OF_BIRTH",
-        "IMEI",
-        "ICCID",
-        "MAC_ADDRESS",
-        "ACCOUNT_NUMBER",
-        "CUSTOMER_NUMBER",
-        "PASSPORT_NUMBER",
+        *SUPPORT_DESK_ENTITIES,
     }
 )
 

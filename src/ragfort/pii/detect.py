@@ -65,7 +65,7 @@ from ragfort.pii.identifiers import AccountNumberRecognizer, CustomerNumberRecog
 from ragfort.pii.names import PersonNameRecognizer
 from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
 from ragfort.pii.public import public_value
-from ragfort.pii.settings import NER_ENTITIES, PIISettings
+from ragfort.pii.settings import NER_ENTITIES, SUPPORT_DESK_ENTITIES, PIISettings
 from ragfort.pii.telecom import DeviceMacRecognizer, IccidRecognizer, ImeiRecognizer
 
 __all__ = ["Detection", "Detector", "get_detector"]
@@ -595,13 +595,7 @@ _STRUCTURAL = frozenset(
         "EMAIL_ADDRESS",
         "PHONE_NUMBER",
         "US_SSN",
-        "DATE_OF_BIRTH",
-        "IMEI",
-        "ICCID",
-        "MAC_ADDRESS",
-        "ACCOUNT_NUMBER",
-        "CUSTOMER_NUMBER",
-        "PASSPORT_NUMBER",
+        *SUPPORT_DESK_ENTITIES,
     ]
 )
 

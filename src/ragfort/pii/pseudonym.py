@@ -37,7 +37,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ragfort.pii.detect import Detection
-from ragfort.pii.settings import PIISettings
+from ragfort.pii.settings import SUPPORT_DESK_ENTITIES, PIISettings
 from ragfort.pii.vault import VaultKeys, VaultRecord
 from ragfort.text import PLACEHOLDER_RE
 
@@ -65,13 +65,7 @@ _NUMBERLIKE = frozenset(
         "US_DRIVER_LICENSE",
         "US_PASSPORT",
         "US_BANK_NUMBER",
-        "DATE_OF_BIRTH",
-        "IMEI",
-        "ICCID",
-        "MAC_ADDRESS",
-        "ACCOUNT_NUMBER",
-        "CUSTOMER_NUMBER",
-        "PASSPORT_NUMBER",
+        *SUPPORT_DESK_ENTITIES,
     }
 )
 _NON_ALNUM = re.compile(r"[\W_]+")

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 __all__ = [
     "DEFAULT_ENTITIES",
     "NER_ENTITIES",
+    "SUPPORT_DESK_ENTITIES",
     "Operator",
     "PIISettings",
     "RecognizerSpec",
@@ -33,6 +34,18 @@ Operator = Literal["placeholder", "mask", "hash", "drop"]
 
 # Entity types found by the spaCy NER model; without it they go undetected.
 NER_ENTITIES: frozenset[str] = frozenset({"PERSON", "LOCATION", "ORGANIZATION", "NRP", "DATE_TIME"})
+
+# What support messages carry (a telecom, bank or airline desk): dates of birth, device and SIM ids, and
+# numbers after their labels. All are structured values, compared on their letters and digits.
+SUPPORT_DESK_ENTITIES: tuple[str, ...] = (
+    "DATE_OF_BIRTH",
+    "IMEI",
+    "ICCID",
+    "MAC_ADDRESS",
+    "ACCOUNT_NUMBER",
+    "CUSTOMER_NUMBER",
+    "PASSPORT_NUMBER",
+)
 
 DEFAULT_ENTITIES: tuple[str, ...] = (
     "PERSON",
@@ -46,15 +59,8 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "US_PASSPORT",
     "US_BANK_NUMBER",
     "IP_ADDRESS",
-    # What support messages carry (a telecom, bank or airline desk): dates of
-    # birth, device and SIM ids, and numbers after their labels.
-    "DATE_OF_BIRTH",
-    "IMEI",
-    "ICCID",
-    "MAC_ADDRESS",
-    "ACCOUNT_NUMBER",
-    "CUSTOMER_NUMBER",
-    "PASSPORT_NUMBER",
+    # What support messages carry (a telecom, bank or airline desk).
+    *SUPPORT_DESK_ENTITIES,
 )
 
 # The weak US patterns match any 8-12 digit string with a base score of
