@@ -203,8 +203,9 @@ def test_a_faulting_guard_is_named_with_its_message_and_a_way_to_see_more(
     assert "TypeError: Argument 'string' has incorrect type (expected str, got TextAccessor)" in hint[0]
     assert "--verbose" in hint[0] and "RAGFORT_LOG_LEVEL=DEBUG" in hint[0]
     verbose = runner.invoke(app, [*args, "--verbose"])
-    assert "Traceback (most recent call last)" in verbose.stderr
-    assert "Traceback" not in res.stderr
+    assert "fault traceback" in verbose.stderr and "Traceback (most recent call last)" in verbose.stderr
+    assert "raise TypeError" in verbose.stderr and "During handling" not in verbose.stderr
+    assert "fault traceback" not in res.stderr
 
 
 def test_a_bad_log_level_is_exit_2(help_center_index: Path, monkeypatch: Any) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,21 @@ def test_serve_validates_each_tenants_policy_too(
     assert "serving" not in result.output
 
 
+@pytest.fixture
+def _logging_restored() -> Iterator[None]:
+    """`create_app` points ragfort's and uvicorn's loggers at this stderr (a test runner's, closed afterwards)."""
+    names = ("ragfort", "uvicorn", "uvicorn.error")
+    saved = {
+        n: (logging.getLogger(n).handlers[:], logging.getLogger(n).level, logging.getLogger(n).propagate) for n in names
+    }
+    yield
+    for name, (handlers, level, propagate) in saved.items():
+        logger = logging.getLogger(name)
+        logger.handlers[:], logger.propagate = handlers, propagate
+        logger.setLevel(level)
+
+
+@pytest.mark.usefixtures("_logging_restored")
 def test_serve_announces_the_address_it_binds(help_center_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 

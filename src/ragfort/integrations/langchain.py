@@ -351,7 +351,12 @@ def _run_sync(coro_factory: Any) -> Any:
     """
     try:
         asyncio.get_running_loop()
+        in_loop = True
     except RuntimeError:
+        in_loop = False
+    if not in_loop:
+        # Outside the except block: an exception from the request must not carry "no running event loop"
+        # as its context (every fault's traceback read "During handling of the above exception ...").
         return _thread_loop().run_until_complete(coro_factory())
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(lambda: _thread_loop().run_until_complete(coro_factory())).result()
