@@ -108,8 +108,7 @@ def test_answers_over_a_public_help_center_keep_its_contacts_and_cite_it_exactly
 ) -> None:
     guarded = ragfort.harden(ragfort.build_chain(public_telco), policy="support_agent")
     result = guarded.invoke({"question": question})
-    # "redacted" only when the question itself held something name-like ("Unlimited", to the small NER model).
-    assert result.status.value in ("ok", "redacted"), (result.answer, result.verdicts)
+    assert result.status.value == "ok", (result.answer, result.verdicts)
     assert must_show in result.answer
     assert "<" not in result.answer
     assert result.citations
