@@ -26,6 +26,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from ragfort import _loops
 from ragfort.budget import backoff_s, is_transient
 from ragfort.context import RunContext
+from ragfort.conversation import FollowUpRule, rewrite_messages, standalone_query
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
@@ -57,13 +58,17 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         llm: BaseChatModel | None = None,
         k: int = 5,
         extractive: ExtractiveSettings = ExtractiveSettings(),
+        follow_ups: FollowUpRule = "auto",
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be positive, got {k!r}")
+        if follow_ups not in ("auto", "always", "never"):
+            raise ValueError(f"follow_ups must be 'auto', 'always' or 'never', got {follow_ups!r}")
         self.index = index
         self.llm = llm
         self.k = k
         self.extractive = extractive
+        self.follow_ups: FollowUpRule = follow_ups
 
     @property
     def model_id(self) -> str:
@@ -116,14 +121,16 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         """Retrieval and generation as separate pipeline handlers."""
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
+            resolved = await self._resolve(turn, ctx) if turn.history else None
+            query = resolved or turn.question
             with ctx.timed("retrieval"):
                 if ctx.state.get(SYNC_KEY):
-                    passages = self.retrieve(turn.question, state=ctx.state)
+                    passages = self.retrieve(query, state=ctx.state)
                 else:
                     # Embedding + query is CPU work: off the event loop, so other
                     # requests' timers and streams keep running meanwhile.
-                    passages = await asyncio.to_thread(self.retrieve, turn.question, state=ctx.state)
-            return turn.evolve(documents=tuple(passages))
+                    passages = await asyncio.to_thread(self.retrieve, query, state=ctx.state)
+            return turn.evolve(documents=tuple(passages), resolved_question=resolved)
 
         async def generate(turn: Turn, ctx: RunContext) -> Turn:
             passages = list(turn.documents)
@@ -137,7 +144,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                     served = timeout_fallback(turn, ctx, policy.messages)  # budget.on_timeout, in order
                     if served is not None:
                         return served
-                answer = self.extract(turn.question, passages, vector=ctx.state.get(QUESTION_VECTOR_KEY))
+                question = turn.resolved_question or turn.question
+                answer = self.extract(question, passages, vector=ctx.state.get(QUESTION_VECTOR_KEY))
             if not answer:
                 ctx.record(
                     Verdict("generator", Stage.OUTPUT, Action.ABSTAIN, reason="no passage sentence is relevant enough")
@@ -147,6 +155,27 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             return turn.evolve(answer=answer)
 
         return ChainSteps(generate=generate, retrieve=retrieve)
+
+    async def _resolve(self, turn: Turn, ctx: RunContext) -> str | None:
+        """A follow-up as a standalone query (see `ragfort.conversation`); None when it stands alone.
+
+        With an LLM, one call rewrites it (within the generation budget); if
+        that call fails or runs out of time, the no-LLM rule applies.
+        """
+        if self.llm is not None and self.follow_ups != "never":
+            llm = self.llm
+            messages = rewrite_messages(turn.question, turn.history)
+            limit = ctx.stage_limit_ms("generation")
+            try:
+                call = _loops.call(lambda: llm.ainvoke(messages, ctx.state.get(CONFIG_KEY)))
+                rewritten = str((await asyncio.wait_for(call, None if limit is None else limit / 1000.0)).text)
+            except Exception:  # the LLM is the user's: a failed rewrite falls back to the rule
+                rewritten = ""
+            rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
+            if rewritten:
+                return None if rewritten == turn.question else rewritten
+        query = standalone_query(turn.question, turn.history, rule=self.follow_ups)
+        return None if query == turn.question else query
 
     async def _generate_llm(self, turn: Turn, ctx: RunContext) -> str | None:
         """The LLM's answer, or None when it failed or ran out of budget (the caller falls back).
@@ -158,7 +187,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         """
         assert self.llm is not None
         # A second try (the grounding guard's `regenerate`) names what the first answer got wrong.
-        messages = llm_messages(turn.question, list(turn.documents), unsupported=ctx.state.get(REGENERATING_KEY, ()))
+        messages = llm_messages(
+            turn.question, list(turn.documents), unsupported=ctx.state.get(REGENERATING_KEY, ()), history=turn.history
+        )
         config = ctx.state.get(CONFIG_KEY)
         limit = ctx.stage_limit_ms("generation")
         deadline = None if limit is None else time.perf_counter() + max(limit, 0.0) / 1000.0
@@ -189,7 +220,6 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 return None
         return None  # pragma: no cover - the loop always returns
 
-
     async def _ask_llm(self, messages: list[Any], config: Any) -> str:
         assert self.llm is not None
         llm = self.llm
@@ -211,6 +241,7 @@ def build_chain(
     llm: BaseChatModel | None = None,
     *,
     k: int = 5,
+    follow_ups: FollowUpRule = "auto",
 ) -> RagChain:
     """The embedded default RAG chain over an index folder.
 
@@ -218,6 +249,10 @@ def build_chain(
         index: the index folder (made by ``ragfort ingest``) or an `Index`.
         llm: any LangChain chat model; None for the extractive generator.
         k: passages to retrieve.
+        follow_ups: how a question asked with a conversation (``chat_history``)
+            is resolved before retrieval when there is no LLM to rewrite it:
+            ``auto`` (the question is joined to the customer's previous one when
+            it reads as a follow-up), ``always`` or ``never``; see `ragfort.conversation`.
 
     Raises:
         IndexError_: no complete index at that path.
@@ -225,4 +260,4 @@ def build_chain(
     idx = index if isinstance(index, Index) else Index(index)
     idx.check_ready()
     _ = idx.embedder  # load the model now, not inside the first request's timings
-    return RagChain(idx, llm=llm, k=k)
+    return RagChain(idx, llm=llm, k=k, follow_ups=follow_ups)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ragfort.text import FUNCTION_WORDS
-from ragfort.types import Passage
+from ragfort.types import HistoryMessage, Passage
 
 __all__ = ["STRICT_PROMPT", "SYSTEM_PROMPT", "ExtractiveSettings", "extractive_answer", "llm_messages"]
 
@@ -166,7 +166,11 @@ STRICT_PROMPT = (
 
 
 def llm_messages(
-    question: str, passages: Sequence[Passage], *, unsupported: Sequence[str] = ()
+    question: str,
+    passages: Sequence[Passage],
+    *,
+    unsupported: Sequence[str] = (),
+    history: Sequence[HistoryMessage] = (),
 ) -> list[tuple[str, str]]:
     """Chat messages asking for an answer that cites the numbered passages.
 
@@ -175,12 +179,21 @@ def llm_messages(
         passages: the retrieved passages, numbered in order.
         unsupported: claims of a previous answer the grounding check rejected;
             when given, the prompt asks again, more strictly.
+        history: the (redacted) conversation before the question, oldest first;
+            its turns come before the passages, so the answer follows the
+            conversation but is still judged against this turn's passages only.
     """
     numbered = "\n\n".join(f"[{i}] ({p.title or p.doc_id})\n{p.text}" for i, p in enumerate(passages, 1))
     system = SYSTEM_PROMPT
     if unsupported:
         system += "\n\n" + STRICT_PROMPT.format(claims="\n".join(f"- {c}" for c in unsupported))
+    earlier = [(_ROLES.get(m.role, "human"), m.content) for m in history if m.role in _ROLES and m.content.strip()]
     return [
         ("system", system),
+        *earlier,
         ("human", f"Passages:\n\n{numbered}\n\nQuestion: {question}"),
     ]
+
+
+# LangChain's message roles for the history kept in a turn (tool and function messages are left out).
+_ROLES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai"}

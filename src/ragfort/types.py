@@ -224,6 +224,8 @@ class Turn:
     stages know which placeholders are real. `history` holds the earlier
     messages of the conversation the caller passed with the question; the
     input PII guard redacts them like the question, and the cache keys on them.
+    `resolved_question` is what retrieval searched on when the question was a
+    follow-up resolved against the history (None when it was the question).
     """
 
     question: str
@@ -234,6 +236,7 @@ class Turn:
     groundedness: float | None = None
     redactions: tuple[Redaction, ...] = ()
     history: tuple[HistoryMessage, ...] = ()
+    resolved_question: str | None = None
 
     def evolve(self, **changes: Any) -> Turn:
         """Return a copy with `changes` applied."""

@@ -1,0 +1,92 @@
+"""Follow-up questions: what the default chain retrieves on when a question comes after a conversation.
+
+"What about the charger?" after "Can I return my phone?" retrieves nothing
+useful on its own. The default chain (`ragfort.build_chain`) resolves such a
+follow-up before retrieval:
+
+* **with an LLM**: one extra call rewrites the follow-up into a standalone
+  question (`rewrite_messages`), from the redacted conversation;
+* **with no LLM**: a documented cheap rule (`standalone_query`). A question
+  that reads as a follow-up (an opening such as "and", "what about", "is
+  there"; a word that points back, "it", "that", "there", in a question of at
+  most six content words; or a single content word, "Why?") is searched
+  together with the customer's previous question; anything else is searched
+  alone, so a change of topic ("How do I reset my password?") is not dragged
+  back to the old one.
+  ``benchmarks/conversations.py`` measures it on ``evals/conversations.jsonl``.
+
+Only the customer's own earlier messages are joined: an assistant turn holds
+passage sentences that would pull retrieval towards the articles already
+cited, whatever the new question asks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Literal
+
+from ragfort.text import FUNCTION_WORDS, search_text
+from ragfort.types import HistoryMessage
+
+__all__ = ["FollowUpRule", "is_follow_up", "rewrite_messages", "standalone_query"]
+
+FollowUpRule = Literal["auto", "always", "never"]
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9'’-]*")
+# Openings that continue the conversation ("and for a tablet?", "what about the charger?").
+_CONTINUES = re.compile(
+    r"^\s*(?:and|also|plus|so|then|what about|how about|what if|same|but what|ok(?:ay)?,? (?:and|what|how)|"
+    r"is that|does that|can i do that|is it|does it|will it|is there)\b",
+    re.IGNORECASE,
+)
+# Words that point back at something said before.
+_POINTS_BACK = frozenset(
+    ["it", "its", "that", "this", "these", "those", "they", "them", "their", "there", "one", "ones", "same",
+     "instead", "either", "too", "else"]
+)  # fmt: skip
+_OWN_WORDS_ALONE = 1  # at most this many content words ("Why?", "And Canada?"): a follow-up whatever its wording
+_OWN_WORDS_POINTING = 6  # at most this many, with a word pointing back ("How much does it cost?"): a follow-up
+_HUMAN = frozenset(["human", "user"])
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS and w not in _POINTS_BACK]
+
+
+def is_follow_up(question: str) -> bool:
+    """Whether `question` needs the conversation before it to be understood (the cheap rule)."""
+    own = _content_words(search_text(question))
+    if len(own) <= _OWN_WORDS_ALONE or _CONTINUES.match(question):
+        return True
+    words = set(_WORD.findall(question.lower()))
+    return len(own) <= _OWN_WORDS_POINTING and bool(words & _POINTS_BACK)
+
+
+def standalone_query(question: str, history: Sequence[HistoryMessage], *, rule: FollowUpRule = "auto") -> str:
+    """The text to retrieve on for `question` asked after `history`, with no LLM.
+
+    Args:
+        question: the (redacted) question.
+        history: the (redacted) earlier messages, oldest first.
+        rule: ``auto`` joins the customer's previous message only when the
+            question reads as a follow-up (`is_follow_up`); ``always`` joins
+            it whenever there is one; ``never`` ignores the history.
+    """
+    previous = next((m.content for m in reversed(history) if m.role in _HUMAN and m.content.strip()), None)
+    if previous is None or rule == "never" or (rule == "auto" and not is_follow_up(question)):
+        return question
+    return f"{previous.strip()} {question.strip()}"
+
+
+REWRITE_PROMPT = (
+    "Rewrite the customer's last question so that it can be understood without the conversation: replace "
+    "words that refer to earlier messages with what they refer to. Keep placeholders such as <PERSON_1> exactly "
+    "as written. If the question already stands alone, repeat it unchanged. Answer with the question only."
+)
+
+
+def rewrite_messages(question: str, history: Sequence[HistoryMessage]) -> list[tuple[str, str]]:
+    """Chat messages asking an LLM for `question` as a standalone question."""
+    said = "\n".join(f"{'Customer' if m.role in _HUMAN else 'Assistant'}: {m.content}" for m in history[-6:])
+    return [("system", REWRITE_PROMPT), ("human", f"Conversation:\n{said}\n\nLast question: {question}")]

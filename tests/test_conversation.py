@@ -1,0 +1,102 @@
+"""Follow-ups: the cheap rule, the LLM rewrite, and the default chain retrieving on the resolved question."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.language_models import FakeListChatModel
+
+import ragfort
+from ragfort.conversation import is_follow_up, rewrite_messages, standalone_query
+from ragfort.generate import llm_messages
+from ragfort.types import HistoryMessage, Passage
+
+HISTORY = (
+    HistoryMessage("human", "How do I turn on international roaming?"),
+    HistoryMessage("ai", "Open the app, go to Plan, and switch Roaming on."),
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "follow_up"),
+    [
+        ("What about the charger?", True),
+        ("And to Canada?", True),
+        ("How much does it cost?", True),
+        ("Can I do that in a store?", True),
+        ("Why?", True),
+        ("How do I reset my password?", False),
+        ("What's the cut-off time for Express shipping to Canada?", False),
+        ("How long do I have to return a phone I bought online?", False),
+    ],
+)
+def test_the_rule_tells_follow_ups_from_questions_that_stand_alone(question: str, follow_up: bool) -> None:
+    assert is_follow_up(question) is follow_up
+
+
+def test_a_follow_up_is_searched_with_the_customers_previous_question_only() -> None:
+    joined = standalone_query("How much does it cost?", HISTORY)
+    assert joined == "How do I turn on international roaming? How much does it cost?"
+    assert "Open the app" not in joined  # the assistant's words are not searched
+    assert standalone_query("How do I reset my password?", HISTORY) == "How do I reset my password?"
+    assert standalone_query("How do I reset my password?", HISTORY, rule="always").startswith("How do I turn on")
+    assert standalone_query("How much does it cost?", HISTORY, rule="never") == "How much does it cost?"
+    assert standalone_query("How much does it cost?", ()) == "How much does it cost?"
+
+
+def test_the_rewrite_prompt_carries_the_conversation_and_the_question() -> None:
+    (system, human) = rewrite_messages("How much does it cost?", HISTORY)
+    assert "placeholders" in system[1]
+    assert "Customer: How do I turn on international roaming?" in human[1] and human[1].endswith("cost?")
+
+
+def test_the_llm_prompt_puts_the_conversation_before_the_passages() -> None:
+    passages = [Passage(text="Roaming costs $10 a day.", doc_id="r")]
+    messages = llm_messages("How much does it cost?", passages, history=HISTORY)
+    assert [role for role, _ in messages] == ["system", "human", "ai", "human"]
+    assert messages[1][1] == HISTORY[0].content and "Roaming costs" in messages[-1][1]
+
+
+def _ask(chain: Any, question: str, history: list[tuple[str, str]]) -> Any:
+    policy = {"name": "conv", "cache": {"enabled": False}}
+    return ragfort.harden(chain, policy=policy).invoke({"question": question, "chat_history": history})
+
+
+def test_the_default_chain_retrieves_a_follow_up_in_its_conversation(help_center_index: Path) -> None:
+    chain = ragfort.build_chain(help_center_index)
+    history = [("human", "How do I turn on international roaming?"), ("ai", "Switch Roaming on in the app.")]
+    alone = _ask(chain, "How much does it cost?", [])
+    followed = _ask(chain, "How much does it cost?", history)
+    assert not any(p.doc_id.startswith("plan/roaming") for p in alone.documents[:2])
+    assert followed.documents[0].doc_id == "plan/roaming-turn-on.md"
+    # A question that stands alone is not dragged back to the earlier topic.
+    switched = _ask(chain, "How do I reset my password?", history)
+    assert switched.documents[0].doc_id == "account/reset-password.md"
+    never = _ask(ragfort.build_chain(help_center_index, follow_ups="never"), "How much does it cost?", history)
+    assert [p.doc_id for p in never.documents] == [p.doc_id for p in alone.documents]
+
+
+def test_with_an_llm_the_follow_up_is_rewritten_and_a_failed_rewrite_falls_back(help_center_index: Path) -> None:
+    llm = FakeListChatModel(responses=["How much does international roaming cost?", "Roaming costs $10 a day [1]."])
+    history = [("human", "How do I turn on international roaming?"), ("ai", "Switch Roaming on in the app.")]
+    chain = ragfort.build_chain(help_center_index, llm=llm)
+    result = _ask(chain, "How much does it cost?", history)
+    # Retrieval searched on the rewritten question (the first scripted reply), not on the follow-up.
+    rewritten = [p.chunk_id for p in chain.retrieve("How much does international roaming cost?")]
+    assert [p.chunk_id for p in result.documents] == rewritten
+
+    class Broken(FakeListChatModel):
+        def _call(self, *args: Any, **kwargs: Any) -> str:
+            raise RuntimeError("rewrite service down")
+
+    broken = Broken(responses=["unused"])
+    chain = ragfort.build_chain(help_center_index, llm=broken)
+    fallback = _ask(chain, "How much does it cost?", history)
+    assert fallback.documents[0].doc_id == "plan/roaming-turn-on.md"  # the no-LLM rule, then the budget fallback
+
+
+def test_a_bad_follow_up_setting_is_refused(help_center_index: Path) -> None:
+    with pytest.raises(ValueError, match="follow_ups must be"):
+        ragfort.build_chain(help_center_index, follow_ups="sometimes")  # type: ignore[arg-type]
