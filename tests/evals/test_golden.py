@@ -66,3 +66,52 @@ def test_records_round_trip_through_write_golden(tmp_path: Path) -> None:
     load = load_golden(write_golden([rec], tmp_path / "g.jsonl"))
     assert load.records == (rec,)
     assert split_of(load.records[0]) == "test"
+
+
+def test_a_conversation_record_loads_with_its_history_and_standalone_question(write_jsonl) -> None:
+    history = [
+        {"role": "system", "content": "You are the help desk."},
+        {"role": "user", "content": "How long do I have to return a phone?"},
+        {"role": "assistant", "content": "14 days from delivery."},
+    ]
+    load = load_golden(
+        write_jsonl(
+            [record("c1", "What about the charger?", history=history, standalone_question="Charger return window?")]
+        )
+    )
+    assert load.problems == ()
+    [rec] = load.records
+    assert [(t.role, t.content) for t in rec.history] == [(h["role"], h["content"]) for h in history]
+    assert rec.standalone_question == "Charger return window?"
+    assert rec.to_json()["history"] == history
+    plain = load_golden(write_jsonl([record("p1", "q?")], name="plain.jsonl")).records[0]
+    assert plain.history == () and plain.standalone_question is None
+    assert "history" not in plain.to_json() and "standalone_question" not in plain.to_json()
+
+
+@pytest.mark.parametrize(
+    ("history", "field", "detail"),
+    [
+        ([{"role": "bot", "content": "hi"}], "history.0.role", "got 'bot'"),
+        ([{"role": "user", "content": "ok"}, {"role": "assistant", "content": "  "}], "history.1.content", "blank"),
+        ([{"role": "user"}], "history.0.content", "required"),
+        ([{"role": "user", "content": 7}], "history.0.content", "string"),
+        ([{"role": "user", "content": "hi", "name": "x"}], "history.0.name", "not permitted"),
+        ([["user", "hi"]], "history", "message 0 is a list"),
+        ("How long?", "history", "got str"),
+    ],
+)
+def test_a_bad_history_is_a_schema_problem_naming_the_record_and_the_field(
+    write_jsonl, history: object, field: str, detail: str
+) -> None:
+    load = load_golden(write_jsonl([record("ok", "q?"), record("c9", "And for that one?", history=history)]))
+    assert [r.id for r in load.records] == ["ok"]
+    [problem] = load.problems
+    assert problem.kind == "schema" and problem.record_id == "c9" and problem.line == 2
+    assert field in problem.message and detail in problem.message
+
+
+def test_a_blank_standalone_question_is_a_schema_problem(write_jsonl) -> None:
+    load = load_golden(write_jsonl([record("c1", "And then?", standalone_question=" ")]))
+    [problem] = load.problems
+    assert problem.record_id == "c1" and "standalone_question is blank" in problem.message

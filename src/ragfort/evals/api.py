@@ -263,8 +263,8 @@ def evaluate(
     warm = hardened.invoke({"question": WARM_UP_QUESTION})
     traces.pop(warm.trace_id)
 
-    def invoke(question: str, callbacks: list[Any]) -> Any:
-        return hardened.invoke({"question": question}, config={"callbacks": callbacks})
+    def invoke(payload: dict[str, Any], callbacks: list[Any]) -> Any:
+        return hardened.invoke(payload, config={"callbacks": callbacks})
 
     started = time.perf_counter()
     rows = run_records(

@@ -5,8 +5,15 @@ One record per line, as in the product contract::
     {"id": "q1", "question": "...", "reference_answer": "...",
      "relevant_doc_ids": ["refunds-devices.md"], "answerable": true, "tags": ["billing"]}
 
-Two optional fields extend it:
+Optional fields extend it:
 
+- ``history``: the conversation before the question, for follow-ups
+  (``[{"role": "user", "content": "..."}, {"role": "assistant", "content": "..."}]``;
+  roles ``user``, ``assistant`` or ``system``). The runner passes it to the chain
+  as ``chat_history``; ``question`` is then the follow-up as the customer typed it.
+- ``standalone_question``: the same question written out in full, needing no history
+  ("How long do I have to return a charger?" for "What about the charger?"). Never
+  sent to the chain; it names what the record asks (duplicate checks, the judge).
 - ``labels``: judgements from several reviewers, ``[{"reviewer": "a", "answerable": true}, ...]``.
   When they disagree the record has no consensus and is kept out of the metrics and gates;
   agreement across the set is reported as Cohen's kappa (`ragfort.evals.agreement`).
@@ -24,14 +31,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from ragfort.errors import GoldenSetError
 
-__all__ = ["GoldenLoad", "GoldenRecord", "Label", "Problem", "load_golden", "split_of", "write_golden"]
+__all__ = [
+    "ROLES",
+    "ChatTurn",
+    "GoldenLoad",
+    "GoldenRecord",
+    "Label",
+    "Problem",
+    "load_golden",
+    "split_of",
+    "write_golden",
+]
 
 REVIEW_TAG = "needs-review"
 SPLIT_PREFIX = "split:"
+ROLES = ("user", "assistant", "system")
 
 
 class Label(BaseModel):
@@ -41,6 +59,29 @@ class Label(BaseModel):
 
     reviewer: str = Field(min_length=1)
     answerable: bool
+
+
+class ChatTurn(BaseModel):
+    """One earlier message of a conversation record."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role: str
+    content: str
+
+    @field_validator("role")
+    @classmethod
+    def _known_role(cls, value: str) -> str:
+        if value not in ROLES:
+            raise ValueError(f"role must be one of {list(ROLES)}, got {value!r}")
+        return value
+
+    @field_validator("content")
+    @classmethod
+    def _content_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("content is blank")
+        return value
 
 
 class GoldenRecord(BaseModel):
@@ -56,13 +97,40 @@ class GoldenRecord(BaseModel):
     tags: tuple[str, ...] = ()
     labels: tuple[Label, ...] = ()
     meta: dict[str, Any] = Field(default_factory=dict)
+    history: tuple[ChatTurn, ...] = ()
+    standalone_question: str | None = None
 
-    @field_validator("question")
+    @field_validator("question", "standalone_question")
     @classmethod
-    def _question_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("question is blank")
+    def _question_not_blank(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError(f"{info.field_name} is blank")
         return value
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _history_is_a_list_of_objects(cls, value: Any) -> Any:
+        # Pydantic's own words here ("a valid tuple", "instance of ChatTurn") name types the file never holds.
+        shape = 'a list of {"role": ..., "content": ...} objects'
+        if not isinstance(value, list | tuple):
+            raise ValueError(f"history must be {shape}, got {type(value).__name__}")
+        for i, item in enumerate(value):
+            if not isinstance(item, dict | ChatTurn):
+                raise ValueError(f"history must be {shape}; message {i} is a {type(item).__name__}: {item!r:.60}")
+        return value
+
+    @property
+    def asks(self) -> str:
+        """What the record asks, readable without the conversation.
+
+        The standalone question when given; else the question, after the
+        customer's earlier messages when there is a history (so two follow-ups
+        typed alike in different conversations are different questions).
+        """
+        if self.standalone_question is not None:
+            return self.standalone_question
+        earlier = [turn.content for turn in self.history if turn.role == "user"]
+        return "\n".join([*earlier, self.question])
 
     @field_validator("tags", "relevant_doc_ids")
     @classmethod
@@ -86,6 +154,10 @@ class GoldenRecord(BaseModel):
             out["labels"] = [label.model_dump() for label in self.labels]
         if self.meta:
             out["meta"] = self.meta
+        if self.history:
+            out["history"] = [turn.model_dump() for turn in self.history]
+        if self.standalone_question is not None:
+            out["standalone_question"] = self.standalone_question
         return out
 
 

@@ -10,6 +10,12 @@ question is shown as the pipeline's PII guard redacted it (from the trace
 record) or masked by the harness's own PII finder, and any question value
 that leaked into the answer, quotes or claims is scrubbed after it has been
 counted (`ragfort.evals.privacy`).
+
+A conversation record reaches the chain as ``{"question": ..., "chat_history":
+[(role, content), ...]}`` with LangChain's role names (`chain_input`); the
+guarded chain redacts the history like the question. Personal values are
+looked for in the customer's earlier messages too, so a name given in turn 1
+and echoed in the answer to turn 3 counts as a leak.
 """
 
 from __future__ import annotations
@@ -30,13 +36,25 @@ from ragfort.evals.scoring import citation_scores, dedupe, retrieval_scores, tok
 from ragfort.evals.usage import AnswerJudge, UsageCallback
 from ragfort.types import GuardedAnswer, Status
 
-__all__ = ["ResultRow", "TraceQuestions", "fill_similarity", "load_rows", "run_records", "score_result"]
+__all__ = [
+    "LANGCHAIN_ROLES",
+    "ResultRow",
+    "TraceQuestions",
+    "chain_input",
+    "customer_texts",
+    "fill_similarity",
+    "load_rows",
+    "run_records",
+    "score_result",
+]
 
 ResultRow = dict[str, Any]
 Embed = Callable[[list[str]], np.ndarray]
 
 _ANSWERED = frozenset({Status.OK, Status.REDACTED, Status.FALLBACK})
 WARM_UP_QUESTION = "How can I contact customer support?"
+# Golden-set roles to the message types LangChain's (role, content) pairs use.
+LANGCHAIN_ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 
 
 class TraceQuestions:
@@ -66,6 +84,24 @@ class TraceQuestions:
             return self._by_trace.pop(trace_id, (None, None))
 
 
+def chain_input(record: GoldenRecord) -> dict[str, Any]:
+    """The guarded chain's input for `record`: the question, and the history when there is one."""
+    payload: dict[str, Any] = {"question": record.question}
+    if record.history:
+        payload["chat_history"] = [(LANGCHAIN_ROLES[turn.role], turn.content) for turn in record.history]
+    return payload
+
+
+def customer_texts(record: GoldenRecord) -> list[str]:
+    """The texts personal values are looked for in: the question, then the earlier user and system messages.
+
+    Assistant turns are left out: they are the help desk's words (its public
+    contacts, the knowledge base), and a customer value they repeat is in a
+    user turn already.
+    """
+    return [record.question, *(turn.content for turn in record.history if turn.role != "assistant")]
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's and (when loaded) torch's generators."""
     random.seed(seed)
@@ -91,7 +127,8 @@ def score_result(
 ) -> ResultRow:
     """One result row: the scores of `result` for `record`, with personal values scrubbed.
 
-    `values` are the personal values found in the question; those that also
+    `values` are the personal values found in the question and the
+    customer's earlier messages (`customer_texts`); those that also
     occur in `public` texts (the policy's canned messages) or in the
     retrieved passages are not the customer's data.
 
@@ -123,7 +160,9 @@ def score_result(
     if record.answerable and record.reference_answer.strip():
         scores["token_f1"] = round(token_f1(result.answer, record.reference_answer), 6)
         if judge is not None:
-            scores["judge"] = judge(record.question, result.answer, record.reference_answer)
+            # A follow-up ("and for the charger?") means nothing to a judge without its conversation.
+            asked = record.standalone_question or record.question
+            scores["judge"] = judge(asked, result.answer, record.reference_answer)
     produced = redacted_answer if redacted_answer is not None else result.answer
     outputs = [produced, *(c.quote for c in result.citations), *(c.text for c in result.claims)]
     leaked = leaks.find(outputs)
@@ -134,7 +173,7 @@ def score_result(
         question, source = None, None
     else:
         question, source = leaks.mask(record.question), f"masked:{finder_name}"
-    return {
+    row: ResultRow = {
         "id": record.id,
         "tags": list(record.tags),
         "answerable": record.answerable,
@@ -165,6 +204,9 @@ def score_result(
         "trace_id": result.trace_id,
         "error": None,
     }
+    if record.history:
+        row["history_turns"] = len(record.history)
+    return row
 
 
 def error_row(record: GoldenRecord, exc: BaseException, *, values: Sequence[PiiValue]) -> ResultRow:
@@ -247,7 +289,7 @@ def _bounded(
 
 def run_records(
     records: Sequence[GoldenRecord],
-    invoke: Callable[[str, list[Any]], GuardedAnswer],
+    invoke: Callable[[dict[str, Any], list[Any]], GuardedAnswer],
     *,
     results_path: Path,
     traces: TraceQuestions,
@@ -263,10 +305,12 @@ def run_records(
 
     Args:
         records: the validated golden records.
-        invoke: runs one question (with LangChain callbacks) through the guarded chain.
+        invoke: runs one input (`chain_input`: the question, and ``chat_history`` for a
+            conversation) with LangChain callbacks through the guarded chain.
         results_path: the JSONL file rows are appended to (created if absent).
         traces: the trace sink the guarded chain writes to (for redacted questions).
-        finder: finds personal values in questions (one batch, before the run).
+        finder: finds personal values in questions and the customer's earlier messages
+            (one batch, before the run).
         finder_name: the finder's name (``presidio``, ``regex``), recorded in rows.
         embed: texts → normalised vectors, for answer similarity (after the run, batched).
         judge: optional LLM judge.
@@ -281,12 +325,18 @@ def run_records(
     done = {rid for rid, row in existing.items() if rid in wanted and not row.get("error")}
     todo = [r for r in records if r.id not in done]
     lock = threading.Lock()
-    values = dict(zip((r.id for r in todo), finder([r.question for r in todo]), strict=True))
+    groups = [customer_texts(r) for r in todo]
+    found = finder([t for group in groups for t in group])  # one batch: spaCy is much faster that way
+    values: dict[str, list[PiiValue]] = {}
+    at = 0
+    for rec, group in zip(todo, groups, strict=True):
+        values[rec.id] = [v for text_values in found[at : at + len(group)] for v in text_values]
+        at += len(group)
 
     def one(record: GoldenRecord) -> ResultRow:
         usage = UsageCallback()
         try:
-            result = invoke(record.question, [usage])
+            result = invoke(chain_input(record), [usage])
             redacted_question, redacted_answer = traces.pop(result.trace_id)
             row = score_result(
                 record,

@@ -6,6 +6,10 @@ doc ids, no reviewer consensus); warnings keep it (duplicate or near-duplicate
 questions, the same question in two splits, labels that contradict the
 record).
 
+A conversation record is compared by what it asks (`GoldenRecord.asks`:
+its standalone question, else its question after the customer's earlier
+messages), so "Is there a fee for it?" in two conversations is no duplicate.
+
 Near-duplicates are found with MiniLM: cosine similarity of the question
 vectors at or above `near_threshold` (0.95 by default: rewordings of one
 question score there, different questions about one topic score lower).
@@ -159,6 +163,16 @@ def validate_golden(
                     severity="warning",
                 )
             )
+        if rec.standalone_question is not None and not rec.history:
+            problems.append(
+                Problem(
+                    "inconsistent",
+                    "standalone_question is set but the record has no history",
+                    line=line,
+                    record_id=rec.id,
+                    severity="warning",
+                )
+            )
         if rec.answerable and not rec.reference_answer.strip() and not rec.relevant_doc_ids:
             problems.append(
                 Problem(
@@ -175,16 +189,16 @@ def validate_golden(
     exact: set[tuple[int, int]] = set()
     index_of = {rec.id: i for i, rec in enumerate(kept)}
     for rec in kept:
-        key = _norm(rec.question)
+        key = _norm(rec.asks)
         if key in seen:
             problems.append(_pair_problem(seen[key], rec, lines, "same"))
             exact.add((index_of[seen[key].id], index_of[rec.id]))
         else:
             seen[key] = rec
     if embed is not None and len(kept) > 1:
-        vectors = np.asarray(embed([rec.question for rec in kept]), dtype=np.float32)
+        vectors = np.asarray(embed([rec.asks for rec in kept]), dtype=np.float32)
         for i, j, sim in _near_pairs(vectors, near_threshold):
-            if (i, j) in exact or _norm(kept[i].question) == _norm(kept[j].question):
+            if (i, j) in exact or _norm(kept[i].asks) == _norm(kept[j].asks):
                 continue
             problems.append(_pair_problem(kept[i], kept[j], lines, f"near-identical (cosine {sim:.3f})"))
     return Validated(records=tuple(kept), problems=tuple(problems), agreement=agreement)
