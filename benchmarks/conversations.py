@@ -15,7 +15,8 @@ the no-LLM rule of `ragfort.conversation` is what is measured):
 
 The goal (issue "Conversations"): the shipped rule at most 0.05 below the
 questions written out in full. Rows are split by the records' ``split:dev`` /
-``split:test`` tags; the rule's words were chosen looking at dev only.
+``split:test`` tags (the rule and the fusion were chosen looking at dev only), plus the
+records tagged ``topic-switch`` (a new question that must not be dragged back to the old topic).
 """
 
 from __future__ import annotations
@@ -69,8 +70,9 @@ def main() -> int:
         t0 = time.perf_counter()
         rows = []
         for label, (guarded, full) in runs.items():
-            for split in ("dev", "test", "all"):
-                chosen = [r for r in answerable if split == "all" or f"split:{split}" in r.get("tags", [])]
+            for split in ("dev", "test", "all", "topic-switch"):
+                tag = split if split == "topic-switch" else f"split:{split}"
+                chosen = [r for r in answerable if split == "all" or tag in r.get("tags", [])]
                 if not chosen:
                     continue
                 hits, f1 = 0, 0.0

@@ -9,7 +9,7 @@ import pytest
 from langchain_core.language_models import FakeListChatModel
 
 import ragfort
-from ragfort.conversation import is_follow_up, rewrite_messages, standalone_query
+from ragfort.conversation import conversation_query, fuse_rankings, is_follow_up, rewrite_messages, standalone_query
 from ragfort.generate import llm_messages
 from ragfort.types import HistoryMessage, Passage
 
@@ -44,6 +44,26 @@ def test_a_follow_up_is_searched_with_the_customers_previous_question_only() -> 
     assert standalone_query("How do I reset my password?", HISTORY, rule="always").startswith("How do I turn on")
     assert standalone_query("How much does it cost?", HISTORY, rule="never") == "How much does it cost?"
     assert standalone_query("How much does it cost?", ()) == "How much does it cost?"
+
+
+def test_the_conversation_query_is_the_customers_side_then_the_question() -> None:
+    history = (*HISTORY, HistoryMessage("human", "I'm going to Spain."), HistoryMessage("ai", "Have a good trip!"))
+    assert conversation_query("How much is it?", history) == (
+        "How do I turn on international roaming? I'm going to Spain. How much is it?"
+    )
+
+
+def test_fused_rankings_keep_what_either_ranking_ranks_high() -> None:
+    def ranked(*ids: str) -> list[Passage]:
+        return [Passage(text=i, doc_id=i, chunk_id=i, score=0.9 - 0.1 * n) for n, i in enumerate(ids)]
+
+    fused = fuse_rankings([ranked("a", "b", "c"), ranked("d", "a", "e")], k=3)
+    assert [p.chunk_id for p in fused] == ["a", "d", "b"]  # in both lists first; then the two other leaders
+    assert fused[0].score == 0.9  # a passage keeps its best retrieval score
+    # One passage per document: a second chunk of "a" does not push "d" out.
+    chunks = [Passage(text="a1", doc_id="a", chunk_id="a1", score=0.9), Passage(text="a2", doc_id="a", chunk_id="a2")]
+    two = fuse_rankings([[*chunks, *ranked("b")], ranked("d", "b")], k=3)
+    assert [p.chunk_id for p in two] == ["b", "a1", "d"]
 
 
 def test_the_rewrite_prompt_carries_the_conversation_and_the_question() -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 from ragfort import _loops
 from ragfort.budget import backoff_s, is_transient
 from ragfort.context import RunContext
-from ragfort.conversation import FollowUpRule, rewrite_messages, standalone_query
+from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings, rewrite_messages, standalone_query
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
@@ -80,19 +81,38 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         return f"{type(self.llm).__name__}:{getattr(self.llm, 'model_name', '') or getattr(self.llm, 'model', '')}"
 
     # -- the two steps -------------------------------------------------------
-    def retrieve(self, question: str, *, state: dict[str, Any] | None = None) -> list[Passage]:
+    def retrieve(
+        self,
+        question: str,
+        *,
+        state: dict[str, Any] | None = None,
+        also: str | None = None,
+        reading: str | None = None,
+    ) -> list[Passage]:
         """The top-k passages; the question vector is kept in `state` for the generator.
 
         The query is the question without its redaction placeholders
         (`ragfort.text.search_text`): personal data the customer typed must not
-        steer retrieval.
+        steer retrieval. With `also` (a second reading of the question: the
+        question with the customer's side of the conversation), both are
+        searched and the two rankings fused (`fuse_rankings`), so a follow-up
+        finds what its conversation is about and a change of topic still finds
+        its own articles. `reading` is how the generator should read the
+        question (a follow-up joined to its conversation); its vector, not the
+        question's, is kept in `state`.
         """
         query = search_text(question)
         vector = self.index.embed_query(query)
         if state is not None:
-            state[QUESTION_VECTOR_KEY] = vector
+            read = search_text(reading) if reading else query
+            state[QUESTION_VECTOR_KEY] = vector if read == query else self.index.embed_query(read)
             state[SENTENCE_VECTORS_KEY] = Index.sentence_vectors
-        return self.index.search(query, k=self.k, vector=vector)
+        if also is None or search_text(also) == query:
+            return self.index.search(query, k=self.k, vector=vector)
+        depth = 2 * self.k
+        first = self.index.search(query, k=depth, vector=vector)
+        second = self.index.search(search_text(also), k=depth)
+        return fuse_rankings([first, second], k=self.k)
 
     def extract(self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None) -> str:
         """The extractive answer ("" when nothing is relevant enough)."""
@@ -121,15 +141,13 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         """Retrieval and generation as separate pipeline handlers."""
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
-            resolved = await self._resolve(turn, ctx) if turn.history else None
-            query = resolved or turn.question
+            query, also, reading = await self._queries(turn, ctx)
+            find = partial(self.retrieve, query, state=ctx.state, also=also, reading=reading)
             with ctx.timed("retrieval"):
-                if ctx.state.get(SYNC_KEY):
-                    passages = self.retrieve(query, state=ctx.state)
-                else:
-                    # Embedding + query is CPU work: off the event loop, so other
-                    # requests' timers and streams keep running meanwhile.
-                    passages = await asyncio.to_thread(self.retrieve, query, state=ctx.state)
+                # Embedding + query is CPU work: off the event loop (unless called synchronously),
+                # so other requests' timers and streams keep running meanwhile.
+                passages = find() if ctx.state.get(SYNC_KEY) else await asyncio.to_thread(find)
+            resolved = reading if reading and reading != turn.question else None
             return turn.evolve(documents=tuple(passages), resolved_question=resolved)
 
         async def generate(turn: Turn, ctx: RunContext) -> Turn:
@@ -156,13 +174,20 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
         return ChainSteps(generate=generate, retrieve=retrieve)
 
-    async def _resolve(self, turn: Turn, ctx: RunContext) -> str | None:
-        """A follow-up as a standalone query (see `ragfort.conversation`); None when it stands alone.
+    async def _queries(self, turn: Turn, ctx: RunContext) -> tuple[str, str | None, str | None]:
+        """What to retrieve on, a second text whose ranking to fuse with it (or None), and how to read the question.
 
-        With an LLM, one call rewrites it (within the generation budget); if
-        that call fails or runs out of time, the no-LLM rule applies.
+        With no history, the question. With an LLM, its standalone rewrite
+        (within the generation budget). Otherwise, or when the rewrite fails,
+        the no-LLM rule of `ragfort.conversation`: the generator reads the
+        question joined to the customer's side of the conversation when it
+        reads as a follow-up, and retrieval fuses the question's ranking with
+        that joined text's (``auto``); ``always`` searches the joined text
+        only, ``never`` ignores the history.
         """
-        if self.llm is not None and self.follow_ups != "never":
+        if not turn.history or self.follow_ups == "never":
+            return turn.question, None, None
+        if self.llm is not None:
             llm = self.llm
             messages = rewrite_messages(turn.question, turn.history)
             limit = ctx.stage_limit_ms("generation")
@@ -171,11 +196,13 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 rewritten = str((await asyncio.wait_for(call, None if limit is None else limit / 1000.0)).text)
             except Exception:  # the LLM is the user's: a failed rewrite falls back to the rule
                 rewritten = ""
-            rewritten = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
-            if rewritten:
-                return None if rewritten == turn.question else rewritten
-        query = standalone_query(turn.question, turn.history, rule=self.follow_ups)
-        return None if query == turn.question else query
+            line = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
+            if line:
+                return line, None, line
+        joined = conversation_query(turn.question, turn.history)
+        if self.follow_ups == "always":
+            return joined, None, joined
+        return turn.question, joined, standalone_query(turn.question, turn.history)
 
     async def _generate_llm(self, turn: Turn, ctx: RunContext) -> str | None:
         """The LLM's answer, or None when it failed or ran out of budget (the caller falls back).
