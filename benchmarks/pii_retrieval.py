@@ -99,7 +99,7 @@ def main() -> int:
         class OldQuery(RagChain):
             """The chain as it was: the redacted question, placeholders and all, is the query."""
 
-            def retrieve(self, question: str, *, state: dict[str, Any] | None = None) -> Any:
+            def retrieve(self, question: str, *, state: dict[str, Any] | None = None, **_: Any) -> Any:
                 from ragfort.pipeline import QUESTION_VECTOR_KEY, SENTENCE_VECTORS_KEY
 
                 vector = self.index.embed_query(question)
