@@ -212,3 +212,23 @@ def test_a_bad_log_level_is_exit_2(help_center_index: Path, monkeypatch: Any) ->
     monkeypatch.setenv("RAGFORT_LOG_LEVEL", "LOUD")
     res = runner.invoke(app, ["ask", "How do I turn on roaming?", "--index", str(help_center_index)])
     assert res.exit_code == 2 and "RAGFORT_LOG_LEVEL" in res.stderr
+
+
+def test_chat_answers_a_follow_up_in_its_conversation_and_starts_anew(help_center_index: Path) -> None:
+    turns = "How do I turn on international roaming?\nHow much does it cost?\n/new\nHow much does it cost?\n/quit\n"
+    res = runner.invoke(app, ["chat", "--index", str(help_center_index), "--json"], input=turns)
+    assert res.exit_code == 0, res.output
+    first, follow_up, fresh = (json.loads(line) for line in res.stdout.splitlines())
+    assert first["status"] == "ok" and first["citations"][0]["doc_id"].startswith("plan/roaming")
+    # The follow-up is read in its conversation: roaming charges, not an unrelated price.
+    assert any(c["doc_id"].startswith("plan/roaming") for c in follow_up["citations"]), follow_up
+    assert not any(c["doc_id"].startswith("plan/roaming") for c in fresh["citations"]), fresh
+
+
+def test_chat_keeps_one_placeholder_per_value_across_turns_and_shows_no_raw_data(help_center_index: Path) -> None:
+    turns = "Hi, I'm Priya Natarajan. How do I change my address?\nThanks. Is Priya Natarajan the right name to use?\n"
+    res = runner.invoke(app, ["chat", "--index", str(help_center_index), "--json"], input=turns)
+    assert res.exit_code == 0, res.output
+    assert "Priya" not in res.stdout and "Natarajan" not in res.stdout
+    placeholders = {r["placeholder"] for line in res.stdout.splitlines() for r in json.loads(line)["redactions"]}
+    assert placeholders == {"<PERSON_1>"}

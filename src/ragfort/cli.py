@@ -190,6 +190,59 @@ def ask(
         typer.echo(hint, err=True)
 
 
+@app.command()
+def chat(
+    index: IndexOpt = None,
+    policy: PolicyOpt = "support_agent",
+    data_dir_: DataDirOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One result JSON line per turn.")] = False,
+    session: Annotated[
+        str | None, typer.Option("--session", help="Session id (default: a new one per conversation).")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at debug level.")] = False,
+) -> None:
+    """Talk to the support agent: one question per line; each answer sees the conversation so far.
+
+    ``/new`` starts a new conversation, ``/quit`` (or end of input) leaves. The
+    conversation lives in this process only; each turn passes it to the
+    pipeline, whose PII guard redacts it with the session's placeholders.
+    """
+    import uuid
+
+    import ragfort
+
+    configure_logging(verbose=verbose)
+    target = resolve_index(index, data_dir_)
+    guarded_chain = guarded(lambda: ragfort.harden(ragfort.build_chain(target), policy=policy))
+    session_id = session or uuid.uuid4().hex
+    history: list[tuple[str, str]] = []
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            typer.echo("you> ", nl=False, err=True)
+        line = sys.stdin.readline()
+        if not line:
+            break
+        question = line.strip()
+        if not question:
+            continue
+        if question in ("/quit", "/exit"):
+            break
+        if question == "/new":
+            history, session_id = [], uuid.uuid4().hex
+            typer.echo("(new conversation)", err=True)
+            continue
+        payload = {"question": question, "chat_history": list(history), "session_id": session_id}
+        result = guarded(partial(guarded_chain.invoke, payload))
+        if as_json:
+            typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+        else:
+            _print_human(result, explain=False)
+        for hint in fault_hints(result):
+            typer.echo(hint, err=True)
+        history += [("human", question), ("ai", result.answer)]
+
+
 def configure_logging(*, verbose: bool = False) -> None:
     """Log warnings to stderr; debug with `verbose` or ``RAGFORT_LOG_LEVEL=DEBUG``.
 
