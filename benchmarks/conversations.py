@@ -22,36 +22,27 @@ records tagged ``topic-switch`` (a new question that must not be dragged back to
 from __future__ import annotations
 
 import json
-import os
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import yaml
-from _util import peak_rss_mb, table
+from _util import help_center_uncached, peak_rss_mb, table
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "evals" / "conversations.jsonl"
-HELP_CENTER = REPO / "examples" / "help_center"
 ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 
 
 def main() -> int:
     import ragfort
     from ragfort.evals.scoring import token_f1
-    from ragfort.ingest import ingest_paths
-    from ragfort.policy import load_policy
 
     records = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
     answerable = [r for r in records if r.get("answerable", True)]
     with tempfile.TemporaryDirectory(prefix="ragfort-conversations-") as tmp:
-        os.environ["RAGFORT_HOME"] = tmp
-        index = Path(tmp) / "index"
-        ingest_paths([HELP_CENTER], index=index, policy="support_agent")
-        data = yaml.safe_load((REPO / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
-        policy = load_policy({**data, "cache": {**data["cache"], "enabled": False}})
+        index, policy = help_center_uncached(tmp)
         chains = {rule: ragfort.harden(ragfort.build_chain(index, follow_ups=rule), policy=policy)
                   for rule in ("never", "auto", "always")}  # fmt: skip
 

@@ -30,11 +30,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _util import peak_rss_mb, table
+from _util import help_center_uncached, peak_rss_mb, table
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "evals" / "help_center.jsonl"
-HELP_CENTER = REPO / "examples" / "help_center"
 
 NAMES = ["Maria Gonzalez", "Priya Natarajan", "Tomasz Kowalczyk", "Aisha Bello", "Liam O'Connor", "Chen Wei"]
 STREETS = [
@@ -75,8 +74,6 @@ def main() -> int:
     from ragfort.chain import RagChain
     from ragfort.context import RunContext
     from ragfort.evals.scoring import token_f1
-    from ragfort.ingest import ingest_paths
-    from ragfort.policy import load_policy
     from ragfort.text import search_text
     from ragfort.types import Stage, Turn
 
@@ -86,15 +83,7 @@ def main() -> int:
     variants = [with_pii(r["question"], rng, TEMPLATES[i % len(TEMPLATES)]) for i, r in enumerate(records)]
 
     with tempfile.TemporaryDirectory(prefix="ragfort-pii-retrieval-") as tmp:
-        import os
-
-        os.environ["RAGFORT_HOME"] = tmp
-        index = Path(tmp) / "index"
-        ingest_paths([HELP_CENTER], index=index, policy="support_agent")
-        import yaml
-
-        policy_data = yaml.safe_load((REPO / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
-        policy = load_policy({**policy_data, "cache": {**policy_data["cache"], "enabled": False}})
+        index, policy = help_center_uncached(tmp)
 
         class OldQuery(RagChain):
             """The chain as it was: the redacted question, placeholders and all, is the query."""
