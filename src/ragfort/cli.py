@@ -240,7 +240,8 @@ def chat(
             _print_human(result, explain=False)
         for hint in fault_hints(result):
             typer.echo(hint, err=True)
-        history += [("human", question), ("ai", result.answer)]
+        # The last ten exchanges: enough for any follow-up, and the prompt and cache key stay bounded.
+        history = [*history, ("human", question), ("ai", result.answer)][-20:]
 
 
 def configure_logging(*, verbose: bool = False) -> None:
