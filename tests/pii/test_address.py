@@ -83,3 +83,11 @@ def test_address_outranks_a_name_on_the_same_characters(detector: Detector) -> N
     found = {(d.entity, text[d.start : d.end]) for d in detector.detect(text)}
     assert ("STREET_ADDRESS", "2210 Evelyn Marchetti Road") in found
     assert not any(e == "PERSON" and "Marchetti" in v for e, v in found)
+
+
+def test_the_city_after_a_postcode_stays_with_the_address_when_a_new_sentence_follows() -> None:
+    from ragfort.pii.address import StreetAddressRecognizer
+
+    text = "Hello, this is Aisha at Kastanienallee 12, 10435 Berlin. What sizes of extra data can I buy?"
+    (found,) = StreetAddressRecognizer().analyze(text, ["STREET_ADDRESS"])
+    assert text[found.start : found.end] == "Kastanienallee 12, 10435 Berlin"

@@ -196,6 +196,9 @@ _STOP_WORDS = frozenset(
 )
 
 
+_SENTENCE_END_IN_RUN = re.compile(r"[^\W\d_]{4,}\.(?=\s)")
+
+
 def _tail_end(text: str, pos: int) -> int:
     """Extend an address from `pos` over unit, city, region, country and postal-code segments."""
     end = pos
@@ -206,8 +209,15 @@ def _tail_end(text: str, pos: int) -> int:
         if m is None:
             break
         kind = m.lastgroup
+        stop = m.end()
         if kind == "words":
-            words = m.group("words").split()
+            run = m.group("words")
+            # "Berlin. What sizes ...": a full stop after a long word ends the sentence, and the address with it.
+            full_stop = _SENTENCE_END_IN_RUN.search(run)
+            if full_stop is not None:
+                run = run[: full_stop.end()]
+                stop = m.start("words") + len(run)
+            words = run.split()
             # A city or country is capitalised and not a sentence word.
             if not words or any(w.lower().strip(".,") in _STOP_WORDS for w in words):
                 break
@@ -222,8 +232,8 @@ def _tail_end(text: str, pos: int) -> int:
         lines += separator.count("\n")
         if lines > 4:
             break
-        end = m.end()
-        if kind == "words" and text[end - 1] == "." and len(m.group("words").split()[-1]) > 4:
+        end = stop
+        if kind == "words" and text[end - 1] == "." and len(words[-1]) > 4:
             # "..., Sevilla." ends a sentence; "St." and "Mt." keep their period.
             end -= 1
         segments += 1
