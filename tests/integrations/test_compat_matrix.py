@@ -168,7 +168,12 @@ def langgraph_rag() -> Any:
         prompt = PROMPT.invoke({"context": context, "question": state["question"]})
         return {"messages": [llm.invoke(prompt)]}
 
-    builder = StateGraph(GraphState)
+    return _retrieve_then_generate(GraphState, retrieve, generate)
+
+
+def _retrieve_then_generate(state: Any, retrieve: Callable[..., Any], generate: Callable[..., Any]) -> Any:
+    """The two-node RAG graph of LangGraph's tutorials: START -> retrieve -> generate -> END."""
+    builder = StateGraph(state)
     builder.add_node("retrieve", retrieve)
     builder.add_node("generate", generate)
     builder.add_edge(START, "retrieve")
@@ -199,13 +204,7 @@ def langgraph_chat(*, answer: bool = True, seen: list[list[AnyMessage]] | None =
         context = "\n\n".join(d.page_content for d in state["documents"])
         return {"messages": [llm.invoke([("system", context), *state["messages"]])]}
 
-    builder = StateGraph(ChatState)
-    builder.add_node("retrieve", retrieve)
-    builder.add_node("generate", generate)
-    builder.add_edge(START, "retrieve")
-    builder.add_edge("retrieve", "generate")
-    builder.add_edge("generate", END)
-    return builder.compile()
+    return _retrieve_then_generate(ChatState, retrieve, generate)
 
 
 CONVERSATION = [("user", "Hi, I bought a phone last week."), ("assistant", "Thanks! How can I help?")]

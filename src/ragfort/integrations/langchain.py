@@ -442,21 +442,15 @@ class _CallerInput:
     """
 
     extra: Mapping[str, Any]
-    history_keys: tuple[str, ...] = ()
-    # The question key's own message list (as given) and the question's position in it.
-    conversation: tuple[Sequence[Any], int] | None = None
+    # Each message list: its key, the items as given, the same items as LangChain messages (converted once),
+    # and the position of the question in it (the question key's own conversation) or None.
+    lists: tuple[tuple[str, Sequence[Any], Sequence[BaseMessage], int | None], ...] = ()
 
-    def _lists(self, question_key: str) -> list[tuple[str, Sequence[Any], int | None]]:
-        lists: list[tuple[str, Sequence[Any], int | None]] = [(k, self.extra[k], None) for k in self.history_keys]
-        if self.conversation is not None:
-            lists.append((question_key, self.conversation[0], self.conversation[1]))
-        return lists
-
-    def history(self, question_key: str) -> tuple[HistoryMessage, ...]:
+    def history(self) -> tuple[HistoryMessage, ...]:
         """The earlier messages, in order (the question itself excluded)."""
         out = []
-        for key, items, at in self._lists(question_key):
-            for i, message in enumerate(_message_list(items) or ()):
+        for key, _, messages, at in self.lists:
+            for i, message in enumerate(messages):
                 if i != at:
                     text = plain_text(message, f"message {i} of {key!r}", error=InputError)
                     out.append(HistoryMessage(message.type, text))
@@ -466,7 +460,7 @@ class _CallerInput:
         """The chain's input, with `turn`'s (redacted) question and history in place of the caller's."""
         payload: dict[str, Any] = {**self.extra, question_key: turn.question}
         texts = iter(m.content for m in turn.history)
-        for key, items, at in self._lists(question_key):
+        for key, items, _, at in self.lists:
             payload[key] = [
                 _with_content(item, turn.question if i == at else next(texts)) for i, item in enumerate(items)
             ]
@@ -474,8 +468,13 @@ class _CallerInput:
 
 
 async def _stream_chain(
-    chain: Runnable[Any, Any], payload: dict[str, Any], config: RunnableConfig | None, feed: SentenceFeed,
-    answer_key: str | None, documents_key: str | None, sent: Sequence[BaseMessage] = (),
+    chain: Runnable[Any, Any],
+    payload: dict[str, Any],
+    config: RunnableConfig | None,
+    feed: SentenceFeed,
+    answer_key: str | None,
+    documents_key: str | None,
+    sent: Sequence[BaseMessage] = (),
 ) -> Any:
     """Run an opaque chain with ``astream``, feeding its growing answer to `feed`; returns the whole output.
 
@@ -680,7 +679,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         session_id = configurable.get("session_id")
         budget_ms = configurable.get("budget_ms")
         extra: dict[str, Any] = {}
-        conversation: tuple[Sequence[Any], int] | None = None
+        conversation: tuple[str, Sequence[Any], Sequence[BaseMessage], int | None] | None = None
         question: Any
         if isinstance(input, str):
             question = input
@@ -695,7 +694,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
                 at = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].type == "human"), None)
                 if at is None:
                     raise InputError(f"{self.question_key!r} holds messages but no human message to answer")
-                conversation = (question, at)
+                conversation = (self.question_key, question, messages, at)
                 question = messages[at]
             session_id = input.get("session_id", session_id)
             budget_ms = input.get("budget_ms", budget_ms)
@@ -725,13 +724,10 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             ctx.variant = str(configurable["variant"])
         if not extra and conversation is None:
             return Turn(question=question), ctx
-        caller = _CallerInput(
-            extra=extra,
-            history_keys=tuple(k for k, v in extra.items() if _message_list(v) is not None),
-            conversation=conversation,
-        )
+        lists = [(k, v, messages, None) for k, v in extra.items() if (messages := _message_list(v)) is not None]
+        caller = _CallerInput(extra=extra, lists=(*lists, *([conversation] if conversation else [])))
         ctx.state[_CALLER_KEY] = caller
-        return Turn(question=question, history=caller.history(self.question_key)), ctx
+        return Turn(question=question, history=caller.history()), ctx
 
     async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:
         turn, ctx = self._context(input, config)
