@@ -39,6 +39,7 @@ from ragfort.types import (
     Action,
     BudgetReport,
     GuardedAnswer,
+    HistoryMessage,
     Stage,
     Status,
     Turn,
@@ -330,6 +331,7 @@ class Pipeline:
         # The turn before finalizers: redacted text only, which is what traces keep.
         ctx.state[FINAL_TURN_KEY] = final
         answer = final.answer if final.answer is not None else ""
+        exchange = (HistoryMessage("human", final.question), HistoryMessage("ai", answer))
         for guard in self.finalizers:
             answer = guard.finalize(answer, ctx)  # type: ignore[attr-defined]
         ctx.timings_ms["total"] = ctx.elapsed_ms()
@@ -347,6 +349,7 @@ class Pipeline:
             trace_id=ctx.trace_id,
             documents=final.documents,
             variant=ctx.variant,
+            exchange=exchange,
         )
 
 

@@ -316,7 +316,10 @@ class GuardedAnswer:
     """The result of a guarded run; `to_dict()` is the product contract's JSON.
 
     `documents` carries the retrieved passages (as the guards saw them) for
-    callers and later processing; it is not part of the JSON.
+    callers and later processing; `exchange` is the question and the answer
+    as the guards left them (placeholders, never the customer's values put
+    back), which is what a conversation store may keep. Neither is part of
+    the JSON.
     """
 
     answer: str
@@ -332,6 +335,7 @@ class GuardedAnswer:
     trace_id: str = ""
     documents: tuple[Passage, ...] = ()
     variant: str | None = None
+    exchange: tuple[HistoryMessage, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of the product contract."""

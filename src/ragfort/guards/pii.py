@@ -245,7 +245,9 @@ class PIIGuard(BaseGuard):
         results: list[RedactedText] = []
         redacted_history = []
         for message in turn.history:
-            result = self._redact(neutralize(message.content), mapping, ctx)
+            # The session's own placeholders in earlier messages are ragfort's (a conversation store keeps
+            # redacted history and sends it back); look-alikes it never issued are still neutralised.
+            result = self._redact(neutralize(message.content, keep=mapping.records), mapping, ctx)
             results.append(result)
             redacted_history.append(dataclasses.replace(message, content=result.text))
         history = tuple(redacted_history)

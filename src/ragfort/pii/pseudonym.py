@@ -33,7 +33,7 @@ import dataclasses
 import hashlib
 import hmac
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ragfort.pii.detect import Detection
@@ -72,9 +72,15 @@ _NON_ALNUM = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
 
 
-def neutralize(text: str) -> str:
-    """Turn placeholder look-alikes typed by a user into inert text (``<PERSON_1>`` → ``‹PERSON_1›``)."""
-    return _LOOKALIKE.sub(lambda m: f"‹{m.group(1)}›", text)
+def neutralize(text: str, *, keep: Container[str] = ()) -> str:
+    """Turn placeholder look-alikes typed by a user into inert text (``<PERSON_1>`` → ``‹PERSON_1›``).
+
+    Args:
+        text: the text.
+        keep: placeholders to leave as they are: the session's own, in
+            history that ragfort redacted earlier in the same session.
+    """
+    return _LOOKALIKE.sub(lambda m: m.group(0) if m.group(0) in keep else f"‹{m.group(1)}›", text)
 
 
 def placeholder_spans(text: str) -> list[tuple[int, int]]:

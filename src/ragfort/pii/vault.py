@@ -123,6 +123,18 @@ class VaultKeys:
             nonce, f"{record.entity}{_SEP}{int(record.from_customer)}{_SEP}{record.value}".encode(), aad
         )
 
+    def seal_text(self, tenant: str, session: str, label: str, text: str) -> bytes:
+        """Encrypt any text bound to its tenant, session and `label` (a conversation's stored messages)."""
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, text.encode(), f"{tenant}{_SEP}{session}{_SEP}{label}".encode())
+
+    def open_text(self, tenant: str, session: str, label: str, blob: bytes) -> str | None:
+        """Decrypt `seal_text`'s output; None if it was not sealed for this tenant, session and label."""
+        try:
+            return self._aead.decrypt(blob[:12], blob[12:], f"{tenant}{_SEP}{session}{_SEP}{label}".encode()).decode()
+        except (InvalidTag, ValueError):
+            return None
+
     def open(self, tenant: str, session: str, placeholder: str, blob: bytes) -> VaultRecord | None:
         """Decrypt a sealed record; None if it was not sealed for this tenant, session and placeholder."""
         aad = f"{tenant}{_SEP}{session}{_SEP}{placeholder}".encode()

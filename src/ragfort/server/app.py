@@ -21,6 +21,8 @@ Routes::
     GET  /v1/info          whether the API wants a key (for the page)
     GET  /v1/examples      the help center's name and example questions (the page's empty state)
     POST /v1/ask           the guarded answer (JSON, or SSE when streaming)
+    GET  /v1/sessions/{id} the caller's conversation so far (redacted)
+    DELETE /v1/sessions/{id}  erase a conversation and its PII mappings
     POST /v1/feedback      a thumbs up/down for one of the caller's answers
     GET  /v1/ab-report     the caller's A/B comparison
 """
@@ -58,6 +60,7 @@ from ragfort.server.metrics import CONTENT_TYPE_LATEST, Metrics
 from ragfort.server.middleware import AccessLog, BodySizeLimit
 from ragfort.server.outage import OUTAGE_CODE, blocked_by_outage, is_outage
 from ragfort.server.runtime import Runtime
+from ragfort.server.sessions import History, keeps_exchange, open_history
 from ragfort.server.settings import ServerSettings
 from ragfort.server.sse import sse_events
 from ragfort.server.traces import RedisTraceOwners, TenantTraceSink
@@ -101,7 +104,8 @@ class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=8000, description="The customer's question.")
     session_id: str | None = Field(
         default=None, min_length=1, max_length=200,
-        description="Keeps PII placeholders and the A/B variant stable across a conversation.",
+        description="A conversation: the service keeps its earlier turns (redacted) and answers follow-ups in "
+        "their context; PII placeholders and the A/B variant stay stable across it.",
     )
     stream: bool = Field(default=False, description="Answer as server-sent events, sentence by sentence.")
 
@@ -131,6 +135,27 @@ class FeedbackResponse(BaseModel):
     id: int
 
 
+class SessionMessage(BaseModel):
+    role: Literal["user", "assistant"]
+    content: str = Field(description="Redacted: placeholders stand for the personal data the customer gave.")
+
+
+class SessionResponse(BaseModel):
+    session_id: str
+    messages: list[SessionMessage]
+    max_turns: int = Field(description="Exchanges kept; older ones are dropped.")
+    ttl_s: float = Field(description="Seconds the conversation is kept after its latest exchange.")
+
+
+class SessionErased(BaseModel):
+    session_id: str
+    status: Literal["erased"]
+    had_history: bool
+
+
+_ROLES = {"human": "user", "ai": "assistant"}
+
+
 _ERROR = {"description": "Error", "content": {"application/json": {"example": {"error": {"code": "", "message": ""}}}}}
 _bearer = HTTPBearer(auto_error=False, description="An API key from `ragfort keys create`.")
 
@@ -154,6 +179,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     keys = KeyStore(data / "keys.sqlite")
     auth = Authenticator(settings, keys, enabled=auth_enabled(settings, keys))
     feedback = FeedbackStore(data / "feedback.sqlite")
+    history: History | None = None
+    if settings.history_turns:
+        history = open_history(
+            data_dir=data, redis_url=settings.redis_url, ttl_s=settings.history_ttl_s,
+            max_turns=settings.history_turns,
+        )
     state: dict[str, Any] = {"ready": False, "backends": (0.0, {})}
     retry_after = {"Retry-After": str(settings.retry_after_s)}
 
@@ -189,7 +220,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Accept"],
             max_age=600,
         )
@@ -199,6 +230,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.state.metrics = metrics
     app.state.keys = keys
     app.state.auth = auth
+    app.state.history = history
 
     async def caller(
         request: Request, _: HTTPAuthorizationCredentials | None = Depends(_bearer)
@@ -317,7 +349,29 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         if variant is not None:
             configurable["variant"] = variant
         config: RunnableConfig = {"configurable": configurable}
-        payload = {"question": body.question, "session_id": body.session_id}
+        payload: dict[str, Any] = {"question": body.question, "session_id": body.session_id}
+        if history is not None and body.session_id is not None:
+            try:
+                earlier = await asyncio.to_thread(history.load, who.tenant, body.session_id)
+            except Exception as exc:
+                if is_outage(exc):
+                    raise outage("a backend (the conversation history)") from None
+                raise
+            payload["chat_history"] = [{"role": _ROLES.get(m.role, m.role), "content": m.content} for m in earlier]
+
+        def keep(result: GuardedAnswer) -> None:
+            # Runs on a worker thread. The answer is the customer's either way: a store that cannot
+            # take it costs the next follow-up its context, not this answer.
+            if history is None or body.session_id is None or not keeps_exchange(result):
+                return
+            try:
+                history.append(who.tenant, body.session_id, result.exchange)
+            except Exception as exc:
+                if not is_outage(exc):
+                    raise
+                log.warning("conversation not kept: history store down",
+                            extra={"fields": {"trace_id": trace_id, "error": type(exc).__name__}})
+
         has_variants = bool(route.variants)
         if body.stream or "text/event-stream" in request.headers.get("accept", ""):
             events = sse_events(
@@ -325,6 +379,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                 render=lambda r: render(r, variants=has_variants),
                 refuse=lambda r: outage("a backend (the PII vault)") if blocked_by_outage(r) else None,
                 fault=lambda e: outage("a backend (the index server)") if is_outage(e) else None,
+                on_result=keep,
             )
             # The first event comes once the guarded result exists; an outage found by then is still a
             # plain 503 (the generator raises before yielding), not a 200 stream holding an error.
@@ -358,6 +413,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             # Fail closed: nothing was sent anywhere unredacted; the customer may simply retry.
             log.warning("ask refused: a required guard's backend is down", extra={"fields": {"trace_id": trace_id}})
             raise outage("a backend (the PII vault)")
+        await asyncio.to_thread(keep, result)
         return FastJSONResponse(render(result, variants=has_variants), headers={"X-Trace-Id": trace_id})
 
     @app.post(
@@ -384,6 +440,68 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         )
         metrics.feedback.labels("up" if body.rating > 0 else "down", owner.variant or "none").inc()
         return FeedbackResponse(status="stored", id=row)
+
+    def session_path(session_id: str) -> str:
+        if not 1 <= len(session_id) <= 200:
+            raise ApiError(400, f"session_id must be 1 to 200 characters, got {len(session_id)}")
+        return session_id
+
+    def need_history() -> History:
+        if history is None:
+            raise ApiError(404, "this service keeps no conversation history (RAGFORT_HISTORY_TURNS=0)")
+        return history
+
+    @app.get(
+        "/v1/sessions/{session_id}",
+        tags=["api"],
+        response_model=SessionResponse,
+        responses={400: _ERROR, 401: _ERROR, 404: _ERROR, 429: _ERROR, 503: _ERROR},
+    )
+    async def get_session(session_id: str, who: Caller = Depends(caller)) -> SessionResponse:
+        """The caller's conversation so far, as the service keeps it (redacted)."""
+        store = need_history()
+        session_id = session_path(session_id)
+        try:
+            messages = await asyncio.to_thread(store.load, who.tenant, session_id)
+        except Exception as exc:
+            if is_outage(exc):
+                raise outage("a backend (the conversation history)") from None
+            raise
+        if not messages:
+            # Another tenant's session looks exactly like a missing one.
+            raise ApiError(404, f"no conversation {session_id!r} for this tenant (never started, erased or expired)")
+        return SessionResponse(
+            session_id=session_id,
+            messages=[SessionMessage(role=_ROLES.get(m.role, "user"), content=m.content) for m in messages],  # type: ignore[arg-type]
+            max_turns=store.max_turns,
+            ttl_s=store.ttl_s,
+        )
+
+    @app.delete(
+        "/v1/sessions/{session_id}",
+        tags=["api"],
+        response_model=SessionErased,
+        responses={400: _ERROR, 401: _ERROR, 429: _ERROR, 503: _ERROR},
+    )
+    async def delete_session(session_id: str, who: Caller = Depends(caller)) -> SessionErased:
+        """Erase a conversation: its stored messages and its PII mappings (the right to erasure)."""
+        require_ready()
+        session_id = session_path(session_id)
+
+        def erase() -> bool:
+            had = history.erase(who.tenant, session_id) if history is not None else False
+            for vault in runtime.route(who.tenant).vaults():
+                vault.purge(who.tenant, session_id)
+            return had
+
+        try:
+            had_history = await asyncio.to_thread(erase)
+        except Exception as exc:
+            if is_outage(exc):
+                raise outage("a backend (the conversation history or the PII vault)") from None
+            raise
+        log.info("session erased", extra={"fields": {"tenant": who.tenant}})
+        return SessionErased(session_id=session_id, status="erased", had_history=had_history)
 
     @app.get("/v1/ab-report", tags=["api"], responses={401: _ERROR, 429: _ERROR})
     async def get_ab_report(who: Caller = Depends(caller)) -> dict[str, Any]:

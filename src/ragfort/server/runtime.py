@@ -26,6 +26,7 @@ import httpx
 
 from ragfort.errors import ConfigError
 from ragfort.integrations.langchain import HardenedRunnable
+from ragfort.pii.vault import Vault
 from ragfort.policy import Policy, load_policy
 from ragfort.server.llm import build_llm
 from ragfort.server.redact import CommentRedactor
@@ -56,6 +57,17 @@ class Route:
     variants: tuple[VariantSpec, ...]
     runnables: Mapping[str | None, HardenedRunnable]
     redactor: CommentRedactor
+
+    def vaults(self) -> list[Vault]:
+        """The PII vaults this tenant's pipelines keep session mappings in (each once)."""
+        found: dict[int, Vault] = {}
+        for runnable in self.runnables.values():
+            for guard in runnable.policy.all_guards():
+                # Duck-typed: the PII guard opens its vault on first use (``guard.vault``).
+                vault = getattr(guard, "vault", None) if guard.name == "pii" else None
+                if isinstance(vault, Vault):
+                    found.setdefault(id(vault), vault)
+        return list(found.values())
 
     def pick(self, *, tenant: str, key: str) -> tuple[str | None, HardenedRunnable]:
         """The variant and runnable for a request; `key` is the session id (or the trace id)."""

@@ -104,6 +104,12 @@ class ServerSettings(BaseSettings):
         llm_timeout_s: the HTTP timeout of one LLM call (the policy's
             generation budget usually cuts it shorter).
         retry_after_s: the ``Retry-After`` sent with 503s while a backend is down.
+        history_turns: exchanges of a session's conversation the service keeps
+            (redacted and sealed, see `ragfort.server.sessions`) and passes to
+            the chain with each follow-up; 0 keeps none.
+        history_ttl_s: seconds an idle session's conversation is kept; keep it
+            no longer than the PII guard's ``vault_ttl_s`` (placeholders in the
+            history only match the next question while the mapping lives).
     """
 
     # populate_by_name: `ServerSettings(data_dir=...)` works as well as RAGFORT_HOME.
@@ -128,6 +134,8 @@ class ServerSettings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(default=30.0, gt=0, le=600)
     retry_after_s: int = Field(default=5, ge=1, le=3600)
+    history_turns: int = Field(default=10, ge=0, le=100)
+    history_ttl_s: float = Field(default=3600.0, gt=0, le=30 * 86400)
 
     @field_validator("redis_url", "llm_base_url", "llm_model")
     @classmethod

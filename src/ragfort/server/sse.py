@@ -77,6 +77,7 @@ async def sse_events(
     trace_id: str,
     refuse: Callable[[GuardedAnswer], ApiError | None] = lambda _: None,
     fault: Callable[[BaseException], ApiError | None] = lambda _: None,
+    on_result: Callable[[GuardedAnswer], None] = lambda _: None,
 ) -> AsyncIterator[bytes]:
     """The SSE byte stream of one guarded run.
 
@@ -89,6 +90,8 @@ async def sse_events(
         trace_id: for log lines.
         refuse: an error to raise instead of streaming this result (checked before anything is yielded).
         fault: an error to raise instead of an error event for this exception (likewise).
+        on_result: called on the worker thread with the final result before it is sent (not
+            with a refused one); for example to keep the exchange in the session's history.
 
     Raises:
         ApiError: from `refuse` or `fault`, before the first event.
@@ -111,9 +114,11 @@ async def sse_events(
     def produce() -> None:
         async def run() -> None:
             async for item in runnable.astream(payload, config):
-                if isinstance(item, GuardedAnswer) and refuse(item) is not None:
-                    put(_Refused(item))
-                    return
+                if isinstance(item, GuardedAnswer):
+                    if refuse(item) is not None:
+                        put(_Refused(item))
+                        return
+                    on_result(item)
                 if stop.is_set() or not put(item):
                     return  # leaving the loop closes the stream, which cancels the request
 
