@@ -239,3 +239,58 @@ def test_grounded_badge_explains_itself_and_never_overclaims(  # type: ignore[no
         answer.screenshot(path=str(SHOTS / f"badge-{re.sub(r'[^a-z0-9]+', '-', badge)}.png"))
     finally:
         context.close()
+
+
+def test_a_three_turn_conversation_stays_on_screen_and_starts_over(  # type: ignore[no-untyped-def]
+    browser, live_server: LiveServer
+) -> None:
+    """Three turns, each with its own citations; a follow-up understood from the conversation; a reload
+    shows what the server kept (redacted); "New conversation" clears the page and erases it on the server."""
+    from playwright.sync_api import expect
+
+    context, page = open_page(browser, live_server)
+    questions = [
+        "Hi, I'm Zebulon Quartermaine. How do I turn on roaming for my trip?",
+        "And how do I turn it off again?",
+        "How do I earn Voltwise points?",
+    ]
+    try:
+        for n, text in enumerate(questions, 1):
+            page.get_by_label("Your question").fill(text)
+            page.keyboard.press("Enter")
+            answers = page.locator("article.msg.bot")
+            expect(answers).to_have_count(n)
+            expect(answers.nth(n - 1)).not_to_have_attribute("aria-busy", "true", timeout=60_000)
+        expect(page.locator(".msg.user")).to_have_count(3)
+        answers = page.locator("article.msg.bot")
+        # Each turn keeps its own citations: the follow-up's are about turning roaming off.
+        sources = []
+        for n in range(3):
+            chips = answers.nth(n).locator("button.chip")
+            expect(chips.first).to_be_visible()
+            sources.append(" ".join(chips.nth(i).get_attribute("aria-label") or "" for i in range(chips.count())))
+        assert "roaming-turn-on" in sources[0] and "roaming-turn-off" in sources[1], sources
+        assert "rewards/" in sources[2] and "roaming" not in sources[2], sources
+        answers.nth(1).locator("button.chip").first.click()
+        expect(answers.nth(1).locator("figure.citation").first).to_be_visible()
+        expect(answers.nth(0).locator("figure.citation").first).to_be_hidden()
+        page.screenshot(path=str(SHOTS / "conversation.png"), full_page=True)
+
+        session = page.evaluate("sessionStorage.getItem('ragfort.session')")
+        assert session
+        # A reload shows the kept conversation: the customer's words, with the name as a placeholder.
+        page.reload()
+        expect(page.locator(".msg.user")).to_have_count(3)
+        expect(page.locator(".msg.user").first).to_contain_text("<PERSON_1>")
+        expect(page.locator("article.msg.bot.earlier")).to_have_count(3)
+
+        page.get_by_role("button", name="New conversation").click()
+        expect(page.locator(".msg.user")).to_have_count(0)
+        expect(page.get_by_role("region", name="Getting started")).to_be_visible()
+        expect(page.locator("#notice")).to_contain_text("erased")
+        with live_server.client("acme") as c:
+            assert c.get(f"/v1/sessions/{session}").status_code == 404
+        new_session = page.evaluate("sessionStorage.getItem('ragfort.session')")
+        assert new_session is None  # the next question starts a new one
+    finally:
+        context.close()

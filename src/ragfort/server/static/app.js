@@ -1,4 +1,6 @@
 // The support chat page: asks /v1/ask (streaming), renders cited answers, sends feedback.
+// One conversation per tab: the session id goes with every question, the server keeps the
+// conversation (redacted) so follow-ups are understood; "New conversation" erases it there too.
 // Everything from the server is inserted with textContent, never as HTML.
 "use strict";
 
@@ -13,6 +15,7 @@
   const send = $("send");
   const keyPanel = $("key-panel");
   const keyInput = $("api-key");
+  const newConversation = $("new-conversation");
   let answerCount = 0;
 
   function sessionId() {
@@ -55,7 +58,7 @@
     keyPanel.open = false;
     say(key ? "Key saved for this tab." : "Key removed.");
     question.focus();
-    if (key) loadExamples();
+    if (key) { loadExamples(); restoreConversation(); }
   });
 
   question.addEventListener("keydown", (event) => {
@@ -70,6 +73,47 @@
     p.className = "msg user";
     p.textContent = text;
     log.appendChild(p);
+    $("intro").hidden = true;
+    newConversation.hidden = false;
+  }
+
+  // Start over: the server forgets the conversation (and its PII mappings), the page clears it.
+  newConversation.addEventListener("click", async () => {
+    const id = sessionStorage.getItem(SESSION_STORE);
+    sessionStorage.removeItem(SESSION_STORE);
+    log.textContent = "";
+    $("intro").hidden = false;
+    newConversation.hidden = true;
+    question.focus();
+    if (!id) { say("New conversation."); return; }
+    try {
+      const response = await fetch("/v1/sessions/" + encodeURIComponent(id), { method: "DELETE", headers: headers() });
+      say(response.ok ? "New conversation. The previous one was erased." : "New conversation.");
+    } catch (e) {
+      say("New conversation.");
+    }
+  });
+
+  // After a reload, show what the server kept of this tab's conversation (redacted, without citations).
+  async function restoreConversation() {
+    const id = sessionStorage.getItem(SESSION_STORE);
+    if (!id || log.children.length) return;
+    let kept;
+    try {
+      const response = await fetch("/v1/sessions/" + encodeURIComponent(id), { headers: headers() });
+      if (!response.ok) return;  // none kept (expired, erased) or no key yet
+      kept = await response.json();
+    } catch (e) {
+      return;
+    }
+    for (const m of kept.messages || []) {
+      if (m.role === "user") { addUserMessage(m.content); continue; }
+      const node = newAnswer();
+      node.querySelector(".text").textContent = m.content;
+      node.querySelector(".feedback").hidden = true;
+      node.removeAttribute("aria-busy");
+      node.classList.add("earlier");
+    }
   }
 
   function newAnswer() {
@@ -296,6 +340,6 @@
 
   fetch("/v1/info").then((r) => r.json()).then((info) => {
     if (info.auth && !sessionStorage.getItem(KEY_STORE)) needKey("Enter your API key to start.");
-    else { keyPanel.hidden = !info.auth; loadExamples(); }
+    else { keyPanel.hidden = !info.auth; loadExamples(); restoreConversation(); }
   }).catch(() => say("The service is not reachable right now."));
 })();
