@@ -149,3 +149,51 @@ def test_readiness_reports_the_shared_backends(replicas: Replicas) -> None:
         with server.client() as client:
             body = client.get("/readyz").json()
         assert body == {"status": "ready", "redis": "ok"}
+
+
+def test_a_conversation_continues_on_the_other_replica_and_redis_never_holds_the_name(replicas: Replicas) -> None:
+    import redis
+
+    key = replicas.keys["acme"]
+    session = "conv-replicas"
+    name = "Ottoline Vexworth"
+    first = ask(replicas.a, key, f"Hi, I am {name}. How do I turn on roaming?", session_id=session)
+    assert [r["placeholder"] for r in first["redactions"] if r["entity"] == "PERSON"] == ["<PERSON_1>"]
+    ask(replicas.b, key, "And how do I turn it off again?", session_id=session)
+
+    # Replica B kept the exchange where A can read it: the conversation is one, whichever replica answers.
+    with replicas.a.client(key) as client:
+        kept = client.get(f"/v1/sessions/{session}")
+    assert kept.status_code == 200, kept.text
+    messages = kept.json()["messages"]
+    assert [m["role"] for m in messages] == ["user", "assistant", "user", "assistant"]
+    assert "<PERSON_1>" in messages[0]["content"] and name not in kept.text
+
+    # Every Redis key and value, read raw (cache, vault, rate limits, traces, histories): no name, no session id.
+    client = redis.Redis.from_url(replicas.redis.url)
+    history_keys = client.keys("ragfort:history:*")
+    assert history_keys  # this conversation's, and the other tests' sessions
+    dump = b"".join(client.keys("*"))
+    for k in client.keys("*"):
+        kind = client.type(k)
+        if kind == b"list":
+            dump += b"".join(client.lrange(k, 0, -1))
+        elif kind == b"hash":
+            dump += b"".join(b"".join(kv) for kv in client.hgetall(k).items())
+        elif kind == b"string":
+            dump += client.get(k) or b""
+    for secret in (b"Ottoline", b"Vexworth", session.encode()):
+        assert secret not in dump, secret
+    # The history is sealed too: not even the (redacted) words of the conversation are readable.
+    sealed = b"".join(b"".join(client.lrange(k, 0, -1)) for k in history_keys)
+    assert sealed and b"roaming" not in sealed and b"PERSON" not in sealed
+
+    # Erasure on B removes the history and the PII mapping that A wrote.
+    vault = RedisVault(replicas.redis.url, keys=VaultKeys(base64.urlsafe_b64decode(replicas.vault_key)))
+    assert name in {r.value for r in vault.load("acme", session)}
+    with replicas.b.client(key) as c:
+        assert c.delete(f"/v1/sessions/{session}").json()["had_history"] is True
+    assert len(client.keys("ragfort:history:*")) == len(history_keys) - 1
+    assert vault.load("acme", session) == []
+    with replicas.a.client(key) as c:
+        assert c.get(f"/v1/sessions/{session}").status_code == 404

@@ -257,7 +257,9 @@ class FakeLLM:
     """``POST /v1/chat/completions`` on loopback, misbehaving as `mode` says.
 
     Modes: ``ok`` (answers with passage [1]'s first sentence, cited, addressed
-    to the lowest-numbered ``<PERSON_n>`` placeholder of the question, if any),
+    to the lowest-numbered ``<PERSON_n>`` placeholder of the question, if any;
+    a standalone-question rewrite gets the conversation's first customer
+    message followed by the question),
     ``multi`` (the first sentences of passages [1]-[3], each cited),
     ``slow`` (answers after `delay_s`), ``error500``, ``error429``,
     ``garbage`` (200 with a body that is not JSON), ``empty`` (a valid
@@ -303,6 +305,13 @@ class FakeLLM:
                 prompt = str(body["messages"][-1]["content"])
                 found_all = [f for n in (1, 2, 3) if (f := first_sentence(prompt, n))]
                 content = " ".join(f"{f[:-1]} [{i}]{f[-1]}" for i, f in enumerate(found_all, 1)) or "I don't know."
+            elif mode != "empty" and "Last question:" in str(body["messages"][-1]["content"]):
+                # A standalone-question rewrite (ragfort.conversation): the question as asked, the conversation's
+                # first customer message prepended, so a follow-up carries its topic.
+                prompt = str(body["messages"][-1]["content"])
+                topic = re.search(r"^Customer: (.*)$", prompt, re.M)
+                last = prompt.rsplit("Last question:", 1)[-1].strip()
+                content = f"{topic.group(1)} {last}" if topic else last
             elif mode != "empty":
                 prompt = str(body["messages"][-1]["content"])
                 found = first_sentence(prompt)
