@@ -120,3 +120,17 @@ def test_with_an_llm_the_follow_up_is_rewritten_and_a_failed_rewrite_falls_back(
 def test_a_bad_follow_up_setting_is_refused(help_center_index: Path) -> None:
     with pytest.raises(ValueError, match="follow_ups must be"):
         ragfort.build_chain(help_center_index, follow_ups="sometimes")  # type: ignore[arg-type]
+
+
+def test_a_claim_only_the_conversation_supports_is_not_supported_by_the_passages(help_center_index: Path) -> None:
+    # The assistant said in turn 1 that the replacement ships on Tuesday (say, from an order system). The
+    # follow-up's answer repeats it; this turn's passages (the help center) say nothing of the kind, so
+    # grounding must not count it as supported: history is context for the question, not evidence.
+    history = [("human", "Where is my replacement phone?"), ("ai", "Your replacement phone ships on Tuesday.")]
+    invented = "Your replacement phone ships on Tuesday the 14th by courier."
+    llm = FakeListChatModel(responses=["When does my replacement phone ship?", invented])
+    guarded = ragfort.harden(ragfort.build_chain(help_center_index, llm=llm), policy="support_agent", cache=False)
+    result = guarded.invoke({"question": "When does it ship?", "chat_history": history})
+    assert invented not in result.answer
+    assert result.status in ("abstained", "ok", "redacted")
+    assert not any(c.supported for c in result.claims if "Tuesday" in c.text)
