@@ -17,18 +17,27 @@ The goal (issue "Conversations"): the shipped rule at most 0.05 below the
 questions written out in full. Rows are split by the records' ``split:dev`` /
 ``split:test`` tags (the rule and the fusion were chosen looking at dev only), plus the
 records tagged ``topic-switch`` (a new question that must not be dragged back to the old topic).
+
+A second table prices the service's conversation store (`ragfort.server.sessions`): what one
+turn adds to a request (load the history before, append the exchange after), for SQLite and,
+when ``redis-server`` is installed, Redis, over 200 sessions of 10 exchanges each (the turn
+limit, so the last turns also trim).
 """
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _util import help_center_uncached, peak_rss_mb, table
+from _util import help_center_uncached, peak_rss_mb, summary, table
 
 REPO = Path(__file__).resolve().parents[1]
 GOLDEN = REPO / "evals" / "conversations.jsonl"
@@ -77,8 +86,68 @@ def main() -> int:
 
     print(f"{GOLDEN.name}: {len(records)} records, {len(answerable)} answerable; support_agent, cache off, no LLM\n")
     print(table(["questions", "split", "n", "recall@5", "token F1"], rows))
-    print(f"\n{seconds:.0f} s; peak RSS {peak_rss_mb():.0f} MB")
+    print(f"\n{seconds:.0f} s")
+    print("\nThe conversation store, per turn (load before the chain, append after), 200 sessions x 10 exchanges:\n")
+    print(table(["store", "load p50 ms", "load p95 ms", "append p50 ms", "append p95 ms"], store_costs()))
+    print(f"\npeak RSS {peak_rss_mb():.0f} MB")
     return 0
+
+
+def _time_store(store: Any) -> list[object]:
+    loads: list[float] = []
+    appends: list[float] = []
+    from ragfort.types import HistoryMessage
+
+    question = "How do I turn roaming off again when I get home, <PERSON_1>?"
+    answer = "Open the app, go to Plan > Roaming and switch it off [1]. Travel Pass charges stop at once [2]."
+    exchange = [HistoryMessage("human", question), HistoryMessage("ai", answer)]
+    for _ in range(10):
+        for session in range(200):
+            t0 = time.perf_counter()
+            store.load("bench", f"session-{session}")
+            t1 = time.perf_counter()
+            store.append("bench", f"session-{session}", exchange)
+            t2 = time.perf_counter()
+            loads.append((t1 - t0) * 1000)
+            appends.append((t2 - t1) * 1000)
+    load50, load95, _ = summary(loads)
+    app50, app95, _ = summary(appends)
+    return [load50, load95, app50, app95]
+
+
+def store_costs() -> list[list[object]]:
+    from ragfort.pii.vault import VaultKeys
+    from ragfort.server.sessions import RedisHistory, SQLiteHistory
+
+    keys = VaultKeys(os.urandom(32))
+    rows: list[list[object]] = []
+    with tempfile.TemporaryDirectory(prefix="ragfort-sessions-") as tmp:
+        store = SQLiteHistory(Path(tmp) / "sessions.sqlite", keys=keys)
+        rows.append(["SQLite (data dir)", *_time_store(store)])
+        store.close()
+    binary = shutil.which("redis-server")
+    if binary is None:
+        rows.append(["Redis", "redis-server not installed", "", "", ""])
+        return rows
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        redis_store = RedisHistory(f"redis://127.0.0.1:{port}/0", keys=keys)
+        rows.append(["Redis (loopback)", *_time_store(redis_store)])
+        redis_store.close()
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+    return rows
 
 
 if __name__ == "__main__":
