@@ -984,6 +984,25 @@ def _parse_clause(sentence: str) -> _Clause | None:
     return None
 
 
+_CAUSATIVES = {"let", "lets", "help", "helps", "make", "makes", "have", "has", "allow", "allows"}
+_PARTICLES = {"back", "up", "out", "off", "on", "over", "down", "away", "again", "first", "now", "later", "directly"}
+_CONJUNCTIONS = {
+    "and", "or", "but", "if", "when", "that", "because", "so", "unless", "while", "where", "once", "until", "before",
+    "after", "as", "whether", "than", "which", "who",
+}  # fmt: skip
+
+
+def _is_object_you(prev: str, nxt: str, at_end: bool) -> bool:
+    """Whether "you" between `prev` and `nxt` is an object ("email you a link") rather than a subject ("if you pay")."""
+    if prev in _CAUSATIVES:
+        return True  # "lets you use"
+    if re.fullmatch(r"[a-z]+", nxt) and nxt not in _STOP and nxt not in _PARTICLES:
+        return False  # a verb follows: "the texts you receive", "before you leave"
+    if at_end or prev.endswith(","):
+        return not prev.endswith(",") and bool(prev)
+    return bool(prev) and prev.isalpha() and prev not in _CONJUNCTIONS
+
+
 def _to_person(text: str, table: dict[str, str], subject_you: str, object_you: str) -> str:
     """Swap grammatical person word by word ("you" -> "I"/"me", "your" -> "my", "we" -> "you", ...)."""
     toks = text.split(" ")
@@ -1001,9 +1020,10 @@ def _to_person(text: str, table: dict[str, str], subject_you: str, object_you: s
         low = core.lower().replace("’", "'")
         rep: str | None = None
         if low == "you":
-            prev = toks[i - 1].lower().strip('"“(,') if i > 0 else ""
+            prev_tok = toks[i - 1] if i > 0 else ""
+            prev = prev_tok.lower().strip('"“(')
             nxt = toks[i + 1].lower() if i + 1 < len(toks) else ""
-            if post or i == len(toks) - 1 or prev in _OBJECT_BEFORE:
+            if _is_object_you(prev, nxt, bool(post) or i == len(toks) - 1):
                 rep = object_you
             else:
                 rep = subject_you
@@ -1190,13 +1210,56 @@ _SUBORDINATE = re.compile(
 _DURATION_PREPS = ("within", "for", "up to", "after", "every", "in under", "in", "about")
 
 
-def _fragment(c: _Corpus, sentence: str, rng: random.Random) -> tuple[str, str, _Qty] | None:
-    """(question, fragment answer, the quantity it names): "How long is the label valid?", "For 7 days."."""
+_ONLY = re.compile(r"^Only (?P<subj>(?:the |a |an |your )?[\w' -]{2,40}?) (?P<aux>can|may|must) (?P<rest>[^,;:]+)\.$")
+_MENU = re.compile(
+    r"(?:(?:in|from) the (?:[A-Z][\w-]+ )?app )?under (?P<path>[A-Z][\w' -]*?(?:\s*>\s*[\w'&-][\w'& -]*)+)"
+)
+
+
+def _fragment(c: _Corpus, sentence: str, rng: random.Random) -> tuple[str, str, _Qty | None] | None:
+    """(question, fragment answer, the quantity it names, if any): "How long is the label valid?", "For 7 days."."""
+    m = _ONLY.match(sentence)
+    if m:
+        return f"Who {m.group('aux')} {_asker(m.group('rest'))}?", f"Only {m.group('subj')}.", None
     cl = _parse(c, sentence)
     if cl is None or cl.negative or cl.kind == "there":
         return None
     if cl.lead and not re.match(r"(?:If|When|Once)\b", cl.lead):
         return None
+    found = _how_much(c, cl, rng)
+    if found is not None:
+        return found
+    if cl.lead:
+        return None
+    rest = _cut(cl.rest)
+    head = _HEAD_END.sub("", cl.subject.lower()).split()
+    if head and head[-1] in syn.PEOPLE and cl.kind in ("modal", "be", "verb") and cl.aux != "should":
+        if cl.kind == "verb":
+            verb = _third_singular(cl.verb) if cl.verb != "have" else "has"
+            question = f"Who {cl.adverb + ' ' if cl.adverb else ''}{verb} {_asker(rest)}"
+        else:
+            aux = "is" if cl.aux in ("is", "are") else cl.aux
+            question = f"Who {aux} {cl.adverb + ' ' if cl.adverb else ''}{_asker(rest)}"
+        return re.sub(r"\s+", " ", question).strip() + "?", _upper_first(cl.subject) + ".", None
+    mm = _MENU.search(rest)
+    if mm and not re.search(r"\d", rest):
+        body_rest = (rest[: mm.start()] + rest[mm.end() :]).strip()
+        body = _question_body(c, cl, body_rest) if body_rest else None
+        if body:
+            question = re.sub(r"\s+([,.;:?])", r"\1", f"Where {body}?")
+            return question, _upper_first(mm.group(0).strip()) + ".", None
+    return None
+
+
+def _prepositional(text: str) -> str:
+    """`text` when it is a prepositional phrase a question can keep (" in over 80 destinations"), else ""."""
+    if re.match(r"^ (?:in|on|at|by|from|to|for|with|under|over|during|through|via|into|per)\b", text):
+        return text
+    return ""
+
+
+def _how_much(c: _Corpus, cl: _Clause, rng: random.Random) -> tuple[str, str, _Qty] | None:
+    """A "How long / How soon / When / How much / How many" question about one quantity of the clause."""
     rest = cl.rest
     for q in _quantities(rest):
         before, after = rest[: q.start], rest[q.end :]
@@ -1216,9 +1279,9 @@ def _fragment(c: _Corpus, sentence: str, rng: random.Random) -> tuple[str, str, 
         if tm:
             tail = tm.group(0)
             after = after[len(tail) :]
-        kept_after = _cut(after)
-        if not re.match(r"^ (?:in|on|at|by|from|to|for|with|under|over|during|through|via|into|per)\b", kept_after):
-            kept_after = ""
+        kept_after = _prepositional(_cut(after))
+        if "," in before or re.search(r"\b\w+ing\b", before):
+            continue
         if re.search(r"\d", kept_after + before) or ":" in before or _SUBORDINATE.search(before) or " and " in before:
             continue
         unit_last = q.unit.split(" ")[-1]
@@ -1252,7 +1315,7 @@ def _fragment(c: _Corpus, sentence: str, rng: random.Random) -> tuple[str, str, 
             if nouns_m and len(q.values) == 1 and q.values[0] > 1:
                 nouns = nouns_m.group(1)
                 after2 = (q.unit_text + after)[nouns_m.end() :]
-                body_rest = (before.rstrip() + _cut(after2)).strip()
+                body_rest = (before.rstrip() + _prepositional(_cut(after2))).strip()
                 if re.search(r"\d", body_rest):
                     continue
                 wh = f"How many {nouns}"
