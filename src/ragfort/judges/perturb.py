@@ -1251,6 +1251,9 @@ def _fragment(c: _Corpus, sentence: str, rng: random.Random) -> tuple[str, str, 
     return None
 
 
+_MODIFIERS = {"full", "first", "last", "next", "extra", "additional", "whole", "normal", "usual", "same", "other"}
+
+
 def _prepositional(text: str) -> str:
     """`text` when it is a prepositional phrase a question can keep (" in over 80 destinations"), else ""."""
     if re.match(r"^ (?:in|on|at|by|from|to|for|with|under|over|during|through|via|into|per)\b", text):
@@ -1280,8 +1283,9 @@ def _how_much(c: _Corpus, cl: _Clause, rng: random.Random) -> tuple[str, str, _Q
             tail = tm.group(0)
             after = after[len(tail) :]
         kept_after = _prepositional(_cut(after))
-        if "," in before or re.search(r"\b\w+ing\b", before):
-            continue
+        last = before.split()[-1].lower() if before.split() else ""
+        if "," in before or re.search(r"\b\w+ing\b", before) or last in _DETERMINERS | _MODIFIERS:
+            continue  # "wait the full 7 days": the number belongs to a noun phrase, not to a when or how long
         if re.search(r"\d", kept_after + before) or ":" in before or _SUBORDINATE.search(before) or " and " in before:
             continue
         unit_last = q.unit.split(" ")[-1]
@@ -1764,8 +1768,8 @@ def _addition(c: _Corpus, sent: _Sent, premise: str, rng: random.Random) -> _Edi
         if _within(pnorm, other.text) or not _joinable(other.text) or _words(other.text) > 16:
             continue
         t = _parse(c, other.text)
-        if t is None or t.lead or t.subject.lower() in ("it", "they", "this", "i"):
-            continue
+        if t is None or t.lead or t.subject.lower() in ("it", "they", "this", "i") or t.aux == "should":
+            continue  # an instruction ("put the device in pairing mode") does not read as an added fact
         if not _fresh(premise, other.text, need=2, share=0.5):
             continue
         c.used[other.text] += 1
