@@ -1725,6 +1725,7 @@ def _conflate(c: _Corpus, sent: _Sent, premise: str, rng: random.Random) -> _Edi
             and _norm(own.subject) != _norm(t.subject)
             and t.kind in ("be", "modal", "verb", "have")
             and not t.lead
+            and not {"ever", "still"} & set(t.adverb.split())
             and own.lead == ""
         ):
             verb = t.aux
