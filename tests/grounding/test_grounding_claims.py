@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ragfort.grounding.claims import split_claims, strip_markers
+import pytest
+
+from ragfort.grounding.claims import answer_core, split_claims, strip_markers
 
 
 def test_claims_keep_exact_offsets_into_the_answer() -> None:
@@ -39,3 +41,39 @@ def test_answer_of_only_markers_or_whitespace_has_no_claims() -> None:
     assert split_claims(strip_markers("  [1] [2]\n").text) == []
     assert split_claims("") == []
     assert split_claims("   \n\t") == []
+
+
+@pytest.mark.parametrize(
+    ("claim", "core"),
+    [
+        ("No, Care+ has to be added within 30 days.", "Care+ has to be added within 30 days."),
+        ("Yes. You can return it within 14 days.", "You can return it within 14 days."),
+        ("Not straight away, the refund takes 5 days.", "the refund takes 5 days."),
+        ("It shouldn't be. You have 6 months.", "You have 6 months."),
+        ("No one can close another person's account.", "No one can close another person's account."),
+        ("Nothing is charged.", "Nothing is charged."),
+        ("No.", "No."),
+    ],
+)
+def test_an_opening_yes_or_no_is_not_part_of_what_the_passages_must_say(claim: str, core: str) -> None:
+    assert answer_core(claim) == core
+
+
+def test_a_sentence_that_only_answers_yes_or_no_joins_the_claim_after_it() -> None:
+    text = "Not yet. You need to be 18 to have an overdraft. Ask again then."
+    claims = split_claims(text)
+    assert [c.text for c in claims] == ["Not yet. You need to be 18 to have an overdraft.", "Ask again then."]
+    assert claims[0].start == 0 and text[claims[0].start : claims[0].end] == claims[0].text
+    # Alone, the bare answer stays a claim of its own.
+    assert [c.text for c in split_claims("No.")] == ["No."]
+
+
+def test_an_opening_no_is_not_read_as_a_negation_of_the_passage() -> None:
+    from ragfort.grounding.scorer import GroundingScorer
+    from ragfort.types import Passage
+
+    passage = Passage(text="Extra payments are free at any time and reduce what you owe.", doc_id="loans.md")
+    report = GroundingScorer().score("No, extra payments are free at any time.", [passage],
+                                     question="Is there a fee for overpaying my loan?")  # fmt: skip
+    assert [c.supported for c in report.claims] == [True]
+    assert report.claims[0].span.text == "No, extra payments are free at any time."

@@ -236,3 +236,10 @@ def test_sessions_need_a_key(live_server: LiveServer) -> None:
     with live_server.client() as c:
         assert c.get("/v1/sessions/x").status_code == 401
         assert c.delete("/v1/sessions/x").status_code == 401
+
+
+def test_an_overlong_session_id_is_a_400_naming_the_limit(live_server: LiveServer) -> None:
+    with live_server.client("acme") as c:
+        for method in ("GET", "DELETE"):
+            r = c.request(method, "/v1/sessions/" + "x" * 201)
+            assert r.status_code == 400 and "1 to 200" in r.json()["error"]["message"], r.text

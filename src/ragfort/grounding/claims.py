@@ -9,6 +9,14 @@ so findings point at what the model actually wrote.
 Citation markers written by the model ("[2]", "[doc1]", "[source 3]") are
 never trusted: `strip_markers` removes them before checking, and the guard
 inserts its own, verified ones afterwards.
+
+Support answers often open with the answer to a yes/no question ("No, Care+
+has to be added within 30 days.", "Not yet. You need to be 18."). The opening
+words answer the question; they are not a statement the passages could
+contain, and "No" read as a negation would contradict the very passage that
+backs the rest. `answer_core` gives the text to check without them, and a
+sentence that is nothing but such an opening joins the claim after it, so it
+is kept or removed with the statement that justifies it.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from dataclasses import dataclass
 
 from ragfort.text import sentence_spans
 
-__all__ = ["ClaimSpan", "CleanAnswer", "split_claims", "strip_markers"]
+__all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "split_claims", "strip_markers"]
 
 # Markers LLMs write: [1], [1, 2], [1][2], [doc1], [Doc 2], [source 3], [^4], 【1】.
 _MARKER = re.compile(
@@ -31,6 +39,25 @@ _MARKER = re.compile(
 # claims on their own, so "black, white and red" is never split.
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:but|while|whereas|and|although|however)\s)", re.IGNORECASE)
 _MIN_CLAUSE_WORDS = 4
+# The opening of an answer to a yes/no question, up to its punctuation: "No,", "Yes.", "Not yet.",
+# "Not straight away.", "It shouldn't be.", "That should work.", "Unfortunately not.".
+_OPENING = re.compile(
+    r"(?:yes|yeah|yep|no|nope|sure|of course|correct|absolutely|unfortunately(?: not)?|sadly(?: not)?"
+    r"|i'?m afraid not|not (?:yet|straight away|right away|immediately|always|usually|quite|really|any ?more|at all)"
+    r"|it (?:should|shouldn't|should not|will|won't|does|doesn't|can|can't|is|isn't)(?: be)?"
+    r"|that (?:should|will|won't|would|wouldn't) work)"
+    r"\s*[.,!;:\u2014\u2013-]+\s*",
+    re.IGNORECASE,
+)
+
+
+def answer_core(claim: str) -> str:
+    """The claim without an opening yes/no answer ("No, Care+ ..." -> "Care+ ..."); the claim itself if
+    nothing else is left (a bare "No.")."""
+    m = _OPENING.match(claim)
+    if m is None or m.end() >= len(claim):
+        return claim
+    return claim[m.end() :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +154,15 @@ def split_claims(text: str, *, split_clauses: bool = True) -> list[ClaimSpan]:
         split_clauses: also split compound sentences into clauses.
     """
     claims: list[ClaimSpan] = []
-    for index, (s, e) in enumerate(sentence_spans(text)):
+    sentences = sentence_spans(text)
+    opening: int | None = None  # start of a sentence that was only a yes/no answer, joined to the next claim
+    for index, (s, e) in enumerate(sentences):
+        if index + 1 < len(sentences) and answer_core(text[s:e]) == text[s:e] and _OPENING.fullmatch(text[s:e]):
+            opening = s if opening is None else opening
+            continue
         spans = _clauses(text, s, e) if split_clauses else [(s, e)]
-        for cs, ce in spans:
+        for n, (cs, ce) in enumerate(spans):
+            if n == 0 and opening is not None:
+                cs, s, opening = opening, opening, None
             claims.append(ClaimSpan(text[cs:ce], cs, ce, index, s, e))
     return claims

@@ -48,7 +48,7 @@ import numpy.typing as npt
 
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import ConfigError
-from ragfort.grounding.claims import ClaimSpan, CleanAnswer, split_claims, strip_markers
+from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
 from ragfort.grounding.signals import ClaimSignals, EvidenceIndex, claim_signals, content_tokens
@@ -320,6 +320,9 @@ class GroundingScorer:
         sentences, per_passage = evidence_sentences(passages)
         evidence = EvidenceIndex.build(sentences)
         question_tokens = frozenset(content_tokens(question))
+        # An opening yes/no ("No, ...") answers the question; the passages are checked for what follows it.
+        written = checked
+        checked = [dataclasses.replace(span, text=answer_core(span.text)) for span in written]
         results: list[ClaimResult | None] = [None] * len(checked)
         pending: list[int] = []
         texts = [p.text for p in passages]
@@ -344,7 +347,9 @@ class GroundingScorer:
             )
             for i, result in zip(pending, scored, strict=True):
                 results[i] = result
-        final = tuple(r for r in results if r is not None)
+        final = tuple(
+            dataclasses.replace(r, span=span) for r, span in zip(results, written, strict=True) if r is not None
+        )
         return GroundingReport(clean, final + unchecked, self.threshold)
 
     # -- the free tiers ------------------------------------------------------------
