@@ -13,6 +13,8 @@ there is no LLM to ask again) and nothing else, so what is measured is the groun
 
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
+``--learned`` turns on the learned support judge (the shipped model, or ``--model DIR``) with
+``--weight``, ``--passages`` and ``--threshold`` as the guard's settings of the same names.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def auc(scores: list[float], labels: list[int]) -> float:
     return wins / (len(pos) * len(neg))
 
 
-def run_case(case: dict[str, Any]) -> dict[str, Any]:
+def run_case(case: dict[str, Any], policy: dict[str, Any] = POLICY) -> dict[str, Any]:
     from langchain_core.documents import Document
     from langchain_core.runnables import RunnableLambda
 
@@ -60,7 +62,7 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
     docs = [Document(page_content=p["text"], metadata={"doc_id": p["doc_id"], "source": p["doc_id"]})
             for p in case["passages"]]  # fmt: skip
     chain = RunnableLambda(lambda _: {"answer": case["answer"], "context": docs})
-    guarded = ragfort.harden(chain, policy=POLICY)
+    guarded = ragfort.harden(chain, policy=policy)
     result = guarded.invoke({"question": case["question"]})
     stripped = any(not c.supported for c in result.claims)
     flagged = str(result.status) == "abstained" or stripped
@@ -82,8 +84,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", action="append", choices=["train", "dev", "test"],
                         help="splits to run (repeatable; default dev and test)")  # fmt: skip
+    parser.add_argument("--learned", action="store_true", help="blend in the learned support judge")
+    parser.add_argument("--model", help="a model folder instead of the shipped one")
+    parser.add_argument("--weight", type=float, default=0.5)
+    parser.add_argument("--passages", type=int, default=1)
+    parser.add_argument("--threshold", type=float, help="the grounding threshold (default: the policy's)")
     args = parser.parse_args()
     splits = args.split or ["dev", "test"]
+    policy = json.loads(json.dumps(POLICY))
+    grounding = policy["guards"]["output"][0]
+    if args.learned:
+        grounding.update(learned_judge=True, learned_weight=args.weight, learned_passages=args.passages)
+        if args.model:
+            grounding["learned_model_path"] = args.model
+    if args.threshold is not None:
+        grounding["threshold"] = args.threshold
     cases = []
     for path in sorted(CASES.glob("*.jsonl")):
         cases += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -92,14 +107,16 @@ def main() -> int:
         print(f"no cases under {CASES}")
         return 1
     t0 = time.perf_counter()
-    results = [(case, run_case(case)) for case in cases]
+    results = [(case, run_case(case, policy)) for case in cases]
     seconds = time.perf_counter() - t0
 
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for case, out in results:
         groups[(case["corpus"], case["split"])].append((case, out))
         groups[("both", case["split"])].append((case, out))
-    print(f"{len(cases)} cases ({', '.join(splits)}); grounding guard as in support_agent (strip, abstain < 0.5)\n")
+    judge = f"learned judge weight {args.weight}, {args.passages} passage(s)" if args.learned else "no learned judge"
+    print(f"{len(cases)} cases ({', '.join(splits)}); grounding guard as in support_agent (strip, abstain < 0.5); "
+          f"{judge}; threshold {grounding.get('threshold', 'default')}\n")  # fmt: skip
     head = ["corpus", "split", "n", "balanced acc", "kept ok", "correct stripped", "caught", "AUC"]
     print(table(head, [[corpus, split, *summarise(rows)] for (corpus, split), rows in sorted(groups.items())]))
 

@@ -16,6 +16,13 @@ a digest of the text (never the text itself). Passage sentences without
 ingest vectors (a wrapped chain's own retriever) go through the same cache,
 so a passage retrieved again is not embedded again.
 
+Learned tier (optional, `learned`): the shipped cross-encoder of
+`ragfort.judges` (task ``support``) reads each claim that was not quoted
+verbatim together with the passages holding its closest sentences (by the
+same similarities, so ingest vectors choose them), and its probability is
+blended with tier 1's (`learned_weight`). An answer that opens with yes/no or
+is a fragment is read with its question (`ragfort.judges.support`).
+
 Tier 2 and 3 (optional): claims whose probability falls inside the model's
 uncertainty band go to an NLI cross-encoder and then an LLM judge, if
 configured; each tier that decides replaces the probability.
@@ -42,6 +49,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +61,7 @@ from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
 from ragfort.grounding.signals import ClaimSignals, EvidenceIndex, claim_signals, content_tokens
 from ragfort.grounding.verbatim import find_verbatim
+from ragfort.judges.support import support_pair
 from ragfort.text import sentence_spans
 from ragfort.types import Passage
 
@@ -70,6 +79,12 @@ __all__ = [
 
 SentenceVectors = Callable[[Sequence[Passage]], list["npt.NDArray[np.float32] | None"]]
 """What the pipeline may put in ``ctx.state["ragfort.sentence_vectors"]``."""
+
+
+class PairScorer(Protocol):
+    """A learned pair judge: calibrated probabilities for `(premise, hypothesis)` pairs (`ragfort.judges`)."""
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> Sequence[float] | npt.NDArray[np.float32]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +246,12 @@ class GroundingScorer:
             signals settle for any similarity.
         claim_cache_size: claim and passage-sentence vectors kept in memory
             (keyed by a digest of the embedded text, 1.5 KB each); 0 disables the cache.
+        learned: the learned support judge (anything with ``score(pairs)``
+            returning probabilities, e.g. `ragfort.judges.load_judge("support")`);
+            None leaves tier 1 alone.
+        learned_weight: the learned probability's share of the blend, in [0, 1].
+        learned_passages: passages read per claim (those holding its closest
+            sentences); the claim takes the best of them.
     """
 
     def __init__(
@@ -247,6 +268,9 @@ class GroundingScorer:
         verbatim: bool = True,
         lexical_shortcut: bool = True,
         claim_cache_size: int = 4096,
+        learned: PairScorer | None = None,
+        learned_weight: float = 0.5,
+        learned_passages: int = 1,
     ) -> None:
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -270,6 +294,13 @@ class GroundingScorer:
         # The shortcut is exact only if the model can be bounded over similarity.
         self.lexical_shortcut = lexical_shortcut and "similarity" in self.model.features
         self.claim_cache_size = claim_cache_size
+        if not 0.0 <= learned_weight <= 1.0:
+            raise ConfigError(f"learned_weight must be in [0, 1], got {learned_weight!r}")
+        if learned_passages < 1:
+            raise ConfigError(f"learned_passages must be >= 1, got {learned_passages!r}")
+        self.learned = learned
+        self.learned_weight = float(learned_weight)
+        self.learned_passages = learned_passages
         self._vector_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._embedder = embedder
@@ -347,10 +378,72 @@ class GroundingScorer:
             )
             for i, result in zip(pending, scored, strict=True):
                 results[i] = result
-        final = tuple(
-            dataclasses.replace(r, span=span) for r, span in zip(results, written, strict=True) if r is not None
-        )
+        done = [r for r in results if r is not None]
+        if self.learned is not None:
+            done = self._learned_tier(done, written, checked, passages, sentences, per_passage, question,
+                                      sentence_vectors)  # fmt: skip
+        final = tuple(dataclasses.replace(r, span=span) for r, span in zip(done, written, strict=True))
         return GroundingReport(clean, final + unchecked, self.threshold)
+
+    # -- the learned tier -----------------------------------------------------------
+    def _learned_tier(
+        self,
+        results: list[ClaimResult],
+        written: Sequence[ClaimSpan],
+        cores: Sequence[ClaimSpan],
+        passages: Sequence[Passage],
+        sentences: Sequence[tuple[int, int, int, str]],
+        per_passage: Sequence[Sequence[tuple[int, int]]],
+        question: str,
+        sentence_vectors: SentenceVectors | None,
+    ) -> list[ClaimResult]:
+        """Blend the learned judge's probability into every claim not settled verbatim."""
+        assert self.learned is not None
+        todo = [i for i, r in enumerate(results) if r.tier != "verbatim" and r.supported is not None]
+        if not todo or not sentences:
+            return results
+        sims = self._similarities(
+            [embedding_text(cores[i].text, question) for i in todo], passages, per_passage, sentence_vectors
+        )
+        pairs: list[tuple[str, str]] = []
+        reads: list[list[tuple[int, int]]] = []  # per claim: (passage, best sentence in it)
+        for row in range(len(todo)):
+            chosen: list[tuple[int, int]] = []
+            for k in np.argsort(-sims[row]):
+                pi = sentences[int(k)][0]
+                if all(pi != c[0] for c in chosen):
+                    chosen.append((pi, int(k)))
+                if len(chosen) == self.learned_passages:
+                    break
+            reads.append(chosen)
+            # The written claim, opening yes/no included: with its question, it is what the judge was trained on.
+            pairs += [support_pair(passages[pi].text, written[todo[row]].text, question) for pi, _ in chosen]
+        probs = [float(p) for p in self.learned.score(pairs)]
+        out = list(results)
+        cursor = 0
+        w = self.learned_weight
+        for row, i in enumerate(todo):
+            got = probs[cursor : cursor + len(reads[row])]
+            cursor += len(reads[row])
+            best = int(np.argmax(got))
+            learned = got[best]
+            pi, k = reads[row][best]
+            before = results[i]
+            prob = w * learned + (1.0 - w) * (before.probability or 0.0)
+            supported = prob >= self.threshold
+            if supported and not before.evidence:
+                _, start, end, _ = sentences[k]
+                evidence: tuple[EvidenceRef, ...] = (EvidenceRef(pi, start, end, float(sims[row, k])),)
+            else:
+                evidence = before.evidence if supported else ()
+            quote = sentences[k][3]
+            note = f"learned judge {learned:.2f} reading passage {pi + 1} ('{quote[:80]}')"
+            verdict = f"support probability {prob:.2f} (learned tier, threshold {self.threshold:.2f})"
+            signals = (note, *[x for x in before.signals if not x.startswith("support probability")], verdict)
+            out[i] = dataclasses.replace(
+                before, probability=prob, supported=supported, tier="learned", evidence=evidence, signals=signals
+            )
+        return out
 
     # -- the free tiers ------------------------------------------------------------
     def _verbatim_result(

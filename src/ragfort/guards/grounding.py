@@ -36,6 +36,8 @@ ones, never trusted.
 
 from __future__ import annotations
 
+import functools
+import os
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
@@ -46,6 +48,7 @@ from ragfort.grounding.judges import CrossEncoderJudge, LLMJudge, SupportJudge
 from ragfort.grounding.model import load_model
 from ragfort.grounding.scorer import GroundingReport, GroundingScorer
 from ragfort.guards.base import BaseGuard, GuardSettings
+from ragfort.judges import PairJudge, load_judge
 from ragfort.pipeline import CAN_REGENERATE_KEY, REGENERATE_KEY, REGENERATING_KEY
 from ragfort.types import Action, Finding, Stage, Turn, Verdict
 
@@ -79,6 +82,15 @@ class GroundingSettings(GuardSettings):
             default chain (`build_chain` with an LLM): ragfort cannot change
             the prompt inside a wrapped chain, and the extractive generator
             would write the same answer again.
+        learned_judge: read every claim not quoted verbatim with the shipped
+            support cross-encoder (`ragfort.judges`, task ``support``) and blend
+            its probability with the feature model's; a missing or damaged
+            model file is a configuration error, never a silent fallback.
+        learned_model_path: a model folder to use instead of the shipped one
+            (one trained with ``python -m ragfort.judges.train --out DIR``).
+        learned_weight: the learned probability's share of that blend.
+        learned_passages: passages the judge reads per claim (those holding
+            the claim's closest sentences); the claim takes the best.
     """
 
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -94,6 +106,10 @@ class GroundingSettings(GuardSettings):
     uncertainty_band: tuple[float, float] | None = None
     params_path: str | None = None
     regenerate: bool = False
+    learned_judge: bool = False
+    learned_model_path: str | None = None
+    learned_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    learned_passages: int = Field(default=1, ge=1, le=5)
 
     @model_validator(mode="after")
     def _band_in_range(self) -> GroundingSettings:
@@ -145,6 +161,9 @@ class GroundingGuard(BaseGuard):
             split_clauses=s.split_clauses,
             nli=nli,
             llm=LLMJudge(llm) if llm is not None else None,
+            learned=_learned_judge(s),
+            learned_weight=s.learned_weight,
+            learned_passages=s.learned_passages,
         )
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
@@ -211,6 +230,18 @@ class GroundingGuard(BaseGuard):
             Action.ABSTAIN, score=score, reason=f"{action}: {summary}", findings=findings,
             turn=replaced.evolve(answer=message),
         )  # fmt: skip
+
+
+def _learned_judge(s: GroundingSettings) -> PairJudge | None:
+    if not s.learned_judge:
+        return None
+    return _judge_at(os.path.realpath(s.learned_model_path)) if s.learned_model_path else load_judge("support")
+
+
+@functools.lru_cache(maxsize=8)
+def _judge_at(path: str) -> PairJudge:
+    # One loaded (and checksum-verified) model per folder per process, as `load_judge` does for shipped ones.
+    return PairJudge(path)
 
 
 def _findings(report: GroundingReport) -> tuple[Finding, ...]:

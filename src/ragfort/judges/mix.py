@@ -44,6 +44,7 @@ from typing import Any
 
 from ragfort.errors import ConfigError
 from ragfort.judges.perturb import Pair
+from ragfort.judges.support import needs_question
 
 __all__ = [
     "PUBLIC",
@@ -140,12 +141,6 @@ class Mix:
 
 # --------------------------------------------------------------------------- the hand-written cases
 
-_YES_NO = re.compile(r"^\s*(yes|no|nope|yep|yeah|not)\b", re.IGNORECASE)
-
-
-def needs_question(answer: str) -> bool:
-    """Whether a claim only makes sense with its question: a yes/no first word, or six words or fewer."""
-    return bool(_YES_NO.match(answer)) or len(answer.split()) <= 6
 
 
 def case_pair(case: Mapping[str, Any]) -> Pair:
