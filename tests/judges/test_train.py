@@ -1,7 +1,9 @@
 """The training command: the data mix, an exact resume, and a miniature run end to end.
 
-These need torch and transformers (the dev install); the end-to-end run also
-needs ../shared/data (skipped where it is absent, never in CI).
+These need torch and transformers (the dev install). The tests that train
+(marked ``train``) are deselected by default, so the CI suite never trains
+(it tests the committed model): run them with ``python -m pytest -m train
+tests/judges``. The end-to-end run also needs ../shared/data.
 """
 
 from __future__ import annotations
@@ -190,6 +192,7 @@ def _state(workdir: Path) -> dict[str, object]:
 
 
 @pytest.mark.usefixtures("tiny_task")
+@pytest.mark.train
 def test_a_resumed_run_ends_exactly_where_an_uninterrupted_one_does(tmp_path: Path) -> None:
     straight = tiny_config(tmp_path / "straight", freeze_layers=5)
     train.train(straight)
@@ -209,6 +212,7 @@ def test_a_resumed_run_ends_exactly_where_an_uninterrupted_one_does(tmp_path: Pa
 
 
 @pytest.mark.usefixtures("tiny_task")
+@pytest.mark.train
 def test_a_checkpoint_is_never_overwritten_or_resumed_with_other_settings(tmp_path: Path) -> None:
     config = tiny_config(tmp_path, steps=2, until=1)
     train.train(config)
@@ -223,6 +227,7 @@ def test_a_checkpoint_is_never_overwritten_or_resumed_with_other_settings(tmp_pa
 # --------------------------------------------------------------------------- end to end
 
 
+@pytest.mark.train
 def test_the_smoke_run_writes_a_model_folder_the_runtime_loads(tmp_path: Path) -> None:
     shared_data("nli")
     out = tmp_path / "model"

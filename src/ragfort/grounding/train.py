@@ -48,7 +48,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ragfort.grounding.claims import split_claims, strip_markers
+from ragfort.grounding.claims import answer_core, split_claims, strip_markers
 from ragfort.grounding.devdata import DATASETS, Example, load_dataset
 from ragfort.grounding.model import FEATURES, PARAMS_PATH, SupportModel
 from ragfort.grounding.scorer import GroundingScorer, embedding_text, passage_sentence_spans
@@ -130,7 +130,8 @@ class FeatureSet:
 
 
 def _claims_of(answer: str) -> list[str]:
-    claims = [c.text for c in split_claims(strip_markers(answer).text)]
+    # As the runtime scores them (`GroundingScorer.score`): an opening yes/no is not checked.
+    claims = [answer_core(c.text) for c in split_claims(strip_markers(answer).text)]
     # A bare answer such as "Delhi" is one claim even without sentence punctuation.
     return claims or [answer.strip() or "-"]
 

@@ -23,7 +23,7 @@ answers).
 
 One pair per forward pass by default: the int8 model quantises activations
 per tensor, so in a padded batch a pair's score would depend on its
-neighbours (measured: up to 0.007 in probability); alone, it is the same in
+neighbours (measured: up to 0.2 in probability with the shipped model); alone, it is the same in
 every call, and on one thread twelve pairs took 41 ms alone against 39 ms as
 one batch. ``batch_size`` > 1 pads batches of similar length for throughput
 where that small dependence does not matter. No torch on this path.

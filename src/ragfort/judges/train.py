@@ -242,7 +242,12 @@ def balanced_accuracy(labels: Sequence[int] | npt.NDArray[Any], predicted: Seque
 
 
 def fit_platt(logits: npt.NDArray[Any], labels: npt.NDArray[Any]) -> Calibration:
-    """Platt scaling ``sigmoid(a * logit + b)`` fitted by Newton's method (a tiny L2 keeps it finite)."""
+    """Platt scaling ``sigmoid(a * logit + b)`` fitted by damped Newton steps.
+
+    An L2 penalty of one unit on `a` and `b` and steps capped at 1 keep the fit finite and smooth when
+    the logits barely separate the labels (a model near chance on the selection set once fitted
+    a = 8e7, a step function that makes every probability 0 or 1).
+    """
     z = np.asarray(logits, dtype=np.float64)
     y = np.asarray(labels, dtype=np.float64)
     if len(z) == 0 or y.min() == y.max():
@@ -254,9 +259,10 @@ def fit_platt(logits: npt.NDArray[Any], labels: npt.NDArray[Any]) -> Calibration
     x = np.stack([z, np.ones_like(z)], axis=1)
     for _ in range(100):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -60, 60)))
-        grad = x.T @ (p - t) + 1e-6 * w
-        hess = (x * (p * (1 - p))[:, None]).T @ x + 1e-6 * np.eye(2)
+        grad = x.T @ (p - t) + 1.0 * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + 1.0 * np.eye(2)
         step = np.linalg.solve(hess, grad)
+        step *= min(1.0, 1.0 / max(float(np.abs(step).max()), 1e-12))
         w -= step
         if float(np.abs(step).max()) < 1e-10:
             break

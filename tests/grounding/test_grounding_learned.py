@@ -1,0 +1,81 @@
+"""The learned tier of grounding: the shipped support cross-encoder read beside the feature model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ragfort.errors import ConfigError
+from ragfort.grounding.scorer import GroundingScorer
+from ragfort.guards.grounding import GroundingGuard
+from ragfort.judges import load_judge
+from ragfort.judges.runtime import MODEL_FILE, MODELS_DIR
+from ragfort.judges.support import support_pair
+from ragfort.types import Passage
+
+PASSAGES = [
+    Passage(text="## Return window\n\nYou can return a device within 14 calendar days of the delivery date. "
+                 "The window is the same for every device model.", doc_id="returns/devices.md"),
+    Passage(text="## Accessories\n\nAccessories bought on their own can be returned within 30 calendar days.",
+            doc_id="returns/accessories.md"),
+]  # fmt: skip
+QUESTION = "How long do I have to send back my phone?"
+PARAPHRASE = "You have two weeks from delivery to send a phone back."
+
+
+def test_a_claim_not_quoted_is_read_by_the_judge_with_its_closest_passage() -> None:
+    judge = load_judge("support")
+    report = GroundingScorer(learned=judge, learned_weight=1.0).score(PARAPHRASE, PASSAGES, question=QUESTION)
+    (claim,) = report.claims
+    assert claim.tier == "learned"
+    # Weight 1: the claim's probability is exactly the judge's on the passage holding its closest sentence.
+    expected = float(judge.score([support_pair(PASSAGES[0].text, PARAPHRASE, QUESTION)])[0])
+    assert claim.probability == pytest.approx(expected, abs=1e-6)
+    assert claim.signals[0].startswith(f"learned judge {expected:.2f} reading passage 1")
+
+
+def test_the_blend_weighs_the_judge_against_the_feature_model() -> None:
+    judge = load_judge("support")
+    alone = GroundingScorer().score(PARAPHRASE, PASSAGES, question=QUESTION).claims[0].probability
+    learned = GroundingScorer(learned=judge, learned_weight=1.0).score(PARAPHRASE, PASSAGES, question=QUESTION)
+    half = GroundingScorer(learned=judge, learned_weight=0.5).score(PARAPHRASE, PASSAGES, question=QUESTION)
+    assert alone is not None and learned.claims[0].probability is not None
+    assert half.claims[0].probability == pytest.approx(0.5 * alone + 0.5 * learned.claims[0].probability, abs=1e-6)
+
+
+def test_a_verbatim_claim_never_reaches_the_judge() -> None:
+    class Refuses:
+        def score(self, pairs: object) -> list[float]:
+            raise AssertionError("the judge was asked about a verbatim claim")
+
+    quote = "You can return a device within 14 calendar days of the delivery date."
+    report = GroundingScorer(learned=Refuses()).score(quote, PASSAGES, question=QUESTION)
+    assert [c.tier for c in report.claims] == ["verbatim"]
+
+
+def test_the_guard_loads_the_shipped_judge_and_explains_with_it() -> None:
+    from ragfort.context import RunContext
+    from ragfort.types import Turn
+
+    guard = GroundingGuard(learned_judge=True, action="annotate")
+    verdict = guard.check(Turn(question=QUESTION, answer=PARAPHRASE, documents=tuple(PASSAGES)), RunContext())
+    assert verdict.turn is not None
+    assert any("learned judge" in s for c in verdict.turn.claims for s in c.signals)
+
+
+def test_a_damaged_model_is_a_configuration_error_naming_the_file(tmp_path: Path) -> None:
+    folder = Path(shutil.copytree(MODELS_DIR / "support", tmp_path / "support"))
+    with (folder / MODEL_FILE).open("r+b") as fh:
+        fh.seek(1000)
+        fh.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ConfigError, match=MODEL_FILE):
+        GroundingGuard(learned_judge=True, learned_model_path=str(folder))
+
+
+def test_learned_settings_are_validated() -> None:
+    with pytest.raises(ValueError, match="learned_weight"):
+        GroundingGuard(learned_judge=True, learned_weight=1.5)
+    with pytest.raises(ConfigError, match="learned_passages"):
+        GroundingScorer(learned=load_judge("support"), learned_passages=0)
