@@ -215,22 +215,11 @@ def build_model(config: TrainConfig) -> CrossEncoder:
 
 def auc(labels: Sequence[int] | npt.NDArray[Any], scores: Sequence[float] | npt.NDArray[Any]) -> float:
     """ROC AUC (ties count half); nan when only one class is present."""
-    y = np.asarray(labels, dtype=np.int64)
-    s = np.asarray(scores, dtype=np.float64)
-    pos, neg = int(y.sum()), int(len(y) - y.sum())
-    if pos == 0 or neg == 0:
-        return float("nan")
-    order = np.argsort(s, kind="mergesort")
-    ranks = np.empty(len(s), dtype=np.float64)
-    sorted_s = s[order]
-    i = 0
-    while i < len(s):
-        j = i
-        while j + 1 < len(s) and sorted_s[j + 1] == sorted_s[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2.0 + 1.0
-        i = j + 1
-    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2.0) / (pos * neg))
+    # The guard evaluations' Mann-Whitney AUC (average ranks for ties); None there means one class only.
+    from ragfort.evals.guard_eval import _roc_auc
+
+    value = _roc_auc(np.asarray(labels, dtype=np.int64), np.asarray(scores, dtype=np.float64))
+    return float("nan") if value is None else value
 
 
 def balanced_accuracy(labels: Sequence[int] | npt.NDArray[Any], predicted: Sequence[int] | npt.NDArray[Any]) -> float:
