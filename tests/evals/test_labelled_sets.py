@@ -1,0 +1,102 @@
+"""The hand-written labelled sets under evals/ hold together: exact passages, document splits, valid labels.
+
+Grounding cases are checked by `scripts/check_grounding_cases.py` (the same
+checker a writer runs); answerability cases and question pairs by the rules of
+their README files. A passage must be exactly one of ingest's chunks, and every
+case sits wholly in the split of its documents, so a test split never shares a
+document with training.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ragfort.index.chunking import chunk_text
+from ragfort.index.loaders import discover, load_document
+
+REPO = Path(__file__).resolve().parents[2]
+CORPORA = {"voltwise": REPO / "examples" / "help_center", "northbeam": REPO / "evals" / "corpora" / "northbeam_bank"}
+ANSWERABILITY_KINDS = {
+    True: {"answered", "answered_inference"},
+    False: {"same_topic", "false_premise", "off_topic", "personal"},
+}
+PARAPHRASE_KINDS = {"reorder", "synonym", "politeness", "typo", "rephrase", "context", "terse"}
+
+
+def _records(path: Path) -> Iterator[dict[str, Any]]:
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            yield json.loads(line)
+
+
+@pytest.fixture(scope="module")
+def chunks() -> dict[str, dict[str, set[str]]]:
+    out: dict[str, dict[str, set[str]]] = {}
+    for corpus, root in CORPORA.items():
+        docs = {}
+        for doc_id, path in discover(root):
+            doc = load_document(path, doc_id=doc_id)
+            docs[doc_id] = {c.text for c in chunk_text(doc.text, title=doc.title)}
+        out[corpus] = docs
+    return out
+
+
+def _splits(corpus: str) -> dict[str, str]:
+    data: dict[str, str] = json.loads((REPO / "evals" / "grounding" / f"{corpus}.splits.json").read_text())
+    return data
+
+
+def test_the_grounding_cases_pass_their_checker() -> None:
+    script = REPO / "scripts" / "check_grounding_cases.py"
+    spec = importlib.util.spec_from_file_location("check_grounding_cases", script)
+    assert spec is not None and spec.loader is not None
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    files = sorted((REPO / "evals" / "grounding").glob("*.jsonl"))
+    assert {f.stem for f in files} == set(CORPORA)
+    problems = [p for f in files for p in checker.check(f)]
+    assert problems == []
+    cases = [c for f in files for c in _records(f)]
+    assert len(cases) >= 400
+    test = [c for c in cases if c["split"] == "test"]
+    # Every error kind is measured on the test split.
+    assert {c["kind"] for c in test if c["label"] == "unsupported"} == checker.UNSUPPORTED
+
+
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_answerability_cases_are_exact_passages_within_one_split(
+    corpus: str, chunks: dict[str, dict[str, set[str]]]
+) -> None:
+    splits = _splits(corpus)
+    cases = list(_records(REPO / "evals" / "answerability" / f"{corpus}.jsonl"))
+    assert len(cases) >= 150
+    assert len({c["id"] for c in cases}) == len(cases)
+    for case in cases:
+        assert case["corpus"] == corpus
+        assert case["kind"] in ANSWERABILITY_KINDS[case["answerable"]], case["id"]
+        docs = {p["doc_id"] for p in case["passages"]}
+        for passage in case["passages"]:
+            assert passage["text"] in chunks[corpus][passage["doc_id"]], case["id"]
+        assert {splits[d] for d in docs} == {case["split"]}, case["id"]
+        answering = {p["doc_id"] for p in case["passages"] if p.get("answers")}
+        assert set(case["answer_doc_ids"]) <= docs, case["id"]
+        assert bool(answering) == case["answerable"], case["id"]
+
+
+@pytest.mark.parametrize("corpus", sorted(CORPORA))
+def test_question_pairs_name_real_documents_of_their_split(corpus: str, chunks: dict[str, dict[str, set[str]]]) -> None:
+    splits = _splits(corpus)
+    pairs = list(_records(REPO / "evals" / "equivalence" / f"{corpus}.jsonl"))
+    assert len(pairs) >= 300
+    assert len({p["id"] for p in pairs}) == len(pairs)
+    for pair in pairs:
+        assert pair["corpus"] == corpus and pair["q1"].strip() and pair["q2"].strip() and pair["q1"] != pair["q2"]
+        assert (pair["kind"] in PARAPHRASE_KINDS) == pair["equivalent"], pair["id"]
+        assert pair["doc_ids"] and all(d in chunks[corpus] for d in pair["doc_ids"]), pair["id"]
+        assert {splits[d] for d in pair["doc_ids"]} == {pair["split"]}, pair["id"]
