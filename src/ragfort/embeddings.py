@@ -41,6 +41,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from ragfort._onnx import cpu_session
 from ragfort.errors import ConfigError
 from ragfort.paths import model_cache_dir
 
@@ -297,10 +298,7 @@ class _OnnxBackend:
     def _session(self, threads: int) -> Any:
         session = self._sessions.get(threads)
         if session is None:
-            options = self._ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            session = self._ort.InferenceSession(str(self._path), options, providers=["CPUExecutionProvider"])
+            session = cpu_session(self._ort, self._path, threads=threads)
             self._sessions[threads] = session
         return session
 

@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ragfort._onnx import cpu_session
 from ragfort.errors import ConfigError
 
 __all__ = [
@@ -284,12 +285,7 @@ class PairJudge:
     def _session(self, threads: int) -> Any:
         session = self._sessions.get(threads)
         if session is None:
-            options = self._ort.SessionOptions()
-            options.intra_op_num_threads = threads
-            options.inter_op_num_threads = 1
-            session = self._ort.InferenceSession(
-                str(self.model_dir / MODEL_FILE), options, providers=["CPUExecutionProvider"]
-            )
+            session = cpu_session(self._ort, self.model_dir / MODEL_FILE, threads=threads)
             self._sessions[threads] = session
         return session
 
