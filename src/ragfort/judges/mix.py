@@ -527,7 +527,24 @@ def support_mix(settings: MixSettings) -> Mix:
     )
 
 
-TASKS: dict[str, Callable[[MixSettings], Mix]] = {"support": support_mix}
+def _answerability_mix(settings: MixSettings) -> Mix:
+    from ragfort.judges.answerability_mix import answerability_mix
+
+    return answerability_mix(settings)
+
+
+def _equivalence_mix(settings: MixSettings) -> Mix:
+    from ragfort.judges.equivalence_mix import equivalence_mix
+
+    return equivalence_mix(settings)
+
+
+# Each task's builder lives in its own module (imported when that task is built).
+TASKS: dict[str, Callable[[MixSettings], Mix]] = {
+    "support": support_mix,
+    "answerability": _answerability_mix,
+    "equivalence": _equivalence_mix,
+}
 
 
 def build_mix(task: str, settings: MixSettings) -> Mix:
