@@ -27,6 +27,8 @@ import importlib
 import os
 import sys
 
+from ragfort.pii import _lazy_recognizers
+
 __all__ = ["import_without_torch"]
 
 os.environ.setdefault("PRESIDIO_DEVICE", "cpu")
@@ -57,4 +59,7 @@ def _unhide(names: list[str]) -> None:
             del sys.modules[name]
 
 
+# Presidio's recognizers package loads each recognizer on first use (see the module).
+_lazy_recognizers.install()
 import_without_torch()
+_lazy_recognizers.bind()

