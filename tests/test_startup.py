@@ -143,3 +143,43 @@ def test_an_ner_that_listens_to_the_tok2vec_keeps_it(tmp_path: Path, monkeypatch
     text = "Anna Berg wrote to Tom Lee about the parcel"
     full = spacy.load(path)
     assert [(e.start, e.end) for e in nlp(text).ents] == [(e.start, e.end) for e in full(text).ents]
+
+
+_ASK = """
+import atexit, gc, json, sys
+atexit.register(lambda: print(json.dumps({{"frozen": gc.get_freeze_count()}})))  # runs after main() returned
+sys.argv = ["ragfort", "ask", "How long do refunds take?", "--index", {index!r}, "--policy", "passthrough", "--json"]
+from ragfort.cli import main
+main()
+"""
+
+
+def test_ragfort_ask_leaves_the_heap_to_the_os_at_exit(help_center_index: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "RAGFORT_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", _ASK.format(index=str(help_center_index))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    *answer, last = done.stdout.strip().splitlines()
+    assert json.loads("\n".join(answer))["status"] == "ok"  # the whole answer was printed first
+    # The objects alive at exit were frozen: the collector does not sweep them while the modules are torn down.
+    assert json.loads(last)["frozen"] > 100_000
+
+
+def test_an_in_process_ask_leaves_the_collector_alone(help_center_index: Path) -> None:
+    import gc
+
+    from typer.testing import CliRunner
+
+    from ragfort.cli import app
+
+    before = gc.get_freeze_count()
+    res = CliRunner().invoke(
+        app, ["ask", "How long do refunds take?", "--index", str(help_center_index), "--policy", "passthrough"]
+    )
+    assert res.exit_code == 0, res.output
+    assert gc.get_freeze_count() == before
