@@ -147,17 +147,24 @@ def test_an_ner_that_listens_to_the_tok2vec_keeps_it(tmp_path: Path, monkeypatch
 
 _ASK = """
 import atexit, gc, json, sys
-atexit.register(lambda: print(json.dumps({{"frozen": gc.get_freeze_count()}})))  # runs after main() returned
+def report():  # runs after main() returned
+    modules = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r} or m.startswith("ragfort."))
+    print(json.dumps({{"frozen": gc.get_freeze_count(), "modules": modules}}))
+atexit.register(report)
 sys.argv = ["ragfort", "ask", "How long do refunds take?", "--index", {index!r}, "--policy", "passthrough", "--json"]
 from ragfort.cli import main
 main()
 """
+# Libraries of the service, the evaluation reports and notebooks, which one question never needs.
+_HEAVY = ("fastapi", "starlette", "uvicorn", "matplotlib", "pandas", "scipy", "sklearn", "torch", "transformers")
 
 
-def test_ragfort_ask_leaves_the_heap_to_the_os_at_exit(help_center_index: Path, tmp_path: Path) -> None:
-    env = {**os.environ, "RAGFORT_HOME": str(tmp_path)}
+@pytest.fixture(scope="module")
+def one_shot_ask(help_center_index: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """`ragfort ask` through the console-script entry point, in a fresh interpreter."""
+    env = {**os.environ, "RAGFORT_HOME": str(tmp_path_factory.mktemp("home"))}
     done = subprocess.run(
-        [sys.executable, "-c", _ASK.format(index=str(help_center_index))],
+        [sys.executable, "-c", _ASK.format(index=str(help_center_index), heavy=set(_HEAVY))],
         env=env,
         capture_output=True,
         text=True,
@@ -165,9 +172,37 @@ def test_ragfort_ask_leaves_the_heap_to_the_os_at_exit(help_center_index: Path, 
     )
     assert done.returncode == 0, done.stderr[-3000:]
     *answer, last = done.stdout.strip().splitlines()
-    assert json.loads("\n".join(answer))["status"] == "ok"  # the whole answer was printed first
+    result: dict[str, Any] = json.loads(last)
+    result["answer"] = json.loads("\n".join(answer))
+    return result
+
+
+def test_ragfort_ask_leaves_the_heap_to_the_os_at_exit(one_shot_ask: dict[str, Any]) -> None:
+    assert one_shot_ask["answer"]["status"] == "ok"  # the whole answer was printed first
     # The objects alive at exit were frozen: the collector does not sweep them while the modules are torn down.
-    assert json.loads(last)["frozen"] > 100_000
+    assert one_shot_ask["frozen"] > 100_000
+
+
+def test_ragfort_ask_imports_no_subsystem_it_does_not_use(one_shot_ask: dict[str, Any]) -> None:
+    modules = one_shot_ask["modules"]
+    assert not [m for m in modules if m.split(".")[0] in _HEAVY]
+    # Not the evaluation harness nor the service, whose commands the CLI lists.
+    assert not [m for m in modules if m.startswith(("ragfort.evals", "ragfort.server"))]
+
+
+def test_the_subsystems_commands_are_still_there() -> None:
+    from typer.testing import CliRunner
+
+    from ragfort.cli import app
+
+    runner = CliRunner()
+    listed = runner.invoke(app, ["--help"])
+    assert listed.exit_code == 0
+    for name in ("ingest", "ask", "chat", "serve", "ab-report", "eval", "eval-guard", "keys", "golden"):
+        assert f"  {name} " in listed.output, name
+    assert runner.invoke(app, ["golden", "import", "--help"]).exit_code == 0
+    typo = runner.invoke(app, ["evl"])
+    assert typo.exit_code == 2 and "Did you mean 'eval'?" in typo.output
 
 
 def test_an_in_process_ask_leaves_the_collector_alone(help_center_index: Path) -> None:

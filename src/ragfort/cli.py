@@ -12,12 +12,13 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from ragfort.errors import RagfortError
 from ragfort.paths import data_dir
@@ -31,14 +32,94 @@ for _name, _value in {
 }.items():
     os.environ.setdefault(_name, _value)
 
+
+class _SubsystemCommands(dict[str, Any]):
+    """A command group's commands; the subsystems' join on the first look-up they could answer.
+
+    A look-up of a core command (``ask``) answers at once; a name it does not
+    hold, or a walk over all of them (help, a typo's suggestions), adds the
+    subsystems' commands first, after the core ones as they always were.
+    """
+
+    def __init__(self, commands: Mapping[str, Any]) -> None:
+        super().__init__(commands)
+        self._pending = True
+
+    def _load(self) -> None:
+        if not self._pending:
+            return
+        self._pending = False
+        extra = typer.Typer(rich_markup_mode=RICH_MARKUP_MODE)
+        for module in _SUBSYSTEMS:
+            importlib.import_module(module).register(extra)
+        for name, command in typer.main.get_group(extra).commands.items():
+            self.setdefault(name, command)
+
+    def __missing__(self, key: str) -> Any:
+        if not self._pending:
+            raise KeyError(key)
+        self._load()
+        return self[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key: object) -> bool:
+        if not super().__contains__(key):
+            self._load()
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._load()
+        return super().__len__()
+
+    def keys(self) -> Any:
+        self._load()
+        return super().keys()
+
+    def values(self) -> Any:
+        self._load()
+        return super().values()
+
+    def items(self) -> Any:
+        self._load()
+        return super().items()
+
+
+class _Commands(TyperGroup):
+    """The command group: the subsystems' commands join it when one of them is asked for or listed.
+
+    The subsystems (``ragfort eval``, ``golden``, ``keys``, ``ab-report``)
+    register through a ``register(app)`` function in their own modules;
+    importing those modules (the evaluation harness) is work that ``ragfort
+    ask`` or ``ingest`` never uses.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _SubsystemCommands(self.commands)
+
+
+# Plain help: Typer's rich help (0.29) prints every flag as taking a value ("--json <bool>").
+RICH_MARKUP_MODE: Any = None
+# Subsystems contribute commands through a register(app) function (loaded by `_Commands` when needed).
+_SUBSYSTEMS = ("ragfort.server.cli", "ragfort.evals.cli")
+
 app = typer.Typer(
     name="ragfort",
+    cls=_Commands,
     help="Harden a RAG chatbot: guarded answers with citations, the support-agent API, evaluation.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    # Plain help: Typer's rich help (0.29) prints every flag as taking a value ("--json <bool>").
-    rich_markup_mode=None,
+    rich_markup_mode=RICH_MARKUP_MODE,
 )
 
 T = TypeVar("T")
@@ -383,12 +464,6 @@ def _limit_malloc_arenas(arenas: int = 2) -> None:
         ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 is M_ARENA_MAX
     except (OSError, AttributeError):  # not glibc (musl, ...): nothing to tune
         pass
-
-
-# Subsystems contribute commands through a register(app) function.
-_SUBSYSTEMS = ("ragfort.server.cli", "ragfort.evals.cli")
-for _module in _SUBSYSTEMS:
-    importlib.import_module(_module).register(app)
 
 
 def main() -> None:
