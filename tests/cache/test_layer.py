@@ -36,8 +36,10 @@ def test_the_same_question_again_is_an_exact_hit_with_the_same_answer(guarded: A
 
 
 def test_a_paraphrase_is_a_semantic_hit(guarded: Any) -> None:
-    first = guarded.invoke("How much does Travel Pass cost per day?")
-    para = guarded.invoke("What's the daily price of Travel Pass?")
+    # (The equivalence judge's minimum is strict: "What's the daily price of Travel Pass?" against
+    # "How much does Travel Pass cost per day?" scores 0.85 and is refused; see docs/cache-and-budgets.md.)
+    first = guarded.invoke("How long do refunds take?")
+    para = guarded.invoke("When will my refund arrive?")
     assert para.cache is CacheStatus.SEMANTIC_HIT
     assert para.answer == first.answer
 

@@ -5,8 +5,11 @@ passages of a request that passed the output guards (passages without their
 sentence vectors), the question's embedding (float16) and its hashed
 `QuestionFeatures`, the hashed ids of the chunks it retrieved (anchors for
 semantic lookup) and of the documents it depends on. It never holds the
-question text. Entries travel as JSON with a SHA-256 checksum, never pickle:
-a payload that fails its checksum or does not parse is a miss.
+question text in clear: when the semantic cache's equivalence judge is on
+(the judge reads both questions), the redacted question is kept sealed with
+AES-GCM under the vault key, bound to the entry's namespace
+(`AnswerCache.seal_question`). Entries travel as JSON with a SHA-256 checksum, never pickle: a payload that fails
+its checksum or does not parse is a miss.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class CacheEntry:
         features: the question's hashed near-miss features.
         anchors: hashed ids of the retrieved chunks, best first.
         deps: hashed ids of the documents the answer depends on.
+        sealed_question: the redacted question, sealed (base64), only for the equivalence judge (else None).
     """
 
     key: str
@@ -94,6 +98,7 @@ class CacheEntry:
     features: QuestionFeatures | None = None
     anchors: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()
+    sealed_question: str | None = None
 
     def apply(self, turn: Turn) -> Turn:
         """`turn` (with this request's question and redactions) answered from this entry."""
@@ -127,6 +132,8 @@ class CacheEntry:
             "anchors": list(self.anchors),
             "deps": list(self.deps),
         }
+        if self.sealed_question is not None:  # absent otherwise: entries without it keep their bytes
+            body["sealed_question"] = self.sealed_question
         text = json.dumps(body, separators=(",", ":"), sort_keys=True)
         check = hashlib.sha256(text.encode("utf-8")).hexdigest()
         return f"{check}\n{text}".encode()
@@ -188,6 +195,7 @@ class CacheEntry:
                 features=None if d["features"] is None else QuestionFeatures.from_json(d["features"]),
                 anchors=tuple(str(a) for a in d["anchors"]),
                 deps=tuple(str(x) for x in d["deps"]),
+                sealed_question=None if d.get("sealed_question") is None else str(d["sealed_question"]),
             )
         except CorruptEntry:
             raise

@@ -137,6 +137,7 @@ _DIRECTION_STEMS: dict[str, tuple[str, str]] = {
     "upload": ("load", "up"), "download": ("load", "down"), "import": ("port", "in"), "export": ("port", "out"),
     "incoming": ("port", "in"), "outgoing": ("port", "out"), "inbound": ("port", "in"),
     "outbound": ("port", "out"), "increas": ("amount", "up"), "decreas": ("amount", "down"),
+    "rais": ("amount", "up"), "lower": ("amount", "down"), "reduc": ("amount", "down"),
     "subscrib": ("membership", "in"), "unsubscrib": ("membership", "out"), "install": ("install", "in"),
     "uninstall": ("install", "out"), "connect": ("link", "in"), "disconnect": ("link", "out"),
     "deposit": ("money", "in"), "withdraw": ("money", "out"), "mute": ("sound", "off"),
@@ -333,8 +334,40 @@ def _number_value(raw: str) -> tuple[str, str | None]:
     return (str(int(value)) if value.is_integer() else str(value)), unit
 
 
+# Courtesy around a question is not part of what it asks ("Hi team, could you tell me when ...?"):
+# a leading greeting or thanks, a trailing thanks, and the polite frames that only introduce the question.
+_COURTESY = (
+    re.compile(
+        r"^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?: (?:team|there|all|folks|everyone))?"
+        r"|(?:many )?thanks(?: (?:in advance|so much|a lot))?|thank you(?: (?:in advance|so much))?"
+        r"|please help)\s*[,.!:;]+\s*",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^\s*(?:could|can|would) you (?:please )?(?:tell|let) me(?: know)?(?: (?:whether|if))?\s+"
+        r"|^\s*I was wondering(?: (?:whether|if))?,?\s+",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"\s*[,.!]?\s*(?:(?:many )?thanks|thank you|cheers)(?: (?:in advance|so much|a lot))?[.!]*\s*$", re.IGNORECASE
+    ),
+)
+
+
+def _strip_courtesy(text: str) -> str:
+    before = None
+    while before != text:
+        before = text
+        for pattern in _COURTESY:
+            stripped = pattern.sub("", text)
+            if stripped.strip():  # a question that is nothing but courtesy stays as it is
+                text = stripped
+    return text
+
+
 def question_features(text: str) -> QuestionFeatures:
     """The features of one question (redacted text in, hashes out)."""
+    text = _strip_courtesy(text)
     matches = list(_TOKEN.finditer(text))
     raw_tokens = [m.group(0) for m in matches]
     tokens = [_CANON.get(t, t) for t in (m.group(0).lower().replace("’", "'") for m in matches)]

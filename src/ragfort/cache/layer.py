@@ -10,7 +10,8 @@
 - ``semantic`` sits after retrieval and the retrieval gate (it carries
   ``ragfort_position = "post_retrieval"``). It reuses the question vector
   the retriever computed and the retrieved chunk ids, and asks the cache for
-  a semantic match (see `ragfort.cache.store`). On a fresh match it sets
+  a semantic match (see `ragfort.cache.store`; with the equivalence judge
+  on, entries keep the redacted question sealed and the judge reads both). On a fresh match it sets
   ``ctx.cache = SEMANTIC_HIT``. Chains that retrieve and generate in one
   opaque call get the exact cache only.
 
@@ -75,7 +76,9 @@ class CacheLayers:
         index_version: Callable[[], str] = lambda: "",
     ) -> None:
         self.cache = cache
-        self.policy_fingerprint = policy_fingerprint
+        # A new equivalence model or minimum changes what a semantic lookup serves: new keys.
+        gate = cache.gate_version
+        self.policy_fingerprint = f"{policy_fingerprint}|{gate}" if gate else policy_fingerprint
         self.model_id = model_id
         self.index_version = index_version
 
@@ -130,7 +133,7 @@ class CacheLayers:
             features = question_features(turn.question)
             anchors = tuple(anchor(ns, p.chunk_id or p.doc_id) for p in turn.documents)
             ctx.state[_SEEN_KEY] = (vector, features, anchors)
-            fresh, stale = self.cache.semantic(ns, vector, features, anchors)
+            fresh, stale = self.cache.semantic(ns, vector, features, anchors, question=turn.question)
             _add_time(ctx, t0)
             if fresh is not None:
                 ctx.cache = CacheStatus.SEMANTIC_HIT
@@ -165,6 +168,10 @@ class CacheLayers:
             features=features,
             anchors=anchors,
             deps=tuple(sorted({dependency(p.doc_id) for p in turn.documents})),
+            # The redacted question (the layer sits after the input gate), sealed, for the equivalence judge only.
+            sealed_question=self.cache.seal_question(ns, turn.question)
+            if self.cache.keeps_questions and vector is not None
+            else None,
         )
 
 

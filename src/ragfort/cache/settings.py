@@ -15,6 +15,10 @@ Shape (every key optional)::
         threshold: 0.75        # cosine of the question vectors
         anchor_depth: 3        # retrieval agreement: top-1 of one within top-N of the other
         max_candidates: 64
+        equivalence_judge: true  # the learned question-equivalence judge, the last gate of a semantic hit
+        judged_threshold: 0.5    # the cosine a candidate needs when the judge reads it (instead of threshold)
+        min_equivalence: 0.9     # the judge's probability that one answer serves both questions
+        judge_candidates: 3      # candidates (best cosine first) the judge reads per lookup
 """
 
 from __future__ import annotations
@@ -32,12 +36,24 @@ class _Strict(BaseModel):
 
 
 class SemanticSettings(_Strict):
-    """The semantic (paraphrase) cache: similarity, retrieval agreement, near-miss rules."""
+    """The semantic (paraphrase) cache: similarity, retrieval agreement, near-miss rules, equivalence judge.
+
+    ``equivalence_judge`` asks the shipped ``equivalence`` cross-encoder
+    (`ragfort.judges`) whether one answer serves both questions, after every
+    rule has passed; a hit needs its probability (the mean of both orders)
+    to reach ``min_equivalence``. Entries then also keep the (redacted)
+    question text, which the judge reads. ``judge_candidates`` bounds how
+    many candidates, best cosine first, the judge reads per lookup.
+    """
 
     enabled: bool = True
     threshold: float = Field(default=0.75, ge=0.0, le=1.0)
     anchor_depth: int = Field(default=3, ge=1, le=20)
     max_candidates: int = Field(default=64, ge=1, le=10_000)
+    equivalence_judge: bool = True
+    judged_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_equivalence: float = Field(default=0.9, ge=0.0, le=1.0)
+    judge_candidates: int = Field(default=3, ge=1, le=64)
 
 
 class CacheSettings(_Strict):

@@ -5,9 +5,14 @@ Two lookups:
 - `exact`: the key of the redacted, normalised question (see `keys`).
 - `semantic`: after retrieval, candidates that share a retrieved chunk with
   this question are scored. A candidate matches only when the question
-  vectors' cosine reaches the threshold, the two retrievals agree (the top
-  chunk of one is within the top `anchor_depth` of the other), and the
-  near-miss check (`nearmiss.compare`) finds no difference in meaning.
+  vectors' cosine reaches the threshold (``judged_threshold`` when the judge
+  is on, else ``threshold``), the two retrievals agree (the top
+  chunk of one is within the top `anchor_depth` of the other), the
+  near-miss check (`nearmiss.compare`) finds no difference in meaning, and,
+  when ``equivalence_judge`` is on, the learned judge (`ragfort.cache.equivalence`)
+  finds that one answer serves both questions. The rules are hard vetoes
+  and cost nothing; the judge reads only the candidates they let through,
+  best cosine first, at most ``judge_candidates`` of them.
 
 Each returns a `Match`: the entry and whether it is still fresh. Stale
 entries (past TTL, within the grace period) are only ever served as a
@@ -16,18 +21,25 @@ latency-budget fallback; the pipeline decides that, not the cache.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ragfort.cache.backends.base import CacheBackend
 from ragfort.cache.entry import CacheEntry
+from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
 from ragfort.cache.features import QuestionFeatures
 from ragfort.cache.keys import digest
 from ragfort.cache.nearmiss import compare
 from ragfort.cache.settings import CacheSettings, SemanticSettings
+
+if TYPE_CHECKING:
+    from ragfort.pii.vault import VaultKeys
 
 __all__ = ["AnswerCache", "Match"]
 
@@ -55,6 +67,14 @@ class AnswerCache:
         ttl_s: how long an entry is served as a hit.
         stale_grace_s: how much longer it is kept for budget fallbacks.
         semantic: the semantic match settings.
+        gate: the equivalence gate to use instead of the shipped judge (for
+            tests and benchmarks of another model folder); by default the
+            shipped one when ``semantic.equivalence_judge`` is on.
+        keys: seal the questions the judge reads (default: the vault key,
+            `VaultKeys.load`; replicas sharing a backend share it).
+
+    Raises:
+        ConfigError: the equivalence judge is on and its model is missing or damaged.
     """
 
     def __init__(
@@ -64,6 +84,8 @@ class AnswerCache:
         ttl_s: float = 86_400.0,
         stale_grace_s: float = 604_800.0,
         semantic: SemanticSettings | None = None,
+        gate: EquivalenceGate | None = None,
+        keys: VaultKeys | None = None,
     ) -> None:
         if ttl_s <= 0:
             raise ValueError(f"ttl_s must be positive, got {ttl_s!r}")
@@ -73,11 +95,47 @@ class AnswerCache:
         self.ttl_s = ttl_s
         self.stale_grace_s = stale_grace_s
         self.semantic_settings = semantic or SemanticSettings()
+        cfg = self.semantic_settings
+        self.gate: EquivalenceGate | None = None
+        if cfg.enabled and cfg.equivalence_judge:
+            # Loaded (and its checksum checked) here, so a damaged model fails at startup, not on a request.
+            self.gate = gate or equivalence_gate(cfg.min_equivalence)
+        self._keys = keys
+        if self._keys is None and self.gate is not None:
+            from ragfort.pii.vault import VaultKeys  # the pii package is heavy; only this path needs its key
+
+            self._keys = VaultKeys.load()
+
+    @property
+    def gate_version(self) -> str:
+        """What the semantic gate admits, for the cache namespace ("" without the judge)."""
+        return "" if self.gate is None else self.gate.version
 
     @classmethod
     def from_settings(cls, settings: CacheSettings, backend: CacheBackend) -> AnswerCache:
         """A cache with the policy's TTL, grace and semantic settings."""
         return cls(backend, ttl_s=settings.ttl_s, stale_grace_s=settings.stale_grace_s, semantic=settings.semantic)
+
+    @property
+    def keeps_questions(self) -> bool:
+        """Whether entries keep the (redacted) question, sealed: the equivalence judge reads it."""
+        return self._keys is not None
+
+    def seal_question(self, namespace: str, question: str) -> str:
+        """`question` sealed for entries of `namespace` (AES-GCM; see `ragfort.cache.entry`)."""
+        if self._keys is None:
+            raise ValueError("this cache keeps no questions (the equivalence judge is off)")
+        return base64.b64encode(self._keys.seal_text(namespace, "cache", "question", question)).decode("ascii")
+
+    def open_question(self, entry: CacheEntry) -> str | None:
+        """The entry's question, or None when it has none or it was not sealed for its namespace with this key."""
+        if self._keys is None or not entry.sealed_question:
+            return None
+        try:
+            blob = base64.b64decode(entry.sealed_question, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        return self._keys.open_text(entry.namespace, "cache", "question", blob)
 
     # -- lookups -----------------------------------------------------------------------
     def exact(self, key: str, namespace: str) -> Match | None:
@@ -88,16 +146,31 @@ class AnswerCache:
         return Match(entry, fresh=entry.fresh_until > time.time())
 
     def semantic(
-        self, namespace: str, vector: np.ndarray, features: QuestionFeatures, anchors: Sequence[str]
+        self,
+        namespace: str,
+        vector: np.ndarray,
+        features: QuestionFeatures,
+        anchors: Sequence[str],
+        *,
+        question: str | None = None,
     ) -> tuple[Match | None, Match | None]:
-        """The best fresh match and the best stale match (either may be None); see the module docstring."""
+        """The best fresh match and the best stale match (either may be None); see the module docstring.
+
+        `question` is the (redacted) question asked; with the equivalence
+        judge on, a candidate is only a match when both its stored question
+        and this one are known and the judge accepts them.
+        """
         cfg = self.semantic_settings
         if not cfg.enabled or not anchors:
+            return None, None
+        if self.gate is not None and not question:
             return None, None
         depth = cfg.anchor_depth
         mine = list(anchors)
         now = time.time()
-        best: dict[bool, Match] = {}
+        passed: list[Match] = []
+        # With the judge, the cosine only gathers candidates; the rules and the judge decide.
+        threshold = cfg.judged_threshold if self.gate is not None else cfg.threshold
         q = np.asarray(vector, dtype=np.float32)
         qn = float(np.linalg.norm(q)) or 1.0
         for entry in self.backend.candidates(namespace, mine[:depth], limit=cfg.max_candidates):
@@ -107,13 +180,24 @@ class AnswerCache:
             if mine[0] not in entry.anchors[:depth] and entry.anchors[0] not in mine[:depth]:
                 continue
             sim = float(q @ entry.vector) / (qn * (float(np.linalg.norm(entry.vector)) or 1.0))
-            if sim < cfg.threshold:
+            if sim < threshold:
                 continue
             if not compare(features, entry.features).same_meaning:
                 continue
-            fresh = entry.fresh_until > now
-            if fresh not in best or sim > best[fresh].similarity:
-                best[fresh] = Match(entry, fresh=fresh, similarity=sim)
+            passed.append(Match(entry, fresh=entry.fresh_until > now, similarity=sim))
+        best: dict[bool, Match] = {}
+        judged: dict[bool, int] = {True: 0, False: 0}
+        for match in sorted(passed, key=lambda m: -m.similarity):
+            if match.fresh in best:
+                continue
+            if self.gate is not None:
+                stored = self.open_question(match.entry)
+                if judged[match.fresh] >= cfg.judge_candidates or not stored:
+                    continue
+                judged[match.fresh] += 1
+                if not self.gate.same_question(stored, question or ""):
+                    continue
+            best[match.fresh] = match
         return best.get(True), best.get(False)
 
     # -- writes ------------------------------------------------------------------------

@@ -1,0 +1,137 @@
+"""The equivalence judge as the last gate of a semantic hit, with the shipped model over the real default chain."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from tests.cache.conftest import make_entry
+
+import ragfort
+from ragfort.cache import AnswerCache, MemoryBackend, SemanticSettings, question_features
+from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
+from ragfort.errors import ConfigError
+from ragfort.judges import MODELS_DIR, PairJudge
+from ragfort.pii.vault import VaultKeys
+from ragfort.types import CacheStatus
+
+SIM_STORE = "Can I get a replacement SIM in a store?"
+SIM_POST = "Can I get a replacement SIM by post?"
+# A paraphrase the rules and the judge both let through over the help center.
+PARAPHRASE = ("How long do refunds take?", "When will my refund arrive?")
+# Near-misses from the issue that the rules alone serve and the judge refuses (measured with the shipped model).
+RULES_MISSES = [
+    (SIM_STORE, SIM_POST),
+    ("Can I pay monthly for a Voltwise phone?", "Can I get a Voltwise phone on prepaid?"),
+    ("Can I move a business number to a personal account?", "Can I move a personal number to a business account?"),
+]
+
+
+def _policy(**semantic: Any) -> dict[str, Any]:
+    return {"name": "gate_test", "cache": {"backend": "memory", "semantic": semantic}}
+
+
+def test_a_channel_near_miss_is_not_served_and_a_paraphrase_is(help_center_chain: Any) -> None:
+    guarded = ragfort.harden(help_center_chain, _policy())
+    first = guarded.invoke(SIM_STORE)
+    assert guarded.invoke(SIM_STORE).cache is CacheStatus.EXACT_HIT
+    assert guarded.invoke(SIM_POST).cache is CacheStatus.MISS
+    stored = guarded.invoke(PARAPHRASE[0])
+    para = guarded.invoke(PARAPHRASE[1])
+    assert para.cache is CacheStatus.SEMANTIC_HIT
+    assert para.answer == stored.answer != first.answer
+
+
+@pytest.mark.parametrize(("stored", "asked"), RULES_MISSES)
+def test_turning_the_judge_off_restores_the_rules_alone(help_center_chain: Any, stored: str, asked: str) -> None:
+    on = ragfort.harden(help_center_chain, _policy())
+    off = ragfort.harden(help_center_chain, _policy(equivalence_judge=False))
+    for guarded in (on, off):
+        guarded.invoke(stored)
+    assert on.invoke(asked).cache is CacheStatus.MISS
+    assert off.invoke(asked).cache is CacheStatus.SEMANTIC_HIT  # the rules alone serve the wrong answer
+
+
+def test_the_gate_is_symmetric_and_scores_both_orders() -> None:
+    gate = equivalence_gate(SemanticSettings().min_equivalence)
+    p = gate.probability(SIM_STORE, SIM_POST)
+    assert p == pytest.approx(gate.probability(SIM_POST, SIM_STORE), abs=1e-6)
+    assert not gate.same_question(SIM_STORE, SIM_POST)
+    assert gate.same_question(*PARAPHRASE)
+    assert gate.same_question(PARAPHRASE[1], PARAPHRASE[0])
+
+
+def test_the_judge_is_loaded_once_per_process() -> None:
+    a = AnswerCache(MemoryBackend())
+    b = AnswerCache(MemoryBackend(), semantic=SemanticSettings(min_equivalence=0.7))
+    assert a.gate is not None and b.gate is not None
+    assert a.gate.judge is b.gate.judge
+    assert AnswerCache(MemoryBackend(), semantic=SemanticSettings(equivalence_judge=False)).gate is None
+
+
+def test_a_damaged_model_file_is_a_config_error(tmp_path: Path) -> None:
+    folder = tmp_path / "equivalence"
+    shutil.copytree(MODELS_DIR / "equivalence", folder)
+    PairJudge(folder)  # the copy loads
+    model = folder / "model.onnx"
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    with pytest.raises(ConfigError, match="damaged or was changed"):
+        PairJudge(folder)
+
+
+def test_a_new_gate_moves_every_key(help_center_chain: Any) -> None:
+    backend = MemoryBackend()  # one store, three caches over it
+    policy = {"name": "keys_test"}
+    first = ragfort.harden(help_center_chain, policy, cache=AnswerCache(backend))
+    same = ragfort.harden(help_center_chain, policy, cache=AnswerCache(backend))
+    stricter = ragfort.harden(
+        help_center_chain, policy, cache=AnswerCache(backend, semantic=SemanticSettings(min_equivalence=0.95))
+    )
+    first.invoke(SIM_STORE)
+    assert same.invoke(SIM_STORE).cache is CacheStatus.EXACT_HIT
+    assert stricter.invoke(SIM_STORE).cache is CacheStatus.MISS  # admitted under another gate: not shared
+    off = AnswerCache(MemoryBackend(), semantic=SemanticSettings(equivalence_judge=False))
+    assert off.gate_version == ""  # no judge: the keys are what they were before the judge existed
+
+
+def test_questions_are_stored_sealed_never_in_clear(tmp_path: Path) -> None:
+    keys = VaultKeys(b"k" * 32)
+    cache = AnswerCache(MemoryBackend(), keys=keys)
+    sealed = cache.seal_question("ns", SIM_STORE)
+    assert "SIM" not in sealed and "store" not in sealed
+    entry = make_entry(ns="ns", sealed_question=sealed)
+    assert b"replacement" not in entry.to_bytes()
+    assert cache.open_question(entry) == SIM_STORE
+    # Copied into another namespace, or read with another key, it does not open: no judge, no hit.
+    assert cache.open_question(make_entry(ns="other", sealed_question=sealed)) is None
+    assert AnswerCache(MemoryBackend(), keys=VaultKeys(b"x" * 32)).open_question(entry) is None
+
+
+def test_an_entry_without_a_readable_question_is_never_a_semantic_hit() -> None:
+    keys = VaultKeys(b"k" * 32)
+    cache = AnswerCache(MemoryBackend(), keys=keys)
+    stored, asked = PARAPHRASE
+    v = np.ones(4, dtype=np.float32) / 2.0  # the same vector: only the question text can stop the hit
+    old, new = question_features(stored), question_features(asked)
+
+    def put(sealed: str | None) -> None:
+        cache.clear()
+        cache.put(make_entry(ns="ns", vector=v, features=old, anchors=("a1",), sealed_question=sealed))
+
+    for sealed in (None, "bm90IGEgc2VhbGVkIHF1ZXN0aW9u", "not base64!"):
+        put(sealed)
+        assert cache.semantic("ns", v, new, ["a1"], question=asked) == (None, None)
+    put(cache.seal_question("ns", stored))
+    assert cache.semantic("ns", v, new, ["a1"], question=asked)[0] is not None
+    assert cache.semantic("ns", v, new, ["a1"], question=None) == (None, None)
+
+
+def test_a_gate_with_a_high_minimum_refuses_more() -> None:
+    judge = equivalence_gate(0.5).judge
+    strict = EquivalenceGate(judge, 1.0)
+    assert not strict.same_question(*PARAPHRASE)
