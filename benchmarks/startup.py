@@ -1,6 +1,7 @@
 """`ragfort ask` start-up: wall time of the one-shot command, peak RSS, and where the time goes.
 
-Run: ``python benchmarks/startup.py [--runs 7]``. Each run is a fresh
+Run: ``python benchmarks/startup.py [--runs 7]``. Each checkout's package
+is byte-compiled first (as an installed one is). Each run is a fresh
 process with a fresh data dir (so the answer cache misses, as a first
 question does) over the bundled help center, indexed once into a temporary
 folder (or ``--index``). Prints, as medians over the runs:
@@ -43,17 +44,20 @@ OFFLINE = {
     "TOKENIZERS_PARALLELISM": "false",
 }
 
-# The phases, run in a subprocess; prints one JSON object of seconds (and peak RSS in MB).
+# The phases, run in a subprocess; prints one JSON object: [wall, CPU] seconds per phase, and peak RSS in MB.
 PHASES = r"""
 import json, resource, sys, time
 index, policy_name, first, second = sys.argv[1:5]
-clock = time.perf_counter
 out = {}
-t = clock(); import ragfort; out["import ragfort"] = clock() - t
-t = clock(); import ragfort.cli; out["import ragfort.cli (rest)"] = clock() - t
+class phase:
+    def __init__(self, name): self.name = name
+    def __enter__(self): self.t = (time.perf_counter(), time.process_time())
+    def __exit__(self, *exc): out[self.name] = [time.perf_counter() - self.t[0], time.process_time() - self.t[1]]
+with phase("import ragfort"): import ragfort
+with phase("import ragfort.cli (rest)"): import ragfort.cli
 import yaml
-from ragfort.policy import Policy, load_policy, policy_search_path
 from pathlib import Path
+from ragfort.policy import Policy, load_policy, policy_search_path
 path = Path(policy_name) if Path(policy_name).is_file() else next(
     p / f"{policy_name}.yaml" for p in policy_search_path() if (p / f"{policy_name}.yaml").exists()
 )
@@ -63,17 +67,16 @@ pii = next(
      if e.get("guard") == "pii" and e.get("enabled", True)),
     None,
 )
-t = clock()
-if pii is not None:
-    Policy.from_mapping({"name": "pii-only", "guards": {"input": [pii]}})
-out["PII guard (imports + detector)"] = clock() - t
-t = clock(); policy = load_policy(str(path)); out["policy load (rest)"] = clock() - t
-t = clock(); chain = ragfort.build_chain(index); out["build_chain"] = clock() - t
-t = clock(); hardened = ragfort.harden(chain, policy=policy); out["harden"] = clock() - t
-t = clock(); r1 = hardened.invoke({"question": first}); out["first request"] = clock() - t
-t = clock(); r2 = hardened.invoke({"question": second}); out["second request"] = clock() - t
-out["total in process"] = sum(out.values())
-out["peak RSS MB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+with phase("PII guard (imports + detector)"):
+    if pii is not None:
+        Policy.from_mapping({"name": "pii-only", "guards": {"input": [pii]}})
+with phase("policy load (rest)"): policy = load_policy(str(path))
+with phase("build_chain"): chain = ragfort.build_chain(index)
+with phase("harden"): hardened = ragfort.harden(chain, policy=policy)
+with phase("first request"): r1 = hardened.invoke({"question": first})
+with phase("second request"): r2 = hardened.invoke({"question": second})
+out["total in process"] = [sum(v[0] for v in out.values()), sum(v[1] for v in out.values())]
+out["peak RSS (MB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out["cache"] = [str(r1.cache), str(r2.cache)]
 print(json.dumps(out))
 """
@@ -87,8 +90,8 @@ def _env(src: str | None, home: str) -> dict[str, str]:
     return env
 
 
-def _timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB) and stdout of `cmd`; raises if it fails."""
+def _timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MB) and stdout of `cmd`; raises if it fails."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err, cwd=cwd)
@@ -100,7 +103,7 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float
         text = out.read().decode()
         if proc.returncode != 0:
             raise RuntimeError(f"{' '.join(cmd[:3])}... exited {proc.returncode}:\n{err.read().decode()[-2000:]}")
-    return wall, usage.ru_maxrss / 1024, text
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
 
 
 def _ingest(index: Path, src: str | None) -> None:
@@ -128,51 +131,62 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     trees = [tuple(t.split("=", 1)) for t in args.tree] or [("current", "")]
     index = args.index or Path(tempfile.mkdtemp(prefix="ragfort-startup-index-")) / "index"
+    for _, src in trees:
+        # Bytecode as an installed package has it: a checkout run with PYTHONDONTWRITEBYTECODE=1 (or a
+        # fresh worktree) would otherwise compile ragfort's sources in every process and time that.
+        code = (
+            "import compileall, importlib.util, pathlib; "
+            "compileall.compile_dir(pathlib.Path(importlib.util.find_spec('ragfort').origin).parent, quiet=1)"
+        )
+        _timed([sys.executable, "-c", code], _env(src, tempfile.mkdtemp(prefix="ragfort-startup-")))
     if not index.is_dir():
         print(f"indexing examples/help_center into {index} ...", file=sys.stderr)
         _ingest(index, trees[-1][1] or None)
 
-    results: dict[str, dict[str, list[float]]] = {label: {} for label, _ in trees}
-    caches: dict[str, list[list[str]]] = {label: [] for label, _ in trees}
+    # Per checkout, per row: the runs' [wall, CPU] seconds (CPU is None for memory rows).
+    results: dict[str, dict[str, list[tuple[float, float | None]]]] = {label: {} for label, _ in trees}
+    caches: dict[str, set[str]] = {label: set() for label, _ in trees}
+    policy = str(Path(args.policy).resolve()) if Path(args.policy).is_file() else args.policy
     for run in range(args.runs):
         for label, src in trees:
             cwd = Path(src).resolve().parent if src else REPO  # the checkout's root: its guards/ folder
             row = results[label]
             home = tempfile.mkdtemp(prefix="ragfort-startup-")
-            cmd = [sys.executable, "-c", "pass"]
-            wall, _, _ = _timed(cmd, _env(src, home), cwd)
-            row.setdefault("python -c pass (s)", []).append(wall)
-            policy = str(Path(args.policy).resolve()) if Path(args.policy).is_file() else args.policy
+            wall, cpu, _, _ = _timed([sys.executable, "-c", "pass"], _env(src, home), cwd)
+            row.setdefault("python -c pass", []).append((wall, cpu))
             cmd = [sys.executable, "-c", CLI, "ask", QUESTION, "--index", str(index), "--policy", policy]
-            wall, rss, _ = _timed(cmd, _env(src, home), cwd)
-            row.setdefault("ragfort ask wall (s)", []).append(wall)
-            row.setdefault("ragfort ask peak RSS (MB)", []).append(rss)
+            wall, cpu, rss, _ = _timed(cmd, _env(src, home), cwd)
+            row.setdefault("ragfort ask", []).append((wall, cpu))
+            row.setdefault("ragfort ask peak RSS (MB)", []).append((rss, None))
             home = tempfile.mkdtemp(prefix="ragfort-startup-")
             cmd = [sys.executable, "-c", PHASES, str(index), policy, QUESTION, SECOND]
-            _, _, text = _timed(cmd, _env(src, home), cwd)
+            _, _, _, text = _timed(cmd, _env(src, home), cwd)
             phases = json.loads(text.strip().splitlines()[-1])
-            caches[label].append(phases.pop("cache"))
+            caches[label].update(phases.pop("cache"))
             for name, value in phases.items():
-                row.setdefault(name if name.endswith("MB") else f"{name} (s)", []).append(value)
-            print(
-                f"run {run + 1}/{args.runs} {label}: ask {results[label]['ragfort ask wall (s)'][-1]:.2f}s",
-                file=sys.stderr,
-            )
+                row.setdefault(f"  {name}", []).append((value, None) if name.endswith("(MB)") else tuple(value))
+            print(f"run {run + 1}/{args.runs} {label}: ragfort ask {wall:.2f}s wall, {cpu:.2f}s CPU", file=sys.stderr)
 
     names = list(results[trees[0][0]])
     width = max(len(n) for n in names)
-    header = f"{'median of ' + str(args.runs) + ' runs':<{width}}" + "".join(f" | {label:>10}" for label, _ in trees)
+    print(f"median of {args.runs} runs; seconds (wall and CPU user+system) unless marked; phases indented")
+    header = f"{'':<{width}}" + "".join(f" | {label + ' wall':>13} | {label + ' CPU':>12}" for label, _ in trees)
     print(header)
     print("-" * len(header))
     for name in names:
-        cells = "".join(
-            f" | {statistics.median(results[label].get(name, [float('nan')])):>10.3f}" for label, _ in trees
-        )
+        cells = ""
+        for label, _ in trees:
+            values = results[label].get(name, [])
+            walls = [w for w, _ in values]
+            cpus = [c for _, c in values if c is not None]
+            cells += f" | {statistics.median(walls) if walls else float('nan'):>13.3f}"
+            cells += f" | {statistics.median(cpus):>12.3f}" if cpus else f" | {'':>12}"
         print(f"{name:<{width}}{cells}")
     for label, _ in trees:
-        ask = results[label]["ragfort ask wall (s)"]
-        seen = sorted({c for cs in caches[label] for c in cs})
-        print(f"{label}: ragfort ask min {min(ask):.3f}s max {max(ask):.3f}s; answer cache {seen}")
+        ask = [w for w, _ in results[label]["ragfort ask"]]
+        print(
+            f"{label}: ragfort ask wall min {min(ask):.3f}s max {max(ask):.3f}s; answer cache {sorted(caches[label])}"
+        )
     return 0
 
 
