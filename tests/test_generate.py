@@ -48,3 +48,24 @@ def test_a_shared_rare_word_rescues_a_sentence_the_embedding_scores_low() -> Non
     low = np.stack([unit(0) * 0.4 + unit(1) * 0.9165])  # cosine 0.4 with the question
     answer = extractive_answer(unit(0), "Do you ship to Canada?", [p], [low])
     assert answer == "We ship to 28 countries, including Canada, Mexico and the United Kingdom."
+
+
+def test_only_passages_the_answerability_judge_marked_as_answering_are_quoted() -> None:
+    import dataclasses
+
+    from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY
+
+    on_topic = passage("Voltwise stores open at 9 a.m. and close at 6 p.m.")
+    answering = passage("Pets are welcome in every Voltwise store.")
+    # The on-topic sentence is the closer one by embedding: without the judge's marks it is the answer.
+    vecs_on, vecs_ans = np.stack([unit(0)]), np.stack([unit(0) * 0.8 + unit(1) * 0.6])
+    question = "Can I bring my dog into a Voltwise store?"
+    unmarked = extractive_answer(unit(0), question, [on_topic, answering], [vecs_on, vecs_ans])
+    assert unmarked.startswith("Voltwise stores open")
+
+    def marked(p: Passage, answers: bool) -> Passage:
+        return dataclasses.replace(p, metadata={ANSWERABILITY_KEY: 0.9 if answers else 0.1, ANSWERS_KEY: answers})
+
+    passages = [marked(on_topic, False), marked(answering, True)]
+    answer = extractive_answer(unit(0), question, passages, [vecs_on, vecs_ans])
+    assert answer == "Pets are welcome in every Voltwise store."

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ragfort.text import FUNCTION_WORDS
-from ragfort.types import HistoryMessage, Passage
+from ragfort.types import ANSWERS_KEY, HistoryMessage, Passage
 
 __all__ = ["STRICT_PROMPT", "SYSTEM_PROMPT", "ExtractiveSettings", "extractive_answer", "llm_messages"]
 
@@ -52,7 +52,7 @@ _STOP = FUNCTION_WORDS | frozenset(
 
 # Sentences that only point elsewhere ("See 'Refunds' for timings.", "To turn it on, see ...").
 # Bump when the selection logic changes (cache keys include it).
-EXTRACTIVE_VERSION = 3
+EXTRACTIVE_VERSION = 4
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
@@ -104,6 +104,11 @@ def extractive_answer(
 ) -> str:
     """The best-matching passage sentences, in document order, or "" when none is relevant.
 
+    When the relevance guard's answerability judge has marked passages
+    (``metadata["answers"]``), only sentences of passages it found to answer
+    the question are candidates: the best-matching sentence of a passage on
+    the same topic that does not answer is no answer.
+
     Args:
         question_vector: the normalised question embedding.
         question: the question text (for lexical overlap).
@@ -112,10 +117,11 @@ def extractive_answer(
         settings: selection thresholds.
     """
     qwords = content_words(question)
+    judged = any(p.metadata.get(ANSWERS_KEY) is True for p in passages)
     best_dense, best_overlap = -1.0, 0.0
     scored: list[tuple[float, int, int]] = []  # score, passage index, sentence index
     for pi, (p, vecs) in enumerate(zip(passages, vectors, strict=False)):
-        if vecs is None or len(vecs) == 0:
+        if vecs is None or len(vecs) == 0 or (judged and p.metadata.get(ANSWERS_KEY) is not True):
             continue
         sims = vecs @ question_vector
         for si, (s, e) in enumerate(p.sentences):

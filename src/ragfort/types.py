@@ -27,6 +27,8 @@ from enum import StrEnum
 from typing import Any
 
 __all__ = [
+    "ANSWERABILITY_KEY",
+    "ANSWERS_KEY",
     "Action",
     "AnswerChunk",
     "BudgetReport",
@@ -102,6 +104,12 @@ class Finding:
     end: int
     score: float
     detail: str = ""
+
+
+# Keys the relevance guard's answerability judge adds to `Passage.metadata` (see guards/relevance.py):
+# the probability that the passage answers the question, and whether it reaches the guard's threshold.
+ANSWERABILITY_KEY = "answerability"
+ANSWERS_KEY = "answers"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,21 @@
-"""The relevance guard: abstain before generation when nothing retrieved is relevant enough."""
+"""The relevance guard: abstain before generation when nothing retrieved is on the topic or answers the question.
+
+The cosine tests turn the answerability judge off (``answerability=False``);
+the judge's own tests load the shipped model (real ONNX Runtime).
+"""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import pytest
 
 from ragfort.context import RunContext
 from ragfort.errors import ConfigError
-from ragfort.guards.relevance import DEFAULT_MIN_SCORE, RelevanceGuard
-from ragfort.types import Action, Passage, Stage, Turn
+from ragfort.guards.relevance import DEFAULT_MIN_ANSWERABILITY, DEFAULT_MIN_SCORE, RelevanceGuard
+from ragfort.judges.runtime import MODELS_DIR
+from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn
 
 
 def _turn(*scores: float | None) -> Turn:
@@ -16,13 +24,14 @@ def _turn(*scores: float | None) -> Turn:
 
 
 def test_a_relevant_passage_lets_the_turn_through() -> None:
-    v = RelevanceGuard(min_score=0.4).check(_turn(0.2, 0.55), RunContext())
+    v = RelevanceGuard(min_score=0.4, answerability=False).check(_turn(0.2, 0.55), RunContext())
     assert v.action is Action.ALLOW
     assert v.score == pytest.approx(0.55)
 
 
 def test_no_relevant_passage_abstains_with_the_message_as_answer() -> None:
-    v = RelevanceGuard(min_score=0.4, abstain_message="No idea.").check(_turn(0.2, 0.39), RunContext())
+    guard = RelevanceGuard(min_score=0.4, abstain_message="No idea.", answerability=False)
+    v = guard.check(_turn(0.2, 0.39), RunContext())
     assert v.action is Action.ABSTAIN
     assert v.turn is not None and v.turn.answer == "No idea."
     assert "0.390 < min_score 0.400" in v.reason
@@ -31,13 +40,69 @@ def test_no_relevant_passage_abstains_with_the_message_as_answer() -> None:
 def test_no_passages_abstains_and_unscored_passages_are_not_judged() -> None:
     assert RelevanceGuard().check(_turn(), RunContext()).action is Action.ABSTAIN
     assert RelevanceGuard(abstain_without_passages=False).check(_turn(), RunContext()).action is Action.ALLOW
-    v = RelevanceGuard().check(_turn(None, None), RunContext())
+    v = RelevanceGuard(answerability=False).check(_turn(None, None), RunContext())
     assert v.action is Action.ALLOW and "no retrieval score" in v.reason
 
 
 def test_default_and_bad_settings() -> None:
     assert RelevanceGuard().settings.min_score == DEFAULT_MIN_SCORE
+    assert RelevanceGuard().settings.min_answerability == DEFAULT_MIN_ANSWERABILITY
+    assert RelevanceGuard().judge is not None and RelevanceGuard(answerability=False).judge is None
+    with pytest.raises(ValueError, match="answerability_passages"):
+        RelevanceGuard(answerability_passages=0)
     with pytest.raises(ValueError, match="min_score"):
         RelevanceGuard(min_score=1.2)
     with pytest.raises(ConfigError, match="output"):
         RelevanceGuard(stage=Stage.OUTPUT)
+
+
+STORES = (
+    "## Opening hours\n\nVoltwise stores are open Monday to Saturday, 9 a.m. to 8 p.m., and Sunday 11 a.m. to 5 p.m."
+)
+RETURNS = "## Return window\n\nYou can return a Voltwise phone within 14 days of delivery for a full refund."
+
+
+def _docs(*texts: str, score: float | None = 0.6) -> tuple[Passage, ...]:
+    return tuple(Passage(text=t, doc_id=f"d{i}.md", score=score) for i, t in enumerate(texts))
+
+
+def test_the_judge_marks_the_passages_it_read_and_lets_an_answered_turn_through() -> None:
+    turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES, RETURNS, RETURNS))
+    v = RelevanceGuard(min_answerability=0.0, answerability_passages=2).check(turn, RunContext())
+    assert v.action is Action.REWRITE and v.turn is not None
+    read, unread = v.turn.documents[:2], v.turn.documents[2]
+    assert all(0.0 <= p.metadata[ANSWERABILITY_KEY] <= 1.0 and p.metadata[ANSWERS_KEY] is True for p in read)
+    assert ANSWERABILITY_KEY not in unread.metadata
+    assert v.score == pytest.approx(max(p.metadata[ANSWERABILITY_KEY] for p in read), abs=1e-4)
+    assert "2 of 2 passages answer" in v.reason
+    assert [p.text for p in v.turn.documents] == [p.text for p in turn.documents]
+
+
+def test_no_passage_that_answers_abstains_before_generation() -> None:
+    turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES))
+    v = RelevanceGuard(min_answerability=1.0, abstain_message="No idea.").check(turn, RunContext())
+    assert v.action is Action.ABSTAIN and v.turn is not None and v.turn.answer == "No idea."
+    assert "no passage answers the question" in v.reason
+    assert v.turn.documents[0].metadata[ANSWERS_KEY] is False
+
+
+def test_the_cosine_floor_comes_first_and_unscored_passages_are_judged() -> None:
+    turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES, score=0.2))
+    v = RelevanceGuard(min_score=0.4, min_answerability=0.0).check(turn, RunContext())
+    assert v.action is Action.ABSTAIN and "min_score" in v.reason
+    unscored = Turn(question=turn.question, documents=_docs(STORES, score=None))
+    v = RelevanceGuard(min_answerability=0.0).check(unscored, RunContext())
+    assert v.action is Action.REWRITE and "answer" in v.reason
+
+
+def test_a_damaged_or_missing_judge_model_is_a_config_error(tmp_path: Path) -> None:
+    folder = tmp_path / "answerability"
+    shutil.copytree(MODELS_DIR / "answerability", folder)
+    model = folder / "model.onnx"
+    data = bytearray(model.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    model.write_bytes(bytes(data))
+    with pytest.raises(ConfigError, match=r"model\.onnx"):
+        RelevanceGuard(answerability_model_path=str(folder))
+    with pytest.raises(ConfigError):
+        RelevanceGuard(answerability_model_path=str(tmp_path / "nowhere"))

@@ -114,8 +114,8 @@ def test_the_mix_is_the_same_for_the_same_seed(fake_repo: Path) -> None:
 
 
 def test_unknown_task_and_missing_data_are_clear_errors(fake_repo: Path) -> None:
-    with pytest.raises(ConfigError, match="unknown judge task 'answerability'"):
-        build_mix("answerability", _settings(fake_repo))
+    with pytest.raises(ConfigError, match="unknown judge task 'relevance'; known: answerability, equivalence, support"):
+        build_mix("relevance", _settings(fake_repo))
     with pytest.raises(ConfigError, match=r"no-data/nli.*does not exist"):
         build_mix("support", _settings(fake_repo, public_max=10))
 

@@ -31,6 +31,8 @@ where that small dependence does not matter. No torch on this path.
 
 from __future__ import annotations
 
+import concurrent.futures
+import functools
 import hashlib
 import json
 import math
@@ -314,12 +316,23 @@ class PairJudge:
             return out
         encodings = self.tokenizer.encode(pairs)
         threads = self._threads or (1 if len(pairs) <= _SMALL_BATCH else self._max_threads)
+        batches = self._batches(encodings, size)
+
+        def run(session: Any, rows: list[int]) -> None:
+            feed = PairTokenizer.arrays([encodings[i] for i in rows])
+            out[rows] = np.asarray(session.run([OUTPUT_NAME], feed)[0], dtype=np.float32).reshape(-1)
+
         # The lock keeps concurrent requests from oversubscribing the cores (as the embedder does).
         with self._lock:
             session = self._session(threads)
-            for rows in self._batches(encodings, size):
-                feed = PairTokenizer.arrays([encodings[i] for i in rows])
-                out[rows] = np.asarray(session.run([OUTPUT_NAME], feed)[0], dtype=np.float32).reshape(-1)
+            workers = min(self._max_threads, len(batches)) if threads == 1 and self._threads is None else 1
+            if workers > 1:
+                # A few single-thread passes side by side, one per core (ONNX Runtime releases the GIL
+                # and a session may run concurrently): the same scores, in about 1/cores of the time.
+                list(_pool(workers).map(lambda rows: run(session, rows), batches))
+            else:
+                for rows in batches:
+                    run(session, rows)
         return out
 
     def score(self, pairs: Sequence[tuple[str, str]], *, batch_size: int | None = None) -> Probabilities:
@@ -329,6 +342,11 @@ class PairJudge:
         supports the second (the claim).
         """
         return self.manifest.calibration(self.logits(pairs, batch_size=batch_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _pool(workers: int) -> concurrent.futures.ThreadPoolExecutor:
+    return concurrent.futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ragfort-judge")
 
 
 def available_tasks(models_dir: Path | None = None) -> tuple[str, ...]:
