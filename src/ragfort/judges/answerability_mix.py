@@ -55,6 +55,8 @@ from ragfort.judges.mix import (
     _detok,
     _sample_groups,
     _splits,
+    chosen_corpora,
+    finish_mix,
 )
 from ragfort.judges.perturb import Pair
 
@@ -333,10 +335,7 @@ def answerability_mix(settings: MixSettings) -> Mix:
     """
     rng = random.Random(settings.seed)
     corpora = dict(perturb.CORPORA)
-    chosen = settings.corpora if settings.corpora is not None else tuple(corpora)
-    for name in (*chosen, *settings.holdout):
-        if name not in corpora:
-            raise ConfigError(f"unknown corpus {name!r}; known: {sorted(corpora)}")
+    chosen = chosen_corpora(settings)
     train: list[Pair] = []
     dev: dict[str, list[Pair]] = {}
     counts: list[SourceCount] = []
@@ -449,24 +448,8 @@ def answerability_mix(settings: MixSettings) -> Mix:
         selection = tuple(sorted(k for k in dev if k.startswith("generated/")))
     if not selection:
         raise ConfigError("no in-domain dev set to choose the best checkpoint on (no dev cases or dev documents)")
-    if not train:
-        raise ConfigError("the training mix is empty: every source was left out or is empty")
     rng.shuffle(train)
-    return Mix(
-        task="answerability",
-        train=tuple(train),
-        dev={k: tuple(v) for k, v in sorted(dev.items())},
-        selection=selection,
-        counts=tuple(counts),
-        settings={
-            "holdout": list(settings.holdout),
-            "public_max": settings.public_max,
-            "public_dev": settings.public_dev,
-            "per_chunk": settings.per_sentence,
-            "generated_max": settings.generated_max,
-            "dev_max": settings.dev_max,
-            "seed": settings.seed,
-            "corpora": list(chosen),
-            "case_repeat": CASE_REPEAT,
-        },
-    )
+    return finish_mix(
+        "answerability", settings, train=train, dev=dev, selection=selection, counts=counts, corpora=chosen,
+        case_repeat=CASE_REPEAT,
+    )  # fmt: skip

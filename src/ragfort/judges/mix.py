@@ -142,7 +142,6 @@ class Mix:
 # --------------------------------------------------------------------------- the hand-written cases
 
 
-
 def case_pair(case: Mapping[str, Any]) -> Pair:
     """One hand-written case as a pair (see the module notes)."""
     answer = str(case["answer"]).strip()
@@ -506,10 +505,44 @@ def support_mix(settings: MixSettings) -> Mix:
         train = [p for p in train if p.doc_id not in held_docs]
         counts.append(_count("slice", "slice", dev["slice"], "as its sources"))
         selection = ("slice",)
+    return finish_mix("support", settings, train=train, dev=dev, selection=selection, counts=counts, corpora=chosen)
+
+
+def chosen_corpora(settings: MixSettings) -> tuple[str, ...]:
+    """The corpora to generate from (default: every one of `perturb.CORPORA`).
+
+    Raises:
+        ConfigError: a chosen or held-out corpus `perturb.CORPORA` does not know.
+    """
+    from ragfort.judges import perturb
+
+    chosen = settings.corpora if settings.corpora is not None else tuple(perturb.CORPORA)
+    for name in (*chosen, *settings.holdout):
+        if name not in perturb.CORPORA:
+            raise ConfigError(f"unknown corpus {name!r}; known: {sorted(perturb.CORPORA)}")
+    return chosen
+
+
+def finish_mix(
+    task: str,
+    settings: MixSettings,
+    *,
+    train: Sequence[Pair],
+    dev: Mapping[str, Sequence[Pair]],
+    selection: tuple[str, ...],
+    counts: Sequence[SourceCount],
+    corpora: Sequence[str],
+    **extra: Any,
+) -> Mix:
+    """The `Mix` a builder returns, with the settings it was built from (recorded in the manifest).
+
+    Raises:
+        ConfigError: nothing to train on.
+    """
     if not train:
         raise ConfigError("the training mix is empty: every source was left out or is empty")
     return Mix(
-        task="support",
+        task=task,
         train=tuple(train),
         dev={k: tuple(v) for k, v in sorted(dev.items())},
         selection=selection,
@@ -522,7 +555,8 @@ def support_mix(settings: MixSettings) -> Mix:
             "generated_max": settings.generated_max,
             "dev_max": settings.dev_max,
             "seed": settings.seed,
-            "corpora": list(chosen),
+            "corpora": list(corpora),
+            **extra,
         },
     )
 
