@@ -52,6 +52,7 @@ from ragfort.judges.mix import (
     SourceCount,
     _best_sentences,
     _cap,
+    _count,
     _detok,
     _sample_groups,
     _splits,
@@ -316,10 +317,6 @@ def _clinc_oos(folder: Path) -> list[str]:
 
 
 # --------------------------------------------------------------------------- the mix
-
-
-def _count(source: str, part: str, pairs: Sequence[Pair], terms: str) -> SourceCount:
-    return SourceCount(source, part, len(pairs), sum(p.label for p in pairs), terms)
 
 
 def answerability_mix(settings: MixSettings) -> Mix:

@@ -46,7 +46,17 @@ from pathlib import Path
 from typing import Any
 
 from ragfort.errors import ConfigError
-from ragfort.judges.mix import GENERATED_LICENSE, Mix, MixSettings, SourceCount, _cap, _splits
+from ragfort.judges.mix import (
+    GENERATED_LICENSE,
+    Mix,
+    MixSettings,
+    SourceCount,
+    _cap,
+    _count,
+    _splits,
+    chosen_corpora,
+    finish_mix,
+)
 from ragfort.judges.perturb import Pair
 
 __all__ = ["EQUIVALENCE_PUBLIC", "equivalence_mix", "generate_equivalence", "load_equivalence_cases"]
@@ -704,10 +714,6 @@ _LOADERS = {"banking77": _banking77, "clinc150": _clinc150, "stsb_images": _stsb
 # --------------------------------------------------------------------------- the mix
 
 
-def _count(source: str, part: str, pairs: Sequence[Pair], license: str) -> SourceCount:
-    return SourceCount(source, part, len(pairs), sum(p.label for p in pairs), license)
-
-
 def _both_orders(pairs: Iterable[Pair]) -> Iterator[Pair]:
     for p in pairs:
         yield p
@@ -727,10 +733,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
 
     rng = random.Random(settings.seed)
     corpora = dict(perturb.CORPORA)
-    chosen = settings.corpora if settings.corpora is not None else tuple(corpora)
-    for name in (*chosen, *settings.holdout):
-        if name not in corpora:
-            raise ConfigError(f"unknown corpus {name!r}; known: {sorted(corpora)}")
+    chosen = chosen_corpora(settings)
     train: list[Pair] = []
     dev: dict[str, list[Pair]] = {}
     counts: list[SourceCount] = []
@@ -815,22 +818,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
         selection = tuple(sorted(k for k in dev if k.startswith(("generated/", "heldout/"))))
     if not selection:
         raise ConfigError("the equivalence mix has no in-domain dev set: no dev cases and no dev documents")
-    if not train:
-        raise ConfigError("the training mix is empty: every source was left out or is empty")
-    return Mix(
-        task="equivalence",
-        train=tuple(train),
-        dev={k: tuple(v) for k, v in sorted(dev.items())},
-        selection=selection,
-        counts=tuple(counts),
-        settings={
-            "holdout": list(settings.holdout),
-            "public_max": settings.public_max,
-            "public_dev": settings.public_dev,
-            "per_seed": settings.per_sentence,
-            "generated_max": settings.generated_max,
-            "dev_max": settings.dev_max,
-            "seed": settings.seed,
-            "corpora": list(chosen),
-        },
-    )
+    return finish_mix(
+        "equivalence", settings, train=train, dev=dev, selection=selection, counts=counts, corpora=chosen,
+        per_sentence_means="pairs of each kind per seed question",
+    )  # fmt: skip
