@@ -58,6 +58,7 @@ from ragfort.judges.mix import (
     _splits,
     chosen_corpora,
     finish_mix,
+    read_labelled,
 )
 from ragfort.judges.perturb import Pair
 
@@ -95,6 +96,11 @@ def case_pairs(case: Mapping[str, Any]) -> list[Pair]:
     return out
 
 
+def _checked(case: dict[str, Any]) -> dict[str, Any]:
+    case_pairs(case)  # raises on a case of the wrong shape
+    return case
+
+
 def load_answerability_cases(root: Path, *, split: str) -> dict[str, list[dict[str, Any]]]:
     """The hand-written cases of one split, per corpus (``evals/answerability/*.jsonl``).
 
@@ -102,19 +108,9 @@ def load_answerability_cases(root: Path, *, split: str) -> dict[str, list[dict[s
         ConfigError: a line that is not a case; names the file and line.
     """
     out: dict[str, list[dict[str, Any]]] = {}
-    for path in sorted((root / "evals" / "answerability").glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    case = json.loads(line)
-                    if case["split"] != split:
-                        continue
-                    case_pairs(case)  # validates the shape
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise ConfigError(f"{path}:{n}: not an answerability case ({exc!r})") from exc
-                out.setdefault(str(case["corpus"]), []).append(case)
+    folder = root / "evals" / "answerability"
+    for case in read_labelled(folder, split=split, what="an answerability case", parse=_checked):
+        out.setdefault(str(case["corpus"]), []).append(case)
     return out
 
 

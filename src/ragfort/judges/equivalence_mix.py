@@ -56,12 +56,31 @@ from ragfort.judges.mix import (
     _splits,
     chosen_corpora,
     finish_mix,
+    read_labelled,
 )
 from ragfort.judges.perturb import Pair
 
 __all__ = ["EQUIVALENCE_PUBLIC", "equivalence_mix", "generate_equivalence", "load_equivalence_cases"]
 
 # --------------------------------------------------------------------------- the hand-written cases
+
+
+def _question_pair(row: dict[str, Any]) -> Pair:
+    doc_ids = row.get("doc_ids") or [row["id"]]
+    equivalent = row["equivalent"]
+    if not isinstance(equivalent, bool):
+        raise TypeError(f"equivalent must be true or false, got {equivalent!r}")
+    pair = Pair(
+        premise=str(row["q1"]).strip(),
+        hypothesis=str(row["q2"]).strip(),
+        label=int(equivalent),
+        kind=str(row.get("kind") or ""),
+        corpus=str(row["corpus"]),
+        doc_id=str(doc_ids[0]),
+    )
+    if not pair.premise or not pair.hypothesis:
+        raise ValueError("q1 and q2 must be non-empty")
+    return pair
 
 
 def load_equivalence_cases(root: Path, *, split: str) -> dict[str, list[Pair]]:
@@ -73,51 +92,27 @@ def load_equivalence_cases(root: Path, *, split: str) -> dict[str, list[Pair]]:
     if split not in ("train", "dev", "test"):
         raise ConfigError(f"split must be 'train', 'dev' or 'test', got {split!r}")
     out: dict[str, list[Pair]] = {}
-    for path in sorted((root / "evals" / "equivalence").glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    if row["split"] != split:
-                        continue
-                    doc_ids = row.get("doc_ids") or [row["id"]]
-                    equivalent = row["equivalent"]
-                    if not isinstance(equivalent, bool):
-                        raise TypeError(f"equivalent must be true or false, got {equivalent!r}")
-                    pair = Pair(
-                        premise=str(row["q1"]).strip(),
-                        hypothesis=str(row["q2"]).strip(),
-                        label=int(equivalent),
-                        kind=str(row.get("kind") or ""),
-                        corpus=str(row["corpus"]),
-                        doc_id=str(doc_ids[0]),
-                    )
-                except (ValueError, KeyError, TypeError, IndexError) as exc:
-                    raise ConfigError(f"{path}:{n}: not a question pair ({exc!r})") from exc
-                if not pair.premise or not pair.hypothesis:
-                    raise ConfigError(f"{path}:{n}: q1 and q2 must be non-empty")
-                out.setdefault(pair.corpus, []).append(pair)
+    folder = root / "evals" / "equivalence"
+    for pair in read_labelled(folder, split=split, what="a question pair", parse=_question_pair):
+        out.setdefault(pair.corpus, []).append(pair)
     return out
+
+
+def _question_of(row: dict[str, Any]) -> tuple[str, str, str] | None:
+    if not row.get("question"):
+        return None
+    doc = str(row["passages"][0]["doc_id"]) if row.get("passages") else str(row["id"])
+    return str(row["corpus"]), str(row["question"]).strip(), doc
 
 
 def _grounding_questions(root: Path, *, split: str) -> dict[str, list[tuple[str, str]]]:
     """(question, doc_id) of the hand-written grounding cases of one split, per corpus."""
     out: dict[str, list[tuple[str, str]]] = {}
-    for path in sorted((root / "evals" / "grounding").glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    row = json.loads(line)
-                    if row["split"] != split or not row.get("question"):
-                        continue
-                    doc = str(row["passages"][0]["doc_id"]) if row.get("passages") else str(row["id"])
-                    out.setdefault(str(row["corpus"]), []).append((str(row["question"]).strip(), doc))
-                except (ValueError, KeyError, TypeError, IndexError) as exc:
-                    raise ConfigError(f"{path}:{n}: not a grounding case ({exc!r})") from exc
+    folder = root / "evals" / "grounding"
+    for found in read_labelled(folder, split=split, what="a grounding case", parse=_question_of):
+        if found is not None:
+            corpus, question, doc = found
+            out.setdefault(corpus, []).append((question, doc))
     return out
 
 

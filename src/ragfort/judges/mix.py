@@ -40,7 +40,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ragfort.errors import ConfigError
 from ragfort.judges.perturb import Pair
@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 GENERATED_LICENSE = "written for ragfort (Apache-2.0)"
+T = TypeVar("T")
 
 
 def repo_root() -> Path:
@@ -159,6 +160,30 @@ def case_pair(case: Mapping[str, Any]) -> Pair:
     )
 
 
+def read_labelled(folder: Path, *, split: str, what: str, parse: Callable[[dict[str, Any]], T]) -> list[T]:
+    """`parse` of every row of one split in ``folder/*.jsonl``, files in name order.
+
+    Raises:
+        ConfigError: a line that is not JSON, has no ``split``, or that `parse`
+            rejects (ValueError, KeyError, TypeError, IndexError); names the
+            file and line and calls the row `what`.
+    """
+    out: list[T] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                    if row["split"] != split:
+                        continue
+                    out.append(parse(row))
+                except (ValueError, KeyError, TypeError, IndexError) as exc:
+                    raise ConfigError(f"{path}:{n}: not {what} ({exc!r})") from exc
+    return out
+
+
 def load_cases(root: Path, *, split: str) -> dict[str, list[Pair]]:
     """The hand-written cases of one split, per corpus (``evals/grounding/*.jsonl``).
 
@@ -166,19 +191,8 @@ def load_cases(root: Path, *, split: str) -> dict[str, list[Pair]]:
         ConfigError: a line that is not a case; names the file and line.
     """
     out: dict[str, list[Pair]] = {}
-    for path in sorted((root / "evals" / "grounding").glob("*.jsonl")):
-        with path.open(encoding="utf-8") as fh:
-            for n, line in enumerate(fh, 1):
-                if not line.strip():
-                    continue
-                try:
-                    case = json.loads(line)
-                    if case["split"] != split:
-                        continue
-                    pair = case_pair(case)
-                except (ValueError, KeyError, TypeError) as exc:
-                    raise ConfigError(f"{path}:{n}: not a grounding case ({exc!r})") from exc
-                out.setdefault(pair.corpus, []).append(pair)
+    for pair in read_labelled(root / "evals" / "grounding", split=split, what="a grounding case", parse=case_pair):
+        out.setdefault(pair.corpus, []).append(pair)
     return out
 
 
