@@ -55,9 +55,11 @@ from ragfort.judges.mix import (
     _count,
     _detok,
     _sample_groups,
-    _splits,
     chosen_corpora,
+    document_split,
     finish_mix,
+    hold_back,
+    place_generated,
     read_labelled,
 )
 from ragfort.judges.perturb import Pair
@@ -211,14 +213,6 @@ def generate_question_pairs(
     return out
 
 
-def _pick(items: Sequence[T], n: int, rng: random.Random) -> list[T]:
-    """At most `n` of `items` (all when `n` <= 0), in order: `mix._cap` for any item type."""
-    if n <= 0 or len(items) <= n:
-        return list(items)
-    keep = sorted(rng.sample(range(len(items)), n))
-    return [items[i] for i in keep]
-
-
 def _off_topic(
     questions: Sequence[tuple[str, str]],
     chunks: Sequence[tuple[str, str, str, frozenset[str]]],
@@ -352,37 +346,19 @@ def answerability_mix(settings: MixSettings) -> Mix:
         for name in chosen:
             folder = Path(corpora[name])
             folder = folder if folder.is_absolute() else settings.root / folder
-            splits = _splits(settings.root, name)
-
-            def split_of(doc_id: str, splits: dict[str, str] = splits) -> str:
-                return splits.get(doc_id.removeprefix("./"), "train")
-
-            held = name in settings.holdout
+            split_of = document_split(settings.root, name)
             c_docs = [doc_id for doc_id, _path in discover(folder)]
             train_docs = [d for d in c_docs if split_of(d) == "train"]
             pairs = generate_question_pairs(
                 folder, corpus=name, seed=settings.seed, per_chunk=settings.per_sentence, negative_docs=train_docs
             )
-            if held:
-                dev[f"heldout/{name}"] = _cap(pairs, settings.dev_max, rng)
-                counts.append(_count(f"generated/{name}", f"heldout/{name}", dev[f"heldout/{name}"], GENERATED_LICENSE))
-                continue
-            by_split: dict[str, list[Pair]] = {"train": [], "dev": [], "test": []}
-            for p in pairs:
-                by_split.setdefault(split_of(p.doc_id), []).append(p)
-            kept = _cap(by_split["train"], settings.generated_max, rng)
+            kept = place_generated(name, pairs, settings, rng, dev=dev, counts=counts)
             train.extend(kept)
-            counts.append(_count(f"generated/{name}", "train", kept, GENERATED_LICENSE))
-            if by_split["dev"]:
-                dev[f"generated/{name}"] = _cap(by_split["dev"], settings.dev_max, rng)
-                counts.append(
-                    _count(f"generated/{name}", f"generated/{name}", dev[f"generated/{name}"], GENERATED_LICENSE)
-                )
             questions_by_corpus += [(name, p.hypothesis) for p in kept if p.label == 1]
             train_chunks += [(name, p.doc_id, p.premise, perturb._stems(p.premise)) for p in kept if p.label == 1]
         # Off-topic: a question of one corpus against the closest chunk of another.
         if len({n for n, *_ in train_chunks}) > 1:
-            asked = _pick(questions_by_corpus, max(1, len(questions_by_corpus) // 4), rng)
+            asked = _cap(questions_by_corpus, max(1, len(questions_by_corpus) // 4), rng)
             off = _off_topic(asked, train_chunks, rng, kind="off_topic")
             train.extend(off)
             counts.append(_count("generated/off_topic", "train", off, GENERATED_LICENSE))
@@ -420,17 +396,15 @@ def answerability_mix(settings: MixSettings) -> Mix:
         counts.append(_count("clapnq", "public/clapnq", dev["public/clapnq"], CLAPNQ_LICENSE))
         for name, (pairs, terms) in sentence_sets.items():
             picked = _sample_groups(pairs, settings.public_max + settings.public_dev, rng)
-            cut = 0
-            while cut < len(picked) and (cut < settings.public_dev or picked[cut].doc_id == picked[cut - 1].doc_id):
-                cut += 1
-            held_rows, rest = picked[:cut], picked[cut : cut + settings.public_max]
+            held_rows, rest = hold_back(picked, settings.public_dev)
+            rest = rest[: settings.public_max]
             train.extend(rest)
             counts.append(_count(name, "train", rest, terms))
             if held_rows:
                 dev[f"public/{name}"] = held_rows
                 counts.append(_count(name, f"public/{name}", held_rows, terms))
         if train_chunks:
-            picked_oos = [("clinc150", q) for q in _pick(oos, settings.public_max // 2, rng)]
+            picked_oos = [("clinc150", q) for q in _cap(oos, settings.public_max // 2, rng)]
             oos_pairs = _off_topic(picked_oos, train_chunks, rng, kind="out_of_scope")
             train.extend(oos_pairs)
             counts.append(_count("clinc150/oos", "train", oos_pairs, CLINC_LICENSE))

@@ -51,11 +51,10 @@ from ragfort.judges.mix import (
     Mix,
     MixSettings,
     SourceCount,
-    _cap,
     _count,
-    _splits,
     chosen_corpora,
     finish_mix,
+    place_generated,
     read_labelled,
 )
 from ragfort.judges.perturb import Pair
@@ -759,22 +758,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
             pairs = generate_equivalence(
                 folder, corpus=name, seed=settings.seed, per_seed=settings.per_sentence, extra_seeds=extra
             )
-            if name in settings.holdout:
-                dev[f"heldout/{name}"] = _cap(pairs, settings.dev_max, rng)
-                counts.append(_count(f"generated/{name}", f"heldout/{name}", dev[f"heldout/{name}"], GENERATED_LICENSE))
-                continue
-            splits = _splits(settings.root, name)
-            by_split: dict[str, list[Pair]] = {"train": [], "dev": [], "test": []}
-            for p in pairs:
-                by_split.setdefault(splits.get(p.doc_id.removeprefix("./"), "train"), []).append(p)
-            kept = _cap(by_split["train"], settings.generated_max, rng)
-            train.extend(_both_orders(kept))
-            counts.append(_count(f"generated/{name}", "train", kept, GENERATED_LICENSE))
-            if by_split["dev"]:
-                dev[f"generated/{name}"] = _cap(by_split["dev"], settings.dev_max, rng)
-                counts.append(
-                    _count(f"generated/{name}", f"generated/{name}", dev[f"generated/{name}"], GENERATED_LICENSE)
-                )
+            train.extend(_both_orders(place_generated(name, pairs, settings, rng, dev=dev, counts=counts)))
 
     # 3. public sets
     if settings.public_max > 0 or settings.public_dev > 0:

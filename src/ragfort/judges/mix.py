@@ -400,11 +400,58 @@ def _sample_groups(pairs: Sequence[Pair], n: int, rng: random.Random) -> list[Pa
     return out
 
 
-def _cap(pairs: Sequence[Pair], n: int, rng: random.Random) -> list[Pair]:
-    if n <= 0 or len(pairs) <= n:
-        return list(pairs)
-    keep = sorted(rng.sample(range(len(pairs)), n))
-    return [pairs[i] for i in keep]
+def _cap(items: Sequence[T], n: int, rng: random.Random) -> list[T]:
+    """At most `n` of `items` (all when `n` <= 0), sampled with `rng`, in their order."""
+    if n <= 0 or len(items) <= n:
+        return list(items)
+    keep = sorted(rng.sample(range(len(items)), n))
+    return [items[i] for i in keep]
+
+
+def hold_back(picked: Sequence[Pair], n: int) -> tuple[list[Pair], list[Pair]]:
+    """(dev, rest): the first whole groups (same `doc_id`) of `picked` until at least `n` pairs are held back."""
+    cut = 0
+    while cut < len(picked) and (cut < n or picked[cut].doc_id == picked[cut - 1].doc_id):
+        cut += 1
+    return list(picked[:cut]), list(picked[cut:])
+
+
+def document_split(root: Path, corpus: str) -> Callable[[str], str]:
+    """A document id's split in ``evals/grounding/<corpus>.splits.json`` (``train`` when it is not listed)."""
+    splits = _splits(root, corpus)
+    return lambda doc_id: splits.get(doc_id.removeprefix("./"), "train")
+
+
+def place_generated(
+    name: str,
+    pairs: Sequence[Pair],
+    settings: MixSettings,
+    rng: random.Random,
+    *,
+    dev: dict[str, list[Pair]],
+    counts: list[SourceCount],
+) -> list[Pair]:
+    """Files one corpus's generated pairs by their document's split; returns the training pairs.
+
+    A held-out corpus's pairs all become the ``heldout/<name>`` dev set (none
+    are returned); otherwise the dev documents' pairs become
+    ``generated/<name>``, the test documents' are dropped, and the training
+    documents' are returned, capped at ``generated_max``.
+    """
+    if name in settings.holdout:
+        dev[f"heldout/{name}"] = _cap(pairs, settings.dev_max, rng)
+        counts.append(_count(f"generated/{name}", f"heldout/{name}", dev[f"heldout/{name}"], GENERATED_LICENSE))
+        return []
+    split_of = document_split(settings.root, name)
+    by_split: dict[str, list[Pair]] = {"train": [], "dev": [], "test": []}
+    for p in pairs:
+        by_split.setdefault(split_of(p.doc_id), []).append(p)
+    kept = _cap(by_split["train"], settings.generated_max, rng)
+    counts.append(_count(f"generated/{name}", "train", kept, GENERATED_LICENSE))
+    if by_split["dev"]:
+        dev[f"generated/{name}"] = _cap(by_split["dev"], settings.dev_max, rng)
+        counts.append(_count(f"generated/{name}", f"generated/{name}", dev[f"generated/{name}"], GENERATED_LICENSE))
+    return kept
 
 
 # --------------------------------------------------------------------------- the support mix
@@ -445,22 +492,7 @@ def support_mix(settings: MixSettings) -> Mix:
             pairs = list(
                 perturb.generate_pairs(folder, corpus=name, seed=settings.seed, per_sentence=settings.per_sentence)
             )
-            if name in settings.holdout:
-                dev[f"heldout/{name}"] = _cap(pairs, settings.dev_max, rng)
-                counts.append(_count(f"generated/{name}", f"heldout/{name}", dev[f"heldout/{name}"], GENERATED_LICENSE))
-                continue
-            splits = _splits(settings.root, name)
-            by_split: dict[str, list[Pair]] = {"train": [], "dev": [], "test": []}
-            for p in pairs:
-                by_split.setdefault(splits.get(p.doc_id.removeprefix("./"), "train"), []).append(p)
-            kept = _cap(by_split["train"], settings.generated_max, rng)
-            train.extend(kept)
-            counts.append(_count(f"generated/{name}", "train", kept, GENERATED_LICENSE))
-            if by_split["dev"]:
-                dev[f"generated/{name}"] = _cap(by_split["dev"], settings.dev_max, rng)
-                counts.append(
-                    _count(f"generated/{name}", f"generated/{name}", dev[f"generated/{name}"], GENERATED_LICENSE)
-                )
+            train.extend(place_generated(name, pairs, settings, rng, dev=dev, counts=counts))
 
     # 2. the hand-written cases: train split into training, dev split into dev sets
     for corpus, pairs in sorted(load_cases(settings.root, split="train").items()):
@@ -491,13 +523,10 @@ def support_mix(settings: MixSettings) -> Mix:
             if spec.shorten:
                 picked = [dataclasses.replace(p, premise=_best_sentences(p.premise, p.hypothesis)) for p in picked]
             # The dev rows are whole groups too: the first groups of the sample until public_dev is reached.
-            held = []
+            held: list[Pair] = []
             rest = picked
             if settings.public_dev > 0 and len({p.label for p in pairs}) == 2:
-                cut = 0
-                while cut < len(picked) and (cut < settings.public_dev or picked[cut].doc_id == picked[cut - 1].doc_id):
-                    cut += 1
-                held, rest = picked[:cut], picked[cut:]
+                held, rest = hold_back(picked, settings.public_dev)
             rest = rest[: settings.public_max] if settings.public_max > 0 else []
             train.extend(rest)
             counts.append(_count(spec.name, "train", rest, spec.license))
