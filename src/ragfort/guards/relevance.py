@@ -127,14 +127,13 @@ class RelevanceGuard(BaseGuard):
             return self.verdict(
                 Action.ALLOW, score=best, reason=f"best retrieval score {best:.3f} >= {s.min_score:.3f}"
             )
-        return self._judge(turn)
+        return self._judge(turn, self.judge)
 
-    def _judge(self, turn: Turn) -> Verdict:
+    def _judge(self, turn: Turn, judge: PairJudge) -> Verdict:
         s = self.settings
-        assert self.judge is not None
         question = search_text(turn.resolved_question or turn.question)
         top = turn.documents[: s.answerability_passages]
-        probs = [float(p) for p in self.judge.score([(p.text, question) for p in top])]
+        probs = [float(p) for p in judge.score([(p.text, question) for p in top])]
         marked = tuple(_marked(p, prob, prob >= s.min_answerability) for p, prob in zip(top, probs, strict=True))
         documents = marked + turn.documents[len(top) :]
         best = max(probs)

@@ -237,7 +237,8 @@ class PairJudge:
     Args:
         model_dir: the folder (see the module notes).
         threads: ONNX Runtime intra-op threads for every call; by default, as
-            `ragfort.embeddings` does, one thread for up to 16 pairs and
+            `ragfort.embeddings` does, one thread per pass for up to 16 pairs
+            (the passes run side by side, one per core) and
             ``$RAGFORT_TORCH_THREADS`` (default: every core) beyond.
         batch_size: pairs per forward pass (default 1; see the module notes).
 
