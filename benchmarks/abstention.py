@@ -108,15 +108,12 @@ def _questions(split: str) -> dict[str, list[tuple[str, bool, str]]]:
 
 
 def _clapnq_dev_ids() -> set[str]:
-    """The ClapNQ questions the training mix held back as its dev set (same seed and rule)."""
-    import random
+    """The ClapNQ questions the training mix held back as its dev set (its default seed and size)."""
+    from ragfort.judges.answerability_mix import clapnq_dev_ids, clapnq_pairs
+    from ragfort.judges.mix import MixSettings
 
-    from ragfort.judges.answerability_mix import clapnq_pairs
-
-    pairs = clapnq_pairs(DATA / "clapnq", half="train")
-    docs = sorted({p.doc_id for p in pairs})
-    random.Random(0).shuffle(docs)
-    return set(docs[: 200 // 2])
+    d = MixSettings(root=REPO, data=DATA)
+    return clapnq_dev_ids(clapnq_pairs(DATA / "clapnq", half="train"), seed=d.seed, public_dev=d.public_dev)
 
 
 def _metrics(abstained: Sequence[bool], answerable: Sequence[bool]) -> tuple[float, float, float, float]:

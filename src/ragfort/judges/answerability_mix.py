@@ -59,6 +59,7 @@ from ragfort.judges.mix import (
     document_split,
     finish_mix,
     hold_back,
+    in_domain_selection,
     place_generated,
     read_labelled,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "CLAPNQ_LICENSE",
     "answerability_mix",
     "case_pairs",
+    "clapnq_dev_ids",
     "clapnq_half",
     "clapnq_pairs",
     "generate_question_pairs",
@@ -269,6 +271,13 @@ def clapnq_pairs(folder: Path, *, half: str) -> list[Pair]:
     return out
 
 
+def clapnq_dev_ids(train_half: Sequence[Pair], *, seed: int, public_dev: int) -> set[str]:
+    """The ClapNQ questions (``clapnq:<id>``) of the train half that the mix holds back as its dev set."""
+    docs = sorted({p.doc_id for p in train_half})
+    random.Random(seed).shuffle(docs)
+    return set(docs[: public_dev // 2])
+
+
 def _qnli(folder: Path) -> list[Pair]:
     out: list[Pair] = []
     with (folder / "dev.tsv").open(encoding="utf-8") as fh:
@@ -386,9 +395,7 @@ def answerability_mix(settings: MixSettings) -> Mix:
             oos = _clinc_oos(folders["clinc150"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ConfigError(f"cannot read a public answerability set under {str(base)!r}: {exc!r}") from exc
-        clap_docs = sorted({p.doc_id for p in clap})
-        random.Random(settings.seed).shuffle(clap_docs)
-        clap_dev = set(clap_docs[: settings.public_dev // 2])
+        clap_dev = clapnq_dev_ids(clap, seed=settings.seed, public_dev=settings.public_dev)
         dev["public/clapnq"] = [p for p in clap if p.doc_id in clap_dev]
         clap_train = [p for p in clap if p.doc_id not in clap_dev]
         train.extend(clap_train)
@@ -409,10 +416,7 @@ def answerability_mix(settings: MixSettings) -> Mix:
             train.extend(oos_pairs)
             counts.append(_count("clinc150/oos", "train", oos_pairs, CLINC_LICENSE))
 
-    own = [k for k in dev if k.startswith("cases/") and k.removeprefix("cases/") not in settings.holdout]
-    selection = tuple(sorted(own))
-    if not selection:
-        selection = tuple(sorted(k for k in dev if k.startswith("generated/")))
+    selection = in_domain_selection(dev, settings)
     if not selection:
         raise ConfigError("no in-domain dev set to choose the best checkpoint on (no dev cases or dev documents)")
     rng.shuffle(train)

@@ -54,6 +54,7 @@ from ragfort.judges.mix import (
     _count,
     chosen_corpora,
     finish_mix,
+    in_domain_selection,
     place_generated,
     read_labelled,
 )
@@ -790,11 +791,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
                 dev[f"public/{spec.name}"] = held
                 counts.append(_count(spec.name, f"public/{spec.name}", held, spec.license))
 
-    selection = tuple(
-        sorted(k for k in dev if k.startswith("cases/") and k.removeprefix("cases/") not in settings.holdout)
-    )
-    if not selection:
-        selection = tuple(sorted(k for k in dev if k.startswith(("generated/", "heldout/"))))
+    selection = in_domain_selection(dev, settings, fallback=("generated/", "heldout/"))
     if not selection:
         raise ConfigError("the equivalence mix has no in-domain dev set: no dev cases and no dev documents")
     return finish_mix(

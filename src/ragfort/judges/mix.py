@@ -534,11 +534,7 @@ def support_mix(settings: MixSettings) -> Mix:
                 dev[f"public/{spec.name}"] = held
                 counts.append(_count(spec.name, f"public/{spec.name}", held, spec.license))
 
-    selection = tuple(
-        sorted(k for k in dev if k.startswith("cases/") and k.removeprefix("cases/") not in settings.holdout)
-    )
-    if not selection:
-        selection = tuple(sorted(k for k in dev if k.startswith("generated/")))
+    selection = in_domain_selection(dev, settings)
     if not selection:
         # No in-domain dev data at all (a fresh checkout): hold back a slice of training documents.
         docs = sorted({p.doc_id for p in train})
@@ -564,6 +560,15 @@ def chosen_corpora(settings: MixSettings) -> tuple[str, ...]:
         if name not in perturb.CORPORA:
             raise ConfigError(f"unknown corpus {name!r}; known: {sorted(perturb.CORPORA)}")
     return chosen
+
+
+def in_domain_selection(
+    dev: Mapping[str, Sequence[Pair]], settings: MixSettings, *, fallback: tuple[str, ...] = ("generated/",)
+) -> tuple[str, ...]:
+    """The dev sets the best checkpoint is chosen on: the hand-written cases of corpora not held out,
+    else the dev sets whose names start with one of `fallback`; () when there are neither."""
+    own = sorted(k for k in dev if k.startswith("cases/") and k.removeprefix("cases/") not in settings.holdout)
+    return tuple(own) or tuple(sorted(k for k in dev if k.startswith(fallback)))
 
 
 def finish_mix(
