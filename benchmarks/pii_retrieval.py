@@ -72,7 +72,7 @@ def with_pii(question: str, rng: random.Random, template: str) -> str:
 def main() -> int:
     import ragfort
     from ragfort.chain import RagChain
-    from ragfort.context import RunContext
+    from ragfort.context import RequestState, RunContext
     from ragfort.evals.scoring import token_f1
     from ragfort.text import search_text
     from ragfort.types import Stage, Turn
@@ -88,13 +88,12 @@ def main() -> int:
         class OldQuery(RagChain):
             """The chain as it was: the redacted question, placeholders and all, is the query."""
 
-            def retrieve(self, question: str, *, state: dict[str, Any] | None = None, **_: Any) -> Any:
-                from ragfort.pipeline import QUESTION_VECTOR_KEY, SENTENCE_VECTORS_KEY
-
+            def retrieve(self, question: str, *, state: RequestState | None = None, **_: Any) -> Any:
                 vector = self.index.embed_query(question)
                 if state is not None:
-                    state[QUESTION_VECTOR_KEY] = vector
-                    state[SENTENCE_VECTORS_KEY] = type(self.index).sentence_vectors
+                    state.question_vector = vector
+                    state.search_text = question
+                    state.sentence_vectors = type(self.index).sentence_vectors
                 return self.index.search(question, k=self.k, vector=vector)
 
         input_pii = next(g for g in policy.guards[Stage.INPUT] if g.name == "pii")

@@ -26,21 +26,12 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from ragfort import _loops
 from ragfort.budget import backoff_s, is_transient
-from ragfort.context import RunContext
+from ragfort.context import RequestState, RunContext
 from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings, rewrite_messages, standalone_query
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
-from ragfort.pipeline import (
-    CAN_REGENERATE_KEY,
-    CONFIG_KEY,
-    QUESTION_VECTOR_KEY,
-    REGENERATING_KEY,
-    SENTENCE_VECTORS_KEY,
-    SYNC_KEY,
-    ChainSteps,
-    timeout_fallback,
-)
+from ragfort.pipeline import ChainSteps, GenerationFailed
 from ragfort.policy import Policy
 from ragfort.streaming import SentenceFeed
 from ragfort.text import search_text
@@ -85,11 +76,11 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         self,
         question: str,
         *,
-        state: dict[str, Any] | None = None,
+        state: RequestState | None = None,
         also: str | None = None,
         reading: str | None = None,
     ) -> list[Passage]:
-        """The top-k passages; the question vector is kept in `state` for the generator.
+        """The top-k passages; the question vector and the text searched are kept in `state` for the generator.
 
         The query is the question without its redaction placeholders
         (`ragfort.text.search_text`): personal data the customer typed must not
@@ -105,8 +96,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         vector = self.index.embed_query(query)
         if state is not None:
             read = search_text(reading) if reading else query
-            state[QUESTION_VECTOR_KEY] = vector if read == query else self.index.embed_query(read)
-            state[SENTENCE_VECTORS_KEY] = Index.sentence_vectors
+            state.question_vector = vector if read == query else self.index.embed_query(read)
+            state.search_text = read
+            state.sentence_vectors = Index.sentence_vectors
         if also is None or search_text(also) == query:
             return self.index.search(query, k=self.k, vector=vector)
         depth = 2 * self.k
@@ -128,17 +120,17 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         question = input if isinstance(input, str) else (input or {}).get("question")
         if not isinstance(question, str) or not question.strip():
             raise InputError(f"the question must be a non-empty string, got {question!r}")
-        state: dict[str, Any] = {}
+        state = RequestState()
         passages = self.retrieve(question, state=state)
         if self.llm is None:
-            answer = self.extract(question, passages, vector=state[QUESTION_VECTOR_KEY])
+            answer = self.extract(question, passages, vector=state.question_vector)
         else:
             answer = str(self.llm.invoke(llm_messages(question, passages), config).text)
         return {"question": question, "answer": answer, "context": [passage_to_document(p) for p in passages]}
 
     # -- pipeline steps (used by harden) ------------------------------------
     def ragfort_steps(self, policy: Policy) -> ChainSteps:
-        """Retrieval and generation as separate pipeline handlers."""
+        """Retrieval, generation and the extractive answer as separate pipeline handlers."""
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
             query, also, reading = await self._queries(turn, ctx)
@@ -146,24 +138,14 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             with ctx.timed("retrieval"):
                 # Embedding + query is CPU work: off the event loop (unless called synchronously),
                 # so other requests' timers and streams keep running meanwhile.
-                passages = find() if ctx.state.get(SYNC_KEY) else await asyncio.to_thread(find)
+                passages = find() if ctx.state.sync else await asyncio.to_thread(find)
             resolved = reading if reading and reading != turn.question else None
             return turn.evolve(documents=tuple(passages), resolved_question=resolved)
 
-        async def generate(turn: Turn, ctx: RunContext) -> Turn:
-            passages = list(turn.documents)
+        async def extract(turn: Turn, ctx: RunContext) -> Turn:
             with ctx.timed("generation"):
-                if self.llm is not None:
-                    answer = await self._generate_llm(turn, ctx)
-                    if answer is not None:
-                        ctx.state[CAN_REGENERATE_KEY] = True
-                        return turn.evolve(answer=answer)
-                    ctx.state[CAN_REGENERATE_KEY] = False  # a fallback answer is not regenerated
-                    served = timeout_fallback(turn, ctx, policy.messages)  # budget.on_timeout, in order
-                    if served is not None:
-                        return served
                 question = turn.resolved_question or turn.question
-                answer = self.extract(question, passages, vector=ctx.state.get(QUESTION_VECTOR_KEY))
+                answer = self.extract(question, list(turn.documents), vector=ctx.state.question_vector)
             if not answer:
                 ctx.record(
                     Verdict("generator", Stage.OUTPUT, Action.ABSTAIN, reason="no passage sentence is relevant enough")
@@ -172,7 +154,17 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 return turn.evolve(answer=policy.messages.abstain)
             return turn.evolve(answer=answer)
 
-        return ChainSteps(generate=generate, retrieve=retrieve)
+        async def generate(turn: Turn, ctx: RunContext) -> Turn:
+            if self.llm is None:
+                return await extract(turn, ctx)
+            with ctx.timed("generation"):
+                answer = await self._generate_llm(turn, ctx)
+            if answer is None:
+                raise GenerationFailed  # the pipeline's fallback layer serves budget.on_timeout
+            ctx.state.can_regenerate = True
+            return turn.evolve(answer=answer)
+
+        return ChainSteps(generate=generate, retrieve=retrieve, extract=extract)
 
     async def _queries(self, turn: Turn, ctx: RunContext) -> tuple[str, str | None, str | None]:
         """What to retrieve on, a second text whose ranking to fuse with it (or None), and how to read the question.
@@ -192,7 +184,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             messages = rewrite_messages(turn.question, turn.history)
             limit = ctx.stage_limit_ms("generation")
             try:
-                call = _loops.call(lambda: llm.ainvoke(messages, ctx.state.get(CONFIG_KEY)))
+                call = _loops.call(lambda: llm.ainvoke(messages, ctx.state.config))
                 rewritten = str((await asyncio.wait_for(call, None if limit is None else limit / 1000.0)).text)
             except Exception:  # the LLM is the user's: a failed rewrite falls back to the rule
                 rewritten = ""
@@ -215,15 +207,15 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         assert self.llm is not None
         # A second try (the grounding guard's `regenerate`) names what the first answer got wrong.
         messages = llm_messages(
-            turn.question, list(turn.documents), unsupported=ctx.state.get(REGENERATING_KEY, ()), history=turn.history
+            turn.question, list(turn.documents), unsupported=ctx.state.regenerating, history=turn.history
         )
-        config = ctx.state.get(CONFIG_KEY)
+        config = ctx.state.config
         limit = ctx.stage_limit_ms("generation")
         deadline = None if limit is None else time.perf_counter() + max(limit, 0.0) / 1000.0
         feed = SentenceFeed(turn, ctx)
         for attempt in range(ctx.budget.retries + 1):
             try:
-                if deadline is None and ctx.state.get(SYNC_KEY):
+                if deadline is None and ctx.state.sync:
                     text = str(self.llm.invoke(messages, config).text)
                 else:
                     timeout = None if deadline is None else max(deadline - time.perf_counter(), 0.0)

@@ -3,24 +3,88 @@
 A `RunContext` is created once per request and handed to every layer and
 guard. It carries who is asking (tenant, session), the deadline derived from
 the `Budget`, the trace id, stage timings, the verdicts and redactions
-collected so far, and a free `state` dict where guards of one request share
-work (for example a PII guard's session mapping, or the answer embedding).
-Unlike turns it is mutable, and it never outlives its request.
+collected so far, the typed `RequestState` that ragfort's own layers share
+(the question vector, the cache's stale offer, the regeneration in progress,
+...), and an `extras` dict where other guards keep their own per-request work
+(the PII guard's session mapping, a third-party guard's scratch) under keys
+they own. Unlike turns it is mutable, and it never outlives its request.
+
+`Handler` and `Layer`, the two shapes every pipeline part has, are defined
+here too, so that a layer (the cache, a user's) needs nothing above this
+module to be written.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ragfort.budget import Budget
-from ragfort.types import Action, CacheStatus, Redaction, Verdict
+from ragfort.types import Action, CacheStatus, Passage, Redaction, Turn, Verdict
 
-__all__ = ["RunContext"]
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+__all__ = ["AfterRetrieval", "Handler", "Layer", "RequestState", "RunContext", "SentenceVectors"]
+
+SentenceVectors = Callable[[Sequence[Passage]], "list[npt.NDArray[np.float32] | None]"]
+"""Per-passage sentence vectors (None for a passage without them), from the index that retrieved the passages."""
+
+
+@dataclass(slots=True, eq=False)
+class RequestState:
+    """What ragfort's own layers share during one request, typed.
+
+    The pipeline and the chain adapters write it; guards read it. Nothing here
+    outlives the request, and nothing here is personal data in the clear
+    beyond what the turn itself holds (the question vector is of the redacted
+    question).
+
+    Attributes:
+        config: the LangChain config for child runs (callbacks, tags), or None.
+        sync: the request runs under a sync ``invoke``: direct calls are fine.
+        question_vector: the question's embedding, when retrieval made one.
+        search_text: the text retrieval searched on (the redacted question
+            without its placeholders, or the follow-up's reading), when
+            ragfort retrieved.
+        sentence_vectors: gives the retrieved passages' sentence vectors
+            (computed at ingest), when the index can.
+        stale: serves the turn from a stale cache entry; offered by the cache
+            layer, used only by the ``stale_cache`` fallback.
+        can_regenerate: the generator can write the answer again (an LLM, not
+            the extractive generator, and not a fallback answer).
+        regenerating: the reasons the first answer failed (its unsupported
+            claims) while the second try runs; empty on the first.
+        fallback: the answer is a fallback (the result's status is ``fallback``).
+        partial: while streaming, checks and shows the complete sentences of
+            an unfinished answer (a turn holding them); None when not streaming.
+        final_turn: the turn before finalizers (redacted text only, what traces keep).
+        chain_input: the caller's input around the question, in the chain
+            integration's own shape, passed back to a wrapped chain.
+        cache_scope: the cache namespace and exact key of this request.
+        cache_probe: what the semantic cache lookup computed (vector,
+            features, anchors), reused when the answer is stored.
+    """
+
+    config: Any = None
+    sync: bool = False
+    question_vector: np.ndarray | None = None
+    search_text: str | None = None
+    sentence_vectors: SentenceVectors | None = None
+    stale: Callable[[Turn], Turn] | None = None
+    can_regenerate: bool = False
+    regenerating: tuple[str, ...] = ()
+    fallback: bool = False
+    partial: Callable[[Turn], Awaitable[None]] | None = None
+    final_turn: Turn | None = None
+    chain_input: Any = None
+    cache_scope: tuple[str, str] | None = None
+    cache_probe: tuple[Any, Any, tuple[str, ...]] | None = None
 
 
 @dataclass(slots=True, eq=False)
@@ -39,7 +103,8 @@ class RunContext:
     degraded: list[str] = field(default_factory=list)
     cache: CacheStatus = CacheStatus.MISS
     stopped: Action | None = None
-    state: dict[str, Any] = field(default_factory=dict)
+    state: RequestState = field(default_factory=RequestState)
+    extras: dict[str, Any] = field(default_factory=dict)
 
     # -- time ---------------------------------------------------------------
     @property
@@ -97,3 +162,24 @@ class RunContext:
         """Note that part of the request was degraded to meet the budget."""
         if what not in self.degraded:
             self.degraded.append(what)
+
+
+Handler = Callable[[Turn, RunContext], Awaitable[Turn]]
+"""One step of the pipeline: takes the turn and the context, returns the next turn."""
+
+Layer = Callable[[Handler], Handler]
+"""Wraps the next handler (Starlette-style middleware); `ragfort.pipeline` composes them once."""
+
+
+@dataclass(frozen=True, slots=True)
+class AfterRetrieval:
+    """A layer for the pipeline's slot after the retrieval gate, where it sees the retrieved passages.
+
+    There ``ctx.state.question_vector`` is set too (when ragfort retrieved).
+    The semantic cache sits here; plain layers go before retrieval.
+    """
+
+    layer: Layer
+
+    def __call__(self, next_: Handler) -> Handler:
+        return self.layer(next_)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.runnables import Runnable
 
 from ragfort.cache import AnswerCache, CacheSettings, build_cache
-from ragfort.cache.layer import cache_layers
+from ragfort.cache.keys import IndexVersion
+from ragfort.cache.layer import CacheLayers
+from ragfort.context import Layer
+from ragfort.index.store import Index
 from ragfort.integrations.langchain import HardenedRunnable
-from ragfort.pipeline import Layer
 from ragfort.policy import Policy, load_policy
 from ragfort.trace import JsonlTraceSink, TraceSink
 
-__all__ = ["harden"]
+__all__ = ["cache_layers", "harden"]
 
 
 def harden(
@@ -91,3 +93,20 @@ def _cache(
             return build_cache(CacheSettings()) if cache is True else None
         settings = CacheSettings.model_validate(raw)
     return build_cache(settings) if settings.enabled else None
+
+
+def cache_layers(cache: AnswerCache, *, chain: Any, policy: Policy) -> tuple[Layer, ...]:
+    """The cache layers for `chain` under `policy` (model id and index version read from the chain)."""
+    index = getattr(chain, "index", None)
+    version: Callable[[], str]
+    if isinstance(index, Index):
+        # The index re-reads its manifest when it changes (a stat locally, a
+        # poll on a Chroma server), so a re-ingest moves every key.
+        def version() -> str:
+            return f"{index.version}:{index.manifest.fingerprint}"
+    else:
+        path = getattr(index, "path", None)
+        version = IndexVersion(path) if path is not None else (lambda: "")
+    name = chain.get_name() if callable(getattr(chain, "get_name", None)) else ""
+    model_id = str(getattr(chain, "model_id", "") or f"{type(chain).__name__}:{name}")
+    return CacheLayers(cache, policy_fingerprint=policy.fingerprint, model_id=model_id, index_version=version).layers()

@@ -1,10 +1,11 @@
 """Ingest with a policy: documents are transformed (e.g. PII-redacted) before indexing.
 
 A guard that wants the corpus changed at ingest (the PII guard at the
-retrieval stage, by default) exposes ``corpus_transform()`` returning a
-function from document texts to indexed texts, plus an id naming its
-settings. The id is stored in the index manifest: changing the settings
-re-indexes everything, so an index never mixes two redaction policies.
+retrieval stage, by default) returns, from its ``corpus_transform()`` (a
+no-op in `ragfort.guards.base.BaseGuard`), a function from document texts to
+indexed texts, plus an id naming its settings. The id is stored in the index
+manifest: changing the settings re-indexes everything, so an index never
+mixes two redaction policies.
 """
 
 from __future__ import annotations
@@ -27,11 +28,9 @@ def corpus_transform(policy: Policy) -> tuple[Transform | None, str | None]:
     """The policy's ingest-time transform and its id (None, None when it has none)."""
     transforms: list[tuple[Transform, str]] = []
     for guard in policy.guards.get(Stage.RETRIEVAL, ()):
-        factory = getattr(guard, "corpus_transform", None)
-        if callable(factory):
-            made = factory()
-            if made is not None:
-                transforms.append(made)
+        made = guard.corpus_transform()
+        if made is not None:
+            transforms.append(made)
     if not transforms:
         return None, None
 

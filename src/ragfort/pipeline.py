@@ -1,26 +1,35 @@
-"""The guarded pipeline: layers that wrap the next handler, composed once.
+"""The guarded pipeline: one ordered list of layers around the chain's steps, composed once.
 
 A *handler* takes a turn and the run context and returns the next turn. A
 *layer* takes the next handler and returns a handler, like Starlette's
-middleware. `Pipeline` composes, from the outside in::
+middleware (both types live in `ragfort.context`). Every chain is adapted to
+the same `ChainSteps` (retrieve, generate, and optionally an extractive
+answer from the passages), and `Pipeline` lays the policy's gates and the
+caller's layers around them in one ordered list, from the outside in::
 
-    budget -> input gate -> [extra layers, e.g. cache] -> retrieval
-           -> retrieval gate -> [post-retrieval layers, e.g. semantic cache]
-           -> generation -> output gate
+    input gate -> [layers: exact cache, yours] -> retrieve -> retrieval gate
+        -> [AfterRetrieval layers: semantic cache] -> output gate -> fallback -> generate
 
-A layer goes to the post-retrieval position when it has the attribute
-``ragfort_position = "post_retrieval"``; there it sees the retrieved
-passages (and ``ctx.state[QUESTION_VECTOR_KEY]``) before generation.
+then composes the list once, in the constructor; running a request only
+walks the built handler chain. ``Pipeline.layers`` names the list. The
+finalizers (the PII guard's restoration) run on the result, after the
+handler chain; the latency budget is not a layer but the context's deadline,
+which every stage reads.
 
-For a chain that retrieves and generates in one opaque call, retrieval and
-generation are that one call and the retrieval gate runs on the documents it
-returned, before the output gate. Composition happens once, in the
-constructor; running a request only walks the built handler chain.
+A chain that retrieves and generates in one opaque call has no retrieve step:
+its passages exist only once it ran, so its retrieval gate checks what came
+back, inside the output gate (``... -> output gate -> retrieval gate ->
+fallback -> generate``), and layers that need passages (`AfterRetrieval`)
+sit with the others, before the chain, where they find none.
 
 Gates never raise to refuse: a guard's BLOCK or ABSTAIN stops the request via
 `RunContext.stop`, later layers pass the turn through, and the result's
 status says what happened. A guard that *faults* is skipped with a recorded
 verdict when optional, and blocks the request when required (fail closed).
+
+Generation that runs out of budget or fails raises `GenerationFailed`; the
+`fallback` layer answers it with the policy's ``budget.on_timeout`` options,
+in order, for every chain kind.
 """
 
 from __future__ import annotations
@@ -28,10 +37,11 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
-from ragfort.context import RunContext
+from ragfort.context import AfterRetrieval, Handler, Layer, RunContext
 from ragfort.faults import describe_fault
 from ragfort.guards.base import Guard
 from ragfort.policy import Messages, Policy
@@ -46,74 +56,93 @@ from ragfort.types import (
     Verdict,
 )
 
-__all__ = ["PARTIAL_KEY", "Handler", "Layer", "Pipeline", "run_guards", "timeout_fallback"]
+__all__ = [
+    "AfterRetrieval",
+    "ChainSteps",
+    "GenerationFailed",
+    "Handler",
+    "Layer",
+    "Pipeline",
+    "StepsProvider",
+    "fallback",
+    "run_guards",
+]
 
 log = logging.getLogger("ragfort.pipeline")
 
-Handler = Callable[[Turn, RunContext], Awaitable[Turn]]
-Layer = Callable[[Handler], Handler]
 
-# Context state keys shared with the chain integration and guards.
-FALLBACK_KEY = "ragfort.fallback"  # the answer is a fallback (status "fallback")
-FINAL_TURN_KEY = "ragfort.final_turn"  # the turn before finalizers, for traces
-CONFIG_KEY = "ragfort.lc_config"  # the LangChain config for child runs
-SYNC_KEY = "ragfort.sync"  # running under sync invoke: direct calls are fine
-QUESTION_VECTOR_KEY = "ragfort.question_vector"  # the question's embedding, when retrieval made one
-SENTENCE_VECTORS_KEY = "ragfort.sentence_vectors"  # (passages) -> per-passage sentence vectors or None
-STALE_KEY = "ragfort.stale"  # (turn) -> turn answered from a stale cache entry; set by the cache layer
-POST_RETRIEVAL = "post_retrieval"  # a layer's `ragfort_position` for the slot after the retrieval gate
-# While streaming: async (turn whose answer is the complete sentences so far) -> None, for generators.
-PARTIAL_KEY = "ragfort.partial"
-# Regeneration (grounding `regenerate: true`): the generator says it can write the answer again
-# (an LLM, not the extractive generator); a guard asks for it with the reasons (the unsupported
-# claims); the generator reads the reasons back on its second try to write a stricter prompt.
-CAN_REGENERATE_KEY = "ragfort.can_regenerate"
-REGENERATE_KEY = "ragfort.regenerate"
-REGENERATING_KEY = "ragfort.regenerating"
+class GenerationFailed(Exception):
+    """A generate step's signal that it has no answer: it ran out of budget, or its generator failed.
 
-
-def _stale(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
-    serve = ctx.state.get(STALE_KEY)
-    return serve(turn) if callable(serve) else None
-
-
-def _extractive(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
-    return None  # the caller builds the extractive answer from the passages it has
-
-
-def _abstain(turn: Turn, ctx: RunContext, messages: Messages) -> Turn | None:
-    ctx.stop(Action.ABSTAIN)
-    return turn.evolve(answer=messages.abstain, citations=(), claims=(), groundedness=None)
-
-
-# What each `budget.on_timeout` option does; returning None means "the extractive answer".
-_FALLBACKS: dict[str, Callable[[Turn, RunContext, Messages], Turn | None]] = {
-    "stale_cache": _stale,
-    "extractive": _extractive,
-    "abstain": _abstain,
-}
-
-
-def timeout_fallback(turn: Turn, ctx: RunContext, messages: Messages, *, extractive: bool = True) -> Turn | None:
-    """After generation ran out of budget (or failed): the first fallback of ``budget.on_timeout`` that applies.
-
-    Returns the turn to serve, or None when the caller should answer
-    extractively from the retrieved passages. ``stale_cache`` applies only
-    when the cache offered a stale entry; ``extractive`` applies when the
-    caller has passages to answer from (`extractive`; a wrapped chain that
-    retrieves inside its one call has none), ``abstain`` always. The choice is
-    recorded as ``fallback:<option>`` in ``budget.degraded``.
+    The step records what happened (``ctx.degrade("generation")``) before
+    raising; the `fallback` layer around it serves ``budget.on_timeout``.
+    Never reaches the caller.
     """
-    ctx.state[FALLBACK_KEY] = True
-    for option in ctx.budget.on_timeout:
-        if option == "extractive" and not extractive:
-            continue
-        served = _FALLBACKS[option](turn, ctx, messages)
-        if served is not None or option == "extractive":
-            ctx.degrade(f"fallback:{option}")
-            return served
-    ctx.degrade("fallback:abstain")
-    return _abstain(turn, ctx, messages)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainSteps:
+    """A chain as pipeline handlers.
+
+    Attributes:
+        generate: writes the answer (raises `GenerationFailed` when it cannot
+            in time). For an opaque chain it retrieves too and returns a turn
+            with both documents and answer.
+        retrieve: finds the passages before generation; None for an opaque
+            chain, whose passages appear only once it ran.
+        extract: answers from the retrieved passages alone, for the
+            ``extractive`` fallback; None when the chain cannot.
+    """
+
+    generate: Handler
+    retrieve: Handler | None = None
+    extract: Handler | None = None
+
+
+@runtime_checkable
+class StepsProvider(Protocol):
+    """A chain that exposes its own steps (the embedded `RagChain`); any other chain is called whole."""
+
+    def ragfort_steps(self, policy: Policy) -> ChainSteps:
+        """Retrieval, generation and the extractive answer as handlers, under `policy`."""
+        ...
+
+
+def fallback(messages: Messages, extract: Handler | None) -> Layer:
+    """The layer around generation that serves ``budget.on_timeout`` when the step raises `GenerationFailed`.
+
+    The options, in order: ``stale_cache`` applies when the cache offered a
+    stale entry (``ctx.state.stale``); ``extractive`` when the chain can
+    answer from its passages (`extract`; a chain that retrieves inside its
+    one call cannot); ``abstain`` always. The choice is recorded as
+    ``fallback:<option>`` in ``budget.degraded`` and the result's status is
+    ``fallback`` (or ``abstained``). A fallback answer is never regenerated.
+    """
+
+    def layer(next_: Handler) -> Handler:
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            try:
+                return await next_(turn, ctx)
+            except GenerationFailed:
+                pass
+            ctx.state.fallback = True
+            ctx.state.can_regenerate = False
+            for option in ctx.budget.on_timeout:
+                if option == "stale_cache" and ctx.state.stale is not None:
+                    ctx.degrade("fallback:stale_cache")
+                    return ctx.state.stale(turn)
+                if option == "extractive" and extract is not None:
+                    ctx.degrade("fallback:extractive")
+                    return await extract(turn, ctx)
+                if option == "abstain":
+                    break
+            ctx.degrade("fallback:abstain")
+            ctx.stop(Action.ABSTAIN)
+            return turn.evolve(answer=messages.abstain, citations=(), claims=(), groundedness=None)
+
+        return handle
+
+    return layer
 
 
 def _fault_verdict(guard: Guard, stage: Stage, exc: Exception, ctx: RunContext) -> Verdict:
@@ -201,14 +230,14 @@ def gate_after(
                 checked = run_guards(guards, stage, produced, ctx, messages)
             if not regenerate:
                 return checked
-            why = ctx.state.pop(REGENERATE_KEY, None)
-            if not why or REGENERATING_KEY in ctx.state or not ctx.state.get(CAN_REGENERATE_KEY) or ctx.expired():
-                return checked
             first = ctx.verdicts[mark:]
+            why = next((v.regenerate for v in first if v.regenerate), ())
+            if not why or ctx.state.regenerating or not ctx.state.can_regenerate or ctx.expired():
+                return checked
             del ctx.verdicts[mark:]
             ctx.stopped = None
             asked = next((v for v in reversed(first) if v.action is not Action.ALLOW), first[-1])
-            ctx.state[REGENERATING_KEY] = tuple(why)
+            ctx.state.regenerating = why
             again = await next_(turn, ctx)
             ctx.record(
                 Verdict(asked.guard, stage, Action.REWRITE, score=asked.score, turn=again,
@@ -227,10 +256,10 @@ def gate_after(
 def output_gate(guards: Sequence[Guard], messages: Messages) -> Layer:
     """The output gate around generation, with at most one regeneration.
 
-    When an output guard asks for a new answer (``ctx.state[REGENERATE_KEY]``,
+    When an output guard's verdict asks for a new answer (`Verdict.regenerate`,
     the grounding guard with ``regenerate: true``) and the generator can
-    write one (``CAN_REGENERATE_KEY``), while time remains, generation runs
-    once more with the reasons in ``ctx.state[REGENERATING_KEY]`` and the
+    write one (``ctx.state.can_regenerate``), while time remains, generation
+    runs once more with the reasons in ``ctx.state.regenerating`` and the
     output guards check the new answer. The first answer's verdicts are
     replaced by one verdict saying why it was regenerated; the second
     answer's verdicts stand, and its guards' actions apply.
@@ -238,29 +267,22 @@ def output_gate(guards: Sequence[Guard], messages: Messages) -> Layer:
     return gate_after(Stage.OUTPUT, guards, messages, timing="output", regenerate=True)
 
 
-@dataclass(frozen=True, slots=True)
-class ChainSteps:
-    """The user's chain as handlers.
-
-    `retrieve` is None for an opaque chain; then `generate` retrieves too and
-    returns a turn with both documents and answer.
-    """
-
-    generate: Handler
-    retrieve: Handler | None = None
-
-
 class Pipeline:
-    """A policy's guards composed around a chain, built once.
+    """A policy's guards composed around a chain's steps, built once.
 
     Args:
         policy: the validated policy.
         steps: the chain as handlers (see `ragfort.integrations.langchain`).
-        layers: extra layers placed after the input gate and before
-            retrieval (the cache goes here, so it only ever sees redacted
-            questions and stores answers that passed the output guards);
-            those marked ``ragfort_position = "post_retrieval"`` go after
-            the retrieval gate instead.
+        layers: the caller's layers, placed after the input gate and before
+            retrieval (the exact cache goes here, so it only ever sees
+            redacted questions and stores answers that passed the output
+            guards); an `AfterRetrieval` layer goes after the retrieval gate
+            instead (the semantic cache).
+
+    Attributes:
+        layers: the ordered layer list, outermost first, as ``(name, layer)``
+            pairs; the chain's generate step sits inside the last one.
+        finalizers: the guards whose `finalize` runs on the answer text, one per guard name.
     """
 
     def __init__(self, policy: Policy, steps: ChainSteps, *, layers: Sequence[Layer] = ()) -> None:
@@ -268,32 +290,14 @@ class Pipeline:
         self.steps = steps
         # One finalizer per guard name: a guard configured at several stages
         # (PII) restores once, through its latest-stage instance.
-        latest = {g.name: g for g in policy.all_guards() if callable(getattr(g, "finalize", None))}
-        self.finalizers = tuple(latest.values())
-        msgs = policy.messages
-        out = policy.guards.get(Stage.OUTPUT, ())
-        ret = policy.guards.get(Stage.RETRIEVAL, ())
-        post = [layer for layer in layers if getattr(layer, "ragfort_position", None) == POST_RETRIEVAL]
-        pre = [layer for layer in layers if getattr(layer, "ragfort_position", None) != POST_RETRIEVAL]
-        handler: Handler
+        self.finalizers: tuple[Guard, ...] = tuple({g.name: g for g in policy.all_guards()}.values())
+        self._redacting = frozenset(g.name for g in policy.all_guards() if g.redacts)
+        self.layers = _layer_list(policy, steps, layers)
         # Stages an unfinished answer must pass before any of it is shown (see check_partial).
         self._partial_stages = (Stage.OUTPUT,) if steps.retrieve is not None else (Stage.RETRIEVAL, Stage.OUTPUT)
-        if steps.retrieve is not None:
-            handler = output_gate(out, msgs)(steps.generate)
-            for layer in reversed(post):
-                handler = layer(handler)
-            handler = gate_before(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(handler)
-            handler = _then(steps.retrieve, handler)
-        else:
-            # Opaque chain: the retrieval gate can only look at what came back, and
-            # post-retrieval layers run before the chain (they find no passages there).
-            # The output gate never regenerates here (ragfort cannot change a wrapped chain's prompt).
-            handler = gate_after(Stage.RETRIEVAL, ret, msgs, timing="retrieval")(steps.generate)
-            handler = output_gate(out, msgs)(handler)
-            pre += post
-        for layer in reversed(pre):
+        handler = steps.generate
+        for _, layer in reversed(self.layers):
             handler = layer(handler)
-        handler = gate_before(Stage.INPUT, policy.guards.get(Stage.INPUT, ()), msgs, timing="input")(handler)
         self._handler = handler
 
     def check_partial(self, turn: Turn, ctx: RunContext) -> str | None:
@@ -322,22 +326,22 @@ class Pipeline:
             return None
         answer = checked.answer
         for guard in self.finalizers:
-            answer = guard.finalize(answer, scratch)  # type: ignore[attr-defined]
+            answer = guard.finalize(answer, scratch)
         return answer
 
     async def run(self, turn: Turn, ctx: RunContext) -> GuardedAnswer:
         """Run one request and assemble the result."""
         final = await self._handler(turn, ctx)
         # The turn before finalizers: redacted text only, which is what traces keep.
-        ctx.state[FINAL_TURN_KEY] = final
+        ctx.state.final_turn = final
         answer = final.answer if final.answer is not None else ""
         exchange = (HistoryMessage("human", final.question), HistoryMessage("ai", answer))
         for guard in self.finalizers:
-            answer = guard.finalize(answer, ctx)  # type: ignore[attr-defined]
+            answer = guard.finalize(answer, ctx)
         ctx.timings_ms["total"] = ctx.elapsed_ms()
         return GuardedAnswer(
             answer=answer,
-            status=_status(final, ctx),
+            status=self._status(final, ctx),
             citations=final.citations,
             claims=final.claims,
             groundedness=final.groundedness,
@@ -353,6 +357,52 @@ class Pipeline:
         )
 
 
+    def _status(self, turn: Turn, ctx: RunContext) -> Status:
+        if ctx.stopped is Action.BLOCK:
+            return Status.BLOCKED
+        if ctx.stopped is Action.ABSTAIN:
+            return Status.ABSTAINED
+        if ctx.state.fallback:
+            return Status.FALLBACK
+        if turn.redactions or any(v.action is Action.REWRITE and v.guard in self._redacting for v in ctx.verdicts):
+            return Status.REDACTED
+        return Status.OK
+
+
+def _layer_list(policy: Policy, steps: ChainSteps, layers: Sequence[Layer]) -> tuple[tuple[str, Layer], ...]:
+    """The pipeline's layers, outermost first, for `steps` (see the module docstring for the order)."""
+    msgs = policy.messages
+    output = policy.guards.get(Stage.OUTPUT, ())
+    retrieval = policy.guards.get(Stage.RETRIEVAL, ())
+    before = [("layer", layer) for layer in layers if not isinstance(layer, AfterRetrieval)]
+    after = [("after retrieval", layer) for layer in layers if isinstance(layer, AfterRetrieval)]
+    inputs = policy.guards.get(Stage.INPUT, ())
+    outer: list[tuple[str, Layer]] = [("input gate", gate_before(Stage.INPUT, inputs, msgs, timing="input"))]
+    fallback_layer: tuple[str, Layer] = ("fallback", fallback(msgs, steps.extract))
+    if steps.retrieve is not None:
+        retrieve = steps.retrieve
+        return (
+            *outer,
+            *before,
+            ("retrieve", lambda next_: _then(retrieve, next_)),
+            ("retrieval gate", gate_before(Stage.RETRIEVAL, retrieval, msgs, timing="retrieval")),
+            *after,
+            ("output gate", output_gate(output, msgs)),
+            fallback_layer,
+        )
+    # Opaque chain: its passages exist once it ran, so the retrieval gate checks what came back (inside the
+    # output gate), and layers that need passages run before the chain with the others (they find none).
+    # The output gate never regenerates here: the chain's generator cannot be asked again (can_regenerate stays off).
+    return (
+        *outer,
+        *before,
+        *after,
+        ("output gate", output_gate(output, msgs)),
+        ("retrieval gate", gate_after(Stage.RETRIEVAL, retrieval, msgs, timing="retrieval")),
+        fallback_layer,
+    )
+
+
 def _then(first: Handler, second: Handler) -> Handler:
     async def handle(turn: Turn, ctx: RunContext) -> Turn:
         turn = await first(turn, ctx)
@@ -361,15 +411,3 @@ def _then(first: Handler, second: Handler) -> Handler:
         return await second(turn, ctx)
 
     return handle
-
-
-def _status(turn: Turn, ctx: RunContext) -> Status:
-    if ctx.stopped is Action.BLOCK:
-        return Status.BLOCKED
-    if ctx.stopped is Action.ABSTAIN:
-        return Status.ABSTAINED
-    if ctx.state.get(FALLBACK_KEY):
-        return Status.FALLBACK
-    if turn.redactions or any(v.action is Action.REWRITE and v.guard == "pii" for v in ctx.verdicts):
-        return Status.REDACTED
-    return Status.OK

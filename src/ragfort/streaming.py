@@ -34,7 +34,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from ragfort.context import RunContext
-from ragfort.pipeline import PARTIAL_KEY
 from ragfort.text import sentence_spans
 from ragfort.types import AnswerChunk, Turn
 
@@ -89,7 +88,7 @@ class SentenceFeed:
 
     def __init__(self, turn: Turn, ctx: RunContext) -> None:
         self.turn = turn
-        self._partial: Callable[[Turn], Awaitable[None]] | None = ctx.state.get(PARTIAL_KEY)
+        self._partial: Callable[[Turn], Awaitable[None]] | None = ctx.state.partial
         self._complete = 0
 
     @property

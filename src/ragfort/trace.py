@@ -21,7 +21,6 @@ from typing import Any, BinaryIO, Protocol
 
 from ragfort._json import dumps
 from ragfort.context import RunContext
-from ragfort.pipeline import FINAL_TURN_KEY
 from ragfort.policy import Policy
 from ragfort.types import Action, GuardedAnswer, Stage, Turn
 
@@ -52,7 +51,7 @@ def _text_field(text: str | None, safe: bool) -> dict[str, Any]:
 
 def trace_record(result: GuardedAnswer, ctx: RunContext, policy: Policy) -> dict[str, Any]:
     """The trace record of one finished request."""
-    final: Turn | None = ctx.state.get(FINAL_TURN_KEY)
+    final: Turn | None = ctx.state.final_turn
     question = final.question if final is not None else None
     answer = final.answer if final is not None else None
     return {

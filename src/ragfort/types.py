@@ -280,7 +280,11 @@ class Verdict:
     [0, 1] (for example the groundedness), None when it has none. `fault` is
     set when the guard raised instead of deciding (a bug or a broken
     dependency, never a policy decision): the exception's class and message,
-    scrubbed of personal data (`ragfort.faults.describe_fault`).
+    scrubbed of personal data (`ragfort.faults.describe_fault`). An output
+    guard sets `regenerate` (why the answer failed, e.g. its unsupported
+    claims) to ask for one new answer; the pipeline's output gate grants it
+    when the generator can write again and time remains, else the verdict's
+    action stands as it is.
     """
 
     guard: str
@@ -291,6 +295,7 @@ class Verdict:
     findings: tuple[Finding, ...] = ()
     turn: Turn | None = None
     fault: Fault | None = None
+    regenerate: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.action is Action.REWRITE and self.turn is None:

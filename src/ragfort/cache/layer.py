@@ -7,8 +7,8 @@
   turn; otherwise it runs the rest of the pipeline and stores the result if
   the request completed normally (not stopped, no fallback, no skipped
   guard, nothing degraded).
-- ``semantic`` sits after retrieval and the retrieval gate (it carries
-  ``ragfort_position = "post_retrieval"``). It reuses the question vector
+- ``semantic`` sits after retrieval and the retrieval gate (it is an
+  `AfterRetrieval` layer). It reuses the question vector
   the retriever computed and the retrieved chunk ids, and asks the cache for
   a semantic match (see `ragfort.cache.store`; with the equivalence judge
   on, entries keep the redacted question sealed and the judge reads both). On a fresh match it sets
@@ -16,7 +16,7 @@
   opaque call get the exact cache only.
 
 A stale entry found by either lookup is offered to the latency-budget
-fallback through ``ctx.state[STALE_KEY]``; it is served only if generation
+fallback through ``ctx.state.stale``; it is served only if generation
 runs out of time and the policy's ``budget.on_timeout`` puts
 ``stale_cache`` first.
 """
@@ -25,36 +25,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from ragfort.cache.entry import CacheEntry
 from ragfort.cache.features import question_features
-from ragfort.cache.keys import IndexVersion, anchor, exact_key, namespace
+from ragfort.cache.keys import anchor, exact_key, namespace
 from ragfort.cache.store import AnswerCache, Match, dependency
-from ragfort.context import RunContext
-from ragfort.index.store import Index
-from ragfort.pipeline import FALLBACK_KEY, QUESTION_VECTOR_KEY, STALE_KEY, Handler, Layer
-from ragfort.policy import Policy
+from ragfort.context import AfterRetrieval, Handler, Layer, RunContext
 from ragfort.types import Action, CacheStatus, Turn
 
-__all__ = ["CacheLayers", "cache_layers"]
-
-_SCOPE_KEY = "ragfort.cache.scope"  # (namespace, exact key) of this request
-_SEEN_KEY = "ragfort.cache.seen"  # (vector, features, anchors) the semantic layer computed
-
-
-class _PostRetrieval:
-    """Marks a layer for the pipeline's post-retrieval position."""
-
-    ragfort_position = "post_retrieval"
-
-    def __init__(self, fn: Layer) -> None:
-        self._fn = fn
-
-    def __call__(self, next_: Handler) -> Handler:
-        return self._fn(next_)
+__all__ = ["CacheLayers"]
 
 
 class CacheLayers:
@@ -84,7 +65,7 @@ class CacheLayers:
 
     def layers(self) -> tuple[Layer, ...]:
         """``(exact, semantic)``, ready for `harden(layers=...)`."""
-        return (self.exact, _PostRetrieval(self.semantic))
+        return (self.exact, AfterRetrieval(self.semantic))
 
     # -- exact ---------------------------------------------------------------------------
     def exact(self, next_: Handler) -> Handler:
@@ -99,7 +80,7 @@ class CacheLayers:
                 model_id=self.model_id,
             )
             key = exact_key(ns, turn.question, history=[(m.role, m.content) for m in turn.history])
-            ctx.state[_SCOPE_KEY] = (ns, key)
+            ctx.state.cache_scope = (ns, key)
             match = self.cache.exact(key, ns)
             _add_time(ctx, t0)
             if match is not None and match.fresh:
@@ -121,8 +102,8 @@ class CacheLayers:
         """The semantic layer (after retrieval and the retrieval gate)."""
 
         async def handle(turn: Turn, ctx: RunContext) -> Turn:
-            scope = ctx.state.get(_SCOPE_KEY)
-            vector = ctx.state.get(QUESTION_VECTOR_KEY)
+            scope = ctx.state.cache_scope
+            vector = ctx.state.question_vector
             if scope is None or not isinstance(vector, np.ndarray) or ctx.cache is not CacheStatus.MISS:
                 return await next_(turn, ctx)
             if turn.history:
@@ -132,13 +113,13 @@ class CacheLayers:
             ns, _ = scope
             features = question_features(turn.question)
             anchors = tuple(anchor(ns, p.chunk_id or p.doc_id) for p in turn.documents)
-            ctx.state[_SEEN_KEY] = (vector, features, anchors)
+            ctx.state.cache_probe = (vector, features, anchors)
             fresh, stale = self.cache.semantic(ns, vector, features, anchors, question=turn.question)
             _add_time(ctx, t0)
             if fresh is not None:
                 ctx.cache = CacheStatus.SEMANTIC_HIT
                 return fresh.entry.apply(turn)
-            if stale is not None and STALE_KEY not in ctx.state:
+            if stale is not None and ctx.state.stale is None:
                 _offer_stale(ctx, stale, CacheStatus.SEMANTIC_HIT)
             return await next_(turn, ctx)
 
@@ -146,7 +127,7 @@ class CacheLayers:
 
     # -- storing -------------------------------------------------------------------------
     def _entry(self, turn: Turn, ctx: RunContext, ns: str, key: str) -> CacheEntry:
-        seen = ctx.state.get(_SEEN_KEY)
+        seen = ctx.state.cache_probe
         if seen is not None:
             vector, features, anchors = seen
         else:  # opaque chain: exact-only entry
@@ -180,7 +161,7 @@ def _storable(turn: Turn, ctx: RunContext) -> bool:
     return (
         ctx.cache is CacheStatus.MISS
         and ctx.stopped is None
-        and not ctx.state.get(FALLBACK_KEY)
+        and not ctx.state.fallback
         and not ctx.degraded
         and not any(v.action is Action.SKIP for v in ctx.verdicts)
         and bool(turn.answer)
@@ -192,25 +173,8 @@ def _offer_stale(ctx: RunContext, match: Match, status: CacheStatus) -> None:
         ctx.cache = status
         return match.entry.apply(turn)
 
-    ctx.state[STALE_KEY] = serve
+    ctx.state.stale = serve
 
 
 def _add_time(ctx: RunContext, t0: float) -> None:
     ctx.timings_ms["cache"] = ctx.timings_ms.get("cache", 0.0) + (time.perf_counter() - t0) * 1000.0
-
-
-def cache_layers(cache: AnswerCache, *, chain: Any, policy: Policy) -> tuple[Layer, ...]:
-    """The cache layers for `chain` under `policy` (model id and index version read from the chain)."""
-    index = getattr(chain, "index", None)
-    version: Callable[[], str]
-    if isinstance(index, Index):
-        # The index re-reads its manifest when it changes (a stat locally, a
-        # poll on a Chroma server), so a re-ingest moves every key.
-        def version() -> str:
-            return f"{index.version}:{index.manifest.fingerprint}"
-    else:
-        path = getattr(index, "path", None)
-        version = IndexVersion(path) if path is not None else (lambda: "")
-    name = chain.get_name() if callable(getattr(chain, "get_name", None)) else ""
-    model_id = str(getattr(chain, "model_id", "") or f"{type(chain).__name__}:{name}")
-    return CacheLayers(cache, policy_fingerprint=policy.fingerprint, model_id=model_id, index_version=version).layers()

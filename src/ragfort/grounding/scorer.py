@@ -47,13 +47,14 @@ import hashlib
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from ragfort.context import SentenceVectors
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import ConfigError
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
@@ -77,8 +78,6 @@ __all__ = [
     "passage_sentence_spans",
 ]
 
-SentenceVectors = Callable[[Sequence[Passage]], list["npt.NDArray[np.float32] | None"]]
-"""What the pipeline may put in ``ctx.state["ragfort.sentence_vectors"]``."""
 
 
 class PairScorer(Protocol):
@@ -330,7 +329,7 @@ class GroundingScorer:
                 context it needs, and lets coverage skip the words the answer
                 merely echoes from it.
             sentence_vectors: the pipeline's ingest-time passage sentence vectors
-                (``ctx.state["ragfort.sentence_vectors"]``), when available.
+                (``ctx.state.sentence_vectors``), when available.
         """
         clean = strip_markers(answer)
         spans = split_claims(clean.text, split_clauses=self.split_clauses)

@@ -6,6 +6,14 @@ stage it runs at and whether it is required, and then called for every
 request. It never raises to say no: it returns a verdict. Exceptions mean a
 fault; the gate turns a fault in a required guard into a fail-closed block.
 
+Two more hooks are declared, with no-op defaults in `BaseGuard`:
+`finalize(answer, ctx)` rewrites the answer text as shown to the reader,
+after every gate (the PII guard puts the owner's own values back), and
+`corpus_transform()` changes documents at ingest (the PII guard redacts the
+corpus), returning the transform and an id naming its settings. A guard whose
+rewrites are redactions says so with ``redacts = True``: the result's status
+is then ``redacted``.
+
 Guards know nothing of YAML: each class declares a pydantic `Settings` model,
 and the policy loader validates the YAML mapping against it before calling the
 constructor with plain keyword arguments.
@@ -18,6 +26,7 @@ policy that does not use PII never imports Presidio), extended by the
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
@@ -30,11 +39,16 @@ from ragfort.types import Action, Stage, Turn, Verdict
 __all__ = [
     "BUILTIN_GUARDS",
     "BaseGuard",
+    "CorpusTransform",
     "Guard",
     "GuardSettings",
     "guard_class",
     "register_guard",
 ]
+
+
+CorpusTransform = tuple[Callable[[list[str]], list[str]], str]
+"""An ingest-time transform of document texts, and an id naming its settings (stored in the index manifest)."""
 
 
 class GuardSettings(BaseModel):
@@ -55,8 +69,21 @@ class Guard(Protocol):
         """The registry name, used in verdicts."""
         ...
 
+    @property
+    def redacts(self) -> bool:
+        """Whether this guard's rewrites redact personal data (the result's status is then ``redacted``)."""
+        ...
+
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
         """Decide about `turn` at `self.stage`."""
+        ...
+
+    def finalize(self, answer: str, ctx: RunContext) -> str:
+        """The answer text as shown to the reader, after every gate (the identity for most guards)."""
+        ...
+
+    def corpus_transform(self) -> CorpusTransform | None:
+        """The ingest-time transform of documents this guard needs, or None."""
         ...
 
 
@@ -64,12 +91,14 @@ class BaseGuard:
     """Convenience base: stores stage/required and builds verdicts.
 
     Subclasses set `name`, `stages` (where they may run) and `Settings`, and
-    implement `check`.
+    implement `check`; `finalize` and `corpus_transform` default to no-ops,
+    `redacts` to False.
     """
 
     name: ClassVar[str] = "guard"
     stages: ClassVar[frozenset[Stage]] = frozenset(Stage)
     Settings: ClassVar[type[GuardSettings]] = GuardSettings
+    redacts: ClassVar[bool] = False
 
     def __init__(self, *, stage: Stage = Stage.OUTPUT, required: bool = False) -> None:
         stage = Stage(stage)
@@ -85,6 +114,14 @@ class BaseGuard:
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def finalize(self, answer: str, ctx: RunContext) -> str:
+        """The answer unchanged; override to rewrite what the reader sees."""
+        return answer
+
+    def corpus_transform(self) -> CorpusTransform | None:
+        """None: no ingest-time transform; override to change documents before indexing."""
+        return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(stage={str(self.stage)!r}, required={self.required})"

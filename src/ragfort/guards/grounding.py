@@ -49,12 +49,9 @@ from ragfort.grounding.model import load_model
 from ragfort.grounding.scorer import GroundingReport, GroundingScorer
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
-from ragfort.pipeline import CAN_REGENERATE_KEY, REGENERATE_KEY, REGENERATING_KEY
 from ragfort.types import Action, Finding, Stage, Turn, Verdict
 
 __all__ = ["GroundingGuard", "GroundingSettings"]
-
-SENTENCE_VECTORS_KEY = "ragfort.sentence_vectors"
 
 
 class GroundingSettings(GuardSettings):
@@ -173,7 +170,7 @@ class GroundingGuard(BaseGuard):
         s = self.settings
         passages = turn.documents
         report = self.scorer.score(
-            turn.answer, passages, question=turn.question, sentence_vectors=ctx.state.get(SENTENCE_VECTORS_KEY)
+            turn.answer, passages, question=turn.question, sentence_vectors=ctx.state.sentence_vectors
         )
         removed_markers = report.answer.markers
         marker_note = f"; removed {removed_markers} unverified citation marker(s)" if removed_markers else ""
@@ -193,9 +190,9 @@ class GroundingGuard(BaseGuard):
             f"groundedness {'n/a' if groundedness is None else f'{groundedness:.2f}'}{marker_note}"
         )
 
-        if failing and s.regenerate and ctx.state.get(CAN_REGENERATE_KEY) and REGENERATING_KEY not in ctx.state:
-            # The pipeline's output gate sees this after the guards ran and asks the LLM once more.
-            ctx.state[REGENERATE_KEY] = tuple(c.span.text for c in failing)
+        # With `regenerate`, the verdict asks for one new answer; the pipeline's output gate decides whether
+        # the generator can write one (an LLM, first try, time left), else this verdict's action stands.
+        asks = tuple(c.span.text for c in failing) if failing and s.regenerate else ()
         action = s.action
         if failing and action in ("annotate", "strip") and fraction < s.min_supported_fraction:
             action = "abstain"
@@ -218,17 +215,19 @@ class GroundingGuard(BaseGuard):
         if not failing or action in ("annotate", "strip"):
             if action == "strip" and rendered.removed:
                 summary += f"; stripped {rendered.removed} sentence(s)"
-            return self.verdict(Action.REWRITE, score=score, reason=summary, findings=findings, turn=evolved)
+            return self.verdict(
+                Action.REWRITE, score=score, reason=summary, findings=findings, turn=evolved, regenerate=asks
+            )
         replaced = turn.evolve(answer=None, citations=(), claims=rendered.claims, groundedness=groundedness)
         if action == "block":
             return self.verdict(
                 Action.BLOCK, score=score, reason=summary, findings=findings,
-                turn=replaced.evolve(answer=s.block_message),
+                turn=replaced.evolve(answer=s.block_message), regenerate=asks,
             )  # fmt: skip
         message = s.handoff_message if action == "handoff" else s.abstain_message
         return self.verdict(
             Action.ABSTAIN, score=score, reason=f"{action}: {summary}", findings=findings,
-            turn=replaced.evolve(answer=message),
+            turn=replaced.evolve(answer=message), regenerate=asks,
         )  # fmt: skip
 
 

@@ -21,7 +21,7 @@ One class, three stages:
   public passage of this turn is public too and stays, unless it is one of
   the customer's own values.
 
-The session mapping lives in ``ctx.state["pii.session"]`` for the request
+The session mapping lives in ``ctx.extras["pii.session"]`` for the request
 and in the vault under (tenant, session) between requests. Without a
 session id the request's trace id scopes it, and nothing is written to the
 vault (no later request can use it, so nothing should be kept).
@@ -36,13 +36,13 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import Field
 
 from ragfort.context import RunContext
-from ragfort.guards.base import BaseGuard, GuardSettings
+from ragfort.guards.base import BaseGuard, CorpusTransform, GuardSettings
 from ragfort.paths import data_dir
 from ragfort.pii.corpus import redact_corpus
 from ragfort.pii.detect import Detection, get_detector
@@ -126,6 +126,7 @@ class PIIGuard(BaseGuard):
     name = "pii"
     stages = frozenset(Stage)
     Settings = PIIGuardSettings
+    redacts = True
 
     def __init__(self, *, stage: Stage = Stage.INPUT, required: bool = True, **settings: Any) -> None:
         super().__init__(stage=stage, required=required)
@@ -153,7 +154,7 @@ class PIIGuard(BaseGuard):
 
     def session(self, ctx: RunContext) -> SessionMapping:
         """This request's session mapping, loaded from the vault on first use."""
-        mapping = ctx.state.get(STATE_KEY)
+        mapping = ctx.extras.get(STATE_KEY)
         if isinstance(mapping, SessionMapping) and mapping.tenant == ctx.tenant:
             return mapping
         if ctx.session_id:
@@ -162,7 +163,7 @@ class PIIGuard(BaseGuard):
             )
         else:
             mapping = SessionMapping(tenant=ctx.tenant, session=ctx.trace_id)
-        ctx.state[STATE_KEY] = mapping
+        ctx.extras[STATE_KEY] = mapping
         return mapping
 
     def _persist(self, mapping: SessionMapping, ctx: RunContext) -> None:
@@ -313,7 +314,7 @@ class PIIGuard(BaseGuard):
         )
         return tuple(p.text for p in turn.documents) if checked else ()
 
-    def corpus_transform(self) -> tuple[Callable[[list[str]], list[str]], str] | None:
+    def corpus_transform(self) -> CorpusTransform | None:
         """The ingest-time redaction of documents, and an id naming its settings.
 
         Only the retrieval-stage instance with ``at_retrieval: ingest`` has

@@ -127,11 +127,12 @@ class RelevanceGuard(BaseGuard):
             return self.verdict(
                 Action.ALLOW, score=best, reason=f"best retrieval score {best:.3f} >= {s.min_score:.3f}"
             )
-        return self._judge(turn, self.judge)
+        return self._judge(turn, self.judge, ctx.state.search_text)
 
-    def _judge(self, turn: Turn, judge: PairJudge) -> Verdict:
+    def _judge(self, turn: Turn, judge: PairJudge, searched: str | None) -> Verdict:
         s = self.settings
-        question = search_text(turn.resolved_question or turn.question)
+        # What retrieval searched on when ragfort retrieved; else the same reading of the question.
+        question = searched or search_text(turn.resolved_question or turn.question)
         top = turn.documents[: s.answerability_passages]
         probs = [float(p) for p in judge.score([(p.text, question) for p in top])]
         marked = tuple(_marked(p, prob, prob >= s.min_answerability) for p, prob in zip(top, probs, strict=True))

@@ -57,9 +57,9 @@ from pydantic import BaseModel
 from ragfort import _loops
 from ragfort._loops import owned_loop
 from ragfort.budget import Budget
-from ragfort.context import RunContext
+from ragfort.context import Layer, RunContext
 from ragfort.errors import ChainError, InputError
-from ragfort.pipeline import CONFIG_KEY, PARTIAL_KEY, SYNC_KEY, ChainSteps, Layer, Pipeline, timeout_fallback
+from ragfort.pipeline import ChainSteps, GenerationFailed, Pipeline, StepsProvider
 from ragfort.policy import Policy
 from ragfort.streaming import STREAM_SINK, SentenceFeed, StreamState, tail_chunks
 from ragfort.text import sentence_spans
@@ -87,8 +87,6 @@ DOCUMENT_KEYS = ("context", "docs", "documents", "source_documents")
 REQUEST_KEYS = ("session_id", "budget_ms")  # ragfort's own input options; never passed to the chain
 MAX_ID_CHARS = 256
 MAX_METADATA_CHARS = 2048
-
-_CALLER_KEY = "ragfort.lc_caller"  # the caller's input around the question (a `_CallerInput`)
 
 T = TypeVar("T")
 
@@ -365,7 +363,6 @@ def _run_sync(coro_factory: Any) -> Any:
 # -- the opaque chain as pipeline steps --------------------------------------
 def opaque_steps(
     chain: Runnable[Any, Any],
-    policy: Policy,
     *,
     question_key: str,
     answer_key: str | None,
@@ -374,14 +371,14 @@ def opaque_steps(
     """Steps for a chain that retrieves and generates in one call."""
 
     async def generate(turn: Turn, ctx: RunContext) -> Turn:
-        config: RunnableConfig | None = ctx.state.get(CONFIG_KEY)
+        config: RunnableConfig | None = ctx.state.config
         payload = _payload(ctx, question_key, turn)
         sent = _message_list(payload.get("messages")) or ()
         limit = ctx.stage_limit_ms("generation")
         feed = SentenceFeed(turn, ctx)
         with ctx.timed("generation"):
             try:
-                if limit is None and ctx.state.get(SYNC_KEY):
+                if limit is None and ctx.state.sync:
                     # No deadline: call straight through, no thread hop.
                     output = chain.invoke(payload, config)
                 else:
@@ -394,9 +391,8 @@ def opaque_steps(
                     output = await asyncio.wait_for(call, timeout)
             except TimeoutError:
                 ctx.degrade("generation")
-                # budget.on_timeout, in order, as for the default chain; with no passages, no extractive answer.
-                served = timeout_fallback(turn, ctx, policy.messages, extractive=False)
-                return served if served is not None else turn.evolve(answer=policy.messages.abstain)
+                # The pipeline's fallback layer serves budget.on_timeout (no passages: no extractive answer).
+                raise GenerationFailed from None
             except ChainError:
                 raise
             except Exception as exc:
@@ -411,7 +407,7 @@ def opaque_steps(
 
 def _payload(ctx: RunContext, question_key: str, turn: Turn) -> dict[str, Any]:
     """The chain's input: the caller's other keys, the guarded question, and the guarded history in its own shape."""
-    caller: _CallerInput | None = ctx.state.get(_CALLER_KEY)
+    caller: _CallerInput | None = ctx.state.chain_input
     if caller is None:
         return {question_key: turn.question}
     return caller.payload(question_key, turn)
@@ -635,12 +631,11 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         self.layers = tuple(layers)
         self.trace_sink = trace_sink
         self.tenant = tenant
-        steps_factory = getattr(chain, "ragfort_steps", None)
         steps: ChainSteps = (
-            steps_factory(policy)
-            if callable(steps_factory)
+            chain.ragfort_steps(policy)
+            if isinstance(chain, StepsProvider)
             else opaque_steps(
-                chain, policy, question_key=question_key, answer_key=answer_key, documents_key=documents_key
+                chain, question_key=question_key, answer_key=answer_key, documents_key=documents_key
             )
         )
         self.pipeline = Pipeline(policy, steps, layers=self.layers)
@@ -726,18 +721,18 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             return Turn(question=question), ctx
         lists = [(k, v, messages, None) for k, v in extra.items() if (messages := _message_list(v)) is not None]
         caller = _CallerInput(extra=extra, lists=(*lists, *([conversation] if conversation else [])))
-        ctx.state[_CALLER_KEY] = caller
+        ctx.state.chain_input = caller
         return Turn(question=question, history=caller.history()), ctx
 
     async def _arun(self, input: Any, config: RunnableConfig | None, *, sync: bool) -> GuardedAnswer:
         turn, ctx = self._context(input, config)
-        ctx.state[CONFIG_KEY] = config
-        ctx.state[SYNC_KEY] = sync
+        ctx.state.config = config
+        ctx.state.sync = sync
         sink = STREAM_SINK.get()
         if sink is not None:
             STREAM_SINK.set(None)  # this run streams; chains it calls (even guarded ones) do not
             pipeline = self.pipeline
-            ctx.state[PARTIAL_KEY] = StreamState(sink, lambda t: pipeline.check_partial(t, ctx)).partial
+            ctx.state.partial = StreamState(sink, lambda t: pipeline.check_partial(t, ctx)).partial
         result = await self.pipeline.run(turn, ctx)
         if self.trace_sink is not None:
             self.trace_sink.write(trace_record(result, ctx, self.policy))
