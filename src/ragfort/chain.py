@@ -31,6 +31,7 @@ from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
+from ragfort.integrations.convert import passage_to_document
 from ragfort.pipeline import ChainSteps, GenerationFailed
 from ragfort.policy import Policy
 from ragfort.streaming import SentenceFeed
@@ -115,8 +116,6 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
     # -- plain Runnable use (without harden) ----------------------------------
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:
-        from ragfort.integrations.langchain import passage_to_document
-
         question = input if isinstance(input, str) else (input or {}).get("question")
         if not isinstance(question, str) or not question.strip():
             raise InputError(f"the question must be a non-empty string, got {question!r}")
