@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import random
@@ -40,7 +41,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from ragfort.errors import ConfigError
 from ragfort.judges.perturb import Pair
@@ -609,23 +610,12 @@ def finish_mix(
     )
 
 
-def _answerability_mix(settings: MixSettings) -> Mix:
-    from ragfort.judges.answerability_mix import answerability_mix
-
-    return answerability_mix(settings)
-
-
-def _equivalence_mix(settings: MixSettings) -> Mix:
-    from ragfort.judges.equivalence_mix import equivalence_mix
-
-    return equivalence_mix(settings)
-
-
-# Each task's builder lives in its own module (imported when that task is built).
-TASKS: dict[str, Callable[[MixSettings], Mix]] = {
+# Each task's builder lives in its own module, named here as "module:function" and imported when that task is
+# built (the task modules import this one for the shared helpers). A callable is taken as it is.
+TASKS: dict[str, Callable[[MixSettings], Mix] | str] = {
     "support": support_mix,
-    "answerability": _answerability_mix,
-    "equivalence": _equivalence_mix,
+    "answerability": "ragfort.judges.answerability_mix:answerability_mix",
+    "equivalence": "ragfort.judges.equivalence_mix:equivalence_mix",
 }
 
 
@@ -638,4 +628,7 @@ def build_mix(task: str, settings: MixSettings) -> Mix:
     builder = TASKS.get(task)
     if builder is None:
         raise ConfigError(f"unknown judge task {task!r}; known: {', '.join(sorted(TASKS))}")
+    if isinstance(builder, str):
+        module, _, name = builder.partition(":")
+        builder = cast("Callable[[MixSettings], Mix]", getattr(importlib.import_module(module), name))
     return builder(settings)
