@@ -8,7 +8,6 @@ EXPECTED = {
     "BackendError",
     "BaseGuard",
     "Budget",
-    "BudgetExceeded",
     "BudgetReport",
     "CacheStatus",
     "ChainError",

@@ -14,7 +14,6 @@ from ragfort.chain import RagChain, build_chain
 from ragfort.context import RunContext
 from ragfort.errors import (
     BackendError,
-    BudgetExceeded,
     ChainError,
     ConfigError,
     GoldenSetError,
@@ -54,7 +53,6 @@ __all__ = [
     "BackendError",
     "BaseGuard",
     "Budget",
-    "BudgetExceeded",
     "BudgetReport",
     "CacheStatus",
     "ChainError",

@@ -9,8 +9,11 @@ The tree::
     │   └── GoldenSetError     a golden set or gate file that does not validate
     ├── IndexError_            an index that is missing, incompatible or corrupt
     ├── ChainError             the wrapped chain failed or returned an unusable result
-    ├── BackendError           a shared backend (Redis, Chroma server) is unreachable
-    └── BudgetExceeded         a required step could not finish within the budget
+    └── BackendError           a shared backend (Redis, Chroma server) is unreachable
+
+Running out of latency budget is not a fault: the pipeline degrades (skips
+optional guards, falls back as ``budget.on_timeout`` says) and reports it in
+the result's ``budget``, so no exception stands for it.
 
 Every message names the bad value and where it came from.
 """
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 __all__ = [
     "BackendError",
-    "BudgetExceeded",
     "ChainError",
     "ConfigError",
     "GoldenSetError",
@@ -60,7 +62,3 @@ class ChainError(RagfortError):
 
 class BackendError(RagfortError):
     """A shared backend (Redis, a Chroma server) could not be reached."""
-
-
-class BudgetExceeded(RagfortError):
-    """A required step could not finish within the latency budget."""

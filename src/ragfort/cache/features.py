@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -456,8 +455,3 @@ def question_features(text: str) -> QuestionFeatures:
         asks=asks,
         content=frozenset(content),
     )
-
-
-def hashed_words(words: Iterable[str]) -> frozenset[str]:
-    """Hashes of `words` as `QuestionFeatures.content` holds them (for tests and tools)."""
-    return frozenset(_h("word", _stem(w.lower())) for w in words)
