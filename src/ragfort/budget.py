@@ -10,6 +10,10 @@ A budget also says what to do when generation runs out of time
 from the retrieved passages, a polite abstention) and how many times a
 transient LLM error is retried, with jittered exponential backoff, while time
 remains (`retries`, `backoff_ms`).
+
+The checks below are the only rules for these values: `Budget` runs them
+when built, and the policy's ``budget:`` section runs the same ones while it
+validates, so a bad value in a policy file is reported under its key.
 """
 
 from __future__ import annotations
@@ -17,9 +21,19 @@ from __future__ import annotations
 import dataclasses
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["FALLBACKS", "STAGES", "Budget", "backoff_s", "is_transient"]
+__all__ = [
+    "FALLBACKS",
+    "STAGES",
+    "Budget",
+    "backoff_s",
+    "check_fallbacks",
+    "check_ms",
+    "check_retries",
+    "is_transient",
+]
 
 # The phases a budget can limit, in request order.
 STAGES: tuple[str, ...] = ("input", "retrieval", "generation", "output")
@@ -35,13 +49,44 @@ _TRANSIENT_NAMES = frozenset(
 )  # fmt: skip
 
 
-def _check_ms(name: str, value: float | None) -> None:
+def check_ms(name: str, value: float | None) -> None:
+    """Raise unless `value` is None (no limit) or a positive, finite number of milliseconds.
+
+    Raises:
+        TypeError: not a number.
+        ValueError: zero, negative, infinite or NaN.
+    """
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"budget {name} must be a number of milliseconds, got {value!r}")
     if not math.isfinite(value) or value <= 0:
         raise ValueError(f"budget {name} must be a positive number of milliseconds, got {value!r}")
+
+
+def check_fallbacks(options: Sequence[str]) -> None:
+    """Raise unless `options` names at least one fallback of `FALLBACKS`, each at most once.
+
+    Raises:
+        ValueError: empty, an unknown name, or a name listed twice.
+    """
+    if not options:
+        raise ValueError(f"budget on_timeout needs at least one of {FALLBACKS}, got {options!r}")
+    for option in options:
+        if option not in FALLBACKS:
+            raise ValueError(f"unknown budget fallback {option!r}; expected one of {FALLBACKS}")
+    if len(set(options)) != len(options):
+        raise ValueError(f"budget on_timeout lists a fallback twice: {options!r}")
+
+
+def check_retries(retries: int) -> None:
+    """Raise unless `retries` is an integer from 0 to 10.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 10:
+        raise ValueError(f"budget retries must be an integer in [0, 10], got {retries!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +115,12 @@ class Budget:
     backoff_ms: float = field(default=50.0, kw_only=True)
 
     def __post_init__(self) -> None:
-        _check_ms("total_ms", self.total_ms)
+        check_ms("total_ms", self.total_ms)
         for stage in STAGES:
-            _check_ms(stage, getattr(self, stage))
-        _check_ms("backoff_ms", self.backoff_ms)
-        if not self.on_timeout:
-            raise ValueError(f"budget on_timeout needs at least one of {FALLBACKS}, got {self.on_timeout!r}")
-        for option in self.on_timeout:
-            if option not in FALLBACKS:
-                raise ValueError(f"unknown budget fallback {option!r}; expected one of {FALLBACKS}")
-        if len(set(self.on_timeout)) != len(self.on_timeout):
-            raise ValueError(f"budget on_timeout lists a fallback twice: {self.on_timeout!r}")
-        if isinstance(self.retries, bool) or not isinstance(self.retries, int) or not 0 <= self.retries <= 10:
-            raise ValueError(f"budget retries must be an integer in [0, 10], got {self.retries!r}")
+            check_ms(stage, getattr(self, stage))
+        check_ms("backoff_ms", self.backoff_ms)
+        check_fallbacks(self.on_timeout)
+        check_retries(self.retries)
 
     def part(self, stage: str) -> float | None:
         """The stage's own limit in ms (None when only the total applies)."""

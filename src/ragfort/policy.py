@@ -1,16 +1,22 @@
 """Policies: which guards run at which stage, with what settings, under what budget.
 
 A policy is YAML data in ``guards/*.yaml``. This module validates it with
-pydantic and turns it into plain objects: a `Budget`, messages, and guard
-instances built through the registry (`ragfort.guards.base.guard_class`). A
-bad policy fails at load, with the file, the dotted key and the bad value in
-the message; it never loads half.
+pydantic and turns it into plain objects: a `Budget`, messages, cache
+settings and guard instances built through the registry
+(`ragfort.guards.base.guard_class`). A bad policy fails at load, with the
+file, the dotted key and the bad value in the message; it never loads half.
+
+Each section is checked by the one model that owns its rules: the budget's
+values by `ragfort.budget` (the same checks `Budget` runs when built
+directly), the ``cache:`` section by `ragfort.cache_settings.CacheSettings`,
+a guard's settings by its own ``Settings`` model.
 
 Shape::
 
     name: support_agent
     budget: {total_ms: 3000, generation_ms: 2000}
-    messages: {abstain: "...", blocked: "...", fallback_prefix: "..."}
+    messages: {abstain: "...", blocked: "..."}
+    cache: {backend: auto, ttl_s: 86400}   # see ragfort.cache_settings
     guards:
       input:
         - guard: pii          # registry name
@@ -28,15 +34,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from ragfort.budget import FALLBACKS, Budget
-from ragfort.cache.settings import CacheSettings
+from ragfort.budget import FALLBACKS, Budget, check_fallbacks, check_ms, check_retries
+from ragfort.cache_settings import CacheSettings
 from ragfort.errors import ConfigError, PolicyError
 from ragfort.guards.base import Guard, guard_class
+from ragfort.replies import ABSTAIN_MESSAGE, BLOCKED_MESSAGE
 from ragfort.types import Stage
 
 __all__ = ["Messages", "Policy", "load_policy", "policy_search_path"]
@@ -51,26 +58,35 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-Fallback = Literal["stale_cache", "extractive", "abstain"]
-_DEFAULT_FALLBACKS: tuple[Fallback, ...] = ("stale_cache", "extractive", "abstain")
-assert _DEFAULT_FALLBACKS == FALLBACKS  # one list of options, spelled twice only for the type checker
-
-
 class BudgetSpec(_Strict):
-    total_ms: float | None = Field(default=None, gt=0)
-    input_ms: float | None = Field(default=None, gt=0)
-    retrieval_ms: float | None = Field(default=None, gt=0)
-    generation_ms: float | None = Field(default=None, gt=0)
-    output_ms: float | None = Field(default=None, gt=0)
-    on_timeout: list[Fallback] = Field(default_factory=lambda: list(_DEFAULT_FALLBACKS), min_length=1)
-    retries: int = Field(default=2, ge=0, le=10)
-    backoff_ms: float = Field(default=50.0, gt=0)
+    """The ``budget:`` section. Its rules are `ragfort.budget`'s: the validators
+    below call them, so a bad value is reported under its key here."""
+
+    total_ms: float | None = None
+    input_ms: float | None = None
+    retrieval_ms: float | None = None
+    generation_ms: float | None = None
+    output_ms: float | None = None
+    on_timeout: list[str] = Field(default_factory=lambda: list(FALLBACKS))
+    retries: int = 2
+    backoff_ms: float = 50.0
+
+    @field_validator("total_ms", "input_ms", "retrieval_ms", "generation_ms", "output_ms", "backoff_ms")
+    @classmethod
+    def _milliseconds(cls, v: float | None, info: ValidationInfo) -> float | None:
+        check_ms(str(info.field_name), v)
+        return v
 
     @field_validator("on_timeout")
     @classmethod
-    def _unique(cls, v: list[str]) -> list[str]:
-        if len(set(v)) != len(v):
-            raise ValueError(f"on_timeout lists a fallback twice: {v!r}")
+    def _fallbacks(cls, v: list[str]) -> list[str]:
+        check_fallbacks(v)
+        return v
+
+    @field_validator("retries")
+    @classmethod
+    def _retries(cls, v: int) -> int:
+        check_retries(v)
         return v
 
     def build(self) -> Budget:
@@ -87,12 +103,8 @@ class BudgetSpec(_Strict):
 
 
 class MessagesSpec(_Strict):
-    abstain: str = (
-        "I'm sorry, I can't find that in our help center. Please contact our support team, who will be happy to help."
-    )
-    blocked: str = "I'm sorry, I can't help with that request."
-    handoff: str = "Let me connect you with a member of our support team who can help with this."
-    error: str = "I'm sorry, something went wrong on our side. Please try again in a moment."
+    abstain: str = ABSTAIN_MESSAGE
+    blocked: str = BLOCKED_MESSAGE
 
 
 class GuardEntry(BaseModel):
@@ -120,8 +132,8 @@ class PolicySpec(_Strict):
     budget: BudgetSpec = Field(default_factory=BudgetSpec)
     messages: MessagesSpec = Field(default_factory=MessagesSpec)
     guards: GuardsSpec = Field(default_factory=GuardsSpec)
-    # Sections owned by later layers (variants) are validated by them.
     cache: CacheSettings | None = None
+    # Sections owned by later layers (variants) are validated by them.
     variants: list[dict[str, Any]] | None = None
 
     @field_validator("name")
@@ -134,12 +146,10 @@ class PolicySpec(_Strict):
 
 @dataclass(frozen=True, slots=True)
 class Messages:
-    """What the customer reads when the pipeline refuses, abstains or hands off."""
+    """What the customer reads when the pipeline abstains or refuses."""
 
     abstain: str
     blocked: str
-    handoff: str
-    error: str
 
 
 @dataclass(frozen=True)
@@ -149,6 +159,7 @@ class Policy:
     Build one with `load_policy` (from YAML) or `Policy.from_mapping`.
     `fingerprint` is a hash of the validated settings; caches key on it, so a
     policy change never serves answers produced under another policy.
+    `cache` is the validated ``cache:`` section (None when the policy has none).
     """
 
     name: str
@@ -159,6 +170,7 @@ class Policy:
     source: str = "<mapping>"
     description: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    cache: CacheSettings | None = None
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: str = "<mapping>") -> Policy:
@@ -193,6 +205,7 @@ class Policy:
             source=source,
             description=spec.description,
             raw=spec.model_dump(mode="json"),
+            cache=spec.cache,
         )
 
     @classmethod

@@ -24,8 +24,8 @@ from ragfort.cache.build import BACKENDS, build_cache
 from ragfort.cache.entry import CacheEntry
 from ragfort.cache.features import QuestionFeatures, question_features
 from ragfort.cache.nearmiss import NearMissCheck, compare
-from ragfort.cache.settings import CacheSettings, SemanticSettings
 from ragfort.cache.store import AnswerCache, Match
+from ragfort.cache_settings import CacheSettings, SemanticSettings
 
 __all__ = [
     "BACKENDS",

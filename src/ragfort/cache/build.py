@@ -8,7 +8,7 @@ from collections.abc import Callable
 from ragfort.cache.backends.base import CacheBackend
 from ragfort.cache.backends.memory import MemoryBackend
 from ragfort.cache.backends.sqlite import SQLiteBackend
-from ragfort.cache.settings import CacheSettings
+from ragfort.cache_settings import CacheSettings
 from ragfort.cache.store import AnswerCache
 from ragfort.errors import ConfigError
 from ragfort.paths import data_dir

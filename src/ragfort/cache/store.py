@@ -36,7 +36,7 @@ from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
 from ragfort.cache.features import QuestionFeatures
 from ragfort.cache.keys import digest
 from ragfort.cache.nearmiss import compare
-from ragfort.cache.settings import CacheSettings, SemanticSettings
+from ragfort.cache_settings import CacheSettings, SemanticSettings
 
 if TYPE_CHECKING:
     from ragfort.pii.vault import VaultKeys

@@ -38,6 +38,7 @@ from pydantic import Field
 from ragfort.context import RunContext
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
+from ragfort.replies import ABSTAIN_MESSAGE
 from ragfort.text import search_text
 from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
 
@@ -66,7 +67,8 @@ class RelevanceSettings(GuardSettings):
 
     Attributes:
         min_score: the retrieval score at least one passage must reach.
-        abstain_message: the answer given instead.
+        abstain_message: the answer given instead (default: `ragfort.replies.ABSTAIN_MESSAGE`,
+            also the default of the policy's ``messages.abstain``).
         abstain_without_passages: abstain when retrieval returned nothing.
         answerability: ask the answerability judge whether a passage answers.
         min_answerability: the judge's probability at least one passage must reach.
@@ -76,7 +78,7 @@ class RelevanceSettings(GuardSettings):
     """
 
     min_score: float = Field(default=DEFAULT_MIN_SCORE, ge=0.0, le=1.0)
-    abstain_message: str = "I don't know: I couldn't find anything in our documentation about that."
+    abstain_message: str = ABSTAIN_MESSAGE
     abstain_without_passages: bool = True
     answerability: bool = True
     min_answerability: float = Field(default=DEFAULT_MIN_ANSWERABILITY, ge=0.0, le=1.0)
