@@ -6,6 +6,10 @@ no-op in `ragfort.guards.base.BaseGuard`), a function from document texts to
 indexed texts, plus an id naming its settings. The id is stored in the index
 manifest: changing the settings re-indexes everything, so an index never
 mixes two redaction policies.
+
+A re-ingest that changes or removes documents also drops, from the answer
+cache the policy's ``cache:`` section names, every cached answer produced
+from one of them (see `ragfort.cache.drop_cached_documents`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from ragfort.cache import CacheSettings, drop_cached_documents
 from ragfort.index.store import Index, IngestReport, Visibility
 from ragfort.policy import Policy, load_policy
 from ragfort.types import Stage
@@ -55,10 +60,19 @@ def ingest_paths(
 
     `visibility` (``public``/``private``) applies to every path; None lets each
     folder declare it in its ``ragfort-source.yaml`` (see `Index.ingest`).
+
+    When documents changed or were removed, the answers cached from them are
+    dropped from the store the policy's ``cache:`` section names (with no
+    such section, the default store, where ``harden(..., cache=True)`` keeps
+    answers); answers from unchanged documents stay. A memory cache lives in
+    the process that serves from it and is out of reach.
     """
     idx = index if isinstance(index, Index) else Index(index)
     pol = load_policy(policy)
     transform, transform_id = corpus_transform(pol)
-    return idx.ingest(
+    report = idx.ingest(
         list(paths), progress=progress, transform=transform, transform_id=transform_id, visibility=visibility
     )
+    # Only now that the new text is indexed: an answer cached from the old text until this moment goes too.
+    drop_cached_documents(pol.cache or CacheSettings(), (*report.updated, *report.removed))
+    return report

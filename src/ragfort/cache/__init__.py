@@ -13,6 +13,7 @@ Public surface::
     RedisBackend
     CacheSettings, SemanticSettings     the validated ``cache:`` policy section
     build_cache(settings)               a cache from settings (backend registry)
+    drop_cached_documents(settings, ids)   drop the answers that depend on changed documents
     question_features, compare          the near-miss check
     cache_layers(cache, chain=..., policy=...)   in ``ragfort.cache.layer``
 """
@@ -20,7 +21,7 @@ Public surface::
 from __future__ import annotations
 
 from ragfort.cache.backends import CacheBackend, MemoryBackend, SQLiteBackend
-from ragfort.cache.build import BACKENDS, build_cache
+from ragfort.cache.build import BACKENDS, build_cache, drop_cached_documents
 from ragfort.cache.entry import CacheEntry
 from ragfort.cache.features import QuestionFeatures, question_features
 from ragfort.cache.nearmiss import NearMissCheck, compare
@@ -41,5 +42,6 @@ __all__ = [
     "SemanticSettings",
     "build_cache",
     "compare",
+    "drop_cached_documents",
     "question_features",
 ]

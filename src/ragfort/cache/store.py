@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import binascii
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,7 +41,7 @@ from ragfort.cache_settings import CacheSettings, SemanticSettings
 if TYPE_CHECKING:
     from ragfort.pii.vault import VaultKeys
 
-__all__ = ["AnswerCache", "Match"]
+__all__ = ["AnswerCache", "Match", "dependency", "drop_dependents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,9 +210,9 @@ class AnswerCache:
         """Store `entry`."""
         self.backend.put(entry)
 
-    def invalidate_documents(self, doc_ids: Sequence[str]) -> int:
+    def invalidate_documents(self, doc_ids: Iterable[str]) -> int:
         """Drop every entry whose answer depends on one of `doc_ids`; returns how many."""
-        return self.backend.drop_documents(dependency(d) for d in doc_ids)
+        return drop_dependents(self.backend, doc_ids)
 
     def clear(self) -> None:
         """Drop everything."""
@@ -226,3 +226,12 @@ class AnswerCache:
 def dependency(doc_id: str) -> str:
     """The hashed form of a document id as entries record it (not namespaced: a document is global)."""
     return digest("doc", doc_id)[:24]
+
+
+def drop_dependents(backend: CacheBackend, doc_ids: Iterable[str]) -> int:
+    """Drop from `backend` every entry whose answer depends on one of `doc_ids`; returns how many.
+
+    An entry depends on every document its answer was produced from (the
+    passages it saw, cited or not), in every namespace and for every tenant.
+    """
+    return backend.drop_documents(dependency(d) for d in doc_ids)
