@@ -16,7 +16,8 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableLambda, RunnablePassthrough, RunnableSequence
 
 import ragfort
-from ragfort import AnswerChunk, ChainError, GuardedAnswer, InputError, Status
+from ragfort import AnswerChunk, ChainError, GuardedAnswer, InputError, RunContext, Status, Turn
+from ragfort.context import Handler
 
 DOCS = [
     Document(page_content="Devices can be returned within 14 days of delivery.", metadata={"source": "returns.md"}),
@@ -129,6 +130,41 @@ def test_with_budget_returns_a_copy() -> None:
     other = guarded.with_budget(250)
     assert other is not guarded
     assert other.budget.total_ms == 250 and guarded.budget.total_ms is None
+
+
+def test_with_policy_returns_a_copy_guarded_by_the_new_policy() -> None:
+    guarded = ragfort.harden(make_chain(["Within 14 days.", "Within 14 days."]))
+    strict = ragfort.load_policy(
+        {"name": "strict", "guards": {"input": [{"guard": "question_length", "max_chars": 10}]}}
+    )
+    other = guarded.with_policy(strict)
+    assert other is not guarded
+    assert other.policy is strict and guarded.policy.name == "passthrough"
+    question = {"question": "How long do I have to return a phone?"}
+    assert other.invoke(question).status is Status.BLOCKED  # the new policy's guard runs
+    assert other.invoke(question).answer == strict.messages.blocked
+    assert guarded.invoke(question).status is Status.OK  # the original is unchanged
+
+
+def test_with_layers_returns_a_copy_that_runs_the_new_layer() -> None:
+    seen: list[str] = []
+
+    def mark(next_: Handler) -> Handler:
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            seen.append(turn.question)
+            result = await next_(turn, ctx)
+            return result.evolve(answer=f"{result.answer} (checked)")
+
+        return handle
+
+    guarded = ragfort.harden(RunnableLambda(lambda x: {"answer": "Yes.", "context": DOCS}))
+    other = guarded.with_layers(mark)
+    assert other is not guarded
+    assert other.layers == (*guarded.layers, mark) and mark not in guarded.layers
+    assert other.invoke("Can I return a charger?").answer == "Yes. (checked)"
+    assert seen == ["Can I return a charger?"]
+    assert guarded.invoke("Can I return a charger?").answer == "Yes."  # the original runs without it
+    assert seen == ["Can I return a charger?"]
 
 
 @pytest.mark.parametrize("key", ["context", "docs", "documents", "source_documents"])
