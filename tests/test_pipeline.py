@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -12,8 +13,12 @@ from langchain_core.runnables import RunnableLambda
 
 import ragfort
 from ragfort import Action, BaseGuard, MemoryTraceSink, Stage, Status, Turn, Verdict
-from ragfort.context import RunContext
+from ragfort.budget import Budget
+from ragfort.context import AfterRetrieval, Handler, Layer, RunContext
 from ragfort.guards.base import GuardSettings
+from ragfort.pipeline import ChainSteps, GenerationFailed, Pipeline
+from ragfort.policy import Policy, load_policy
+from ragfort.types import GuardedAnswer, Passage
 
 
 class Settings(GuardSettings):
@@ -165,3 +170,184 @@ def test_traces_keep_only_digests_of_text_no_pii_guard_checked() -> None:
     assert "Alice" not in repr(record)
     assert set(record["question"]) == {"sha256", "chars"}
     assert record["status"] == "ok" and record["timings_ms"]["total"] > 0
+
+
+# -- one layer list, the fallback layer, the declared guard hooks ----------------------------------------------
+def _run(pipeline: Pipeline, question: str = "q?", **budget: Any) -> GuardedAnswer:
+    ctx = RunContext(budget=Budget(**budget)) if budget else RunContext()
+    return asyncio.run(pipeline.run(Turn(question=question), ctx))
+
+
+def _recording(log: list[str], name: str) -> Layer:
+    def layer(next_: Handler) -> Handler:
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            log.append(name)
+            return await next_(turn, ctx)
+
+        return handle
+
+    return layer
+
+
+def _steps(log: list[str], *, retrieves: bool, fails: bool = False, extract: bool = True) -> ChainSteps:
+    passage = Passage(doc_id="d1", text="Refunds take five days.")
+
+    async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
+        log.append("retrieve")
+        return turn.evolve(documents=(passage,))
+
+    async def generate(turn: Turn, ctx: RunContext) -> Turn:
+        log.append("generate")
+        if fails:
+            ctx.degrade("generation")
+            raise GenerationFailed
+        return turn.evolve(answer="generated", documents=turn.documents or (passage,))
+
+    async def extracted(turn: Turn, ctx: RunContext) -> Turn:
+        log.append("extract")
+        return turn.evolve(answer="extracted")
+
+    return ChainSteps(
+        generate=generate, retrieve=retrieve if retrieves else None, extract=extracted if extract else None
+    )
+
+
+class LoggingGuard(BaseGuard):
+    name: ClassVar[str] = "logging"
+    log: ClassVar[list[str]] = []
+
+    def check(self, turn: Turn, ctx: RunContext) -> Verdict:
+        LoggingGuard.log.append(f"{self.stage} gate")
+        return self.verdict(Action.ALLOW)
+
+
+def _gated_policy() -> Policy:
+    ragfort.register_guard("logging", LoggingGuard)
+    stages = {s: [{"guard": "logging"}] for s in ("input", "retrieval", "output")}
+    return load_policy({"name": "layers", "guards": stages})
+
+
+@pytest.mark.parametrize(
+    ("retrieves", "names", "order"),
+    [
+        (
+            True,
+            ["input gate", "layer", "retrieve", "retrieval gate", "after retrieval", "output gate", "fallback"],
+            ["input gate", "before", "retrieve", "retrieval gate", "after", "generate", "output gate"],
+        ),
+        (
+            False,
+            ["input gate", "layer", "after retrieval", "output gate", "retrieval gate", "fallback"],
+            ["input gate", "before", "after", "generate", "retrieval gate", "output gate"],
+        ),
+    ],
+    ids=["chain-with-retrieve-step", "opaque-chain"],
+)
+def test_every_chain_runs_through_one_ordered_layer_list(retrieves: bool, names: list[str], order: list[str]) -> None:
+    log: list[str] = []
+    LoggingGuard.log = log
+    layers = (_recording(log, "before"), AfterRetrieval(_recording(log, "after")))
+    pipeline = Pipeline(_gated_policy(), _steps(log, retrieves=retrieves), layers=layers)
+    assert [name for name, _ in pipeline.layers] == names
+    result = _run(pipeline)
+    assert result.answer == "generated"
+    assert log == order
+
+
+@pytest.mark.parametrize("retrieves", [True, False], ids=["chain-with-retrieve-step", "opaque-chain"])
+@pytest.mark.parametrize(
+    ("on_timeout", "stale", "extract", "answer", "marker", "status"),
+    [
+        (("stale_cache", "extractive", "abstain"), True, True, "stale", "fallback:stale_cache", Status.FALLBACK),
+        (("stale_cache", "extractive", "abstain"), False, True, "extracted", "fallback:extractive", Status.FALLBACK),
+        (("stale_cache", "extractive", "abstain"), False, False, "ABSTAIN", "fallback:abstain", Status.ABSTAINED),
+        (("extractive", "stale_cache"), True, False, "stale", "fallback:stale_cache", Status.FALLBACK),
+        (("abstain", "stale_cache"), True, True, "ABSTAIN", "fallback:abstain", Status.ABSTAINED),
+    ],
+)
+def test_the_fallback_layer_serves_on_timeout_in_order_for_every_chain_kind(
+    retrieves: bool,
+    on_timeout: tuple[str, ...],
+    stale: bool,
+    extract: bool,
+    answer: str,
+    marker: str,
+    status: Status,
+) -> None:
+    log: list[str] = []
+
+    def offer_stale(next_: Handler) -> Handler:
+        async def handle(turn: Turn, ctx: RunContext) -> Turn:
+            if stale:
+                ctx.state.stale = lambda t: t.evolve(answer="stale")
+            return await next_(turn, ctx)
+
+        return handle
+
+    pol = load_policy({"name": "fb", "guards": {}, "messages": {"abstain": "ABSTAIN"}})
+    pipeline = Pipeline(pol, _steps(log, retrieves=retrieves, fails=True, extract=extract), layers=(offer_stale,))
+    result = _run(pipeline, total_ms=10_000, on_timeout=on_timeout)
+    assert result.answer == answer
+    assert result.status is status
+    assert result.budget.degraded == ("generation", marker)
+    assert ("extract" in log) == (answer == "extracted")
+
+
+class RestoringGuard(BaseGuard):
+    """A third-party guard using the declared hooks: its rewrites are redactions, `finalize` restores."""
+
+    name: ClassVar[str] = "restoring"
+    redacts: ClassVar[bool] = True
+
+    def check(self, turn: Turn, ctx: RunContext) -> Verdict:
+        ctx.extras["restoring.secret"] = "4242"
+        return self.verdict(Action.REWRITE, turn=turn.evolve(question=turn.question.replace("4242", "<CARD>")))
+
+    def finalize(self, answer: str, ctx: RunContext) -> str:
+        return answer.replace("<CARD>", ctx.extras["restoring.secret"])
+
+
+def test_a_third_party_guard_plugs_in_through_the_declared_hooks() -> None:
+    ragfort.register_guard("restoring", RestoringGuard)
+    guarded = ragfort.harden(echo_chain(), {"name": "hooks", "guards": {"input": [{"guard": "restoring"}]}})
+    result = guarded.invoke("card 4242?")
+    assert result.answer == "answer to card 4242?"  # the chain saw "<CARD>"; finalize put it back
+    assert result.status is Status.REDACTED  # its rewrite counts as a redaction, by declaration
+    plain = BaseGuard(stage=Stage.INPUT)
+    assert plain.finalize("text", RunContext()) == "text"
+    assert plain.corpus_transform() is None
+    assert plain.redacts is False
+
+
+class AskingGuard(BaseGuard):
+    """An output guard that refuses the first answer and asks for another through its verdict."""
+
+    name: ClassVar[str] = "asking"
+
+    def check(self, turn: Turn, ctx: RunContext) -> Verdict:
+        if turn.answer == "first":
+            return self.verdict(Action.ABSTAIN, reason="unsupported", regenerate=("the first claim",))
+        return self.verdict(Action.ALLOW)
+
+
+@pytest.mark.parametrize("can_regenerate", [True, False])
+def test_a_verdict_asks_for_one_regeneration_and_the_gate_grants_it_only_when_the_generator_can(
+    can_regenerate: bool,
+) -> None:
+    ragfort.register_guard("asking", AskingGuard)
+    seen_reasons: list[tuple[str, ...]] = []
+
+    async def generate(turn: Turn, ctx: RunContext) -> Turn:
+        seen_reasons.append(ctx.state.regenerating)
+        ctx.state.can_regenerate = can_regenerate
+        return turn.evolve(answer="second" if ctx.state.regenerating else "first")
+
+    pol = load_policy({"name": "regen", "guards": {"output": [{"guard": "asking"}]}})
+    result = _run(Pipeline(pol, ChainSteps(generate=generate)))
+    if can_regenerate:
+        assert seen_reasons == [(), ("the first claim",)]
+        assert (result.answer, result.status) == ("second", Status.OK)
+        assert [(v.guard, v.action) for v in result.verdicts] == [("asking", Action.REWRITE), ("asking", Action.ALLOW)]
+    else:
+        assert seen_reasons == [()]
+        assert result.status is Status.ABSTAINED
