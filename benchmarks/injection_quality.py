@@ -69,9 +69,9 @@ def is_even(row: dict[str, Any]) -> bool:
 
 def main() -> None:
     rows = load_rows()
-    recommended = InjectionSettings.model_validate(
-        yaml.safe_load(SNIPPET.read_text(encoding="utf-8"))["injection"]["settings"]
-    )
+    snippet = yaml.safe_load(SNIPPET.read_text(encoding="utf-8"))
+    entry = next(g for g in snippet["guards"]["retrieval"] if g["guard"] == "injection")
+    recommended = InjectionSettings.model_validate({k: v for k, v in entry.items() if k not in ("guard", "required")})
     configs = {
         "recommended (snippet)": recommended,
         "defaults (no trusted domains)": InjectionSettings(),
