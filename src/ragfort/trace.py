@@ -26,18 +26,16 @@ from ragfort.types import Action, GuardedAnswer, Stage, Turn
 
 __all__ = ["JsonlTraceSink", "MemoryTraceSink", "TraceSink", "trace_record"]
 
-_PII_GUARDS = frozenset({"pii"})
-
-
 class TraceSink(Protocol):
     """Where trace records go."""
 
     def write(self, record: Mapping[str, Any]) -> None: ...
 
 
-def _checked(ctx: RunContext, stage: Stage) -> bool:
+def _checked(ctx: RunContext, stage: Stage, redacting: frozenset[str]) -> bool:
+    """Whether a redacting guard (one declaring `redacts`, the PII guard) passed the text at `stage`."""
     return any(
-        v.guard in _PII_GUARDS and v.stage is stage and v.action in (Action.ALLOW, Action.REWRITE) for v in ctx.verdicts
+        v.guard in redacting and v.stage is stage and v.action in (Action.ALLOW, Action.REWRITE) for v in ctx.verdicts
     )
 
 
@@ -54,6 +52,7 @@ def trace_record(result: GuardedAnswer, ctx: RunContext, policy: Policy) -> dict
     final: Turn | None = ctx.state.final_turn
     question = final.question if final is not None else None
     answer = final.answer if final is not None else None
+    redacting = frozenset(g.name for g in policy.all_guards() if g.redacts)
     return {
         "trace_id": ctx.trace_id,
         "time": time.time(),
@@ -62,8 +61,8 @@ def trace_record(result: GuardedAnswer, ctx: RunContext, policy: Policy) -> dict
         "variant": ctx.variant,
         "policy": {"name": policy.name, "fingerprint": policy.fingerprint},
         "status": str(result.status),
-        "question": _text_field(question, _checked(ctx, Stage.INPUT)),
-        "answer": _text_field(answer, _checked(ctx, Stage.OUTPUT)),
+        "question": _text_field(question, _checked(ctx, Stage.INPUT, redacting)),
+        "answer": _text_field(answer, _checked(ctx, Stage.OUTPUT, redacting)),
         "verdicts": [v.to_dict() for v in result.verdicts],
         "redactions": [{"stage": str(r.stage), "entity": r.entity} for r in result.redactions],
         "chunks": [p.chunk_id or p.doc_id for p in result.documents],
