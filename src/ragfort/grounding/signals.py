@@ -532,42 +532,34 @@ def _is_fragment(claim: str) -> bool:
     return len(claim.split()) <= 4 and not claim.rstrip().endswith((".", "!", "?"))
 
 
-def claim_signals(
-    claim: str,
-    evidence: EvidenceIndex,
-    *,
-    dense_best: int | None = None,
-    question_tokens: frozenset[str] | set[str] = frozenset(),
-) -> ClaimSignals:
-    """Compare one claim with the evidence.
+def _checked_tokens(claim: str, question_tokens: frozenset[str] | set[str]) -> tuple[list[str], bool]:
+    """The content words a claim is checked on, and whether it is a bare yes/no.
 
-    Args:
-        claim: the claim text.
-        evidence: the request's evidence index.
-        dense_best: index of the evidence sentence most similar by embedding,
-            also considered as the claim's closest sentence for polarity.
-        question_tokens: `content_tokens` of the question, for `novel_coverage`.
+    A bare "yes"/"no" asserts the question's proposition (or its negation):
+    its words are the question's, and which way it goes needs reasoning the
+    lexical signals cannot do (the NLI and LLM tiers can). Checked like
+    that, "no" is treated the same as "yes".
     """
-    toks = content_tokens(claim)
     words = [w.lower() for w in _tokens(claim)]
     yes_no = bool(words) and all(w in _YES_NO for w in words)
-    if yes_no:
-        # A bare "yes"/"no" asserts the question's proposition (or its
-        # negation): its words are the question's, and which way it goes
-        # needs reasoning the lexical signals cannot do (the NLI and LLM
-        # tiers can). Checked like that, "no" is treated the same as "yes".
-        toks = sorted(question_tokens)
-    tok_set = set(toks)
-    explanations: list[str] = []
-    sents = evidence.sentences
+    return (sorted(question_tokens) if yes_no else content_tokens(claim)), yes_no
 
+
+def _word_coverage(
+    toks: Sequence[str], evidence: EvidenceIndex, question_tokens: frozenset[str] | set[str]
+) -> tuple[float, float]:
+    """`coverage` and `novel_coverage`: the claim's words found anywhere in the evidence."""
     coverage = _coverage(toks, evidence.tokens)
     novel = [t for t in toks if t not in question_tokens]
-    novel_coverage = _coverage(novel, evidence.tokens) if novel else coverage
-    missing_words = [t for t in dict.fromkeys(toks) if t not in evidence.tokens and not t.startswith("<")]
+    return coverage, (_coverage(novel, evidence.tokens) if novel else coverage)
 
-    # Best local support: one sentence, or two neighbours of the same passage
-    # (claims often fuse a subject from one sentence with a fact from the next).
+
+def _best_local(toks: Sequence[str], sents: Sequence[EvidenceSentence]) -> tuple[float, tuple[int, ...]]:
+    """`local_coverage` and the sentence indices it is found in.
+
+    One sentence, or two neighbours of the same passage (claims often fuse a
+    subject from one sentence with a fact from the next).
+    """
     best_cov, best_idx = -1.0, cast(tuple[int, ...], ())
     for i, sent in enumerate(sents):
         cov = _coverage(toks, sent.tokens)
@@ -577,14 +569,33 @@ def claim_signals(
             cov2 = _coverage(toks, sent.tokens | sents[i + 1].tokens)
             if cov2 > best_cov + 1e-9:
                 best_cov, best_idx = cov2, (i, i + 1)
-    local_coverage = max(best_cov, 0.0) if sents else 0.0
+    return (max(best_cov, 0.0) if sents else 0.0), best_idx
 
+
+def _bigram_coverage(claim: str, evidence: EvidenceIndex) -> float:
+    """Share of the claim's word pairs found in the evidence."""
     claim_bigrams = _bigrams(claim)
-    bigram_coverage = (
-        sum(1 for b in claim_bigrams if b in evidence.bigrams) / len(claim_bigrams) if claim_bigrams else 1.0
-    )
+    if not claim_bigrams:
+        return 1.0
+    return sum(1 for b in claim_bigrams if b in evidence.bigrams) / len(claim_bigrams)
 
-    # Numbers and quantities: value must occur; a value with a unit must occur with that unit.
+
+@dataclass(frozen=True, slots=True)
+class _Check:
+    """What one consistency check found: a mismatch, whether it is a substitution, and why."""
+
+    mismatch: float
+    contradicted: bool
+    explanations: tuple[str, ...]
+
+
+def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]) -> tuple[_Check, float]:
+    """Numbers, quantities and dates of the claim against the evidence, and `number_coverage`.
+
+    A value must occur in the evidence; a value with a unit must occur with
+    that unit. The mismatch is a contradiction when the closest evidence
+    (`best_idx`) states a different amount in the same unit or another month.
+    """
     quantities = _quantities(claim)
     evidence_pairs = {(v, u) for v, u, _ in evidence.quantities}
     bad_numbers: list[str] = []
@@ -606,34 +617,37 @@ def claim_signals(
     # Binary on purpose: one wrong amount makes the claim wrong however many others are right.
     number_mismatch = 1.0 if bad_numbers and n_checks else 0.0
     number_coverage = sum(1 for v, _, _ in quantities if v in evidence.numbers) / len(quantities) if quantities else 1.0
-    contradicted = False
-    if bad_numbers:
-        near: list[str] = []
-        local_text = " ".join(sents[i].text for i in best_idx) if best_idx else ""
-        local_quantities = _quantities(local_text)
-        for _, _, surface in local_quantities:
-            if surface not in near:
-                near.append(surface)
-        # The closest evidence states a different amount in the same unit ("30 days" where it says
-        # "14 days"), or a different month: a substitution, not an addition. A bare number or year
-        # next to other numbers is too often a paraphrase or a different fact to count.
-        contradicted = any(u in bad_units for _, u, _ in local_quantities) or bool(
-            bad_dates and _date_words(local_text)
-        )
-        hint = f"; evidence says {', '.join(near[:3])}" if near and bad_numbers[0].startswith("number") else ""
-        explanations.append(bad_numbers[0] + hint)
-        explanations.extend(bad_numbers[1:3])
+    if not bad_numbers:
+        return _Check(number_mismatch, False, ()), number_coverage
+    near: list[str] = []
+    local_text = " ".join(evidence.sentences[i].text for i in best_idx) if best_idx else ""
+    local_quantities = _quantities(local_text)
+    for _, _, surface in local_quantities:
+        if surface not in near:
+            near.append(surface)
+    # The closest evidence states a different amount in the same unit ("30 days" where it says
+    # "14 days"), or a different month: a substitution, not an addition. A bare number or year
+    # next to other numbers is too often a paraphrase or a different fact to count.
+    contradicted = any(u in bad_units for _, u, _ in local_quantities) or bool(bad_dates and _date_words(local_text))
+    hint = f"; evidence says {', '.join(near[:3])}" if near and bad_numbers[0].startswith("number") else ""
+    return _Check(number_mismatch, contradicted, (bad_numbers[0] + hint, *bad_numbers[1:3])), number_coverage
 
-    # Names, products and PII placeholders.
-    entities = _entities(claim)
+
+def _entity_check(claim: str, evidence: EvidenceIndex, question_tokens: frozenset[str] | set[str]) -> _Check:
+    """Names, products and PII placeholders of the claim against the evidence.
+
+    The mismatch is a contradiction when another placeholder of the same kind
+    is in the evidence (the wrong person or address), or part of a missing
+    name is ("Voltwise Max" where it says "Voltwise Pro"): a swapped name.
+    """
     bad_entities: list[str] = []
-    for ent in entities:
+    contradicted = False
+    for ent in _entities(claim):
         if ent.startswith("<"):
             # The customer's own placeholders (from the question) are conversation,
             # not facts: "<PERSON_1>, refunds take 5 days" needs no evidence for the name.
             if ent not in evidence.placeholders and ent not in question_tokens:
                 bad_entities.append(f"placeholder {ent} not in evidence")
-                # Another placeholder of the same kind: the wrong person or address.
                 kind = ent.rsplit("_", 1)[0]
                 contradicted = contradicted or any(p.rsplit("_", 1)[0] == kind for p in evidence.placeholders)
             continue
@@ -641,16 +655,20 @@ def claim_signals(
         if phrase in evidence.lowered:
             continue
         parts = content_tokens(ent)
-        if parts and any(set(parts) <= s.tokens for s in sents):
+        if parts and any(set(parts) <= s.tokens for s in evidence.sentences):
             continue
         bad_entities.append(f"entity '{ent}' not in evidence")
-        # Part of the name is in the evidence ("Voltwise Max" where it says "Voltwise Pro"): a swapped name.
         contradicted = contradicted or (len(parts) > 1 and any(t in evidence.tokens for t in parts))
-    entity_mismatch = 1.0 if bad_entities else 0.0
-    explanations.extend(bad_entities[:3])
+    return _Check(1.0 if bad_entities else 0.0, contradicted, tuple(bad_entities[:3]))
 
-    # Polarity against the closest sentences (lexically and by embedding).
-    # Two neighbouring sentences are read as one ("... charger. It is not compatible ...").
+
+def _closest_sentences(
+    sents: Sequence[EvidenceSentence], best_idx: tuple[int, ...], dense_best: int | None
+) -> list[EvidenceSentence]:
+    """The closest evidence, lexically (`best_idx`) and by embedding (`dense_best`).
+
+    Two neighbouring sentences are read as one ("... charger. It is not compatible ...").
+    """
     candidates: list[EvidenceSentence] = []
     if best_idx:
         first, last = sents[best_idx[0]], sents[best_idx[-1]]
@@ -661,38 +679,75 @@ def claim_signals(
         )
     if dense_best is not None and (dense_best,) != best_idx:
         candidates.append(sents[dense_best])
-    clash = None
+    return candidates
+
+
+def _polarity_check(claim: str, claim_toks: set[str], candidates: Sequence[EvidenceSentence]) -> str | None:
+    """The claim's polarity clash with the closest evidence, if it clashes with every candidate.
+
+    A mismatch counts only if no close sentence agrees with the claim.
+    """
     # A verb-less fragment ("Ford Fusion", "director") states no negation of
     # its own: the parity of a negation elsewhere in its sentence says nothing.
     check_negation = not (_is_fragment(claim) and not polarity(claim))
-    if candidates and not yes_no:
-        clashes = [_polarity_clash(claim, tok_set, c, check_negation=check_negation) for c in candidates]
-        # A mismatch counts only if no close sentence agrees with the claim.
-        if all(c is not None for c in clashes):
-            clash = clashes[0]
-    polarity_mismatch = 1.0 if clash else 0.0
-    contradiction = 1.0 if contradicted or clash else 0.0
-    if clash:
-        explanations.append(clash)
+    clashes = [_polarity_clash(claim, claim_toks, c, check_negation=check_negation) for c in candidates]
+    if not clashes or any(c is None for c in clashes):
+        return None
+    return clashes[0]
 
-    speaker = _first_person(claim, evidence)
-    if speaker:
-        explanations.append(f"speaks in the first person ('{speaker}'), which the evidence never does")
 
+def _coverage_notes(toks: Sequence[str], evidence: EvidenceIndex, coverage: float, local_coverage: float) -> list[str]:
+    """The closing explanations: the words the evidence lacks and the coverage figures."""
+    notes: list[str] = []
+    missing_words = [t for t in dict.fromkeys(toks) if t not in evidence.tokens and not t.startswith("<")]
     if missing_words and coverage < 1.0:
         shown = ", ".join(f"'{w}'" for w in missing_words[:4])
-        explanations.append(f"words not in evidence: {shown}")
-    explanations.append(f"word coverage {coverage:.2f} (best sentence {local_coverage:.2f})")
+        notes.append(f"words not in evidence: {shown}")
+    notes.append(f"word coverage {coverage:.2f} (best sentence {local_coverage:.2f})")
+    return notes
+
+
+def claim_signals(
+    claim: str,
+    evidence: EvidenceIndex,
+    *,
+    dense_best: int | None = None,
+    question_tokens: frozenset[str] | set[str] = frozenset(),
+) -> ClaimSignals:
+    """Compare one claim with the evidence.
+
+    Args:
+        claim: the claim text.
+        evidence: the request's evidence index.
+        dense_best: index of the evidence sentence most similar by embedding,
+            also considered as the claim's closest sentence for polarity.
+        question_tokens: `content_tokens` of the question, for `novel_coverage`.
+    """
+    toks, yes_no = _checked_tokens(claim, question_tokens)
+    coverage, novel_coverage = _word_coverage(toks, evidence, question_tokens)
+    local_coverage, best_idx = _best_local(toks, evidence.sentences)
+    numbers, number_coverage = _number_check(claim, evidence, best_idx)
+    entities = _entity_check(claim, evidence, question_tokens)
+    closest = _closest_sentences(evidence.sentences, best_idx, dense_best)
+    # A bare yes/no takes the question's words, so its polarity is not its own.
+    clash = None if yes_no else _polarity_check(claim, set(toks), closest)
+    speaker = _first_person(claim, evidence)
+    explanations = [*numbers.explanations, *entities.explanations]
+    if clash:
+        explanations.append(clash)
+    if speaker:
+        explanations.append(f"speaks in the first person ('{speaker}'), which the evidence never does")
+    explanations += _coverage_notes(toks, evidence, coverage, local_coverage)
     return ClaimSignals(
         coverage=coverage,
         novel_coverage=novel_coverage,
         local_coverage=local_coverage,
-        bigram_coverage=bigram_coverage,
-        number_mismatch=number_mismatch,
+        bigram_coverage=_bigram_coverage(claim, evidence),
+        number_mismatch=numbers.mismatch,
         number_coverage=number_coverage,
-        entity_mismatch=entity_mismatch,
-        polarity_mismatch=polarity_mismatch,
-        contradiction=contradiction,
+        entity_mismatch=entities.mismatch,
+        polarity_mismatch=1.0 if clash else 0.0,
+        contradiction=1.0 if numbers.contradicted or entities.contradicted or clash else 0.0,
         best_local=best_idx,
         explanations=tuple(explanations),
         first_person=1.0 if speaker else 0.0,
