@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragfort.faults import describe_fault, scrub
+from ragfort.faults import CONNECTION_FAULTS, describe_fault, named, scrub
 
 
 def test_class_and_message_are_kept_and_quoted_values_and_contact_data_are_not() -> None:
@@ -23,3 +23,14 @@ def test_short_quoted_names_stay_readable_and_long_messages_are_capped() -> None
 def test_scrub_replaces_cards_ibans_ssns_and_phones() -> None:
     text = "card 4111 1111 1111 1111, iban GB82WEST12345698765432, ssn 536-22-8814, call +44 7700 900123"
     assert scrub(text) == "card <CREDIT_CARD>, iban <IBAN_CODE>, ssn <US_SSN>, call <PHONE_NUMBER>"
+
+
+def test_a_fault_is_named_by_its_lineage_alive_or_recorded() -> None:
+    class VaultDown(ConnectionRefusedError):
+        """A client library's own subclass."""
+
+    names = frozenset({"ConnectionRefusedError"})
+    assert named(VaultDown(), names)
+    assert named(describe_fault(VaultDown("redis at 10.0.0.5 refused")), names)
+    assert not named(ValueError("bug"), names)
+    assert not named(describe_fault(ValueError("bug")), CONNECTION_FAULTS)

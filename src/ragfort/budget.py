@@ -24,6 +24,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ragfort.faults import CONNECTION_FAULTS, named
+
 __all__ = [
     "FALLBACKS",
     "STAGES",
@@ -41,12 +43,10 @@ STAGES: tuple[str, ...] = ("input", "retrieval", "generation", "output")
 FALLBACKS: tuple[str, ...] = ("stale_cache", "extractive", "abstain")
 # Exception class names that mean "try again" (provider SDKs, httpx, asyncio), matched by name so
 # ragfort needs none of those packages.
-_TRANSIENT_NAMES = frozenset(
-    {
-        "RateLimitError", "APIConnectionError", "APITimeoutError", "InternalServerError", "ServiceUnavailableError",
-        "ServiceUnavailable", "OverloadedError", "ConnectError", "ReadTimeout", "ConnectTimeout", "RemoteProtocolError",
-    }
-)  # fmt: skip
+_TRANSIENT_NAMES = CONNECTION_FAULTS | {
+    "RateLimitError", "APIConnectionError", "APITimeoutError", "InternalServerError", "ServiceUnavailableError",
+    "ServiceUnavailable", "OverloadedError",
+}  # fmt: skip
 
 
 def check_ms(name: str, value: float | None) -> None:
@@ -143,4 +143,4 @@ def is_transient(exc: BaseException) -> bool:
     """Whether an LLM error is worth retrying: connection trouble, rate limits, overloaded servers."""
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return True
-    return any(cls.__name__ in _TRANSIENT_NAMES for cls in type(exc).__mro__)
+    return named(exc, _TRANSIENT_NAMES)

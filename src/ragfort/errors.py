@@ -8,6 +8,7 @@ The tree::
     ├── InputError             bad input from a caller (empty question, bad file)
     │   └── GoldenSetError     a golden set or gate file that does not validate
     ├── IndexError_            an index that is missing, incompatible or corrupt
+    │   └── IndexIncomplete    its last ingest has not finished (interrupted, or running elsewhere)
     ├── ChainError             the wrapped chain failed or returned an unusable result
     └── BackendError           a shared backend (Redis, Chroma server) is unreachable
 
@@ -26,6 +27,7 @@ __all__ = [
     "ConfigError",
     "GoldenSetError",
     "IndexError_",
+    "IndexIncomplete",
     "InputError",
     "PolicyError",
     "RagfortError",
@@ -54,6 +56,14 @@ class GoldenSetError(InputError):
 
 class IndexError_(RagfortError):  # noqa: N801 - the builtin IndexError means something else
     """An index that is missing, incompatible with this version, or corrupt."""
+
+
+class IndexIncomplete(IndexError_):
+    """An index whose last ingest has not finished: interrupted, or still running in another process.
+
+    Transient when another process is ingesting (the service answers 503 with
+    ``Retry-After``); ``ragfort ingest`` again repairs an interrupted one.
+    """
 
 
 class ChainError(RagfortError):

@@ -18,7 +18,23 @@ import re
 
 from ragfort.types import Fault
 
-__all__ = ["SCRUB_PATTERNS", "describe_fault", "scrub"]
+__all__ = ["CONNECTION_FAULTS", "SCRUB_PATTERNS", "describe_fault", "named", "scrub"]
+
+# Exception class names that mean a server could not be reached or dropped the connection
+# (the standard library's, httpx's, redis-py's), matched by name so that ragfort needs none of
+# those packages and can read a `Fault`'s lineage as well as a live exception.
+CONNECTION_FAULTS = frozenset(
+    {
+        "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "ConnectError", "ConnectTimeout",
+        "ReadTimeout", "WriteTimeout", "PoolTimeout", "RemoteProtocolError", "ReadError", "WriteError",
+    }
+)  # fmt: skip
+
+
+def named(fault: BaseException | Fault, names: frozenset[str]) -> bool:
+    """Whether the exception (or a recorded `Fault`) is of a class named in `names`, or a subclass of one."""
+    lineage = fault.lineage if isinstance(fault, Fault) else tuple(c.__name__ for c in type(fault).__mro__)
+    return not names.isdisjoint(lineage)
 
 MAX_CHARS = 300
 

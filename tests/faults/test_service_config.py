@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ragfort.errors import BackendError, ChainError, ConfigError, IndexError_
+from ragfort.errors import BackendError, ChainError, ConfigError, IndexError_, IndexIncomplete
 from ragfort.faults import describe_fault
 from ragfort.server.llm import EmptyCompletion, build_llm
 from ragfort.server.outage import blocked_by_outage, is_outage
@@ -19,7 +19,8 @@ from ragfort.types import Action, GuardedAnswer, Stage, Status, Verdict
         BackendError("vault down"),
         httpx.ConnectError("refused"),
         ConnectionRefusedError(),
-        IndexError_("the index at 'x' is incomplete (an ingest was interrupted)"),
+        # By its type, not its message: nothing parses an exception's text.
+        IndexIncomplete("the index at 'x' is incomplete (an ingest was interrupted)"),
     ],
 )
 def test_backend_faults_are_outages(exc: BaseException) -> None:
@@ -27,7 +28,13 @@ def test_backend_faults_are_outages(exc: BaseException) -> None:
 
 
 @pytest.mark.parametrize(
-    "exc", [ChainError("bad output"), ValueError("bug"), IndexError_("index schema version 2 is not 1")]
+    "exc",
+    [
+        ChainError("bad output"),
+        ValueError("bug"),
+        IndexError_("index schema version 2 is not 1"),
+        IndexError_("a message that says incomplete is not the type that means it"),
+    ],
 )
 def test_other_faults_are_not_outages(exc: BaseException) -> None:
     assert not is_outage(exc)

@@ -19,31 +19,24 @@ from __future__ import annotations
 
 import httpx
 
-from ragfort.errors import BackendError, IndexError_
+from ragfort.errors import BackendError, IndexIncomplete
+from ragfort.faults import CONNECTION_FAULTS, named
 from ragfort.types import Action, GuardedAnswer, Status
 
 __all__ = ["OUTAGE_CODE", "blocked_by_outage", "is_outage"]
 
 OUTAGE_CODE = "backend_unavailable"
 
-# Exception class names that mean a store or server could not be reached. Matched by name
-# because a guard's fault reaches us as the verdict's `Fault`, not as the exception.
-_OUTAGE_NAMES = frozenset(
-    {
-        "BackendError", "ConnectionError", "ConnectionRefusedError", "ConnectionResetError", "ConnectError",
-        "ConnectTimeout", "ReadTimeout", "WriteTimeout", "PoolTimeout", "RemoteProtocolError", "ReadError",
-        "WriteError",
-    }
-)  # fmt: skip
+# A store or server could not be reached: a connection fault, or ragfort's own BackendError. By name,
+# because a guard's fault reaches us as the verdict's `Fault` (its class lineage), not as the exception.
+_OUTAGE_NAMES = CONNECTION_FAULTS | {"BackendError"}
 
 
 def is_outage(exc: BaseException) -> bool:
     """True when `exc` says a backend (index server, Redis) is unreachable or the shared index is mid-ingest."""
-    if isinstance(exc, (BackendError, httpx.TransportError, ConnectionError)):
+    if isinstance(exc, (BackendError, IndexIncomplete, httpx.TransportError, ConnectionError)):
         return True
-    if isinstance(exc, IndexError_):
-        return "incomplete" in str(exc) or "unreachable" in str(exc)
-    return any(cls.__name__ in _OUTAGE_NAMES for cls in type(exc).__mro__)
+    return named(exc, _OUTAGE_NAMES)
 
 
 def blocked_by_outage(result: GuardedAnswer) -> bool:
@@ -52,5 +45,5 @@ def blocked_by_outage(result: GuardedAnswer) -> bool:
         return False
     for verdict in result.verdicts:
         if verdict.action is Action.BLOCK:
-            return verdict.fault is not None and not _OUTAGE_NAMES.isdisjoint(verdict.fault.lineage)
+            return verdict.fault is not None and named(verdict.fault, _OUTAGE_NAMES)
     return False
