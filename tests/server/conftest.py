@@ -53,7 +53,9 @@ def _free_socket() -> socket.socket:
     return sock
 
 
-@pytest.fixture(scope="session")
+# Package scope: the server stops after this folder's tests, and with it the data dir and Redis URL its
+# runtime set in `ragfort.paths` for this process (later tests find theirs through RAGFORT_HOME again).
+@pytest.fixture(scope="package")
 def live_server(help_center_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     import uvicorn
 

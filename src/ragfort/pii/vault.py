@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from ragfort.errors import ConfigError
 from ragfort.paths import data_dir
+from ragfort.paths import redis_url as shared_redis_url
 
 __all__ = ["KEY_ENV", "MemoryVault", "SQLiteVault", "Vault", "VaultKeys", "VaultRecord", "open_vault"]
 
@@ -290,7 +291,7 @@ def open_vault(backend: str, *, path: str | os.PathLike[str] | None = None) -> V
     Raises:
         ConfigError: an unknown backend name, or ``redis`` without ``RAGFORT_REDIS_URL``.
     """
-    redis_url = os.environ.get("RAGFORT_REDIS_URL") or ""
+    redis_url = shared_redis_url() or ""
     if backend == "auto":
         backend = "redis" if redis_url else "sqlite"
     key_file = Path(path).parent / "vault.key" if path else None

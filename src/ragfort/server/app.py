@@ -193,20 +193,23 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not auth.enabled:
-            log.warning("API keys are OFF: every caller is tenant 'default' (set RAGFORT_AUTH=on in production)")
         try:
-            await asyncio.to_thread(runtime.load)
-        except RagfortError as exc:
-            log.error("start-up failed: %s", exc)
-            raise
-        state["ready"] = True
-        log.info("ready")
-        try:
-            yield
+            if not auth.enabled:
+                log.warning("API keys are OFF: every caller is tenant 'default' (set RAGFORT_AUTH=on in production)")
+            try:
+                await asyncio.to_thread(runtime.load)
+            except RagfortError as exc:
+                log.error("start-up failed: %s", exc)
+                raise
+            state["ready"] = True
+            log.info("ready")
+            try:
+                yield
+            finally:
+                state["ready"] = False
+                log.info("shutting down")
         finally:
-            state["ready"] = False
-            log.info("shutting down")
+            runtime.close()  # the data dir and Redis URL it set in ragfort.paths
 
     app = FastAPI(
         title="ragfort support agent",

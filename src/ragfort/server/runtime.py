@@ -9,6 +9,10 @@ Tenants without their own settings use the default route; tenant isolation
 of cache, vault and traces comes from the tenant in each request's
 `RunContext`, not from separate pipelines.
 
+`Runtime.load()` also points `ragfort.paths` at the server's data dir and
+Redis URL (the cache and the PII vault find their stores there);
+`Runtime.close()` withdraws that. The process environment is not changed.
+
 `Runtime.backends()` reports whether the shared backends the routes depend
 on answer (the Chroma server behind an index), for ``/readyz``.
 """
@@ -24,6 +28,7 @@ from typing import Any
 
 import httpx
 
+from ragfort import paths
 from ragfort.errors import ConfigError
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.pii.vault import Vault
@@ -93,6 +98,7 @@ class Runtime:
         self._tenant_routes: dict[str, Route] = {}
         self._default: Route | None = None
         self._llm: Any = None
+        self._locations: paths.Locations | None = None
 
     def _chain(self, index: str) -> Any:
         import ragfort
@@ -127,12 +133,11 @@ class Runtime:
             RagfortError: a policy, variant or index that cannot be loaded.
         """
         s = self.settings
-        # Guards and the cache find their stores (vault, cache) through RAGFORT_HOME; point it at
-        # the server's data dir so everything the service persists lives in one place.
-        os.environ["RAGFORT_HOME"] = str(Path(s.data_dir).resolve())
-        if s.redis_url:
-            # The cache and the vault read the URL from the environment; a flag or .env value must reach them too.
-            os.environ["RAGFORT_REDIS_URL"] = s.redis_url
+        # Guards and the cache find their stores (vault, cache) through `ragfort.paths`: point it at the
+        # server's data dir, so everything the service persists lives in one place, and at its Redis URL,
+        # so a flag or .env value reaches them too. The process environment is left as it is.
+        if self._locations is None:
+            self._locations = paths.configure(home=Path(s.data_dir).resolve(), redis_url=s.redis_url)
         self._llm = build_llm(s)
         self._default = self._build_route(s.policy, s.index)
         for tenant in s.tenants:
@@ -152,6 +157,12 @@ class Runtime:
             sum(len(r.runnables) for r in self._routes.values()),
             len(self._routes),
         )
+
+    def close(self) -> None:
+        """Withdraw the data dir and Redis URL `load` configured (`ragfort.paths`); the routes stay built."""
+        if self._locations is not None:
+            paths.release(self._locations)
+            self._locations = None
 
     def route(self, tenant: str) -> Route:
         """The route serving `tenant` (the default one unless the settings name it)."""
