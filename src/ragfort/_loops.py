@@ -17,6 +17,12 @@ over: when the caller's await is cancelled (a latency budget ran out), the
 task on the shared loop is cancelled too, so the model's request really
 stops. Context variables are copied across, so LangChain's tracing context
 follows the call.
+
+The other way round, `iterate_in_thread` and `aiterate_in_thread` drive an
+async iterator on a fresh owned loop in a thread of its own and hand its
+items to a consumer elsewhere: sync code in the caller's thread
+(``HardenedRunnable.stream``), or a coroutine on the caller's loop (the
+server's streams, whose guards are CPU bound and would stall that loop).
 """
 
 from __future__ import annotations
@@ -25,12 +31,13 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
+import queue
 import threading
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
-__all__ = ["call", "iterate", "owned_loop"]
+__all__ = ["aiterate_in_thread", "call", "iterate", "iterate_in_thread", "owned_loop"]
 
 T = TypeVar("T")
 
@@ -161,3 +168,139 @@ async def iterate(factory: Callable[[], AsyncIterator[T]]) -> AsyncIterator[T]:
 class _Raised:
     def __init__(self, exc: BaseException) -> None:
         self.exc = exc
+
+
+def iterate_in_thread(factory: Callable[[], AsyncIterator[T]], *, buffer: int = 0) -> Generator[T, None, None]:
+    """Iterate the async iterator ``factory()`` from sync code: it runs on a fresh owned loop in a daemon thread.
+
+    The thread starts on the first ``next()`` and runs ``factory()`` inside
+    one task on a loop of its own (`owned_loop`, so the user's model is
+    called on the shared loop); its items are yielded here, in the caller's
+    thread, in order. An exception it raises (any `BaseException`) is
+    re-raised here, after the items before it. When the caller stops early
+    (``close()``, ``break``, an exception of its own), the task is cancelled,
+    so the request stops instead of running to its end. Either way the
+    thread is joined before this generator finishes. Context variables are
+    not copied into the thread.
+
+    This is what ``HardenedRunnable.stream`` needs::
+
+        yield from iterate_in_thread(lambda: self.astream(input, config, **kwargs))
+
+    Args:
+        factory: makes the async iterator; called once, in the thread.
+        buffer: the most items waiting for the caller to take them; 0 for no bound.
+    """
+    items: queue.Queue[Any] = queue.Queue()
+    pump = _Pump(factory, items.put, buffer)
+    worker = threading.Thread(target=pump.run, name="ragfort-stream", daemon=True)
+    worker.start()
+    try:
+        while pump.taken(item := items.get()):
+            yield item
+    finally:
+        pump.stop()
+        worker.join()
+
+
+async def aiterate_in_thread(
+    factory: Callable[[], AsyncIterator[T]], *, buffer: int = 0
+) -> AsyncGenerator[T, None]:
+    """Iterate ``factory()`` from this loop while it runs on a fresh owned loop on a worker thread.
+
+    As `iterate_in_thread`, except that the consumer is a coroutine: the
+    worker is a thread of this loop's default executor (so the executor
+    bounds how many run at once), and items cross to this loop without
+    blocking it. When the consumer stops early the task is cancelled (or
+    never starts, if it had not yet) but not waited for: the cleanup of an
+    async generator may be unable to await (a cancelled task group cancels
+    every await). An `asyncio.CancelledError` raised by ``factory()`` is
+    re-raised like any other exception; a consumer that must tell it from
+    its own cancellation can check ``asyncio.current_task().cancelling()``.
+
+    Args:
+        factory: makes the async iterator; called once, on the worker thread.
+        buffer: the most items waiting for the consumer to take them; 0 for no bound.
+    """
+    loop = asyncio.get_running_loop()
+    items: asyncio.Queue[Any] = asyncio.Queue()
+
+    def deliver(item: object) -> None:
+        with contextlib.suppress(RuntimeError):  # this loop has closed: nobody is reading
+            loop.call_soon_threadsafe(items.put_nowait, item)
+
+    pump = _Pump(factory, deliver, buffer)
+    loop.run_in_executor(None, pump.run)
+    try:
+        while pump.taken(item := await items.get()):
+            yield item
+    finally:
+        pump.stop()
+
+
+class _Pump:
+    """Runs ``factory()`` to its end in one task on a fresh owned loop; `run` is the worker thread's target.
+
+    Each item goes to `deliver`, then `_Raised` with its exception if it
+    failed, and `_DONE` last in any case; the consumer hands each one it
+    gets to `taken`. With a `buffer`, an item is delivered only while fewer
+    than that many are untaken.
+    """
+
+    def __init__(
+        self, factory: Callable[[], AsyncIterator[Any]], deliver: Callable[[object], None], buffer: int
+    ) -> None:
+        self._factory = factory
+        self._deliver = deliver
+        self._buffer = buffer
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[Any] | None = None
+        self._room: asyncio.Semaphore | None = None
+
+    def run(self) -> None:
+        try:
+            with asyncio.Runner(loop_factory=owned_loop) as runner:
+                runner.run(self._pump())
+        except BaseException as exc:  # re-raised in the consumer
+            self._deliver(_Raised(exc))
+        finally:
+            self._deliver(_DONE)
+
+    async def _pump(self) -> None:
+        room = asyncio.Semaphore(self._buffer) if self._buffer > 0 else None
+        with self._lock:
+            if self._stopped:  # the consumer left before this started
+                return
+            self._loop, self._task, self._room = asyncio.get_running_loop(), asyncio.current_task(), room
+        async for item in self._factory():
+            if room is not None:
+                await room.acquire()
+            self._deliver(item)
+
+    def taken(self, item: object) -> bool:
+        """The consumer took `item`: True for one of the iterator's, False at its end; raises its exception."""
+        if item is _DONE or isinstance(item, _Raised):
+            with self._lock:
+                self._stopped = True  # nothing left to stop
+            if isinstance(item, _Raised):
+                raise item.exc
+            return False
+        with self._lock:
+            loop, room = self._loop, self._room
+        if loop is not None and room is not None:  # room for one more
+            with contextlib.suppress(RuntimeError):  # the loop already ended
+                loop.call_soon_threadsafe(room.release)
+        return True
+
+    def stop(self) -> None:
+        """The consumer left: cancel the task, from any thread (one not started yet never will)."""
+        with self._lock:
+            if self._stopped:
+                return
+            self._stopped = True
+            loop, task = self._loop, self._task
+        if loop is not None and task is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already ended on its own
+                loop.call_soon_threadsafe(task.cancel)

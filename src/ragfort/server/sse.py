@@ -3,10 +3,10 @@
 The guarded runnable's ``astream`` yields `AnswerChunk`s, each only after the
 output guards passed it, then the complete `GuardedAnswer`. Guards are CPU
 bound and synchronous, so the stream runs on a worker thread with its own
-event loop; items cross to the server's loop through a bounded queue
-(``stream_buffer`` items). When the client reads slowly the worker waits,
-and when it disconnects the worker stops at the next item, so a stream never
-buffers more than that many chunks.
+event loop (`ragfort._loops.aiterate_in_thread`); items cross to the
+server's loop, at most ``stream_buffer`` of them waiting at a time. When the
+client reads slowly the worker waits, and when it disconnects the run is
+cancelled, so a stream never buffers more than that many chunks.
 
 Chunks come from the runnable's ``astream`` (see `ragfort.streaming`): with
 a chat model that streams, each sentence is sent once the output guards
@@ -30,16 +30,15 @@ Events::
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import contextlib
 import json
 import logging
-import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
 
-from ragfort._loops import owned_loop
+from ragfort._loops import aiterate_in_thread
 from ragfort.errors import InputError
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.server.errors import ApiError
@@ -50,11 +49,6 @@ __all__ = ["format_event", "sse_events"]
 log = logging.getLogger("ragfort.server")
 
 _END = object()
-
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
 
 
 class _Refused:
@@ -85,7 +79,7 @@ async def sse_events(
         runnable: the tenant's guarded runnable.
         payload: its input.
         config: its config (tenant, session, variant, trace id).
-        buffer: the most items held between the worker and the client.
+        buffer: the most items waiting between the worker and the client.
         render: turns the final result into the response JSON.
         trace_id: for log lines.
         refuse: an error to raise instead of streaming this result (checked before anything is yielded).
@@ -96,53 +90,48 @@ async def sse_events(
     Raises:
         ApiError: from `refuse` or `fault`, before the first event.
     """
-    loop = asyncio.get_running_loop()
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=buffer)
-    stop = threading.Event()
 
-    def put(item: Any) -> bool:
-        future = asyncio.run_coroutine_threadsafe(queue.put(item), loop)
-        while True:  # bounded by the client: each wait ends when it reads or leaves
-            try:
-                future.result(timeout=0.25)
-                return True
-            except concurrent.futures.TimeoutError:
-                if stop.is_set():
-                    future.cancel()
-                    return False
+    async def guarded() -> AsyncIterator[Any]:
+        # Runs on the worker thread, like `refuse` and `on_result` here.
+        async for item in runnable.astream(payload, config):
+            if isinstance(item, GuardedAnswer):
+                if refuse(item) is not None:
+                    yield _Refused(item)
+                    return
+                on_result(item)
+            yield item
 
-    def produce() -> None:
-        async def run() -> None:
-            async for item in runnable.astream(payload, config):
-                if isinstance(item, GuardedAnswer):
-                    if refuse(item) is not None:
-                        put(_Refused(item))
-                        return
-                    on_result(item)
-                if stop.is_set() or not put(item):
-                    return  # leaving the loop closes the stream, which cancels the request
-
-        try:
-            # A loop ragfort owns: the model's async client is driven from the shared loop (ragfort._loops).
-            with asyncio.Runner(loop_factory=owned_loop) as runner:
-                runner.run(run())
-        except BaseException as exc:  # reported to the client as an error event
-            put(_Failed(exc))
-        finally:
-            put(_END)
-
-    worker = loop.run_in_executor(None, produce)
-    first = True
-    try:
+    # A loop ragfort owns, on a worker thread: the model's async client is driven from the shared loop
+    # (ragfort._loops). When the client leaves, closing `items` cancels the request.
+    async with contextlib.aclosing(aiterate_in_thread(guarded, buffer=buffer)) as items:
+        first = True
         while True:
-            item = await queue.get()
+            item: Any = _END
+            failed: BaseException | None = None
+            try:
+                item = await anext(items, _END)
+            except asyncio.CancelledError as exc:
+                if _cancelling():  # this request was cancelled (the client left), not the run
+                    raise
+                failed = exc
+            except BaseException as exc:  # reported to the client as an error event
+                failed = exc
             if first:
                 first = False
                 error = refuse(item.result) if isinstance(item, _Refused) else None
-                if isinstance(item, _Failed):
-                    error = fault(item.exc)
+                if failed is not None:
+                    error = fault(failed)
                 if error is not None:
                     raise error
+            if failed is not None:  # the run has ended
+                if isinstance(failed, InputError):
+                    yield format_event("error", {"error": {"code": "bad_request", "message": str(failed)}})
+                else:
+                    log.error("stream failed (trace %s): %s", trace_id, type(failed).__name__)
+                    yield format_event(
+                        "error", {"error": {"code": "internal", "message": "the request could not be answered"}}
+                    )
+                break
             if item is _END:
                 break
             if isinstance(item, _Refused):  # after text was shown: end the stream with the error
@@ -150,23 +139,12 @@ async def sse_events(
                 if error is not None:
                     yield format_event("error", {"error": {"code": error.code, "message": error.message}})
                 continue
-            if isinstance(item, _Failed):
-                if isinstance(item.exc, InputError):
-                    yield format_event("error", {"error": {"code": "bad_request", "message": str(item.exc)}})
-                else:
-                    log.error("stream failed (trace %s): %s", trace_id, type(item.exc).__name__)
-                    yield format_event(
-                        "error", {"error": {"code": "internal", "message": "the request could not be answered"}}
-                    )
-                continue
             if isinstance(item, AnswerChunk):
                 yield format_event("replace" if item.replace else "chunk", {"text": item.text})
             elif isinstance(item, GuardedAnswer):
                 yield format_event("result", render(item))
-    finally:
-        stop.set()
-        # Unblock a worker waiting on a full queue; it sees `stop` and finishes on its own
-        # (the executor bounds how many run at once).
-        while not queue.empty():
-            queue.get_nowait()
-        del worker
+
+
+def _cancelling() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tests.streaming.test_incremental import GROUNDED, SUPPORTED, model
+
 import ragfort
 from ragfort.server.sse import sse_events
-
-from .test_incremental import GROUNDED, SUPPORTED, model
 
 
 def parse(raw: list[bytes]) -> list[tuple[str, Any]]:
