@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from ragfort.errors import BackendError
-from ragfort.pii.vault import VaultKeys, VaultRecord
+from ragfort.pii.sealing import VaultKeys, VaultRecord
 from ragfort.redis_client import connect
 
 __all__ = ["REDIS_URL_ENV", "RedisVault"]
