@@ -157,3 +157,27 @@ async def test_async_a_buffer_bounds_how_far_the_producer_runs_ahead() -> None:
     assert p.made <= 5
     await items.aclose()
     assert await asyncio.to_thread(p.cancelled.wait, 5)
+
+
+def test_run_sync_reuses_this_threads_loop_and_returns_or_raises() -> None:
+    async def which_loop() -> asyncio.AbstractEventLoop:
+        return asyncio.get_running_loop()
+
+    first, second = _loops.run_sync(which_loop), _loops.run_sync(which_loop)
+    assert first is second and not first.is_running()
+
+    async def fails() -> None:
+        raise KeyError("boom")
+
+    with pytest.raises(KeyError) as caught:
+        _loops.run_sync(fails)
+    assert caught.value.__context__ is None  # no "no running event loop" chained onto the request's error
+
+
+async def test_run_sync_called_from_a_running_loop_uses_a_helper_thread() -> None:
+    caller = threading.get_ident()
+
+    async def where() -> int:
+        return threading.get_ident()
+
+    assert _loops.run_sync(where) != caller

@@ -18,6 +18,9 @@ task on the shared loop is cancelled too, so the model's request really
 stops. Context variables are copied across, so LangChain's tracing context
 follows the call.
 
+Sync code runs a coroutine with `run_sync`, on a loop this thread keeps
+(``HardenedRunnable.invoke``, and so ``batch``).
+
 The other way round, `iterate_in_thread` and `aiterate_in_thread` drive an
 async iterator on a fresh owned loop in a thread of its own and hand its
 items to a consumer elsewhere: sync code in the caller's thread
@@ -37,7 +40,7 @@ import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, TypeVar
 
-__all__ = ["aiterate_in_thread", "call", "iterate", "iterate_in_thread", "owned_loop"]
+__all__ = ["aiterate_in_thread", "call", "iterate", "iterate_in_thread", "owned_loop", "run_sync"]
 
 T = TypeVar("T")
 
@@ -304,3 +307,39 @@ class _Pump:
         if loop is not None and task is not None:
             with contextlib.suppress(RuntimeError):  # the loop already ended on its own
                 loop.call_soon_threadsafe(task.cancel)
+
+
+_local = threading.local()
+
+
+def _thread_loop() -> asyncio.AbstractEventLoop:
+    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = owned_loop()  # model calls made from it go to the shared loop
+        _local.loop = loop
+    return loop
+
+
+def run_sync(factory: Callable[[], Awaitable[T]]) -> T:
+    """Run the coroutine `factory` makes to completion from sync code, and return its result.
+
+    A per-thread owned loop is reused (creating one per call costs more than
+    the whole wrapper's budget). If this thread already runs a loop (a sync
+    ``invoke`` called from async code), the work goes to a helper thread
+    instead of deadlocking.
+    """
+
+    async def main() -> T:
+        return await factory()
+
+    try:
+        asyncio.get_running_loop()
+        in_loop = True
+    except RuntimeError:
+        in_loop = False
+    if not in_loop:
+        # Outside the except block: an exception from the request must not carry "no running event loop"
+        # as its context (every fault's traceback read "During handling of the above exception ...").
+        return _thread_loop().run_until_complete(main())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: _thread_loop().run_until_complete(main())).result()

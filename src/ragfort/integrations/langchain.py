@@ -18,11 +18,7 @@ for existing imports.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import queue
-import threading
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from langchain_core.callbacks import AsyncCallbackManagerForChainRun, CallbackManagerForChainRun
@@ -30,7 +26,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable, RunnableConfig
 from langchain_core.runnables.config import ensure_config, patch_config
 
-from ragfort._loops import owned_loop
+from ragfort import _loops
 from ragfort.budget import Budget
 from ragfort.context import Layer, RunContext
 from ragfort.errors import InputError
@@ -68,39 +64,6 @@ __all__ = [
 ]
 
 REQUEST_KEYS = ("session_id", "budget_ms")  # ragfort's own input options; never passed to the chain
-
-
-# -- running coroutines from sync code --------------------------------------
-_local = threading.local()
-
-
-def _thread_loop() -> asyncio.AbstractEventLoop:
-    loop: asyncio.AbstractEventLoop | None = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = owned_loop()  # model calls made from it go to the shared loop (see ragfort._loops)
-        _local.loop = loop
-    return loop
-
-
-def _run_sync(coro_factory: Any) -> Any:
-    """Run a coroutine to completion from sync code.
-
-    A per-thread loop is reused (creating one per call costs more than the
-    whole wrapper's budget). If this thread already runs a loop (sync invoke
-    called from async code), the work goes to a helper thread instead of
-    deadlocking.
-    """
-    try:
-        asyncio.get_running_loop()
-        in_loop = True
-    except RuntimeError:
-        in_loop = False
-    if not in_loop:
-        # Outside the except block: an exception from the request must not carry "no running event loop"
-        # as its context (every fault's traceback read "During handling of the above exception ...").
-        return _thread_loop().run_until_complete(coro_factory())
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: _thread_loop().run_until_complete(coro_factory())).result()
 
 
 # -- the Runnable --------------------------------------------------------------
@@ -254,7 +217,7 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         config: RunnableConfig,
     ) -> GuardedAnswer:
         child = patch_config(config, callbacks=run_manager.get_child())
-        result: GuardedAnswer = _run_sync(lambda: self._arun(input, child, sync=True))
+        result: GuardedAnswer = _loops.run_sync(lambda: self._arun(input, child, sync=True))
         return result
 
     async def ainvoke(
@@ -285,38 +248,8 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         See `ragfort.streaming`: with a generator that streams, sentences
         arrive while the rest is still being generated.
         """
-        items: queue.Queue[Any] = queue.Queue()
-        running: dict[str, Any] = {}
-
-        def produce() -> None:
-            async def run() -> None:
-                running["loop"], running["task"] = asyncio.get_running_loop(), asyncio.current_task()
-                async for item in self.astream(input, config, **kwargs):
-                    items.put(item)
-
-            try:
-                with asyncio.Runner(loop_factory=owned_loop) as runner:
-                    runner.run(run())
-            except BaseException as exc:  # re-raised in the caller's thread
-                items.put(_Failed(exc))
-            finally:
-                items.put(_END)
-
-        worker = threading.Thread(target=produce, name="ragfort-stream", daemon=True)
-        worker.start()
-        finished = False
-        try:
-            while (item := items.get()) is not _END:
-                if isinstance(item, _Failed):
-                    raise item.exc
-                yield item
-            finished = True
-        finally:
-            if not finished and "task" in running:
-                # The caller stopped reading (or failed): cancel the request instead of finishing it.
-                with contextlib.suppress(RuntimeError):  # the loop already ended on its own
-                    running["loop"].call_soon_threadsafe(running["task"].cancel)
-            worker.join()
+        # astream runs on a loop of its own in a worker thread; leaving early cancels the request.
+        yield from _loops.iterate_in_thread(lambda: self.astream(input, config, **kwargs))
 
     async def astream(
         self,
@@ -367,7 +300,3 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
 
 _END = object()
 
-
-class _Failed:
-    def __init__(self, exc: BaseException) -> None:
-        self.exc = exc
