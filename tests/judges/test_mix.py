@@ -1,0 +1,146 @@
+"""The support mix and the helpers every task's mix shares, on tiny cases written here (no shared data)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ragfort.errors import ConfigError
+from ragfort.judges.mix import (
+    GENERATED_LICENSE,
+    Mix,
+    MixSettings,
+    build_mix,
+    case_pair,
+    default_data_dir,
+    finish_mix,
+    hold_back,
+    load_cases,
+    place_generated,
+)
+from ragfort.judges.perturb import Pair
+
+
+def _case(n: int, corpus: str, split: str, answer: str, *, label: str = "supported", **extra: Any) -> dict[str, Any]:
+    return {
+        "id": f"{corpus}-{n}",
+        "corpus": corpus,
+        "split": split,
+        "question": "Can I return an opened phone?",
+        "passages": [{"doc_id": f"{corpus}/a.md", "text": " Opened phones can be returned. "},
+                     {"doc_id": f"{corpus}/b.md", "text": "Refunds take 5 days."}],
+        "answer": answer,
+        "label": label,
+    } | extra  # fmt: skip
+
+
+def _write_cases(root: Path, name: str, rows: list[dict[str, Any]]) -> None:
+    folder = root / "evals" / "grounding"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def _pair(doc: str, label: int = 1, corpus: str = "c") -> Pair:
+    return Pair(f"premise of {doc}", f"claim {label}", label, "paraphrase", corpus, doc)
+
+
+def test_a_case_becomes_a_pair_with_its_question_only_when_the_answer_needs_it() -> None:
+    short = case_pair(_case(1, "shop", "train", "Yes, you can."))
+    assert short.hypothesis == "Can I return an opened phone?\nYes, you can."
+    assert short.premise == "Opened phones can be returned.\n\nRefunds take 5 days."
+    assert (short.label, short.corpus, short.doc_id) == (1, "shop", "shop/a.md")
+    statement = "Opened phones can be returned within the usual return window."
+    assert case_pair(_case(2, "shop", "train", statement, label="unsupported")).hypothesis == statement
+    tagged = case_pair(_case(3, "shop", "train", statement, kind="fragment"))
+    assert tagged.hypothesis.startswith("Can I return") and tagged.kind == "fragment"
+
+
+def test_cases_load_per_corpus_for_one_split_and_a_bad_line_is_named(tmp_path: Path) -> None:
+    _write_cases(tmp_path, "a", [_case(1, "shop", "train", "Yes."), _case(2, "shop", "dev", "No."),
+                                 _case(3, "bank", "train", "Yes.")])  # fmt: skip
+    train = load_cases(tmp_path, split="train")
+    assert sorted(train) == ["bank", "shop"] and [len(v) for _, v in sorted(train.items())] == [1, 1]
+    assert [p.hypothesis.splitlines()[-1] for p in load_cases(tmp_path, split="dev")["shop"]] == ["No."]
+    (tmp_path / "evals" / "grounding" / "b.jsonl").write_text('\n{"split": "train", "answer": "x"}\n')
+    with pytest.raises(ConfigError, match=r"b\.jsonl:2: not a grounding case"):
+        load_cases(tmp_path, split="train")
+
+
+def test_generated_pairs_are_filed_by_their_documents_split(tmp_path: Path) -> None:
+    folder = tmp_path / "evals" / "grounding"
+    folder.mkdir(parents=True)
+    (folder / "shop.splits.json").write_text(json.dumps({"./dev.md": "dev", "test.md": "test"}), encoding="utf-8")
+    pairs = [_pair("train.md"), _pair("./dev.md"), _pair("test.md"), _pair("unlisted.md")]
+    settings = MixSettings(root=tmp_path, data=tmp_path)
+    dev: dict[str, list[Pair]] = {}
+    counts: list[Any] = []
+    kept = place_generated("shop", pairs, settings, random.Random(0), dev=dev, counts=counts)
+    assert [p.doc_id for p in kept] == ["train.md", "unlisted.md"]  # test documents are dropped, never moved
+    assert [p.doc_id for p in dev["generated/shop"]] == ["./dev.md"]
+    assert [(c.part, c.rows, c.license) for c in counts] == [
+        ("train", 2, GENERATED_LICENSE),
+        ("generated/shop", 1, GENERATED_LICENSE),
+    ]
+    held = MixSettings(root=tmp_path, data=tmp_path, holdout=("shop",))
+    assert place_generated("shop", pairs, held, random.Random(0), dev=dev, counts=counts) == []
+    assert len(dev["heldout/shop"]) == 4
+
+
+def test_hold_back_keeps_groups_whole() -> None:
+    picked = [_pair("a"), _pair("a", 0), _pair("b"), _pair("b", 0), _pair("b"), _pair("c")]
+    held, rest = hold_back(picked, 3)
+    assert [p.doc_id for p in held] == ["a", "a", "b", "b", "b"] and [p.doc_id for p in rest] == ["c"]
+    assert hold_back(picked, 0) == ([], picked)
+
+
+def test_the_support_mix_trains_on_train_cases_and_selects_on_dev_cases(tmp_path: Path) -> None:
+    _write_cases(tmp_path, "cases", [
+        _case(1, "shop", "train", "Yes."), _case(2, "shop", "train", "No.", label="unsupported"),
+        _case(3, "shop", "dev", "Yes."), _case(4, "shop", "test", "Never trained on."),
+        _case(5, "bank", "train", "Yes."), _case(6, "bank", "dev", "No.", label="unsupported"),
+    ])  # fmt: skip
+    settings = MixSettings(root=tmp_path, data=tmp_path, public_max=0, public_dev=0, per_sentence=0, corpora=())
+    mix = build_mix("support", settings)
+    assert mix.task == "support" and len(mix.train) == 3
+    assert not any("Never trained on." in p.hypothesis for p in mix.train)
+    assert mix.selection == ("cases/bank", "cases/shop") and len(mix.selection_pairs()) == 2
+    assert {c.source for c in mix.counts} == {"cases/bank", "cases/shop"} and all(c.license for c in mix.counts)
+
+    held = build_mix("support", MixSettings(root=tmp_path, data=tmp_path, holdout=("shop",), public_max=0,
+                                            public_dev=0, per_sentence=0, corpora=()))  # fmt: skip
+    assert {p.corpus for p in held.train} == {"bank"} and held.selection == ("cases/bank",)
+    assert "cases/shop" in held.dev  # still measured, never trained on
+
+
+def test_bad_settings_are_configuration_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="unknown judge task 'nli'; known: answerability, equivalence, support"):
+        build_mix("nli", MixSettings(root=tmp_path, data=tmp_path))
+    with pytest.raises(ConfigError, match="unknown corpus to hold out"):
+        build_mix("support", MixSettings(root=tmp_path, data=tmp_path, holdout=("atlantis",), per_sentence=0))
+    with pytest.raises(ConfigError, match="does not exist"):
+        build_mix("support", MixSettings(root=tmp_path, data=tmp_path / "nowhere", per_sentence=0, corpora=()))
+    with pytest.raises(ConfigError, match="empty"):
+        finish_mix("support", MixSettings(root=tmp_path, data=tmp_path), train=[], dev={}, selection=(), counts=(),
+                   corpora=())  # fmt: skip
+
+
+def test_the_digest_follows_the_training_pairs_and_their_order() -> None:
+    a, b = _pair("a"), _pair("b", 0)
+
+    def mix(*train: Pair) -> Mix:
+        return Mix(task="support", train=train, dev={}, selection=(), counts=())
+
+    assert mix(a, b).digest() == mix(a, b).digest()
+    assert mix(a, b).digest() != mix(b, a).digest()
+    assert mix(a, b).digest() != mix(a, _pair("b", 1)).digest()
+
+
+def test_the_shared_data_folder_can_be_set_in_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAGFORT_SHARED_DATA", str(tmp_path))
+    assert default_data_dir() == tmp_path
+    monkeypatch.delenv("RAGFORT_SHARED_DATA")
+    assert default_data_dir(tmp_path / "repo") == tmp_path.resolve() / "shared" / "data"
