@@ -96,17 +96,29 @@ def _cache(
 
 
 def cache_layers(cache: AnswerCache, *, chain: Any, policy: Policy) -> tuple[Layer, ...]:
-    """The cache layers for `chain` under `policy` (model id and index version read from the chain)."""
+    """The cache layers for `chain` under `policy` (model id and index read from the chain)."""
     index = getattr(chain, "index", None)
     version: Callable[[], str]
+    documents: Callable[[], Mapping[str, str]] | None = None
     if isinstance(index, Index):
-        # The index re-reads its manifest when it changes (a stat locally, a
-        # poll on a Chroma server), so a re-ingest moves every key.
+        ragfort_index = index
+
+        # Keys move only with the index's structure (embedder, schema, corpus transform); content is
+        # checked per document on every hit instead. The index re-reads its manifest when it changes
+        # (a stat locally, a poll on a Chroma server), so an ingest by any process is seen.
         def version() -> str:
-            return f"{index.version}:{index.manifest.fingerprint}"
+            return ragfort_index.structure
+
+        def versions() -> Mapping[str, str]:
+            return ragfort_index.document_versions
+
+        documents = versions
     else:
         path = getattr(index, "path", None)
         version = IndexVersion(path) if path is not None else (lambda: "")
     name = chain.get_name() if callable(getattr(chain, "get_name", None)) else ""
     model_id = str(getattr(chain, "model_id", "") or f"{type(chain).__name__}:{name}")
-    return CacheLayers(cache, policy_fingerprint=policy.fingerprint, model_id=model_id, index_version=version).layers()
+    layers = CacheLayers(
+        cache, policy_fingerprint=policy.fingerprint, model_id=model_id, index_version=version, documents=documents
+    )
+    return layers.layers()

@@ -4,12 +4,15 @@ An entry holds the answer, citations, claims, groundedness and retrieved
 passages of a request that passed the output guards (passages without their
 sentence vectors), the question's embedding (float16) and its hashed
 `QuestionFeatures`, the hashed ids of the chunks it retrieved (anchors for
-semantic lookup) and of the documents it depends on. It never holds the
+semantic lookup) and of the documents it depends on, with the content
+version of each of those documents (hashed with its id), so an answer is
+never served once a document it came from changed. It never holds the
 question text in clear: when the semantic cache's equivalence judge is on
 (the judge reads both questions), the redacted question is kept sealed with
 AES-GCM under the vault key, bound to the entry's namespace
 (`AnswerCache.seal_question`). Entries travel as JSON with a SHA-256 checksum, never pickle: a payload that fails
-its checksum or does not parse is a miss.
+its checksum or does not parse is a miss, and so is one written before
+entries recorded their documents' versions (it has no ``versions``).
 """
 
 from __future__ import annotations
@@ -81,6 +84,9 @@ class CacheEntry:
         features: the question's hashed near-miss features.
         anchors: hashed ids of the retrieved chunks, best first.
         deps: hashed ids of the documents the answer depends on.
+        versions: the hashed (document id, content) of each of those documents when the
+            answer was produced (see `ragfort.cache.store.DocumentVersions`); empty when the
+            chain's index keeps no per-document versions.
         sealed_question: the redacted question, sealed (base64), only for the equivalence judge (else None).
     """
 
@@ -98,6 +104,7 @@ class CacheEntry:
     features: QuestionFeatures | None = None
     anchors: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()
+    versions: tuple[str, ...] = ()
     sealed_question: str | None = None
 
     def apply(self, turn: Turn) -> Turn:
@@ -131,6 +138,7 @@ class CacheEntry:
             "features": None if self.features is None else self.features.to_json(),
             "anchors": list(self.anchors),
             "deps": list(self.deps),
+            "versions": list(self.versions),
         }
         if self.sealed_question is not None:  # absent otherwise: entries without it keep their bytes
             body["sealed_question"] = self.sealed_question
@@ -195,6 +203,8 @@ class CacheEntry:
                 features=None if d["features"] is None else QuestionFeatures.from_json(d["features"]),
                 anchors=tuple(str(a) for a in d["anchors"]),
                 deps=tuple(str(x) for x in d["deps"]),
+                # Required: an entry without it predates version checks, and could outlive its documents.
+                versions=tuple(str(v) for v in d["versions"]),
                 sealed_question=None if d.get("sealed_question") is None else str(d["sealed_question"]),
             )
         except CorruptEntry:

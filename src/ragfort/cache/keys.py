@@ -3,7 +3,11 @@
 Nothing raw reaches a backend: a key is a SHA-256 over the namespace and the
 normalised question, and the namespace is a SHA-256 over the tenant, the
 policy fingerprint, the index version and the generator's model id. Another
-tenant, policy, index content or model therefore never shares an entry.
+tenant, policy or model therefore never shares an entry. For a ragfort index
+the index version is its structure (schema, embedding model, corpus
+transform), and its content is checked per document instead (see
+`ragfort.cache.store.DocumentVersions`): a re-ingest does not move keys.
+For other indexes it is a version that changes with their content.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ def digest(*parts: str) -> str:
 
 
 def namespace(*, tenant: str, policy_fingerprint: str, index_version: str, model_id: str) -> str:
-    """The namespace every key of one tenant under one policy, index and model lives in."""
+    """The namespace every key of one tenant under one policy, index (structure or version) and model lives in."""
     return digest("ns", tenant, policy_fingerprint, index_version, model_id)[:32]
 
 

@@ -19,19 +19,26 @@ A stale entry found by either lookup is offered to the latency-budget
 fallback through ``ctx.state.stale``; it is served only if generation
 runs out of time and the policy's ``budget.on_timeout`` puts
 ``stale_cache`` first.
+
+When the chain's index reports its documents' versions, every entry
+records the versions of the documents its answer came from, and no lookup
+(exact, semantic, or the stale entry offered to the fallback) returns one
+whose documents changed or are gone since: a re-ingest by any process is
+seen, whichever backend holds the entry. Keys then move only when the
+index's structure does (the ``index_version`` callable says which).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from ragfort.cache.entry import CacheEntry
 from ragfort.cache.features import question_features
 from ragfort.cache.keys import anchor, exact_key, namespace
-from ragfort.cache.store import AnswerCache, Match, dependency
+from ragfort.cache.store import AnswerCache, DocumentVersions, Match, dependency
 from ragfort.context import AfterRetrieval, Handler, Layer, RunContext
 from ragfort.types import Action, CacheStatus, Turn
 
@@ -45,7 +52,11 @@ class CacheLayers:
         cache: the answer cache.
         policy_fingerprint: the policy's fingerprint (answers never cross policies).
         model_id: identifies the generator (answers never cross models).
-        index_version: returns the current index version (answers never cross index contents).
+        index_version: returns what keys are scoped to about the index: its structure when
+            `documents` is given, else a version that changes with its content.
+        documents: returns each document's current content version by id (any string that
+            changes when the indexed text does), the same mapping object until the index
+            changes; None when the index keeps none (then only `index_version` scopes answers).
     """
 
     def __init__(
@@ -55,6 +66,7 @@ class CacheLayers:
         policy_fingerprint: str,
         model_id: str,
         index_version: Callable[[], str] = lambda: "",
+        documents: Callable[[], Mapping[str, str]] | None = None,
     ) -> None:
         self.cache = cache
         # A new equivalence model or minimum changes what a semantic lookup serves: new keys.
@@ -62,10 +74,22 @@ class CacheLayers:
         self.policy_fingerprint = f"{policy_fingerprint}|{gate}" if gate else policy_fingerprint
         self.model_id = model_id
         self.index_version = index_version
+        self.documents = documents
+        self._versions: DocumentVersions | None = None
 
     def layers(self) -> tuple[Layer, ...]:
         """``(exact, semantic)``, ready for `harden(layers=...)`."""
         return (self.exact, AfterRetrieval(self.semantic))
+
+    def current_versions(self) -> DocumentVersions | None:
+        """The index's document versions now (rebuilt only when the index hands out a new mapping)."""
+        if self.documents is None:
+            return None
+        contents = self.documents()
+        known = self._versions
+        if known is None or known.contents is not contents:
+            known = self._versions = DocumentVersions(contents)
+        return known
 
     # -- exact ---------------------------------------------------------------------------
     def exact(self, next_: Handler) -> Handler:
@@ -81,7 +105,10 @@ class CacheLayers:
             )
             key = exact_key(ns, turn.question, history=[(m.role, m.content) for m in turn.history])
             ctx.state.cache_scope = (ns, key)
-            match = self.cache.exact(key, ns)
+            # Taken before retrieval, so an answer stored below records versions no newer than the text it
+            # came from: a re-ingest during the request outdates it early, never late.
+            current = self.current_versions()
+            match = self.cache.exact(key, ns, current=current)
             _add_time(ctx, t0)
             if match is not None and match.fresh:
                 ctx.cache = CacheStatus.EXACT_HIT
@@ -91,7 +118,7 @@ class CacheLayers:
             result = await next_(turn, ctx)
             if _storable(result, ctx):
                 t1 = time.perf_counter()
-                self.cache.put(self._entry(result, ctx, ns, key))
+                self.cache.put(self._entry(result, ctx, ns, key, current))
                 _add_time(ctx, t1)
             return result
 
@@ -114,7 +141,9 @@ class CacheLayers:
             features = question_features(turn.question)
             anchors = tuple(anchor(ns, p.chunk_id or p.doc_id) for p in turn.documents)
             ctx.state.cache_probe = (vector, features, anchors)
-            fresh, stale = self.cache.semantic(ns, vector, features, anchors, question=turn.question)
+            fresh, stale = self.cache.semantic(
+                ns, vector, features, anchors, question=turn.question, current=self.current_versions()
+            )
             _add_time(ctx, t0)
             if fresh is not None:
                 ctx.cache = CacheStatus.SEMANTIC_HIT
@@ -126,7 +155,7 @@ class CacheLayers:
         return handle
 
     # -- storing -------------------------------------------------------------------------
-    def _entry(self, turn: Turn, ctx: RunContext, ns: str, key: str) -> CacheEntry:
+    def _entry(self, turn: Turn, ctx: RunContext, ns: str, key: str, current: DocumentVersions | None) -> CacheEntry:
         seen = ctx.state.cache_probe
         if seen is not None:
             vector, features, anchors = seen
@@ -149,6 +178,7 @@ class CacheLayers:
             features=features,
             anchors=anchors,
             deps=tuple(sorted({dependency(p.doc_id) for p in turn.documents})),
+            versions=() if current is None else current.of(p.doc_id for p in turn.documents),
             # The redacted question (the layer sits after the input gate), sealed, for the equivalence judge only.
             sealed_question=self.cache.seal_question(ns, turn.question)
             if self.cache.keeps_questions and vector is not None

@@ -17,20 +17,25 @@ Two lookups:
 Each returns a `Match`: the entry and whether it is still fresh. Stale
 entries (past TTL, within the grace period) are only ever served as a
 latency-budget fallback; the pipeline decides that, not the cache.
+
+Given the index's current `DocumentVersions`, neither lookup returns an
+entry produced from a document that has changed or gone since, fresh or
+stale: it is a miss, and deleted when the backend can (`DeletesEntries`).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import itertools
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ragfort.cache.backends.base import CacheBackend
+from ragfort.cache.backends.base import CacheBackend, DeletesEntries
 from ragfort.cache.entry import CacheEntry
 from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
 from ragfort.cache.features import QuestionFeatures
@@ -41,7 +46,7 @@ from ragfort.cache_settings import CacheSettings, SemanticSettings
 if TYPE_CHECKING:
     from ragfort.pii.vault import VaultKeys
 
-__all__ = ["AnswerCache", "Match", "dependency", "drop_dependents"]
+__all__ = ["AnswerCache", "DocumentVersions", "Match", "dependency", "document_version", "drop_dependents"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +143,14 @@ class AnswerCache:
         return self._keys.open_text(entry.namespace, "cache", "question", blob)
 
     # -- lookups -----------------------------------------------------------------------
-    def exact(self, key: str, namespace: str) -> Match | None:
-        """The entry stored under `key` in `namespace`, fresh or stale."""
+    def exact(self, key: str, namespace: str, *, current: DocumentVersions | None = None) -> Match | None:
+        """The entry stored under `key` in `namespace`, fresh or stale.
+
+        With `current` (the index's documents now), an entry produced from a
+        document that changed or is gone is not returned.
+        """
         entry = self.backend.get(key)
-        if entry is None or entry.namespace != namespace:
+        if entry is None or entry.namespace != namespace or self._outdated(entry, current):
             return None
         return Match(entry, fresh=entry.fresh_until > time.time())
 
@@ -153,12 +162,14 @@ class AnswerCache:
         anchors: Sequence[str],
         *,
         question: str | None = None,
+        current: DocumentVersions | None = None,
     ) -> tuple[Match | None, Match | None]:
         """The best fresh match and the best stale match (either may be None); see the module docstring.
 
         `question` is the (redacted) question asked; with the equivalence
         judge on, a candidate is only a match when both its stored question
-        and this one are known and the judge accepts them.
+        and this one are known and the judge accepts them. With `current`,
+        a candidate produced from a changed or removed document is skipped.
         """
         cfg = self.semantic_settings
         if not cfg.enabled or not anchors:
@@ -175,6 +186,8 @@ class AnswerCache:
         qn = float(np.linalg.norm(q)) or 1.0
         for entry in self.backend.candidates(namespace, mine[:depth], limit=cfg.max_candidates):
             if entry.vector is None or entry.features is None or not entry.anchors:
+                continue
+            if self._outdated(entry, current):
                 continue
             # Retrieval agreement: the best passage of either question is among the other's top few.
             if mine[0] not in entry.anchors[:depth] and entry.anchors[0] not in mine[:depth]:
@@ -210,6 +223,18 @@ class AnswerCache:
         """Store `entry`."""
         self.backend.put(entry)
 
+    def _outdated(self, entry: CacheEntry, current: DocumentVersions | None) -> bool:
+        """Whether `entry` came from a document version that is no longer current; if so it is deleted.
+
+        A concurrent request may have just stored a new answer under the same
+        key: deleting that one too costs one miss, never a wrong answer.
+        """
+        if current is None or current.admits(entry):
+            return False
+        if isinstance(self.backend, DeletesEntries):
+            self.backend.delete(entry.key)
+        return True
+
     def invalidate_documents(self, doc_ids: Iterable[str]) -> int:
         """Drop every entry whose answer depends on one of `doc_ids`; returns how many."""
         return drop_dependents(self.backend, doc_ids)
@@ -226,6 +251,47 @@ class AnswerCache:
 def dependency(doc_id: str) -> str:
     """The hashed form of a document id as entries record it (not namespaced: a document is global)."""
     return digest("doc", doc_id)[:24]
+
+
+def document_version(doc_id: str, content: str) -> str:
+    """The hashed form of one version of a document as entries record it.
+
+    `content` is whatever the index says changes with the document's indexed
+    text (for a ragfort index, its file's sha256 and its visibility).
+    """
+    return digest("docv", doc_id, content)[:24]
+
+
+class DocumentVersions:
+    """The versions of an index's documents as they are now, in the hashed form entries record.
+
+    Built once per change of the index (the cache layer keeps one while the
+    mapping it was built from is the one the index hands out).
+
+    Args:
+        contents: each document's content version by id, as the index reports them.
+    """
+
+    def __init__(self, contents: Mapping[str, str]) -> None:
+        self.contents = contents
+        self._by_doc = {doc_id: document_version(doc_id, c) for doc_id, c in contents.items()}
+        # A passage whose document the index does not list (a chain that renames its documents)
+        # ties the answer to the whole corpus as it is now: any change to the index then outdates it.
+        self._corpus = digest("corpus", *itertools.chain.from_iterable(sorted(contents.items())))[:24]
+        self._current = frozenset(self._by_doc.values()) | {self._corpus}
+
+    def of(self, doc_ids: Iterable[str]) -> tuple[str, ...]:
+        """The versions an answer produced now from the documents `doc_ids` depends on, for its entry."""
+        return tuple(sorted({self._by_doc.get(doc_id, self._corpus) for doc_id in doc_ids}))
+
+    def admits(self, entry: CacheEntry) -> bool:
+        """Whether every document version `entry` depends on is still current.
+
+        An entry that names documents but no versions cannot be checked, so it is not admitted.
+        """
+        if entry.deps and not entry.versions:
+            return False
+        return all(v in self._current for v in entry.versions)
 
 
 def drop_dependents(backend: CacheBackend, doc_ids: Iterable[str]) -> int:

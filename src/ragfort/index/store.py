@@ -32,9 +32,10 @@ import json
 import logging
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -182,6 +183,7 @@ class Index:
         self._manifest: _Manifest | None = None
         self._manifest_token: object = None
         self._manifest_stale = False
+        self._document_versions: tuple[tuple[float, str, str], Mapping[str, str]] | None = None
 
     # -- properties ----------------------------------------------------------
     @property
@@ -235,6 +237,39 @@ class Index:
     def version(self) -> str:
         """Changes whenever the indexed content changes."""
         return self.manifest.index_version
+
+    @property
+    def structure(self) -> str:
+        """What every passage depends on besides its document: schema version, embedding model, corpus transform.
+
+        Changing the model or the transform re-indexes every document; this
+        changes then, and not on a re-ingest that only changes content.
+        """
+        manifest = self.manifest
+        return f"{SCHEMA_VERSION}:{manifest.embedding_model}:{manifest.transform_id or ''}"
+
+    @property
+    def document_versions(self) -> Mapping[str, str]:
+        """Each indexed document's content version by id: its file's sha256 and its visibility.
+
+        A document an ingest in progress is about to change or remove has
+        none. The same read-only mapping is returned until the manifest is
+        written again, so callers can keep what they derive from it by its
+        identity.
+        """
+        manifest = self.manifest
+        # Each manifest write stamps `updated`; the state changes within one ingest's writes.
+        stamp = (manifest.updated, manifest.state, manifest.fingerprint)
+        known = self._document_versions
+        if known is None or known[0] != stamp:
+            pending = set(manifest.pending) if manifest.state != "complete" else set()
+            versions = {
+                doc_id: f"{info.get('sha256', '')}:{'public' if info.get('public') else 'private'}"
+                for doc_id, info in manifest.documents.items()
+                if doc_id not in pending
+            }
+            known = self._document_versions = (stamp, MappingProxyType(versions))
+        return known[1]
 
     @property
     def doc_ids(self) -> list[str]:

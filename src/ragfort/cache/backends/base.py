@@ -7,7 +7,7 @@ from typing import Protocol, runtime_checkable
 
 from ragfort.cache.entry import CacheEntry
 
-__all__ = ["CacheBackend"]
+__all__ = ["CacheBackend", "DeletesEntries"]
 
 
 @runtime_checkable
@@ -38,4 +38,18 @@ class CacheBackend(Protocol):
 
     def close(self) -> None:
         """Release connections and files."""
+        ...
+
+
+@runtime_checkable
+class DeletesEntries(Protocol):
+    """A backend that can delete one entry by key (the shipped ones can; the cache uses it when it can).
+
+    The cache deletes an entry it finds outdated (a document it was produced
+    from changed), so it stops taking a semantic candidate's place; a backend
+    without it keeps such entries, never served, until their TTL.
+    """
+
+    def delete(self, key: str) -> None:
+        """Delete the entry under `key`, if any."""
         ...

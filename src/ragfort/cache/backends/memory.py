@@ -71,6 +71,10 @@ class MemoryBackend:
                     break
             return out
 
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._remove(key)
+
     def drop_documents(self, deps: Iterable[str]) -> int:
         with self._lock:
             keys = {k for d in deps for k in self._deps.get(d, ())}

@@ -131,6 +131,10 @@ class RedisBackend:
                 break
         return out
 
+    def delete(self, key: str) -> None:
+        # The anchor and dependency sets keep the key until they expire; readers skip keys with no entry.
+        self._call(lambda: self._client.delete(_PREFIX + "e:" + key), None)
+
     def drop_documents(self, deps: Iterable[str]) -> int:
         deps = list(deps)
         if not deps:

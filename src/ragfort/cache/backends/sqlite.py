@@ -172,6 +172,13 @@ class SQLiteBackend:
                     out.append(entry)
             return out
 
+    def delete(self, key: str) -> None:
+        with self._lock:
+            try:
+                self._delete([key])
+            except sqlite3.DatabaseError as exc:
+                self._fault(exc)
+
     def drop_documents(self, deps: Iterable[str]) -> int:
         deps = list(deps)
         if not deps:
