@@ -217,6 +217,10 @@ class Policy:
         """Every guard, in stage order."""
         return tuple(g for stage in Stage for g in self.guards.get(stage, ()))
 
+    def redacting_guards(self) -> frozenset[str]:
+        """The names of the guards whose rewrites are redactions (they declare `redacts`: the PII guard)."""
+        return frozenset(g.name for g in self.all_guards() if g.redacts)
+
 
 def _build_guard(entry: GuardEntry, stage: Stage, where: str) -> Guard:
     try:

@@ -42,7 +42,7 @@ import numpy as np
 import yaml
 
 from ragfort.embeddings import Embedder, get_embedder
-from ragfort.errors import BackendError, IndexError_, InputError, RagfortError
+from ragfort.errors import BackendError, IndexError_, IndexIncomplete, InputError, RagfortError
 from ragfort.index.backends import IndexBackend, LocalBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
@@ -305,7 +305,7 @@ class Index:
         """Raise unless the index exists and its last ingest completed."""
         manifest = self.manifest
         if manifest.state != "complete":
-            raise IndexError_(
+            raise IndexIncomplete(
                 f"the index at {self.backend.location!r} is incomplete (an ingest was interrupted); "
                 "run ragfort ingest again to repair it"
             )

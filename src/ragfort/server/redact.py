@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from ragfort.faults import scrub
+from ragfort.guards.pii import PIIGuard
 from ragfort.policy import Policy
 
 __all__ = ["CommentRedactor"]
@@ -34,9 +35,8 @@ class CommentRedactor:
         self.detector: _Detector | None = None
         if policy is not None:
             for guard in policy.all_guards():
-                detector = getattr(guard, "detector", None)
-                if guard.name == "pii" and callable(getattr(detector, "detect", None)):
-                    self.detector = detector
+                if isinstance(guard, PIIGuard):
+                    self.detector = guard.detector
                     break
 
     def redact(self, text: str) -> str:

@@ -30,6 +30,7 @@ import httpx
 
 from ragfort import paths
 from ragfort.errors import ConfigError
+from ragfort.guards.pii import PIIGuard
 from ragfort.integrations.langchain import HardenedRunnable
 from ragfort.pii.vault import Vault
 from ragfort.policy import Policy, load_policy
@@ -68,10 +69,8 @@ class Route:
         found: dict[int, Vault] = {}
         for runnable in self.runnables.values():
             for guard in runnable.policy.all_guards():
-                # Duck-typed: the PII guard opens its vault on first use (``guard.vault``).
-                vault = getattr(guard, "vault", None) if guard.name == "pii" else None
-                if isinstance(vault, Vault):
-                    found.setdefault(id(vault), vault)
+                if isinstance(guard, PIIGuard):  # it opens its vault on first use
+                    found.setdefault(id(guard.vault), guard.vault)
         return list(found.values())
 
     def pick(self, *, tenant: str, key: str) -> tuple[str | None, HardenedRunnable]:

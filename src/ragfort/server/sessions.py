@@ -30,11 +30,12 @@ import sqlite3
 import struct
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from ragfort.errors import BackendError, ConfigError
+from ragfort.guards.pii import PIIGuard
 from ragfort.pii.vault import VaultKeys
 from ragfort.redis_client import connect
 from ragfort.types import Action, GuardedAnswer, HistoryMessage, Stage, Status
@@ -66,18 +67,20 @@ class History(Protocol):
         ...
 
 
-def keeps_exchange(result: GuardedAnswer) -> bool:
+def keeps_exchange(result: GuardedAnswer, redacting: Collection[str] = (PIIGuard.name,)) -> bool:
     """Whether a conversation store may keep `result.exchange`.
 
-    Only when the input PII guard read the question and passed it (so the
+    Only when the input PII guard (a guard named in `redacting`: the policy's
+    `Policy.redacting_guards`) read the question and passed it (so the
     stored text holds placeholders, not values), and the request was not
     blocked: a refused prompt injection must not come back as context in the
     next turn's prompt. A policy with no PII guard keeps no history.
     """
     if result.status is Status.BLOCKED or not result.exchange:
         return False
+    passed = (Action.ALLOW, Action.REWRITE)
     return any(
-        v.guard == "pii" and v.stage is Stage.INPUT and v.fault is None and v.action in (Action.ALLOW, Action.REWRITE)
+        v.guard in redacting and v.stage is Stage.INPUT and v.fault is None and v.action in passed
         for v in result.verdicts
     )
 

@@ -17,6 +17,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 
+from ragfort.policy import Policy, load_policy
 from ragfort.server.errors import install_error_handlers
 from ragfort.server.runtime import Runtime
 from ragfort.server.service import Service
@@ -30,6 +31,7 @@ class FakeRunnable:
 
     answer: GuardedAnswer = field(default_factory=lambda: GuardedAnswer(answer="Within 30 days.", status=Status.OK))
     error: BaseException | None = None
+    policy: Policy = field(default_factory=lambda: load_policy("passthrough"))
     calls: list[tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
     def invoke(self, payload: dict[str, Any], config: dict[str, Any]) -> GuardedAnswer:
