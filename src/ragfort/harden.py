@@ -87,11 +87,10 @@ def _cache(
         settings = cache
     elif isinstance(cache, Mapping):
         settings = CacheSettings.model_validate(dict(cache))
-    else:  # None or True: the policy's section (True without one: the defaults)
-        raw = policy.raw.get("cache")
-        if raw is None:
-            return build_cache(CacheSettings()) if cache is True else None
-        settings = CacheSettings.model_validate(raw)
+    elif policy.cache is not None:  # None or True: the policy's section, validated when it loaded
+        settings = policy.cache
+    else:  # no section: True means the defaults
+        return build_cache(CacheSettings()) if cache is True else None
     return build_cache(settings) if settings.enabled else None
 
 
