@@ -21,7 +21,8 @@ import asyncio
 import contextvars
 import dataclasses
 import inspect
-from collections.abc import AsyncIterator, Mapping, Sequence
+import weakref
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from typing import Any
 
 from langchain_core.messages import BaseMessage
@@ -206,7 +207,7 @@ _SPAWNED: contextvars.ContextVar[set[asyncio.Task[Any]] | None] = contextvars.Co
 def _track_tasks(loop: asyncio.AbstractEventLoop) -> None:
     """Record tasks created under `_SPAWNED` on `loop` (idempotent; keeps any task factory already set)."""
     previous = loop.get_task_factory()
-    if getattr(previous, "ragfort_tracks_tasks", False):
+    if previous in _OUR_FACTORIES:
         return
 
     def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
@@ -217,8 +218,12 @@ def _track_tasks(loop: asyncio.AbstractEventLoop) -> None:
             spawned.add(task)
         return task
 
-    factory.ragfort_tracks_tasks = True  # type: ignore[attr-defined]
+    _OUR_FACTORIES.add(factory)
     loop.set_task_factory(factory)
+
+
+# The task factories `_track_tasks` installed (weakly: one dies with its loop), so it never wraps its own.
+_OUR_FACTORIES: weakref.WeakSet[Callable[..., Any]] = weakref.WeakSet()
 
 
 def _has_stream_mode(chain: Runnable[Any, Any]) -> bool:
