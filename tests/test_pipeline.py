@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import threading
 import time
 from typing import Any, ClassVar
 
@@ -351,3 +352,27 @@ def test_a_verdict_asks_for_one_regeneration_and_the_gate_grants_it_only_when_th
     else:
         assert seen_reasons == [()]
         assert result.status is Status.ABSTAINED
+
+
+class WaitingGuard(BaseGuard):
+    """Waits, inside `check`, for a signal that only the event loop can send."""
+
+    name: ClassVar[str] = "waiting"
+    signal: ClassVar[threading.Event] = threading.Event()
+
+    def check(self, turn: Turn, ctx: RunContext) -> Verdict:
+        released = WaitingGuard.signal.wait(timeout=5)
+        return self.verdict(Action.ALLOW if released else Action.BLOCK, reason=f"released: {released}")
+
+
+async def test_guards_of_an_async_request_leave_the_event_loop_free() -> None:
+    ragfort.register_guard("waiting", WaitingGuard)
+    WaitingGuard.signal = threading.Event()
+    guarded = ragfort.harden(echo_chain(), {"name": "wait", "guards": {"input": [{"guard": "waiting"}]}})
+
+    async def release_soon() -> None:
+        await asyncio.sleep(0.05)  # runs only if the loop is not held by the guard
+        WaitingGuard.signal.set()
+
+    result, _ = await asyncio.gather(guarded.ainvoke("q?"), release_soon())
+    assert result.status is Status.OK, result.verdicts

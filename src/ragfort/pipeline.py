@@ -34,6 +34,7 @@ in order, for every chain kind.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 import time
@@ -188,6 +189,17 @@ def run_guards(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContex
     return turn
 
 
+async def _off_loop(guards: Sequence[Guard], stage: Stage, turn: Turn, ctx: RunContext, messages: Messages) -> Turn:
+    """`run_guards` in a worker thread, so that guards' CPU work (NER, judges: tens of ms) never stalls the loop.
+
+    Under a sync ``invoke`` (``ctx.state.sync``) the loop is ragfort's own and
+    serves this request alone: the guards run right there, with no thread hop.
+    """
+    if ctx.state.sync:
+        return run_guards(guards, stage, turn, ctx, messages)
+    return await asyncio.to_thread(run_guards, guards, stage, turn, ctx, messages)
+
+
 def gate_before(stage: Stage, guards: Sequence[Guard], messages: Messages, *, timing: str) -> Layer:
     """A layer that runs `guards` on the turn before the next handler."""
 
@@ -197,7 +209,7 @@ def gate_before(stage: Stage, guards: Sequence[Guard], messages: Messages, *, ti
 
         async def handle(turn: Turn, ctx: RunContext) -> Turn:
             with ctx.timed(timing):
-                turn = run_guards(guards, stage, turn, ctx, messages)
+                turn = await _off_loop(guards, stage, turn, ctx, messages)
             if ctx.stopped is not None:
                 return turn
             return await next_(turn, ctx)
@@ -227,7 +239,7 @@ def gate_after(
                 return produced
             mark = len(ctx.verdicts)
             with ctx.timed(timing):
-                checked = run_guards(guards, stage, produced, ctx, messages)
+                checked = await _off_loop(guards, stage, produced, ctx, messages)
             if not regenerate:
                 return checked
             first = ctx.verdicts[mark:]
@@ -246,7 +258,7 @@ def gate_after(
             if ctx.stopped is not None:
                 return again
             with ctx.timed(timing):
-                return run_guards(guards, stage, again, ctx, messages)
+                return await _off_loop(guards, stage, again, ctx, messages)
 
         return handle
 
