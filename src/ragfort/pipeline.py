@@ -22,6 +22,10 @@ back, inside the output gate (``... -> output gate -> retrieval gate ->
 fallback -> generate``), and layers that need passages (`AfterRetrieval`)
 sit with the others, before the chain, where they find none.
 
+Gates run their guards in a worker thread when the request is async (the
+guards' CPU work, NER and learned judges, would otherwise hold the event
+loop); under a sync ``invoke`` they run in place.
+
 Gates never raise to refuse: a guard's BLOCK or ABSTAIN stops the request via
 `RunContext.stop`, later layers pass the turn through, and the result's
 status says what happened. A guard that *faults* is skipped with a recorded
