@@ -1,12 +1,12 @@
 """The PII vault on Redis: sealed like SQLite, isolated, expiring, and failing closed when Redis is gone.
 
-(Tests of `ragfort.pii.vault_redis`; they live here with the other real-Redis
-fault tests because tests/pii is another engineer's folder.)
+(The throwaway redis-server comes from the fault tests' `redis` fixture.)
 """
 
 from __future__ import annotations
 
 import pytest
+from tests.faults import conftest as faults_conftest
 from tests.faults.procs import Redis, free_port
 
 from ragfort.errors import BackendError, ConfigError
@@ -14,6 +14,7 @@ from ragfort.pii.vault import VaultKeys, VaultRecord, open_vault
 from ragfort.pii.vault_redis import RedisVault
 
 SECRET = "Margaret Thornbury"
+redis = faults_conftest.redis  # the fixture: a throwaway redis-server per test
 
 
 class Clock:
