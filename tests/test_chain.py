@@ -1,0 +1,108 @@
+"""The default chain over the bundled help center: retrieval on the redacted question, extractive or LLM answers,
+and the generation step's retries, budget and abstention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from langchain_core.language_models import FakeListChatModel
+
+import ragfort
+from ragfort.budget import Budget
+from ragfort.chain import RagChain, build_chain
+from ragfort.context import RequestState, RunContext
+from ragfort.errors import IndexError_, InputError
+from ragfort.pipeline import GenerationFailed
+from ragfort.policy import Policy
+from ragfort.testing import ScriptedChat
+from ragfort.types import Action, Turn
+
+QUESTION = "How do I return a device?"
+
+
+@pytest.fixture(scope="module")
+def chain(help_center_index: Path) -> RagChain:
+    return build_chain(help_center_index, k=3)
+
+
+def test_invoke_returns_the_question_an_extractive_answer_and_the_documents(chain: RagChain) -> None:
+    out = chain.invoke({"question": QUESTION})
+    assert out["question"] == QUESTION and out["answer"].strip()
+    assert len(out["context"]) == 3
+    assert all(doc.metadata["doc_id"] for doc in out["context"])
+    assert any(doc.metadata["doc_id"].startswith("returns/") for doc in out["context"])
+    assert chain.model_id.startswith("extractive-")
+    assert chain.invoke(QUESTION)["answer"] == out["answer"]  # a bare string is the question too
+
+
+def test_an_empty_question_and_bad_settings_are_refused(chain: RagChain) -> None:
+    with pytest.raises(InputError, match="non-empty string"):
+        chain.invoke({"question": "  "})
+    with pytest.raises(ValueError, match="k must be positive"):
+        RagChain(chain.index, k=0)
+    with pytest.raises(ValueError, match="follow_ups"):
+        RagChain(chain.index, follow_ups="sometimes")  # type: ignore[arg-type]
+
+
+def test_a_folder_without_an_index_is_an_index_error(tmp_path: Path) -> None:
+    with pytest.raises(IndexError_):
+        build_chain(tmp_path / "nothing-here")
+
+
+def test_retrieval_searches_without_the_placeholders_and_keeps_the_vector(chain: RagChain) -> None:
+    state = RequestState()
+    redacted = chain.retrieve("I'm <PERSON_1>. How do I return a device?", state=state)
+    assert state.search_text is not None and "<PERSON_1>" not in state.search_text
+    assert state.question_vector is not None
+    plain = chain.retrieve(state.search_text)
+    assert [p.chunk_id for p in redacted] == [p.chunk_id for p in plain]
+
+
+async def test_the_extractive_step_answers_or_abstains_with_the_policys_message(chain: RagChain) -> None:
+    policy = Policy.from_mapping({"name": "p", "messages": {"abstain": "Not in our articles."}})
+    steps = chain.ragfort_steps(policy)
+    assert steps.retrieve is not None
+    ctx = RunContext()
+    answered = await steps.generate(await steps.retrieve(Turn(question=QUESTION), ctx), ctx)
+    assert answered.answer and ctx.stopped is None
+    assert any(answered.answer.split(".")[0] in p.text for p in answered.documents)  # sentences of the passages
+
+    ctx = RunContext()
+    off_topic = await steps.generate(
+        await steps.retrieve(Turn(question="Who won the 1966 football world cup?"), ctx), ctx
+    )
+    assert off_topic.answer == "Not in our articles." and ctx.stopped is Action.ABSTAIN
+    assert ctx.verdicts[-1].guard == "generator"
+
+
+async def test_an_llm_answers_from_the_retrieved_passages(help_center_index: Path) -> None:
+    llm = FakeListChatModel(responses=["You can return it within 30 days [1]."])
+    llm_chain = build_chain(help_center_index, llm=llm, k=2)
+    assert llm_chain.model_id.startswith("FakeListChatModel:")
+    steps = llm_chain.ragfort_steps(Policy.passthrough())
+    assert steps.retrieve is not None
+    ctx = RunContext()
+    turn = await steps.generate(await steps.retrieve(Turn(question=QUESTION), ctx), ctx)
+    assert turn.answer == "You can return it within 30 days [1]." and ctx.state.can_regenerate
+
+
+async def test_a_transient_llm_failure_is_retried(help_center_index: Path) -> None:
+    llm = ScriptedChat(answer="Within 30 days.", fail_first=1)
+    steps = build_chain(help_center_index, llm=llm).ragfort_steps(Policy.passthrough())
+    ctx = RunContext(budget=Budget(generation=5000, backoff_ms=1))
+    turn = await steps.generate(Turn(question=QUESTION), ctx)
+    assert turn.answer == "Within 30 days." and llm.calls == 2 and ctx.degraded == []
+
+
+async def test_an_llm_past_its_budget_is_cancelled_and_the_step_fails_over(help_center_index: Path) -> None:
+    llm = ScriptedChat(delay_s=5)
+    steps = build_chain(help_center_index, llm=llm).ragfort_steps(Policy.passthrough())
+    ctx = RunContext(budget=Budget(generation=100))
+    with pytest.raises(GenerationFailed):
+        await steps.generate(Turn(question=QUESTION), ctx)
+    assert ctx.degraded == ["generation"] and llm.cancelled == 1 and llm.finished == 0
+
+
+def test_the_chain_is_what_build_chain_returns_from_the_package(help_center_index: Path) -> None:
+    assert isinstance(ragfort.build_chain(help_center_index), RagChain)
