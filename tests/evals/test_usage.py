@@ -12,7 +12,7 @@ from ragfort.evals.usage import UsageCallback, llm_judge
 
 
 def _generation(usage: dict[str, int] | None) -> ChatGeneration:
-    message = AIMessage(content="ok", usage_metadata=usage) if usage else AIMessage(content="ok")  # type: ignore[arg-type]
+    message = AIMessage(content="ok", usage_metadata=usage) if usage else AIMessage(content="ok")
     return ChatGeneration(message=message)
 
 
@@ -33,7 +33,7 @@ def test_models_that_report_nothing_leave_usage_empty() -> None:
 
 def test_usage_is_collected_from_every_call_a_model_makes() -> None:
     usage = {"input_tokens": 5, "output_tokens": 3, "total_tokens": 8}
-    model = GenericFakeChatModel(messages=iter([AIMessage(content=t, usage_metadata=usage) for t in ("a", "b")]))  # type: ignore[arg-type]
+    model = GenericFakeChatModel(messages=iter([AIMessage(content=t, usage_metadata=usage) for t in ("a", "b")]))
     callback = UsageCallback()
     model.invoke("first", config={"callbacks": [callback]})
     model.invoke("second", config={"callbacks": [callback]})

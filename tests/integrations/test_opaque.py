@@ -45,7 +45,7 @@ async def test_the_chain_gets_the_guarded_question_and_its_output_becomes_the_tu
 
 
 def test_caller_input_round_trips_history_in_the_callers_own_shapes() -> None:
-    items = [("human", "I'm Ana, ana@example.com."), {"role": "assistant", "content": "Hi Ana."}]
+    items: list[Any] = [("human", "I'm Ana, ana@example.com."), {"role": "assistant", "content": "Hi Ana."}]
     conversation = ["What is my order status?"]
     caller = CallerInput(
         extra={"lang": "en"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import pytest
 
@@ -11,7 +12,7 @@ from ragfort.judges import synonyms as syn
 _GROUP_REF = re.compile(r"\\(\d+)")
 
 
-def _apply(rules: tuple[tuple[str, str], ...], sentence: str) -> list[str]:
+def _apply(rules: Sequence[tuple[str, str]], sentence: str) -> list[str]:
     """Every rewrite of `sentence` by one rule of `rules` (first match only, as the generator does)."""
     return [re.sub(p, r, sentence, count=1) for p, r in rules if re.search(p, sentence)]
 

@@ -55,6 +55,6 @@ def test_settings_are_frozen_values_and_the_cache_key_ignores_operators() -> Non
     a, b = PIISettings(), PIISettings()
     assert a == b and a.cache_key() == b.cache_key()
     with pytest.raises(ValidationError):
-        a.model = "other"  # type: ignore[misc]
+        a.model = "other"
     assert PIISettings(operators={"PERSON": "drop"}).cache_key() == a.cache_key()  # same analyzer
     assert PIISettings(default_threshold=0.6).cache_key() != a.cache_key()
