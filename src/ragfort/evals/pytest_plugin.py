@@ -1,7 +1,9 @@
 """Golden gates inside a project's own test suite.
 
-Enable the plugin (``-p ragfort.evals.pytest_plugin``, or the ``pytest11``
-entry point when ragfort declares it), then::
+Installing ragfort enables the plugin: it registers itself through the
+``pytest11`` entry point, under the name ``ragfort`` (so ``-p no:ragfort``
+turns it off; do not also pass ``-p ragfort.evals.pytest_plugin``, which
+pytest rejects as the same plugin registered twice). Then::
 
     def test_release_gates(ragfort_eval, tmp_path):
         report = ragfort_eval("evals/help_center.jsonl", index="build/index",

@@ -1,8 +1,9 @@
 """Detection and operator settings for the PII layer, validated once at the edge.
 
-`PIISettings` is a frozen pydantic model, so it is hashable by value: the
-analyzer cache (`ragfort.pii.detect`) keys on its JSON form and builds one
-analyzer per distinct configuration per process.
+`PIISettings` is a frozen pydantic model (its dict fields make it
+unhashable, so nothing hashes it): the analyzer cache (`ragfort.pii.detect`)
+keys on `PIISettings.cache_key`, its JSON form, and builds one analyzer per
+distinct configuration per process.
 
 The defaults are the recommended support-agent policy. They redact what
 identifies or reaches a customer (names, contact details, street addresses,
