@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from ragfort.injection.normalize import normalise
 from ragfort.injection.rules.addressed import ADDRESSED_TO_AI
-from ragfort.injection.rules.base import Rule
+
+from . import rule_set_tests
 
 # (an attack written for this test, the strongest weight it must reach)
 ATTACKS = [
@@ -22,35 +20,9 @@ BENIGN = [
     "Contact a store colleague if the model number is missing from the box.",
 ]
 
-
-def _normalised(text: str) -> str:
-    return normalise(text).text
-
-
-def _strongest(rules: tuple[Rule, ...], text: str) -> float:
-    """The weight of the strongest rule of `rules` matching `text`, gated by anchors as the scanner does."""
-    norm = _normalised(text)
-    return max((r.weight for r in rules if any(a in norm for a in r.anchors) and r.pattern.search(norm)), default=0.0)
-
-
-def test_every_rule_names_the_technique_and_has_anchors() -> None:
-    assert {r.technique for r in ADDRESSED_TO_AI} == {"addressed_to_ai"}
-    assert all(r.anchors and 0.0 < r.weight <= 1.0 for r in ADDRESSED_TO_AI)
-
-
-@pytest.mark.parametrize(("attack", "weight"), ATTACKS)
-def test_attacks_are_caught(attack: str, weight: float) -> None:
-    assert _strongest(ADDRESSED_TO_AI, attack) >= weight
-
-
-@pytest.mark.parametrize("text", BENIGN)
-def test_help_center_text_matches_no_rule(text: str) -> None:
-    assert _strongest(ADDRESSED_TO_AI, text) == 0.0
-
-
-def test_every_match_holds_one_of_its_rules_anchors() -> None:
-    texts = [a for a, _ in ATTACKS] + BENIGN
-    for rule in ADDRESSED_TO_AI:
-        for text in texts:
-            for m in rule.pattern.finditer(_normalised(text)):
-                assert any(a in m.group(0) for a in rule.anchors), (rule.pattern.pattern, m.group(0))
+(
+    test_every_rule_names_the_technique_and_has_anchors,
+    test_attacks_are_caught,
+    test_help_center_text_matches_no_rule,
+    test_every_match_holds_one_of_its_rules_anchors,
+) = rule_set_tests({"addressed_to_ai": ADDRESSED_TO_AI}, ATTACKS, BENIGN)

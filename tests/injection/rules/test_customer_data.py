@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from ragfort.injection.normalize import normalise
-from ragfort.injection.rules.base import Rule
 from ragfort.injection.rules.customer_data import CREDENTIAL_REQUEST, DATA_EXFILTRATION, DATA_HARVEST
+
+from . import rule_set_tests
 
 SETS = {"credential_request": CREDENTIAL_REQUEST, "data_exfiltration": DATA_EXFILTRATION, "data_harvest": DATA_HARVEST}
 # (the rule set, an attack written for this test, the strongest weight it must reach)
@@ -24,37 +22,9 @@ BENIGN = [
     "Change your password from the Security page.",
 ]
 
-
-def _normalised(text: str) -> str:
-    return normalise(text).text
-
-
-def _strongest(rules: tuple[Rule, ...], text: str) -> float:
-    """The weight of the strongest rule of `rules` matching `text`, gated by anchors as the scanner does."""
-    norm = _normalised(text)
-    return max((r.weight for r in rules if any(a in norm for a in r.anchors) and r.pattern.search(norm)), default=0.0)
-
-
-def test_each_set_names_its_own_technique() -> None:
-    for technique, rules in SETS.items():
-        assert {r.technique for r in rules} == {technique}
-        assert all(r.anchors and 0.0 < r.weight <= 1.0 for r in rules)
-
-
-@pytest.mark.parametrize(("technique", "attack", "weight"), ATTACKS)
-def test_attacks_are_caught_by_their_own_set(technique: str, attack: str, weight: float) -> None:
-    assert _strongest(SETS[technique], attack) >= weight
-
-
-@pytest.mark.parametrize("text", BENIGN)
-def test_a_customers_own_errands_match_no_rule(text: str) -> None:
-    assert all(_strongest(rules, text) == 0.0 for rules in SETS.values())
-
-
-def test_every_match_holds_one_of_its_rules_anchors() -> None:
-    texts = [a for _, a, _ in ATTACKS] + BENIGN
-    for rules in SETS.values():
-        for rule in rules:
-            for text in texts:
-                for m in rule.pattern.finditer(_normalised(text)):
-                    assert any(a in m.group(0) for a in rule.anchors), (rule.pattern.pattern, m.group(0))
+(
+    test_each_set_names_its_own_technique,
+    test_attacks_are_caught_by_their_own_set,
+    test_a_customers_own_errands_match_no_rule,
+    test_every_match_holds_one_of_its_rules_anchors,
+) = rule_set_tests(SETS, ATTACKS, BENIGN)
