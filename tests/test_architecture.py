@@ -192,34 +192,6 @@ def test_the_architecture_page_example_runs() -> None:
     ]  # fmt: skip
 
 
-# Modules whose mirrored test file is still to be written (issue 16), by path relative to src/ragfort. Remove an
-# entry when its file lands; a new module needs its own test file rather than an entry here.
-PENDING_MIRRORS: frozenset[str] = frozenset(
-    {
-        "cache/backends/base.py",
-        "cache/build.py",
-        "cache/entry.py",
-        "cache/equivalence.py",
-        "cache/features.py",
-        "cache/keys.py",
-        "cache/settings.py",
-        "cache/store.py",
-        "cache_settings.py",
-        "redis_client.py",
-        "server/feedback.py",
-        "server/llm.py",
-        "server/logs.py",
-        "server/metrics.py",
-        "server/middleware.py",
-        "server/outage.py",
-        "server/ratelimit_redis.py",
-        "server/service.py",
-        "server/settings.py",
-        "server/traces.py",
-    }
-)
-
-
 def test_every_module_has_a_mirrored_test_file() -> None:
     """``src/ragfort/<path>/<name>.py`` is tested in ``tests/<path>/test_<name>.py`` (``_name.py`` too)."""
     package = SRC / "ragfort"
@@ -233,5 +205,4 @@ def test_every_module_has_a_mirrored_test_file() -> None:
         mirror = (rel.parent / f"test_{module.stem.lstrip('_')}.py").as_posix()
         if mirror not in present:
             missing.add(rel.as_posix())
-    assert sorted(missing - PENDING_MIRRORS) == [], "modules without a tests/ file at their mirrored path"
-    assert sorted(PENDING_MIRRORS - missing) == [], "these have their test file now: remove them from PENDING_MIRRORS"
+    assert sorted(missing) == [], "modules without a tests/ file at their mirrored path"

@@ -1,4 +1,4 @@
-"""Cache test helpers: entries, and a real redis-server on a free loopback port."""
+"""Cache test helpers: entries, a real redis-server on a free loopback port, and each shipped backend in turn."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from ragfort.cache import CacheEntry, question_features
+from ragfort.cache import CacheEntry, MemoryBackend, SQLiteBackend, question_features
+from ragfort.cache.backends.base import CacheBackend
 from ragfort.types import Citation, Passage
 
 
@@ -83,3 +85,20 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.kill()
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[CacheBackend]:
+    """Each shipped backend in turn (SQLite in `tmp_path`, Redis on a throwaway server), closed afterwards."""
+    made: CacheBackend
+    if request.param == "memory":
+        made = MemoryBackend()
+    elif request.param == "sqlite":
+        made = SQLiteBackend(tmp_path / "cache.sqlite")
+    else:
+        from ragfort.cache.backends.redis import RedisBackend
+
+        server: RedisServer = request.getfixturevalue("redis_server")
+        made = RedisBackend(server.url)
+    yield made
+    made.close()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import ragfort
-from ragfort.cache import BACKENDS, AnswerCache, CacheEntry, CacheSettings, drop_cached_documents
+from ragfort.cache import BACKENDS, AnswerCache, CacheEntry, CacheSettings
 from ragfort.embeddings import get_embedder
 from ragfort.index.store import Index
 from ragfort.ingest import ingest_paths
@@ -105,14 +105,6 @@ def test_an_unchanged_documents_cached_answer_is_still_served_after_a_reingest(t
     served = guarded.invoke(SHIPPING_Q)
     assert served.cache is CacheStatus.EXACT_HIT
     assert served.answer == shipping.answer
-
-
-def test_dropping_never_creates_a_store(tmp_path: Path) -> None:
-    missing = tmp_path / "nowhere" / "cache.sqlite"
-    assert drop_cached_documents(CacheSettings(backend="sqlite", path=str(missing)), ["refunds.md"]) == 0
-    assert not missing.exists() and not missing.parent.exists()
-    # A memory cache belongs to the process serving from it: nothing to reach from an ingest.
-    assert drop_cached_documents(CacheSettings(backend="memory"), ["refunds.md"]) == 0
 
 
 def test_a_memory_cache_in_the_serving_process_stops_serving_a_changed_documents_answer(tmp_path: Path) -> None:

@@ -21,6 +21,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
+
+from ragfort.server.metrics import Metrics
 
 AB_POLICY = {
     "name": "ab_support",
@@ -107,3 +110,12 @@ def live_server(help_center_index: Path, tmp_path_factory: pytest.TempPathFactor
         server.should_exit = True
         thread.join(timeout=30)
         sock.close()
+
+
+def metric_value(metrics: Metrics, name: str, **labels: str) -> float | None:
+    """The sample `name` with exactly `labels` in `metrics`' rendered exposition (None when absent)."""
+    for family in text_string_to_metric_families(metrics.render().decode()):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return float(sample.value)
+    return None

@@ -1,6 +1,6 @@
 """Shared token buckets on Redis: one limit across replicas, local fallback with one warning while Redis is away.
 
-(Tests of `ragfort.server.ratelimit_redis`, kept with the other real-Redis fault tests.)
+(The throwaway, restartable redis-server comes from the fault tests' `redis` fixture.)
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from tests.faults import conftest as faults_conftest
 from tests.faults.procs import Redis
 
 from ragfort.errors import ConfigError
@@ -15,6 +16,7 @@ from ragfort.server.ratelimit_redis import RedisRateLimiter
 from ragfort.server.settings import RateLimit
 
 SLOW = RateLimit(per_second=0.001, burst=3)
+redis = faults_conftest.redis  # the fixture: a throwaway redis-server per test
 
 
 def test_two_replicas_share_one_bucket(redis: Redis) -> None:

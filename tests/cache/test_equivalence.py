@@ -1,4 +1,5 @@
-"""The equivalence judge as the last gate of a semantic hit, with the shipped model over the real default chain."""
+"""The equivalence judge as the last gate of a semantic hit, with the shipped model (alone, and over the real default
+chain)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from tests.cache.conftest import make_entry
 
 import ragfort
 from ragfort.cache import AnswerCache, MemoryBackend, SemanticSettings, question_features
-from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
+from ragfort.cache.equivalence import TASK, EquivalenceGate, equivalence_gate
 from ragfort.errors import ConfigError
 from ragfort.judges import MODELS_DIR, PairJudge
 from ragfort.pii.vault import VaultKeys
@@ -135,3 +136,17 @@ def test_a_gate_with_a_high_minimum_refuses_more() -> None:
     judge = equivalence_gate(0.5).judge
     strict = EquivalenceGate(judge, 1.0)
     assert not strict.same_question(*PARAPHRASE)
+
+
+@pytest.mark.parametrize("minimum", [-0.01, 1.01, float("nan")])
+def test_a_minimum_outside_zero_to_one_is_refused(minimum: float) -> None:
+    with pytest.raises(ValueError, match="minimum must be in"):
+        equivalence_gate(minimum)
+
+
+def test_the_version_names_the_model_file_and_the_minimum() -> None:
+    gate = equivalence_gate(0.9)
+    assert gate.judge.task == TASK
+    sha = gate.judge.manifest.files["model.onnx"]
+    assert gate.version == f"eq:{sha[:16]}:0.9000"
+    assert equivalence_gate(0.95).version == f"eq:{sha[:16]}:0.9500" != gate.version

@@ -1,15 +1,13 @@
-"""The service's fault plumbing on its own: which failures are outages (503), and the new settings' validation."""
+"""The service's fault plumbing on its own: which failures are outages (503 + Retry-After), not our faults (500)."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from ragfort.errors import BackendError, ChainError, ConfigError, IndexError_, IndexIncomplete
+from ragfort.errors import BackendError, ChainError, IndexError_, IndexIncomplete
 from ragfort.faults import describe_fault
-from ragfort.server.llm import EmptyCompletion, build_llm
 from ragfort.server.outage import blocked_by_outage, is_outage
-from ragfort.server.settings import ServerSettings, load_settings
 from ragfort.types import Action, GuardedAnswer, Stage, Status, Verdict
 
 
@@ -58,26 +56,3 @@ def test_a_guard_blocked_by_its_backend_is_an_outage_but_a_refusal_is_not() -> N
     assert not blocked_by_outage(_blocked("required guard failed (BackendError)"))
     assert not blocked_by_outage(_blocked("prompt injection in the question"))
     assert not blocked_by_outage(GuardedAnswer(answer="fine", status=Status.OK))
-
-
-def test_redis_url_must_be_a_redis_url_and_blank_means_unset() -> None:
-    with pytest.raises(ConfigError, match="redis_url"):
-        load_settings(redis_url="http://cache:6379")
-    assert load_settings(redis_url="").redis_url is None
-
-
-def test_no_llm_settings_means_the_extractive_generator() -> None:
-    assert build_llm(ServerSettings()) is None
-
-
-def test_a_base_url_without_a_model_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="RAGFORT_LLM_MODEL is not"):
-        build_llm(ServerSettings(llm_base_url="http://127.0.0.1:9/v1"))
-
-
-def test_the_llm_client_retries_nothing_itself_and_hides_its_key() -> None:
-    llm = build_llm(ServerSettings(llm_base_url="http://127.0.0.1:9/v1", llm_model="m", llm_api_key="sk-secret"))
-    assert type(llm).__name__ == "ChatOpenAI"
-    assert llm.max_retries == 0
-    assert "sk-secret" not in repr(llm)
-    assert issubclass(EmptyCompletion, ChainError)

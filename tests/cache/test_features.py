@@ -1,0 +1,108 @@
+"""Question features for the near-miss check: what each rule extracts, kept as hashes, and their JSON form."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from ragfort.cache.features import QuestionFeatures, question_features
+
+HASH = re.compile(r"^[0-9a-f]{16}$")
+
+
+def test_quantities_compare_by_value_and_unit() -> None:
+    f = question_features
+    assert f("Is there a 10gb plan?").numbers == f("Is there a 10 GB plan?").numbers  # glued or spaced, any case
+    assert f("Is there a 10 GB plan?").numbers != f("Is there a 10 MB plan?").numbers
+    assert f("Is it $5 a month?").numbers == f("Is it 5 dollars a month?").numbers
+    assert f("Are 1,000 minutes included?").numbers == f("Are 1000 minutes included?").numbers
+    days, weeks = f("Can I cancel within 5 days?"), f("Can I cancel within 5 weeks?")
+    assert days.number_values == weeks.number_values and days.numbers != weeks.numbers
+    assert f("What is the first step?").numbers != f("What is the second step?").numbers  # ordinals count
+    assert f("How do I set up 2fa?").numbers == frozenset()  # a glued word that is no unit is not a quantity
+
+
+def test_negations_are_counted_and_negating_prefixes_noted() -> None:
+    assert [question_features(q).negations for q in ("Can I return it?", "Can't I return it?", "No, I never did")] == [
+        0, 1, 2,
+    ]  # fmt: skip
+    assert question_features("Is the unopened box returnable?").negated_stems
+    assert not question_features("Is the opened box returnable?").negated_stems
+
+
+@pytest.mark.parametrize(
+    ("question", "direction"),
+    [
+        ("How do I turn roaming on?", "switch|on"),
+        ("How do I turn roaming off?", "switch|off"),
+        ("Can I disable call forwarding?", "switch|off"),
+        ("How do I upgrade my plan?", "grade|up"),
+        ("How do I downgrade my plan?", "grade|down"),
+        ("Can I withdraw my deposit?", "money|out"),
+    ],
+)
+def test_direction_words_put_a_question_at_one_pole(question: str, direction: str) -> None:
+    assert direction in question_features(question).directions
+
+
+def test_from_and_to_keep_their_roles() -> None:
+    there = question_features("Can I move my number from Voltwise to Acme?")
+    back = question_features("Can I move my number from Acme to Voltwise?")
+    assert there.moved_from and there.moved_to and there.moved_from != there.moved_to
+    assert (there.moved_from, there.moved_to) == (back.moved_to, back.moved_from)
+    assert question_features("Is it possible to get a refund?").moved_to == frozenset()  # an infinitive, no place
+    assert question_features("Can I change the plan for my daughter?").target
+
+
+def test_names_are_entities_but_the_first_word_is_not() -> None:
+    assert question_features("Returns are free?").entities == frozenset()
+    pro, lite = question_features("What does the Acme Pro weigh?"), question_features("What does the Acme Lite weigh?")
+    assert len(pro.entities) == 2 and pro.entities & lite.entities and pro.entities != lite.entities
+    assert question_features("Does the iPhone work?").entities  # mixed case marks a name too
+
+
+def test_scopes_and_the_kind_of_answer_asked_for() -> None:
+    f = question_features("How much does it cost for my kid to use a phone abroad?")
+    assert f.scopes == {"party|child", "item|device", "region|abroad"}
+    assert f.asks == {"cost"}
+    assert question_features("How long does shipping take?").asks == {"time"}
+    assert question_features("How do I reset my router?").asks == {"steps"}
+    assert question_features("Why was I charged twice?").asks >= {"reason"}
+
+
+def test_courtesy_around_a_question_is_not_part_of_it() -> None:
+    plain = question_features("how long do refunds take?")
+    for polite in (
+        "Hi team, how long do refunds take?",
+        "Hello there! how long do refunds take? Thanks in advance!",
+        "Could you please tell me how long do refunds take?",
+        "I was wondering, how long do refunds take? Cheers",
+    ):
+        assert question_features(polite) == plain, polite
+    assert question_features("Thank you!").content  # nothing but courtesy: kept as it is
+
+
+def test_features_are_hashes_and_round_trip_through_json() -> None:
+    f = question_features("Can I move 10 GB from my Voltwise plan to my daughter's tablet, not abroad?")
+    data = json.loads(json.dumps(f.to_json()))
+    assert QuestionFeatures.from_json(data) == f
+    plain = {"negations", "directions", "scopes", "asks"}
+    hashed = [v for name, values in data.items() if name not in plain for v in values]
+    assert hashed and all(HASH.match(v) for v in hashed)
+    assert data["negations"] == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"negations": "1"}, {"content": 5}, {"numbers": None}],
+    ids=["negations-text", "content-int", "numbers-null"],
+)
+def test_malformed_json_features_are_a_value_error(change: dict[str, object]) -> None:
+    data = question_features("How long do refunds take?").to_json() | change
+    with pytest.raises(ValueError, match="malformed question features"):
+        QuestionFeatures.from_json(data)
+    del data["asks"]
+    with pytest.raises(ValueError, match="malformed question features"):
+        QuestionFeatures.from_json(data)
