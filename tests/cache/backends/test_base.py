@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import pytest
 from tests.cache.conftest import make_entry
 
 from ragfort.cache import AnswerCache, CacheEntry, SemanticSettings
@@ -94,15 +93,7 @@ def test_delete_drop_and_clear_remove_what_they_name(backend: CacheBackend) -> N
     assert backend.get("k3") is None
 
 
-def test_drop_counts_only_the_entries_it_deleted(backend: CacheBackend, request: pytest.FixtureRequest) -> None:
-    if backend.name == "redis":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="RedisBackend.drop_documents counts the members of the dependency sets, which keep deleted "
-                "and already-dropped keys until they expire, not the entries it deleted",
-            )
-        )
+def test_drop_counts_only_the_entries_it_deleted(backend: CacheBackend) -> None:
     assert isinstance(backend, DeletesEntries)
     backend.put(make_entry("k1", deps=("d1",)))
     backend.put(make_entry("k2", deps=("d1",)))

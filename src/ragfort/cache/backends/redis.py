@@ -141,10 +141,12 @@ class RedisBackend:
             return 0
 
         def drop() -> int:
-            keys = self._client.sunion([_PREFIX + "d:" + d for d in deps])
-            if keys:
-                self._client.delete(*[_PREFIX + "e:" + (k.decode() if isinstance(k, bytes) else k) for k in keys])
-            return len(keys)
+            sets = [_PREFIX + "d:" + d for d in deps]
+            keys = self._client.sunion(sets)
+            # DEL counts only the entries that still existed; the sets may name some already deleted or expired.
+            deleted = self._client.delete(*[_PREFIX + "e:" + (k.decode() if isinstance(k, bytes) else k) for k in keys])
+            self._client.delete(*sets)  # their members are gone: the sets would only name dead keys from now on
+            return int(deleted) if keys else 0
 
         return int(self._call(drop, 0))
 
