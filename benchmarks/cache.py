@@ -10,7 +10,14 @@
 2. Question pairs. For each pair, the first question is stored and the
    second looked up through the real `AnswerCache.semantic`, with both
    questions' real retrievals over their help center (the Voltwise help
-   center, or Northbeam's for its pairs). Sets: the hand-written pairs of
+   center, or Northbeam's for its pairs). Two more rows run every pair
+   through ``harden()`` around an LCEL chain (its retriever over the same
+   index, a scripted LLM, the shipped cache settings in memory, no guards):
+   with ``retriever=`` (the chain's retriever given to harden, so the
+   semantic lookup sees passages and a question vector) and without it
+   (exact hits only); a pair is served when the second question is a cache
+   hit. Their golden column asks the golden questions in order, each after
+   the earlier ones were stored. Sets: the hand-written pairs of
    ``evals/equivalence/*.jsonl``, ``dev`` split (the cache defaults were
    chosen on it) and ``test`` split (held out: never trained or tuned on),
    and ``evals/cache_pairs.jsonl`` (never trained on). Rows: threshold-only
@@ -28,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 import resource
 import shutil
 import socket
@@ -37,17 +45,26 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from langchain_core.documents import Document
+from langchain_core.language_models import FakeListChatModel
+from langchain_core.output_parsers import StrOutputParser
+from langchain_core.prompts import ChatPromptTemplate
+from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 import ragfort
 import ragfort._offline
+from ragfort import CacheStatus
 from ragfort.cache import AnswerCache, CacheEntry, MemoryBackend, SemanticSettings, question_features
 from ragfort.cache.keys import anchor
 from ragfort.ingest import ingest_paths
+from ragfort.integrations.convert import passage_to_document
 from ragfort.text import search_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -192,6 +209,82 @@ def equivalence_sets(chains: dict[str, Any]) -> dict[str, list[tuple[str, str, b
     return out
 
 
+WRAPPED_POLICY = {"name": "bench_wrapped", "cache": {"backend": "memory"}}  # the shipped cache settings, no guards
+WRAPPED_PROMPT = ChatPromptTemplate.from_messages([("system", "Context:\n\n{context}"), ("human", "{question}")])
+
+
+class Wrapped:
+    """`harden()` around an LCEL chain over one index, with or without ``retriever=``; one fresh cache per pair."""
+
+    def __init__(self, *, with_retriever: bool) -> None:
+        self.with_retriever = with_retriever
+        self.built: dict[int, tuple[Runnable[Any, Any], Runnable[str, list[Document]]]] = {}
+        self.cache_ms: list[float] = []  # the cache layer's time on the second question (lookups, and a put on a miss)
+        self.hit_ms: list[float] = []  # the same on semantic hits: the exact and the semantic lookup alone
+        self.retrieval_ms: list[float] = []  # the retrieve step (the retriever + embedding the question)
+
+    def _chain(self, chain: Any) -> tuple[Runnable[Any, Any], Runnable[str, list[Document]]]:
+        if id(chain) not in self.built:
+
+            def search(question: str) -> list[Document]:
+                return [passage_to_document(p) for p in chain.index.search(question, k=chain.k)]
+
+            retriever = RunnableLambda(search)
+            answer = WRAPPED_PROMPT | FakeListChatModel(responses=["A scripted answer."]) | StrOutputParser()
+            lcel = RunnablePassthrough.assign(context=itemgetter("question") | retriever)
+            self.built[id(chain)] = (lcel | RunnablePassthrough.assign(answer=answer), retriever)
+        return self.built[id(chain)]
+
+    def guarded(self, chain: Any) -> Any:
+        lcel, retriever = self._chain(chain)
+        return ragfort.harden(lcel, WRAPPED_POLICY, retriever=retriever if self.with_retriever else None)
+
+    def served(self, a: str, b: str, seen: Seen) -> bool:
+        """Ask `a`, then `b` (over the index `seen` retrieves from): whether `b` came from the cache."""
+        guarded = self.guarded(seen.chain)
+        guarded.invoke(a)
+        result = guarded.invoke(b)
+        self.cache_ms.append(result.timings_ms.get("cache", math.nan))
+        if result.cache is CacheStatus.SEMANTIC_HIT:
+            self.hit_ms.append(result.timings_ms.get("cache", math.nan))
+        if "retrieval" in result.timings_ms:
+            self.retrieval_ms.append(result.timings_ms["retrieval"])
+        return result.cache is not CacheStatus.MISS
+
+    def golden_hits(self, questions: list[str], chain: Any) -> int:
+        """Cache hits among distinct questions asked in order (each after the earlier ones were stored)."""
+        guarded = self.guarded(chain)
+        return sum(guarded.invoke(q).cache is not CacheStatus.MISS for q in questions)
+
+
+def _cells(near: list[bool], para: list[bool]) -> str:
+    cells = f"{sum(near):>10}/{len(near):<4} {100 * sum(near) / max(1, len(near)):>5.1f}%"
+    return cells + f"{sum(para):>6}/{len(para):<3}{100 * sum(para) / max(1, len(para)):>3.0f}%"
+
+
+def _row(
+    sets: dict[str, list[tuple[str, str, bool, str, Seen]]],
+    served: Callable[[str, str, Seen], bool],
+    by_kind: dict[str, list[bool]],
+) -> str:
+    """One table row's cells: near-misses and paraphrases served per set (cache_pairs' also by kind)."""
+    cells = ""
+    for set_name, rows in sets.items():
+        near: list[bool] = []
+        para: list[bool] = []
+        for a, b, positive, kind, seen in rows:
+            h = served(a, b, seen)
+            (para if positive else near).append(h)
+            if set_name == "cache_pairs":
+                by_kind[kind].append(h)
+        cells += _cells(near, para)
+    return cells
+
+
+def _ms(label: str, xs: list[float]) -> str:
+    return f"{label} p50 {np.percentile(xs, 50):.2f} ms, p95 {np.percentile(xs, 95):.2f} ms"
+
+
 def suite(chains: dict[str, Any], *, sweep: bool) -> None:
     """One table: near-miss false hits and paraphrase hits per method on each set, then per-kind detail."""
     helpc = Seen(chains["voltwise"])
@@ -207,21 +300,28 @@ def suite(chains: dict[str, Any], *, sweep: bool) -> None:
     judged_ms: list[float] = []
     detail: dict[str, dict[str, list[bool]]] = {}
     for label, method in methods.items():
-        cells = ""
-        for set_name, rows in sets.items():
-            near: list[bool] = []
-            para: list[bool] = []
-            for a, b, positive, kind, seen in rows:
-                h = lookup(a, b, method, seen, judged_ms if method.name == "judge" else None)
-                (para if positive else near).append(h)
-                if set_name == "cache_pairs":
-                    detail.setdefault(label, defaultdict(list))[kind].append(h)
-            cells += f"{sum(near):>10}/{len(near):<4} {100 * sum(near) / max(1, len(near)):>5.1f}%"
-            cells += f"{sum(para):>6}/{len(para):<3}{100 * sum(para) / max(1, len(para)):>3.0f}%"
+        timings = judged_ms if method.name == "judge" else None
+
+        def served(a: str, b: str, seen: Seen, method: Method = method, timings: list[float] | None = timings) -> bool:
+            return lookup(a, b, method, seen, timings)
+
+        cells = _row(sets, served, detail.setdefault(label, defaultdict(list)))
         wrong = sum(lookup(a, b, method, helpc) for a, b in itertools.combinations(golden, 2))
         print(f"{label:<52}{cells}{wrong:>10}")
+    wrapped = {True: Wrapped(with_retriever=True), False: Wrapped(with_retriever=False)}
+    for with_retriever, runner in wrapped.items():
+        label = f"harden(LCEL chain{', retriever=r' if with_retriever else ''}), shipped cache"
+        cells = _row(sets, runner.served, detail.setdefault(label, defaultdict(list)))
+        print(f"{label:<52}{cells}{runner.golden_hits(golden, helpc.chain):>10}")
     n_golden = len(golden) * (len(golden) - 1) // 2
-    print(f"(golden: wrong hits among the {n_golden} pairs of distinct questions of evals/help_center.jsonl)")
+    print(f"(golden: wrong hits among the {n_golden} pairs of distinct questions of evals/help_center.jsonl;")
+    print(" for the harden() rows, hits when the golden questions are asked in order, each after the earlier ones)")
+    with_r = wrapped[True]
+    print(f"harden(LCEL chain, retriever=r), the second question of each of {len(with_r.cache_ms)} pairs:")
+    print(f"  {_ms('cache layer', with_r.cache_ms)} (exact + semantic lookup, + the put on a miss)")
+    print(f"  {_ms('cache layer on the semantic hits', with_r.hit_ms)} ({len(with_r.hit_ms)} hits: the lookups alone)")
+    print(f"  {_ms('retrieve step', with_r.retrieval_ms)} (the retriever + MiniLM on the question)")
+    print(f"without retriever=: {_ms('cache layer', wrapped[False].cache_ms)} (exact lookup + put)")
     if judged_ms:
         print(
             f"AnswerCache.semantic with the judge, one candidate: p50 {np.percentile(judged_ms, 50):.2f} ms, "

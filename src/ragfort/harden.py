@@ -14,6 +14,7 @@ from ragfort.cache.layer import CacheLayers
 from ragfort.context import Layer
 from ragfort.index.store import Index
 from ragfort.integrations.langchain import HardenedRunnable
+from ragfort.integrations.retriever import Retriever
 from ragfort.policy import Policy, load_policy
 from ragfort.trace import JsonlTraceSink, TraceSink
 
@@ -33,6 +34,7 @@ def harden(
     trace_sink: TraceSink | None = None,
     layers: Sequence[Layer] = (),
     cache: AnswerCache | CacheSettings | Mapping[str, Any] | bool | None = None,
+    retriever: Retriever | None = None,
 ) -> HardenedRunnable:
     """Wrap `chain` so every call runs through the policy's guards.
 
@@ -51,6 +53,12 @@ def harden(
         layers: extra pipeline layers, run after the input gate.
         cache: an `AnswerCache`, cache settings (a mapping or `CacheSettings`),
             False for no cache, or None for the policy's ``cache:`` section.
+        retriever: the retriever `chain` uses inside (a LangChain retriever, or a
+            Runnable from the question string to Documents). ragfort then runs it
+            first, on the redacted question: the retrieval gate checks its passages
+            before the chain is called, and the semantic cache can match paraphrases
+            that retrieve the same chunks (without it, a wrapped chain gets exact
+            hits only). Ignored for a chain with steps of its own (`build_chain`).
 
     Returns:
         A Runnable whose result is a `GuardedAnswer`.
@@ -71,6 +79,8 @@ def harden(
         layers=layers,
         trace_sink=sink,
         tenant=tenant,
+        retriever=retriever,
+        embed_question=answer_cache is not None and answer_cache.semantic_settings.enabled,
     )
     return runnable.with_budget(budget_ms) if budget_ms is not None else runnable
 

@@ -43,6 +43,7 @@ from ragfort.integrations.convert import (
     plain_text,
 )
 from ragfort.integrations.opaque import CallerInput, opaque_steps
+from ragfort.integrations.retriever import Retriever, retriever_steps
 from ragfort.pipeline import ChainSteps, Pipeline, StepsProvider
 from ragfort.policy import Policy
 from ragfort.streaming import STREAM_SINK, StreamState, tail_chunks
@@ -75,6 +76,11 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
     ``budget_ms``; the dict's other keys (``chat_history``, ``messages``, ...)
     reach the chain unchanged. ``config["configurable"]`` may carry
     ``tenant``, ``session_id`` and ``budget_ms`` too.
+
+    With `retriever` (the retriever the chain uses inside), a chain that is
+    not a `StepsProvider` gets a real retrieve step before it
+    (`ragfort.integrations.retriever`); `embed_question` then also embeds
+    the search text for the semantic cache.
     """
 
     def __init__(
@@ -89,6 +95,8 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         layers: Sequence[Layer] = (),
         trace_sink: TraceSink | None = None,
         tenant: str = "default",
+        retriever: Retriever | None = None,
+        embed_question: bool = False,
     ) -> None:
         if not isinstance(chain, Runnable):
             raise TypeError(f"harden() needs a LangChain Runnable, got {type(chain).__name__}")
@@ -101,11 +109,18 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
         self.layers = tuple(layers)
         self.trace_sink = trace_sink
         self.tenant = tenant
-        steps: ChainSteps = (
-            chain.ragfort_steps(policy)
-            if isinstance(chain, StepsProvider)
-            else opaque_steps(chain, question_key=question_key, answer_key=answer_key, documents_key=documents_key)
-        )
+        if retriever is not None and not isinstance(retriever, Runnable):
+            raise TypeError(f"retriever= needs a LangChain retriever or Runnable, got {type(retriever).__name__}")
+        self.retriever = retriever
+        self.embed_question = embed_question
+        keys: dict[str, Any] = {"question_key": question_key, "answer_key": answer_key, "documents_key": documents_key}
+        steps: ChainSteps
+        if isinstance(chain, StepsProvider):
+            steps = chain.ragfort_steps(policy)
+        elif retriever is not None:
+            steps = retriever_steps(chain, retriever, policy, embed=embed_question, **keys)
+        else:
+            steps = opaque_steps(chain, **keys)
         self.pipeline = Pipeline(policy, steps, layers=self.layers)
 
     # -- copies (composition never mutates) ---------------------------------
@@ -118,6 +133,8 @@ class HardenedRunnable(Runnable[Any, GuardedAnswer]):
             "layers": self.layers,
             "trace_sink": self.trace_sink,
             "tenant": self.tenant,
+            "retriever": self.retriever,
+            "embed_question": self.embed_question,
         }
         chain = changes.pop("chain", self.chain)
         policy = changes.pop("policy", self.policy)
