@@ -13,7 +13,9 @@
   a semantic match (see `ragfort.cache.store`; with the equivalence judge
   on, entries keep the redacted question sealed and the judge reads both). On a fresh match it sets
   ``ctx.cache = SEMANTIC_HIT``. Chains that retrieve and generate in one
-  opaque call get the exact cache only.
+  opaque call get the exact cache only, unless ``harden(chain, retriever=...)``
+  names their retriever (`ragfort.integrations.retriever`): then they have a
+  retrieve step and semantic hits too.
 
 A stale entry found by either lookup is offered to the latency-budget
 fallback through ``ctx.state.stale``; it is served only if generation
