@@ -232,3 +232,20 @@ def test_chat_keeps_one_placeholder_per_value_across_turns_and_shows_no_raw_data
     assert "Priya" not in res.stdout and "Natarajan" not in res.stdout
     placeholders = {r["placeholder"] for line in res.stdout.splitlines() for r in json.loads(line)["redactions"]}
     assert placeholders == {"<PERSON_1>"}
+
+
+def test_data_dir_holds_what_the_command_keeps_and_is_released_after(help_center_index: Path, tmp_path: Path) -> None:
+    from ragfort import paths
+
+    before = paths.data_dir()
+    state = tmp_path / "state"
+    res = runner.invoke(
+        app,
+        [
+            "ask", "My email is jane.doe@example.com, how do I return a phone?", "--index", str(help_center_index),
+            "--data-dir", str(state), "--session", "s-data-dir", "--json",
+        ],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert (state / "vault.sqlite").is_file()  # the PII vault kept the session's mapping under --data-dir
+    assert paths.data_dir() == before  # and the setting ended with the command

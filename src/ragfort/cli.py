@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperGroup
 
 from ragfort.errors import RagfortError
-from ragfort.paths import data_dir
+from ragfort.paths import configure, data_dir, release
 
 for _name, _value in {
     "HF_HUB_OFFLINE": "1",
@@ -124,8 +124,26 @@ app = typer.Typer(
 
 T = TypeVar("T")
 
+
+
+def _use_data_dir(ctx: typer.Context, value: Path | None) -> Path | None:
+    """``--data-dir`` applies to everything the command keeps (vault, cache, traces), not only the index path.
+
+    It is set with `ragfort.paths.configure` for the command's run and
+    released when the command ends (an in-process caller, a test's CLI
+    runner, is left as it was); the environment is not touched.
+    """
+    if value is not None:
+        setting = configure(home=value)
+        ctx.call_on_close(lambda: release(setting))
+    return value
+
+
 DataDirOpt = Annotated[
-    Path | None, typer.Option("--data-dir", help="State folder (default: $RAGFORT_HOME or ./.ragfort).")
+    Path | None,
+    typer.Option(
+        "--data-dir", help="State folder (default: $RAGFORT_HOME or ./.ragfort).", callback=_use_data_dir
+    ),
 ]
 IndexOpt = Annotated[Path | None, typer.Option("--index", help="Index folder (default: DATA_DIR/index).")]
 PolicyOpt = Annotated[str, typer.Option("--policy", help="Policy file or shipped policy name.", show_default=True)]

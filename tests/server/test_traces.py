@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,8 +27,7 @@ def sinks(tmp_path: Path) -> Iterator[list[TenantTraceSink]]:
     made: list[TenantTraceSink] = []
     yield made
     for sink in made:
-        for tenant_sink in sink._sinks.values():
-            tenant_sink.close()
+        sink.close()
 
 
 def _sink(sinks: list[TenantTraceSink], directory: Path, **kwargs: Any) -> TenantTraceSink:
@@ -105,3 +105,15 @@ def test_a_redis_outage_costs_only_the_cross_replica_lookup(
     assert sink.owner("t-2", "acme") == TraceOwner("acme", None)  # the local lookup still answers
     warnings = [r for r in caplog.records if "Redis unavailable for trace owners" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_close_closes_every_tenants_file_and_a_later_record_reopens_it(tmp_path: Path) -> None:
+    sink = TenantTraceSink(tmp_path / "traces")
+    sink.write(_record("t1", "acme"))
+    sink.write(_record("t2", "globex"))
+    sink.close()
+    sink.write(_record("t3", "acme"))  # reopens acme's day file and appends
+    sink.close()
+    files = sorted((tmp_path / "traces" / "acme").glob("*.jsonl"))
+    records = [json.loads(line) for f in files for line in f.read_text().splitlines()]
+    assert [r["trace_id"] for r in records] == ["t1", "t3"]

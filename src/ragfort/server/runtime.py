@@ -158,7 +158,11 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Withdraw the data dir and Redis URL `load` configured (`ragfort.paths`); the routes stay built."""
+        """Close the trace files and withdraw the data dir and Redis URL `load` configured (`ragfort.paths`).
+
+        The routes stay built.
+        """
+        self.sink.close()
         if self._locations is not None:
             paths.release(self._locations)
             self._locations = None

@@ -155,6 +155,13 @@ class TenantTraceSink:
         if self.on_record is not None:
             self.on_record(record)
 
+    def close(self) -> None:
+        """Close every tenant's open day file; a later record reopens its file."""
+        with self._lock:
+            sinks, self._sinks = list(self._sinks.values()), {}
+        for sink in sinks:
+            sink.close()
+
     def owner(self, trace_id: str, tenant: str) -> TraceOwner | None:
         """The owner of `trace_id` if `tenant` owns it; None when unknown or someone else's.
 
