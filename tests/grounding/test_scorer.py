@@ -57,20 +57,24 @@ def test_faithful_paraphrases_are_supported(scorer: GroundingScorer, passages: t
     assert result.evidence, "a supported claim must point at its evidence"
 
 
+class CountingEmbedder:
+    """A real embedder that records the size of every batch it is asked to encode."""
+
+    def __init__(self, inner: Embedder, calls: list[int]) -> None:
+        self.inner, self.calls, self.dimension = inner, calls, inner.dimension
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls.append(len(texts))
+        return self.inner.encode(texts)
+
+
 def test_one_encode_call_embeds_claims_and_missing_passage_sentences(
     embedder: Embedder, passages: tuple[Passage, ...]
 ) -> None:
     calls: list[int] = []
 
-    class CountingEmbedder:
-        dimension = embedder.dimension
-
-        def encode(self, texts: Sequence[str]) -> np.ndarray:
-            calls.append(len(texts))
-            return embedder.encode(texts)
-
     # Both shortcuts off, so both claims need the model.
-    scorer = GroundingScorer(embedder=CountingEmbedder(), verbatim=False, lexical_shortcut=False)  # type: ignore[arg-type]
+    scorer = GroundingScorer(embedder=CountingEmbedder(embedder, calls), verbatim=False, lexical_shortcut=False)  # type: ignore[arg-type]
     scorer.score("Devices can be returned within 14 days. Express shipping costs $12.", passages)
     assert len(calls) == 1
     n_sentences = sum(len(passage_sentence_spans(p)) for p in passages)
@@ -81,7 +85,8 @@ def test_one_encode_call_embeds_claims_and_missing_passage_sentences(
     assert calls == [2 + n_sentences, 1]
     assert report.claims[0].supported is True
     # With the cache off, everything is embedded every time.
-    uncached = GroundingScorer(embedder=CountingEmbedder(), verbatim=False, lexical_shortcut=False, claim_cache_size=0)  # type: ignore[arg-type]
+    counting = CountingEmbedder(embedder, calls)
+    uncached = GroundingScorer(embedder=counting, verbatim=False, lexical_shortcut=False, claim_cache_size=0)  # type: ignore[arg-type]
     uncached.score("Orders over $50 get free standard shipping.", passages)
     assert calls[-1] == 1 + n_sentences
 
@@ -101,14 +106,7 @@ def test_ingest_vectors_are_used_when_the_pipeline_provides_them(
 
     calls: list[int] = []
 
-    class CountingEmbedder:
-        dimension = embedder.dimension
-
-        def encode(self, texts: Sequence[str]) -> np.ndarray:
-            calls.append(len(texts))
-            return embedder.encode(texts)
-
-    scorer = GroundingScorer(embedder=CountingEmbedder(), verbatim=False, lexical_shortcut=False)  # type: ignore[arg-type]
+    scorer = GroundingScorer(embedder=CountingEmbedder(embedder, calls), verbatim=False, lexical_shortcut=False)  # type: ignore[arg-type]
     claim = "You can return a device within 14 days after delivery."
     report = scorer.score(claim, with_sentences, sentence_vectors=provider)
     assert calls == [1]  # only the claim was embedded
