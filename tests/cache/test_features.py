@@ -106,3 +106,11 @@ def test_malformed_json_features_are_a_value_error(change: dict[str, object]) ->
     del data["asks"]
     with pytest.raises(ValueError, match="malformed question features"):
         QuestionFeatures.from_json(data)
+
+
+def test_a_capitalised_word_opening_a_later_sentence_is_not_a_name() -> None:
+    two_sentences = question_features("I am moving abroad. Can I keep my number?")
+    one_sentence = question_features("Can I keep my number if I move abroad?")
+    assert two_sentences.entities == one_sentence.entities == frozenset()
+    # A name inside a sentence still counts, after a full stop too.
+    assert question_features("I am moving. Can Northbeam keep my number?").entities

@@ -24,7 +24,7 @@ from ragfort.text import FUNCTION_WORDS
 
 __all__ = ["QuestionFeatures", "question_features"]
 
-_HASH_KEY = b"ragfort-cache-features-v1"
+_HASH_KEY = b"ragfort-cache-features-v2"  # v2: sentence starts are not names
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
 _STOP = FUNCTION_WORDS | frozenset(
@@ -225,6 +225,7 @@ _TOKEN = re.compile(
     r"[0-9]+[A-Za-z][A-Za-z0-9]*|[$€£]?[0-9][0-9,]*(?:\.[0-9]+)?|[A-Za-z][A-Za-z0-9]*(?:['’][A-Za-z]+)?|%"
 )
 _NUMBER = re.compile(r"[$€£]?[0-9][0-9,]*(?:\.[0-9]+)?")
+_SENTENCE_END = re.compile(r"[.?!]\s")  # between two tokens: the second opens a sentence
 
 
 # Plain synonyms folded before comparison (general English, not this corpus's terms).
@@ -383,9 +384,11 @@ def question_features(text: str) -> QuestionFeatures:
     sentence_start = True
     for i, (orig, tok) in enumerate(zip(raw_tokens, tokens, strict=True)):
         nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+        if i and _SENTENCE_END.search(text, matches[i - 1].end(), matches[i].start()):
+            sentence_start = True  # "I'm moving abroad. Can I keep my number?": "Can" opens a sentence, no name
         # -- numbers and units ----------------------------------------------
         glued = re.fullmatch(r"([0-9]+)([a-z]+)", tok)
-        if glued and glued.group(2) in _UNITS:  # "10gb" is a quantity; "2fa" and "5g" are words
+        if glued and glued.group(2) in _UNITS:  # "10gb" and "5g" are quantities; "2fa" is a word
             tok, nxt = glued.group(1), glued.group(2)
         if _NUMBER.fullmatch(tok):
             value, unit = _number_value(tok)
