@@ -307,7 +307,7 @@ class Pipeline:
         # One finalizer per guard name: a guard configured at several stages
         # (PII) restores once, through its latest-stage instance.
         self.finalizers: tuple[Guard, ...] = tuple({g.name: g for g in policy.all_guards()}.values())
-        self._redacting = policy.redacting_guards()
+        self._redacting = policy.redacting_guards
         self.layers = _layer_list(policy, steps, layers)
         # Stages an unfinished answer must pass before any of it is shown (see check_partial).
         self._partial_stages = (Stage.OUTPUT,) if steps.retrieve is not None else (Stage.RETRIEVAL, Stage.OUTPUT)

@@ -28,6 +28,7 @@ Shape::
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -217,8 +218,9 @@ class Policy:
         """Every guard, in stage order."""
         return tuple(g for stage in Stage for g in self.guards.get(stage, ()))
 
+    @functools.cached_property
     def redacting_guards(self) -> frozenset[str]:
-        """The names of the guards whose rewrites are redactions (they declare `redacts`: the PII guard)."""
+        """The names of the guards whose rewrites are redactions (they declare `redacts`), computed once."""
         return frozenset(g.name for g in self.all_guards() if g.redacts)
 
 

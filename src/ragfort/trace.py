@@ -52,7 +52,7 @@ def trace_record(result: GuardedAnswer, ctx: RunContext, policy: Policy) -> dict
     final: Turn | None = ctx.state.final_turn
     question = final.question if final is not None else None
     answer = final.answer if final is not None else None
-    redacting = policy.redacting_guards()
+    redacting = policy.redacting_guards
     return {
         "trace_id": ctx.trace_id,
         "time": time.time(),

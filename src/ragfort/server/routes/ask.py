@@ -107,7 +107,7 @@ async def ask(
     def keep(result: GuardedAnswer) -> None:
         # Runs on a worker thread. The answer is the customer's either way: a store that cannot
         # take it costs the next follow-up its context, not this answer.
-        if history is None or body.session_id is None or not keeps_exchange(result, runnable.policy.redacting_guards()):
+        if history is None or body.session_id is None or not keeps_exchange(result, runnable.policy.redacting_guards):
             return
         try:
             history.append(who.tenant, body.session_id, result.exchange)
