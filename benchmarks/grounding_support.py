@@ -2,9 +2,9 @@
 
 The in-domain cases of ``evals/grounding/`` (a question, the passages retrieval returned, an
 answer written by a person, and whether the passages support it; see its README.md) go through
-``harden(chain, policy=...)`` with the grounding guard exactly as the recommended policy
-configures it (strip unsupported sentences, abstain under half supported; no regeneration, as
-there is no LLM to ask again) and nothing else, so what is measured is the grounding decision:
+``harden(chain, policy=...)`` with the grounding guard exactly as ``guards/support_agent.yaml``
+configures it (read from that file; no regeneration, as there is no LLM to ask again) and
+nothing else, so what is measured is the grounding decision:
 
 * an answer is **flagged** when the guard abstained or stripped any of its sentences;
 * ``kept ok`` is the share of supported answers shown whole (1 - the false-strip rate);
@@ -13,8 +13,23 @@ there is no LLM to ask again) and nothing else, so what is measured is the groun
 
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
-``--learned`` turns on the learned support judge (the shipped model, or ``--model DIR``) with
-``--weight``, ``--passages`` and ``--threshold`` as the guard's settings of the same names.
+``--learned``/``--no-learned`` turn the learned support judge on or off (the shipped model, or
+``--model DIR``); ``--weight``, ``--passages``, ``--threshold`` and ``--clauses`` override the
+guard's ``learned_weight``, ``learned_passages``, ``threshold`` and ``split_clauses``.
+``--library-defaults`` scores with the grounding settings' own defaults instead (the feature
+model alone, the params.json threshold, compound sentences split into clauses): what
+support_agent used before its operating point was chosen with ``--sweep``.
+
+``--sweep`` (dev split unless ``--split`` says otherwise) chooses that operating point: for the
+feature model alone and for each learned blend weight of ``--weights``, with compound sentences
+split into clauses and checked whole (``--clauses``), every claim threshold of ``--thresholds``,
+the guard otherwise as support_agent sets it (each grid point is a fresh guard; the embedder and
+the judge are memoised, so only the decision is recomputed). Per row: correct answers stripped or
+abstained (and abstained alone), wrong answers caught, balanced accuracy and the catch rate per
+error kind. Then, per scorer, the row that catches the most wrong answers while stripping at most
+5% (and 10%) of the correct ones; ``*`` marks the best of all scorers per budget.
+``min_supported_fraction`` only decides between stripping and abstaining, so it moves the
+abstained column and never the flagged one.
 """
 
 from __future__ import annotations
@@ -24,6 +39,7 @@ import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,16 +47,38 @@ from _util import peak_rss_mb, table
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
-POLICY: dict[str, Any] = {
-    "name": "grounding_support_benchmark",
-    "cache": {"enabled": False},
-    "guards": {
-        "output": [
-            {"guard": "grounding", "required": True, "action": "strip", "regenerate": False,
-             "min_supported_fraction": 0.5, "cite": True},
-        ]
-    },
-}  # fmt: skip
+SUPPORT_AGENT = REPO / "guards" / "support_agent.yaml"
+# The settings that choose how claims are scored; --library-defaults and the sweep replace them.
+SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
+               "split_clauses")  # fmt: skip
+
+
+def shipped_grounding() -> dict[str, Any]:
+    """The grounding entry of support_agent.yaml (its settings; regeneration off: there is no LLM)."""
+    import yaml
+
+    data = yaml.safe_load(SUPPORT_AGENT.read_text(encoding="utf-8"))
+    entries = [g for g in data["guards"]["output"] if g.get("guard") == "grounding"]
+    if len(entries) != 1:
+        raise SystemExit(f"{SUPPORT_AGENT}: expected one grounding guard at the output stage, found {len(entries)}")
+    settings = {k: v for k, v in entries[0].items() if k != "guard"}
+    settings["regenerate"] = False
+    return settings
+
+
+def policy_for(settings: dict[str, Any]) -> dict[str, Any]:
+    """A policy holding only the grounding guard with `settings`."""
+    return {"name": "grounding_support_benchmark", "cache": {"enabled": False},
+            "guards": {"output": [{"guard": "grounding", **settings}]}}  # fmt: skip
+
+
+def describe(settings: dict[str, Any]) -> str:
+    """One line naming the settings that decide what is flagged."""
+    judge = (f"learned judge weight {settings.get('learned_weight', 0.5)}, {settings.get('learned_passages', 1)} "
+             "passage(s)" if settings.get("learned_judge") else "no learned judge")  # fmt: skip
+    clauses = "clauses split" if settings.get("split_clauses", True) else "sentences whole"
+    return (f"{settings.get('action', 'annotate')}, abstain < {settings.get('min_supported_fraction', 0.5)}; "
+            f"{judge}; threshold {settings.get('threshold', 'default')}; {clauses}")  # fmt: skip
 
 
 def auc(scores: list[float], labels: list[int]) -> float:
@@ -53,7 +91,7 @@ def auc(scores: list[float], labels: list[int]) -> float:
     return wins / (len(pos) * len(neg))
 
 
-def run_case(case: dict[str, Any], policy: dict[str, Any] = POLICY) -> dict[str, Any]:
+def run_case(case: dict[str, Any], policy: dict[str, Any]) -> dict[str, Any]:
     from langchain_core.documents import Document
     from langchain_core.runnables import RunnableLambda
 
@@ -80,25 +118,188 @@ def summarise(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[object]
     return [len(rows), (kept + caught) / 2, kept, 1 - kept, caught, auc(scores, labels)]
 
 
+# The sweep's default grid of claim thresholds: fine where few correct answers are stripped, coarser
+# above; the shipped model's threshold (params.json) is always added.
+SWEEP_THRESHOLDS = (*(round(0.01 * k, 2) for k in range(1, 41)), *(round(0.4 + 0.025 * k, 3) for k in range(1, 9)))
+SWEEP_WEIGHTS = (0.3, 0.5, 0.7, 1.0)
+BUDGETS = (0.05, 0.10)
+
+
+class _MemoEmbedder:
+    """The shared embedder, each text encoded once for the whole sweep."""
+
+    def __init__(self) -> None:
+        from ragfort.embeddings import get_embedder
+
+        self.inner = get_embedder()
+        self.dimension = self.inner.dimension
+        self.memo: dict[str, Any] = {}
+
+    def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> Any:
+        import numpy as np
+
+        todo = list(dict.fromkeys(t for t in texts if t not in self.memo))
+        if todo:
+            self.memo.update(zip(todo, self.inner.encode(todo), strict=True))
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack([self.memo[t] for t in texts])
+
+
+class _MemoJudge:
+    """A pair judge whose answers are kept: each (passage, claim) pair is read once for the whole sweep."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.memo: dict[tuple[str, str], float] = {}
+
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        todo = list(dict.fromkeys(p for p in pairs if p not in self.memo))
+        if todo:
+            self.memo.update(zip(todo, (float(x) for x in self.inner.score(todo)), strict=True))
+        return [self.memo[p] for p in pairs]
+
+
+def sweep_point(cases: list[dict[str, Any]], guard: Any) -> list[dict[str, Any]]:
+    """Each case through `guard` alone: flagged (stripped or abstained) and abstained."""
+    from ragfort.context import RunContext
+    from ragfort.types import Action, Passage, Turn
+
+    out = []
+    for case in cases:
+        docs = tuple(Passage(text=p["text"], doc_id=p["doc_id"], source=p["doc_id"]) for p in case["passages"])
+        verdict = guard.check(Turn(question=case["question"], documents=docs, answer=case["answer"]), RunContext())
+        claims = verdict.turn.claims if verdict.turn is not None else ()
+        abstained = verdict.action in (Action.ABSTAIN, Action.BLOCK)
+        out.append({"flagged": abstained or any(not c.supported for c in claims), "abstained": abstained})
+    return out
+
+
+def sweep_row(cases: list[dict[str, Any]], outs: list[dict[str, Any]], kinds: list[str]) -> dict[str, Any]:
+    """Rates of one grid point: correct stripped/abstained, wrong caught, balanced accuracy, catch per kind."""
+    sup = [o for c, o in zip(cases, outs, strict=True) if c["label"] == "supported"]
+    uns = [(c, o) for c, o in zip(cases, outs, strict=True) if c["label"] == "unsupported"]
+    stripped = sum(o["flagged"] for o in sup) / len(sup)
+    caught = sum(o["flagged"] for _, o in uns) / len(uns)
+    per_kind = {}
+    for kind in kinds:
+        got = [o["flagged"] for c, o in uns if c["kind"] == kind]
+        per_kind[kind] = sum(got) / len(got) if got else float("nan")
+    return {"stripped": stripped, "abstained": sum(o["abstained"] for o in sup) / len(sup), "caught": caught,
+            "balanced": (1 - stripped + caught) / 2, "kinds": per_kind}  # fmt: skip
+
+
+def best_within(rows: list[dict[str, Any]], budget: float) -> dict[str, Any] | None:
+    """The row catching the most wrong answers with at most `budget` of correct ones stripped.
+
+    Ties go to fewer stripped, then to the middle threshold of the tied run (the point furthest from
+    both edges where the result changes).
+    """
+    fits = [r for r in rows if r["stripped"] <= budget + 1e-9]
+    if not fits:
+        return None
+    top = max((r["caught"], -r["stripped"]) for r in fits)
+    tied = sorted((r for r in fits if (r["caught"], -r["stripped"]) == top), key=lambda r: r["threshold"])
+    return tied[(len(tied) - 1) // 2]
+
+
+def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
+    """Print the operating-point tables of ``--sweep``."""
+    from ragfort.grounding.model import load_model
+    from ragfort.guards.grounding import GroundingGuard
+    from ragfort.judges import load_judge
+
+    base = {k: v for k, v in shipped_grounding().items() if k not in (*SCORER_KEYS, "required")}
+    embedder = _MemoEmbedder()
+    judge = _MemoJudge(load_judge("support"))
+    shipped = load_model().threshold
+    thresholds = sorted({*args.thresholds, shipped})
+
+    def label(t: float) -> str:
+        return f"{t:.3f}" + (" (params.json)" if t == shipped else "")
+
+    kinds = sorted({c["kind"] for c in cases if c["label"] == "unsupported"})
+    short = {k: k.replace("_swap", "").replace("wrong_", "")[:7] for k in kinds}
+    n_sup = sum(c["label"] == "supported" for c in cases)
+    print(f"{len(cases)} cases ({', '.join(sorted({c['split'] for c in cases}))}: {n_sup} correct, "
+          f"{len(cases) - n_sup} wrong); grounding guard as in support_agent ({describe(base).split(';')[0]}), "
+          f"scorer settings swept; one correct answer is {100 / n_sup:.1f}%\n")  # fmt: skip
+    clauses = {"split": [True], "whole": [False], "both": [True, False]}[args.clauses or "both"]
+    scorers = [(f"{name}, {'clauses split' if split else 'sentences whole'}", weight, split)
+               for split in clauses
+               for name, weight in [("features", None), *((f"learned {w:g}", w) for w in args.weights)]]  # fmt: skip
+    best: list[tuple[float, dict[str, Any], list[object]]] = []
+    t0 = time.perf_counter()
+    head = ["threshold", "correct stripped", "of which abstained", "wrong caught", "balanced acc",
+            *(short[k] for k in kinds)]  # fmt: skip
+
+    def cells(r: dict[str, Any]) -> list[object]:
+        return [label(r["threshold"]), f"{100 * r['stripped']:.1f}%", f"{100 * r['abstained']:.1f}%",
+                f"{100 * r['caught']:.1f}%", r["balanced"], *(f"{r['kinds'][k]:.2f}" for k in kinds)]  # fmt: skip
+
+    for name, weight, split in scorers:
+        rows = []
+        for t in thresholds:
+            scorer: dict[str, Any] = {"threshold": t, "split_clauses": split}
+            if weight is not None:
+                scorer.update(learned_weight=weight, learned_passages=args.passages or 1)
+            guard = GroundingGuard(**base, **scorer, embedder=embedder, learned=judge if weight is not None else None)
+            rows.append({"threshold": t, **sweep_row(cases, sweep_point(cases, guard), kinds)})
+        print(f"## {name}\n")
+        print(table(head, [cells(r) for r in rows]) + "\n")
+        for budget in BUDGETS:
+            r = best_within(rows, budget)
+            if r is not None:
+                best.append((budget, r, [name, f"<= {100 * budget:.0f}%", *cells(r)]))
+            else:
+                best.append((budget, {}, [name, f"<= {100 * budget:.0f}%", *("-" for _ in head)]))
+
+    winners = {}
+    for budget in BUDGETS:
+        fits = [(r["caught"], -r["stripped"], i) for i, (b, r, _) in enumerate(best) if b == budget and r]
+        if fits:
+            winners[budget] = max(fits)[2]
+    print("## Most wrong answers caught within a budget of correct answers stripped (* best of all scorers)\n")
+    order = sorted(range(len(best)), key=lambda i: best[i][0])  # by budget, scorers in sweep order
+    rows_out = [[("* " if winners.get(best[i][0]) == i else "") + str(best[i][2][0]), *best[i][2][1:]] for i in order]
+    print(table(["scorer", "budget", *head], rows_out))
+    print(f"\n{time.perf_counter() - t0:.0f} s; peak RSS {peak_rss_mb():.0f} MB")
+    return 0
+
+
+def _floats(text: str) -> list[float]:
+    return [float(x) for x in text.split(",") if x.strip()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", action="append", choices=["train", "dev", "test"],
-                        help="splits to run (repeatable; default dev and test)")  # fmt: skip
-    parser.add_argument("--learned", action="store_true", help="blend in the learned support judge")
+                        help="splits to run (repeatable; default dev and test, dev alone with --sweep)")  # fmt: skip
+    parser.add_argument("--learned", action=argparse.BooleanOptionalAction, default=None,
+                        help="blend in the learned support judge (default: as support_agent sets it)")  # fmt: skip
     parser.add_argument("--model", help="a model folder instead of the shipped one")
-    parser.add_argument("--weight", type=float, default=0.5)
-    parser.add_argument("--passages", type=int, default=1)
-    parser.add_argument("--threshold", type=float, help="the grounding threshold (default: the policy's)")
+    parser.add_argument("--weight", type=float, help="learned_weight (default: support_agent's)")
+    parser.add_argument("--passages", type=int, help="learned_passages (default: support_agent's)")
+    parser.add_argument("--threshold", type=float, help="the grounding threshold (default: support_agent's)")
+    parser.add_argument("--clauses", choices=["split", "whole", "both"],
+                        help="split compound sentences into clauses, or check sentences whole (default: "
+                             "support_agent's; --sweep: both)")  # fmt: skip
+    parser.add_argument(
+        "--library-defaults",
+        action="store_true",
+        help="score with the grounding settings' defaults (support_agent before 2026-12-05)",
+    )
+    parser.add_argument("--sweep", action="store_true", help="operating points over thresholds and blend weights")
+    parser.add_argument(
+        "--weights",
+        type=_floats,
+        default=list(SWEEP_WEIGHTS),
+        help="with --sweep: learned blend weights, comma-separated (default 0.3,0.5,0.7,1)",
+    )
+    parser.add_argument("--thresholds", type=_floats, default=list(SWEEP_THRESHOLDS),
+                        help="with --sweep: claim thresholds, comma-separated (default 0.01 to 0.6)")  # fmt: skip
     args = parser.parse_args()
-    splits = args.split or ["dev", "test"]
-    policy = json.loads(json.dumps(POLICY))
-    grounding = policy["guards"]["output"][0]
-    if args.learned:
-        grounding.update(learned_judge=True, learned_weight=args.weight, learned_passages=args.passages)
-        if args.model:
-            grounding["learned_model_path"] = args.model
-    if args.threshold is not None:
-        grounding["threshold"] = args.threshold
+    splits = args.split or (["dev"] if args.sweep else ["dev", "test"])
     cases = []
     for path in sorted(CASES.glob("*.jsonl")):
         cases += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -106,6 +307,22 @@ def main() -> int:
     if not cases:
         print(f"no cases under {CASES}")
         return 1
+    if args.sweep:
+        return run_sweep(cases, args)
+    if args.clauses == "both":
+        parser.error("--clauses both needs --sweep")
+
+    settings = shipped_grounding()
+    if args.library_defaults:
+        settings = {k: v for k, v in settings.items() if k not in SCORER_KEYS}
+    if args.learned is not None:
+        settings["learned_judge"] = args.learned
+    overrides = {"learned_weight": args.weight, "learned_passages": args.passages, "threshold": args.threshold,
+                 "learned_model_path": args.model}  # fmt: skip
+    settings.update({k: v for k, v in overrides.items() if v is not None})
+    if args.clauses:
+        settings["split_clauses"] = args.clauses == "split"
+    policy = policy_for(settings)
     t0 = time.perf_counter()
     results = [(case, run_case(case, policy)) for case in cases]
     seconds = time.perf_counter() - t0
@@ -114,9 +331,8 @@ def main() -> int:
     for case, out in results:
         groups[(case["corpus"], case["split"])].append((case, out))
         groups[("both", case["split"])].append((case, out))
-    judge = f"learned judge weight {args.weight}, {args.passages} passage(s)" if args.learned else "no learned judge"
-    print(f"{len(cases)} cases ({', '.join(splits)}); grounding guard as in support_agent (strip, abstain < 0.5); "
-          f"{judge}; threshold {grounding.get('threshold', 'default')}\n")  # fmt: skip
+    source = "grounding settings' defaults" if args.library_defaults else "support_agent"
+    print(f"{len(cases)} cases ({', '.join(splits)}); grounding guard as in {source}: {describe(settings)}\n")
     head = ["corpus", "split", "n", "balanced acc", "kept ok", "correct stripped", "caught", "AUC"]
     print(table(head, [[corpus, split, *summarise(rows)] for (corpus, split), rows in sorted(groups.items())]))
 

@@ -38,11 +38,24 @@ def test_a_claim_not_quoted_is_read_by_the_judge_with_its_closest_passage() -> N
 
 def test_the_blend_weighs_the_judge_against_the_feature_model() -> None:
     judge = load_judge("support")
-    alone = GroundingScorer().score(PARAPHRASE, PASSAGES, question=QUESTION).claims[0].probability
+    # The feature model's own probability: the lexical tier would only give a bound on its side of the threshold.
+    alone = GroundingScorer(lexical_shortcut=False).score(PARAPHRASE, PASSAGES, question=QUESTION).claims[0].probability
     learned = GroundingScorer(learned=judge, learned_weight=1.0).score(PARAPHRASE, PASSAGES, question=QUESTION)
     half = GroundingScorer(learned=judge, learned_weight=0.5).score(PARAPHRASE, PASSAGES, question=QUESTION)
     assert alone is not None and learned.claims[0].probability is not None
     assert half.claims[0].probability == pytest.approx(0.5 * alone + 0.5 * learned.claims[0].probability, abs=1e-6)
+
+
+def test_the_blend_takes_the_feature_probability_not_the_lexical_bound() -> None:
+    lexical = GroundingScorer().score(PARAPHRASE, PASSAGES, question=QUESTION).claims[0]
+    exact = GroundingScorer(lexical_shortcut=False).score(PARAPHRASE, PASSAGES, question=QUESTION).claims[0]
+    assert lexical.tier == "lexical" and lexical.probability != pytest.approx(exact.probability, abs=1e-3)
+    # Weight 0: the judge is read but counts for nothing, so what is left is the feature model's probability.
+    blended = GroundingScorer(learned=load_judge("support"), learned_weight=0.0).score(
+        PARAPHRASE, PASSAGES, question=QUESTION
+    )
+    assert blended.claims[0].tier == "learned"
+    assert blended.claims[0].probability == pytest.approx(exact.probability, abs=1e-6)
 
 
 def test_a_verbatim_claim_never_reaches_the_judge() -> None:
@@ -63,6 +76,20 @@ def test_the_guard_loads_the_shipped_judge_and_explains_with_it() -> None:
     verdict = guard.check(Turn(question=QUESTION, answer=PARAPHRASE, documents=tuple(PASSAGES)), RunContext())
     assert verdict.turn is not None
     assert any("learned judge" in s for c in verdict.turn.claims for s in c.signals)
+
+
+def test_the_guard_takes_a_ready_made_judge() -> None:
+    from ragfort.context import RunContext
+    from ragfort.types import Turn
+
+    class Certain:
+        def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+            return [0.9] * len(pairs)
+
+    guard = GroundingGuard(learned=Certain(), learned_weight=1.0, action="annotate")
+    verdict = guard.check(Turn(question=QUESTION, answer=PARAPHRASE, documents=tuple(PASSAGES)), RunContext())
+    assert verdict.turn is not None
+    assert [c.score for c in verdict.turn.claims] == [pytest.approx(0.9)]
 
 
 def test_a_damaged_model_is_a_configuration_error_naming_the_file(tmp_path: Path) -> None:

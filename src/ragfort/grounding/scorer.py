@@ -20,8 +20,10 @@ Learned tier (optional, `learned`): the shipped cross-encoder of
 `ragfort.judges` (task ``support``) reads each claim that was not quoted
 verbatim together with the passages holding its closest sentences (by the
 same similarities, so ingest vectors choose them), and its probability is
-blended with tier 1's (`learned_weight`). An answer that opens with yes/no or
-is a fragment is read with its question (`ragfort.judges.support`).
+blended with tier 1's (`learned_weight`). Tier 1 then embeds every such
+claim instead of taking the lexical shortcut, whose probability is only a
+bound on the verdict's side of the threshold. An answer that opens with
+yes/no or is a fragment is read with its question (`ragfort.judges.support`).
 
 Tier 2 and 3 (optional): claims whose probability falls inside the model's
 uncertainty band go to an NLI cross-encoder and then an LLM judge, if
@@ -71,13 +73,13 @@ __all__ = [
     "EvidenceRef",
     "GroundingReport",
     "GroundingScorer",
+    "PairScorer",
     "SentenceVectors",
     "embedding_text",
     "evidence_sentences",
     "is_fragment",
     "passage_sentence_spans",
 ]
-
 
 
 class PairScorer(Protocol):
@@ -242,7 +244,8 @@ class GroundingScorer:
         llm: optional third-tier judge (see `LLMJudge`).
         verbatim: support claims quoted word for word without running any model.
         lexical_shortcut: skip embedding claims whose verdict the lexical
-            signals settle for any similarity.
+            signals settle for any similarity (not with `learned`: the blend
+            takes the feature model's probability, which needs the similarity).
         claim_cache_size: claim and passage-sentence vectors kept in memory
             (keyed by a digest of the embedded text, 1.5 KB each); 0 disables the cache.
         learned: the learned support judge (anything with ``score(pairs)``
@@ -363,7 +366,9 @@ class GroundingScorer:
                 hit = find_verbatim(span.text, texts, sentences, sentence_polarities=polarities)
                 if hit is not None:
                     decided = self._verbatim_result(span, hit.sentence, evidence, sources=passages)
-            if decided is None and self.lexical_shortcut:
+            # With a learned judge every such claim is embedded anyway (to choose its passage), and the blend
+            # needs the feature model's own probability, not the lexical tier's bound nearest the threshold.
+            if decided is None and self.lexical_shortcut and self.learned is None:
                 decided = self._lexical_result(span, evidence, question_tokens)
             if decided is None:
                 pending.append(i)

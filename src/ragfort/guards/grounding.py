@@ -46,7 +46,7 @@ from ragfort.context import RunContext
 from ragfort.grounding.citations import render_answer
 from ragfort.grounding.judges import CrossEncoderJudge, LLMJudge, SupportJudge
 from ragfort.grounding.model import load_model
-from ragfort.grounding.scorer import GroundingReport, GroundingScorer
+from ragfort.grounding.scorer import GroundingReport, GroundingScorer, PairScorer
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
 from ragfort.types import Action, Finding, Stage, Turn, Verdict
@@ -126,6 +126,9 @@ class GroundingGuard(BaseGuard):
         llm: an optional LangChain chat model used as the last tier for
             uncertain claims (not a policy setting: it is an object).
         nli: an optional ready-made NLI judge (overrides `nli_model_path`).
+        learned: an optional ready-made learned support judge, anything with
+            ``score(pairs)`` (overrides `learned_judge` and `learned_model_path`;
+            `learned_weight` and `learned_passages` still apply).
         embedder: an optional embedder (default: the shared MiniLM).
         **settings: `GroundingSettings` fields.
     """
@@ -141,6 +144,7 @@ class GroundingGuard(BaseGuard):
         required: bool = False,
         llm: Any = None,
         nli: SupportJudge | None = None,
+        learned: PairScorer | None = None,
         embedder: Any = None,
         **settings: Any,
     ) -> None:
@@ -158,7 +162,7 @@ class GroundingGuard(BaseGuard):
             split_clauses=s.split_clauses,
             nli=nli,
             llm=LLMJudge(llm) if llm is not None else None,
-            learned=_learned_judge(s),
+            learned=learned if learned is not None else _learned_judge(s),
             learned_weight=s.learned_weight,
             learned_passages=s.learned_passages,
         )
