@@ -1,4 +1,4 @@
-"""Answer cache: hit latency per backend and the near-miss suite. ``python benchmarks/cache.py [--sweep]``.
+"""Answer cache: hit latency per backend and the near-miss suite. ``python benchmarks/cache.py [--sweep | --funnel]``.
 
 1. Latency. The help center is ingested into a temp folder and wrapped in the
    default chain with each backend (memory, sqlite, and redis when
@@ -29,6 +29,13 @@
    ``evals/help_center.jsonl``, which catches a gate so loose that unrelated
    questions match. Then the judge's own cost per lookup, and the
    cache_pairs detail per near-miss kind.
+3. ``--funnel`` (instead of 1 and 2): on the dev split only, where each pair
+   stops in the shipped semantic gate. Every pair's stages are computed
+   (candidate found through the anchors, retrieval agreement, cosine, each
+   near-miss rule, the judge's probability in both orders); a pair is
+   counted at the first stage, in `AnswerCache.semantic`'s order, that
+   refuses it. It prints one line per paraphrase not served and per
+   near-miss that gets past the rules, then the counts per stage.
 """
 
 from __future__ import annotations
@@ -61,10 +68,11 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 import ragfort
 import ragfort._offline
 from ragfort import CacheStatus
-from ragfort.cache import AnswerCache, CacheEntry, MemoryBackend, SemanticSettings, question_features
+from ragfort.cache import AnswerCache, CacheEntry, MemoryBackend, SemanticSettings, compare, question_features
 from ragfort.cache.keys import anchor
 from ragfort.ingest import ingest_paths
 from ragfort.integrations.convert import passage_to_document
+from ragfort.judges import PairJudge, load_judge
 from ragfort.text import search_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -334,6 +342,87 @@ def suite(chains: dict[str, Any], *, sweep: bool) -> None:
         print(f"{label:<52}" + "".join(f"{sum(got[k])}/{len(got[k])}".rjust(12) for k in kinds))
 
 
+@dataclass(frozen=True)
+class Stages:
+    """Where one pair stands at each stage of the semantic gate (the second question asked, the first stored)."""
+
+    found: bool  # the stored entry is a candidate: it shares a chunk with the asked question's top anchor_depth
+    agree: bool  # retrieval agreement: either top chunk is within the other's top anchor_depth
+    cosine: float
+    rules: tuple[str, ...]  # the near-miss rules that refuse (empty: none)
+    judge: tuple[float, float]  # the judge's probability, (stored, asked) and (asked, stored)
+
+    def refusals(self, settings: SemanticSettings) -> list[str]:
+        """Every stage that refuses the pair under `settings`, in the order `AnswerCache.semantic` applies them."""
+        threshold = settings.judged_threshold if settings.equivalence_judge else settings.threshold
+        out = [] if self.found else ["no shared chunk"]
+        out += [] if self.agree else ["retrieval agreement"]
+        out += [] if self.cosine >= threshold else [f"cosine < {threshold}"]
+        out += [f"rule:{r}" for r in self.rules]
+        mean = sum(self.judge) / 2
+        if settings.equivalence_judge and mean < settings.min_equivalence:
+            out.append(f"judge < {settings.min_equivalence}")
+        return out
+
+
+def stages(a: str, b: str, seen: Seen, settings: SemanticSettings, judge: PairJudge) -> Stages:
+    """The stages of storing `a` and asking `b` (see `Stages`)."""
+    (va, ra), (vb, rb) = seen(a), seen(b)
+    depth = settings.anchor_depth
+    cos = float(va @ vb) / (float(np.linalg.norm(va)) * float(np.linalg.norm(vb)) or 1.0)
+    p = judge.score([(a, b), (b, a)], batch_size=2)
+    return Stages(
+        found=bool(set(rb[:depth]) & set(ra)),
+        agree=rb[0] in ra[:depth] or ra[0] in rb[:depth],
+        cosine=cos,
+        rules=compare(question_features(b), question_features(a)).reasons,
+        judge=(float(p[0]), float(p[1])),
+    )
+
+
+def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> None:
+    """Where each dev pair stops in the semantic gate (``--funnel``).
+
+    One line per paraphrase not served and per near-miss that passes every rule, then the
+    counts per first refusing stage.
+    """
+    cfg = settings or SemanticSettings()
+    judge = load_judge("equivalence")
+    seen = {corpus: Seen(chain) for corpus, chain in chains.items()}
+    rows = [
+        row
+        for path in sorted(EQUIVALENCE.glob("*.jsonl"))
+        for row in _pairs_jsonl(path)
+        if row["split"] == "dev" and row["corpus"] in seen
+    ]
+    print(f"Funnel on the dev split ({len(rows)} pairs), settings: {cfg.model_dump()}")
+    print("stored = q1, asked = q2; 'stops at' is the first stage that refuses, 'also' the later ones;")
+    print("p12, p21: the judge on (q1, q2) and on (q2, q1); a hit needs their mean to reach min_equivalence")
+    header = f"{'id':<10} {'kind':<14} {'stops at':<22} {'cos':>5} {'p12':>5} {'p21':>5} {'also':<34} questions"
+    counts: dict[tuple[bool, str], int] = defaultdict(int)
+    lines: dict[bool, list[str]] = {True: [], False: []}
+    for row in rows:
+        st = stages(row["q1"], row["q2"], seen[row["corpus"]], cfg, judge)
+        refused = st.refusals(cfg)
+        positive = bool(row["equivalent"])
+        first = refused[0] if refused else "served"
+        counts[(positive, first)] += 1
+        past_rules = not any(r.startswith("rule:") for r in refused)
+        if (positive and refused) or (not positive and past_rules):
+            lines[positive].append(
+                f"{row['id']:<10} {row['kind']:<14} {first:<22} {st.cosine:>5.2f} {st.judge[0]:>5.2f} "
+                f"{st.judge[1]:>5.2f} {', '.join(refused[1:]):<34} {row['q1']!r} / {row['q2']!r}"
+            )
+    for positive, title in ((True, "Paraphrases not served"), (False, "Near-misses that pass every rule")):
+        print(f"\n{title} ({len(lines[positive])})")
+        print(header)
+        print("\n".join(lines[positive]))
+    print("\nFirst refusing stage, dev split")
+    print(f"{'stage':<26}{'paraphrases':>12}{'near-misses':>12}")
+    for stage in sorted({s for _, s in counts}, key=lambda s: (s == "served", s)):
+        print(f"{stage:<26}{counts[(True, stage)]:>12}{counts[(False, stage)]:>12}")
+
+
 def main() -> int:
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ragfort-cache-bench-") as d:
@@ -343,6 +432,9 @@ def main() -> int:
         chain.retrieve("warm up")
         ingest_paths([NORTHBEAM], index=tmp / "northbeam", policy=None)
         chains = {"voltwise": chain, "northbeam": ragfort.build_chain(tmp / "northbeam")}
+        if "--funnel" in sys.argv:
+            funnel(chains)
+            return 0
         rows = latency(chain, tmp)
         print(f"Cache hit latency over {ROUNDS} requests (ms); default chain over the help center, no guards")
         print(f"{'backend':<8} {'hit':<9} {'layer p50':>10} {'layer p95':>10} {'request p50':>12} {'hits':>6}")
