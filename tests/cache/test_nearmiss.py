@@ -51,7 +51,14 @@ UNSEEN_PARAPHRASES = [
     ("When will my order arrive?", "When should I expect my order to be delivered?"),
     ("Can I pay with a credit card?", "Do you accept credit card payments?"),
     ("How much is the premium subscription?", "What's the price of a premium subscription?"),
-]
+    # Courtesy and inflections do not count as swapped words.
+    ("Quick question: can I pause my monthly streaming subscription online?",
+     "Can I pause my monthly streaming subscription online?"),
+    ("Could you explain how to add a second line to my family plan?",
+     "How do I add a second line to my family plan?"),
+    ("Is my device covered by the warranty when the screen cracks?",
+     "Are my devices covered by the warranty when the screen cracks?"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("a", "b"), UNSEEN_PARAPHRASES)

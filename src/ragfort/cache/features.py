@@ -24,7 +24,9 @@ from ragfort.text import FUNCTION_WORDS
 
 __all__ = ["QuestionFeatures", "question_features"]
 
-_HASH_KEY = b"ragfort-cache-features-v2"  # v2: sentence starts are not names
+# v2: sentence starts are not names. v3: "device"/"devices" and "update"/"updated" share a stem, and
+# "quick question:" and "could you explain" are courtesy.
+_HASH_KEY = b"ragfort-cache-features-v3"
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
 _STOP = FUNCTION_WORDS | frozenset(
@@ -256,11 +258,13 @@ def _h(kind: str, value: str) -> str:
 
 
 def _stem(word: str) -> str:
-    # Enough folding for set comparison: plurals, -ing/-ed, -able ("returnable" ~ "return").
-    for suffix in ("able", "ible", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+    # Enough folding for set comparison: plurals, -ing/-ed, -able ("returnable" ~ "return"), then a
+    # final e, so "device"/"devices" and "update"/"updated"/"updating" meet ("disable" keeps its "disabl").
+    for suffix, rest in (("able", 4), ("ible", 4), ("ing", 3), ("ed", 3), ("es", 3), ("s", 3)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= rest:
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) >= 4 else word
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,11 +344,11 @@ _COURTESY = (
     re.compile(
         r"^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?: (?:team|there|all|folks|everyone))?"
         r"|(?:many )?thanks(?: (?:in advance|so much|a lot))?|thank you(?: (?:in advance|so much))?"
-        r"|please help)\s*[,.!:;]+\s*",
+        r"|please help|(?:a )?quick (?:question|one))\s*[,.!:;]+\s*",
         re.IGNORECASE,
     ),
     re.compile(
-        r"^\s*(?:could|can|would) you (?:please )?(?:tell|let) me(?: know)?(?: (?:whether|if))?\s+"
+        r"^\s*(?:could|can|would) you (?:please )?(?:(?:tell|let) me(?: know)?(?: (?:whether|if))?|explain)\s+"
         r"|^\s*I was wondering(?: (?:whether|if))?,?\s+",
         re.IGNORECASE,
     ),
