@@ -136,6 +136,109 @@ def _auc(answerable: Sequence[bool], scores: Sequence[float]) -> float:
     return float("nan") if value is None else value
 
 
+def _read(guard: Any, question: str, passages: Sequence[Any]) -> dict[str, Any]:
+    """What the judge reads for one question: the passages, their retrieval scores and probabilities."""
+    from ragfort.text import search_text
+
+    top = list(passages[: guard.settings.answerability_passages])
+    probs = [float(p) for p in guard.judge.score([(p.text, search_text(question)) for p in top])] if top else []
+    return {"cosines": [p.score or 0.0 for p in top], "probs": probs}
+
+
+def _fit(reads: list[dict[str, Any]], out: Path, floor: float) -> float:
+    """Fit the question model on the dev reads and write answerable.json; returns the chosen threshold.
+
+    Every set weighs the same, and within a set both classes do. The
+    threshold is chosen on leave-one-set-out predictions: the highest at
+    which at most 5% of the answerable questions (pooled) are refused, the
+    cosine floor's refusals included.
+    """
+    import numpy as np
+
+    from ragfort.judges.answerable import (
+        QUESTION_FEATURES,
+        UNSCORED_FEATURES,
+        fit_regression,
+        load_question_model,
+        question_features,
+    )
+
+    usable = [r for r in reads if not r["floored"]]
+    names = sorted({r["set"] for r in usable})
+    counts = {(n, ok): sum(r["set"] == n and r["ok"] == ok for r in usable) for n in names for ok in (True, False)}
+    weights = [len(usable) / (2 * len(names) * counts[(r["set"], r["ok"])]) for r in usable]
+    labels = [r["ok"] for r in usable]
+    scored = [question_features(r["probs"], r["cosines"]) for r in usable]
+    unscored = [question_features(r["probs"]) for r in usable]
+
+    def logits(rows: list[list[float]], features: tuple[str, ...], keep: list[bool]) -> Any:
+        pick = [i for i, k in enumerate(keep) if k]
+        data = fit_regression([rows[i] for i in pick], [labels[i] for i in pick], [weights[i] for i in pick], features)
+        x = (np.asarray(rows) - np.asarray(data["mean"])) / np.asarray(data["scale"])
+        return x @ np.asarray(data["weights"]) + data["intercept"]
+
+    held = np.zeros(len(usable))
+    for name in names:
+        inside = [r["set"] != name for r in usable]
+        z = logits(scored, QUESTION_FEATURES, inside)
+        held[[i for i, k in enumerate(inside) if not k]] = z[[i for i, k in enumerate(inside) if not k]]
+    probs = 1 / (1 + np.exp(-held))
+    answerable = sum(r["ok"] for r in reads)
+    floored_ok = sum(r["ok"] and r["floored"] for r in reads)
+    threshold = 0.01
+    for t in np.arange(0.01, 0.99, 0.01):
+        refused = floored_ok + sum(p < t and ok for p, ok in zip(probs, labels, strict=True))
+        if refused / answerable <= 0.05:
+            threshold = float(round(t, 2))
+    data = {
+        "about": "The question model of ragfort.judges.answerable, fitted by benchmarks/abstention.py --split dev "
+        "--fit on the dev splits' top-passage reads of the shipped answerability judge.",
+        "threshold": threshold,
+        "min_score": floor,
+        "fitted_on": {n: {"answerable": counts[(n, True)], "unanswerable": counts[(n, False)]} for n in names},
+        "scored": fit_regression(scored, labels, weights, QUESTION_FEATURES),
+        "unscored": fit_regression(unscored, labels, weights, UNSCORED_FEATURES),
+    }
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    load_question_model.cache_clear()
+    load_question_model(str(out))  # it must load
+    return threshold
+
+
+def _neutral_if_unreadable(path: Path) -> None:
+    """Write a neutral question model to `path` when what is there does not load (after a feature change).
+
+    The shipped policy loads the question model, and the indexes are built
+    with it; the fit then overwrites this placeholder.
+    """
+    from ragfort.errors import ConfigError
+    from ragfort.judges.answerable import QUESTION_FEATURES, UNSCORED_FEATURES, load_question_model
+
+    try:
+        load_question_model(str(path))
+        return
+    except ConfigError:
+        load_question_model.cache_clear()
+
+    def zero(features: tuple[str, ...]) -> dict[str, Any]:
+        n = len(features)
+        return {
+            "features": list(features),
+            "weights": [0.0] * n,
+            "intercept": 0.0,
+            "mean": [0.0] * n,
+            "scale": [1.0] * n,
+        }
+
+    neutral = {
+        "threshold": 0.5,
+        "min_score": 0.3,
+        "scored": zero(QUESTION_FEATURES),
+        "unscored": zero(UNSCORED_FEATURES),
+    }
+    path.write_text(json.dumps(neutral), encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--split", choices=("dev", "test"), default="test")
@@ -143,13 +246,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--threshold", type=float, default=None, help="min_answerability (default: the guard's)")
     ap.add_argument("--min-score", type=float, default=None, help="the cosine floor (default: the guard's)")
     ap.add_argument("--passages", type=int, default=None, help="answerability_passages (default: the guard's)")
+    ap.add_argument("--question-model", default=None, help="a question model JSON (default: the shipped one)")
+    ap.add_argument("--fit", default=None, metavar="PATH", help="fit the question model on --split dev, write PATH")
     ap.add_argument("--sweep", action="store_true", help="also print abstention at other thresholds")
     args = ap.parse_args(argv)
+    if args.fit and args.split != "dev":
+        ap.error("--fit reads the dev split only: add --split dev")
 
     import ragfort._offline  # noqa: F401
     from ragfort.context import RunContext
     from ragfort.guards.relevance import RelevanceGuard, RelevanceSettings
     from ragfort.types import Action, Turn
+
+    if args.fit:
+        _neutral_if_unreadable(Path(args.fit))
 
     WORK.mkdir(parents=True, exist_ok=True)
     indexes = {name: _index(name, folder, "support_agent") for name, folder in CORPORA.items()}
@@ -158,61 +268,80 @@ def main(argv: Sequence[str] | None = None) -> int:
         indexes["clapnq"] = _index("clapnq", _clapnq_corpus(), "passthrough")
 
     defaults = RelevanceSettings()
-    floor = defaults.min_score if args.min_score is None else args.min_score
+    floor = RelevanceGuard().min_score if args.min_score is None else args.min_score
     threshold = defaults.min_answerability if args.threshold is None else args.threshold
     extra: dict[str, Any] = {"answerability_model_path": args.model} if args.model else {}
     if args.passages:
         extra["answerability_passages"] = args.passages
     cosine = RelevanceGuard(answerability=False, min_score=floor)
+    best_only = RelevanceGuard(min_score=floor, min_answerability=threshold, question_model=False, **extra)
+    if args.fit:
+        reads: list[dict[str, Any]] = []
+        for name, questions in sets.items():
+            for question, answerable, corpus in questions:
+                passages = indexes[corpus].search(question, k=K)
+                floored = cosine.check(Turn(question=question, documents=tuple(passages)), RunContext())
+                read = _read(best_only, question, passages)
+                abstained = floored.action is Action.ABSTAIN
+                reads.append({"set": name, "question": question, "ok": answerable, "floored": abstained, **read})
+        chosen = _fit(reads, Path(args.fit), floor)
+        print(f"wrote {args.fit}: threshold {chosen:.2f}, {len(reads)} dev questions")
+        extra["question_model_path"] = args.fit
+    elif args.question_model:
+        extra["question_model_path"] = args.question_model
     judged = RelevanceGuard(min_score=floor, min_answerability=threshold, **extra)
-    assert judged.judge is not None
+    assert judged.judge is not None and judged.questions is not None
+    guards = {"cosine": cosine, f"judge best >= {threshold:.2f}": best_only,
+              f"judge + question model >= {judged.questions.threshold:.2f}": judged}  # fmt: skip
 
     rows: list[list[object]] = []
     sweep_rows: list[list[object]] = []
     costs: list[float] = []
     for name, questions in sets.items():
-        flags: dict[str, list[bool]] = {"cosine": [], "judge": []}
-        best_probs: list[float] = []
-        best_cosines: list[float] = []
-        floored: list[bool] = []
+        flags: dict[str, list[bool]] = {g: [] for g in guards}
+        scores: dict[str, list[float]] = {g: [] for g in guards}
         for question, _answerable, corpus in questions:
             passages = indexes[corpus].search(question, k=K)
-            best_cosines.append(max((p.score or 0.0) for p in passages) if passages else 0.0)
             turn = Turn(question=question, documents=tuple(passages))
-            v = cosine.check(turn, RunContext())
-            flags["cosine"].append(v.action is Action.ABSTAIN)
-            floored.append(v.action is Action.ABSTAIN)
-            t0 = time.perf_counter()
-            v = judged.check(turn, RunContext())
-            if not floored[-1]:
-                costs.append((time.perf_counter() - t0) * 1000)
-            flags["judge"].append(v.action is Action.ABSTAIN)
-            best_probs.append(-1.0 if floored[-1] else float(v.score or 0.0))
+            floored = False
+            for label, guard in guards.items():
+                t0 = time.perf_counter()
+                v = guard.check(turn, RunContext())
+                elapsed = (time.perf_counter() - t0) * 1000
+                if guard is cosine:
+                    floored = v.action is Action.ABSTAIN
+                    score = max((p.score or 0.0) for p in passages) if passages else 0.0
+                else:
+                    score = -1.0 if floored else float(v.score or 0.0)
+                if guard is judged and not floored:
+                    costs.append(elapsed)
+                flags[label].append(v.action is Action.ABSTAIN)
+                scores[label].append(score)
         answerable = [a for _q, a, _c in questions]
-        # How well each score ranks answerable questions above the rest, whatever the threshold.
-        aucs = {"cosine": _auc(answerable, best_cosines), "judge": _auc(answerable, best_probs)}
-        for guard in ("cosine", "judge"):
-            p, r, f1, refused = _metrics(flags[guard], answerable)
-            label = guard if guard == "cosine" else f"judge >= {threshold:.2f}"
-            unanswerable = sum(not a for a in answerable)
-            rows.append([name, len(questions), unanswerable, label, p, r, f1, f"{refused:.1%}", aucs[guard]])
+        unanswerable = sum(not a for a in answerable)
+        for label in guards:
+            # AUC: how well the score ranks answerable questions above the rest, whatever the threshold.
+            p, r, f1, refused = _metrics(flags[label], answerable)
+            auc = _auc(answerable, scores[label])
+            rows.append([name, len(questions), unanswerable, label, p, r, f1, f"{refused:.1%}", auc])
         if args.sweep:
-            for t in (0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7):
-                abst = [fl or b < t for fl, b in zip(floored, best_probs, strict=True)]
+            model_scores = scores[list(guards)[-1]]
+            for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+                abst = [fl or s < t for fl, s in zip(flags["cosine"], model_scores, strict=True)]
                 p, r, f1, refused = _metrics(abst, answerable)
                 sweep_rows.append([name, t, p, r, f1, f"{refused:.1%}"])
 
-    print(f"split: {args.split}; top {K} passages; cosine floor {floor}; judge {judged.judge!r}\n")
-    scores = ["abst. precision", "abst. recall", "abst. F1", "answerable refused"]
-    print(table(["set", "questions", "unanswerable", "guard", *scores, "question AUC"], rows))
+    print(f"split: {args.split}; top {K} passages retrieved, the judge reads "
+          f"{judged.settings.answerability_passages}; cosine floor {floor}; judge {judged.judge!r}\n")  # fmt: skip
+    headers = ["abst. precision", "abst. recall", "abst. F1", "answerable refused"]
+    print(table(["set", "questions", "unanswerable", "guard", *headers, "question AUC"], rows))
     if sweep_rows:
-        print()
-        print(
-            table(["set", "threshold", "abst. precision", "abst. recall", "abst. F1", "answerable refused"], sweep_rows)
-        )
+        print("\nquestion model at other thresholds:")
+        print(table(["set", "threshold", *headers], sweep_rows))
     p50, p95, p99 = summary(costs)
     print(
-        f"\njudge cost per question (top {K}): p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms over {len(costs)}"
+        f"\njudge + question model cost per question: p50 {p50:.1f} ms, p95 {p95:.1f} ms, p99 {p99:.1f} ms "
+        f"over {len(costs)}"
     )
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
     return 0

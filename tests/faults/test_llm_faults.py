@@ -30,7 +30,7 @@ def stack(help_center_index: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 # Answerable questions (the extractive fallback finds them), a different one per mode so no cache hit hides a fault.
 QUESTIONS = {
     "slow": "How many days do I have to return a Voltwise phone?",
-    "error500": "How long do I have to return a phone charger that I bought on its own?",
+    "error500": "How long do I have to return an accessory I bought on its own?",
     "error429": "How long do refunds take?",
     "garbage": "How do I return a device?",
     "empty": "How long does shipping take?",

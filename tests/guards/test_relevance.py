@@ -1,11 +1,14 @@
 """The relevance guard: abstain before generation when nothing retrieved is on the topic or answers the question.
 
 The cosine tests turn the answerability judge off (``answerability=False``);
-the judge's own tests load the shipped model (real ONNX Runtime).
+the judge's own tests load the shipped model (real ONNX Runtime), with the
+question model off (``question_model=False``) where they test the per-passage
+rule, and on (the default) where they test the per-question decision.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -14,6 +17,7 @@ import pytest
 from ragfort.context import RunContext
 from ragfort.errors import ConfigError
 from ragfort.guards.relevance import DEFAULT_MIN_ANSWERABILITY, DEFAULT_MIN_SCORE, RelevanceGuard
+from ragfort.judges.answerable import load_question_model, question_features
 from ragfort.judges.runtime import MODELS_DIR
 from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn
 
@@ -45,13 +49,20 @@ def test_no_passages_abstains_and_unscored_passages_are_not_judged() -> None:
 
 
 def test_default_and_bad_settings() -> None:
-    assert RelevanceGuard().settings.min_score == DEFAULT_MIN_SCORE
+    # The floor is the one the question model was fitted behind, or the cosine default without it.
+    assert RelevanceGuard().min_score == load_question_model().min_score < DEFAULT_MIN_SCORE
+    assert RelevanceGuard(question_model=False).min_score == DEFAULT_MIN_SCORE
+    assert RelevanceGuard(answerability=False).min_score == DEFAULT_MIN_SCORE
+    assert RelevanceGuard(min_score=0.5).min_score == 0.5
+    assert RelevanceGuard(answerability=False).questions is None
     assert RelevanceGuard().settings.min_answerability == DEFAULT_MIN_ANSWERABILITY
     assert RelevanceGuard().judge is not None and RelevanceGuard(answerability=False).judge is None
     with pytest.raises(ValueError, match="answerability_passages"):
         RelevanceGuard(answerability_passages=0)
     with pytest.raises(ValueError, match="min_score"):
         RelevanceGuard(min_score=1.2)
+    with pytest.raises(ValueError, match="min_answerable"):
+        RelevanceGuard(min_answerable=1.0)
     with pytest.raises(ConfigError, match="output"):
         RelevanceGuard(stage=Stage.OUTPUT)
 
@@ -68,7 +79,7 @@ def _docs(*texts: str, score: float | None = 0.6) -> tuple[Passage, ...]:
 
 def test_the_judge_marks_the_passages_it_read_and_lets_an_answered_turn_through() -> None:
     turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES, RETURNS, RETURNS))
-    v = RelevanceGuard(min_answerability=0.0, answerability_passages=2).check(turn, RunContext())
+    v = RelevanceGuard(min_answerability=0.0, answerability_passages=2, question_model=False).check(turn, RunContext())
     assert v.action is Action.REWRITE and v.turn is not None
     read, unread = v.turn.documents[:2], v.turn.documents[2]
     assert all(0.0 <= p.metadata[ANSWERABILITY_KEY] <= 1.0 and p.metadata[ANSWERS_KEY] is True for p in read)
@@ -80,7 +91,8 @@ def test_the_judge_marks_the_passages_it_read_and_lets_an_answered_turn_through(
 
 def test_no_passage_that_answers_abstains_before_generation() -> None:
     turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES))
-    v = RelevanceGuard(min_answerability=1.0, abstain_message="No idea.").check(turn, RunContext())
+    guard = RelevanceGuard(min_answerability=1.0, abstain_message="No idea.", question_model=False)
+    v = guard.check(turn, RunContext())
     assert v.action is Action.ABSTAIN and v.turn is not None and v.turn.answer == "No idea."
     assert "no passage answers the question" in v.reason
     assert v.turn.documents[0].metadata[ANSWERS_KEY] is False
@@ -91,8 +103,48 @@ def test_the_cosine_floor_comes_first_and_unscored_passages_are_judged() -> None
     v = RelevanceGuard(min_score=0.4, min_answerability=0.0).check(turn, RunContext())
     assert v.action is Action.ABSTAIN and "min_score" in v.reason
     unscored = Turn(question=turn.question, documents=_docs(STORES, score=None))
-    v = RelevanceGuard(min_answerability=0.0).check(unscored, RunContext())
+    v = RelevanceGuard(min_answerability=0.0, question_model=False).check(unscored, RunContext())
     assert v.action is Action.REWRITE and "answer" in v.reason
+
+
+GIFTS = "Do you sell gift cards for restaurants?"
+SUNDAY = "When do Voltwise stores open on Sunday?"
+
+
+def test_the_question_model_decides_over_every_passage_read() -> None:
+    guard = RelevanceGuard()
+    # Retrieval scores as MiniLM gives them: close for the store question, barely over the floor for the other.
+    near = (Passage(text=STORES, doc_id="stores.md", score=0.7), Passage(text=RETURNS, doc_id="returns.md", score=0.4))
+    far = tuple(dataclasses.replace(p, score=0.35) for p in near)
+    answered = guard.check(Turn(question=SUNDAY, documents=near), RunContext())
+    assert answered.action is Action.REWRITE and "question answerable" in answered.reason
+    unanswered = guard.check(Turn(question=GIFTS, documents=far), RunContext())
+    assert unanswered.action is Action.ABSTAIN and "no passage answers the question" in unanswered.reason
+    assert unanswered.turn is not None and unanswered.turn.answer == guard.settings.abstain_message
+    # The verdict's score is the question model's probability over the judge's reads.
+    assert answered.turn is not None
+    probs = [p.metadata[ANSWERABILITY_KEY] for p in answered.turn.documents[:2]]
+    assert answered.score == pytest.approx(load_question_model().probability(probs, [0.7, 0.4]), abs=1e-3)
+    assert guard.questions is not None and answered.score >= guard.questions.threshold > (unanswered.score or 0.0)
+
+
+def test_min_answerable_overrides_the_fitted_threshold_and_unscored_passages_use_their_variant() -> None:
+    turn = Turn(question=SUNDAY, documents=_docs(STORES, score=None))
+    v = RelevanceGuard().check(turn, RunContext())
+    assert v.action is Action.REWRITE and v.turn is not None
+    prob = v.turn.documents[0].metadata[ANSWERABILITY_KEY]
+    assert v.score == pytest.approx(load_question_model().unscored.probability(question_features([prob])), abs=1e-3)
+    strict = RelevanceGuard(min_answerable=min(0.999, (v.score or 0.0) + 0.001)).check(turn, RunContext())
+    assert strict.action is Action.ABSTAIN and "min_answerable" in strict.reason
+
+
+def test_a_malformed_question_model_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "answerable.json"
+    bad.write_text('{"threshold": 0.2}', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"answerable\.json"):
+        RelevanceGuard(question_model_path=str(bad))
+    # Without the judge there is nothing for the question model to read: it is not loaded.
+    assert RelevanceGuard(answerability=False, question_model_path=str(bad)).questions is None
 
 
 def test_a_damaged_or_missing_judge_model_is_a_config_error(tmp_path: Path) -> None:

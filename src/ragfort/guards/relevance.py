@@ -4,9 +4,11 @@ At the retrieval stage it makes two checks, cheapest first:
 
 1. **Cosine floor.** If no passage's retrieval score (the retriever's cosine
    similarity between question and passage, in [0, 1]) reaches `min_score`,
-   the guard abstains: nothing retrieved is even on the topic. The default
-   (0.45) abstains on none of the answerable help-center questions
-   (``benchmarks/relevance_threshold.py``).
+   the guard abstains: nothing retrieved is even on the topic. Alone, the
+   default is 0.45, which abstains on none of the answerable help-center
+   questions (``benchmarks/relevance_threshold.py``); with the question model
+   it is the lower floor the model was fitted behind (0.3), since the model
+   weighs the retrieval score itself.
 2. **Answerability judge** (``answerability: true``, the default). A
    passage about the same topic is not one that answers: "Can I bring my dog
    into a Voltwise store?" retrieves the store article, which says nothing of
@@ -19,6 +21,13 @@ At the retrieval stage it makes two checks, cheapest first:
    (``answers``), so the extractive generator only quotes sentences of
    passages that answer. ``benchmarks/abstention.py`` measures it against
    the cosine floor alone.
+3. **Question model** (``question_model: true``, the default). The judge
+   reads one passage at a time; the question model
+   (`ragfort.judges.answerable`) turns its reads into one decision from the
+   best read, the top-ranked passage's read and the best retrieval score.
+   The guard abstains when its probability is under
+   `min_answerable` (default: the threshold fitted with it, chosen so that
+   at most 5% of the answerable dev questions are refused).
 
 The judge needs no retrieval score, so it also checks passages of a wrapped
 chain whose retriever reports none; without the judge such passages cannot be
@@ -38,6 +47,7 @@ from pydantic import Field
 from ragfort.context import RunContext
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
+from ragfort.judges.answerable import QuestionModel, load_question_model
 from ragfort.replies import ABSTAIN_MESSAGE
 from ragfort.text import search_text
 from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
@@ -66,7 +76,8 @@ class RelevanceSettings(GuardSettings):
     """Settings of the relevance guard (the ``relevance`` entry of a policy).
 
     Attributes:
-        min_score: the retrieval score at least one passage must reach.
+        min_score: the retrieval score at least one passage must reach (default:
+            the question model's own floor when it decides, else `DEFAULT_MIN_SCORE`).
         abstain_message: the answer given instead (default: `ragfort.replies.ABSTAIN_MESSAGE`,
             also the default of the policy's ``messages.abstain``).
         abstain_without_passages: abstain when retrieval returned nothing.
@@ -75,15 +86,24 @@ class RelevanceSettings(GuardSettings):
         answerability_passages: how many of the top passages the judge reads.
         answerability_model_path: a judge model folder to use instead of the
             shipped one (``python -m ragfort.judges.train --task answerability --out DIR``).
+        question_model: decide per question with the question model rather than
+            by the best passage alone.
+        min_answerable: the question model's probability under which the guard
+            abstains (default: the threshold shipped with the model).
+        question_model_path: a question model JSON to use instead of the shipped
+            one (``python benchmarks/abstention.py --split dev --fit PATH``).
     """
 
-    min_score: float = Field(default=DEFAULT_MIN_SCORE, ge=0.0, le=1.0)
+    min_score: float | None = Field(default=None, ge=0.0, le=1.0)
     abstain_message: str = ABSTAIN_MESSAGE
     abstain_without_passages: bool = True
     answerability: bool = True
     min_answerability: float = Field(default=DEFAULT_MIN_ANSWERABILITY, ge=0.0, le=1.0)
     answerability_passages: int = Field(default=5, ge=1, le=50)
     answerability_model_path: str | None = None
+    question_model: bool = True
+    min_answerable: float | None = Field(default=None, gt=0.0, lt=1.0)
+    question_model_path: str | None = None
 
 
 class RelevanceGuard(BaseGuard):
@@ -104,6 +124,17 @@ class RelevanceGuard(BaseGuard):
         self.settings = RelevanceSettings(**settings)
         # Loaded here, not on the first question: a missing or damaged model is a start-up error.
         self.judge: PairJudge | None = _answerability_judge(self.settings)
+        self.questions: QuestionModel | None = None
+        if self.judge is not None and self.settings.question_model:
+            path = self.settings.question_model_path
+            self.questions = load_question_model(os.path.realpath(path) if path else None)
+
+    @property
+    def min_score(self) -> float:
+        """The cosine floor in force: the setting, else the question model's floor, else `DEFAULT_MIN_SCORE`."""
+        if self.settings.min_score is not None:
+            return self.settings.min_score
+        return self.questions.min_score if self.questions is not None else DEFAULT_MIN_SCORE
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
         """Abstain unless some passage is on the topic and (with the judge) answers the question."""
@@ -116,19 +147,18 @@ class RelevanceGuard(BaseGuard):
             )
         scores = [p.score for p in turn.documents if p.score is not None]
         best = max(0.0, min(1.0, max(scores))) if scores else None
-        if best is not None and best < s.min_score:
+        floor = self.min_score
+        if best is not None and best < floor:
             return self.verdict(
                 Action.ABSTAIN,
                 score=best,
-                reason=f"best retrieval score {best:.3f} < min_score {s.min_score:.3f}",
+                reason=f"best retrieval score {best:.3f} < min_score {floor:.3f}",
                 turn=turn.evolve(answer=s.abstain_message),
             )
         if self.judge is None:
             if best is None:
                 return self.verdict(Action.ALLOW, reason="passages carry no retrieval score; relevance not checked")
-            return self.verdict(
-                Action.ALLOW, score=best, reason=f"best retrieval score {best:.3f} >= {s.min_score:.3f}"
-            )
+            return self.verdict(Action.ALLOW, score=best, reason=f"best retrieval score {best:.3f} >= {floor:.3f}")
         return self._judge(turn, self.judge, ctx.state.search_text)
 
     def _judge(self, turn: Turn, judge: PairJudge, searched: str | None) -> Verdict:
@@ -141,6 +171,8 @@ class RelevanceGuard(BaseGuard):
         documents = marked + turn.documents[len(top) :]
         best = max(probs)
         answering = sum(prob >= s.min_answerability for prob in probs)
+        if self.questions is not None:
+            return self._decide(turn, self.questions, documents, probs, answering)
         if answering:
             return self.verdict(
                 Action.REWRITE,
@@ -154,6 +186,33 @@ class RelevanceGuard(BaseGuard):
             score=best,
             reason=f"no passage answers the question (best answerability {best:.3f} < "
             f"min_answerability {s.min_answerability:.3f})",
+            turn=turn.evolve(documents=documents, answer=s.abstain_message),
+        )
+
+    def _decide(
+        self,
+        turn: Turn,
+        model: QuestionModel,
+        documents: tuple[Passage, ...],
+        probs: list[float],
+        answering: int,
+    ) -> Verdict:
+        """The question model's decision over every passage the judge read."""
+        s = self.settings
+        top = documents[: len(probs)]
+        cosines = [p.score for p in top]
+        known = None if any(c is None for c in cosines) else [float(c or 0.0) for c in cosines]
+        prob = model.probability(probs, known)
+        floor = model.threshold if s.min_answerable is None else s.min_answerable
+        read = f"question answerable {prob:.3f}; {answering} of {len(top)} passages answer, best {max(probs):.3f}"
+        if prob >= floor:
+            return self.verdict(
+                Action.REWRITE, score=prob, reason=f"{read} (>= {floor:.3f})", turn=turn.evolve(documents=documents)
+            )
+        return self.verdict(
+            Action.ABSTAIN,
+            score=prob,
+            reason=f"no passage answers the question: {read} (< min_answerable {floor:.3f})",
             turn=turn.evolve(documents=documents, answer=s.abstain_message),
         )
 
