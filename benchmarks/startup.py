@@ -106,8 +106,8 @@ def _timed(cmd: list[str], env: dict[str, str], cwd: Path = REPO) -> tuple[float
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, text
 
 
-def _ingest(index: Path, src: str | None) -> None:
-    home = tempfile.mkdtemp(prefix="ragfort-startup-")
+def _ingest(index: Path, src: str | None, scratch: str) -> None:
+    home = tempfile.mkdtemp(dir=scratch)
     cmd = [sys.executable, "-c", CLI, "ingest", str(REPO / "examples" / "help_center"), "--index", str(index), "-q"]
     _timed(cmd, _env(src, home))
 
@@ -129,8 +129,14 @@ def main(argv: list[str] | None = None) -> int:
         help="A checkout to measure: its src folder (default: whatever `import ragfort` finds).",
     )
     args = parser.parse_args(argv)
+    # Every data dir (and the index, unless --index names one) lives here and goes when the run ends.
+    with tempfile.TemporaryDirectory(prefix="ragfort-startup-") as scratch:
+        return _measure(args, scratch)
+
+
+def _measure(args: argparse.Namespace, scratch: str) -> int:
     trees = [tuple(t.split("=", 1)) for t in args.tree] or [("current", "")]
-    index = args.index or Path(tempfile.mkdtemp(prefix="ragfort-startup-index-")) / "index"
+    index = args.index or Path(scratch) / "index"
     for _, src in trees:
         # Bytecode as an installed package has it: a checkout run with PYTHONDONTWRITEBYTECODE=1 (or a
         # fresh worktree) would otherwise compile ragfort's sources in every process and time that.
@@ -138,10 +144,10 @@ def main(argv: list[str] | None = None) -> int:
             "import compileall, importlib.util, pathlib; "
             "compileall.compile_dir(pathlib.Path(importlib.util.find_spec('ragfort').origin).parent, quiet=1)"
         )
-        _timed([sys.executable, "-c", code], _env(src, tempfile.mkdtemp(prefix="ragfort-startup-")))
+        _timed([sys.executable, "-c", code], _env(src, tempfile.mkdtemp(dir=scratch)))
     if not index.is_dir():
         print(f"indexing examples/help_center into {index} ...", file=sys.stderr)
-        _ingest(index, trees[-1][1] or None)
+        _ingest(index, trees[-1][1] or None, scratch)
 
     # Per checkout, per row: the runs' [wall, CPU] seconds (CPU is None for memory rows).
     results: dict[str, dict[str, list[tuple[float, float | None]]]] = {label: {} for label, _ in trees}
@@ -151,14 +157,14 @@ def main(argv: list[str] | None = None) -> int:
         for label, src in trees:
             cwd = Path(src).resolve().parent if src else REPO  # the checkout's root: its guards/ folder
             row = results[label]
-            home = tempfile.mkdtemp(prefix="ragfort-startup-")
+            home = tempfile.mkdtemp(dir=scratch)
             wall, cpu, _, _ = _timed([sys.executable, "-c", "pass"], _env(src, home), cwd)
             row.setdefault("python -c pass", []).append((wall, cpu))
             cmd = [sys.executable, "-c", CLI, "ask", QUESTION, "--index", str(index), "--policy", policy]
             wall, cpu, rss, _ = _timed(cmd, _env(src, home), cwd)
             row.setdefault("ragfort ask", []).append((wall, cpu))
             row.setdefault("ragfort ask peak RSS (MB)", []).append((rss, None))
-            home = tempfile.mkdtemp(prefix="ragfort-startup-")
+            home = tempfile.mkdtemp(dir=scratch)
             cmd = [sys.executable, "-c", PHASES, str(index), policy, QUESTION, SECOND]
             _, _, _, text = _timed(cmd, _env(src, home), cwd)
             phases = json.loads(text.strip().splitlines()[-1])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,8 +14,10 @@ import pytest
 import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 # Everything ragfort persists (cache, vault, traces) goes to a throwaway data
-# dir, never into the checkout; tests that need isolation set their own.
-os.environ["RAGFORT_HOME"] = tempfile.mkdtemp(prefix="ragfort-test-home-")
+# dir, never into the checkout, removed when the run ends; tests that need isolation set their own.
+_HOME = tempfile.mkdtemp(prefix="ragfort-test-home-")
+os.environ["RAGFORT_HOME"] = _HOME
+atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parents[1]
 HELP_CENTER = REPO / "examples" / "help_center"
