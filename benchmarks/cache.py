@@ -35,7 +35,9 @@
    near-miss rule, the judge's probability in both orders); a pair is
    counted at the first stage, in `AnswerCache.semantic`'s order, that
    refuses it. It prints one line per paraphrase not served and per
-   near-miss that gets past the rules, then the counts per stage.
+   near-miss that gets past the rules, then the counts per stage, and a
+   sweep of judge minimums on dev (pairs served, and the closest near-miss
+   under each minimum: a minimum needs a margin above it).
 """
 
 from __future__ import annotations
@@ -198,7 +200,7 @@ def _methods(minimums: tuple[float, ...] = ()) -> dict[str, Method]:
         f"rules + judge p>={shipped.min_equivalence} (shipped)": Method("judge", shipped.model_copy(
             update={"equivalence_judge": True})),
     }  # fmt: skip
-    for m in minimums:
+    for m in (m for m in minimums if m != shipped.min_equivalence):
         s = shipped.model_copy(update={"equivalence_judge": True, "min_equivalence": m})
         out[f"rules + judge p>={m}"] = Method(f"judge{m}", s)
     return out
@@ -299,7 +301,7 @@ def suite(chains: dict[str, Any], *, sweep: bool) -> None:
     eq = equivalence_sets(chains)
     cache_pairs = [(p["a"], p["b"], p["label"] == "paraphrase", p["kind"], helpc) for p in _pairs_jsonl(PAIRS)]
     sets = {"equivalence dev": eq["dev"], "equivalence test": eq["test"], "cache_pairs": cache_pairs}
-    methods = _methods((0.5, 0.6, 0.7, 0.8, 0.95) if sweep else ())
+    methods = _methods((0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95) if sweep else ())
     golden = [json.loads(line)["question"] for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line]
     print("\nQuestion pairs: near-miss pairs served (false hits; goal 0) and paraphrases served (goal >= 60%)")
     header = f"{'method':<52}" + "".join(f"{name + ' near':>22}{'para':>13}" for name in sets) + f"{'golden':>10}"
@@ -401,10 +403,13 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     header = f"{'id':<10} {'kind':<14} {'stops at':<22} {'cos':>5} {'p12':>5} {'p21':>5} {'also':<34} questions"
     counts: dict[tuple[bool, str], int] = defaultdict(int)
     lines: dict[bool, list[str]] = {True: [], False: []}
+    judged: list[tuple[bool, float]] = []  # (paraphrase, the judge's mean) of the pairs only the judge decides
     for row in rows:
         st = stages(row["q1"], row["q2"], seen[row["corpus"]], cfg, judge)
         refused = st.refusals(cfg)
         positive = bool(row["equivalent"])
+        if all(r.startswith("judge") for r in refused):
+            judged.append((positive, sum(st.judge) / 2))
         first = refused[0] if refused else "served"
         counts[(positive, first)] += 1
         past_rules = not any(r.startswith("rule:") for r in refused)
@@ -421,6 +426,14 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     print(f"{'stage':<26}{'paraphrases':>12}{'near-misses':>12}")
     for stage in sorted({s for _, s in counts}, key=lambda s: (s == "served", s)):
         print(f"{stage:<26}{counts[(True, stage)]:>12}{counts[(False, stage)]:>12}")
+    n_para = sum(bool(r["equivalent"]) for r in rows)
+    print(f"\nJudge minimums on dev (the other stages as above; {len(judged)} pairs pass every other stage)")
+    print(f"{'min_equivalence':<18}{'paraphrases':>14}{'near-misses':>13}  closest near-miss below (margin)")
+    for m in (0.95, 0.9, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6, 0.5):
+        para = sum(p and mean >= m for p, mean in judged)
+        near = sum(not p and mean >= m for p, mean in judged)
+        below = max((mean for p, mean in judged if not p and mean < m), default=float("nan"))
+        print(f"{m:<18}{para:>8}/{n_para:<5}{near:>9}/{len(rows) - n_para:<4} {below:.3f} ({m - below:.3f})")
 
 
 def main() -> int:

@@ -12,6 +12,7 @@ import pytest
 
 from ragfort.cache import CacheEntry
 from ragfort.cache.entry import CorruptEntry
+from ragfort.cache.features import READING
 from ragfort.types import Claim, Passage, Redaction, Stage, Turn
 
 from .conftest import make_entry
@@ -85,7 +86,7 @@ def _resealed(entry: CacheEntry, **changes: object) -> bytes:
     [
         (_resealed(make_entry("bad-1"), format=2), "unknown cache entry format 2"),
         (_resealed(make_entry("bad-2"), created="yesterday"), "ValueError"),
-        (_resealed(make_entry("bad-3"), features={"numbers": []}), "ValueError"),
+        (_resealed(make_entry("bad-3"), features={"reading": READING, "numbers": []}), "ValueError"),
         (b"\xff\xfe not text", "UnicodeDecodeError"),
     ],
     ids=["format", "created", "features", "not-utf8"],
@@ -93,6 +94,20 @@ def _resealed(entry: CacheEntry, **changes: object) -> bytes:
 def test_a_well_checksummed_but_unreadable_payload_is_corrupt(payload: bytes, why: str) -> None:
     with pytest.raises(CorruptEntry, match=why):
         CacheEntry.from_bytes(payload)
+
+
+@pytest.mark.parametrize("reading", [None, READING - 1], ids=["before-readings-were-stored", "older"])
+def test_an_entry_with_features_of_another_reading_reads_without_them(reading: int | None) -> None:
+    entry = make_entry("old-reading")
+    assert entry.features is not None
+    features = entry.features.to_json()
+    if reading is None:
+        del features["reading"], features["actions"]  # as a v3 entry was written
+    else:
+        features["reading"] = reading
+    back = CacheEntry.from_bytes(_resealed(entry, features=features))
+    assert back.features is None  # never compared by the rules, so never a semantic hit
+    assert back.answer == entry.answer and back.anchors == entry.anchors  # still an exact hit
 
 
 def test_an_entry_answers_a_turn_keeping_its_question_and_redactions() -> None:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from ragfort.cache.features import QuestionFeatures, question_features
+from ragfort.cache.features import READING, QuestionFeatures, StaleFeatures, question_features
 
 HASH = re.compile(r"^[0-9a-f]{16}$")
 
@@ -89,10 +89,12 @@ def test_features_are_hashes_and_round_trip_through_json() -> None:
     f = question_features("Can I move 10 GB from my Voltwise plan to my daughter's tablet, not abroad?")
     data = json.loads(json.dumps(f.to_json()))
     assert QuestionFeatures.from_json(data) == f
-    plain = {"negations", "directions", "scopes", "asks"}
+    plain = {"reading", "negations", "directions", "scopes", "asks", "actions"}
     hashed = [v for name, values in data.items() if name not in plain for v in values]
     assert hashed and all(HASH.match(v) for v in hashed)
     assert data["negations"] == 1
+    # An action's class is plain (a fixed vocabulary), its object hashed: "move" my 10 GB.
+    assert data["actions"] and all(re.fullmatch(r"move\|([0-9a-f]{16})?", v) for v in data["actions"])
 
 
 @pytest.mark.parametrize(
@@ -131,8 +133,19 @@ def test_inflections_of_one_word_meet() -> None:
     assert f("Is it returnable?").content == f("Can I return it?").content
 
 
-def test_the_feature_hashes_are_keyed_v3() -> None:
-    # Entries stored under the older reading (v2) never meet this one: no word hashes alike.
-    v2 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v2").hexdigest()
+def test_the_feature_hashes_are_keyed_v4_and_the_reading_is_stored() -> None:
+    # Entries stored under an older reading (v3) never meet this one: no word hashes alike.
+    v3 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v3").hexdigest()
     features = question_features("When will my refund arrive?")
-    assert features.content and v2 not in features.content
+    assert features.content and v3 not in features.content
+    assert READING == 4 and features.to_json()["reading"] == 4
+
+
+@pytest.mark.parametrize("reading", [None, 3, "4"])
+def test_features_of_another_reading_are_stale(reading: object) -> None:
+    data = question_features("When will my refund arrive?").to_json()
+    data.pop("reading")
+    if reading is not None:
+        data["reading"] = reading
+    with pytest.raises(StaleFeatures):
+        QuestionFeatures.from_json(data)

@@ -36,6 +36,14 @@ UNSEEN_NEAR_MISSES = [
     ("How much is domestic postage?", "How much is international postage?", "scope"),
     ("How much is a warranty repair?", "How long is a warranty repair?", "asks"),
     ("Can I change the plan for my account?", "Can I change the plan for my daughter?", "direction"),
+    # Different actions on the same object: the verb is the question.
+    ("Can I track my order?", "Can I cancel my order?", "action"),
+    ("How do I pay my bill?", "How do I view my bill?", "action"),
+    ("How do I set up autopay?", "How do I cancel autopay?", "action"),
+    ("Is it possible to close my savings account online?", "Can I open a savings account online?", "action"),
+    ("How do I cancel my subscription?", "How do I pause my subscription?", "action"),
+    ("How do I unlock my account?", "How do I delete my account?", "action"),
+    ("Where can I see my order?", "How do I edit my order?", "action"),
 ]
 
 
@@ -59,6 +67,40 @@ UNSEEN_PARAPHRASES = [
     ("Is my device covered by the warranty when the screen cracks?",
      "Are my devices covered by the warranty when the screen cracks?"),
 ]  # fmt: skip
+
+
+# Another verb of the same class of action, or a verb against a noun or a light verb: the rules pass them.
+SAME_ACTION_PARAPHRASES = [
+    ("How do I update my address?", "How do I change my address?"),
+    ("How can I check my balance?", "Where do I see my balance?"),
+    ("How do I close my account?", "How do I cancel my account?"),
+    ("How do I return my phone?", "How do I send my phone back?"),
+    ("How do I block my card?", "How do I freeze my card?"),
+    ("Can I transfer money to a friend?", "Can I send money to a friend?"),
+    ("Where can I find my PIN?", "I don't know my PIN, how can I look it up?"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME_ACTION_PARAPHRASES)
+def test_one_class_of_action_is_one_action(a: str, b: str) -> None:
+    fa, fb = question_features(a), question_features(b)
+    assert fa.actions and fb.actions  # the rule read a verb on both sides
+    assert "action" not in compare(fa, fb).reasons
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("How do I get a refund?", "How do I request a refund?"),  # "get" is a light verb
+        ("account pin change", "How do I view my PIN?"),  # a terse query names no action
+        ("Can I install a software update?", "Can I update my phone?"),  # "a software update" is a noun
+        ("I wrote a cheque by mistake, how do I stop it?", "Someone gave me a cheque, how do I pay it?"),
+    ],
+)
+def test_an_action_on_one_side_only_or_without_a_shared_object_is_not_the_rule(a: str, b: str) -> None:
+    fa, fb = question_features(a), question_features(b)
+    assert fa.actions or fb.actions
+    assert "action" not in compare(fa, fb).reasons
 
 
 @pytest.mark.parametrize(("a", "b"), UNSEEN_PARAPHRASES)

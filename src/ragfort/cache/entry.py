@@ -12,7 +12,10 @@ question text in clear: when the semantic cache's equivalence judge is on
 AES-GCM under the vault key, bound to the entry's namespace
 (`AnswerCache.seal_question`). Entries travel as JSON with a SHA-256 checksum, never pickle: a payload that fails
 its checksum or does not parse is a miss, and so is one written before
-entries recorded their documents' versions (it has no ``versions``).
+entries recorded their documents' versions (it has no ``versions``). An
+entry whose features come from an older reading of questions (another
+`ragfort.cache.features.READING`) reads with no features: still an exact
+hit, never a semantic one.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from ragfort.cache.features import QuestionFeatures
+from ragfort.cache.features import QuestionFeatures, StaleFeatures
 from ragfort.types import Citation, Claim, Passage, Turn
 
 __all__ = ["CacheEntry", "CorruptEntry"]
@@ -52,6 +55,15 @@ def _passage_json(p: Passage) -> dict[str, Any]:
         "chunk_id": p.chunk_id, "score": p.score, "sentences": [list(s) for s in p.sentences], "metadata": meta,
         "public": p.public,
     }  # fmt: skip
+
+
+def _features(data: Mapping[str, Any] | None) -> QuestionFeatures | None:
+    if data is None:
+        return None
+    try:
+        return QuestionFeatures.from_json(dict(data))
+    except StaleFeatures:
+        return None  # another reading: the rules cannot compare them, so no semantic hit
 
 
 def _passage(d: Mapping[str, Any]) -> Passage:
@@ -200,7 +212,7 @@ class CacheEntry:
                 groundedness=None if d["groundedness"] is None else float(d["groundedness"]),
                 documents=tuple(_passage(p) for p in d["documents"]),
                 vector=vector,
-                features=None if d["features"] is None else QuestionFeatures.from_json(d["features"]),
+                features=_features(d["features"]),
                 anchors=tuple(str(a) for a in d["anchors"]),
                 deps=tuple(str(x) for x in d["deps"]),
                 # Required: an entry without it predates version checks, and could outlive its documents.

@@ -4,9 +4,11 @@ Embedding similarity cannot tell "turn roaming on" from "turn roaming off"
 (MiniLM scores such pairs 0.96-0.99). What tells them apart is small and
 explicit: the numbers and their units, negation, direction words and the order
 of "from X to Y", the named things, the scope (domestic/international, a
-device/an accessory, me/my child), and the kind of answer asked for (a price,
-a duration, a procedure). This module extracts those from a question's
-(already redacted) text with general rules, not a list of known questions.
+device/an accessory, me/my child), the kind of answer asked for (a price,
+a duration, a procedure), and the kind of action asked about with its object
+(view / change / cancel my PIN; `ragfort.cache.actions`). This module
+extracts those from a question's (already redacted) text with general rules,
+not a list of known questions.
 
 Every feature is kept as a keyed 64-bit BLAKE2b hash of a short token, so a
 cache can compare two questions without ever storing their words; the only
@@ -20,13 +22,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from ragfort.cache.actions import actions
 from ragfort.text import FUNCTION_WORDS
 
-__all__ = ["QuestionFeatures", "question_features"]
+__all__ = ["READING", "QuestionFeatures", "StaleFeatures", "question_features"]
 
-# v2: sentence starts are not names. v3: "device"/"devices" and "update"/"updated" share a stem, and
-# "quick question:" and "could you explain" are courtesy.
-_HASH_KEY = b"ragfort-cache-features-v3"
+# The reading of a question these features come from; it keys the hashes, and features stored under
+# another reading never meet these (`StaleFeatures`). v2: sentence starts are not names. v3:
+# "device"/"devices" and "update"/"updated" share a stem, and "quick question:" and "could you
+# explain" are courtesy. v4: action verbs and their objects (`actions`), and the reading is stored.
+READING = 4
+_HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
 _STOP = FUNCTION_WORDS | frozenset(
@@ -228,6 +234,7 @@ _TOKEN = re.compile(
 )
 _NUMBER = re.compile(r"[$€£]?[0-9][0-9,]*(?:\.[0-9]+)?")
 _SENTENCE_END = re.compile(r"[.?!]\s")  # between two tokens: the second opens a sentence
+_CLAUSE_END = re.compile(r"[,.?!;:]")  # between two tokens: the second opens a clause
 
 
 # Plain synonyms folded before comparison (general English, not this corpus's terms).
@@ -267,6 +274,15 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith("e") and len(word) >= 4 else word
 
 
+class StaleFeatures(ValueError):
+    """Stored features come from another reading of the question (another `READING`).
+
+    Their hashes are keyed differently and older readings lack features, so
+    the near-miss rules cannot compare them with today's: such an entry is
+    never a semantic hit (its exact hits are unaffected).
+    """
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionFeatures:
     """What the near-miss check compares, as hashes (see the module docstring).
@@ -285,6 +301,8 @@ class QuestionFeatures:
         scopes: ``axis|group`` of scope words (a fixed vocabulary, kept plain).
         asks: the kinds of answer asked for (cost, time, steps, reason).
         content: hashed stems of the content words.
+        actions: ``kind|object`` for every action verb: its class (a fixed vocabulary, kept
+            plain) and the hashed stem of one word of its object (empty for none).
     """
 
     numbers: frozenset[str]
@@ -300,10 +318,11 @@ class QuestionFeatures:
     scopes: frozenset[str]
     asks: frozenset[str]
     content: frozenset[str]
+    actions: frozenset[str]
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-safe mapping (sorted lists of hashes and one count)."""
-        out: dict[str, Any] = {}
+        """A JSON-safe mapping (sorted lists of hashes, one count, and the `READING`)."""
+        out: dict[str, Any] = {"reading": READING}
         for name in self.__slots__:
             value = getattr(self, name)
             out[name] = sorted(value) if isinstance(value, frozenset) else value
@@ -314,8 +333,11 @@ class QuestionFeatures:
         """Inverse of `to_json`.
 
         Raises:
+            StaleFeatures: they were stored under another `READING` (or before readings were stored).
             ValueError: a field is missing or has the wrong type.
         """
+        if data.get("reading") != READING:
+            raise StaleFeatures(f"question features of reading {data.get('reading')!r}, not {READING}")
         try:
             kwargs: dict[str, Any] = {}
             for name in cls.__slots__:
@@ -445,6 +467,10 @@ def question_features(text: str) -> QuestionFeatures:
             content.add(_h("word", _stem(tok)))
         sentence_start = False
 
+    breaks = [
+        bool(i and _CLAUSE_END.search(text, matches[i - 1].end(), matches[i].start())) for i in range(len(tokens))
+    ]
+    acts = actions(tokens, breaks, stem=_stem, stop=_STOP, number=lambda t: bool(_NUMBER.fullmatch(t)))
     lowered = " ".join(tokens)
     asks = frozenset(name for name, pattern in _ASKS if pattern.search(lowered))
     return QuestionFeatures(
@@ -461,4 +487,6 @@ def question_features(text: str) -> QuestionFeatures:
         scopes=frozenset(scopes),
         asks=asks,
         content=frozenset(content),
+        actions=frozenset(f"{a.kind}|{_h('obj', o)}" for a in acts for o in a.objects)
+        | frozenset(f"{a.kind}|" for a in acts if not a.objects),
     )

@@ -14,6 +14,8 @@ any rule finds a difference in meaning:
 - scope: different groups of one scope axis (domestic vs international,
   device vs accessory), or another person's account on one side only;
 - asks: the questions ask for different kinds of answer (a price vs a time);
+- action: each asks for an action of a class the other does not (view vs
+  change, cancel vs pay), done to the same object ("my PIN");
 - substitution: apart from a word or two swapped, the questions are the same
   words, so the swapped words are the point of the question.
 
@@ -67,6 +69,22 @@ def _opposed(a: frozenset[str], b: frozenset[str], *, one_sided: frozenset[str] 
     return False
 
 
+def _acted_on(actions: frozenset[str]) -> dict[str, set[str]]:
+    """Action class -> the hashed object words of its verbs (empty for a verb without an object)."""
+    out: dict[str, set[str]] = {}
+    for label in actions:
+        kind, _, obj = label.partition("|")
+        out.setdefault(kind, set()).update([obj] if obj else [])
+    return out
+
+
+def _other_action(a: frozenset[str], b: frozenset[str]) -> bool:
+    acts_a, acts_b = _acted_on(a), _acted_on(b)
+    only_a, only_b = acts_a.keys() - acts_b.keys(), acts_b.keys() - acts_a.keys()
+    # A class on each side that the other lacks, done to a shared object: "view my PIN" / "change my PIN".
+    return any(acts_a[x] & acts_b[y] for x in only_a for y in only_b)
+
+
 def compare(a: QuestionFeatures, b: QuestionFeatures) -> NearMissCheck:
     """Whether `a` and `b` ask the same thing, by the rules in the module docstring."""
     reasons: list[str] = []
@@ -96,6 +114,8 @@ def compare(a: QuestionFeatures, b: QuestionFeatures) -> NearMissCheck:
         reasons.append("scope")
     if a.asks and b.asks and not (a.asks & b.asks):
         reasons.append("asks")
+    if _other_action(a.actions, b.actions):
+        reasons.append("action")
     only_a, only_b = a.content - b.content, b.content - a.content
     shared = a.content & b.content
     small = len(only_a) <= SUBSTITUTION_MAX_WORDS and len(only_b) <= SUBSTITUTION_MAX_WORDS
