@@ -14,8 +14,9 @@ nothing else, so what is measured is the grounding decision:
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
 ``--learned``/``--no-learned`` turn the learned support judge on or off (the shipped model, or
-``--model DIR``); ``--weight``, ``--passages``, ``--threshold`` and ``--clauses`` override the
-guard's ``learned_weight``, ``learned_passages``, ``threshold`` and ``split_clauses``.
+``--model DIR``); ``--weight``, ``--passages``, ``--vetoes``, ``--threshold`` and ``--clauses``
+override the guard's ``learned_weight``, ``learned_passages``, ``learned_vetoes``, ``threshold`` and
+``split_clauses`` (``--vetoes none``: the blend alone decides, as before 2026-12-05).
 ``--library-defaults`` scores with the grounding settings' own defaults instead (the feature
 model alone, the params.json threshold, compound sentences split into clauses): what
 support_agent used before its operating point was chosen with ``--sweep``.
@@ -23,11 +24,12 @@ support_agent used before its operating point was chosen with ``--sweep``.
 ``--sweep`` (dev split unless ``--split`` says otherwise) chooses that operating point: for the
 feature model alone and for each learned blend weight of ``--weights``, with compound sentences
 split into clauses and checked whole (``--clauses``), every claim threshold of ``--thresholds``,
-the guard otherwise as support_agent sets it (each grid point is a fresh guard; the embedder and
-the judge are memoised, so only the decision is recomputed). Per row: correct answers stripped or
-abstained (and abstained alone), wrong answers caught, balanced accuracy and the catch rate per
-error kind. Then, per scorer, the row that catches the most wrong answers while stripping at most
-5% (and 10%) of the correct ones; ``*`` marks the best of all scorers per budget.
+the guard otherwise as support_agent sets it (``--vetoes`` applies to the blends; each grid point
+is a fresh guard; the embedder and the judge are memoised, so only the decision is recomputed).
+Per row: correct answers stripped or abstained (and abstained alone), wrong answers caught,
+balanced accuracy and the catch rate per error kind. Then, per scorer, the row that catches the
+most wrong answers while stripping at most 5% (and 10%) of the correct ones; ``*`` marks the best
+of all scorers per budget.
 ``min_supported_fraction`` only decides between stripping and abstaining, so it moves the
 abstained column and never the flagged one.
 """
@@ -50,7 +52,7 @@ CASES = REPO / "evals" / "grounding"
 SUPPORT_AGENT = REPO / "guards" / "support_agent.yaml"
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
-               "split_clauses")  # fmt: skip
+               "learned_vetoes", "split_clauses")  # fmt: skip
 
 
 def shipped_grounding() -> dict[str, Any]:
@@ -74,8 +76,10 @@ def policy_for(settings: dict[str, Any]) -> dict[str, Any]:
 
 def describe(settings: dict[str, Any]) -> str:
     """One line naming the settings that decide what is flagged."""
+    vetoes = settings.get("learned_vetoes", ("number", "name"))
     judge = (f"learned judge weight {settings.get('learned_weight', 0.5)}, {settings.get('learned_passages', 1)} "
-             "passage(s)" if settings.get("learned_judge") else "no learned judge")  # fmt: skip
+             f"passage(s), vetoes {', '.join(vetoes) or 'none'}" if settings.get("learned_judge")
+             else "no learned judge")  # fmt: skip
     clauses = "clauses split" if settings.get("split_clauses", True) else "sentences whole"
     return (f"{settings.get('action', 'annotate')}, abstain < {settings.get('min_supported_fraction', 0.5)}; "
             f"{judge}; threshold {settings.get('threshold', 'default')}; {clauses}")  # fmt: skip
@@ -209,7 +213,9 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
     from ragfort.guards.grounding import GroundingGuard
     from ragfort.judges import load_judge
 
-    base = {k: v for k, v in shipped_grounding().items() if k not in (*SCORER_KEYS, "required")}
+    shipped_settings = shipped_grounding()
+    base = {k: v for k, v in shipped_settings.items() if k not in (*SCORER_KEYS, "required")}
+    vetoes = args.vetoes if args.vetoes is not None else shipped_settings.get("learned_vetoes")
     embedder = _MemoEmbedder()
     judge = _MemoJudge(load_judge("support"))
     shipped = load_model().threshold
@@ -221,8 +227,10 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
     kinds = sorted({c["kind"] for c in cases if c["label"] == "unsupported"})
     short = {k: k.replace("_swap", "").replace("wrong_", "")[:7] for k in kinds}
     n_sup = sum(c["label"] == "supported" for c in cases)
+    veto_text = "number, name (default)" if vetoes is None else (", ".join(vetoes) or "none")
     print(f"{len(cases)} cases ({', '.join(sorted({c['split'] for c in cases}))}: {n_sup} correct, "
           f"{len(cases) - n_sup} wrong); grounding guard as in support_agent ({describe(base).split(';')[0]}), "
+          f"learned blends with vetoes {veto_text}, "
           f"scorer settings swept; one correct answer is {100 / n_sup:.1f}%\n")  # fmt: skip
     clauses = {"split": [True], "whole": [False], "both": [True, False]}[args.clauses or "both"]
     scorers = [(f"{name}, {'clauses split' if split else 'sentences whole'}", weight, split)
@@ -243,6 +251,8 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
             scorer: dict[str, Any] = {"threshold": t, "split_clauses": split}
             if weight is not None:
                 scorer.update(learned_weight=weight, learned_passages=args.passages or 1)
+                if vetoes is not None:
+                    scorer["learned_vetoes"] = vetoes
             guard = GroundingGuard(**base, **scorer, embedder=embedder, learned=judge if weight is not None else None)
             rows.append({"threshold": t, **sweep_row(cases, sweep_point(cases, guard), kinds)})
         print(f"## {name}\n")
@@ -271,6 +281,10 @@ def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",") if x.strip()]
 
 
+def _vetoes(text: str) -> list[str]:
+    return [] if text.strip() == "none" else [x.strip() for x in text.split(",") if x.strip()]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", action="append", choices=["train", "dev", "test"],
@@ -280,6 +294,9 @@ def main() -> int:
     parser.add_argument("--model", help="a model folder instead of the shipped one")
     parser.add_argument("--weight", type=float, help="learned_weight (default: support_agent's)")
     parser.add_argument("--passages", type=int, help="learned_passages (default: support_agent's)")
+    parser.add_argument("--vetoes", type=_vetoes,
+                        help="learned_vetoes: contradictions decisive after the blend, comma-separated from number, "
+                             "name, polarity, or 'none' (default: support_agent's)")  # fmt: skip
     parser.add_argument("--threshold", type=float, help="the grounding threshold (default: support_agent's)")
     parser.add_argument("--clauses", choices=["split", "whole", "both"],
                         help="split compound sentences into clauses, or check sentences whole (default: "
@@ -318,7 +335,7 @@ def main() -> int:
     if args.learned is not None:
         settings["learned_judge"] = args.learned
     overrides = {"learned_weight": args.weight, "learned_passages": args.passages, "threshold": args.threshold,
-                 "learned_model_path": args.model}  # fmt: skip
+                 "learned_model_path": args.model, "learned_vetoes": args.vetoes}  # fmt: skip
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if args.clauses:
         settings["split_clauses"] = args.clauses == "split"

@@ -106,3 +106,34 @@ def test_learned_settings_are_validated() -> None:
         GroundingGuard(learned_judge=True, learned_weight=1.5)
     with pytest.raises(ConfigError, match="learned_passages"):
         GroundingScorer(learned=load_judge("support"), learned_passages=0)
+
+
+class _Convinced:
+    """A judge that finds every claim supported."""
+
+    def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+        return [0.99] * len(pairs)
+
+
+def test_a_contradicted_number_or_name_stays_unsupported_whatever_the_judge_says() -> None:
+    passages = [Passage(text="## Returns\n\nYou can return a Voltwise Pro within 14 days of delivery.", doc_id="r.md")]
+    for wrong in ("You can return a Voltwise Pro within 21 days of delivery.",
+                  "You can return a Voltwise Max within 14 days of delivery."):  # fmt: skip
+        vetoed = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19).score(wrong, passages)
+        (claim,) = vetoed.claims
+        assert claim.contradicted and claim.supported is False and claim.probability == pytest.approx(0.14)
+        assert "capped: the evidence contradicts its" in claim.signals[-1]
+        # The veto's reason leads the explanation, not the judge's reading.
+        assert not claim.signals[0].startswith("learned judge")
+        blended = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19, learned_vetoes=())
+        assert blended.score(wrong, passages).claims[0].supported is True
+
+
+def test_learned_vetoes_are_validated_and_reach_the_scorer() -> None:
+    with pytest.raises(ConfigError, match="learned_vetoes"):
+        GroundingScorer(learned=_Convinced(), learned_vetoes=("dates",))
+    with pytest.raises(ValueError, match="learned_vetoes"):
+        GroundingGuard(learned=_Convinced(), learned_vetoes=["dates"])
+    assert GroundingGuard(learned=_Convinced()).scorer.learned_vetoes == ("number", "name")
+    guard = GroundingGuard(learned=_Convinced(), learned_vetoes=["number", "name", "polarity"])
+    assert guard.scorer.learned_vetoes == ("number", "name", "polarity")

@@ -16,6 +16,8 @@ from ragfort.grounding.signals import (
     _word_coverage,
     claim_signals,
     content_tokens,
+    denied_words,
+    negated_words,
 )
 
 EVIDENCE = EvidenceIndex.build(
@@ -234,3 +236,70 @@ def test_a_claim_in_the_first_person_is_flagged_unless_the_evidence_speaks_so_to
     # A review quoted in the passages may say "I": then the claim may too.
     review = EvidenceIndex.build([(0, 0, 0, "I returned my Voltwise Pro within 14 days.")])
     assert claim_signals("I returned my Voltwise Pro within 14 days.", review).first_person == 0.0
+
+
+# -- what a claim denies, and phone or account numbers -------------------------------------------
+FEE_EVIDENCE = EvidenceIndex.build(
+    [
+        (0, 0, 0, "If you approve the quote, the $25 is taken off the repair cost."),
+        (0, 0, 0, "If you reject the quote, the fee is kept and the phone is sent back unrepaired."),
+    ]
+)
+
+
+def test_a_word_the_claim_also_states_outside_a_negation_is_not_denied() -> None:
+    assert denied_words("If you don't have one, we'll open one for you.") == frozenset({"we'll", "open"})
+    assert negated_words("If you don't have one, we'll open one for you.") >= {"one"}
+    both = "If you approve the quote, the $25 comes off the repair cost; if you reject it, we keep the fee and " \
+        "send the phone back without repairing it."  # fmt: skip
+    sig = claim_signals(both, FEE_EVIDENCE)
+    assert (sig.polarity_mismatch, sig.contradiction, sig.contradicted) == (0.0, 0.0, ())
+    # Said alone, "without repairing it" still reads as denying the repair the evidence mentions.
+    alone = claim_signals("We keep the fee and send the phone back without repairing it.", FEE_EVIDENCE)
+    assert alone.polarity_mismatch == 1.0 and alone.contradicted == ("polarity",)
+
+
+def test_a_phone_number_wrong_in_its_last_digits_is_a_contradicted_number() -> None:
+    evidence = EvidenceIndex.build([(0, 0, 0, "For a PIN reminder, call us on 0345 555 0199.")])
+    wrong = claim_signals("Call us on 0345 555 0100.", evidence)
+    assert wrong.number_mismatch == 1.0 and wrong.contradiction == 1.0 and wrong.contradicted == ("number",)
+    assert wrong.explanations[0] == "number '0345 555 0100' is not the one the closest evidence gives (0345 555 0199)"
+    # Away from the sentence that gives it, the number is still checked against every number of that length.
+    elsewhere = EvidenceIndex.build(
+        [(0, 0, 0, "Cards can be frozen in the app."), (1, 0, 0, "Helpline: 0345 555 0199.")]
+    )
+    apart = claim_signals("Cards can be frozen in the app or by calling 0345 555 0100.", elsewhere)
+    assert apart.contradicted == ("number",)
+    assert apart.explanations[0] == "number '0345 555 0100' not in evidence, which gives 0345 555 0199"
+    assert claim_signals("Call us on 0345 555 0199.", evidence).number_mismatch == 0.0
+    # With a value the evidence holds elsewhere, the number is still checked whole.
+    also_100 = EvidenceIndex.build([(0, 0, 0, "Call us on 0345 555 0199 about transfers over £100.")])
+    assert claim_signals("Call us on 0345 555 0100.", also_100).contradicted == ("number",)
+
+
+def test_a_number_the_closest_sentence_gives_differently_is_swapped_even_if_listed_elsewhere() -> None:
+    evidence = EvidenceIndex.build(
+        [
+            (0, 0, 0, "Report a stolen card by calling 0345 555 0199, 24 hours a day."),
+            (1, 0, 0, "To raise your limit, call us on 0345 555 0100."),
+        ]
+    )
+    swapped = claim_signals("Report a stolen card by calling 0345 555 0100.", evidence)
+    assert swapped.contradicted == ("number",)
+    assert swapped.explanations[0] == "number '0345 555 0100' is not the one the closest evidence gives (0345 555 0199)"
+    assert claim_signals("To raise your limit, call 0345 555 0100.", evidence).number_mismatch == 0.0
+
+
+def test_a_number_the_evidence_has_no_counterpart_for_is_an_addition_not_a_contradiction() -> None:
+    evidence = EvidenceIndex.build([(0, 0, 0, "Call us on 0345 555 0199."), (0, 0, 0, "Ranges of 7-14 days apply.")])
+    added = claim_signals("Quote your reference 40512377 when you call.", evidence)
+    assert added.number_mismatch == 1.0 and added.contradiction == 0.0
+    # A range or an amount is not an identifier.
+    assert claim_signals("Ranges of 7-14 days apply.", evidence).number_mismatch == 0.0
+
+
+def test_contradicted_names_which_substitution_it_is() -> None:
+    assert claim_signals("The Voltwise Max costs $30.", CLAIM_EVIDENCE).contradicted == ("name",)
+    assert claim_signals("Devices can be returned within 21 days.", CLAIM_EVIDENCE).contradicted == ("number",)
+    assert claim_signals("Devices cannot be returned within 14 days.", CLAIM_EVIDENCE).contradicted == ("polarity",)
+    assert claim_signals("Devices can be returned within 14 days.", CLAIM_EVIDENCE).contradicted == ()

@@ -34,6 +34,40 @@ STUDENT = (
     ),
 )
 STUDENT_QUESTION = "Can I get a Student account if I study part-time?"
+PIN = (
+    Passage(
+        text="## Forgotten PIN\n\nYou can see your PIN in the app. For a PIN reminder by post, call us on "
+        "0345 555 0199; it arrives within 5 working days.",
+        doc_id="cards/pin.md",
+    ),
+)
+PIN_QUESTION = "I forgot my PIN. Can you send it to me?"
+LINES = (
+    Passage(
+        text="## Lost or stolen cards\n\nFreeze the card in the app, or call our card line on 0345 555 0199, "
+        "day or night. We cancel the card at once.",
+        doc_id="cards/lost.md",
+    ),
+    Passage(
+        text="## Spending limits\n\nTo raise your daily limit for a big purchase, call us on 0345 555 0100 "
+        "between 8am and 8pm.",
+        doc_id="cards/limits.md",
+    ),
+)
+WARRANTY = (
+    Passage(
+        text="## Warranty\n\nThe Voltwise Pro has a 2-year warranty. Accessories have a 1-year warranty.",
+        doc_id="warranty.md",
+    ),
+)
+FEE = (
+    Passage(
+        text="## Inspection fee\n\nEach repair booking starts with a $25 inspection fee. If you approve the quote, "
+        "the $25 is taken off the repair cost. If you reject the quote, the fee is kept and the phone is sent back "
+        "unrepaired.",
+        doc_id="repairs/inspection.md",
+    ),
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +91,7 @@ def _kept_whole(verdict: Verdict) -> bool:
 def test_support_agent_reads_claims_with_the_learned_judge_and_whole_sentences(shipped: GroundingGuard) -> None:
     s = shipped.settings
     assert s.action == "strip" and s.learned_judge and not s.split_clauses
+    assert shipped.scorer.learned_vetoes == ("number", "name")
     assert shipped.scorer.learned is not None
     assert s.threshold is not None and s.threshold < shipped.scorer.model.threshold
 
@@ -78,3 +113,40 @@ def test_a_contradicted_amount_is_still_caught(shipped: GroundingGuard) -> None:
     verdict = _check(shipped, POINTS_QUESTION, POINTS, "With autopay you get 3 points per dollar.")
     assert verdict.action is Action.ABSTAIN
     assert verdict.turn is not None and verdict.turn.answer != "With autopay you get 3 points per dollar."
+
+
+def test_a_phone_number_wrong_in_its_last_digits_is_stripped(shipped: GroundingGuard) -> None:
+    answer = "Call us on 0345 555 0100 and we'll post you a PIN reminder."
+    verdict = _check(shipped, PIN_QUESTION, PIN, answer)
+    assert not _kept_whole(verdict)
+    assert verdict.turn is not None and "0345 555 0100" not in (verdict.turn.answer or "")
+    # The right number is kept.
+    assert _kept_whole(_check(shipped, PIN_QUESTION, PIN, answer.replace("0100", "0199")))
+
+
+def test_a_number_listed_for_something_else_is_stripped(shipped: GroundingGuard) -> None:
+    question = "My card was stolen. Who do I call?"
+    wrong = "Call our card line on 0345 555 0100, day or night, and we'll cancel the card at once."
+    verdict = _check(shipped, question, LINES, wrong)
+    assert not _kept_whole(verdict)
+    assert _kept_whole(_check(shipped, question, LINES, wrong.replace("0100", "0199")))
+
+
+def test_a_swapped_product_name_is_stripped_even_when_the_judge_reads_it_as_supported(
+    shipped: GroundingGuard,
+) -> None:
+    verdict = _check(shipped, "How long is the warranty?", WARRANTY, "The Voltwise Max has a 2-year warranty.")
+    assert not _kept_whole(verdict)
+    claims = shipped.scorer.score("The Voltwise Max has a 2-year warranty.", WARRANTY).claims
+    assert claims[0].contradicted == ("name",)
+
+
+def test_a_correct_answer_that_both_states_and_negates_a_word_is_kept(shipped: GroundingGuard) -> None:
+    answer = (
+        "If you approve the quote, the $25 comes off the repair cost; if you reject it, we keep the fee and send "
+        "the phone back without repairing it."
+    )
+    assert _kept_whole(_check(shipped, "How does the inspection fee work?", FEE, answer))
+    # The feature model alone, sentences whole, no longer reads "without repairing it" as contradicting the
+    # passage that mentions the repair cost.
+    assert _kept_whole(_check(GroundingGuard(action="strip", split_clauses=False), "How does it work?", FEE, answer))

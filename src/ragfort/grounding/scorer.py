@@ -24,6 +24,9 @@ blended with tier 1's (`learned_weight`). Tier 1 then embeds every such
 claim instead of taking the lexical shortcut, whose probability is only a
 bound on the verdict's side of the threshold. An answer that opens with
 yes/no or is a fragment is read with its question (`ragfort.judges.support`).
+A claim whose number or name the evidence contradicts (`learned_vetoes`)
+stays just below the threshold whatever the blend says: in the blend the
+feature model's own veto is only its share.
 
 Tier 2 and 3 (optional): claims whose probability falls inside the model's
 uncertainty band go to an NLI cross-encoder and then an LLM judge, if
@@ -62,7 +65,7 @@ from ragfort.errors import ConfigError
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
-from ragfort.grounding.signals import ClaimSignals, EvidenceIndex, claim_signals, content_tokens
+from ragfort.grounding.signals import CONTRADICTIONS, ClaimSignals, EvidenceIndex, claim_signals, content_tokens
 from ragfort.grounding.verbatim import find_verbatim
 from ragfort.judges.support import support_pair
 from ragfort.text import sentence_spans
@@ -111,6 +114,8 @@ class ClaimResult:
         evidence: the passage sentences to cite (best first); empty when unsupported.
         signals: human explanations, the decisive one first.
         features: the feature values fed to the model (empty when not checked).
+        contradicted: what of the claim the evidence contradicts (``"number"``,
+            ``"name"``, ``"polarity"``; see `ClaimSignals.contradicted`).
     """
 
     span: ClaimSpan
@@ -120,6 +125,7 @@ class ClaimResult:
     evidence: tuple[EvidenceRef, ...]
     signals: tuple[str, ...]
     features: tuple[float, ...] = ()
+    contradicted: tuple[str, ...] = ()
 
     @property
     def decisive(self) -> str:
@@ -254,6 +260,12 @@ class GroundingScorer:
         learned_weight: the learned probability's share of the blend, in [0, 1].
         learned_passages: passages read per claim (those holding its closest
             sentences); the claim takes the best of them.
+        learned_vetoes: contradictions that stay decisive after the blend: a
+            claim whose ``"number"``, ``"name"`` or ``"polarity"`` the evidence
+            contradicts (`ClaimResult.contradicted`) is capped just below the
+            threshold whatever the judge says. In the blend the feature
+            model's own veto is only its share of the probability, so a judge
+            that misses a phone number wrong in its last digits would pass it.
     """
 
     def __init__(
@@ -273,6 +285,7 @@ class GroundingScorer:
         learned: PairScorer | None = None,
         learned_weight: float = 0.5,
         learned_passages: int = 1,
+        learned_vetoes: Sequence[str] = ("number", "name"),
     ) -> None:
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -303,6 +316,12 @@ class GroundingScorer:
         self.learned = learned
         self.learned_weight = float(learned_weight)
         self.learned_passages = learned_passages
+        unknown = sorted(set(learned_vetoes) - set(CONTRADICTIONS))
+        if unknown:
+            raise ConfigError(f"learned_vetoes must be among {CONTRADICTIONS!r}, got {unknown!r}")
+        self.learned_vetoes = tuple(learned_vetoes)
+        # Vetoed claims land just below the threshold, like the feature model's own veto.
+        self.veto_cap = min(self.model.veto_cap, max(0.0, self.threshold - 0.05))
         self._vector_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._embedder = embedder
@@ -434,6 +453,9 @@ class GroundingScorer:
             pi, k = reads[row][best]
             before = results[i]
             prob = w * learned + (1.0 - w) * (before.probability or 0.0)
+            vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes]
+            if vetoed:
+                prob = min(prob, self.veto_cap)
             supported = prob >= self.threshold
             if supported and not before.evidence:
                 _, start, end, _ = sentences[k]
@@ -442,8 +464,11 @@ class GroundingScorer:
                 evidence = before.evidence if supported else ()
             quote = sentences[k][3]
             note = f"learned judge {learned:.2f} reading passage {pi + 1} ('{quote[:80]}')"
-            verdict = f"support probability {prob:.2f} (learned tier, threshold {self.threshold:.2f})"
-            signals = (note, *[x for x in before.signals if not x.startswith("support probability")], verdict)
+            capped = f", capped: the evidence contradicts its {' and '.join(vetoed)}" if vetoed else ""
+            verdict = f"support probability {prob:.2f} (learned tier{capped}, threshold {self.threshold:.2f})"
+            rest = [x for x in before.signals if not x.startswith("support probability")]
+            # A veto's reason leads; the judge's reading follows.
+            signals = (*rest, note, verdict) if vetoed else (note, *rest, verdict)
             out[i] = dataclasses.replace(
                 before, probability=prob, supported=supported, tier="learned", evidence=evidence, signals=signals
             )
@@ -495,7 +520,8 @@ class GroundingScorer:
             f"{self.threshold:.2f})"  # fmt: skip
         head = [] if supported else ([] if signals.explanations and not signals.explanations[0].startswith(
             "word coverage") else ["low support: too few of its words are in the evidence"])  # fmt: skip
-        return ClaimResult(span, prob, supported, "lexical", refs, (*head, *signals.explanations, note), shown)
+        return ClaimResult(span, prob, supported, "lexical", refs, (*head, *signals.explanations, note), shown,
+                           signals.contradicted)  # fmt: skip
 
     # -- pieces, public so training and benchmarks use the very same code -----
     def _cached_vectors(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float32], list[int]]:
@@ -671,6 +697,7 @@ class GroundingScorer:
                     evidence=refs,
                     signals=(*head, *explanations, *([] if supported else [sim_note]), verdict_note),
                     features=values,
+                    contradicted=signals.contradicted,
                 )
             )
         return results

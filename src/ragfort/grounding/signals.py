@@ -24,15 +24,20 @@ from typing import cast
 from ragfort.text import CALENDAR_WORDS, FUNCTION_WORDS
 
 __all__ = [
+    "CONTRADICTIONS",
     "ClaimSignals",
     "EvidenceIndex",
     "EvidenceSentence",
     "claim_signals",
     "content_tokens",
+    "denied_words",
     "negated_words",
     "polarity",
     "stem",
 ]
+
+# What a claim can contradict, as `ClaimSignals.contradicted` names it.
+CONTRADICTIONS: tuple[str, ...] = ("number", "name", "polarity")
 
 # A deliberately small English stop list: words that carry no checkable
 # content. Longer lists start removing words such as "first" or "only" that
@@ -181,6 +186,9 @@ _NUMBER = re.compile(
     r"(?:\s?(?P<unit>%|[A-Za-z]+))?"
 )
 _WORD_NUMBER = re.compile(r"\b(?P<num>" + "|".join(_NUMBER_WORDS) + r")\b(?:[\s-](?P<unit>[A-Za-z]+))?", re.I)
+# A phone, account or reference number: digit groups joined by single spaces or hyphens, 7+ digits in all.
+_IDENTIFIER = re.compile(r"(?<![\w.,])\+?\d+(?:[ -]\d+)*(?![\w.,]?\d)")
+_IDENTIFIER_DIGITS = 7
 _CONNECTORS = frozenset({"of", "the", "de", "la", "von", "van", "der", "du", "&", "and", "for"})
 
 
@@ -247,20 +255,38 @@ def polarity(text: str) -> int:
 _NEGATION_SCOPE = 4
 
 
-def negated_words(text: str) -> frozenset[str]:
-    """Stemmed content words within a few words after a negation cue: what `text` denies."""
-    out: set[str] = set()
+def _negation(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Stemmed content words within a few words after a negation cue, and those outside every cue's reach."""
+    reached: set[str] = set()
+    stated: set[str] = set()
     left = 0
     for tok in _tokens(text):
         low = tok.lower()
         if low in _NEGATIONS or low.endswith("n't"):
             left = _NEGATION_SCOPE
             continue
+        word = None if low in _STOPWORDS else stem(low)
         if left > 0:
-            if low not in _STOPWORDS:
-                out.add(stem(low))
             left -= 1
-    return frozenset(out)
+            if word:
+                reached.add(word)
+        elif word:
+            stated.add(word)
+    return frozenset(reached), frozenset(stated)
+
+
+def negated_words(text: str) -> frozenset[str]:
+    """Stemmed content words within a few words after a negation cue: what `text` negates."""
+    return _negation(text)[0]
+
+
+def denied_words(text: str) -> frozenset[str]:
+    """What a claim denies: words a negation cue reaches that the claim never states outside one.
+
+    "If you don't have one, we'll open one for you" denies nothing about "one": it says both.
+    """
+    reached, stated = _negation(text)
+    return reached - stated
 
 
 def _to_number(raw: str) -> float | None:
@@ -311,6 +337,16 @@ def _date_words(text: str) -> set[str]:
                 continue
         found.add(low[:3])
     return found
+
+
+def _identifiers(text: str) -> dict[str, str]:
+    """Phone, account and reference numbers in `text`: their digits, mapped to how they are written."""
+    out: dict[str, str] = {}
+    for m in _IDENTIFIER.finditer(_PLACEHOLDER.sub(" ", text)):
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) >= _IDENTIFIER_DIGITS:
+            out.setdefault(digits, m.group(0).strip())
+    return out
 
 
 def _entities(text: str) -> list[str]:
@@ -393,6 +429,7 @@ class EvidenceIndex:
     dates: frozenset[str]
     placeholders: frozenset[str]
     numbers: frozenset[float] = field(default_factory=frozenset)
+    identifiers: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def build(cls, sentences: Sequence[tuple[int, int, int, str]]) -> EvidenceIndex:
@@ -403,6 +440,7 @@ class EvidenceIndex:
         quantities: list[tuple[float, str | None, str]] = []
         dates: set[str] = set()
         placeholders: set[str] = set()
+        identifiers: dict[str, str] = {}
         for p, s, e, text in sentences:
             toks = frozenset(content_tokens(text))
             items.append(EvidenceSentence(p, s, e, text, toks, polarity(text), negated_words(text)))
@@ -411,6 +449,8 @@ class EvidenceIndex:
             quantities.extend(_quantities(text))
             dates |= _date_words(text)
             placeholders.update(_PLACEHOLDER.findall(text))
+            for digits, written in _identifiers(text).items():
+                identifiers.setdefault(digits, written)
         lowered = " ".join(" ".join(_tokens(t)) for *_, t in sentences).lower()
         return cls(
             sentences=items,
@@ -421,6 +461,7 @@ class EvidenceIndex:
             dates=frozenset(dates),
             placeholders=frozenset(placeholders),
             numbers=frozenset(q[0] for q in quantities),
+            identifiers=identifiers,
         )
 
 
@@ -455,6 +496,8 @@ class ClaimSignals:
             the polarity flips.
         best_local: indices into `EvidenceIndex.sentences` of the best local match.
         explanations: short human-readable reasons, worst first.
+        contradicted: which substitutions set `contradiction`: ``"number"``,
+            ``"name"`` and/or ``"polarity"`` (the learned tier can veto on them).
     """
 
     coverage: float
@@ -469,6 +512,7 @@ class ClaimSignals:
     best_local: tuple[int, ...]
     explanations: tuple[str, ...]
     first_person: float = 0.0
+    contradicted: tuple[str, ...] = ()
 
 
 def _coverage(claim: Sequence[str], pool: frozenset[str] | set[str]) -> float:
@@ -489,7 +533,9 @@ def _polarity_clash(
         # cues over the whole sentence: a long evidence sentence often negates
         # something the claim never mentions.
         shared = claim_toks & sent.tokens
-        mine, theirs = negated_words(claim_text) & shared, sent.negated & shared
+        # The claim is read as denying only what it never also states ("If you don't have one, we'll open
+        # one"); the evidence with every cue's full reach, which on the public sets reads better.
+        mine, theirs = denied_words(claim_text) & shared, sent.negated & shared
         if mine != theirs:
             word = sorted(mine ^ theirs)[0]
             side = "the claim" if word in mine else "the evidence"
@@ -593,12 +639,33 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     """Numbers, quantities and dates of the claim against the evidence, and `number_coverage`.
 
     A value must occur in the evidence; a value with a unit must occur with
-    that unit. The mismatch is a contradiction when the closest evidence
-    (`best_idx`) states a different amount in the same unit or another month.
+    that unit; a phone, account or reference number must occur whole. The
+    mismatch is a contradiction when the closest evidence (`best_idx`) states
+    a different amount in the same unit, another month or another phone or
+    account number of the same length (even one listed elsewhere), or when
+    the claim's number is nowhere and the evidence gives another of the same
+    length (a phone number wrong in its last digits).
     """
     quantities = _quantities(claim)
     evidence_pairs = {(v, u) for v, u, _ in evidence.quantities}
     bad_numbers: list[str] = []
+    swapped_ids = False
+    local_ids = _identifiers(" ".join(evidence.sentences[i].text for i in best_idx)) if best_idx else {}
+    for digits, surface in _identifiers(claim).items():
+        if digits in local_ids:
+            continue
+        # Help centres list several numbers (a general line, a fraud line, one from abroad): the closest
+        # sentence giving another number of the same length is a swap even if the claim's is listed elsewhere.
+        near_ids = [written for d, written in local_ids.items() if len(d) == len(digits)]
+        if near_ids:
+            swapped_ids = True
+            bad_numbers.append(f"number '{surface}' is not the one the closest evidence gives ({near_ids[0]})")
+            continue
+        if digits in evidence.identifiers:
+            continue
+        same = [written for d, written in evidence.identifiers.items() if len(d) == len(digits)]
+        swapped_ids = swapped_ids or bool(same)
+        bad_numbers.append(f"number '{surface}' not in evidence" + (f", which gives {same[0]}" if same else ""))
     bad_units: set[str] = set()
     for value, unit, surface in quantities:
         if value not in evidence.numbers:
@@ -628,8 +695,9 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     # The closest evidence states a different amount in the same unit ("30 days" where it says
     # "14 days"), or a different month: a substitution, not an addition. A bare number or year
     # next to other numbers is too often a paraphrase or a different fact to count.
-    contradicted = any(u in bad_units for _, u, _ in local_quantities) or bool(bad_dates and _date_words(local_text))
-    hint = f"; evidence says {', '.join(near[:3])}" if near and bad_numbers[0].startswith("number") else ""
+    same_unit = any(u in bad_units for _, u, _ in local_quantities)
+    contradicted = swapped_ids or same_unit or bool(bad_dates and _date_words(local_text))
+    hint = f"; evidence says {', '.join(near[:3])}" if near and re.match(r"number \d", bad_numbers[0]) else ""
     return _Check(number_mismatch, contradicted, (bad_numbers[0] + hint, *bad_numbers[1:3])), number_coverage
 
 
@@ -732,6 +800,7 @@ def claim_signals(
     # A bare yes/no takes the question's words, so its polarity is not its own.
     clash = None if yes_no else _polarity_check(claim, set(toks), closest)
     speaker = _first_person(claim, evidence)
+    kinds = (("number", numbers.contradicted), ("name", entities.contradicted), ("polarity", clash is not None))
     explanations = [*numbers.explanations, *entities.explanations]
     if clash:
         explanations.append(clash)
@@ -751,4 +820,5 @@ def claim_signals(
         best_local=best_idx,
         explanations=tuple(explanations),
         first_person=1.0 if speaker else 0.0,
+        contradicted=tuple(kind for kind, hit in kinds if hit),
     )

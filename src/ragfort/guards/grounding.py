@@ -88,6 +88,11 @@ class GroundingSettings(GuardSettings):
         learned_weight: the learned probability's share of that blend.
         learned_passages: passages the judge reads per claim (those holding
             the claim's closest sentences); the claim takes the best.
+        learned_vetoes: contradictions that keep a claim unsupported whatever
+            the blend says: ``number`` (a different amount in the same unit,
+            another month, a phone or account number that differs from the
+            evidence's), ``name`` (a product or name swapped for a related
+            one), ``polarity`` (a flipped negation or antonym).
     """
 
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -107,6 +112,7 @@ class GroundingSettings(GuardSettings):
     learned_model_path: str | None = None
     learned_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     learned_passages: int = Field(default=1, ge=1, le=5)
+    learned_vetoes: tuple[Literal["number", "name", "polarity"], ...] = ("number", "name")
 
     @model_validator(mode="after")
     def _band_in_range(self) -> GroundingSettings:
@@ -165,6 +171,7 @@ class GroundingGuard(BaseGuard):
             learned=learned if learned is not None else _learned_judge(s),
             learned_weight=s.learned_weight,
             learned_passages=s.learned_passages,
+            learned_vetoes=s.learned_vetoes,
         )
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
