@@ -3,7 +3,7 @@
 Times what the output stage does per request: the grounding guard scoring a
 3-sentence answer against 4 passages and building the cited answer. Passage
 sentence vectors are precomputed, as the pipeline provides them from ingest
-(``ctx.state["ragfort.sentence_vectors"]``). Rows:
+(``ctx.state.sentence_vectors``). Rows:
 
 - extractive answer (the default path: ``build_chain(llm=None)`` answers
   with passage sentences verbatim, so the verbatim tier settles every claim);
@@ -13,7 +13,10 @@ sentence vectors are precomputed, as the pipeline provides them from ingest
 - paraphrased without ingest vectors (passage sentences embedded too), cache off;
 - a new answer every request over passages seen before, without ingest
   vectors: a wrapped chain's retriever, whose passages ragfort did not index,
-  with the vector cache keeping their sentences.
+  with the vector cache keeping their sentences;
+- the grounding guard exactly as ``guards/support_agent.yaml`` sets it (the
+  learned support judge blended in, sentences whole, number and name vetoes),
+  extractive and paraphrased, ingest vectors, vector cache off.
 
 Prints p50/p95/max over warm runs. Goal: p95 under 25 ms on the default path.
 """
@@ -30,11 +33,12 @@ from collections.abc import Sequence
 import numpy as np
 
 import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
-from ragfort.context import RunContext
+from ragfort.context import RunContext, SentenceVectors
 from ragfort.embeddings import get_embedder
 from ragfort.guards.grounding import GroundingGuard
+from ragfort.policy import load_policy
 from ragfort.text import FUNCTION_WORDS, sentence_spans
-from ragfort.types import Passage, Turn
+from ragfort.types import Passage, Stage, Turn
 
 TEXTS = [
     "Devices can be returned within 14 days of delivery. The device must be unopened and in its original packaging. "
@@ -58,18 +62,23 @@ EXTRACTIVE = (
 RUNS = 200
 
 
-def _measure(guard: GroundingGuard, turn: Turn, state: dict[str, object]) -> list[float]:
+def _context(vectors: SentenceVectors | None) -> RunContext:
+    ctx = RunContext()
+    ctx.state.sentence_vectors = vectors
+    return ctx
+
+
+def _measure(guard: GroundingGuard, turn: Turn, vectors: SentenceVectors | None) -> list[float]:
     times = []
     for _ in range(RUNS):
-        ctx = RunContext()
-        ctx.state.update(state)
+        ctx = _context(vectors)
         t0 = time.perf_counter()
         guard.check(turn, ctx)
         times.append((time.perf_counter() - t0) * 1000)
     return times
 
 
-def _measure_new_answers(guard: GroundingGuard, turn: Turn, state: dict[str, object]) -> list[float]:
+def _measure_new_answers(guard: GroundingGuard, turn: Turn, vectors: SentenceVectors | None) -> list[float]:
     """Like `_measure`, but every run's answer is new text (two function words appended to each
     sentence), so no claim vector is cached; passage sentence vectors may be."""
     words = sorted(FUNCTION_WORDS)
@@ -77,13 +86,21 @@ def _measure_new_answers(guard: GroundingGuard, turn: Turn, state: dict[str, obj
     for n in range(RUNS):
         tail = f" {words[n % len(words)]} {words[(n // len(words)) % len(words)]}."
         answer = " ".join(s.rstrip(".") + tail for s in (turn.answer or "").split(". "))
-        ctx = RunContext()
-        ctx.state.update(state)
+        ctx = _context(vectors)
         fresh = turn.evolve(answer=answer)
         t0 = time.perf_counter()
         guard.check(fresh, ctx)
         times.append((time.perf_counter() - t0) * 1000)
     return times
+
+
+def _support_agent_grounding() -> GroundingGuard:
+    """The output-stage grounding guard that guards/support_agent.yaml builds."""
+    policy = load_policy("support_agent")
+    for guard in policy.guards[Stage.OUTPUT]:
+        if isinstance(guard, GroundingGuard):
+            return guard
+    raise SystemExit("support_agent has no grounding guard")
 
 
 def _row(name: str, times: Sequence[float]) -> str:
@@ -102,7 +119,7 @@ def main() -> int:
     def provider(ps: Sequence[Passage]) -> list[np.ndarray | None]:
         return [ingest.get(p.doc_id) for p in ps]
 
-    state = {"ragfort.sentence_vectors": provider}
+    state: SentenceVectors = provider
     question = "How do returns work?"
     paraphrased = Turn(question=question, documents=passages, answer=ANSWER)
     extractive = Turn(question=question, documents=passages, answer=EXTRACTIVE)
@@ -121,9 +138,15 @@ def main() -> int:
     full.scorer.claim_cache_size = 0
     rows.append(("paraphrased, no shortcuts (old path)", _measure(full, paraphrased, state)))
     guard.scorer.claim_cache_size = 0
-    rows.append(("paraphrased, no ingest vectors", _measure(guard, paraphrased, {})))
+    rows.append(("paraphrased, no ingest vectors", _measure(guard, paraphrased, None)))
     guard.scorer.claim_cache_size = 4096
-    rows.append(("new answers, cached passages, no ingest", _measure_new_answers(guard, paraphrased, {})))
+    rows.append(("new answers, cached passages, no ingest", _measure_new_answers(guard, paraphrased, None)))
+    agent = _support_agent_grounding()
+    agent.scorer.claim_cache_size = 0
+    for _ in range(20):
+        agent.check(paraphrased, _context(state))
+    rows.append(("support_agent (learned judge), extractive", _measure(agent, extractive, state)))
+    rows.append(("support_agent (learned judge), paraphrased", _measure(agent, paraphrased, state)))
     tiers = {name: [c.tier for c in guard.scorer.score(t.answer or "", passages, question=question).claims]
              for name, t in (("extractive", extractive), ("paraphrased", paraphrased))}  # fmt: skip
     print(f"grounding + citations, 3-sentence answer, 4 passages, {RUNS} warm runs each, embeddings backend "
