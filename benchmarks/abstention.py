@@ -248,10 +248,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--passages", type=int, default=None, help="answerability_passages (default: the guard's)")
     ap.add_argument("--question-model", default=None, help="a question model JSON (default: the shipped one)")
     ap.add_argument("--fit", default=None, metavar="PATH", help="fit the question model on --split dev, write PATH")
+    ap.add_argument(
+        "--holdout",
+        action="append",
+        default=[],
+        metavar="SET",
+        help="with --fit: leave this question set (e.g. own/northbeam) out of the fit, to score it unseen",
+    )
     ap.add_argument("--sweep", action="store_true", help="also print abstention at other thresholds")
     args = ap.parse_args(argv)
     if args.fit and args.split != "dev":
         ap.error("--fit reads the dev split only: add --split dev")
+    if args.holdout and not args.fit:
+        ap.error("--holdout only applies to --fit")
 
     import ragfort._offline  # noqa: F401
     from ragfort.context import RunContext
@@ -277,7 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     best_only = RelevanceGuard(min_score=floor, min_answerability=threshold, question_model=False, **extra)
     if args.fit:
         reads: list[dict[str, Any]] = []
+        unknown = sorted(set(args.holdout) - set(sets))
+        if unknown:
+            ap.error(f"--holdout {unknown}: the sets are {sorted(sets)}")
         for name, questions in sets.items():
+            if name in args.holdout:
+                continue
             for question, answerable, corpus in questions:
                 passages = indexes[corpus].search(question, k=K)
                 floored = cosine.check(Turn(question=question, documents=tuple(passages)), RunContext())
