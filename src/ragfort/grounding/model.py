@@ -120,12 +120,12 @@ class SupportModel:
         }
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> SupportModel:
-        """Build from the ``model`` object of params.json."""
+    def from_mapping(cls, data: Mapping[str, Any], *, expected: tuple[str, ...] = FEATURES) -> SupportModel:
+        """Build from the ``model`` object of params.json (or another regression over `expected` features)."""
         try:
             features = tuple(str(f) for f in data["features"])
-            if features != FEATURES:
-                raise ConfigError(f"support model: features {features!r} do not match this version's {FEATURES!r}")
+            if features != expected:
+                raise ConfigError(f"support model: features {features!r} do not match this version's {expected!r}")
             return cls(
                 weights=tuple(float(x) for x in data["weights"]),
                 intercept=float(data["intercept"]),

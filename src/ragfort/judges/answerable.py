@@ -118,23 +118,14 @@ class QuestionModel:
                 min_score=floor,
                 source=source,
             )
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
+        except (ConfigError, KeyError, TypeError, ValueError, IndexError) as exc:
             raise ConfigError(f"question model parameters {source!r} are malformed: {exc}") from exc
 
 
 def _regression(data: Mapping[str, Any], features: tuple[str, ...], threshold: float) -> SupportModel:
-    names = tuple(str(f) for f in data["features"])
-    if names != features:
-        raise ValueError(f"features {names!r} do not match this version's {features!r}")
-    return SupportModel(
-        weights=tuple(float(x) for x in data["weights"]),
-        intercept=float(data["intercept"]),
-        mean=tuple(float(x) for x in data["mean"]),
-        scale=tuple(float(x) for x in data["scale"]),
-        threshold=threshold,
-        band=(threshold, threshold),
-        features=features,
-    )
+    # The same numpy-only logistic regression as the grounding support model; the threshold is the question model's.
+    fitted = {**data, "threshold": threshold, "band": (threshold, threshold)}
+    return SupportModel.from_mapping(fitted, expected=features)
 
 
 @lru_cache(maxsize=4)
