@@ -1,6 +1,6 @@
 """The relevance guard: abstain before generation when no retrieved passage answers the question.
 
-At the retrieval stage it makes two checks, cheapest first:
+At the retrieval stage it takes three steps, cheapest first:
 
 1. **Cosine floor.** If no passage's retrieval score (the retriever's cosine
    similarity between question and passage, in [0, 1]) reaches `min_score`,
