@@ -49,21 +49,19 @@ from _util import peak_rss_mb, table
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
-SUPPORT_AGENT = REPO / "guards" / "support_agent.yaml"
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
                "learned_vetoes", "split_clauses")  # fmt: skip
 
 
 def shipped_grounding() -> dict[str, Any]:
-    """The grounding entry of support_agent.yaml (its settings; regeneration off: there is no LLM)."""
-    import yaml
+    """The grounding entry of support_agent (its settings; regeneration off: there is no LLM)."""
+    from ragfort.policy import load_policy
 
-    data = yaml.safe_load(SUPPORT_AGENT.read_text(encoding="utf-8"))
-    entries = [g for g in data["guards"]["output"] if g.get("guard") == "grounding"]
+    entries = [g for g in load_policy("support_agent").raw["guards"]["output"] if g["guard"] == "grounding"]
     if len(entries) != 1:
-        raise SystemExit(f"{SUPPORT_AGENT}: expected one grounding guard at the output stage, found {len(entries)}")
-    settings = {k: v for k, v in entries[0].items() if k != "guard"}
+        raise SystemExit(f"support_agent: expected one grounding guard at the output stage, found {len(entries)}")
+    settings = {k: v for k, v in entries[0].items() if k not in ("guard", "enabled")}
     settings["regenerate"] = False
     return settings
 
@@ -103,7 +101,7 @@ def run_case(case: dict[str, Any], policy: dict[str, Any]) -> dict[str, Any]:
 
     docs = [Document(page_content=p["text"], metadata={"doc_id": p["doc_id"], "source": p["doc_id"]})
             for p in case["passages"]]  # fmt: skip
-    chain = RunnableLambda(lambda _: {"answer": case["answer"], "context": docs})
+    chain: RunnableLambda[Any, dict[str, Any]] = RunnableLambda(lambda _: {"answer": case["answer"], "context": docs})
     guarded = ragfort.harden(chain, policy=policy)
     result = guarded.invoke({"question": case["question"]})
     stripped = any(not c.supported for c in result.claims)
