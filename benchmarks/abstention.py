@@ -137,11 +137,12 @@ def _auc(answerable: Sequence[bool], scores: Sequence[float]) -> float:
 
 
 def _read(guard: Any, question: str, passages: Sequence[Any]) -> dict[str, Any]:
-    """What the judge reads for one question: the passages, their retrieval scores and probabilities."""
-    from ragfort.text import search_text
+    """What the judge reads for one question: the passages' retrieval scores and its probabilities."""
+    from ragfort.types import Turn
 
-    top = list(passages[: guard.settings.answerability_passages])
-    probs = [float(p) for p in guard.judge.score([(p.text, search_text(question)) for p in top])] if top else []
+    if not passages:
+        return {"cosines": [], "probs": []}
+    top, probs = guard.read(Turn(question=question, documents=tuple(passages)), guard.judge)
     return {"cosines": [p.score or 0.0 for p in top], "probs": probs}
 
 
@@ -294,9 +295,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 continue
             for question, answerable, corpus in questions:
                 passages = indexes[corpus].search(question, k=K)
-                floored = cosine.check(Turn(question=question, documents=tuple(passages)), RunContext())
+                at_floor = cosine.check(Turn(question=question, documents=tuple(passages)), RunContext())
                 read = _read(best_only, question, passages)
-                abstained = floored.action is Action.ABSTAIN
+                abstained = at_floor.action is Action.ABSTAIN
                 reads.append({"set": name, "question": question, "ok": answerable, "floored": abstained, **read})
         chosen = _fit(reads, Path(args.fit), floor)
         print(f"wrote {args.fit}: threshold {chosen:.2f}, {len(reads)} dev questions")
@@ -331,18 +332,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                     costs.append(elapsed)
                 flags[label].append(v.action is Action.ABSTAIN)
                 scores[label].append(score)
-        answerable = [a for _q, a, _c in questions]
-        unanswerable = sum(not a for a in answerable)
+        labels = [a for _q, a, _c in questions]
+        unanswerable = sum(not a for a in labels)
         for label in guards:
             # AUC: how well the score ranks answerable questions above the rest, whatever the threshold.
-            p, r, f1, refused = _metrics(flags[label], answerable)
-            auc = _auc(answerable, scores[label])
+            p, r, f1, refused = _metrics(flags[label], labels)
+            auc = _auc(labels, scores[label])
             rows.append([name, len(questions), unanswerable, label, p, r, f1, f"{refused:.1%}", auc])
         if args.sweep:
             model_scores = scores[list(guards)[-1]]
             for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
                 abst = [fl or s < t for fl, s in zip(flags["cosine"], model_scores, strict=True)]
-                p, r, f1, refused = _metrics(abst, answerable)
+                p, r, f1, refused = _metrics(abst, labels)
                 sweep_rows.append([name, t, p, r, f1, f"{refused:.1%}"])
 
     print(f"split: {args.split}; top {K} passages retrieved, the judge reads "

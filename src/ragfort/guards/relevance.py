@@ -161,12 +161,24 @@ class RelevanceGuard(BaseGuard):
             return self.verdict(Action.ALLOW, score=best, reason=f"best retrieval score {best:.3f} >= {floor:.3f}")
         return self._judge(turn, self.judge, ctx.state.search_text)
 
+    def read(
+        self, turn: Turn, judge: PairJudge, searched: str | None = None
+    ) -> tuple[tuple[Passage, ...], list[float]]:
+        """The passages the judge reads (the top `answerability_passages`) and its probability for each.
+
+        Args:
+            turn: the question and its retrieved passages.
+            judge: the answerability judge.
+            searched: what retrieval searched on, when ragfort retrieved; else
+                the same reading of the question is taken.
+        """
+        question = searched or search_text(turn.resolved_question or turn.question)
+        top = turn.documents[: self.settings.answerability_passages]
+        return top, [float(p) for p in judge.score([(p.text, question) for p in top])]
+
     def _judge(self, turn: Turn, judge: PairJudge, searched: str | None) -> Verdict:
         s = self.settings
-        # What retrieval searched on when ragfort retrieved; else the same reading of the question.
-        question = searched or search_text(turn.resolved_question or turn.question)
-        top = turn.documents[: s.answerability_passages]
-        probs = [float(p) for p in judge.score([(p.text, question) for p in top])]
+        top, probs = self.read(turn, judge, searched)
         marked = tuple(_marked(p, prob, prob >= s.min_answerability) for p, prob in zip(top, probs, strict=True))
         documents = marked + turn.documents[len(top) :]
         best = max(probs)
