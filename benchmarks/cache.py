@@ -71,10 +71,10 @@ import ragfort
 import ragfort._offline
 from ragfort import CacheStatus
 from ragfort.cache import AnswerCache, CacheEntry, MemoryBackend, SemanticSettings, compare, question_features
+from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
 from ragfort.cache.keys import anchor
 from ragfort.ingest import ingest_paths
 from ragfort.integrations.convert import passage_to_document
-from ragfort.judges import PairJudge, load_judge
 from ragfort.text import search_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -351,8 +351,9 @@ class Stages:
     found: bool  # the stored entry is a candidate: it shares a chunk with the asked question's top anchor_depth
     agree: bool  # retrieval agreement: either top chunk is within the other's top anchor_depth
     cosine: float
-    rules: tuple[str, ...]  # the near-miss rules that refuse (empty: none)
+    rules: tuple[str, ...]  # the near-miss rules that refuse (empty: none), on the typo-mended texts with the judge
     judge: tuple[float, float]  # the judge's probability, (stored, asked) and (asked, stored)
+    same_reading: bool = False  # the same words once courtesy, case, punctuation and typos are set aside
 
     def refusals(self, settings: SemanticSettings) -> list[str]:
         """Every stage that refuses the pair under `settings`, in the order `AnswerCache.semantic` applies them."""
@@ -362,23 +363,28 @@ class Stages:
         out += [] if self.cosine >= threshold else [f"cosine < {threshold}"]
         out += [f"rule:{r}" for r in self.rules]
         mean = sum(self.judge) / 2
-        if settings.equivalence_judge and mean < settings.min_equivalence:
+        if settings.equivalence_judge and not self.same_reading and mean < settings.min_equivalence:
             out.append(f"judge < {settings.min_equivalence}")
         return out
 
 
-def stages(a: str, b: str, seen: Seen, settings: SemanticSettings, judge: PairJudge) -> Stages:
+def stages(a: str, b: str, seen: Seen, settings: SemanticSettings, gate: EquivalenceGate) -> Stages:
     """The stages of storing `a` and asking `b` (see `Stages`)."""
     (va, ra), (vb, rb) = seen(a), seen(b)
     depth = settings.anchor_depth
     cos = float(va @ vb) / (float(np.linalg.norm(va)) * float(np.linalg.norm(vb)) or 1.0)
-    p = judge.score([(a, b), (b, a)], batch_size=2)
+    p = gate.judge.score([(a, b), (b, a)], batch_size=2)
+    rules = compare(question_features(b), question_features(a)).reasons
+    mended = gate.mend(a, b) if rules and settings.equivalence_judge else None
+    if mended is not None and compare(question_features(mended[1]), question_features(mended[0])).same_meaning:
+        rules = ()  # as `AnswerCache.semantic`: the rules find no difference once the typos are mended
     return Stages(
         found=bool(set(rb[:depth]) & set(ra)),
         agree=rb[0] in ra[:depth] or ra[0] in rb[:depth],
         cosine=cos,
-        rules=compare(question_features(b), question_features(a)).reasons,
+        rules=rules,
         judge=(float(p[0]), float(p[1])),
+        same_reading=gate.same_reading(a, b),
     )
 
 
@@ -389,7 +395,7 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     counts per first refusing stage.
     """
     cfg = settings or SemanticSettings()
-    judge = load_judge("equivalence")
+    gate = equivalence_gate(cfg.min_equivalence)
     seen = {corpus: Seen(chain) for corpus, chain in chains.items()}
     rows = [
         row
@@ -405,11 +411,11 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     lines: dict[bool, list[str]] = {True: [], False: []}
     judged: list[tuple[bool, float]] = []  # (paraphrase, the judge's mean) of the pairs only the judge decides
     for row in rows:
-        st = stages(row["q1"], row["q2"], seen[row["corpus"]], cfg, judge)
+        st = stages(row["q1"], row["q2"], seen[row["corpus"]], cfg, gate)
         refused = st.refusals(cfg)
         positive = bool(row["equivalent"])
         if all(r.startswith("judge") for r in refused):
-            judged.append((positive, sum(st.judge) / 2))
+            judged.append((positive, 1.0 if st.same_reading else sum(st.judge) / 2))  # one reading: no judge
         first = refused[0] if refused else "served"
         counts[(positive, first)] += 1
         past_rules = not any(r.startswith("rule:") for r in refused)

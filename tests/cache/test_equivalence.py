@@ -13,7 +13,7 @@ from tests.cache.conftest import make_entry
 
 import ragfort
 from ragfort.cache import AnswerCache, MemoryBackend, SemanticSettings, question_features
-from ragfort.cache.equivalence import TASK, EquivalenceGate, equivalence_gate
+from ragfort.cache.equivalence import READING, TASK, EquivalenceGate, equivalence_gate
 from ragfort.errors import ConfigError
 from ragfort.judges import MODELS_DIR, PairJudge
 from ragfort.pii.vault import VaultKeys
@@ -148,5 +148,48 @@ def test_the_version_names_the_model_file_and_the_minimum() -> None:
     gate = equivalence_gate(0.9)
     assert gate.judge.task == TASK
     sha = gate.judge.manifest.files["model.onnx"]
-    assert gate.version == f"eq:{sha[:16]}:0.9000"
-    assert equivalence_gate(0.95).version == f"eq:{sha[:16]}:0.9500" != gate.version
+    assert gate.version == f"eq:{sha[:16]}:0.9000:r{READING}"
+    assert equivalence_gate(0.95).version == f"eq:{sha[:16]}:0.9500:r{READING}" != gate.version
+
+
+def test_one_reading_is_a_hit_without_the_judge() -> None:
+    strict = EquivalenceGate(equivalence_gate(0.5).judge, 1.0)  # no probability reaches 1: only the reading passes
+    polite = "Hi team, can I change my PIN in the app? Thanks a lot"
+    assert strict.same_question(polite, "can I change my PIN in the app")
+    assert not strict.same_question(*PARAPHRASE)
+    assert not strict.same_question("How do I turn on roaming?", "How do I turn off roaming?")
+
+
+TYPO = ("How long does a replacement SIM take to arrive?", "how long does a replacment sim take to arrive")
+
+
+def _semantic(cache: AnswerCache, stored: str, asked: str) -> bool:
+    """Store `stored` and ask `asked` with one vector and one anchor: only the rules and the judge decide."""
+    v = np.ones(4, dtype=np.float32) / 2.0
+    sealed = cache.seal_question("ns", stored) if cache.keeps_questions else None
+    cache.clear()
+    cache.put(
+        make_entry(ns="ns", vector=v, features=question_features(stored), anchors=("a1",), sealed_question=sealed)
+    )
+    return cache.semantic("ns", v, question_features(asked), ["a1"], question=asked)[0] is not None
+
+
+def test_a_typo_is_mended_before_the_rules_when_the_judge_reads_both_questions() -> None:
+    rules = AnswerCache(MemoryBackend(), semantic=SemanticSettings(equivalence_judge=False))
+    judged = AnswerCache(MemoryBackend(), keys=VaultKeys(b"k" * 32))
+    assert not _semantic(rules, *TYPO)  # the rules alone read "replacment" as a swapped word
+    assert _semantic(judged, *TYPO)
+    assert _semantic(judged, TYPO[1], TYPO[0])
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "how long does a replacment sim take to arrive by post",
+        "how long does a replacment esim take to activate",
+        "How long does a replacement SIM take to arrive in a stone?",
+    ],
+)
+def test_a_mended_typo_still_meets_the_rules_and_the_judge(asked: str) -> None:
+    judged = AnswerCache(MemoryBackend(), keys=VaultKeys(b"k" * 32))
+    assert not _semantic(judged, "How long does a replacement SIM take to arrive in a store?", asked)

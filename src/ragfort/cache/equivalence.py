@@ -10,20 +10,42 @@ gate scores ``(stored, asked)`` and ``(asked, stored)`` (as one batch of
 two rows of equal length) and averages them: the decision never depends on
 which question came first.
 
-The gate's `version` (the model's sha256 from its manifest and the
-minimum probability) is folded into the cache namespace, so a retrained
-model or a new minimum never serves entries admitted under the old gate.
+Two questions whose words are the same once courtesy, case, punctuation
+and typos are set aside (`ragfort.cache.typos.reading`) are the same
+question without asking the judge, which scores some such pairs low. The
+gate also mends typos for the rules: `mend` gives both questions one spelling
+for the words one typo apart, checked against the judge's own vocabulary.
+
+The gate's `version` (the model's sha256 from its manifest, the minimum
+probability and the `READING` of the texts) is folded into the cache
+namespace, so a retrained model, a new minimum or another reading never
+serves entries admitted under the old gate.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
 
+from ragfort.cache import typos
 from ragfort.judges import PairJudge, load_judge
 
-__all__ = ["TASK", "EquivalenceGate", "equivalence_gate"]
+__all__ = ["READING", "TASK", "EquivalenceGate", "equivalence_gate", "judge_vocabulary"]
 
 TASK = "equivalence"
+# How the gate reads the two texts. 1: the judge alone, on the raw texts (no version suffix).
+# 2: one reading word for word (`typos.reading`) is a hit without the judge, and typos are mended.
+READING = 2
+
+
+@lru_cache(maxsize=4)
+def judge_vocabulary(model_dir: Path) -> frozenset[str]:
+    """The whole words of the judge's WordPiece vocabulary (lower case): the words `typos.mend` trusts."""
+    from tokenizers import Tokenizer
+
+    vocab = Tokenizer.from_file(str(model_dir / "tokenizer.json")).get_vocab()
+    return frozenset(w for w in vocab if w.isalpha())
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,12 +59,17 @@ class EquivalenceGate:
 
     judge: PairJudge
     minimum: float
+    vocabulary: frozenset[str] = field(default=frozenset(), repr=False)
 
     @property
     def version(self) -> str:
-        """Identifies what this gate admits: the model file's sha256 (short) and the minimum."""
+        """Identifies what this gate admits: the model file's sha256 (short), the minimum and the `READING`."""
         sha = self.judge.manifest.files.get("model.onnx", "")
-        return f"eq:{sha[:16]}:{self.minimum:.4f}"
+        return f"eq:{sha[:16]}:{self.minimum:.4f}:r{READING}"
+
+    def mend(self, stored: str, asked: str) -> tuple[str, str] | None:
+        """Both questions with one spelling for the words one typo apart, or None (see `typos.mend`)."""
+        return typos.mend(stored, asked, self.vocabulary)
 
     def probability(self, stored: str, asked: str) -> float:
         """The mean of the judge's probabilities over both orders of the two questions."""
@@ -51,9 +78,14 @@ class EquivalenceGate:
         p = self.judge.score([(stored, asked), (asked, stored)], batch_size=2)
         return float(p.mean())
 
+    def same_reading(self, stored: str, asked: str) -> bool:
+        """Whether the two ask the same words in the same order, typos mended (see `typos.reading`)."""
+        stored, asked = self.mend(stored, asked) or (stored, asked)
+        return typos.reading(stored) == typos.reading(asked)
+
     def same_question(self, stored: str, asked: str) -> bool:
-        """Whether one answer serves both questions, by the judge."""
-        return self.probability(stored, asked) >= self.minimum
+        """Whether one answer serves both questions: one reading, else by the judge."""
+        return self.same_reading(stored, asked) or self.probability(stored, asked) >= self.minimum
 
 
 def equivalence_gate(minimum: float) -> EquivalenceGate:
@@ -64,4 +96,5 @@ def equivalence_gate(minimum: float) -> EquivalenceGate:
     """
     if not 0.0 <= minimum <= 1.0:
         raise ValueError(f"minimum must be in [0, 1], got {minimum!r}")
-    return EquivalenceGate(load_judge(TASK), minimum)
+    judge = load_judge(TASK)
+    return EquivalenceGate(judge, minimum, judge_vocabulary(judge.model_dir))

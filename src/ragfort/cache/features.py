@@ -25,7 +25,7 @@ from typing import Any
 from ragfort.cache.actions import actions
 from ragfort.text import FUNCTION_WORDS
 
-__all__ = ["READING", "QuestionFeatures", "StaleFeatures", "question_features"]
+__all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", "question_features", "word_stem"]
 
 # The reading of a question these features come from; it keys the hashes, and features stored under
 # another reading never meet these (`StaleFeatures`). v2: sentence starts are not names. v3:
@@ -264,7 +264,8 @@ def _h(kind: str, value: str) -> str:
     return hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8, key=_HASH_KEY).hexdigest()
 
 
-def _stem(word: str) -> str:
+def word_stem(word: str) -> str:
+    """The crude stem the rules compare words by (plurals, -ing, -ed, -able and a final "e" folded)."""
     # Enough folding for set comparison: plurals, -ing/-ed, -able ("returnable" ~ "return"), then a
     # final e, so "device"/"devices" and "update"/"updated"/"updating" meet ("disable" keeps its "disabl").
     for suffix, rest in (("able", 4), ("ible", 4), ("ing", 3), ("ed", 3), ("es", 3), ("s", 3)):
@@ -380,7 +381,8 @@ _COURTESY = (
 )
 
 
-def _strip_courtesy(text: str) -> str:
+def courtesy_stripped(text: str) -> str:
+    """`text` without the courtesy around the question (greetings, thanks, polite frames)."""
     before = None
     while before != text:
         before = text
@@ -393,7 +395,7 @@ def _strip_courtesy(text: str) -> str:
 
 def question_features(text: str) -> QuestionFeatures:
     """The features of one question (redacted text in, hashes out)."""
-    text = _strip_courtesy(text)
+    text = courtesy_stripped(text)
     matches = list(_TOKEN.finditer(text))
     raw_tokens = [m.group(0) for m in matches]
     tokens = [_CANON.get(t, t) for t in (m.group(0).lower().replace("’", "'") for m in matches)]
@@ -440,7 +442,7 @@ def question_features(text: str) -> QuestionFeatures:
             continue
         for prefix in _NEG_PREFIXES:
             if tok.startswith(prefix) and len(tok) - len(prefix) >= 4:
-                negated.add(_h("word", _stem(tok[len(prefix) :])))
+                negated.add(_h("word", word_stem(tok[len(prefix) :])))
         # -- direction ------------------------------------------------------
         for stem, (axis, pole) in _DIRECTION_STEMS.items():
             if tok.startswith(stem):
@@ -454,7 +456,7 @@ def question_features(text: str) -> QuestionFeatures:
                 directions.add(f"{axis}|{pole}")
         # "to be", "to get": an infinitive, not a destination.
         if tok in _ROLES and not (tok == "to" and nxt in _STOP and nxt not in _ROLE_SKIP):
-            moved[_ROLES[tok]].update(_h("obj", _stem(w)) for w in _phrase(tokens, i + 1))
+            moved[_ROLES[tok]].update(_h("obj", word_stem(w)) for w in _phrase(tokens, i + 1))
         # -- names ------------------------------------------------------------
         is_name = any(c.isupper() for c in orig[1:]) or (orig[0].isupper() and not sentence_start)
         if is_name and tok not in ("i", "i'm", "i've", "i'd"):
@@ -464,13 +466,13 @@ def question_features(text: str) -> QuestionFeatures:
             if tok in groups:
                 scopes.add(f"{axis}|{groups[tok]}")
         if tok not in _STOP and tok not in _PARTICLES and tok not in _ROLES:
-            content.add(_h("word", _stem(tok)))
+            content.add(_h("word", word_stem(tok)))
         sentence_start = False
 
     breaks = [
         bool(i and _CLAUSE_END.search(text, matches[i - 1].end(), matches[i].start())) for i in range(len(tokens))
     ]
-    acts = actions(tokens, breaks, stem=_stem, stop=_STOP, number=lambda t: bool(_NUMBER.fullmatch(t)))
+    acts = actions(tokens, breaks, stem=word_stem, stop=_STOP, number=lambda t: bool(_NUMBER.fullmatch(t)))
     lowered = " ".join(tokens)
     asks = frozenset(name for name, pattern in _ASKS if pattern.search(lowered))
     return QuestionFeatures(

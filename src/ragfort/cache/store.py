@@ -8,7 +8,9 @@ Two lookups:
   vectors' cosine reaches the threshold (``judged_threshold`` when the judge
   is on, else ``threshold``), the two retrievals agree (the top
   chunk of one is within the top `anchor_depth` of the other), the
-  near-miss check (`nearmiss.compare`) finds no difference in meaning, and,
+  near-miss check (`nearmiss.compare`) finds no difference in meaning (with
+  the judge on, also when it finds none once typos between the two texts
+  are mended: `ragfort.cache.typos`), and,
   when ``equivalence_judge`` is on, the learned judge (`ragfort.cache.equivalence`)
   finds that one answer serves both questions. The rules are hard vetoes
   and cost nothing; the judge reads only the candidates they let through,
@@ -38,7 +40,7 @@ import numpy as np
 from ragfort.cache.backends.base import CacheBackend, DeletesEntries
 from ragfort.cache.entry import CacheEntry
 from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
-from ragfort.cache.features import QuestionFeatures
+from ragfort.cache.features import QuestionFeatures, question_features
 from ragfort.cache.keys import digest
 from ragfort.cache.nearmiss import compare
 from ragfort.cache_settings import CacheSettings, SemanticSettings
@@ -195,7 +197,7 @@ class AnswerCache:
             sim = float(q @ entry.vector) / (qn * (float(np.linalg.norm(entry.vector)) or 1.0))
             if sim < threshold:
                 continue
-            if not compare(features, entry.features).same_meaning:
+            if not compare(features, entry.features).same_meaning and not self._mended_same(entry, question):
                 continue
             passed.append(Match(entry, fresh=entry.fresh_until > now, similarity=sim))
         best: dict[bool, Match] = {}
@@ -212,6 +214,16 @@ class AnswerCache:
                     continue
             best[match.fresh] = match
         return best.get(True), best.get(False)
+
+    def _mended_same(self, entry: CacheEntry, question: str | None) -> bool:
+        """Whether the rules find no difference once typos between the two texts are mended (judge on only)."""
+        if self.gate is None or not question:
+            return False
+        stored = self.open_question(entry)
+        mended = self.gate.mend(stored, question) if stored else None
+        if mended is None:
+            return False
+        return compare(question_features(mended[1]), question_features(mended[0])).same_meaning
 
     # -- writes ------------------------------------------------------------------------
     def stamps(self) -> tuple[float, float, float]:

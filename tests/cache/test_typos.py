@@ -1,0 +1,68 @@
+"""Typos mended between two questions, and the shared reading, with the shipped judge's vocabulary."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragfort.cache import compare, question_features
+from ragfort.cache.equivalence import TASK, judge_vocabulary
+from ragfort.cache.typos import mend, reading
+from ragfort.judges import MODELS_DIR
+
+VOCABULARY = judge_vocabulary(MODELS_DIR / TASK)
+STORED = "How long does a replacement SIM take to arrive?"
+
+
+def test_the_vocabulary_is_the_judges_whole_words() -> None:
+    assert {"replacement", "store", "stone", "tablet", "table"} <= VOCABULARY
+    assert "replacment" not in VOCABULARY and "##ing" not in VOCABULARY
+
+
+@pytest.mark.parametrize(
+    ("asked", "mended"),
+    [
+        ("how long does a replacment sim take to arrive", "how long does a replacement sim take to arrive"),
+        ("How long does a replacemnet SIM take to arrive?", "How long does a replacement SIM take to arrive?"),
+        ("How long does a replaceement SIM take to arrive?", "How long does a replacement SIM take to arrive?"),
+    ],
+)
+def test_a_dropped_added_or_swapped_letter_is_mended_to_the_known_word(asked: str, mended: str) -> None:
+    assert mend(STORED, asked, VOCABULARY) == (STORED, mended)
+    assert mend(asked, STORED, VOCABULARY) == (mended, STORED)  # whichever side holds the typo
+
+
+def test_the_rules_read_the_mended_texts_as_the_same_question() -> None:
+    asked = "how long does a replacment sim take to arrive"
+    assert not compare(question_features(asked), question_features(STORED)).same_meaning  # a swapped word
+    stored, mended = mend(STORED, asked, VOCABULARY) or (STORED, asked)
+    assert compare(question_features(mended), question_features(stored)).same_meaning
+
+
+@pytest.mark.parametrize(
+    ("stored", "asked"),
+    [
+        ("Can I get a replacement SIM in a store?", "Can I get a replacement SIM in a stone?"),  # a letter replaced
+        ("Can I insure my tablet?", "Can I insure my table?"),  # both are words
+        ("Can I pay my bill by post?", "Can I pay my bil by port?"),  # shorter than five letters
+        ("How do I pay in a cheque?", "How do I pay in cheques?"),  # two forms of one word
+        ("How do I add an eSIM?", "How do I add a SIM?"),
+        ("What are the pionts worth?", "What are the points and pints worth?"),  # two partners: which one?
+        (STORED, STORED),
+    ],
+)
+def test_words_that_are_not_one_typo_apart_are_left_alone(stored: str, asked: str) -> None:
+    assert mend(stored, asked, VOCABULARY) is None
+
+
+def test_a_pair_of_unknown_words_takes_the_longer_spelling() -> None:
+    assert mend("Where is my voicemail pascode?", "Where is my voicemail passcode?", VOCABULARY) == (
+        "Where is my voicemail passcode?",
+        "Where is my voicemail passcode?",
+    )
+
+
+def test_the_reading_drops_courtesy_case_punctuation_and_spacing() -> None:
+    assert reading("Hi team, can I change my PIN   in the app? Thanks a lot") == "can i change my pin in the app"
+    assert reading("Can I change my PIN in the app?") == "can i change my pin in the app"
+    assert reading("What’s my PIN?") == reading("what's my pin") != reading("What is my PIN?")
+    assert reading("How do I turn on roaming?") != reading("How do I turn off roaming?")
