@@ -224,6 +224,30 @@ def test_a_checkpoint_is_never_overwritten_or_resumed_with_other_settings(tmp_pa
     assert _state(tmp_path / "work")["step"] == 2
 
 
+@pytest.mark.usefixtures("tiny_task")
+@pytest.mark.train
+def test_a_fine_tune_starts_from_the_given_weights_and_refuses_a_foreign_checkpoint(tmp_path: Path) -> None:
+    first = tiny_config(tmp_path / "first", freeze_layers=5, steps=2)
+    train.train(first)
+    best = Path(first.workdir) / train.BEST
+    start = torch.load(best, map_location="cpu", weights_only=True)["model"]
+    tuned = tiny_config(tmp_path / "tuned", freeze_layers=5, steps=2, init_from=str(best))
+    fresh_model = train.build_model(tuned)
+    train._init_weights(fresh_model, tuned)
+    for key, tensor in start.items():
+        assert torch.equal(tensor, fresh_model.state_dict()[key]), key
+    train.train(tuned)
+    state = _state(Path(tuned.workdir))
+    assert state["step"] == 2 and state["config"]["init_from"] == str(best)  # type: ignore[index]
+    with pytest.raises(ConfigError, match="no checkpoint file"):
+        train._init_weights(fresh_model, tiny_config(tmp_path / "x", init_from=str(tmp_path / "missing.pt")))
+    with pytest.raises(ConfigError, match="max_length"):
+        train._init_weights(fresh_model, tiny_config(tmp_path / "y", max_length=32, init_from=str(best)))
+    (tmp_path / "junk.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(ConfigError, match="not a judge checkpoint"):
+        train._init_weights(fresh_model, tiny_config(tmp_path / "z", init_from=str(tmp_path / "junk.pt")))
+
+
 # --------------------------------------------------------------------------- end to end
 
 

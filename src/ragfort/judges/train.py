@@ -113,6 +113,7 @@ class TrainConfig:
     eval_batch_size: int = 64
     until: int = 0
     max_minutes: float = 0.0
+    init_from: str = ""
 
     def mix_settings(self) -> MixSettings:
         return MixSettings(
@@ -131,7 +132,7 @@ class TrainConfig:
 # Settings that change what the model learns: a resumed run must use the same.
 _FIXED = (
     "task", "holdout", "public_max", "public_dev", "per_sentence", "generated_max", "seed", "max_length",
-    "batch_size", "steps", "lr", "head_lr", "weight_decay", "warmup", "freeze_layers", "pooling",
+    "batch_size", "steps", "lr", "head_lr", "weight_decay", "warmup", "freeze_layers", "pooling", "init_from",
 )  # fmt: skip
 
 
@@ -468,7 +469,10 @@ def train(config: TrainConfig, *, resume: bool = False, fresh: bool = False, mix
     weights = torch.where(labels == 1, torch.tensor(w_pos), torch.tensor(w_neg))
 
     _seed_all(config.seed)
-    model = build_model(config).to(device)
+    model = build_model(config)
+    if config.init_from and not resume:
+        _init_weights(model, config)
+    model = model.to(device)
     head = [p for n, p in model.named_parameters() if n.startswith("head.") and p.requires_grad]
     decay = [p for n, p in model.named_parameters() if not n.startswith("head.") and p.requires_grad and p.ndim > 1]
     no_decay = [p for n, p in model.named_parameters() if not n.startswith("head.") and p.requires_grad and p.ndim <= 1]
@@ -593,6 +597,35 @@ def train(config: TrainConfig, *, resume: bool = False, fresh: bool = False, mix
     if train_s > 0:
         print(f"{seen} pairs in {train_s:.0f} s of training steps: {seen / train_s:.1f} pairs/s", flush=True)
     return workdir
+
+
+def _init_weights(model: CrossEncoder, config: TrainConfig) -> None:
+    """Start from the weights of an earlier run's checkpoint (``--init-from``): a fine-tune, not a resume.
+
+    The optimizer, schedule and step start afresh; only the encoder and head
+    weights are taken. The checkpoint must be of the same task, pooling and
+    length, so the weights mean what this run assumes.
+
+    Raises:
+        ConfigError: the file is missing, not a checkpoint, or of another task, pooling or length.
+    """
+    path = Path(config.init_from)
+    if not path.is_file():
+        raise ConfigError(f"--init-from: no checkpoint file at {str(path)!r}")
+    try:
+        # Only tensors and plain settings are needed here, so the safe loader is enough.
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        weights, saved = state["model"], state["config"]
+    except Exception as exc:  # torch raises several types for a file that is not a checkpoint
+        raise ConfigError(f"--init-from: {str(path)!r} is not a judge checkpoint: {exc}") from exc
+    for key in ("task", "pooling", "max_length"):
+        if saved.get(key) != getattr(config, key):
+            raise ConfigError(
+                f"--init-from: {str(path)!r} was trained with {key} {saved.get(key)!r}, this run uses "
+                f"{getattr(config, key)!r}"
+            )
+    model.load_state_dict(weights)
+    print(f"initialised from {path} (its step {state.get('step', '?')})", flush=True)
 
 
 def _norm(value: Any) -> Any:
@@ -934,6 +967,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--eval-batch-size", type=int, default=None, help=f"default {d.eval_batch_size}")
     p.add_argument("--until", type=int, default=None, help="stop (checkpointed) at this step; --resume continues")
     p.add_argument("--max-minutes", type=float, default=None, help="stop (checkpointed) after this long")
+    p.add_argument(
+        "--init-from", default=None, metavar="CHECKPOINT",
+        help="start from an earlier run's weights (its best.pt): a fine-tune with a fresh optimizer and schedule",
+    )  # fmt: skip
     p.add_argument("--resume", action="store_true", help="continue the workdir's checkpoint exactly")
     p.add_argument("--fresh", action="store_true", help="discard the workdir's checkpoints and start over")
     p.add_argument("--export-only", action="store_true", help="export the workdir's best checkpoint, no training")
