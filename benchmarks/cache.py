@@ -32,7 +32,9 @@
 3. ``--funnel`` (instead of 1 and 2): on the dev split only, where each pair
    stops in the shipped semantic gate. Every pair's stages are computed
    (candidate found through the anchors, retrieval agreement, cosine, each
-   near-miss rule, the judge's probability in both orders); a pair is
+   near-miss rule, read again from the typo-mended texts when they refuse,
+   the judge's probability in both orders, unless the two questions have one
+   reading, which needs no judge: `ragfort.cache.typos`); a pair is
    counted at the first stage, in `AnswerCache.semantic`'s order, that
    refuses it. It prints one line per paraphrase not served and per
    near-miss that gets past the rules, then the counts per stage, and a

@@ -182,6 +182,12 @@ def test_a_typo_is_mended_before_the_rules_when_the_judge_reads_both_questions()
     assert _semantic(judged, TYPO[1], TYPO[0])
 
 
+def test_a_gate_without_a_vocabulary_mends_nothing() -> None:
+    shipped = equivalence_gate(0.8)
+    assert shipped.mend(*TYPO) is not None
+    assert EquivalenceGate(shipped.judge, 0.8).mend(*TYPO) is None
+
+
 @pytest.mark.parametrize(
     "asked",
     [

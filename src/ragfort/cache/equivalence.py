@@ -55,6 +55,7 @@ class EquivalenceGate:
     Attributes:
         judge: the loaded ``equivalence`` judge.
         minimum: the probability a hit needs (inclusive).
+        vocabulary: the words `mend` trusts as spelt right (`judge_vocabulary`; empty: nothing is mended).
     """
 
     judge: PairJudge
@@ -68,8 +69,11 @@ class EquivalenceGate:
         return f"eq:{sha[:16]}:{self.minimum:.4f}:r{READING}"
 
     def mend(self, stored: str, asked: str) -> tuple[str, str] | None:
-        """Both questions with one spelling for the words one typo apart, or None (see `typos.mend`)."""
-        return typos.mend(stored, asked, self.vocabulary)
+        """Both questions with one spelling for the words one typo apart, or None (see `typos.mend`).
+
+        A gate built without a vocabulary mends nothing: every word would look like a typo.
+        """
+        return typos.mend(stored, asked, self.vocabulary) if self.vocabulary else None
 
     def probability(self, stored: str, asked: str) -> float:
         """The mean of the judge's probabilities over both orders of the two questions."""
