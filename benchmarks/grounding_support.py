@@ -14,9 +14,10 @@ nothing else, so what is measured is the grounding decision:
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
 ``--learned``/``--no-learned`` turn the learned support judge on or off (the shipped model, or
-``--model DIR``); ``--weight``, ``--passages``, ``--vetoes``, ``--threshold`` and ``--clauses``
-override the guard's ``learned_weight``, ``learned_passages``, ``learned_vetoes``, ``threshold`` and
-``split_clauses`` (``--vetoes none``: the blend alone decides, as before 2026-12-05).
+``--model DIR``); ``--weight``, ``--passages``, ``--vetoes``, ``--exempt-computed``, ``--threshold`` and
+``--clauses`` override the guard's ``learned_weight``, ``learned_passages``, ``learned_vetoes``,
+``exempt_computed``, ``threshold`` and ``split_clauses`` (``--vetoes none``: the blend alone decides, as
+before 2026-12-05).
 ``--library-defaults`` scores with the grounding settings' own defaults instead (the feature
 model alone, the params.json threshold, compound sentences split into clauses): what
 support_agent used before its operating point was chosen with ``--sweep``.
@@ -51,7 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
-               "learned_vetoes", "split_clauses")  # fmt: skip
+               "learned_vetoes", "exempt_computed", "split_clauses")  # fmt: skip
 
 
 def shipped_grounding() -> dict[str, Any]:
@@ -75,8 +76,9 @@ def policy_for(settings: dict[str, Any]) -> dict[str, Any]:
 def describe(settings: dict[str, Any]) -> str:
     """One line naming the settings that decide what is flagged."""
     vetoes = settings.get("learned_vetoes", ("number", "name"))
+    exempt = " (computed numbers exempt)" if settings.get("exempt_computed") else ""
     judge = (f"learned judge weight {settings.get('learned_weight', 0.5)}, {settings.get('learned_passages', 1)} "
-             f"passage(s), vetoes {', '.join(vetoes) or 'none'}" if settings.get("learned_judge")
+             f"passage(s), vetoes {', '.join(vetoes) or 'none'}{exempt}" if settings.get("learned_judge")
              else "no learned judge")  # fmt: skip
     clauses = "clauses split" if settings.get("split_clauses", True) else "sentences whole"
     return (f"{settings.get('action', 'annotate')}, abstain < {settings.get('min_supported_fraction', 0.5)}; "
@@ -214,6 +216,7 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
     shipped_settings = shipped_grounding()
     base = {k: v for k, v in shipped_settings.items() if k not in (*SCORER_KEYS, "required")}
     vetoes = args.vetoes if args.vetoes is not None else shipped_settings.get("learned_vetoes")
+    exempt = args.exempt_computed if args.exempt_computed is not None else shipped_settings.get("exempt_computed")
     embedder = _MemoEmbedder()
     judge = _MemoJudge(load_judge("support"))
     shipped = load_model().threshold
@@ -251,6 +254,8 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
                 scorer.update(learned_weight=weight, learned_passages=args.passages or 1)
                 if vetoes is not None:
                     scorer["learned_vetoes"] = vetoes
+                if exempt is not None:
+                    scorer["exempt_computed"] = exempt
             guard = GroundingGuard(**base, **scorer, embedder=embedder, learned=judge if weight is not None else None)
             rows.append({"threshold": t, **sweep_row(cases, sweep_point(cases, guard), kinds)})
         print(f"## {name}\n")
@@ -294,7 +299,11 @@ def main() -> int:
     parser.add_argument("--passages", type=int, help="learned_passages (default: support_agent's)")
     parser.add_argument("--vetoes", type=_vetoes,
                         help="learned_vetoes: contradictions decisive after the blend, comma-separated from number, "
-                             "name, polarity, or 'none' (default: support_agent's)")  # fmt: skip
+                             "name, polarity, number_binding, name_binding, scope, or 'none' (default: "
+                             "support_agent's)")  # fmt: skip
+    parser.add_argument("--exempt-computed", action=argparse.BooleanOptionalAction, default=None,
+                        help="exempt_computed: the number veto spares numbers the answer works out or hedges "
+                             "(default: support_agent's)")  # fmt: skip
     parser.add_argument("--threshold", type=float, help="the grounding threshold (default: support_agent's)")
     parser.add_argument("--clauses", choices=["split", "whole", "both"],
                         help="split compound sentences into clauses, or check sentences whole (default: "
@@ -333,7 +342,8 @@ def main() -> int:
     if args.learned is not None:
         settings["learned_judge"] = args.learned
     overrides = {"learned_weight": args.weight, "learned_passages": args.passages, "threshold": args.threshold,
-                 "learned_model_path": args.model, "learned_vetoes": args.vetoes}  # fmt: skip
+                 "learned_model_path": args.model, "learned_vetoes": args.vetoes,
+                 "exempt_computed": args.exempt_computed}  # fmt: skip
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if args.clauses:
         settings["split_clauses"] = args.clauses == "split"

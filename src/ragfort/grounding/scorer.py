@@ -62,6 +62,7 @@ import numpy.typing as npt
 from ragfort.context import SentenceVectors
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import ConfigError
+from ragfort.grounding.binding import computed_numbers, overreach, unbound
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -72,6 +73,7 @@ from ragfort.text import sentence_spans
 from ragfort.types import Passage
 
 __all__ = [
+    "LEARNED_VETOES",
     "ClaimResult",
     "EvidenceRef",
     "GroundingReport",
@@ -83,6 +85,11 @@ __all__ = [
     "is_fragment",
     "passage_sentence_spans",
 ]
+
+
+# What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
+# to another subject (`ragfort.grounding.binding`; the learned tier only).
+LEARNED_VETOES: tuple[str, ...] = (*CONTRADICTIONS, "number_binding", "name_binding", "scope")
 
 
 class PairScorer(Protocol):
@@ -286,6 +293,7 @@ class GroundingScorer:
         learned_weight: float = 0.5,
         learned_passages: int = 1,
         learned_vetoes: Sequence[str] = ("number", "name"),
+        exempt_computed: bool = False,
     ) -> None:
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -316,10 +324,11 @@ class GroundingScorer:
         self.learned = learned
         self.learned_weight = float(learned_weight)
         self.learned_passages = learned_passages
-        unknown = sorted(set(learned_vetoes) - set(CONTRADICTIONS))
+        unknown = sorted(set(learned_vetoes) - set(LEARNED_VETOES))
         if unknown:
-            raise ConfigError(f"learned_vetoes must be among {CONTRADICTIONS!r}, got {unknown!r}")
+            raise ConfigError(f"learned_vetoes must be among {LEARNED_VETOES!r}, got {unknown!r}")
         self.learned_vetoes = tuple(learned_vetoes)
+        self.exempt_computed = exempt_computed
         # Vetoed claims land just below the threshold, like the feature model's own veto.
         self.veto_cap = min(self.model.veto_cap, max(0.0, self.threshold - 0.05))
         self._vector_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
@@ -404,7 +413,7 @@ class GroundingScorer:
         done = [r for r in results if r is not None]
         if self.learned is not None:
             done = self._learned_tier(done, written, checked, passages, sentences, per_passage, question,
-                                      sentence_vectors)  # fmt: skip
+                                      sentence_vectors, evidence)  # fmt: skip
         final = tuple(dataclasses.replace(r, span=span) for r, span in zip(done, written, strict=True))
         return GroundingReport(clean, final + unchecked, self.threshold)
 
@@ -419,6 +428,7 @@ class GroundingScorer:
         per_passage: Sequence[Sequence[tuple[int, int]]],
         question: str,
         sentence_vectors: SentenceVectors | None,
+        index: EvidenceIndex,
     ) -> list[ClaimResult]:
         """Blend the learned judge's probability into every claim not settled verbatim."""
         assert self.learned is not None
@@ -453,7 +463,7 @@ class GroundingScorer:
             pi, k = reads[row][best]
             before = results[i]
             prob = w * learned + (1.0 - w) * (before.probability or 0.0)
-            vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes]
+            vetoed = self._vetoes(before, cores[i].text, index, question, passages)
             if vetoed:
                 prob = min(prob, self.veto_cap)
             supported = prob >= self.threshold
@@ -464,15 +474,47 @@ class GroundingScorer:
                 evidence = before.evidence if supported else ()
             quote = sentences[k][3]
             note = f"learned judge {learned:.2f} reading passage {pi + 1} ('{quote[:80]}')"
-            capped = f", capped: the evidence contradicts its {' and '.join(vetoed)}" if vetoed else ""
+            kinds = list(dict.fromkeys(v.split(":")[0] for v in vetoed))
+            capped = f", capped: the evidence contradicts its {' and '.join(kinds)}" if vetoed else ""
             verdict = f"support probability {prob:.2f} (learned tier{capped}, threshold {self.threshold:.2f})"
             rest = [x for x in before.signals if not x.startswith("support probability")]
+            rest = [*(v.split(": ", 1)[1] for v in vetoed if ": " in v), *rest]
             # A veto's reason leads; the judge's reading follows.
             signals = (*rest, note, verdict) if vetoed else (note, *rest, verdict)
             out[i] = dataclasses.replace(
                 before, probability=prob, supported=supported, tier="learned", evidence=evidence, signals=signals
             )
         return out
+
+    def _vetoes(
+        self, before: ClaimResult, claim: str, evidence: EvidenceIndex, question: str, passages: Sequence[Passage]
+    ) -> list[str]:
+        """What of the claim the evidence contradicts, among `learned_vetoes`.
+
+        The signals' contradictions by name (``"number"``); a binding veto as
+        ``"number (bound to another subject): <reason>"``, so that its reason can be shown.
+        """
+        vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes]
+        if "number" in vetoed and self.exempt_computed and (spans := computed_numbers(claim)):
+            # "so you still have about 2 months": a number the answer works out is not one it quotes.
+            masked = claim
+            for start, end in reversed(spans):
+                masked = masked[:start] + masked[end:]
+            again = claim_signals(masked, evidence, question_tokens=frozenset(content_tokens(question)))
+            if "number" not in again.contradicted:
+                vetoed.remove("number")
+        binding = [k for k in ("number_binding", "name_binding") if k in self.learned_vetoes]
+        if binding:
+            texts = [p.text for p in passages]
+            seen: set[str] = set()
+            for miss in unbound(claim, evidence, question=question, passages=texts):
+                kind = f"{miss.kind}_binding"
+                if kind in binding and kind not in seen:
+                    seen.add(kind)
+                    vetoed.append(f"{miss.kind} (bound to another subject): {miss.reason}")
+        if "scope" in self.learned_vetoes and (wide := overreach(claim, evidence)):
+            vetoed.append(f"scope: {wide}")
+        return vetoed
 
     # -- the free tiers ------------------------------------------------------------
     def _verbatim_result(

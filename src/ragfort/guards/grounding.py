@@ -92,7 +92,12 @@ class GroundingSettings(GuardSettings):
             the blend says: ``number`` (a different amount in the same unit,
             another month, a phone or account number that differs from the
             evidence's), ``name`` (a product or name swapped for a related
-            one), ``polarity`` (a flipped negation or antonym).
+            one), ``polarity`` (a flipped negation or antonym), ``number_binding``
+            and ``name_binding`` (a number or name the evidence gives for another
+            subject: "the Tab battery costs $79" where $79 is the One's price and
+            the Tab's is $99; `ragfort.grounding.binding`).
+        exempt_computed: the ``number`` veto spares a number the answer works out
+            or hedges ("which is 100", "about 2 months", "2 months left").
     """
 
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -112,7 +117,11 @@ class GroundingSettings(GuardSettings):
     learned_model_path: str | None = None
     learned_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     learned_passages: int = Field(default=1, ge=1, le=5)
-    learned_vetoes: tuple[Literal["number", "name", "polarity"], ...] = ("number", "name")
+    learned_vetoes: tuple[Literal["number", "name", "polarity", "number_binding", "name_binding", "scope"], ...] = (
+        "number",
+        "name",
+    )
+    exempt_computed: bool = False
 
     @model_validator(mode="after")
     def _band_in_range(self) -> GroundingSettings:
@@ -172,6 +181,7 @@ class GroundingGuard(BaseGuard):
             learned_weight=s.learned_weight,
             learned_passages=s.learned_passages,
             learned_vetoes=s.learned_vetoes,
+            exempt_computed=s.exempt_computed,
         )
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:

@@ -1,0 +1,399 @@
+"""Binding: a claim's number or name must sit with the claim's subject in the evidence.
+
+People who answer support questions rarely invent a number or a name. They take a real
+one from the same help center and attach it to the wrong thing: "the Tab battery costs
+$79" where $79 is the price for the One, "it should arrive within 7 working days" where
+7 working days is how long the PIN letter takes and the reminder takes 5, "it becomes an
+Everyday Plus account" where the Graduate account becomes an Everyday one. The value
+occurs in the evidence, so a check that looks it up anywhere passes it, and the closest
+sentence often does not contradict it either.
+
+This module binds each number (with its unit) and each product or plan name of a claim
+to the claim's other content words, and the question's. Every number and name in the
+evidence gets a context: the clause it stands in (split at commas and semicolons), with
+the rest of its sentence counting half; in a markdown table, a cell's context is its
+row's first cell and its column's header. A claim's number is **unbound** when a
+different number of the same unit sits in a context that shares clearly more of the
+claim's subject than any context holding the claim's own number (or any at all when the
+claim's number is nowhere). A name is unbound the same way when a related name (one
+sharing a word with it, or another row label of the same table) sits with the subject.
+
+A number the answer works out or hedges ("which is 100", "about 2 months", "so you
+still have 2 months left") is not taken from the evidence, so it is never unbound.
+`computed_numbers` finds them; the scorer's learned tier also uses it to lift the plain
+number veto from such claims.
+
+The learned tier of `ragfort.grounding.scorer` uses `unbound` as two more vetoes
+(``learned_vetoes``: ``number_binding``, ``name_binding``). The feature model's signals
+(`ragfort.grounding.signals`) do not use it, so its trained features and the public
+benchmarks do not change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from ragfort.grounding.signals import (
+    _IDENTIFIER,
+    _NEGATIONS,
+    _NUMBER,
+    _NUMBER_WORDS,
+    _PLACEHOLDER,
+    _STOPWORDS,
+    _UNITS,
+    _WORD_NUMBER,
+    EvidenceIndex,
+    _entities,
+    _fmt,
+    _to_number,
+    _tokens,
+    stem,
+)
+
+__all__ = ["Unbound", "computed_numbers", "overreach", "unbound"]
+
+# How much more of the claim's subject a rival's context must share than the claim's own value's.
+MARGIN = 1.0
+# The least a rival's context must share with the subject to count at all.
+MIN_SHARED = 2.0
+# Words of the rest of a sentence count this much beside those of the value's own clause.
+_AROUND = 0.5
+
+# Words before a number that mark it as worked out or approximate rather than quoted.
+_COMPUTED_BEFORE = (
+    "about", "around", "roughly", "approximately", "approx", "nearly", "almost", "which is", "that's",
+    "that is", "which makes", "makes it", "comes to", "come to", "brings it to", "bring it to", "works out",
+    "work out", "in total", "a total of", "total of", "altogether", "still have", "another", "plus another",
+    "so", "so it's", "so that's", "equals", "=",
+)  # fmt: skip
+_COMPUTED_AFTER = ("left", "remaining", "more", "in total", "altogether", "to go", "later")
+_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[ap])\.?m\b\.?", re.I)
+_RANGE_JOIN = re.compile(r"\s?(?:-|–|to)\s?[$€£]?")
+_CLAUSE_BREAK = re.compile(r"[,;]\s+")
+_LIST_MARK = re.compile(r"\s*(?:[-*+]|\d+[.)])\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Unbound:
+    """A number or name of a claim that the evidence binds to something else.
+
+    Attributes:
+        kind: ``"number"`` or ``"name"``.
+        claim_value: the value as the claim writes it.
+        evidence_value: the rival value, as the evidence writes it.
+        context: the rival's context in the evidence (its clause or table cell and labels).
+    """
+
+    kind: Literal["number", "name"]
+    claim_value: str
+    evidence_value: str
+    context: str
+
+    @property
+    def reason(self) -> str:
+        """One line for explanations."""
+        what = "number" if self.kind == "number" else "name"
+        return (
+            f"{what} '{self.claim_value}' is bound to something else in the evidence, which gives "
+            f"'{self.evidence_value}' for this ('{self.context[:80]}')"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Amount:
+    value: float
+    unit: str
+    start: int
+    end: int
+    surface: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """A number or name of the evidence with its context."""
+
+    key: str  # "value unit" for numbers, the lowered phrase for names
+    surface: str
+    near: frozenset[str]
+    around: frozenset[str]
+    context: str
+    table: tuple[int, int] | None = None  # (passage, first row) for a table's row labels
+
+
+def _words(text: str) -> frozenset[str]:
+    """Stemmed content words, without numbers or units: what a value is bound to."""
+    out: set[str] = set()
+    for tok in _tokens(_PLACEHOLDER.sub(" ", text)):
+        low = tok.lower()
+        if low in _STOPWORDS or any(c.isdigit() for c in low) or low in _NUMBER_WORDS:
+            continue
+        s = stem(low)
+        # "arrive" and "arrives" stem apart ("arrive", "arriv"); both sides lose a final e.
+        s = s[:-1] if len(s) > 4 and s.endswith("e") else s
+        if low in _UNITS or s in _UNITS or s in ("am", "pm"):
+            continue
+        out.add(s)
+    return frozenset(out)
+
+
+def _amounts(text: str) -> list[_Amount]:
+    """Numbers with a unit: amounts, durations, times of day ("5pm"); a range's first end takes its unit."""
+    text = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    out: list[_Amount] = []
+    taken: list[tuple[int, int]] = []
+    for m in _IDENTIFIER.finditer(text):
+        if len(re.sub(r"\D", "", m.group(0))) >= 7:
+            taken.append(m.span())
+    for m in _CLOCK.finditer(text):
+        hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower() == "p" else 0)
+        minutes = int(m.group("m") or 0)
+        out.append(_Amount(hour * 60 + minutes, "clock", m.start(), m.end(), m.group(0).strip()))
+        taken.append(m.span())
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken)
+
+    raw: list[tuple[float, str | None, int, int]] = []
+    for m in _NUMBER.finditer(text):
+        value = _to_number(m.group("num"))
+        if value is None or not free(m.start("num"), m.end("num")):
+            continue
+        unit = _UNITS.get(m.group("cur")) if m.group("cur") else None
+        end = m.end("num")
+        if unit is None and m.group("unit"):
+            word = m.group("unit").lower()
+            unit = _UNITS.get(word) or _UNITS.get(stem(word))
+            end = m.end() if unit else end
+        raw.append((value, unit, m.start(), end))
+    for m in _WORD_NUMBER.finditer(text):
+        if not free(m.start(), m.end()):
+            continue
+        unit_raw = m.group("unit")
+        unit = _UNITS.get(stem(unit_raw.lower())) if unit_raw else None
+        raw.append((float(_NUMBER_WORDS[m.group("num").lower()]), unit, m.start(), m.end() if unit else m.end("num")))
+    raw.sort(key=lambda r: r[2])
+    for i, (value, unit, start, end) in enumerate(raw):
+        # "3-5 business days", "£25 to £300": the first end of a range has the second's unit.
+        if (
+            unit is None
+            and i + 1 < len(raw)
+            and raw[i + 1][1] is not None
+            and _RANGE_JOIN.fullmatch(text[end : raw[i + 1][2]])
+        ):
+            unit = raw[i + 1][1]
+        if unit is not None:
+            out.append(_Amount(value, unit, start, end, text[start:end].strip()))
+    return sorted(out, key=lambda a: a.start)
+
+
+def computed_numbers(claim: str) -> list[tuple[int, int]]:
+    """Spans of the numbers `claim` works out or hedges ("which is 100", "about 2 months", "2 months left")."""
+    spans: list[tuple[int, int]] = []
+    low = claim.lower()
+    for m in list(_NUMBER.finditer(claim)) + list(_WORD_NUMBER.finditer(claim)):
+        before = " ".join(_tokens(low[: m.start()])[-4:])
+        before_raw = low[max(0, m.start() - 24) : m.start()].rstrip(" $€£")
+        after = " ".join(_tokens(low[m.end() :])[:3])
+        hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before_raw) for cue in _COMPUTED_BEFORE) or any(
+            re.search(r"(?:^|\s)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE if " " in cue
+        )
+        after_cue = any(after == cue or after.startswith(cue + " ") for cue in _COMPUTED_AFTER)
+        if hedged or after_cue:
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str], tuple[int, int]]]:
+    """For each table row sentence (header rows left out): its cells, its header's cells, and its table's id."""
+    out: dict[int, tuple[list[str], list[str], tuple[int, int]]] = {}
+    header: list[str] = []
+    first = -1
+    prev_row = False
+    for i, sent in enumerate(evidence.sentences):
+        text = sent.text.strip()
+        is_row = text.count("|") >= 1 and not re.fullmatch(r"[|\-:\s]+", text)
+        if not is_row:
+            prev_row = False
+            continue
+        cells = [c.strip() for c in text.strip("|").split("|")]
+        same_table = prev_row and evidence.sentences[i - 1].passage == sent.passage
+        if not same_table:
+            header, first = cells, i
+        else:
+            out[i] = (cells, header, (sent.passage, first))
+        prev_row = True
+    return out
+
+
+def _list_leads(evidence: EvidenceIndex, passages: Sequence[str]) -> dict[int, frozenset[str]]:
+    """For each list item sentence: the words of the sentence that introduces its list ("... of up to:")."""
+    out: dict[int, frozenset[str]] = {}
+    lead: frozenset[str] | None = None
+    for i, sent in enumerate(evidence.sentences):
+        text = passages[sent.passage] if sent.passage < len(passages) else ""
+        line = text[text.rfind("\n", 0, sent.start) + 1 : sent.start]
+        if _LIST_MARK.fullmatch(line) and i > 0 and evidence.sentences[i - 1].passage == sent.passage:
+            if lead is not None:
+                out[i] = lead
+            continue
+        lead = _words(sent.text) if sent.text.rstrip().endswith(":") else None
+    return out
+
+
+def _keys(text: str) -> frozenset[str]:
+    """The amounts of `text` as words of their own ("2000 gbp"): a value is also bound to the values beside it."""
+    return frozenset(f"{_fmt(a.value)} {a.unit}" for a in _amounts(text))
+
+
+def _evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> tuple[list[_Item], list[_Item]]:
+    """Every number and every name of the evidence, each with its context."""
+    numbers: list[_Item] = []
+    names: list[_Item] = []
+    rows = _table_rows(evidence)
+    leads = _list_leads(evidence, passages)
+    for i, sent in enumerate(evidence.sentences):
+        if i in rows:
+            cells, header, table = rows[i]
+            label = cells[0]
+            row_words = _words(" ".join(cells)) | _keys(" | ".join(cells))
+            names.append(_Item(_phrase(label), label, row_words, frozenset(), sent.text, table))
+            for j, cell in enumerate(cells[1:], start=1):
+                head = header[j] if j < len(header) else ""
+                near = _words(f"{cell} {label} {head}") | _keys(f"{label} | {cell}")
+                context = f"{label}, {head}: {cell}"
+                for a in _amounts(cell):
+                    numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, row_words - near, context))
+                for ent in _entities(cell):
+                    if not ent.startswith("<"):
+                        names.append(_Item(_phrase(ent), ent, near, row_words - near, context))
+            continue
+        whole = _words(sent.text) | _keys(sent.text)
+        lead = leads.get(i, frozenset())
+        for piece in _CLAUSE_BREAK.split(sent.text):
+            near = _words(piece) | _keys(piece) | lead
+            around = whole - near
+            for a in _amounts(piece):
+                numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, around, piece.strip()))
+            for ent in _entities(piece):
+                if not ent.startswith("<"):
+                    names.append(_Item(_phrase(ent), ent, near, around, piece.strip()))
+    return numbers, names
+
+
+def _phrase(text: str) -> str:
+    return " ".join(_tokens(text)).lower()
+
+
+def _share(subject: frozenset[str], item: _Item, leave_out: frozenset[str]) -> float:
+    s = subject - leave_out
+    return len(s & item.near) + _AROUND * len(s & (item.around - item.near))
+
+
+def unbound(claim: str, evidence: EvidenceIndex, *, question: str = "", passages: Sequence[str] = ()) -> list[Unbound]:
+    """The numbers and names of `claim` that the evidence binds to another subject.
+
+    Args:
+        claim: the claim (its yes/no opening already removed).
+        evidence: the request's evidence index.
+        question: the question; its words are part of the claim's subject ("How long does
+            a PIN reminder take?" answered with "Within 7 working days.").
+        passages: the passages' texts, in the order `evidence` indexes them: a list item's
+            context includes the sentence that introduces its list.
+    """
+    numbers, names = _evidence_items(evidence, passages)
+    subject = _words(claim) | _words(question) | _keys(claim)
+    out: list[Unbound] = []
+    computed = computed_numbers(claim)
+    amounts = _amounts(claim)
+    claim_keys = {f"{_fmt(a.value)} {a.unit}" for a in amounts}
+    for a in amounts:
+        if any(s < a.end and a.start < e for s, e in computed):
+            continue
+        key = f"{_fmt(a.value)} {a.unit}"
+        held = [it for it in numbers if it.key == key]
+        if any(it.near & (claim_keys - {key}) for it in held):
+            # "£10,000 per payment, with a £20,000 daily limit": the values stand together in the evidence too.
+            continue
+        seen: frozenset[str] = frozenset().union(*(it.near | it.around for it in held))
+        own = max((_share(subject, it, frozenset({key})) for it in held), default=None)
+        floor = MIN_SHARED if own is None else max(own + MARGIN, MIN_SHARED)
+        best: tuple[_Item, float] | None = None
+        for it in numbers:
+            if not it.key.endswith(f" {a.unit}") or it.key in claim_keys:
+                continue
+            # The rival must hold something of the subject that no context of the claim's value has at all:
+            # "higher-rate taxpayers £500" beside "basic-rate taxpayers can earn £1,000 ... tax-free" is not
+            # bound to "earn ... tax-free" any less than the £1,000 is.
+            if not (subject & (it.near | it.around)) - seen:
+                continue
+            got = _share(subject, it, frozenset({key}))
+            if got >= floor and (best is None or got > best[1]):
+                best = (it, got)
+        if best is not None:
+            out.append(Unbound("number", a.surface, best[0].surface, best[0].context))
+    claim_low = f" {_phrase(claim)} "
+    claim_names = [e for e in _entities(claim) if not e.startswith("<")]
+    for ent in claim_names:
+        key = _phrase(ent)
+        mine = _words(ent)
+        # "Everyday" is a rival of "Everyday Plus" even though the claim's name contains it.
+        others = claim_low.replace(f" {key} ", " ")
+        own_items = [it for it in names if it.key == key or f" {key} " in f" {it.key} "]
+        if not own_items:
+            continue
+        tables = {it.table for it in own_items if it.table is not None}
+        own = max(_share(subject, it, mine) for it in own_items)
+        best_rival: tuple[_Item, float] | None = None
+        for it in names:
+            if it.key == key or f" {it.key} " in others or f" {key} " in f" {it.key} ":
+                continue
+            theirs = _words(it.surface)
+            related = bool(mine & theirs) or (it.table is not None and it.table in tables)
+            if not related:
+                continue
+            got = _share(subject, it, mine | theirs)
+            if best_rival is None or got > best_rival[1]:
+                best_rival = (it, got)
+        if best_rival is not None and best_rival[1] >= max(own + MARGIN, MIN_SHARED):
+            out.append(Unbound("name", ent, best_rival[0].surface, best_rival[0].context))
+    return out
+
+
+# Words that state a rule of everyone or everything; "any" is left out: answers use it for "whichever
+# you like" ("any Cash ISA interest", "at any time") far more often than to widen a rule.
+_UNIVERSALS = frozenset({"every", "all", "anyone", "anybody", "everyone", "everybody"})
+_SCOPE_REACH = 3
+
+
+def _universal_pairs(text: str) -> list[tuple[str, str]]:
+    """`(universal word, the content word it quantifies)` for each un-negated "every X", "all X", "anyone X"."""
+    toks = [t.lower() for t in _tokens(text)]
+    out: list[tuple[str, str]] = []
+    for i, tok in enumerate(toks):
+        if tok not in _UNIVERSALS or (i > 0 and toks[i - 1] == "at"):
+            continue
+        # "not all branches", "isn't open to everyone": a negated universal narrows, it does not widen.
+        if any(t in _NEGATIONS or t.endswith("n't") for t in toks[max(0, i - _SCOPE_REACH) : i]):
+            continue
+        nxt = [stem(t) for t in toks[i + 1 : i + 1 + _SCOPE_REACH] if t not in _STOPWORDS and t not in _UNIVERSALS]
+        if nxt:
+            out.append((tok, nxt[0]))
+    return out
+
+
+def overreach(claim: str, evidence: EvidenceIndex) -> str | None:
+    """A rule the claim states of everyone or everything that the evidence never states so widely.
+
+    "Original shipping charges are refunded on every return" where the evidence refunds them only
+    for defective items; "the Student account is open to anyone studying full time" where it is for
+    undergraduates. The claim quantifies a word ("every return") that no universal of the evidence
+    quantifies; returns the reason, or None.
+    """
+    widened = {word for s in evidence.sentences for _, word in _universal_pairs(s.text)}
+    for universal, word in _universal_pairs(claim):
+        if word not in widened:
+            return f"'{universal} {word}...' states more widely than the evidence, which never says {universal} {word}"
+    return None
