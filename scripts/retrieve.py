@@ -34,9 +34,7 @@ def main(argv: list[str]) -> int:
     index = _index(Path(argv[0]))
     questions = argv[1:] or [line.strip() for line in sys.stdin if line.strip()]
     for question in questions:
-        passages = [
-            {"doc_id": p.doc_id, "text": p.text, "answers": False} for p in index.search(question, k=5)
-        ]
+        passages = [{"doc_id": p.doc_id, "text": p.text, "answers": False} for p in index.search(question, k=5)]
         print(json.dumps({"question": question, "passages": passages}, ensure_ascii=False))
     return 0
 
