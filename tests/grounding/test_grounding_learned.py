@@ -137,3 +137,31 @@ def test_learned_vetoes_are_validated_and_reach_the_scorer() -> None:
     assert GroundingGuard(learned=_Convinced()).scorer.learned_vetoes == ("number", "name")
     guard = GroundingGuard(learned=_Convinced(), learned_vetoes=["number", "name", "polarity"])
     assert guard.scorer.learned_vetoes == ("number", "name", "polarity")
+
+
+def test_binding_and_scope_vetoes_are_settings_off_by_default() -> None:
+    guard = GroundingGuard(learned_judge=True)
+    assert guard.scorer.learned_vetoes == ("number", "name") and not guard.scorer.exempt_computed
+    guard = GroundingGuard(learned_judge=True, learned_vetoes=["number_binding", "name_binding", "scope"],
+                           exempt_computed=True)  # fmt: skip
+    assert guard.scorer.learned_vetoes == ("number_binding", "name_binding", "scope") and guard.scorer.exempt_computed
+    with pytest.raises(ValueError, match="learned_vetoes"):
+        GroundingGuard(learned_judge=True, learned_vetoes=["binding"])
+
+
+def test_a_binding_veto_leads_the_explanation_with_the_rival_value() -> None:
+    passages = [Passage(text="## Repairs\n\nA screen repair on the Voltwise One costs $149. A screen repair on the "
+                             "Voltwise Tab costs $179.", doc_id="repairs.md")]  # fmt: skip
+    wrong = "A screen repair on the Voltwise Tab costs $149."
+    judge = load_judge("support")
+    scorer = GroundingScorer(learned=judge, learned_weight=0.7, threshold=0.19,
+                             learned_vetoes=("number", "name", "number_binding"))  # fmt: skip
+    (claim,) = scorer.score(wrong, passages, question="How much is a Tab screen repair?").claims
+    assert claim.supported is False and claim.probability is not None and claim.probability < 0.19
+    assert claim.signals[0].startswith("number '$149' is bound to something else in the evidence, which gives '$179'")
+    assert "capped: the evidence contradicts its number (bound to another subject)" in claim.signals[-1]
+    # The judge alone reads the wrong price as supported; a paraphrase with the right one is kept.
+    plain = GroundingScorer(learned=judge, learned_weight=0.7, threshold=0.19, learned_vetoes=("number", "name"))
+    assert plain.score(wrong, passages, question="How much is a Tab screen repair?").claims[0].supported is True
+    right = scorer.score("The Tab's screen repair is $179.", passages, question="How much is a Tab screen repair?")
+    assert right.claims[0].tier == "learned" and right.claims[0].supported is True

@@ -60,6 +60,28 @@ WARRANTY = (
         doc_id="warranty.md",
     ),
 )
+PLANS = (
+    Passage(
+        text="## Plans\n\nThe Pro plan includes 20 GB of data each month. The Max plan includes 50 GB of data "
+        "and international roaming.",
+        doc_id="plans.md",
+    ),
+)
+OMBUDSMAN = (
+    Passage(
+        text="## Ombudsman\n\nYou can refer your complaint to the Financial Ombudsman Service within 6 months of "
+        "our final response.",
+        doc_id="support/complaints.md",
+    ),
+)
+OMBUDSMAN_QUESTION = "We sent our final response 4 months ago. Can I still go to the ombudsman?"
+SHIPPING = (
+    Passage(
+        text="## What is refunded\n\nThe price you paid for the item is refunded. Original shipping charges are "
+        "refunded only if the item was defective or we made a mistake with your order.",
+        doc_id="returns/refunds.md",
+    ),
+)
 FEE = (
     Passage(
         text="## Inspection fee\n\nEach repair booking starts with a $25 inspection fee. If you approve the quote, "
@@ -91,7 +113,8 @@ def _kept_whole(verdict: Verdict) -> bool:
 def test_support_agent_reads_claims_with_the_learned_judge_and_whole_sentences(shipped: GroundingGuard) -> None:
     s = shipped.settings
     assert s.action == "strip" and s.learned_judge and not s.split_clauses
-    assert shipped.scorer.learned_vetoes == ("number", "name")
+    assert shipped.scorer.learned_vetoes == ("number", "name", "number_binding", "name_binding", "scope")
+    assert shipped.scorer.exempt_computed
     assert shipped.scorer.learned is not None
     assert s.threshold is not None and s.threshold < shipped.scorer.model.threshold
 
@@ -150,3 +173,32 @@ def test_a_correct_answer_that_both_states_and_negates_a_word_is_kept(shipped: G
     # The feature model alone, sentences whole, no longer reads "without repairing it" as contradicting the
     # passage that mentions the repair cost.
     assert _kept_whole(_check(GroundingGuard(action="strip", split_clauses=False), "How does it work?", FEE, answer))
+
+
+def test_a_real_number_bound_to_another_plan_is_stripped(shipped: GroundingGuard) -> None:
+    question = "How much data does the Pro plan include?"
+    wrong = "The Pro plan includes 50 GB of data each month."
+    verdict = _check(shipped, question, PLANS, wrong)
+    assert not _kept_whole(verdict)
+    claims = shipped.scorer.score(wrong, PLANS, question=question).claims
+    assert claims[0].supported is False and "bound to something else" in claims[0].signals[0]
+    assert _kept_whole(_check(shipped, question, PLANS, wrong.replace("50 GB", "20 GB")))
+    # 50 GB is in the evidence, so without the binding veto the blend and the number veto let it through.
+    unbound = GroundingGuard(**{**shipped.settings.model_dump(), "learned_vetoes": ["number", "name"]})
+    assert _kept_whole(_check(unbound, question, PLANS, wrong))
+
+
+def test_a_correct_answer_that_works_a_number_out_is_kept(shipped: GroundingGuard) -> None:
+    answer = "Yes, you have 6 months from our final response, so you still have about 2 months."
+    assert _kept_whole(_check(shipped, OMBUDSMAN_QUESTION, OMBUDSMAN, answer))
+    # The plain number veto reads "2 months" against the evidence's "6 months".
+    strict = GroundingGuard(**{**shipped.settings.model_dump(), "exempt_computed": False})
+    assert not _kept_whole(_check(strict, OMBUDSMAN_QUESTION, OMBUDSMAN, answer))
+
+
+def test_a_rule_widened_to_every_case_is_stripped(shipped: GroundingGuard) -> None:
+    question = "Is the original shipping charge refunded when I return something?"
+    wrong = "Yes, original shipping charges are refunded on every return, along with the item price."
+    assert not _kept_whole(_check(shipped, question, SHIPPING, wrong))
+    right = "Only if the item was defective or we made a mistake with your order; the item price is always refunded."
+    assert _kept_whole(_check(shipped, question, SHIPPING, right))

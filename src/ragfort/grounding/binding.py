@@ -194,15 +194,12 @@ def computed_numbers(claim: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     low = claim.lower()
     for m in list(_NUMBER.finditer(claim)) + list(_WORD_NUMBER.finditer(claim)):
-        before = " ".join(_tokens(low[: m.start()])[-4:])
-        before_raw = low[max(0, m.start() - 24) : m.start()].rstrip(" $€£")
+        before = re.sub(r"\s+", " ", low[max(0, m.start() - 24) : m.start()]).rstrip(" $€£")
         after = " ".join(_tokens(low[m.end() :])[:3])
-        hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before_raw) for cue in _COMPUTED_BEFORE) or any(
-            re.search(r"(?:^|\s)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE if " " in cue
-        )
+        hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE)
         after_cue = any(after == cue or after.startswith(cue + " ") for cue in _COMPUTED_AFTER)
         if hedged or after_cue:
-            spans.append((m.start(), m.end()))
+            spans.append((m.start("num"), m.end("num")))
     return spans
 
 

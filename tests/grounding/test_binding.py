@@ -1,0 +1,118 @@
+"""Binding: a claim's number or name must sit with the claim's subject in the evidence."""
+
+from __future__ import annotations
+
+from ragfort.grounding.binding import computed_numbers, overreach, unbound
+from ragfort.grounding.scorer import evidence_sentences
+from ragfort.grounding.signals import EvidenceIndex
+from ragfort.types import Passage
+
+PLANS = [
+    Passage(text="## Plans\n\nThe Pro plan includes 20 GB of data each month. The Max plan includes 50 GB of data "
+                 "and international roaming.", doc_id="plans.md"),
+]  # fmt: skip
+REPAIRS = [
+    Passage(text="## Prices\n\n| Repair | Voltwise One | Voltwise Tab |\n|---|---|---|\n"
+                 "| Screen replacement | $149 | $179 |\n| Battery replacement | $79 | $99 |\n\n"
+                 "Prices include parts and labor.", doc_id="repairs.md"),
+]  # fmt: skip
+OVERDRAFT = [
+    Passage(text="## Interest-free overdraft\n\nThe Student account comes with an interest-free overdraft of up to:"
+                 "\n\n- £1,000 in your first year\n- £1,500 in your second year\n- £2,000 in your third year",
+            doc_id="student.md"),
+    Passage(text="## After you graduate\n\nThe Graduate account has an interest-free overdraft of up to £2,000 in "
+                 "the first year after your course, £1,000 in the second year and £500 in the third.",
+            doc_id="graduate.md"),
+]  # fmt: skip
+PAYMENTS = [
+    Passage(text="## Limits\n\n- In the app: up to £10,000 per payment and £20,000 a day\n"
+                 "- In online banking: up to £25,000 per payment\n\n"
+                 "App and online banking payments share one daily limit: together they can't go over £25,000 a day.",
+            doc_id="limits.md"),
+]  # fmt: skip
+ACCOUNTS = [
+    Passage(text="## After three years\n\nAfter three years the Graduate account becomes an Everyday account, and "
+                 "any overdraft you're still using starts charging interest.\n\n"
+                 "You can't switch a Student account to Everyday Plus while you're studying.", doc_id="grad.md"),
+]  # fmt: skip
+SHIPPING = [
+    Passage(text="## What is refunded\n\nOriginal shipping charges are refunded only if the item was defective or "
+                 "we made a mistake with your order.", doc_id="refunds.md"),
+]  # fmt: skip
+
+
+def _unbound(claim: str, passages: list[Passage], question: str = "") -> list[tuple[str, str, str]]:
+    sentences, _ = evidence_sentences(passages)
+    found = unbound(claim, EvidenceIndex.build(sentences), question=question, passages=[p.text for p in passages])
+    return [(u.kind, u.claim_value, u.evidence_value) for u in found]
+
+
+def _index(passages: list[Passage]) -> EvidenceIndex:
+    return EvidenceIndex.build(evidence_sentences(passages)[0])
+
+
+def test_a_real_number_attached_to_another_plan_is_unbound() -> None:
+    # 50 GB is in the evidence, but it is the Max plan's; the sentence about Pro gives 20 GB.
+    assert _unbound("The Pro plan includes 50 GB of data each month.", PLANS) == [("number", "50 GB", "20 GB")]
+    assert _unbound("The Pro plan includes 20 GB of data each month.", PLANS) == []
+    assert _unbound("The Max plan includes 50 GB of data.", PLANS) == []
+
+
+def test_a_table_cell_is_bound_to_its_row_and_column() -> None:
+    question = "How much is a battery replacement on a Voltwise Tab?"
+    assert _unbound("A Tab battery replacement is $79.", REPAIRS, question) == [("number", "$79", "$99")]
+    assert _unbound("A Tab battery replacement is $99.", REPAIRS, question) == []
+    assert _unbound("A One battery replacement is $79.", REPAIRS, "How much is a battery on a Voltwise One?") == []
+
+
+def test_the_question_is_part_of_the_subject_and_a_list_item_keeps_its_lead() -> None:
+    first = "How much overdraft do I get in my first year as a student?"
+    assert _unbound("Up to £1,500, interest-free.", OVERDRAFT, first)[0][:2] == ("number", "£1,500")
+    assert _unbound("Up to £1,000, interest-free.", OVERDRAFT, first) == []
+    # The second-year item is introduced by "an interest-free overdraft of up to:", so it is as much about an
+    # interest-free overdraft as the Graduate sentence is.
+    assert _unbound("Up to £1,500 interest-free.", OVERDRAFT, "How much overdraft do I get in second year?") == []
+
+
+def test_values_that_stand_together_in_the_evidence_are_bound_to_each_other() -> None:
+    claim = "Up to £10,000 per payment in the app, with a £20,000 daily limit."
+    assert _unbound(claim, PAYMENTS, "How much can I send in one go from the app?") == []
+
+
+def test_a_name_swapped_for_a_related_one_is_unbound() -> None:
+    question = "What happens to my Graduate account after three years?"
+    claim = "It becomes an Everyday Plus account, and any overdraft you're still using starts charging interest."
+    assert _unbound(claim, ACCOUNTS, question) == [("name", "Everyday Plus", "Everyday")]
+    assert _unbound(claim.replace("Everyday Plus", "Everyday"), ACCOUNTS, question) == []
+
+
+def test_worked_out_and_hedged_numbers_are_found() -> None:
+    for claim, number in [
+        ("Autopay bills earn 2 points per $1, which is 100.", "100"),
+        ("So you still have about 2 months.", "2"),
+        ("That leaves 2 months left.", "2"),
+    ]:
+        spans = computed_numbers(claim)
+        assert [claim[s:e] for s, e in spans] == [number], claim
+    assert computed_numbers("A Tab battery replacement is $79.") == []
+    assert computed_numbers("Refunds take 14 days.") == []
+
+
+def test_a_worked_out_number_is_never_unbound() -> None:
+    passages = [Passage(text="## Ombudsman\n\nYou can refer your complaint to the Financial Ombudsman Service "
+                             "within 6 months of our final response.", doc_id="complaints.md")]  # fmt: skip
+    question = "I got your final response 4 months ago. Is it too late to go to the ombudsman?"
+    assert _unbound("You still have about 2 months to refer it to the Ombudsman.", passages, question) == []
+    assert _unbound("You have 2 months to refer it to the Ombudsman.", passages, question) == [
+        ("number", "2 months", "6 months")
+    ]
+
+
+def test_a_rule_widened_to_every_case_overreaches() -> None:
+    reason = overreach("Original shipping charges are refunded on every return.", _index(SHIPPING))
+    assert reason is not None and "every return" in reason
+    assert overreach("Original shipping charges are refunded if the item was defective.", _index(SHIPPING)) is None
+    # A negated universal narrows the rule; a universal the evidence states too is fine.
+    assert overreach("Not all returns get their shipping refunded.", _index(SHIPPING)) is None
+    stated = [Passage(text="Every return is inspected within 2 business days.", doc_id="r.md")]
+    assert overreach("Every return is inspected within 2 business days of arriving.", _index(stated)) is None
