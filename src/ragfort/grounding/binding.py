@@ -11,22 +11,28 @@ sentence often does not contradict it either.
 This module binds each number (with its unit) and each product or plan name of a claim
 to the claim's other content words, and the question's. Every number and name in the
 evidence gets a context: the clause it stands in (split at commas and semicolons), with
-the rest of its sentence counting half; in a markdown table, a cell's context is its
-row's first cell and its column's header. A claim's number is **unbound** when a
-different number of the same unit sits in a context that shares clearly more of the
-claim's subject than any context holding the claim's own number (or any at all when the
-claim's number is nowhere). A name is unbound the same way when a related name (one
-sharing a word with it, or another row label of the same table) sits with the subject.
+the rest of its sentence counting half, and for a list item the sentence that introduces
+the list; in a markdown table, a cell's context is its row's first cell and its column's
+header. A claim's number is **unbound** when a different number of the same unit sits in
+a context that shares clearly more of the claim's subject than any context holding the
+claim's own number (or any at all when the claim's number is nowhere), including a
+subject word that none of those contexts has; values that stand together in the claim
+and in the evidence ("£10,000 per payment and £20,000 a day") are bound to each other. A
+name is unbound the same way when a related name (one sharing a word with it, or another
+row label of the same table) sits with the subject.
 
 A number the answer works out or hedges ("which is 100", "about 2 months", "so you
 still have 2 months left") is not taken from the evidence, so it is never unbound.
 `computed_numbers` finds them; the scorer's learned tier also uses it to lift the plain
-number veto from such claims.
+number veto from such claims (``exempt_computed``).
 
-The learned tier of `ragfort.grounding.scorer` uses `unbound` as two more vetoes
-(``learned_vetoes``: ``number_binding``, ``name_binding``). The feature model's signals
-(`ragfort.grounding.signals`) do not use it, so its trained features and the public
-benchmarks do not change.
+`overreach` is the same idea for scope: a rule the claim states of "every" case or "all"
+customers, where no universal of the evidence quantifies that word.
+
+The learned tier of `ragfort.grounding.scorer` uses these as three more vetoes
+(``learned_vetoes``: ``number_binding``, ``name_binding``, ``scope``). The feature model's
+signals (`ragfort.grounding.signals`) do not use them, so its trained features and the
+public benchmarks do not change.
 """
 
 from __future__ import annotations
@@ -74,6 +80,11 @@ _CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[ap])\.?m\b\.?
 _RANGE_JOIN = re.compile(r"\s?(?:-|–|to)\s?[$€£]?")
 _CLAUSE_BREAK = re.compile(r"[,;]\s+")
 _LIST_MARK = re.compile(r"\s*(?:[-*+]|\d+[.)])\s*")
+
+# Words that state a rule of everyone or everything. "any" is left out: correct answers use it for "whichever
+# you like" ("any Cash ISA interest", "at any time"); counted, it stripped one more correct dev answer.
+_UNIVERSALS = frozenset({"every", "all", "anyone", "anybody", "everyone", "everybody"})
+_SCOPE_REACH = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,12 +368,6 @@ def unbound(claim: str, evidence: EvidenceIndex, *, question: str = "", passages
         if best_rival is not None and best_rival[1] >= max(own + MARGIN, MIN_SHARED):
             out.append(Unbound("name", ent, best_rival[0].surface, best_rival[0].context))
     return out
-
-
-# Words that state a rule of everyone or everything; "any" is left out: answers use it for "whichever
-# you like" ("any Cash ISA interest", "at any time") far more often than to widen a rule.
-_UNIVERSALS = frozenset({"every", "all", "anyone", "anybody", "everyone", "everybody"})
-_SCOPE_REACH = 3
 
 
 def _universal_pairs(text: str) -> list[tuple[str, str]]:
