@@ -95,7 +95,9 @@ class GroundingSettings(GuardSettings):
             one), ``polarity`` (a flipped negation or antonym), ``number_binding``
             and ``name_binding`` (a number or name the evidence gives for another
             subject: "the Tab battery costs $79" where $79 is the One's price and
-            the Tab's is $99; `ragfort.grounding.binding`).
+            the Tab's is $99; `ragfort.grounding.binding`), ``scope`` (a rule
+            the claim widens to "every"/"all" where the evidence has no such
+            universal).
         exempt_computed: the ``number`` veto spares a number the answer works out
             or hedges ("which is 100", "about 2 months", "2 months left").
     """
