@@ -146,7 +146,7 @@ def _read(guard: Any, question: str, passages: Sequence[Any]) -> dict[str, Any]:
     return {"cosines": [p.score or 0.0 for p in top], "probs": probs}
 
 
-def _fit(reads: list[dict[str, Any]], out: Path, floor: float) -> float:
+def _fit(reads: list[dict[str, Any]], out: Path, floor: float, judge_sha256: str) -> float:
     """Fit the question model on the dev reads and write answerable.json; returns the chosen threshold.
 
     Every set weighs the same, and within a set both classes do. The
@@ -193,7 +193,8 @@ def _fit(reads: list[dict[str, Any]], out: Path, floor: float) -> float:
             threshold = float(round(t, 2))
     data = {
         "about": "The question model of ragfort.judges.answerable, fitted by benchmarks/abstention.py --split dev "
-        "--fit on the dev splits' top-passage reads of the shipped answerability judge.",
+        "--fit on the dev splits' top-passage reads of the answerability judge whose model.onnx has judge_sha256.",
+        "judge_sha256": judge_sha256,
         "threshold": threshold,
         "min_score": floor,
         "fitted_on": {n: {"answerable": counts[(n, True)], "unanswerable": counts[(n, False)]} for n in names},
@@ -299,7 +300,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 read = _read(best_only, question, passages)
                 abstained = at_floor.action is Action.ABSTAIN
                 reads.append({"set": name, "question": question, "ok": answerable, "floored": abstained, **read})
-        chosen = _fit(reads, Path(args.fit), floor)
+        assert best_only.judge is not None
+        chosen = _fit(reads, Path(args.fit), floor, best_only.judge.manifest.files["model.onnx"])
         print(f"wrote {args.fit}: threshold {chosen:.2f}, {len(reads)} dev questions")
         extra["question_model_path"] = args.fit
     elif args.question_model:

@@ -147,6 +147,24 @@ def test_a_malformed_question_model_is_a_config_error_naming_the_file(tmp_path: 
     assert RelevanceGuard(answerability=False, question_model_path=str(bad)).questions is None
 
 
+def test_a_question_model_fitted_on_another_judge_is_refused_at_start(tmp_path: Path) -> None:
+    import json
+
+    from ragfort.judges.answerable import PARAMS_PATH
+
+    other = tmp_path / "answerable.json"
+    data = json.loads(PARAMS_PATH.read_text(encoding="utf-8"))
+    other.write_text(json.dumps({**data, "judge_sha256": "f" * 64}), encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"answerable\.json.*fitted on"):
+        RelevanceGuard(question_model_path=str(other))
+    # A file from before the hash was recorded, or the question model off, loads as before.
+    del data["judge_sha256"]
+    older = tmp_path / "older.json"  # another path: question models are cached per path
+    older.write_text(json.dumps(data), encoding="utf-8")
+    assert RelevanceGuard(question_model_path=str(older)).questions is not None
+    assert RelevanceGuard(question_model=False).questions is None
+
+
 def test_a_damaged_or_missing_judge_model_is_a_config_error(tmp_path: Path) -> None:
     folder = tmp_path / "answerability"
     shutil.copytree(MODELS_DIR / "answerability", folder)

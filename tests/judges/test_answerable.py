@@ -65,6 +65,7 @@ def _params(**changes: object) -> dict[str, object]:
         ({"min_score": -0.1}, "min_score"),
         ({"scored": {"features": ["best"], "weights": [1.0], "intercept": 0, "mean": [0], "scale": [1]}}, "features"),
         ({"unscored": None}, "malformed"),
+        ({"judge_sha256": "abc"}, "judge_sha256"),
     ],
 )
 def test_malformed_parameters_are_config_errors(tmp_path: Path, changes: dict[str, object], message: str) -> None:
@@ -72,6 +73,17 @@ def test_malformed_parameters_are_config_errors(tmp_path: Path, changes: dict[st
     path.write_text(json.dumps(_params(**changes)), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_question_model(str(path))
+
+
+def test_the_shipped_model_names_the_shipped_judge_and_refuses_another() -> None:
+    from ragfort.judges.runtime import MANIFEST_FILE, MODELS_DIR, Manifest
+
+    model = load_question_model()
+    shipped = Manifest.read(MODELS_DIR / "answerability" / MANIFEST_FILE).files["model.onnx"]
+    assert model.judge_sha256 == shipped
+    model.check_judge(shipped)
+    with pytest.raises(ConfigError, match=r"fitted on .* sha256 .*refit"):
+        model.check_judge("0" * 64)
 
 
 def test_an_unreadable_file_is_a_config_error_naming_it(tmp_path: Path) -> None:

@@ -48,6 +48,7 @@ from ragfort.context import RunContext
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
 from ragfort.judges.answerable import QuestionModel, load_question_model
+from ragfort.judges.runtime import MODEL_FILE
 from ragfort.replies import ABSTAIN_MESSAGE
 from ragfort.text import search_text
 from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
@@ -128,6 +129,7 @@ class RelevanceGuard(BaseGuard):
         if self.judge is not None and self.settings.question_model:
             path = self.settings.question_model_path
             self.questions = load_question_model(os.path.realpath(path) if path else None)
+            self.questions.check_judge(self.judge.manifest.files[MODEL_FILE], judge=repr(self.judge))
 
     @property
     def min_score(self) -> float:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -88,6 +89,10 @@ class QuestionModel:
         min_score: the cosine floor it was fitted behind: questions whose best
             retrieval score is lower never reached it.
         source: where the parameters came from (for messages).
+        judge_sha256: the sha256 of the answerability model file whose reads
+            it was fitted on (``judge_sha256`` in the JSON; None in files
+            written before it was recorded). A regression over one model's
+            probabilities means nothing over another's: `check_judge`.
     """
 
     scored: SupportModel
@@ -95,11 +100,26 @@ class QuestionModel:
     threshold: float
     min_score: float
     source: str = ""
+    judge_sha256: str | None = None
 
     def probability(self, probabilities: Sequence[float], cosines: Sequence[float] | None = None) -> float:
         """The probability that the question is answerable from the passages read (see `question_features`)."""
         model = self.unscored if cosines is None else self.scored
         return model.probability(question_features(probabilities, cosines))
+
+    def check_judge(self, model_sha256: str, *, judge: str = "the answerability judge") -> None:
+        """Refuse a judge other than the one this model was fitted on.
+
+        Raises:
+            ConfigError: the recorded sha256 differs from `model_sha256`; names both files' hashes.
+        """
+        if self.judge_sha256 is not None and self.judge_sha256 != model_sha256.lower():
+            raise ConfigError(
+                f"question model {self.source!r} was fitted on the reads of the answerability model with sha256 "
+                f"{self.judge_sha256[:12]}..., but {judge} is {model_sha256[:12]}...: refit it with "
+                "`python benchmarks/abstention.py --split dev --fit PATH --model FOLDER` and pass question_model_path, "
+                "or turn question_model off"
+            )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, source: str = "") -> QuestionModel:
@@ -111,12 +131,16 @@ class QuestionModel:
                 raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
             if not 0.0 <= floor <= 1.0:
                 raise ValueError(f"min_score must be in [0, 1], got {floor!r}")
+            sha = data.get("judge_sha256")
+            if sha is not None and not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)):
+                raise ValueError(f"judge_sha256 must be 64 hex digits, got {sha!r}")
             return cls(
                 scored=_regression(data["scored"], QUESTION_FEATURES, threshold),
                 unscored=_regression(data["unscored"], UNSCORED_FEATURES, threshold),
                 threshold=threshold,
                 min_score=floor,
                 source=source,
+                judge_sha256=sha.lower() if sha is not None else None,
             )
         except (ConfigError, KeyError, TypeError, ValueError, IndexError) as exc:
             raise ConfigError(f"question model parameters {source!r} are malformed: {exc}") from exc
