@@ -152,7 +152,9 @@ def _fit(reads: list[dict[str, Any]], out: Path, floor: float, judge_sha256: str
     Every set weighs the same, and within a set both classes do. The
     threshold is chosen on leave-one-set-out predictions: the highest at
     which at most 5% of the answerable questions (pooled) are refused, the
-    cosine floor's refusals included.
+    cosine floor's refusals included. The ``unscored`` variant (passages
+    without retrieval scores, so no floor in front) is fitted over every dev
+    question and gets its own threshold by the same rule.
     """
     import numpy as np
 
@@ -166,40 +168,56 @@ def _fit(reads: list[dict[str, Any]], out: Path, floor: float, judge_sha256: str
 
     usable = [r for r in reads if not r["floored"]]
     names = sorted({r["set"] for r in usable})
-    counts = {(n, ok): sum(r["set"] == n and r["ok"] == ok for r in usable) for n in names for ok in (True, False)}
-    weights = [len(usable) / (2 * len(names) * counts[(r["set"], r["ok"])]) for r in usable]
-    labels = [r["ok"] for r in usable]
+
+    def balanced(group: list[dict[str, Any]]) -> list[float]:
+        # Every set weighs the same, and within a set both classes do.
+        n = {(r["set"], r["ok"]): 0 for r in group}
+        for r in group:
+            n[(r["set"], r["ok"])] += 1
+        return [len(group) / (2 * len(names) * n[(r["set"], r["ok"])]) for r in group]
+
+    def held_out(group: list[dict[str, Any]], rows: list[list[float]], features: tuple[str, ...]) -> Any:
+        """Leave-one-set-out probabilities for `group` (its `rows` are the features)."""
+        oks, weights = [r["ok"] for r in group], balanced(group)
+        held = np.zeros(len(rows))
+        for name in names:
+            keep = [i for i, r in enumerate(group) if r["set"] != name]
+            out = [i for i, r in enumerate(group) if r["set"] == name]
+            fit = fit_regression([rows[i] for i in keep], [oks[i] for i in keep], [weights[i] for i in keep], features)
+            x = (np.asarray([rows[i] for i in out]) - np.asarray(fit["mean"])) / np.asarray(fit["scale"])
+            held[out] = x @ np.asarray(fit["weights"]) + fit["intercept"]
+        return 1 / (1 + np.exp(-held))
+
+    def highest(group: list[dict[str, Any]], probs: Any, refused_before: int) -> float:
+        # The highest threshold at which at most 5% of the answerable dev questions are refused.
+        answerable = sum(r["ok"] for r in reads)
+        chosen = 0.01
+        for t in np.arange(0.01, 0.99, 0.01):
+            refused = refused_before + sum(p < t and r["ok"] for p, r in zip(probs, group, strict=True))
+            if refused / answerable <= 0.05:
+                chosen = float(round(t, 2))
+        return chosen
+
+    # Scored passages: behind the cosine floor, whose refusals count against the 5%.
     scored = [question_features(r["probs"], r["cosines"]) for r in usable]
-    unscored = [question_features(r["probs"]) for r in usable]
-
-    def logits(rows: list[list[float]], features: tuple[str, ...], keep: list[bool]) -> Any:
-        pick = [i for i, k in enumerate(keep) if k]
-        data = fit_regression([rows[i] for i in pick], [labels[i] for i in pick], [weights[i] for i in pick], features)
-        x = (np.asarray(rows) - np.asarray(data["mean"])) / np.asarray(data["scale"])
-        return x @ np.asarray(data["weights"]) + data["intercept"]
-
-    held = np.zeros(len(usable))
-    for name in names:
-        inside = [r["set"] != name for r in usable]
-        z = logits(scored, QUESTION_FEATURES, inside)
-        held[[i for i, k in enumerate(inside) if not k]] = z[[i for i, k in enumerate(inside) if not k]]
-    probs = 1 / (1 + np.exp(-held))
-    answerable = sum(r["ok"] for r in reads)
     floored_ok = sum(r["ok"] and r["floored"] for r in reads)
-    threshold = 0.01
-    for t in np.arange(0.01, 0.99, 0.01):
-        refused = floored_ok + sum(p < t and ok for p, ok in zip(probs, labels, strict=True))
-        if refused / answerable <= 0.05:
-            threshold = float(round(t, 2))
+    threshold = highest(usable, held_out(usable, scored, QUESTION_FEATURES), floored_ok)
+    # Passages without retrieval scores meet no floor: that variant is fitted, and its threshold
+    # chosen, over every dev question.
+    read = [r for r in reads if r["probs"]]
+    unscored = [question_features(r["probs"]) for r in read]
+    unscored_threshold = highest(read, held_out(read, unscored, UNSCORED_FEATURES), 0)
+    counts = {(n, ok): sum(r["set"] == n and r["ok"] == ok for r in usable) for n in names for ok in (True, False)}
     data = {
         "about": "The question model of ragfort.judges.answerable, fitted by benchmarks/abstention.py --split dev "
         "--fit on the dev splits' top-passage reads of the answerability judge whose model.onnx has judge_sha256.",
         "judge_sha256": judge_sha256,
         "threshold": threshold,
+        "unscored_threshold": unscored_threshold,
         "min_score": floor,
         "fitted_on": {n: {"answerable": counts[(n, True)], "unanswerable": counts[(n, False)]} for n in names},
-        "scored": fit_regression(scored, labels, weights, QUESTION_FEATURES),
-        "unscored": fit_regression(unscored, labels, weights, UNSCORED_FEATURES),
+        "scored": fit_regression(scored, [r["ok"] for r in usable], balanced(usable), QUESTION_FEATURES),
+        "unscored": fit_regression(unscored, [r["ok"] for r in read], balanced(read), UNSCORED_FEATURES),
     }
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     load_question_model.cache_clear()

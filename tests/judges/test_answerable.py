@@ -66,6 +66,7 @@ def _params(**changes: object) -> dict[str, object]:
         ({"scored": {"features": ["best"], "weights": [1.0], "intercept": 0, "mean": [0], "scale": [1]}}, "features"),
         ({"unscored": None}, "malformed"),
         ({"judge_sha256": "abc"}, "judge_sha256"),
+        ({"unscored_threshold": 1.5}, "unscored_threshold"),
     ],
 )
 def test_malformed_parameters_are_config_errors(tmp_path: Path, changes: dict[str, object], message: str) -> None:
@@ -73,6 +74,18 @@ def test_malformed_parameters_are_config_errors(tmp_path: Path, changes: dict[st
     path.write_text(json.dumps(_params(**changes)), encoding="utf-8")
     with pytest.raises(ConfigError, match=message):
         load_question_model(str(path))
+
+
+def test_each_variant_has_its_own_threshold_and_older_files_share_one(tmp_path: Path) -> None:
+    model = load_question_model()
+    data = json.loads(PARAMS_PATH.read_text(encoding="utf-8"))
+    assert model.threshold_for(True) == data["threshold"]
+    assert model.threshold_for(False) == data["unscored_threshold"]
+    assert model.unscored.threshold == data["unscored_threshold"]
+    del data["unscored_threshold"]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    assert load_question_model(str(older)).threshold_for(False) == data["threshold"]
 
 
 def test_the_shipped_model_names_the_shipped_judge_and_refuses_another() -> None:

@@ -217,7 +217,7 @@ class RelevanceGuard(BaseGuard):
         cosines = [p.score for p in top]
         known = None if any(c is None for c in cosines) else [float(c or 0.0) for c in cosines]
         prob = model.probability(probs, known)
-        floor = model.threshold if s.min_answerable is None else s.min_answerable
+        floor = model.threshold_for(known is not None) if s.min_answerable is None else s.min_answerable
         read = f"question answerable {prob:.3f}; {answering} of {len(top)} passages answer, best {max(probs):.3f}"
         if prob >= floor:
             return self.verdict(

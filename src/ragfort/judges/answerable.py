@@ -85,7 +85,8 @@ class QuestionModel:
     Attributes:
         scored: the regression for passages with retrieval scores.
         unscored: the regression for passages without.
-        threshold: the probability under which the question is unanswerable.
+        threshold: the probability under which the question is unanswerable
+            (passages with retrieval scores, behind the cosine floor).
         min_score: the cosine floor it was fitted behind: questions whose best
             retrieval score is lower never reached it.
         source: where the parameters came from (for messages).
@@ -101,6 +102,13 @@ class QuestionModel:
     min_score: float
     source: str = ""
     judge_sha256: str | None = None
+    unscored_threshold: float | None = None  # the ``unscored`` variant's own (no floor in front); None: `threshold`
+
+    def threshold_for(self, scored: bool) -> float:
+        """The threshold of the variant that reads passages with (`scored`) or without retrieval scores."""
+        if scored or self.unscored_threshold is None:
+            return self.threshold
+        return self.unscored_threshold
 
     def probability(self, probabilities: Sequence[float], cosines: Sequence[float] | None = None) -> float:
         """The probability that the question is answerable from the passages read (see `question_features`)."""
@@ -131,16 +139,23 @@ class QuestionModel:
                 raise ValueError(f"threshold must be in (0, 1), got {threshold!r}")
             if not 0.0 <= floor <= 1.0:
                 raise ValueError(f"min_score must be in [0, 1], got {floor!r}")
+            raw_unscored = data.get("unscored_threshold")
+            unscored_threshold = None if raw_unscored is None else float(raw_unscored)
+            if unscored_threshold is not None and not 0.0 < unscored_threshold < 1.0:
+                raise ValueError(f"unscored_threshold must be in (0, 1), got {unscored_threshold!r}")
             sha = data.get("judge_sha256")
             if sha is not None and not (isinstance(sha, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha)):
                 raise ValueError(f"judge_sha256 must be 64 hex digits, got {sha!r}")
             return cls(
                 scored=_regression(data["scored"], QUESTION_FEATURES, threshold),
-                unscored=_regression(data["unscored"], UNSCORED_FEATURES, threshold),
+                unscored=_regression(
+                    data["unscored"], UNSCORED_FEATURES, threshold if unscored_threshold is None else unscored_threshold
+                ),
                 threshold=threshold,
                 min_score=floor,
                 source=source,
                 judge_sha256=sha.lower() if sha is not None else None,
+                unscored_threshold=unscored_threshold,
             )
         except (ConfigError, KeyError, TypeError, ValueError, IndexError) as exc:
             raise ConfigError(f"question model parameters {source!r} are malformed: {exc}") from exc
