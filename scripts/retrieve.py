@@ -2,7 +2,7 @@
 
 Dev tool for writing labelled cases (``evals/answerability``):
 ``python scripts/retrieve.py FOLDER [QUESTION ...]`` ingests the help-center folder once into a
-cached index under /tmp (policy ``support_agent``), then prints one JSON line per question (read
+cached index in the temp folder (policy ``support_agent``), then prints one JSON line per question (read
 from stdin, one a line, when none are given): ``{"question", "passages": [{"doc_id", "text",
 "answers": false}, ...]}``, the passages in retrieval order, exactly as ``Index.search`` returns
 them. The ``answers`` flags are placeholders to be set by hand.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 
@@ -21,7 +22,7 @@ def _index(folder: Path):  # type: ignore[no-untyped-def]
     from ragfort.ingest import ingest_paths
 
     key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
-    path = Path("/tmp") / f"ragfort-retrieve-{folder.name}-{key}"
+    path = Path(tempfile.gettempdir()) / f"ragfort-retrieve-{folder.name}-{key}"
     if not (path / "ragfort-index.json").exists() and not any(path.glob("*.sqlite3")):
         ingest_paths([folder], index=path, policy="support_agent")
     return Index(path)
