@@ -3,7 +3,8 @@
 ``python scripts/check_grounding_cases.py [FILE ...]`` prints one line per problem and exits 1
 when there is any; with no files it checks every ``*.jsonl`` there. Checks: the schema, that
 every passage is exactly one of ingest's chunks of the named document, that a case's passages
-come from documents of the case's split, ids unique, and the error span is part of the answer.
+come from documents of the case's split (every document is ``train`` for a corpus without a
+``<corpus>.splits.json``), ids unique, and the error span is part of the answer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,13 @@ from ragfort.index.loaders import discover, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "evals" / "grounding"
-CORPORA = {"voltwise": ROOT / "examples" / "help_center", "northbeam": ROOT / "evals" / "corpora" / "northbeam_bank"}
+CORPORA = {
+    "voltwise": ROOT / "examples" / "help_center",
+    "northbeam": ROOT / "evals" / "corpora" / "northbeam_bank",
+    "skylark": ROOT / "evals" / "corpora" / "skylark_air",
+    "ledgerly": ROOT / "evals" / "corpora" / "ledgerly",
+    "brightwater": ROOT / "evals" / "corpora" / "brightwater_energy",
+}
 SUPPORTED = {"verbatim", "paraphrase", "yes_no", "fragment", "inference", "hedged"}
 UNSUPPORTED = {"number_swap", "entity_swap", "negation", "conflation", "addition", "partial", "wrong_scope"}
 SPLITS = {"train", "dev", "test"}
@@ -38,9 +45,10 @@ def check(path: Path) -> list[str]:
         return [f"{path}: unknown corpus {corpus!r} (known: {sorted(CORPORA)})"]
     known = chunks(corpus)
     splits_file = path.with_suffix(".splits.json")
-    if not splits_file.exists():
-        return [f"{splits_file}: missing"]
-    splits: dict[str, str] = json.loads(splits_file.read_text())
+    if splits_file.exists():
+        splits: dict[str, str] = json.loads(splits_file.read_text())
+    else:  # a train-only corpus: every document is train
+        splits = dict.fromkeys(known, "train")
     for doc_id, split in splits.items():
         if doc_id not in known:
             problems.append(f"{splits_file}: unknown document {doc_id!r}")
