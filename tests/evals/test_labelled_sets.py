@@ -101,3 +101,38 @@ def test_question_pairs_name_real_documents_of_their_split(corpus: str, chunks: 
         assert (pair["kind"] in PARAPHRASE_KINDS) == pair["equivalent"], pair["id"]
         assert pair["doc_ids"] and all(d in chunks[corpus] for d in pair["doc_ids"]), pair["id"]
         assert {splits[d] for d in pair["doc_ids"]} == {pair["split"]}, pair["id"]
+
+
+TRAIN_ONLY = {
+    "skylark": REPO / "evals" / "corpora" / "skylark_air",
+    "ledgerly": REPO / "evals" / "corpora" / "ledgerly",
+    "brightwater": REPO / "evals" / "corpora" / "brightwater_energy",
+}
+
+
+def _doc_chunks(root: Path) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for doc_id, path in discover(root):
+        doc = load_document(path, doc_id=doc_id)
+        out[doc_id] = {c.text for c in chunk_text(doc.text, title=doc.title)}
+    return out
+
+
+@pytest.mark.parametrize("corpus", sorted(TRAIN_ONLY))
+def test_train_only_corpora_hold_train_cases_over_real_passages(corpus: str) -> None:
+    """The answerability cases and question pairs of the corpora without document splits: train only, real passages."""
+    docs = _doc_chunks(TRAIN_ONLY[corpus])
+    cases = list(_records(REPO / "evals" / "answerability" / f"{corpus}.jsonl"))
+    pairs = list(_records(REPO / "evals" / "equivalence" / f"{corpus}.jsonl"))
+    assert len(cases) >= 40 and len(pairs) >= 70
+    assert len({c["id"] for c in cases}) == len(cases) and len({p["id"] for p in pairs}) == len(pairs)
+    for case in cases:
+        assert case["corpus"] == corpus and case["split"] == "train", case["id"]
+        assert case["kind"] in ANSWERABILITY_KINDS[case["answerable"]], case["id"]
+        for passage in case["passages"]:
+            assert passage["text"] in docs[passage["doc_id"]], (case["id"], passage["doc_id"])
+        assert bool([p for p in case["passages"] if p.get("answers")]) == case["answerable"], case["id"]
+    for pair in pairs:
+        assert pair["corpus"] == corpus and pair["split"] == "train", pair["id"]
+        assert (pair["kind"] in PARAPHRASE_KINDS) == pair["equivalent"], pair["id"]
+        assert pair["doc_ids"] and all(d in docs for d in pair["doc_ids"]), pair["id"]
