@@ -59,7 +59,7 @@ from ragfort.grounding.signals import (
     stem,
 )
 
-__all__ = ["Unbound", "computed_numbers", "overreach", "unbound"]
+__all__ = ["EvidenceItems", "Unbound", "computed_numbers", "evidence_items", "overreach", "unbound"]
 
 # How much more of the claim's subject a rival's context must share than the claim's own value's.
 MARGIN = 1.0
@@ -256,8 +256,11 @@ def _keys(text: str) -> frozenset[str]:
     return frozenset(f"{_fmt(a.value)} {a.unit}" for a in _amounts(text))
 
 
-def _evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> tuple[list[_Item], list[_Item]]:
-    """Every number and every name of the evidence, each with its context."""
+EvidenceItems = tuple[list[_Item], list[_Item]]  # (numbers, names), each with its context
+
+
+def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> EvidenceItems:
+    """Every number and every name of the evidence, each with its context: once per request, for every claim."""
     numbers: list[_Item] = []
     names: list[_Item] = []
     rows = _table_rows(evidence)
@@ -300,7 +303,14 @@ def _share(subject: frozenset[str], item: _Item, leave_out: frozenset[str]) -> f
     return len(s & item.near) + _AROUND * len(s & (item.around - item.near))
 
 
-def unbound(claim: str, evidence: EvidenceIndex, *, question: str = "", passages: Sequence[str] = ()) -> list[Unbound]:
+def unbound(
+    claim: str,
+    evidence: EvidenceIndex,
+    *,
+    question: str = "",
+    passages: Sequence[str] = (),
+    items: EvidenceItems | None = None,
+) -> list[Unbound]:
     """The numbers and names of `claim` that the evidence binds to another subject.
 
     Args:
@@ -310,8 +320,10 @@ def unbound(claim: str, evidence: EvidenceIndex, *, question: str = "", passages
             a PIN reminder take?" answered with "Within 7 working days.").
         passages: the passages' texts, in the order `evidence` indexes them: a list item's
             context includes the sentence that introduces its list.
+        items: `evidence_items(evidence, passages)` when the caller checks several claims
+            against one evidence index (computed here otherwise).
     """
-    numbers, names = _evidence_items(evidence, passages)
+    numbers, names = items if items is not None else evidence_items(evidence, passages)
     subject = _words(claim) | _words(question) | _keys(claim)
     out: list[Unbound] = []
     computed = computed_numbers(claim)

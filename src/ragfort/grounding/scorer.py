@@ -62,7 +62,7 @@ import numpy.typing as npt
 from ragfort.context import SentenceVectors
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import ConfigError
-from ragfort.grounding.binding import computed_numbers, overreach, unbound
+from ragfort.grounding.binding import EvidenceItems, computed_numbers, evidence_items, overreach, unbound
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -452,6 +452,9 @@ class GroundingScorer:
             # The written claim, opening yes/no included: with its question, it is what the judge was trained on.
             pairs += [support_pair(passages[pi].text, written[todo[row]].text, question) for pi, _ in chosen]
         probs = [float(p) for p in self.learned.score(pairs)]
+        binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding"))
+        # The evidence's numbers and names with their contexts: read once for every claim of the answer.
+        items = evidence_items(index, [p.text for p in passages]) if binds else None
         out = list(results)
         cursor = 0
         w = self.learned_weight
@@ -463,7 +466,7 @@ class GroundingScorer:
             pi, k = reads[row][best]
             before = results[i]
             prob = w * learned + (1.0 - w) * (before.probability or 0.0)
-            vetoed = self._vetoes(before, cores[i].text, index, question, passages)
+            vetoed = self._vetoes(before, cores[i].text, index, question, items)
             if vetoed:
                 prob = min(prob, self.veto_cap)
             supported = prob >= self.threshold
@@ -487,7 +490,7 @@ class GroundingScorer:
         return out
 
     def _vetoes(
-        self, before: ClaimResult, claim: str, evidence: EvidenceIndex, question: str, passages: Sequence[Passage]
+        self, before: ClaimResult, claim: str, evidence: EvidenceIndex, question: str, items: EvidenceItems | None
     ) -> list[str]:
         """What of the claim the evidence contradicts, among `learned_vetoes`.
 
@@ -504,10 +507,9 @@ class GroundingScorer:
             if "number" not in again.contradicted:
                 vetoed.remove("number")
         binding = [k for k in ("number_binding", "name_binding") if k in self.learned_vetoes]
-        if binding:
-            texts = [p.text for p in passages]
+        if binding and items is not None:
             seen: set[str] = set()
-            for miss in unbound(claim, evidence, question=question, passages=texts):
+            for miss in unbound(claim, evidence, question=question, items=items):
                 kind = f"{miss.kind}_binding"
                 if kind in binding and kind not in seen:
                     seen.add(kind)
