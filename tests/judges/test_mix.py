@@ -16,6 +16,7 @@ from ragfort.judges.mix import (
     MixSettings,
     build_mix,
     case_pair,
+    case_premise,
     default_data_dir,
     finish_mix,
     hold_back,
@@ -51,12 +52,34 @@ def _pair(doc: str, label: int = 1, corpus: str = "c") -> Pair:
 def test_a_case_becomes_a_pair_with_its_question_only_when_the_answer_needs_it() -> None:
     short = case_pair(_case(1, "shop", "train", "Yes, you can."))
     assert short.hypothesis == "Can I return an opened phone?\nYes, you can."
-    assert short.premise == "Opened phones can be returned.\n\nRefunds take 5 days."
+    assert short.premise == "Opened phones can be returned."  # "opened", from the question it is read with
     assert (short.label, short.corpus, short.doc_id) == (1, "shop", "shop/a.md")
     statement = "Opened phones can be returned within the usual return window."
     assert case_pair(_case(2, "shop", "train", statement, label="unsupported")).hypothesis == statement
     tagged = case_pair(_case(3, "shop", "train", statement, kind="fragment"))
     assert tagged.hypothesis.startswith("Can I return") and tagged.kind == "fragment"
+
+
+def test_a_cases_premise_is_the_passage_holding_the_answers_nearest_sentence() -> None:
+    """The judge reads one passage at run time (the one holding the claim's nearest sentence), so training does."""
+    refund = "Refunds reach your card within 5 days of the return."
+    case = _case(1, "shop", "train", refund, label="supported")
+    assert case_pair(case).premise == "Refunds take 5 days."
+    assert case_premise(["Opened phones can be returned.", "Refunds take 5 days. " + refund], refund) == (
+        "Refunds take 5 days. " + refund
+    )
+    # A tie, or nothing shared, goes to the better ranked passage; no passages, no premise.
+    assert case_premise(["First passage.", "Second passage."], "Unrelated words.") == "First passage."
+    assert case_premise([], "Anything.") == ""
+
+
+def test_cases_repeat_weighs_the_hand_written_cases(tmp_path: Path) -> None:
+    _write_cases(tmp_path, "a", [_case(1, "shop", "train", "Yes."), _case(2, "shop", "dev", "No.")])
+    for repeat in (1, 3):
+        m = build_mix("support", MixSettings(root=tmp_path, data=tmp_path, public_max=0, public_dev=0,
+                                            per_sentence=0, cases_repeat=repeat))  # fmt: skip
+        assert len([p for p in m.train if p.corpus == "shop"]) == repeat
+        assert {c.rows for c in m.counts if c.source == "cases/shop" and c.part == "train"} == {1}
 
 
 def test_cases_load_per_corpus_for_one_split_and_a_bad_line_is_named(tmp_path: Path) -> None:

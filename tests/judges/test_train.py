@@ -128,7 +128,7 @@ def test_short_answers_are_judged_with_their_question() -> None:
     case = _case("alpha", "train", "a.md", "supported", "They don't stack.", "fragment", 0)
     pair = case_pair(case)
     assert pair.hypothesis == "Can I add Care+ later?\nThey don't stack."
-    assert pair.premise == "Text of a.md.\n\nMore."
+    assert pair.premise == "Text of a.md."  # no word shared: the better ranked passage
     assert (pair.label, pair.doc_id, pair.corpus) == (1, "a.md", "alpha")
 
 

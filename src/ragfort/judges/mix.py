@@ -11,11 +11,16 @@
    all a dev set: the leave-one-corpus-out score.
 2. **cases**: the ``train`` split of the hand-written cases in
    ``evals/grounding/*.jsonl`` (never dev or test), without held-out
-   corpora. The premise is the passages joined by blank lines; the claim is
-   the answer, with the question before it ("question\\nanswer") when the
-   answer is a yes/no or a fragment: its gold kind says so, or its form does
-   (`needs_question`, a rule on the answer alone that the grounding runtime
-   can apply the same way).
+   corpora, each ``cases_repeat`` times. The premise is the one passage the
+   grounding runtime would show the judge: the passage holding the sentence
+   nearest the answer (`case_premise`; the runtime ranks sentences by MiniLM
+   similarity, the mix by shared content words, which needs no model). Until
+   2026-12-05 it was every passage joined, which the 160-token cut reduced to
+   the opening of the first passage: the checkpoint was chosen on pairs whose
+   evidence it mostly never saw. The claim is the answer, with the question
+   before it ("question\\nanswer") when the answer is a yes/no or a fragment:
+   its gold kind says so, or its form does (`needs_question`, a rule on the
+   answer alone that the grounding runtime can apply the same way).
 3. **public** sets of ``../shared/data/nli`` whose license allows a shipped
    model (`PUBLIC`), each capped at ``public_max`` rows, sampled with the
    seed by group (an SNLI premise, a HaluEval item) so a group's pairs stay
@@ -56,6 +61,7 @@ __all__ = [
     "SourceCount",
     "build_mix",
     "default_data_dir",
+    "case_premise",
     "load_cases",
     "needs_question",
     "repo_root",
@@ -93,6 +99,8 @@ class MixSettings:
         dev_max: at most this many pairs per dev set (sampled with the seed; 0: all).
         seed: every sample.
         corpora: the corpora to generate from (default: all of `perturb.CORPORA`).
+        cases_repeat: times each hand-written training case enters the
+            ``support`` mix (a few hundred among ~18k generated and public pairs).
     """
 
     root: Path
@@ -105,6 +113,7 @@ class MixSettings:
     dev_max: int = 600
     seed: int = 0
     corpora: tuple[str, ...] | None = None
+    cases_repeat: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +153,31 @@ class Mix:
 # --------------------------------------------------------------------------- the hand-written cases
 
 
+_CASE_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
+_CASE_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _content(text: str) -> set[str]:
+    return {w for w in _CASE_WORD.findall(text.lower()) if len(w) > 3 or w.isdigit()}
+
+
+def case_premise(passages: Sequence[str], answer: str, question: str = "") -> str:
+    """The passage (stripped) holding the sentence that shares most content words with the answer.
+
+    `question` joins the answer's words when the answer is read with it (a
+    fragment or a yes/no). Ties go to the earlier passage, the better ranked;
+    no passages give ``""``.
+    """
+    target = _content(f"{question} {answer}")
+    best, best_shared = 0, -1
+    for i, text in enumerate(passages):
+        for sentence in _CASE_SENT.split(text):
+            shared = len(_content(sentence) & target)
+            if shared > best_shared:
+                best, best_shared = i, shared
+    return passages[best].strip() if passages else ""
+
+
 def case_pair(case: Mapping[str, Any]) -> Pair:
     """One hand-written case as a pair (see the module notes)."""
     answer = str(case["answer"]).strip()
@@ -151,8 +185,9 @@ def case_pair(case: Mapping[str, Any]) -> Pair:
     kind = str(case.get("kind") or "")
     with_question = question and (kind in ("yes_no", "fragment") or needs_question(answer))
     passages = case["passages"]
+    premise = case_premise([str(p["text"]) for p in passages], answer, question if with_question else "")
     return Pair(
-        premise="\n\n".join(str(p["text"]).strip() for p in passages),
+        premise=premise,
         hypothesis=f"{question}\n{answer}" if with_question else answer,
         label=1 if case["label"] == "supported" else 0,
         kind=kind,
@@ -499,7 +534,7 @@ def support_mix(settings: MixSettings) -> Mix:
     for corpus, pairs in sorted(load_cases(settings.root, split="train").items()):
         if corpus in settings.holdout:
             continue
-        train.extend(pairs)
+        train.extend(pairs * max(1, settings.cases_repeat))
         counts.append(_count(f"cases/{corpus}", "train", pairs, GENERATED_LICENSE))
     for corpus, pairs in sorted(load_cases(settings.root, split="dev").items()):
         dev[f"cases/{corpus}"] = pairs

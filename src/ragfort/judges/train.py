@@ -114,6 +114,7 @@ class TrainConfig:
     until: int = 0
     max_minutes: float = 0.0
     init_from: str = ""
+    cases_repeat: int = 1
 
     def mix_settings(self) -> MixSettings:
         return MixSettings(
@@ -126,6 +127,7 @@ class TrainConfig:
             generated_max=self.generated_max,
             dev_max=self.dev_max,
             seed=self.seed,
+            cases_repeat=self.cases_repeat,
         )
 
 
@@ -133,6 +135,7 @@ class TrainConfig:
 _FIXED = (
     "task", "holdout", "public_max", "public_dev", "per_sentence", "generated_max", "seed", "max_length",
     "batch_size", "steps", "lr", "head_lr", "weight_decay", "warmup", "freeze_layers", "pooling", "init_from",
+    "cases_repeat",
 )  # fmt: skip
 
 
@@ -949,6 +952,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--generated-max", type=int, default=None, help="generated training pairs per corpus (0: all)")
     p.add_argument("--dev-max", type=int, default=None, help=f"pairs per dev set (default {d.dev_max})")
+    p.add_argument(
+        "--cases-repeat", type=int, default=None,
+        help=f"times each hand-written training case enters the support mix (default {d.cases_repeat})",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help=f"default {d.seed}")
     p.add_argument("--max-length", type=int, default=None, help=f"tokens per pair (default {d.max_length})")
     p.add_argument("--batch-size", type=int, default=None, help=f"default {d.batch_size}")
