@@ -69,6 +69,16 @@ def test_generated_pairs_from_test_documents_are_left_out_not_moved(mix: Mix) ->
 
 
 @needs_data
+def test_cases_repeat_weighs_the_hand_written_pairs_in_both_orders() -> None:
+    def hand_written(repeat: int) -> list[tuple[str, str]]:
+        m = equivalence_mix(MixSettings(root=ROOT, data=DATA, public_max=0, public_dev=0, per_sentence=0,
+                                        cases_repeat=repeat))  # fmt: skip
+        return [(p.premise, p.hypothesis) for p in m.train if p.corpus == "skylark"]
+
+    once, twice = hand_written(1), hand_written(2)
+    assert once and len(twice) == 2 * len(once) and set(twice) == set(once)
+
+
 def test_every_training_pair_is_there_in_both_orders(mix: Mix) -> None:
     seen = {(p.premise, p.hypothesis, p.label) for p in mix.train}
     assert all((p.hypothesis, p.premise, p.label) in seen for p in mix.train)

@@ -719,7 +719,8 @@ def equivalence_mix(settings: MixSettings) -> Mix:
     """The ``equivalence`` task's mix (see the module notes).
 
     ``per_sentence`` is read as the pairs of each kind made per seed question,
-    ``public_max`` as the rows per public set (0 leaves them out).
+    ``public_max`` as the rows per public set (0 leaves them out),
+    ``cases_repeat`` as the times each hand-written pair enters (in both orders).
 
     Raises:
         ConfigError: an unknown corpus, a bad case line, or a missing public set.
@@ -737,7 +738,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
     for corpus, pairs in sorted(load_equivalence_cases(settings.root, split="train").items()):
         if corpus in settings.holdout:
             continue
-        train.extend(_both_orders(pairs))
+        train.extend(list(_both_orders(pairs)) * max(1, settings.cases_repeat))
         counts.append(_count(f"cases/{corpus}", "train", pairs, GENERATED_LICENSE))
     for corpus, pairs in sorted(load_equivalence_cases(settings.root, split="dev").items()):
         dev[f"cases/{corpus}"] = pairs

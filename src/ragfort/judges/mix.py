@@ -100,7 +100,8 @@ class MixSettings:
         seed: every sample.
         corpora: the corpora to generate from (default: all of `perturb.CORPORA`).
         cases_repeat: times each hand-written training case enters the
-            ``support`` mix (a few hundred among ~18k generated and public pairs).
+            ``support`` or ``equivalence`` mix (a few hundred among ~20k
+            generated and public pairs).
     """
 
     root: Path

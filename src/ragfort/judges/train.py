@@ -502,6 +502,9 @@ def train(config: TrainConfig, *, resume: bool = False, fresh: bool = False, mix
     if resume:
         state = _load(last)
         saved = state["config"]
+        # A checkpoint written before a setting existed ran with that setting's default.
+        defaults = {f.name: f.default for f in dataclasses.fields(TrainConfig)}
+        saved = {k: defaults.get(k) for k in _FIXED} | saved
         changed = [k for k in _FIXED if _norm(saved.get(k)) != _norm(getattr(config, k))]
         if changed:
             detail = ", ".join(f"{k}: {saved.get(k)!r} -> {getattr(config, k)!r}" for k in changed)
@@ -954,7 +957,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--dev-max", type=int, default=None, help=f"pairs per dev set (default {d.dev_max})")
     p.add_argument(
         "--cases-repeat", type=int, default=None,
-        help=f"times each hand-written training case enters the support mix (default {d.cases_repeat})",
+        help=f"times each hand-written training case enters the support or equivalence mix (default {d.cases_repeat})",
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help=f"default {d.seed}")
     p.add_argument("--max-length", type=int, default=None, help=f"tokens per pair (default {d.max_length})")
