@@ -212,13 +212,15 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
     from ragfort.grounding.model import load_model
     from ragfort.guards.grounding import GroundingGuard
     from ragfort.judges import load_judge
+    from ragfort.judges.runtime import PairJudge
 
     shipped_settings = shipped_grounding()
     base = {k: v for k, v in shipped_settings.items() if k not in (*SCORER_KEYS, "required")}
     vetoes = args.vetoes if args.vetoes is not None else shipped_settings.get("learned_vetoes")
     exempt = args.exempt_computed if args.exempt_computed is not None else shipped_settings.get("exempt_computed")
     embedder = _MemoEmbedder()
-    judge = _MemoJudge(load_judge("support"))
+    # --model sweeps that folder's judge; without it, the shipped one.
+    judge = _MemoJudge(PairJudge(args.model) if args.model else load_judge("support"))
     shipped = load_model().threshold
     thresholds = sorted({*args.thresholds, shipped})
 
