@@ -36,6 +36,11 @@ UNSEEN_NEAR_MISSES = [
     ("How much is domestic postage?", "How much is international postage?", "scope"),
     ("How much is a warranty repair?", "How long is a warranty repair?", "asks"),
     ("Can I change the plan for my account?", "Can I change the plan for my daughter?", "direction"),
+    # Two-word destinations that share their head noun: the modifier is the point.
+    ("Can I convert my monthly plan into a yearly plan?", "Can I convert my yearly plan into a monthly plan?",
+     "direction"),
+    ("Can I upgrade a basic membership to a premium membership?",
+     "Can I upgrade a premium membership to a basic membership?", "direction"),
     # Different actions on the same object: the verb is the question.
     ("Can I track my order?", "Can I cancel my order?", "action"),
     ("How do I pay my bill?", "How do I view my bill?", "action"),

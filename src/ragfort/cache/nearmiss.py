@@ -9,7 +9,8 @@ any rule finds a difference in meaning:
 - negation: the parity of negations differs, or a word appears negated by a
   prefix on one side only ("unopened" vs "opened");
 - direction: opposite poles (on/off, enable/disable, upgrade/downgrade), or
-  the objects of "from"/"to" are swapped or replaced;
+  the objects of "from"/"to" are swapped, or replaced by phrases that each
+  hold a word the other lacks;
 - entity: each side names something the other does not (Voltwise One vs Max);
 - scope: different groups of one scope axis (domestic vs international,
   device vs accessory), or another person's account on one side only;
@@ -102,8 +103,10 @@ def compare(a: QuestionFeatures, b: QuestionFeatures) -> NearMissCheck:
         - (a.moved_from & a.moved_to)
         - (b.moved_from & b.moved_to)
     )
+    # A source, destination, target or means that each side names with a word the other lacks: "into a
+    # joint account" / "into a sole account" share their head noun, and the modifier is the point.
     replaced = any(
-        x and y and not (x & y)
+        x and y and (x - y) and (y - x)
         for x, y in ((a.moved_from, b.moved_from), (a.moved_to, b.moved_to), (a.target, b.target), (a.means, b.means))
     )
     if _opposed(a.directions, b.directions) or swapped or replaced:

@@ -282,6 +282,14 @@ TASKS: tuple[tuple[str, str, str], ...] = (
     ("set up a standing order", "cancel a standing order", "standing order payment"),
     ("cancel a direct debit", "set up a direct debit", "direct debit cancel"),
     ("send money abroad", "receive money from abroad", "international payment abroad send"),
+    ("send money to someone abroad", "receive money from someone abroad",
+     "international payment abroad send receive"),
+    ("turn my sole account into a joint account", "turn my joint account into a sole account",
+     "joint account sole holder"),
+    ("move money from my savings to my current account", "move money from my current account to my savings",
+     "savings current account transfer move"),
+    ("give someone else access to my account", "get access to someone else's account",
+     "access another person third party authority"),
     ("make a CHAPS payment", "", "chaps payment same-day"),
     ("pay in a cheque", "", "cheque deposit pay in"),
     ("apply for an overdraft", "", "overdraft arranged apply"),
@@ -447,8 +455,20 @@ _NEG: tuple[tuple[str, str], ...] = (
     (r"\bis\b", "isn't"),
     (r"\bcan\b", "can't"),
 )
+_ARTICLES = frozenset({"a", "an", "the", "my", "your", "our", "their", "this", "that", "one"})
 _NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w.])")
 _FROM_TO = re.compile(r"\bfrom (\w[\w' -]*?) to (\w[\w' -]*?)(?=[?,.]|$| (?:and|do|does|will|is)\b)")
+# "my sole account into a joint account": two phrases with one head noun, their modifiers swapped.
+_SHARED_HEAD = re.compile(r"\b(\w+) (\w+) (into|to|for|with) (a|an|the|my|your) (\w+) \2\b")
+# "Can I send money to my son?" <-> "Can my son send money to me?": who gives and who receives.
+_I_TO = re.compile(
+    r"^(Can|Could|Will|Should) I (send|give|transfer|pay|lend|sell|gift|pass) (.+?) to "
+    r"(someone|somebody|a friend|another customer|my \w+)\b(.*)$"
+)
+_THEY_TO_ME = re.compile(
+    r"^(Can|Could|Will|Should) (someone|somebody|a friend|another customer|my \w+) "
+    r"(send|give|transfer|pay|lend|sell|gift|pass) (.+?) to me\b(.*)$"
+)
 
 
 def _edit_question(text: str, rng: random.Random) -> tuple[str, str] | None:
@@ -458,6 +478,14 @@ def _edit_question(text: str, rng: random.Random) -> tuple[str, str] | None:
     if m and m.group(1).lower() != m.group(2).lower():
         swapped = f"from {m.group(2)} to {m.group(1)}"
         options.append((text[: m.start()] + swapped + text[m.end() :], "roles"))
+    h = _SHARED_HEAD.search(text)
+    if h and h.group(1).lower() != h.group(5).lower() and h.group(1).lower() not in _ARTICLES:
+        swapped = f"{h.group(5)} {h.group(2)} {h.group(3)} {h.group(4)} {h.group(1)} {h.group(2)}"
+        options.append((text[: h.start()] + swapped + text[h.end() :], "roles"))
+    if r := _I_TO.match(text):
+        options.append((f"{r.group(1)} {r.group(4)} {r.group(2)} {r.group(3)} to me{r.group(5)}", "roles"))
+    if r := _THEY_TO_ME.match(text):
+        options.append((f"{r.group(1)} I {r.group(3)} {r.group(4)} to {r.group(2)}{r.group(5)}", "roles"))
     for n in _NUMBER.finditer(text):
         value = float(n.group(1))
         new = value * rng.choice((2, 3, 0.5)) if value not in (0, 1) else value + rng.choice((1, 2))
@@ -483,6 +511,18 @@ def _edit_question(text: str, rng: random.Random) -> tuple[str, str] | None:
 # --------------------------------------------------------------------------- generation
 
 _TEMPLATE_ROUNDS = 6  # template questions per placed task, per `per_seed`
+_ROLE_ROUNDS = 10  # role-swap pairs per corpus, per `per_seed`
+_ROLE_VERBS: tuple[tuple[str, str], ...] = (
+    ("send", "money"), ("send", "a gift card"), ("transfer", "credit"), ("transfer", "my points"),
+    ("give", "my seat"), ("pay", "the bill"), ("lend", "a device"), ("sell", "a used phone"),
+    ("transfer", "a booking"), ("send", "an invoice"), ("give", "a refund"), ("pass", "my discount"),
+)
+_DATIVE = frozenset({"send", "give", "lend", "sell", "pay", "pass"})
+_ROLE_PEOPLE = ("my son", "my daughter", "my partner", "a friend", "someone abroad", "another customer",
+                "my landlord", "my employer", "a family member")  # fmt: skip
+_ROLE_KINDS = ("sole", "joint", "personal", "business", "monthly", "yearly", "prepaid", "free", "paid", "basic",
+               "premium", "standard")  # fmt: skip
+_ROLE_HEADS = ("account", "plan", "subscription", "membership", "booking", "card")
 
 
 def _place_tasks(corpus: Any) -> list[tuple[int, str]]:
@@ -607,6 +647,39 @@ def generate_equivalence(
                 other_task = TASKS[rng.choice(placed)[0]][0]
                 if other_task != task:
                     add(base, render(other_task, ask, frame, axis, group, wording), 0, "near/topic", doc_id)
+
+    # Who gives and who receives, which phrase changes into which: the same words in other roles
+    # ("Can I send money to my son?" / "Can my son send money to me?"), beside rewordings that keep the roles.
+    role_doc = placed[0][1] if placed else (c.docs[0].doc_id if c.docs else corpus)
+    for _ in range(per_seed * _ROLE_ROUNDS):
+        verb, obj = rng.choice(_ROLE_VERBS)
+        who = rng.choice(_ROLE_PEOPLE)
+        aux = rng.choice(("Can", "Could", "Will"))
+        mine = f"{aux} I {verb} {obj} to {who}?"
+        theirs = f"{aux} {who} {verb} {obj} to me?"
+        base, swapped = (mine, theirs) if rng.random() < 0.5 else (theirs, mine)
+        add(base, swapped, 0, "near/roles", role_doc)
+        if base == mine:
+            dative = f"{aux} I {verb} {who} {obj}?"
+            same = rng.choice((
+                f"Is it possible for me to {verb} {obj} to {who}?",
+                f"Am I able to {verb} {obj} to {who}?",
+                dative if verb in _DATIVE else f"I want to {verb} {obj} to {who}, can I?",
+            ))  # fmt: skip
+        else:
+            dative = f"{aux} {who} {verb} me {obj}?"
+            same = rng.choice((
+                f"Is it possible for {who} to {verb} {obj} to me?",
+                f"Is {who} able to {verb} {obj} to me?",
+                dative if verb in _DATIVE else f"{who.capitalize()} wants to {verb} {obj} to me, can they?",
+            ))  # fmt: skip
+        add(base, _surface(same, rng)[0], 1, "paraphrase/roles", role_doc)
+        a, b = rng.sample(_ROLE_KINDS, 2)
+        head = rng.choice(_ROLE_HEADS)
+        verb2 = rng.choice(("turn", "change", "convert", "switch"))
+        one = f"How do I {verb2} my {a} {head} into a {b} {head}?"
+        add(one, f"How do I {verb2} my {b} {head} into a {a} {head}?", 0, "near/roles", role_doc)
+        add(one, _surface(f"Can I {verb2} a {a} {head} into a {b} {head}?", rng)[0], 1, "paraphrase/roles", role_doc)
 
     for question, doc_id in extra_seeds:
         for _ in range(per_seed):
