@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from ragfort.errors import ConfigError
 from ragfort.judges.equivalence_mix import (
     EQUIVALENCE_PUBLIC,
+    _edit_question,
     equivalence_mix,
     generate_equivalence,
     load_equivalence_cases,
@@ -158,3 +160,21 @@ def test_generation_varies_one_axis_for_a_near_miss_and_only_the_form_for_a_para
         generate_equivalence(CORPORA["northbeam"], corpus="northbeam", per_seed=0)
     with pytest.raises(ConfigError, match="corpus folder does not exist"):
         generate_equivalence(Path("/nonexistent/corpus"), corpus="x")
+
+
+def test_role_swaps_keep_every_word_and_change_who_does_what() -> None:
+    pairs = generate_equivalence(CORPORA["voltwise"], corpus="voltwise", per_seed=1)
+    swaps = [p for p in pairs if p.kind == "near/roles"]
+    kept = [p for p in pairs if p.kind == "paraphrase/roles"]
+    assert len(swaps) >= 10 and len(kept) >= 10
+    pronouns = {"i", "me"}
+    for p in swaps:
+        a = sorted(w for w in p.premise.lower().rstrip("?").split() if w not in pronouns)
+        b = sorted(w for w in p.hypothesis.lower().rstrip("?").split() if w not in pronouns)
+        assert a == b and p.premise != p.hypothesis  # the same words, in other roles
+    assert all(p.label == 0 for p in swaps) and all(p.label == 1 for p in kept)
+    # The seed edits swap them too: "my sole account into a joint account" and the giver and the receiver.
+    edits = {_edit_question("How do I turn my sole account into a joint account?", random.Random(i)) for i in range(30)}
+    assert ("How do I turn my joint account into a sole account?", "roles") in edits
+    edits = {_edit_question("Can I send money to my son?", random.Random(i)) for i in range(30)}
+    assert ("Can my son send money to me?", "roles") in edits
