@@ -178,3 +178,37 @@ def test_role_swaps_keep_every_word_and_change_who_does_what() -> None:
     assert ("How do I turn my joint account into a sole account?", "roles") in edits
     edits = {_edit_question("Can I send money to my son?", random.Random(i)) for i in range(30)}
     assert ("Can my son send money to me?", "roles") in edits
+
+
+def test_sibling_questions_about_one_document_are_near_misses() -> None:
+    from ragfort.judges.equivalence_mix import SIBLINGS_PER_CORPUS, _sibling_pairs
+
+    rows = [("How do I turn on 2FA?", "a.md"), ("What number gets my 2FA codes?", "a.md"),
+            ("How do I turn on 2FA?", "a.md"), ("Can I pay by card?", "b.md")]  # fmt: skip
+    pairs = _sibling_pairs(rows, "shop", random.Random(0))
+    assert [(p.premise, p.hypothesis, p.label, p.kind, p.doc_id) for p in pairs] == [
+        ("How do I turn on 2FA?", "What number gets my 2FA codes?", 0, "near/sibling", "a.md")
+    ]
+    many = [(f"Question number {i}?", "c.md") for i in range(60)]
+    assert len(_sibling_pairs(many, "shop", random.Random(0))) == SIBLINGS_PER_CORPUS
+
+
+@needs_data
+def test_sibling_pairs_come_from_train_split_questions_only(mix: Mix) -> None:
+    siblings = [p for p in mix.train if p.kind == "near/sibling"]
+    assert siblings and all(p.label == 0 for p in siblings)
+    held = _split_questions("dev") | _split_questions("test")
+    trained = _split_questions("train")
+    assert {q for p in siblings for q in (p.premise, p.hypothesis)} <= trained
+    assert not {q for p in siblings for q in (p.premise, p.hypothesis)} & (held - trained)
+
+
+def _split_questions(split: str) -> set[str]:
+    out: set[str] = set()
+    for folder in ("grounding", "answerability"):
+        for path in (ROOT / "evals" / folder).glob("*.jsonl"):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                row = json.loads(line) if line.strip() else {}
+                if row.get("split") == split and row.get("question"):
+                    out.add(str(row["question"]).strip())
+    return out

@@ -37,6 +37,7 @@ cache also averages the two orders when it asks). Dev pairs appear once.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import random
 import re
@@ -114,6 +115,40 @@ def _grounding_questions(root: Path, *, split: str) -> dict[str, list[tuple[str,
             corpus, question, doc = found
             out.setdefault(corpus, []).append((question, doc))
     return out
+
+
+SIBLINGS_PER_CORPUS = 600  # sibling pairs per corpus, at most
+
+
+def _sibling_questions(root: Path) -> dict[str, list[tuple[str, str]]]:
+    """(question, doc_id) of the train-split grounding and answerability cases, per corpus, each question once."""
+    out = _grounding_questions(root, split="train")
+    folder = root / "evals" / "answerability"
+    if folder.is_dir():
+        for found in read_labelled(folder, split="train", what="an answerability case", parse=_question_of):
+            if found is not None:
+                corpus, question, doc = found
+                out.setdefault(corpus, []).append((question, doc))
+    return {c: list(dict.fromkeys(rows)) for c, rows in out.items()}
+
+
+def _sibling_pairs(rows: Sequence[tuple[str, str]], corpus: str, rng: random.Random) -> list[Pair]:
+    """Pairs of distinct questions about one document, as near-misses (kind ``near/sibling``).
+
+    Labelled by rule, not read: about one in twenty such pairs asks the same thing (measured on
+    the pairs the 2026-12-04 gate served), so this source is a little noisy by design.
+    """
+    by_doc: dict[str, list[str]] = {}
+    for question, doc in rows:
+        if question not in by_doc.setdefault(doc, []):
+            by_doc[doc].append(question)
+    out: list[Pair] = []
+    for doc, questions in sorted(by_doc.items()):
+        for a, b in itertools.combinations(questions, 2):
+            if a.strip().lower() != b.strip().lower():
+                out.append(Pair(a, b, 0, "near/sibling", corpus, doc))
+    rng.shuffle(out)
+    return out[:SIBLINGS_PER_CORPUS]
 
 
 # --------------------------------------------------------------------------- slots and their wordings
@@ -834,6 +869,16 @@ def equivalence_mix(settings: MixSettings) -> Mix:
                 folder, corpus=name, seed=settings.seed, per_seed=settings.per_sentence, extra_seeds=extra
             )
             train.extend(_both_orders(place_generated(name, pairs, settings, rng, dev=dev, counts=counts)))
+
+    # 2b. sibling questions: two questions people wrote about one document (train split) mostly want
+    # different answers ("What phone number did I set up for my 2FA codes?" / "How do I turn on 2FA?").
+    if settings.per_sentence > 0:
+        for corpus, rows in sorted(_sibling_questions(settings.root).items()):
+            if corpus in settings.holdout or corpus not in chosen:
+                continue
+            pairs = _sibling_pairs(rows, corpus, random.Random(f"{settings.seed}:siblings:{corpus}"))
+            train.extend(_both_orders(pairs))
+            counts.append(_count(f"siblings/{corpus}", "train", pairs, GENERATED_LICENSE))
 
     # 3. public sets
     if settings.public_max > 0 or settings.public_dev > 0:

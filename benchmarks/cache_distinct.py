@@ -1,0 +1,125 @@
+"""Semantic hits between *different* questions: ``python benchmarks/cache_distinct.py``.
+
+`benchmarks/cache.py` measures the gate on written pairs: paraphrases, and near-misses that
+change one word or two. People's questions about one help center also come close in another way:
+two questions on one topic that want different answers ("What phone number did I set up for my
+2FA codes?" / "How do I turn on 2FA?"). This benchmark takes every distinct question that
+people wrote for the answerability and grounding cases over one help center
+(``evals/answerability/<corpus>.jsonl`` and ``evals/grounding/<corpus>.jsonl``, dev and test
+splits: since 2026-12-05 the equivalence mix trains on pairs of train-split questions about one
+document as near-misses, so those are left out unless ``--all-splits``; the cache defaults were
+not chosen on any of them), stores each pair's
+first question and looks the second up through the real `AnswerCache.semantic`, as
+`benchmarks/cache.py` does, and counts the pairs served.
+
+Not every pair served is wrong: a few questions in those files ask the same thing. With
+``--labels FILE`` (JSON lines ``{"corpus", "q1", "q2", "label": "same" | "different"}``, from a
+person who read the pairs), the served pairs are split into right and wrong hits, and served pairs
+the file does not label are counted apart. ``--judge DIR`` measures another equivalence model
+folder in place of the shipped one; ``--minimum`` sets the judge's minimum.
+
+Rows: the rules alone (no judge) and the rules with the judge (the shipped setting), per corpus.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import ragfort
+import ragfort._offline
+from cache import NORTHBEAM, REPO, Method, Seen, lookup
+from ragfort.cache import SemanticSettings
+from ragfort.ingest import ingest_paths
+
+CORPORA = {"voltwise": REPO / "examples" / "help_center", "northbeam": NORTHBEAM}
+
+
+def distinct_questions(corpus: str, splits: tuple[str, ...] = ("dev", "test")) -> list[str]:
+    """Every distinct question people wrote over `corpus` in `splits`, in file order."""
+    out: list[str] = []
+    for folder in ("answerability", "grounding"):
+        path = REPO / "evals" / folder / f"{corpus}.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            q = str(row["question"]).strip()
+            if q and q not in out and row["split"] in splits:
+                out.append(q)
+    return out
+
+
+def read_labels(path: Path) -> dict[tuple[str, str, str], str]:
+    """(corpus, q1, q2) -> "same" or "different", in both orders."""
+    labels: dict[tuple[str, str, str], str] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if row.get("label") not in ("same", "different"):
+            raise SystemExit(f"{path}:{n}: label must be 'same' or 'different', got {row.get('label')!r}")
+        labels[(row["corpus"], row["q1"], row["q2"])] = row["label"]
+        labels[(row["corpus"], row["q2"], row["q1"])] = row["label"]
+    return labels
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--labels", type=Path, help="a person's labels of the pairs served (see the module notes)")
+    parser.add_argument("--judge", help="an equivalence model folder in place of the shipped one")
+    parser.add_argument("--minimum", type=float, help="the judge's minimum (default: the shipped one)")
+    parser.add_argument("--show", action="store_true", help="print every pair the judge's row serves")
+    parser.add_argument("--all-splits", action="store_true", help="train-split questions too")
+    args = parser.parse_args()
+    labels = read_labels(args.labels) if args.labels else {}
+    shipped = SemanticSettings()
+    judged = shipped.model_copy(update={"min_equivalence": args.minimum}) if args.minimum is not None else shipped
+    if args.judge:
+        import ragfort.cache.equivalence as eq
+        from ragfort.judges.runtime import PairJudge
+
+        other = PairJudge(Path(args.judge))
+        eq.load_judge = lambda task: other  # type: ignore[assignment]  # the gate loads its judge by task
+    methods = {
+        "rules (no judge)": Method("rules", shipped.model_copy(update={"equivalence_judge": False})),
+        f"rules + judge p>={judged.min_equivalence:g}" + (f" ({args.judge})" if args.judge else " (shipped)"):
+            Method("judge", judged),
+    }  # fmt: skip
+    t0 = time.perf_counter()
+    rows: list[list[Any]] = []
+    with tempfile.TemporaryDirectory(prefix="ragfort-cache-distinct-") as d:
+        for corpus, folder in CORPORA.items():
+            index = Path(d) / corpus
+            ingest_paths([folder], index=index, policy=None)
+            seen = Seen(ragfort.build_chain(index))
+            questions = distinct_questions(corpus, ("train", "dev", "test") if args.all_splits else ("dev", "test"))
+            pairs = list(itertools.combinations(questions, 2))
+            for label, method in methods.items():
+                served = [(a, b) for a, b in pairs if lookup(a, b, method, seen)]
+                kinds = [labels.get((corpus, a, b), "unlabelled") for a, b in served]
+                rows.append([corpus, label, len(questions), len(pairs), len(served), kinds.count("same"),
+                             kinds.count("different"), kinds.count("unlabelled")])  # fmt: skip
+                if args.show and method.name == "judge":
+                    for (a, b), kind in zip(served, kinds, strict=True):
+                        print(f"{kind:<10} {a!r} / {b!r}")
+    head = ["corpus", "method", "questions", "pairs", "served", "right (same)", "wrong (different)", "unlabelled"]
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *rows, strict=True)]
+    print(" | ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)))
+    print("-+-".join("-" * w for w in widths))
+    for row in rows:
+        print(" | ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\npeak RSS {rss:.0f} MB; wall {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
