@@ -12,10 +12,12 @@ not chosen on any of them), stores each pair's
 first question and looks the second up through the real `AnswerCache.semantic`, as
 `benchmarks/cache.py` does, and counts the pairs served.
 
-Not every pair served is wrong: a few questions in those files ask the same thing. With
-``--labels FILE`` (JSON lines ``{"corpus", "q1", "q2", "label": "same" | "different"}``, from a
-person who read the pairs), the served pairs are split into right and wrong hits, and served pairs
-the file does not label are counted apart. ``--judge DIR`` measures another equivalence model
+Not every pair served is wrong: a few questions in those files ask the same thing. The labels
+(``--labels``, default ``evals/cache_distinct.jsonl``: JSON lines ``{"corpus", "q1", "q2",
+"label": "same" | "different", "why"}``, written 2026-12-05 by a person who read each pair the
+shipped gate or a candidate judge served, checking the articles where needed; 298 pairs, 16
+"same") split the served pairs into right and wrong hits; served pairs they do not cover are
+counted apart (label them and add them to the file). Never train on that file. ``--judge DIR`` measures another equivalence model
 folder in place of the shipped one; ``--minimum`` sets the judge's minimum.
 
 Rows: the rules alone (no judge) and the rules with the judge (the shipped setting), per corpus.
@@ -73,13 +75,14 @@ def read_labels(path: Path) -> dict[tuple[str, str, str], str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--labels", type=Path, help="a person's labels of the pairs served (see the module notes)")
+    parser.add_argument("--labels", type=Path, default=REPO / "evals" / "cache_distinct.jsonl",
+                        help="a person's labels of the pairs served (see the module notes)")
     parser.add_argument("--judge", help="an equivalence model folder in place of the shipped one")
     parser.add_argument("--minimum", type=float, help="the judge's minimum (default: the shipped one)")
     parser.add_argument("--show", action="store_true", help="print every pair the judge's row serves")
     parser.add_argument("--all-splits", action="store_true", help="train-split questions too")
     args = parser.parse_args()
-    labels = read_labels(args.labels) if args.labels else {}
+    labels = read_labels(args.labels)
     shipped = SemanticSettings()
     judged = shipped.model_copy(update={"min_equivalence": args.minimum}) if args.minimum is not None else shipped
     if args.judge:
