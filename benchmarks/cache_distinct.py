@@ -17,8 +17,9 @@ Not every pair served is wrong: a few questions in those files ask the same thin
 "label": "same" | "different", "why"}``, written 2026-12-05 by a person who read each pair the
 shipped gate or a candidate judge served, checking the articles where needed; 298 pairs, 16
 "same") split the served pairs into right and wrong hits; served pairs they do not cover are
-counted apart (label them and add them to the file). Never train on that file. ``--judge DIR`` measures another equivalence model
-folder in place of the shipped one; ``--minimum`` sets the judge's minimum.
+counted apart (label them and add them to the file). Never train on that file. ``--judge DIR``
+measures another equivalence model folder in place of the shipped one; ``--minimum`` sets the
+judge's minimum.
 
 Rows: the rules alone (no judge) and the rules with the judge (the shipped setting), per corpus.
 """
