@@ -694,20 +694,16 @@ def generate_equivalence(
         theirs = f"{aux} {who} {verb} {obj} to me?"
         base, swapped = (mine, theirs) if rng.random() < 0.5 else (theirs, mine)
         add(base, swapped, 0, "near/roles", role_doc)
+        # The giver and the receiver of `base`, kept in its rewording.
         if base == mine:
-            dative = f"{aux} I {verb} {who} {obj}?"
-            same = rng.choice((
-                f"Is it possible for me to {verb} {obj} to {who}?",
-                f"Am I able to {verb} {obj} to {who}?",
-                dative if verb in _DATIVE else f"I want to {verb} {obj} to {who}, can I?",
-            ))  # fmt: skip
+            giver, to, able, want, tag = "I", who, "Am I able", "I want", "can I"
         else:
-            dative = f"{aux} {who} {verb} me {obj}?"
-            same = rng.choice((
-                f"Is it possible for {who} to {verb} {obj} to me?",
-                f"Is {who} able to {verb} {obj} to me?",
-                dative if verb in _DATIVE else f"{who.capitalize()} wants to {verb} {obj} to me, can they?",
-            ))  # fmt: skip
+            giver, to, able, want, tag = who, "me", f"Is {who} able", f"{who.capitalize()} wants", "can they"
+        same = rng.choice((
+            f"Is it possible for {'me' if giver == 'I' else giver} to {verb} {obj} to {to}?",
+            f"{able} to {verb} {obj} to {to}?",
+            f"{aux} {giver} {verb} {to} {obj}?" if verb in _DATIVE else f"{want} to {verb} {obj} to {to}, {tag}?",
+        ))  # fmt: skip
         add(base, _surface(same, rng)[0], 1, "paraphrase/roles", role_doc)
         a, b = rng.sample(_ROLE_KINDS, 2)
         head = rng.choice(_ROLE_HEADS)
