@@ -80,6 +80,8 @@ def test_cases_repeat_weighs_the_hand_written_cases(tmp_path: Path) -> None:
                                             per_sentence=0, cases_repeat=repeat))  # fmt: skip
         assert len([p for p in m.train if p.corpus == "shop"]) == repeat
         assert {c.rows for c in m.counts if c.source == "cases/shop" and c.part == "train"} == {1}
+    with pytest.raises(ConfigError, match="cases_repeat must be at least 1, got 0"):
+        build_mix("support", MixSettings(root=tmp_path, data=tmp_path, public_max=0, per_sentence=0, cases_repeat=0))
 
 
 def test_cases_load_per_corpus_for_one_split_and_a_bad_line_is_named(tmp_path: Path) -> None:

@@ -842,7 +842,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
     for corpus, pairs in sorted(load_equivalence_cases(settings.root, split="train").items()):
         if corpus in settings.holdout:
             continue
-        train.extend(list(_both_orders(pairs)) * max(1, settings.cases_repeat))
+        train.extend(list(_both_orders(pairs)) * settings.cases_repeat)
         counts.append(_count(f"cases/{corpus}", "train", pairs, GENERATED_LICENSE))
     for corpus, pairs in sorted(load_equivalence_cases(settings.root, split="dev").items()):
         dev[f"cases/{corpus}"] = pairs

@@ -535,7 +535,7 @@ def support_mix(settings: MixSettings) -> Mix:
     for corpus, pairs in sorted(load_cases(settings.root, split="train").items()):
         if corpus in settings.holdout:
             continue
-        train.extend(pairs * max(1, settings.cases_repeat))
+        train.extend(pairs * settings.cases_repeat)
         counts.append(_count(f"cases/{corpus}", "train", pairs, GENERATED_LICENSE))
     for corpus, pairs in sorted(load_cases(settings.root, split="dev").items()):
         dev[f"cases/{corpus}"] = pairs
@@ -659,11 +659,13 @@ def build_mix(task: str, settings: MixSettings) -> Mix:
     """The mix for `task` (a key of `TASKS`).
 
     Raises:
-        ConfigError: an unknown task, or the task's data cannot be read.
+        ConfigError: an unknown task, ``cases_repeat`` below 1, or the task's data cannot be read.
     """
     builder = TASKS.get(task)
     if builder is None:
         raise ConfigError(f"unknown judge task {task!r}; known: {', '.join(sorted(TASKS))}")
+    if settings.cases_repeat < 1:
+        raise ConfigError(f"cases_repeat must be at least 1, got {settings.cases_repeat!r}")
     if isinstance(builder, str):
         module, _, name = builder.partition(":")
         builder = cast("Callable[[MixSettings], Mix]", getattr(importlib.import_module(module), name))
