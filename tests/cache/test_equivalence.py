@@ -27,8 +27,10 @@ PARAPHRASE = ("How long do refunds take?", "When will my refund arrive?")
 RULES_MISSES = [
     (SIM_STORE, SIM_POST),
     ("Can I pay monthly for a Voltwise phone?", "Can I get a Voltwise phone on prepaid?"),
-    ("Can I move a business number to a personal account?", "Can I move a personal number to a business account?"),
 ]
+# Served by the rules alone until the direction rule read a replaced destination that keeps its head noun.
+RULES_NOW_REFUSE = ("Can I move a business number to a personal account?",
+                    "Can I move a personal number to a business account?")  # fmt: skip
 
 
 def _policy(**semantic: Any) -> dict[str, Any]:
@@ -54,6 +56,12 @@ def test_turning_the_judge_off_restores_the_rules_alone(help_center_chain: Any, 
         guarded.invoke(stored)
     assert on.invoke(asked).cache is CacheStatus.MISS
     assert off.invoke(asked).cache is CacheStatus.SEMANTIC_HIT  # the rules alone serve the wrong answer
+
+
+def test_a_swapped_account_kind_is_refused_with_the_judge_off_too(help_center_chain: Any) -> None:
+    off = ragfort.harden(help_center_chain, _policy(equivalence_judge=False))
+    off.invoke(RULES_NOW_REFUSE[0])
+    assert off.invoke(RULES_NOW_REFUSE[1]).cache is CacheStatus.MISS
 
 
 def test_the_gate_is_symmetric_and_scores_both_orders() -> None:
