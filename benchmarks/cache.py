@@ -169,6 +169,7 @@ class Method:
     name: str
     settings: SemanticSettings
     threshold_only: bool = False
+    gate: EquivalenceGate | None = None  # another judge's gate; None: the shipped one when the settings ask
 
 
 def lookup(a: str, b: str, method: Method, seen: Seen, timings: list[float] | None = None) -> bool:
@@ -176,7 +177,7 @@ def lookup(a: str, b: str, method: Method, seen: Seen, timings: list[float] | No
     (va, ra), (vb, rb) = seen(a), seen(b)
     if method.threshold_only:
         return float(va @ vb) >= method.settings.threshold
-    cache = AnswerCache(MemoryBackend(), semantic=method.settings)
+    cache = AnswerCache(MemoryBackend(), semantic=method.settings, gate=method.gate)
     now = time.time()
     cache.put(
         CacheEntry(

@@ -38,11 +38,14 @@ from typing import Any
 
 import ragfort
 import ragfort._offline
-from cache import NORTHBEAM, REPO, Method, Seen, lookup
+from cache import REPO, Method, Seen, lookup
 from ragfort.cache import SemanticSettings
+from ragfort.cache.equivalence import EquivalenceGate, judge_vocabulary
 from ragfort.ingest import ingest_paths
+from ragfort.judges.perturb import CORPORA as ALL_CORPORA
 
-CORPORA = {"voltwise": REPO / "examples" / "help_center", "northbeam": NORTHBEAM}
+# The two help centers with dev and test splits.
+CORPORA = {name: ALL_CORPORA[name] for name in ("voltwise", "northbeam")}
 
 
 def distinct_questions(corpus: str, splits: tuple[str, ...] = ("dev", "test")) -> list[str]:
@@ -86,16 +89,16 @@ def main() -> int:
     labels = read_labels(args.labels)
     shipped = SemanticSettings()
     judged = shipped.model_copy(update={"min_equivalence": args.minimum}) if args.minimum is not None else shipped
+    gate = None
     if args.judge:
-        import ragfort.cache.equivalence as eq
         from ragfort.judges.runtime import PairJudge
 
-        other = PairJudge(Path(args.judge))
-        eq.load_judge = lambda task: other  # type: ignore[assignment]  # the gate loads its judge by task
+        folder = Path(args.judge)
+        gate = EquivalenceGate(PairJudge(folder), judged.min_equivalence, judge_vocabulary(folder))
     methods = {
         "rules (no judge)": Method("rules", shipped.model_copy(update={"equivalence_judge": False})),
         f"rules + judge p>={judged.min_equivalence:g}" + (f" ({args.judge})" if args.judge else " (shipped)"):
-            Method("judge", judged),
+            Method("judge", judged, gate=gate),
     }  # fmt: skip
     t0 = time.perf_counter()
     rows: list[list[Any]] = []

@@ -15,16 +15,11 @@ from pathlib import Path
 
 from ragfort.index.chunking import chunk_text
 from ragfort.index.loaders import discover, load_document
+from ragfort.judges import perturb
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "evals" / "grounding"
-CORPORA = {
-    "voltwise": ROOT / "examples" / "help_center",
-    "northbeam": ROOT / "evals" / "corpora" / "northbeam_bank",
-    "skylark": ROOT / "evals" / "corpora" / "skylark_air",
-    "ledgerly": ROOT / "evals" / "corpora" / "ledgerly",
-    "brightwater": ROOT / "evals" / "corpora" / "brightwater_energy",
-}
+CORPORA = perturb.CORPORA  # name -> help-center folder, one map for the whole project
 SUPPORTED = {"verbatim", "paraphrase", "yes_no", "fragment", "inference", "hedged"}
 UNSUPPORTED = {"number_swap", "entity_swap", "negation", "conflation", "addition", "partial", "wrong_scope"}
 SPLITS = {"train", "dev", "test"}

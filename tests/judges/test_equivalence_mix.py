@@ -12,6 +12,7 @@ from ragfort.errors import ConfigError
 from ragfort.judges.equivalence_mix import (
     EQUIVALENCE_PUBLIC,
     _edit_question,
+    case_questions,
     equivalence_mix,
     generate_equivalence,
     load_equivalence_cases,
@@ -204,11 +205,4 @@ def test_sibling_pairs_come_from_train_split_questions_only(mix: Mix) -> None:
 
 
 def _split_questions(split: str) -> set[str]:
-    out: set[str] = set()
-    for folder in ("grounding", "answerability"):
-        for path in (ROOT / "evals" / folder).glob("*.jsonl"):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                row = json.loads(line) if line.strip() else {}
-                if row.get("split") == split and row.get("question"):
-                    out.add(str(row["question"]).strip())
-    return out
+    return {q for rows in case_questions(ROOT, split=split).values() for q, _ in rows}

@@ -61,7 +61,7 @@ from ragfort.judges.mix import (
 )
 from ragfort.judges.perturb import Pair
 
-__all__ = ["EQUIVALENCE_PUBLIC", "equivalence_mix", "generate_equivalence", "load_equivalence_cases"]
+__all__ = ["EQUIVALENCE_PUBLIC", "case_questions", "equivalence_mix", "generate_equivalence", "load_equivalence_cases"]
 
 # --------------------------------------------------------------------------- the hand-written cases
 
@@ -120,12 +120,12 @@ def _grounding_questions(root: Path, *, split: str) -> dict[str, list[tuple[str,
 SIBLINGS_PER_CORPUS = 600  # sibling pairs per corpus, at most
 
 
-def _sibling_questions(root: Path) -> dict[str, list[tuple[str, str]]]:
-    """(question, doc_id) of the train-split grounding and answerability cases, per corpus, each question once."""
-    out = _grounding_questions(root, split="train")
+def case_questions(root: Path, *, split: str) -> dict[str, list[tuple[str, str]]]:
+    """(question, doc_id) of the grounding and answerability cases of one split, per corpus, each pair once."""
+    out = _grounding_questions(root, split=split)
     folder = root / "evals" / "answerability"
     if folder.is_dir():
-        for found in read_labelled(folder, split="train", what="an answerability case", parse=_question_of):
+        for found in read_labelled(folder, split=split, what="an answerability case", parse=_question_of):
             if found is not None:
                 corpus, question, doc = found
                 out.setdefault(corpus, []).append((question, doc))
@@ -869,7 +869,7 @@ def equivalence_mix(settings: MixSettings) -> Mix:
     # 2b. sibling questions: two questions people wrote about one document (train split) mostly want
     # different answers ("What phone number did I set up for my 2FA codes?" / "How do I turn on 2FA?").
     if settings.per_sentence > 0:
-        for corpus, rows in sorted(_sibling_questions(settings.root).items()):
+        for corpus, rows in sorted(case_questions(settings.root, split="train").items()):
             if corpus in settings.holdout or corpus not in chosen:
                 continue
             pairs = _sibling_pairs(rows, corpus, random.Random(f"{settings.seed}:siblings:{corpus}"))

@@ -154,12 +154,8 @@ class Mix:
 # --------------------------------------------------------------------------- the hand-written cases
 
 
+# Sentences, and list items (one a line), of a passage.
 _CASE_SENT = re.compile(r"(?<=[.!?])\s+|\n+")
-_CASE_WORD = re.compile(r"[a-z0-9]+")
-
-
-def _content(text: str) -> set[str]:
-    return {w for w in _CASE_WORD.findall(text.lower()) if len(w) > 3 or w.isdigit()}
 
 
 def case_premise(passages: Sequence[str], answer: str, question: str = "") -> str:
@@ -169,11 +165,11 @@ def case_premise(passages: Sequence[str], answer: str, question: str = "") -> st
     fragment or a yes/no). Ties go to the earlier passage, the better ranked;
     no passages give ``""``.
     """
-    target = _content(f"{question} {answer}")
+    target = _words(f"{question} {answer}")
     best, best_shared = 0, -1
     for i, text in enumerate(passages):
         for sentence in _CASE_SENT.split(text):
-            shared = len(_content(sentence) & target)
+            shared = len(_words(sentence) & target)
             if shared > best_shared:
                 best, best_shared = i, shared
     return passages[best].strip() if passages else ""
