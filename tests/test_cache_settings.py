@@ -15,7 +15,7 @@ def test_the_defaults_are_the_documented_ones() -> None:
     assert (s.ttl_s, s.stale_grace_s, s.max_entries) == (86_400.0, 604_800.0, 10_000)
     assert s.semantic == SemanticSettings(
         enabled=True, threshold=0.75, anchor_depth=3, max_candidates=64, equivalence_judge=True,
-        judged_threshold=0.5, min_equivalence=0.8, judge_candidates=3,
+        judged_threshold=0.68, min_equivalence=0.8, judge_candidates=3,
     )  # fmt: skip
 
 

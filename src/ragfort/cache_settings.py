@@ -21,7 +21,7 @@ Shape (every key optional)::
         anchor_depth: 3        # retrieval agreement: top-1 of one within top-N of the other
         max_candidates: 64
         equivalence_judge: true  # the learned question-equivalence judge, the last gate of a semantic hit
-        judged_threshold: 0.5    # the cosine a candidate needs when the judge reads it (instead of threshold)
+        judged_threshold: 0.68   # the cosine a candidate needs when the judge reads it (instead of threshold)
         min_equivalence: 0.8     # the judge's probability that one answer serves both questions
         judge_candidates: 3      # candidates (best cosine first) the judge reads per lookup
 """
@@ -57,7 +57,7 @@ class SemanticSettings(_Strict):
     anchor_depth: int = Field(default=3, ge=1, le=20)
     max_candidates: int = Field(default=64, ge=1, le=10_000)
     equivalence_judge: bool = True
-    judged_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    judged_threshold: float = Field(default=0.68, ge=0.0, le=1.0)
     min_equivalence: float = Field(default=0.8, ge=0.0, le=1.0)
     judge_candidates: int = Field(default=3, ge=1, le=64)
 

@@ -58,6 +58,20 @@ def test_turning_the_judge_off_restores_the_rules_alone(help_center_chain: Any, 
     assert off.invoke(asked).cache is CacheStatus.SEMANTIC_HIT  # the rules alone serve the wrong answer
 
 
+# Two questions on one topic that want different answers (labelled "different" in evals/cache_distinct.jsonl):
+# cosine 0.55, the judge 0.98. Below the default `judged_threshold` the judge never reads them.
+SAME_TOPIC = ("What are the international shipping options?", "do you ship to brazil")
+
+
+def test_a_same_topic_question_below_the_judged_cosine_is_not_served(help_center_chain: Any) -> None:
+    shipped = ragfort.harden(help_center_chain, _policy())
+    low = ragfort.harden(help_center_chain, _policy(judged_threshold=0.5))
+    for guarded in (shipped, low):
+        guarded.invoke(SAME_TOPIC[0])
+    assert shipped.invoke(SAME_TOPIC[1]).cache is CacheStatus.MISS
+    assert low.invoke(SAME_TOPIC[1]).cache is CacheStatus.SEMANTIC_HIT  # the judge alone would serve it
+
+
 def test_a_swapped_account_kind_is_refused_with_the_judge_off_too(help_center_chain: Any) -> None:
     off = ragfort.harden(help_center_chain, _policy(equivalence_judge=False))
     off.invoke(RULES_NOW_REFUSE[0])
@@ -180,6 +194,27 @@ def _semantic(cache: AnswerCache, stored: str, asked: str) -> bool:
         make_entry(ns="ns", vector=v, features=question_features(stored), anchors=("a1",), sealed_question=sealed)
     )
     return cache.semantic("ns", v, question_features(asked), ["a1"], question=asked)[0] is not None
+
+
+def test_the_judge_reads_only_candidates_at_or_above_the_judged_threshold() -> None:
+    polite = ("Hi team, can I change my PIN in the app? Thanks a lot", "can I change my PIN in the app")
+    stored = np.array([1.0, 0.0], dtype=np.float32)
+
+    def served(judged_threshold: float, cosine: float) -> bool:
+        cache = AnswerCache(
+            MemoryBackend(), keys=VaultKeys(b"k" * 32), semantic=SemanticSettings(judged_threshold=judged_threshold)
+        )
+        sealed = cache.seal_question("ns", polite[0])
+        entry = make_entry(ns="ns", vector=stored, features=question_features(polite[0]), anchors=("a1",),
+                           sealed_question=sealed)  # fmt: skip
+        cache.put(entry)
+        asked = np.array([cosine, np.sqrt(1.0 - cosine**2)], dtype=np.float32)
+        return cache.semantic("ns", asked, question_features(polite[1]), ["a1"], question=polite[1])[0] is not None
+
+    floor = SemanticSettings().judged_threshold
+    assert served(floor, floor + 0.01)
+    assert not served(floor, floor - 0.01)  # one reading, yet below the cosine the judge needs
+    assert served(floor - 0.1, floor - 0.01)
 
 
 def test_a_typo_is_mended_before_the_rules_when_the_judge_reads_both_questions() -> None:

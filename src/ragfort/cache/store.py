@@ -182,7 +182,8 @@ class AnswerCache:
         mine = list(anchors)
         now = time.time()
         passed: list[Match] = []
-        # With the judge, the cosine only gathers candidates; the rules and the judge decide.
+        # With the judge the cosine floor is lower (the judge reads what passes), but the judge never decides
+        # alone below it: same-topic questions that want different answers sit at cosine 0.5-0.68.
         threshold = cfg.judged_threshold if self.gate is not None else cfg.threshold
         q = np.asarray(vector, dtype=np.float32)
         qn = float(np.linalg.norm(q)) or 1.0
