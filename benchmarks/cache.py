@@ -413,9 +413,14 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     counts: dict[tuple[bool, str], int] = defaultdict(int)
     lines: dict[bool, list[str]] = {True: [], False: []}
     judged: list[tuple[bool, float]] = []  # (paraphrase, the judge's mean) of the pairs only the judge decides
+    floors = (0.5, 0.55, 0.6, 0.65, 0.68, 0.7, 0.75)
+    by_floor: dict[tuple[bool, float], int] = defaultdict(int)  # pairs served with `judged_threshold` at each floor
     for row in rows:
         st = stages(row["q1"], row["q2"], seen[row["corpus"]], cfg, gate)
         refused = st.refusals(cfg)
+        for floor in floors:
+            at_floor = cfg.model_copy(update={"judged_threshold": floor})
+            by_floor[(bool(row["equivalent"]), floor)] += not st.refusals(at_floor)
         positive = bool(row["equivalent"])
         if all(r.startswith("judge") for r in refused):
             judged.append((positive, 1.0 if st.same_reading else sum(st.judge) / 2))  # one reading: no judge
@@ -443,6 +448,11 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
         near = sum(not p and mean >= m for p, mean in judged)
         below = max((mean for p, mean in judged if not p and mean < m), default=float("nan"))
         print(f"{m:<18}{para:>8}/{n_para:<5}{near:>9}/{len(rows) - n_para:<4} {below:.3f} ({m - below:.3f})")
+    print(f"\nCosine floors on dev (judged_threshold; min_equivalence {cfg.min_equivalence}; other stages as above)")
+    print("(the wrong hits between different questions per floor: python benchmarks/cache_distinct.py --floors)")
+    print(f"{'judged_threshold':<18}{'paraphrases':>14}{'near-misses':>13}")
+    for floor in floors:
+        print(f"{floor:<18}{by_floor[(True, floor)]:>8}/{n_para:<5}{by_floor[(False, floor)]:>9}/{len(rows) - n_para}")
 
 
 def main() -> int:

@@ -7,8 +7,9 @@ two questions on one topic that want different answers ("What phone number did I
 people wrote for the answerability and grounding cases over one help center
 (``evals/answerability/<corpus>.jsonl`` and ``evals/grounding/<corpus>.jsonl``, dev and test
 splits: since 2026-12-05 the equivalence mix trains on pairs of train-split questions about one
-document as near-misses, so those are left out unless ``--all-splits``; the cache defaults were
-not chosen on any of them), stores each pair's
+document as near-misses, so those are left out unless ``--all-splits``; of the cache defaults,
+only ``judged_threshold`` (0.68) was chosen on them, on the pairs whose two questions are both
+``dev``), stores each pair's
 first question and looks the second up through the real `AnswerCache.semantic`, as
 `benchmarks/cache.py` does, and counts the pairs served.
 
@@ -35,6 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 import ragfort
 import ragfort._offline
@@ -63,6 +66,33 @@ def distinct_questions(corpus: str, splits: tuple[str, ...] = ("dev", "test")) -
     return out
 
 
+FLOORS = (0.5, 0.55, 0.6, 0.65, 0.68, 0.7, 0.75)
+
+
+def question_splits(corpus: str) -> dict[str, str]:
+    """Each question's split (the first row that asks it), as `distinct_questions` reads them."""
+    out: dict[str, str] = {}
+    for folder in ("answerability", "grounding"):
+        path = REPO / "evals" / folder / f"{corpus}.jsonl"
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out.setdefault(str(row["question"]).strip(), row["split"])
+    return out
+
+
+def print_floors(hits: list[tuple[str, str, float, str]], minimum: float) -> None:
+    """The judge's hits per cosine floor: right, wrong and unlabelled, for pairs of two dev questions and for all."""
+    print(f"\nThe judge (p >= {minimum:g}) per cosine floor (judged_threshold): served right / wrong / unlabelled")
+    print(f"{'judged_threshold':<18}{'both questions dev':>22}{'all pairs':>16}")
+    for floor in FLOORS:
+        cells = []
+        for keep in (lambda split: split == "dev", lambda split: True):
+            got = [kind for _, split, cos, kind in hits if keep(split) and cos >= floor]
+            cells.append(f"{got.count('same')} / {got.count('different')} / {got.count('unlabelled')}")
+        print(f"{floor:<18}{cells[0]:>22}{cells[1]:>16}")
+
+
 def read_labels(path: Path) -> dict[tuple[str, str, str], str]:
     """(corpus, q1, q2) -> "same" or "different", in both orders."""
     labels: dict[tuple[str, str, str], str] = {}
@@ -85,6 +115,8 @@ def main() -> int:
     parser.add_argument("--minimum", type=float, help="the judge's minimum (default: the shipped one)")
     parser.add_argument("--show", action="store_true", help="print every pair the judge's row serves")
     parser.add_argument("--all-splits", action="store_true", help="train-split questions too")
+    parser.add_argument("--floors", action="store_true",
+                        help="the judge at other cosine floors (judged_threshold), per split")  # fmt: skip
     args = parser.parse_args()
     labels = read_labels(args.labels)
     shipped = SemanticSettings()
@@ -100,20 +132,33 @@ def main() -> int:
         f"rules + judge p>={judged.min_equivalence:g}" + (f" ({args.judge})" if args.judge else " (shipped)"):
             Method("judge", judged, gate=gate),
     }  # fmt: skip
+    if args.floors:
+        # One lookup per pair at the lowest floor: with one stored question, a higher floor serves exactly
+        # the pairs served there whose cosine reaches it.
+        lowest = judged.model_copy(update={"judged_threshold": min(FLOORS)})
+        methods[f"rules + judge, cosine floor {min(FLOORS)} (--floors)"] = Method("floors", lowest, gate=gate)
     t0 = time.perf_counter()
     rows: list[list[Any]] = []
+    floor_rows: list[tuple[str, str, float, str]] = []  # (corpus, split of the pair, cosine, label) of the judge's hits
     with tempfile.TemporaryDirectory(prefix="ragfort-cache-distinct-") as d:
         for corpus, folder in CORPORA.items():
             index = Path(d) / corpus
             ingest_paths([folder], index=index, policy=None)
             seen = Seen(ragfort.build_chain(index))
             questions = distinct_questions(corpus, ("train", "dev", "test") if args.all_splits else ("dev", "test"))
+            split_of = question_splits(corpus)
             pairs = list(itertools.combinations(questions, 2))
             for label, method in methods.items():
                 served = [(a, b) for a, b in pairs if lookup(a, b, method, seen)]
                 kinds = [labels.get((corpus, a, b), "unlabelled") for a, b in served]
                 rows.append([corpus, label, len(questions), len(pairs), len(served), kinds.count("same"),
                              kinds.count("different"), kinds.count("unlabelled")])  # fmt: skip
+                if method.name == "floors":
+                    for (a, b), kind in zip(served, kinds, strict=True):
+                        (va, _), (vb, _) = seen(a), seen(b)
+                        cos = float(va @ vb) / (float(np.linalg.norm(va)) * float(np.linalg.norm(vb)) or 1.0)
+                        pair_split = split_of[a] if split_of[a] == split_of[b] else "mixed"
+                        floor_rows.append((corpus, pair_split, cos, kind))
                 if args.show and method.name == "judge":
                     for (a, b), kind in zip(served, kinds, strict=True):
                         print(f"{kind:<10} {a!r} / {b!r}")
@@ -123,6 +168,8 @@ def main() -> int:
     print("-+-".join("-" * w for w in widths))
     for row in rows:
         print(" | ".join(str(x).ljust(w) for x, w in zip(row, widths, strict=True)))
+    if args.floors:
+        print_floors(floor_rows, judged.min_equivalence)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS {rss:.0f} MB; wall {time.perf_counter() - t0:.0f} s")
     return 0
