@@ -19,8 +19,13 @@ index, as `ragfort ask` does; the indexes are built once under /tmp):
 For each set and guard, with "abstain" as the positive class: precision,
 recall, F1, and the share of answerable questions refused. The guards are
 the shipped `RelevanceGuard` itself: ``cosine`` is ``answerability: false``
-(the old behaviour), ``judge`` the default. Then the judge's cost per
-question (top 5 passages, one thread per pair as served) and peak RSS.
+(the old behaviour), ``judge`` the default, reading every passage so that
+the AUC is over full reads. Then the judge's cost per question (top 5
+passages, one thread per pair, side by side on the cores, as served): the
+served guard, which stops reading once the question is settled as
+answerable, beside the guard that reads every passage, with how many
+passages the first read on average and how many decisions differ (always 0:
+stopping early is exact); and peak RSS.
 """
 
 from __future__ import annotations
@@ -285,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     import ragfort._offline  # noqa: F401
     from ragfort.context import RunContext
     from ragfort.guards.relevance import RelevanceGuard, RelevanceSettings
-    from ragfort.types import Action, Turn
+    from ragfort.types import ANSWERABILITY_KEY, Action, Turn
 
     if args.fit:
         _neutral_if_unreadable(Path(args.fit))
@@ -303,7 +308,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.passages:
         extra["answerability_passages"] = args.passages
     cosine = RelevanceGuard(answerability=False, min_score=floor)
-    best_only = RelevanceGuard(min_score=floor, min_answerability=threshold, question_model=False, **extra)
+    # The quality rows read every passage, so that a verdict's score (and the AUC over it) is the full
+    # read, not the lower bound a turn settled early reports; the decisions are the same (checked below).
+    best_only = RelevanceGuard(min_score=floor, min_answerability=threshold, question_model=False,
+                               stop_when_answered=False, **extra)  # fmt: skip
     if args.fit:
         reads: list[dict[str, Any]] = []
         unknown = sorted(set(args.holdout) - set(sets))
@@ -324,7 +332,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         extra["question_model_path"] = args.fit
     elif args.question_model:
         extra["question_model_path"] = args.question_model
-    judged = RelevanceGuard(min_score=floor, min_answerability=threshold, **extra)
+    judged = RelevanceGuard(min_score=floor, min_answerability=threshold, stop_when_answered=False, **extra)
+    # The guard as served (it stops reading once the question is settled as answerable): its cost
+    # beside `judged`'s, and a check that stopping early never changes a decision.
+    served = RelevanceGuard(min_score=floor, min_answerability=threshold, **extra)
     assert judged.judge is not None and judged.questions is not None
     guards = {"cosine": cosine, f"judge best >= {threshold:.2f}": best_only,
               f"judge + question model >= {judged.questions.threshold:.2f}": judged}  # fmt: skip
@@ -332,6 +343,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[list[object]] = []
     sweep_rows: list[list[object]] = []
     costs: dict[str, list[float]] = {}
+    costs_every: dict[str, list[float]] = {}
+    read_counts: dict[str, list[int]] = {}
+    changed = 0
     for name, questions in sets.items():
         flags: dict[str, list[bool]] = {g: [] for g in guards}
         scores: dict[str, list[float]] = {g: [] for g in guards}
@@ -349,7 +363,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                 else:
                     score = -1.0 if floored else float(v.score or 0.0)
                 if guard is judged and not floored:
-                    costs.setdefault(name, []).append(elapsed)
+                    costs_every.setdefault(name, []).append(elapsed)
+                    t0 = time.perf_counter()
+                    early = served.check(turn, RunContext())
+                    costs.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+                    read_counts.setdefault(name, []).append(
+                        sum(ANSWERABILITY_KEY in p.metadata for p in (early.turn or turn).documents)
+                    )
+                    changed += early.action is not v.action
                 flags[label].append(v.action is Action.ABSTAIN)
                 scores[label].append(score)
         labels = [a for _q, a, _c in questions]
@@ -376,11 +397,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Per set: the cost follows the passages' length (help-center chunks ~80 tokens with the
     # question, ClapNQ's Wikipedia passages mostly cut at the judge's 160).
     cost_rows: list[list[object]] = []
-    for name, values in [*costs.items(), ("all", [c for v in costs.values() for c in v])]:
+    everything = ("all", [c for v in costs.values() for c in v])
+    for name, values in [*costs.items(), everything]:
         p50, p95, p99 = summary(values)
-        cost_rows.append([name, len(values), f"{p50:.1f}", f"{p95:.1f}", f"{p99:.1f}"])
-    print("\njudge + question model cost per question (ms; questions the cosine floor did not stop):")
-    print(table(["set", "questions", "p50", "p95", "p99"], cost_rows))
+        n_reads = read_counts.get(name) or [r for v in read_counts.values() for r in v]
+        e50, e95, _ = summary(costs_every.get(name) or [c for v in costs_every.values() for c in v])
+        cost_rows.append([name, len(values), f"{p50:.1f}", f"{p95:.1f}", f"{p99:.1f}",
+                          f"{sum(n_reads) / len(n_reads):.2f}", f"{e50:.1f}", f"{e95:.1f}"])  # fmt: skip
+    print("\njudge + question model cost per question (ms; questions the cosine floor did not stop), "
+          "stopping once answerable (the default) and reading every passage:")  # fmt: skip
+    headers = ["set", "questions", "p50", "p95", "p99", "passages read", "every read p50", "every read p95"]
+    print(table(headers, cost_rows))
+    print(f"decisions that differ between the two: {changed}")
     print(f"peak RSS: {peak_rss_mb():.0f} MB")
     return 0
 

@@ -69,3 +69,21 @@ def test_only_passages_the_answerability_judge_marked_as_answering_are_quoted() 
     passages = [marked(on_topic, False), marked(answering, True)]
     answer = extractive_answer(unit(0), question, passages, [vecs_on, vecs_ans])
     assert answer == "Pets are welcome in every Voltwise store."
+
+
+def test_passages_the_judge_left_unread_stay_candidates_and_those_it_read_as_not_answering_do_not() -> None:
+    import dataclasses
+
+    from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY
+
+    read_no = passage("Voltwise stores open at 9 a.m. and close at 6 p.m.")
+    read_yes = passage("Pets are welcome in some Voltwise stores.")
+    unread = passage("Dogs on a lead are welcome in every Voltwise store.")
+    # The relevance guard stops reading once the question is settled as answerable: the passages it did
+    # not read carry no mark, and are no more excluded than they would be without the judge.
+    vecs = [np.stack([unit(0)]), np.stack([unit(0) * 0.6 + unit(1) * 0.8]), np.stack([unit(0) * 0.9 + unit(2) * 0.436])]
+    no = dataclasses.replace(read_no, metadata={ANSWERABILITY_KEY: 0.02, ANSWERS_KEY: False})
+    yes = dataclasses.replace(read_yes, metadata={ANSWERABILITY_KEY: 0.8, ANSWERS_KEY: True})
+    answer = extractive_answer(unit(0), "Can I bring my dog into a Voltwise store?", [no, yes, unread], vecs)
+    assert answer.startswith("Dogs on a lead are welcome")
+    assert "open at 9" not in answer

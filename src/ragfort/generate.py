@@ -105,9 +105,11 @@ def extractive_answer(
     """The best-matching passage sentences, in document order, or "" when none is relevant.
 
     When the relevance guard's answerability judge has marked passages
-    (``metadata["answers"]``), only sentences of passages it found to answer
-    the question are candidates: the best-matching sentence of a passage on
-    the same topic that does not answer is no answer.
+    (``metadata["answers"]``), sentences of the passages it read as not
+    answering are no candidates: the best-matching sentence of a passage on
+    the same topic that does not answer is no answer. Passages it left
+    unread (it stops once the question is settled as answerable) carry no
+    mark and stay candidates, as they would be without the judge.
 
     Args:
         question_vector: the normalised question embedding.
@@ -121,7 +123,7 @@ def extractive_answer(
     best_dense, best_overlap = -1.0, 0.0
     scored: list[tuple[float, int, int]] = []  # score, passage index, sentence index
     for pi, (p, vecs) in enumerate(zip(passages, vectors, strict=False)):
-        if vecs is None or len(vecs) == 0 or (judged and p.metadata.get(ANSWERS_KEY) is not True):
+        if vecs is None or len(vecs) == 0 or (judged and p.metadata.get(ANSWERS_KEY) is False):
             continue
         sims = vecs @ question_vector
         for si, (s, e) in enumerate(p.sentences):

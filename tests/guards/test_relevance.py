@@ -19,7 +19,7 @@ from ragfort.errors import ConfigError
 from ragfort.guards.relevance import DEFAULT_MIN_ANSWERABILITY, DEFAULT_MIN_SCORE, RelevanceGuard
 from ragfort.judges.answerable import load_question_model, question_features
 from ragfort.judges.runtime import MODELS_DIR
-from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn
+from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
 
 
 def _turn(*scores: float | None) -> Turn:
@@ -79,13 +79,15 @@ def _docs(*texts: str, score: float | None = 0.6) -> tuple[Passage, ...]:
 
 def test_the_judge_marks_the_passages_it_read_and_lets_an_answered_turn_through() -> None:
     turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES, RETURNS, RETURNS))
-    v = RelevanceGuard(min_answerability=0.0, answerability_passages=2, question_model=False).check(turn, RunContext())
+    guard = RelevanceGuard(min_answerability=0.0, answerability_passages=2, question_model=False,
+                           stop_when_answered=False)  # fmt: skip
+    v = guard.check(turn, RunContext())
     assert v.action is Action.REWRITE and v.turn is not None
     read, unread = v.turn.documents[:2], v.turn.documents[2]
     assert all(0.0 <= p.metadata[ANSWERABILITY_KEY] <= 1.0 and p.metadata[ANSWERS_KEY] is True for p in read)
     assert ANSWERABILITY_KEY not in unread.metadata
     assert v.score == pytest.approx(max(p.metadata[ANSWERABILITY_KEY] for p in read), abs=1e-4)
-    assert "2 of 2 passages answer" in v.reason
+    assert "2 of 2 passages read answer" in v.reason
     assert [p.text for p in v.turn.documents] == [p.text for p in turn.documents]
 
 
@@ -176,3 +178,73 @@ def test_a_damaged_or_missing_judge_model_is_a_config_error(tmp_path: Path) -> N
         RelevanceGuard(answerability_model_path=str(folder))
     with pytest.raises(ConfigError):
         RelevanceGuard(answerability_model_path=str(tmp_path / "nowhere"))
+
+
+# Five passages: the store article first, then four on other topics, as a top-5 retrieval gives them.
+FIVE = (STORES, RETURNS, "## SIM swap\n\nA replacement SIM costs nothing in a Voltwise store.",
+        "## Roaming\n\nRoaming in the EU is included in every monthly plan.",
+        "## Care+\n\nCare+ must be added within 30 days of buying the device.")  # fmt: skip
+
+
+def _read_count(v: Verdict) -> int:
+    turn = v.turn
+    assert turn is not None
+    return sum(ANSWERABILITY_KEY in p.metadata for p in turn.documents)
+
+
+def test_reading_stops_once_the_reads_settle_the_question_as_answerable() -> None:
+    early, every = RelevanceGuard(), RelevanceGuard(stop_when_answered=False)
+    assert early.judge is not None
+    turn = Turn(question=SUNDAY, documents=_docs(*FIVE, score=0.7))
+    v, full = early.check(turn, RunContext()), every.check(turn, RunContext())
+    assert v.action is full.action is Action.REWRITE
+    # One round: as many passages as the judge reads side by side (one per core), the store article first.
+    lanes = min(early.judge.lanes, len(FIVE))
+    assert _read_count(v) == lanes and _read_count(full) == len(FIVE)
+    assert v.turn is not None and full.turn is not None
+    assert [p.metadata for p in v.turn.documents[:lanes]] == [p.metadata for p in full.turn.documents[:lanes]]
+    if lanes < len(FIVE):
+        assert f"settled after {lanes} reads, {len(FIVE) - lanes} passages left unread" in v.reason
+        assert all(ANSWERABILITY_KEY not in p.metadata for p in v.turn.documents[lanes:])
+    # Unread passages count at the lowest read: the score is a lower bound of the full one.
+    assert (v.score or 0.0) <= (full.score or 0.0) + 1e-9
+
+
+def test_a_question_that_no_passage_answers_reads_every_passage_and_decides_as_before() -> None:
+    early, every = RelevanceGuard(), RelevanceGuard(stop_when_answered=False)
+    for question, score in ((GIFTS, 0.35), (GIFTS, 0.6), (SUNDAY, 0.35), (SUNDAY, 0.7), ("Can I bring my dog?", 0.5)):
+        for order in (FIVE, FIVE[::-1]):
+            turn = Turn(question=question, documents=_docs(*order, score=score))
+            v, full = early.check(turn, RunContext()), every.check(turn, RunContext())
+            assert v.action is full.action, (question, score)
+            if v.action is Action.ABSTAIN:
+                assert _read_count(v) == len(FIVE) and v.score == pytest.approx(full.score)
+    abstained = early.check(Turn(question=GIFTS, documents=_docs(*FIVE, score=0.35)), RunContext())
+    assert abstained.action is Action.ABSTAIN and "left unread" not in abstained.reason
+
+
+def test_a_question_model_whose_best_read_weighs_against_never_stops_early(tmp_path: Path) -> None:
+    import json
+
+    from ragfort.judges.answerable import PARAMS_PATH
+
+    data = json.loads(PARAMS_PATH.read_text(encoding="utf-8"))
+    for variant in ("scored", "unscored"):
+        weights = data[variant]["weights"]
+        weights[data[variant]["features"].index("best")] = -abs(weights[0]) - 0.1
+    odd = tmp_path / "answerable.json"
+    odd.write_text(json.dumps(data), encoding="utf-8")
+    guard = RelevanceGuard(question_model_path=str(odd), min_answerable=0.01)
+    assert guard.questions is not None and not guard.questions.monotone(scored=True)
+    v = guard.check(Turn(question=SUNDAY, documents=_docs(*FIVE, score=0.7)), RunContext())
+    assert v.action is Action.REWRITE and _read_count(v) == len(FIVE)
+
+
+def test_without_the_question_model_one_passage_over_the_bar_settles_it() -> None:
+    guard = RelevanceGuard(question_model=False, min_answerability=0.0)
+    assert guard.judge is not None
+    v = guard.check(Turn(question=GIFTS, documents=_docs(*FIVE)), RunContext())
+    assert v.action is Action.REWRITE and _read_count(v) == min(guard.judge.lanes, len(FIVE))
+    never = RelevanceGuard(question_model=False, min_answerability=1.0)
+    v = never.check(Turn(question=SUNDAY, documents=_docs(*FIVE)), RunContext())
+    assert v.action is Action.ABSTAIN and _read_count(v) == len(FIVE)

@@ -69,6 +69,15 @@ def test_a_pair_scores_the_same_alone_and_among_others(judge: PairJudge) -> None
     assert judge.batch_size == 1
 
 
+def test_lanes_are_one_per_core_unless_threads_are_fixed(model_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RAGFORT_TORCH_THREADS", "3")
+    assert PairJudge(model_dir).lanes == 3
+    assert PairJudge(model_dir, threads=2).lanes == 1
+    # Side by side or one after the other, longest first or not: the same scores.
+    np.testing.assert_allclose(PairJudge(model_dir).score(PAIRS), PairJudge(model_dir, threads=1).score(PAIRS),
+                               atol=1e-6)  # fmt: skip
+
+
 def test_the_calibration_of_the_manifest_is_applied(judge: PairJudge) -> None:
     logits = judge.logits(PAIRS[:3])
     a, b = judge.manifest.calibration.a, judge.manifest.calibration.b

@@ -115,6 +115,15 @@ class QuestionModel:
         model = self.unscored if cosines is None else self.scored
         return model.probability(question_features(probabilities, cosines))
 
+    def monotone(self, *, scored: bool) -> bool:
+        """Whether a better best read never lowers this variant's probability (its ``best`` weight is >= 0).
+
+        Then reads that already reach the threshold settle the question:
+        reading more passages can only raise the best read.
+        """
+        model = self.scored if scored else self.unscored
+        return model.weights[model.features.index("best")] >= 0.0
+
     def check_judge(self, model_sha256: str, *, judge: str = "the answerability judge") -> None:
         """Refuse a judge other than the one this model was fitted on.
 

@@ -285,6 +285,11 @@ class PairJudge:
     def __repr__(self) -> str:
         return f"PairJudge(task={self.task!r}, model_dir={str(self.model_dir)!r})"
 
+    @property
+    def lanes(self) -> int:
+        """How many pairs a small call (up to 16) scores side by side: one per core, or 1 when `threads` is fixed."""
+        return 1 if self._threads is not None else self._max_threads
+
     def _session(self, threads: int) -> Any:
         session = self._sessions.get(threads)
         if session is None:
@@ -330,7 +335,9 @@ class PairJudge:
             if workers > 1:
                 # A few single-thread passes side by side, one per core (ONNX Runtime releases the GIL
                 # and a session may run concurrently): the same scores, in about 1/cores of the time.
-                list(_pool(workers).map(lambda rows: run(session, rows), batches))
+                # Longest first: a pass costs about its token count, and a long one started last
+                # would run alone while the other cores idle.
+                list(_pool(workers).map(lambda rows: run(session, rows), batches[::-1]))
             else:
                 for rows in batches:
                     run(session, rows)
