@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 
 __all__ = ["register"]
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 
@@ -100,7 +100,7 @@ def eval_command(
 
 
 def eval_guard_command(
-    detector: Annotated[str, typer.Argument(help="grounding or pii.")],
+    detector: Annotated[str, typer.Argument(help="grounding, pii or relevance.")],
     data: Annotated[str, typer.Argument(help="Labelled data: a dataset name or file (see docs/evaluation.md).")],
     limit: Annotated[int | None, typer.Option(help="Score only the first N examples.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
@@ -108,15 +108,23 @@ def eval_guard_command(
         bool, typer.Option("--calibrate", help="grounding: choose the threshold for this labelled file and print it.")
     ] = False,
     holdout: Annotated[float, typer.Option(help="With --calibrate: share of rows kept out and reported.")] = 0.0,
+    index: Annotated[str | None, typer.Option(help="relevance: the index the questions are retrieved from.")] = None,
+    max_refused: Annotated[
+        float, typer.Option(help="relevance --calibrate: share of answerable questions the threshold may refuse.")
+    ] = 0.05,
 ) -> None:
     """Score a detector itself on labelled data: precision, recall, F1, ROC-AUC, balanced accuracy.
 
-    With ``--calibrate`` (grounding only), choose the support threshold that
-    suits your own labelled answers and print the policy lines to paste
-    (docs/grounding.md, "Calibrating the threshold").
+    With ``--calibrate``, choose the threshold that suits your own labelled
+    data and print the policy lines to paste: for grounding, the support
+    threshold over labelled answers (docs/grounding.md, "Calibrating the
+    threshold"); for relevance, ``min_answerable`` over golden-set questions
+    retrieved from ``--index`` (docs/grounding.md, "Calibrating abstention").
     """
     from ragfort.evals.guard_eval import evaluate_guard
 
+    if detector == "relevance":
+        raise typer.Exit(_guarded(lambda: _relevance(data, index, calibrate, holdout, max_refused)))
     if calibrate:
         if detector != "grounding":
             typer.echo(f"error: --calibrate applies to grounding, not {detector!r}", err=True)
@@ -131,6 +139,47 @@ def eval_guard_command(
         return
     for key, value in scores.to_dict().items():
         typer.echo(f"{key:>18}: {value}")
+
+
+def _relevance(data: str, index: str | None, calibrate: bool, holdout: float, max_refused: float) -> int:
+    from ragfort.errors import GoldenSetError
+    from ragfort.evals.golden import load_golden
+    from ragfort.guards.relevance import RelevanceGuard
+    from ragfort.guards.relevance_calibrate import calibrate_relevance, report, score_questions
+    from ragfort.index.store import Index
+
+    if not index:
+        _fail("relevance needs --index: the index the questions are retrieved from")
+    if not 0.0 <= max_refused < 1.0:
+        _fail(f"--max-refused must be in [0, 1), got {max_refused}")
+    if not 0.0 <= holdout < 1.0:
+        _fail(f"--holdout must be in [0, 1), got {holdout}")
+    try:
+        loaded = load_golden(data)
+    except GoldenSetError as exc:
+        _fail(str(exc))
+    for problem in loaded.problems:
+        typer.echo(f"skipped: {problem}", err=True)
+    if not loaded.records:
+        _fail(f"{data!r} holds no valid golden record")
+    opened = _open_index(index, Index)
+    guard = RelevanceGuard(stop_when_answered=False)
+    assert guard.questions is not None
+    if calibrate:
+        result = calibrate_relevance(loaded.records, opened, guard=guard, max_refused=max_refused, holdout=holdout)
+        typer.echo(report(result, (*result.fitted, *result.held_out), result.shipped))
+    else:
+        scores = score_questions(loaded.records, opened, guard=guard)
+        typer.echo(report(None, scores, guard.questions.threshold_for(True)))
+    return 0
+
+
+def _open_index(path: str, index_type: Any) -> Any:
+    if not Path(path).is_dir():
+        _fail(f"no index at {path!r}; build one with: ragfort ingest PATH --index {path}")
+    opened = index_type(Path(path))
+    opened.check_ready()  # an interrupted ingest is a clear error, not empty retrievals
+    return opened
 
 
 golden_app = typer.Typer(help="Build golden sets: import datasets, mine feedback.", no_args_is_help=True)

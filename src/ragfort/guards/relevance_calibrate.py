@@ -1,0 +1,237 @@
+"""Choose the relevance guard's `min_answerable` for your own help center from labelled questions.
+
+The question model's threshold ships fitted on ragfort's own dev questions
+(at most 5% of their answerable ones refused). On a help center it never saw,
+the judge ranks questions about as well, but the threshold carries over worse:
+left out of training and fitting, Northbeam's answerable questions were
+refused 12% of the time and Voltwise's 14% (docs/judges.md). A few dozen of
+your own labelled questions fix that:
+
+    ragfort eval-guard relevance golden.jsonl --index .ragfort/index --calibrate
+
+reads each question's top passages from the index as the served guard does
+(every passage read, so each question gets its full probability), picks the
+highest threshold that refuses at most ``--max-refused`` of the answerable
+questions, and prints the policy line (``min_answerable``) beside the
+abstention figures at the shipped and the chosen threshold, on the questions
+it chose on and, with ``--holdout``, on a share kept out of the choice.
+Without ``--calibrate`` it prints the figures at the threshold in force.
+
+Questions are golden-set records (`ragfort.evals.golden`): ``answerable`` is
+the label, and a conversation's ``standalone_question`` is what is retrieved
+and judged when it has one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ragfort.context import RunContext
+from ragfort.errors import ConfigError
+from ragfort.evals.golden import GoldenRecord
+from ragfort.guards.relevance import RelevanceGuard
+from ragfort.types import Action, Turn
+
+__all__ = [
+    "AbstentionScores",
+    "QuestionScore",
+    "RelevanceCalibration",
+    "abstention_scores",
+    "calibrate_relevance",
+    "choose_threshold",
+    "score_questions",
+]
+
+FLOORED = -1.0  # the score of a question the cosine floor stops: refused at every threshold
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionScore:
+    """One labelled question: its label and the guard's probability that it is answerable.
+
+    A question the cosine floor stops (or with nothing retrieved) scores `FLOORED`.
+    """
+
+    id: str
+    answerable: bool
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class AbstentionScores:
+    """Abstention as the positive class, at one threshold."""
+
+    questions: int
+    unanswerable: int
+    precision: float
+    recall: float
+    f1: float
+    refused: float  # share of the answerable questions refused
+
+    def row(self) -> list[object]:
+        return [self.questions, self.unanswerable, f"{self.precision:.3f}", f"{self.recall:.3f}", f"{self.f1:.3f}",
+                f"{self.refused:.1%}"]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class RelevanceCalibration:
+    """The chosen threshold and the figures around it.
+
+    Attributes:
+        threshold: the ``min_answerable`` to set.
+        shipped: the threshold in force before (the guard's).
+        max_refused: the share of answerable questions the choice may refuse.
+        fitted: the questions the threshold was chosen on.
+        held_out: the questions kept out of the choice (empty without a holdout).
+        note: why the choice is constrained, when it is ("" otherwise).
+    """
+
+    threshold: float
+    shipped: float
+    max_refused: float
+    fitted: tuple[QuestionScore, ...]
+    held_out: tuple[QuestionScore, ...]
+    note: str = ""
+
+
+def _judging_guard(guard: RelevanceGuard | None) -> RelevanceGuard:
+    if guard is None:
+        guard = RelevanceGuard(stop_when_answered=False)
+    if guard.judge is None or guard.questions is None:
+        raise ConfigError("calibrating min_answerable needs the relevance guard's judge and question model turned on")
+    if guard.settings.stop_when_answered:
+        # Stopping early gives a lower bound, not the probability the threshold is compared with.
+        fields = guard.settings.model_dump(exclude_unset=True)
+        guard = RelevanceGuard(**{**fields, "stop_when_answered": False})
+    return guard
+
+
+def score_questions(
+    records: Sequence[GoldenRecord], index: Any, *, guard: RelevanceGuard | None = None
+) -> list[QuestionScore]:
+    """Each labelled question's probability of being answerable, as the guard computes it over the index's passages.
+
+    Args:
+        records: labelled questions.
+        index: an `ragfort.index.store.Index` (anything with ``search(question, k)``).
+        guard: the relevance guard to calibrate (default: the shipped settings).
+    """
+    judging = _judging_guard(guard)
+    k = judging.settings.answerability_passages
+    out: list[QuestionScore] = []
+    for record in records:
+        question = record.standalone_question or record.question
+        passages = tuple(index.search(question, k=k))
+        verdict = judging.check(Turn(question=question, documents=passages), RunContext())
+        judged = verdict.turn is not None and any("answerability" in p.metadata for p in verdict.turn.documents)
+        # Below the cosine floor, or nothing retrieved: no threshold lets it through.
+        score = FLOORED if verdict.action is Action.ABSTAIN and not judged else float(verdict.score or 0.0)
+        out.append(QuestionScore(id=record.id, answerable=record.answerable, score=score))
+    return out
+
+
+def abstention_scores(scores: Sequence[QuestionScore], threshold: float) -> AbstentionScores:
+    """Precision, recall and F1 of abstaining when a question's probability is under `threshold`."""
+    abstained = [s.score < threshold for s in scores]
+    unanswerable = [not s.answerable for s in scores]
+    tp = sum(a and u for a, u in zip(abstained, unanswerable, strict=True))
+    flagged, positives = sum(abstained), sum(unanswerable)
+    precision = tp / flagged if flagged else 0.0
+    recall = tp / positives if positives else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    answerable = len(scores) - positives
+    refused = sum(a and not u for a, u in zip(abstained, unanswerable, strict=True)) / answerable if answerable else 0.0
+    return AbstentionScores(len(scores), positives, precision, recall, f1, refused)
+
+
+def choose_threshold(scores: Sequence[QuestionScore], *, max_refused: float = 0.05) -> tuple[float, str]:
+    """The highest threshold that refuses at most `max_refused` of the answerable questions, and a note.
+
+    Refusing means a probability strictly under the threshold, so the
+    threshold is the probability of the first answerable question that must
+    be let through. The cosine floor's refusals count against the budget.
+
+    Raises:
+        ValueError: no answerable question, or `max_refused` outside [0, 1).
+    """
+    if not 0.0 <= max_refused < 1.0:
+        raise ValueError(f"max_refused must be in [0, 1), got {max_refused!r}")
+    answerable = sorted(s.score for s in scores if s.answerable)
+    if not answerable:
+        raise ValueError("choosing min_answerable needs at least one answerable question")
+    allowed = math.floor(max_refused * len(answerable) + 1e-9)
+    pivot = answerable[allowed]
+    note = ""
+    if pivot <= 0.0:
+        floored = sum(s == FLOORED for s in answerable)
+        note = (
+            f"the cosine floor alone refuses {floored} of {len(answerable)} answerable questions, more than "
+            f"max_refused allows: lower min_score first"
+        )
+        pivot = 0.0
+    # Thresholds live in (0, 1): a 0.001 step keeps the chosen question on the answered side.
+    return min(0.999, max(0.001, math.floor(pivot * 1000) / 1000)), note
+
+
+def _held_out(record_id: str, share: float) -> bool:
+    digest = hashlib.sha256(f"ragfort-relevance-holdout:{record_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
+def calibrate_relevance(
+    records: Sequence[GoldenRecord],
+    index: Any,
+    *,
+    guard: RelevanceGuard | None = None,
+    max_refused: float = 0.05,
+    holdout: float = 0.0,
+) -> RelevanceCalibration:
+    """Score the questions and choose ``min_answerable`` on all but a held-out share (by record id, stable).
+
+    Raises:
+        ValueError: `holdout` outside [0, 1), or no answerable question to choose on.
+        ConfigError: the guard has no judge or question model.
+    """
+    if not 0.0 <= holdout < 1.0:
+        raise ValueError(f"holdout must be in [0, 1), got {holdout!r}")
+    judging = _judging_guard(guard)
+    assert judging.questions is not None  # checked by _judging_guard
+    scores = score_questions(records, index, guard=judging)
+    fitted = tuple(s for s in scores if not _held_out(s.id, holdout))
+    held = tuple(s for s in scores if _held_out(s.id, holdout))
+    threshold, note = choose_threshold(fitted, max_refused=max_refused)
+    shipped = judging.settings.min_answerable or judging.questions.threshold_for(True)
+    return RelevanceCalibration(threshold, shipped, max_refused, fitted, held, note)
+
+
+def report(calibration: RelevanceCalibration | None, scores: Sequence[QuestionScore], threshold: float) -> str:
+    """A plain-text table: abstention at the threshold in force (and the chosen one, with its policy lines)."""
+    headers: list[object] = ["set", "threshold", "questions", "unanswerable", "abst. precision", "abst. recall",
+                             "abst. F1", "answerable refused"]  # fmt: skip
+    rows: list[list[object]] = []
+    if calibration is None:
+        rows.append(["all", f"{threshold:.3f} (in force)", *abstention_scores(scores, threshold).row()])
+    else:
+        for name, group in (("chosen on", calibration.fitted), ("held out", calibration.held_out)):
+            if not group:
+                continue
+            for label, t in (("in force", calibration.shipped), ("chosen", calibration.threshold)):
+                rows.append([name, f"{t:.3f} ({label})", *abstention_scores(group, t).row()])
+    table: list[list[object]] = [headers, *rows]
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(headers))]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in table]
+    if calibration is not None:
+        if calibration.note:
+            lines.append(f"note: {calibration.note}")
+        lines += [
+            "",
+            f"min_answerable {calibration.threshold:.3f}: the highest threshold refusing at most "
+            f"{calibration.max_refused:.0%} of the answerable questions it was chosen on. In the policy:",
+            "  - guard: relevance",
+            f"    min_answerable: {calibration.threshold:.3f}",
+        ]
+    return "\n".join(lines)

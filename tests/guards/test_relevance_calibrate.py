@@ -1,0 +1,122 @@
+"""Choosing the relevance guard's min_answerable from labelled questions: the rule, the figures, the command.
+
+The end-to-end tests retrieve from the bundled help center's real index and
+read it with the shipped answerability judge and question model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from ragfort.cli import app
+from ragfort.evals.golden import load_golden
+from ragfort.guards.relevance import RelevanceGuard
+from ragfort.guards.relevance_calibrate import (
+    FLOORED,
+    QuestionScore,
+    abstention_scores,
+    calibrate_relevance,
+    choose_threshold,
+    score_questions,
+)
+from ragfort.index.store import Index
+
+GOLDEN = Path(__file__).resolve().parents[2] / "evals" / "help_center.jsonl"
+runner = CliRunner()
+
+
+def _scores(answerable: list[float], unanswerable: list[float]) -> list[QuestionScore]:
+    return [QuestionScore(f"a{i}", True, s) for i, s in enumerate(answerable)] + [
+        QuestionScore(f"u{i}", False, s) for i, s in enumerate(unanswerable)
+    ]
+
+
+def test_the_threshold_is_the_highest_that_keeps_refusals_within_the_budget() -> None:
+    answerable = [0.05, 0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95]
+    scores = _scores(answerable, [0.1, 0.3, 0.45])
+    # 10 answerable questions: 10% may be refused, so one (0.05) is, and 0.2 is the first let through.
+    threshold, note = choose_threshold(scores, max_refused=0.1)
+    assert threshold == pytest.approx(0.2) and note == ""
+    assert abstention_scores(scores, threshold).refused == pytest.approx(0.1)
+    # Any higher threshold refuses a second answerable question.
+    assert abstention_scores(scores, threshold + 0.01).refused == pytest.approx(0.2)
+    assert choose_threshold(scores, max_refused=0.0)[0] == pytest.approx(0.05)
+    assert choose_threshold(scores, max_refused=0.25)[0] == pytest.approx(0.4)
+
+
+def test_the_cosine_floors_refusals_count_against_the_budget() -> None:
+    scores = _scores([FLOORED, FLOORED, 0.5, 0.9], [0.1])
+    threshold, note = choose_threshold(scores, max_refused=0.25)
+    assert threshold == pytest.approx(0.001) and "cosine floor alone refuses 2 of 4" in note
+    assert choose_threshold(scores, max_refused=0.5)[0] == pytest.approx(0.5)
+
+
+def test_bad_inputs_are_clear_errors() -> None:
+    with pytest.raises(ValueError, match="at least one answerable"):
+        choose_threshold(_scores([], [0.2]))
+    with pytest.raises(ValueError, match="max_refused"):
+        choose_threshold(_scores([0.5], []), max_refused=1.0)
+
+
+def test_abstention_figures() -> None:
+    scores = _scores([0.1, 0.6, 0.9], [0.2, 0.7])
+    s = abstention_scores(scores, 0.5)  # abstains on 0.1 (answerable) and 0.2 (unanswerable)
+    assert (s.questions, s.unanswerable) == (5, 2)
+    assert s.precision == pytest.approx(0.5) and s.recall == pytest.approx(0.5) and s.f1 == pytest.approx(0.5)
+    assert s.refused == pytest.approx(1 / 3)
+
+
+def test_questions_are_scored_as_the_guard_reads_them(help_center_index: Path) -> None:
+    records = load_golden(GOLDEN).records[:12]
+    index = Index(help_center_index)
+    scores = score_questions(records, index)
+    assert [s.id for s in scores] == [r.id for r in records]
+    guard = RelevanceGuard(stop_when_answered=False)
+    from ragfort.context import RunContext
+    from ragfort.types import Turn
+
+    for record, score in zip(records, scores, strict=True):
+        question = record.standalone_question or record.question
+        v = guard.check(Turn(question=question, documents=tuple(index.search(question, k=5))), RunContext())
+        assert score.answerable is record.answerable
+        assert score.score == FLOORED or score.score == pytest.approx(v.score)
+    # The served guard stops early; calibration reads every passage all the same.
+    assert score_questions(records, index, guard=RelevanceGuard()) == scores
+
+
+def test_calibration_holds_a_stable_share_out(help_center_index: Path) -> None:
+    records = load_golden(GOLDEN).records
+    result = calibrate_relevance(records, Index(help_center_index), holdout=0.3)
+    assert len(result.fitted) + len(result.held_out) == len(records) and result.held_out
+    assert {s.id for s in result.held_out}.isdisjoint({s.id for s in result.fitted})
+    assert abstention_scores(result.fitted, result.threshold).refused <= result.max_refused
+    assert result.shipped == pytest.approx(RelevanceGuard().questions.threshold_for(True))  # type: ignore[union-attr]
+    again = calibrate_relevance(records, Index(help_center_index), holdout=0.3)
+    assert [s.id for s in again.held_out] == [s.id for s in result.held_out] and again.threshold == result.threshold
+
+
+def test_the_command_prints_the_policy_line(help_center_index: Path, tmp_path: Path) -> None:
+    out = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index), "--calibrate",
+                              "--holdout", "0.3"], catch_exceptions=False)  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert "held out" in out.output and "- guard: relevance" in out.output
+    line = next(x for x in out.output.splitlines() if x.strip().startswith("min_answerable:"))
+    assert 0.0 < float(line.split(":")[1]) < 1.0
+    plain = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index)])
+    assert plain.exit_code == 0 and "(in force)" in plain.output and "min_answerable:" not in plain.output
+    # Bad input: one error line, exit 2.
+    missing = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN)])
+    assert missing.exit_code == 2 and "needs --index" in missing.output
+    nowhere = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(tmp_path / "none")])
+    assert nowhere.exit_code == 2 and "no index at" in nowhere.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x", "question": "", "answerable": True}) + "\n", encoding="utf-8")
+    empty = runner.invoke(app, ["eval-guard", "relevance", str(bad), "--index", str(help_center_index)])
+    assert empty.exit_code == 2 and "no valid golden record" in empty.output
+    budget = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index),
+                                 "--calibrate", "--max-refused", "1.5"])  # fmt: skip
+    assert budget.exit_code == 2 and "--max-refused" in budget.output
