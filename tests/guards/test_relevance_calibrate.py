@@ -107,7 +107,7 @@ def test_the_command_prints_the_policy_line(help_center_index: Path, tmp_path: P
     line = next(x for x in out.output.splitlines() if x.strip().startswith("min_answerable:"))
     assert 0.0 < float(line.split(":")[1]) < 1.0
     plain = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index)])
-    assert plain.exit_code == 0 and "(in force)" in plain.output and "min_answerable:" not in plain.output
+    assert plain.exit_code == 0 and "(shipped)" in plain.output and "min_answerable:" not in plain.output
     # Bad input: one error line, exit 2.
     missing = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN)])
     assert missing.exit_code == 2 and "needs --index" in missing.output

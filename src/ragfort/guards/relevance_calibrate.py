@@ -15,7 +15,8 @@ highest threshold that refuses at most ``--max-refused`` of the answerable
 questions, and prints the policy line (``min_answerable``) beside the
 abstention figures at the shipped and the chosen threshold, on the questions
 it chose on and, with ``--holdout``, on a share kept out of the choice.
-Without ``--calibrate`` it prints the figures at the threshold in force.
+Without ``--calibrate`` it prints the figures at the shipped threshold (the
+guard's defaults, not a policy's own ``min_answerable``).
 
 Questions are golden-set records (`ragfort.evals.golden`): ``answerable`` is
 the label, and a conversation's ``standalone_question`` is what is retrieved
@@ -83,7 +84,7 @@ class RelevanceCalibration:
 
     Attributes:
         threshold: the ``min_answerable`` to set.
-        shipped: the threshold in force before (the guard's).
+        shipped: the shipped threshold (the guard's default, or the given guard's ``min_answerable``).
         max_refused: the share of answerable questions the choice may refuse.
         fitted: the questions the threshold was chosen on.
         held_out: the questions kept out of the choice (empty without a holdout).
@@ -209,17 +210,17 @@ def calibrate_relevance(
 
 
 def report(calibration: RelevanceCalibration | None, scores: Sequence[QuestionScore], threshold: float) -> str:
-    """A plain-text table: abstention at the threshold in force (and the chosen one, with its policy lines)."""
+    """A plain-text table: abstention at the shipped threshold (and the chosen one, with its policy lines)."""
     headers: list[object] = ["set", "threshold", "questions", "unanswerable", "abst. precision", "abst. recall",
                              "abst. F1", "answerable refused"]  # fmt: skip
     rows: list[list[object]] = []
     if calibration is None:
-        rows.append(["all", f"{threshold:.3f} (in force)", *abstention_scores(scores, threshold).row()])
+        rows.append(["all", f"{threshold:.3f} (shipped)", *abstention_scores(scores, threshold).row()])
     else:
         for name, group in (("chosen on", calibration.fitted), ("held out", calibration.held_out)):
             if not group:
                 continue
-            for label, t in (("in force", calibration.shipped), ("chosen", calibration.threshold)):
+            for label, t in (("shipped", calibration.shipped), ("chosen", calibration.threshold)):
                 rows.append([name, f"{t:.3f} ({label})", *abstention_scores(group, t).row()])
     table: list[list[object]] = [headers, *rows]
     widths = [max(len(str(r[i])) for r in table) for i in range(len(headers))]
