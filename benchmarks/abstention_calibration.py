@@ -32,8 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import ragfort._offline  # noqa: F401
     from ragfort.evals.golden import GoldenRecord
+    from ragfort.evals.relevance_calibrate import abstention_scores, choose_threshold, score_questions
     from ragfort.guards.relevance import RelevanceGuard
-    from ragfort.guards.relevance_calibrate import abstention_scores, choose_threshold, score_questions
     from ragfort.judges.answerability_mix import load_answerability_cases
 
     WORK.mkdir(parents=True, exist_ok=True)

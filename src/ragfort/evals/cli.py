@@ -144,8 +144,8 @@ def eval_guard_command(
 def _relevance(data: str, index: str | None, calibrate: bool, holdout: float, max_refused: float) -> int:
     from ragfort.errors import GoldenSetError
     from ragfort.evals.golden import load_golden
+    from ragfort.evals.relevance_calibrate import calibrate_relevance, report, score_questions
     from ragfort.guards.relevance import RelevanceGuard
-    from ragfort.guards.relevance_calibrate import calibrate_relevance, report, score_questions
     from ragfort.index.store import Index
 
     if not index:

@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 
 from ragfort.cli import app
 from ragfort.evals.golden import load_golden
-from ragfort.guards.relevance import RelevanceGuard
-from ragfort.guards.relevance_calibrate import (
+from ragfort.evals.relevance_calibrate import (
     FLOORED,
     QuestionScore,
     abstention_scores,
@@ -23,6 +22,7 @@ from ragfort.guards.relevance_calibrate import (
     choose_threshold,
     score_questions,
 )
+from ragfort.guards.relevance import RelevanceGuard
 from ragfort.index.store import Index
 
 GOLDEN = Path(__file__).resolve().parents[2] / "evals" / "help_center.jsonl"
