@@ -121,17 +121,6 @@ def _clapnq_dev_ids() -> set[str]:
     return clapnq_dev_ids(clapnq_pairs(DATA / "clapnq", half="train"), seed=d.seed, public_dev=d.public_dev)
 
 
-def _metrics(abstained: Sequence[bool], answerable: Sequence[bool]) -> tuple[float, float, float, float]:
-    tp = sum(a and not ok for a, ok in zip(abstained, answerable, strict=True))
-    fp = sum(a and ok for a, ok in zip(abstained, answerable, strict=True))
-    fn = sum(not a and not ok for a, ok in zip(abstained, answerable, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    refused = fp / max(1, sum(answerable))
-    return precision, recall, f1, refused
-
-
 def _auc(answerable: Sequence[bool], scores: Sequence[float]) -> float:
     import numpy as np
 
@@ -289,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     import ragfort._offline  # noqa: F401
     from ragfort.context import RunContext
+    from ragfort.evals.relevance_calibrate import abstention_metrics
     from ragfort.guards.relevance import RelevanceGuard, RelevanceSettings
     from ragfort.types import ANSWERABILITY_KEY, Action, Turn
 
@@ -377,14 +367,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         unanswerable = sum(not a for a in labels)
         for label in guards:
             # AUC: how well the score ranks answerable questions above the rest, whatever the threshold.
-            p, r, f1, refused = _metrics(flags[label], labels)
+            m = abstention_metrics(flags[label], labels)
+            p, r, f1, refused = m.precision, m.recall, m.f1, m.refused
             auc = _auc(labels, scores[label])
             rows.append([name, len(questions), unanswerable, label, p, r, f1, f"{refused:.1%}", auc])
         if args.sweep:
             model_scores = scores[list(guards)[-1]]
             for t in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
                 abst = [fl or s < t for fl, s in zip(flags["cosine"], model_scores, strict=True)]
-                p, r, f1, refused = _metrics(abst, labels)
+                m = abstention_metrics(abst, labels)
+                p, r, f1, refused = m.precision, m.recall, m.f1, m.refused
                 sweep_rows.append([name, t, p, r, f1, f"{refused:.1%}"])
 
     print(f"split: {args.split}; top {K} passages retrieved, the judge reads "

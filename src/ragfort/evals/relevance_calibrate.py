@@ -35,12 +35,13 @@ from ragfort.context import RunContext
 from ragfort.errors import ConfigError
 from ragfort.evals.golden import GoldenRecord
 from ragfort.guards.relevance import RelevanceGuard
-from ragfort.types import Action, Turn
+from ragfort.types import ANSWERABILITY_KEY, Action, Turn
 
 __all__ = [
     "AbstentionScores",
     "QuestionScore",
     "RelevanceCalibration",
+    "abstention_metrics",
     "abstention_scores",
     "calibrate_relevance",
     "choose_threshold",
@@ -128,25 +129,29 @@ def score_questions(
         question = record.standalone_question or record.question
         passages = tuple(index.search(question, k=k))
         verdict = judging.check(Turn(question=question, documents=passages), RunContext())
-        judged = verdict.turn is not None and any("answerability" in p.metadata for p in verdict.turn.documents)
+        judged = verdict.turn is not None and any(ANSWERABILITY_KEY in p.metadata for p in verdict.turn.documents)
         # Below the cosine floor, or nothing retrieved: no threshold lets it through.
         score = FLOORED if verdict.action is Action.ABSTAIN and not judged else float(verdict.score or 0.0)
         out.append(QuestionScore(id=record.id, answerable=record.answerable, score=score))
     return out
 
 
-def abstention_scores(scores: Sequence[QuestionScore], threshold: float) -> AbstentionScores:
-    """Precision, recall and F1 of abstaining when a question's probability is under `threshold`."""
-    abstained = [s.score < threshold for s in scores]
-    unanswerable = [not s.answerable for s in scores]
-    tp = sum(a and u for a, u in zip(abstained, unanswerable, strict=True))
-    flagged, positives = sum(abstained), sum(unanswerable)
-    precision = tp / flagged if flagged else 0.0
+def abstention_metrics(abstained: Sequence[bool], answerable: Sequence[bool]) -> AbstentionScores:
+    """Precision, recall and F1 of abstention (the positive class), and the share of answerable questions refused."""
+    pairs = list(zip(abstained, answerable, strict=True))
+    tp = sum(a and not ok for a, ok in pairs)
+    refused = sum(a and ok for a, ok in pairs)
+    positives = sum(not ok for _a, ok in pairs)
+    precision = tp / (tp + refused) if tp + refused else 0.0
     recall = tp / positives if positives else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    answerable = len(scores) - positives
-    refused = sum(a and not u for a, u in zip(abstained, unanswerable, strict=True)) / answerable if answerable else 0.0
-    return AbstentionScores(len(scores), positives, precision, recall, f1, refused)
+    share = refused / (len(pairs) - positives) if len(pairs) > positives else 0.0
+    return AbstentionScores(len(pairs), positives, precision, recall, f1, share)
+
+
+def abstention_scores(scores: Sequence[QuestionScore], threshold: float) -> AbstentionScores:
+    """`abstention_metrics` when the guard abstains on a question whose probability is under `threshold`."""
+    return abstention_metrics([s.score < threshold for s in scores], [s.answerable for s in scores])
 
 
 def choose_threshold(scores: Sequence[QuestionScore], *, max_refused: float = 0.05) -> tuple[float, str]:

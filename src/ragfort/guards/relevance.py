@@ -179,19 +179,27 @@ class RelevanceGuard(BaseGuard):
         return self._judge(turn, self.judge, ctx.state.search_text)
 
     def read(
-        self, turn: Turn, judge: PairJudge, searched: str | None = None
+        self, turn: Turn, judge: PairJudge, searched: str | None = None, *, until_settled: bool = False
     ) -> tuple[tuple[Passage, ...], list[float]]:
-        """The passages the judge reads (the top `answerability_passages`) and its probability for each.
+        """The passages the judge reads (the top `answerability_passages`) and its probability for each read.
 
         Args:
             turn: the question and its retrieved passages.
             judge: the answerability judge.
             searched: what retrieval searched on, when ragfort retrieved; else
                 the same reading of the question is taken.
+            until_settled: read the first round (as many passages as the judge
+                scores side by side) and the rest only when those reads do not
+                settle the question as answerable (`stop_when_answered`); the
+                probabilities then cover the first ``len(probs)`` passages.
         """
         question = searched or search_text(turn.resolved_question or turn.question)
         top = turn.documents[: self.settings.answerability_passages]
-        return top, [float(p) for p in judge.score([(p.text, question) for p in top])]
+        first = max(1, judge.lanes) if until_settled else len(top)
+        probs = [float(p) for p in judge.score([(p.text, question) for p in top[:first]])]
+        if len(probs) < len(top) and not self._settled(top, probs):
+            probs += [float(p) for p in judge.score([(p.text, question) for p in top[first:]])]
+        return top, probs
 
     def _settled(self, top: tuple[Passage, ...], probs: list[float]) -> bool:
         """Whether the reads so far (of the first ``len(probs)`` passages of `top`) make the question answerable
@@ -206,40 +214,30 @@ class RelevanceGuard(BaseGuard):
         """
         if self.questions is None:
             return max(probs) >= self.settings.min_answerability
-        model = self.questions
-        cosines = [p.score for p in top]
-        known = None if any(c is None for c in cosines) else [float(c or 0.0) for c in cosines]
-        if not model.monotone(scored=known is not None):
+        scored = _cosines(top) is not None
+        if not self.questions.monotone(scored=scored):
             return False
-        read = len(probs)
-        floor = self._floor(model, known is not None)
-        if known is None:
-            return model.probability(probs) >= floor
-        # best_cosine is over every passage the judge would read, not only those read so far.
-        padded = probs + [min(probs)] * (len(top) - read)
-        return model.probability(padded, known) >= floor
+        return self._question_probability(self.questions, top, probs) >= self._floor(self.questions, scored)
+
+    @staticmethod
+    def _question_probability(model: QuestionModel, top: tuple[Passage, ...], probs: list[float]) -> float:
+        """The question model's probability from the reads of the first ``len(probs)`` passages of `top`.
+
+        Unread passages count at the lowest read, so after an early stop this
+        is a lower bound; ``best_cosine`` is over every passage of `top`.
+        """
+        cosines = _cosines(top)
+        if cosines is None:
+            return model.probability(probs)
+        return model.probability(probs + [min(probs)] * (len(top) - len(probs)), cosines)
 
     def _floor(self, model: QuestionModel, scored: bool) -> float:
         s = self.settings
         return model.threshold_for(scored) if s.min_answerable is None else s.min_answerable
 
-    def _read_until_settled(
-        self, turn: Turn, judge: PairJudge, searched: str | None
-    ) -> tuple[tuple[Passage, ...], list[float]]:
-        """The top passages and the judge's reads of the first of them: all, or the rounds it took to settle."""
-        if not self.settings.stop_when_answered:
-            return self.read(turn, judge, searched)
-        question = searched or search_text(turn.resolved_question or turn.question)
-        top = turn.documents[: self.settings.answerability_passages]
-        first = max(1, judge.lanes)
-        probs = [float(p) for p in judge.score([(p.text, question) for p in top[:first]])]
-        if len(probs) < len(top) and not self._settled(top, probs):
-            probs += [float(p) for p in judge.score([(p.text, question) for p in top[first:]])]
-        return top, probs
-
     def _judge(self, turn: Turn, judge: PairJudge, searched: str | None) -> Verdict:
         s = self.settings
-        top, probs = self._read_until_settled(turn, judge, searched)
+        top, probs = self.read(turn, judge, searched, until_settled=s.stop_when_answered)
         marked = tuple(_marked(p, prob, prob >= s.min_answerability) for p, prob in zip(top, probs, strict=False))
         documents = marked + turn.documents[len(marked) :]
         best = max(probs)
@@ -272,13 +270,8 @@ class RelevanceGuard(BaseGuard):
         answering: int,
     ) -> Verdict:
         """The question model's decision over the passages the judge read (all of `top`, or the first rounds)."""
-        s = self.settings
-        cosines = [p.score for p in top]
-        known = None if any(c is None for c in cosines) else [float(c or 0.0) for c in cosines]
-        # Stopped early, the unread passages count at the lowest read: the probability is a lower bound.
-        padded = probs + [min(probs)] * (len(top) - len(probs)) if known is not None else probs
-        prob = model.probability(padded, known)
-        floor = self._floor(model, known is not None)
+        prob = self._question_probability(model, top, probs)
+        floor = self._floor(model, _cosines(top) is not None)
         read = (
             f"question answerable {prob:.3f}; {answering} of {len(probs)} passages read answer, best {max(probs):.3f}"
             f"{_unread(top, probs)}"
@@ -291,8 +284,14 @@ class RelevanceGuard(BaseGuard):
             Action.ABSTAIN,
             score=prob,
             reason=f"no passage answers the question: {read} (< min_answerable {floor:.3f})",
-            turn=turn.evolve(documents=documents, answer=s.abstain_message),
+            turn=turn.evolve(documents=documents, answer=self.settings.abstain_message),
         )
+
+
+def _cosines(top: tuple[Passage, ...]) -> list[float] | None:
+    """Every passage's retrieval score, or None when one carries none (the question model's unscored variant)."""
+    scores = [p.score for p in top]
+    return None if any(c is None for c in scores) else [float(c or 0.0) for c in scores]
 
 
 def _unread(top: tuple[Passage, ...], probs: list[float]) -> str:
