@@ -85,6 +85,8 @@ EQUIVALENCE = REPO / "evals" / "equivalence"
 NORTHBEAM = REPO / "evals" / "corpora" / "northbeam_bank"
 GOLDEN = REPO / "evals" / "help_center.jsonl"
 ROUNDS = 40
+# The cosine floors (`judged_threshold`) the funnel and cache_distinct.py --floors compare.
+FLOORS = (0.5, 0.55, 0.6, 0.65, 0.68, 0.7, 0.75)
 
 
 def _p50(xs: list[float]) -> float:
@@ -413,12 +415,11 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     counts: dict[tuple[bool, str], int] = defaultdict(int)
     lines: dict[bool, list[str]] = {True: [], False: []}
     judged: list[tuple[bool, float]] = []  # (paraphrase, the judge's mean) of the pairs only the judge decides
-    floors = (0.5, 0.55, 0.6, 0.65, 0.68, 0.7, 0.75)
     by_floor: dict[tuple[bool, float], int] = defaultdict(int)  # pairs served with `judged_threshold` at each floor
     for row in rows:
         st = stages(row["q1"], row["q2"], seen[row["corpus"]], cfg, gate)
         refused = st.refusals(cfg)
-        for floor in floors:
+        for floor in FLOORS:
             at_floor = cfg.model_copy(update={"judged_threshold": floor})
             by_floor[(bool(row["equivalent"]), floor)] += not st.refusals(at_floor)
         positive = bool(row["equivalent"])
@@ -451,7 +452,7 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     print(f"\nCosine floors on dev (judged_threshold; min_equivalence {cfg.min_equivalence}; other stages as above)")
     print("(the wrong hits between different questions per floor: python benchmarks/cache_distinct.py --floors)")
     print(f"{'judged_threshold':<18}{'paraphrases':>14}{'near-misses':>13}")
-    for floor in floors:
+    for floor in FLOORS:
         print(f"{floor:<18}{by_floor[(True, floor)]:>8}/{n_para:<5}{by_floor[(False, floor)]:>9}/{len(rows) - n_para}")
 
 

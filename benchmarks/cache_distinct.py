@@ -41,7 +41,7 @@ import numpy as np
 
 import ragfort
 import ragfort._offline
-from cache import REPO, Method, Seen, lookup
+from cache import FLOORS, REPO, Method, Seen, lookup
 from ragfort.cache import SemanticSettings
 from ragfort.cache.equivalence import EquivalenceGate, judge_vocabulary
 from ragfort.ingest import ingest_paths
@@ -64,9 +64,6 @@ def distinct_questions(corpus: str, splits: tuple[str, ...] = ("dev", "test")) -
             if q and q not in out and row["split"] in splits:
                 out.append(q)
     return out
-
-
-FLOORS = (0.5, 0.55, 0.6, 0.65, 0.68, 0.7, 0.75)
 
 
 def question_splits(corpus: str) -> dict[str, str]:
