@@ -89,7 +89,7 @@ def test_features_are_hashes_and_round_trip_through_json() -> None:
     f = question_features("Can I move 10 GB from my Voltwise plan to my daughter's tablet, not abroad?")
     data = json.loads(json.dumps(f.to_json()))
     assert QuestionFeatures.from_json(data) == f
-    plain = {"reading", "negations", "directions", "scopes", "asks", "actions"}
+    plain = {"reading", "negations", "directions", "scopes", "asks", "opening", "actions"}
     hashed = [v for name, values in data.items() if name not in plain for v in values]
     assert hashed and all(HASH.match(v) for v in hashed)
     assert data["negations"] == 1
@@ -133,15 +133,16 @@ def test_inflections_of_one_word_meet() -> None:
     assert f("Is it returnable?").content == f("Can I return it?").content
 
 
-def test_the_feature_hashes_are_keyed_v4_and_the_reading_is_stored() -> None:
-    # Entries stored under an older reading (v3) never meet this one: no word hashes alike.
-    v3 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v3").hexdigest()
+def test_the_feature_hashes_are_keyed_v5_and_the_reading_is_stored() -> None:
+    # Entries stored under an older reading (v4, before `opening`) never meet this one: no word hashes alike.
+    v4 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v4").hexdigest()
     features = question_features("When will my refund arrive?")
-    assert features.content and v3 not in features.content
-    assert READING == 4 and features.to_json()["reading"] == 4
+    assert features.content and v4 not in features.content
+    assert READING == 5 and features.to_json()["reading"] == 5
+    assert features.to_json()["opening"] == ["time"]
 
 
-@pytest.mark.parametrize("reading", [None, 3, "4"])
+@pytest.mark.parametrize("reading", [None, 4, "5"])
 def test_features_of_another_reading_are_stale(reading: object) -> None:
     data = question_features("When will my refund arrive?").to_json()
     data.pop("reading")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ragfort.cache.actions import actions
+from ragfort.cache.opening import opening_ask
 from ragfort.text import FUNCTION_WORDS
 
 __all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", "question_features", "word_stem"]
@@ -31,7 +32,8 @@ __all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", 
 # another reading never meet these (`StaleFeatures`). v2: sentence starts are not names. v3:
 # "device"/"devices" and "update"/"updated" share a stem, and "quick question:" and "could you
 # explain" are courtesy. v4: action verbs and their objects (`actions`), and the reading is stored.
-READING = 4
+# v5: what the main clause asks for (`opening`).
+READING = 5
 _HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
@@ -301,6 +303,8 @@ class QuestionFeatures:
         entities: hashed capitalised or mixed-case names (not the first word).
         scopes: ``axis|group`` of scope words (a fixed vocabulary, kept plain).
         asks: the kinds of answer asked for (cost, time, steps, reason).
+        opening: what the main clause opens by asking for (`ragfort.cache.opening`; one label
+            or none, kept plain).
         content: hashed stems of the content words.
         actions: ``kind|object`` for every action verb: its class (a fixed vocabulary, kept
             plain) and the hashed stem of one word of its object (empty for none).
@@ -318,6 +322,7 @@ class QuestionFeatures:
     entities: frozenset[str]
     scopes: frozenset[str]
     asks: frozenset[str]
+    opening: frozenset[str]
     content: frozenset[str]
     actions: frozenset[str]
 
@@ -488,6 +493,7 @@ def question_features(text: str) -> QuestionFeatures:
         entities=frozenset(entities),
         scopes=frozenset(scopes),
         asks=asks,
+        opening=frozenset({opened}) if (opened := opening_ask(text)) else frozenset(),
         content=frozenset(content),
         actions=frozenset(f"{a.kind}|{_h('obj', o)}" for a in acts for o in a.objects)
         | frozenset(f"{a.kind}|" for a in acts if not a.objects),

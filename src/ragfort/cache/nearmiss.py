@@ -15,6 +15,9 @@ any rule finds a difference in meaning:
 - scope: different groups of one scope axis (domestic vs international,
   device vs accessory), or another person's account on one side only;
 - asks: the questions ask for different kinds of answer (a price vs a time);
+- opening: their main clauses open by asking for kinds of answer that one
+  answer cannot serve ("What does the statement show?" vs "When do I get
+  it?"; `ragfort.cache.opening`);
 - action: each asks for an action of a class the other does not (view vs
   change, cancel vs pay), done to the same object ("my PIN");
 - substitution: apart from a word or two swapped, the questions are the same
@@ -29,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ragfort.cache.features import QuestionFeatures
+from ragfort.cache.opening import compatible
 
 __all__ = ["NearMissCheck", "compare"]
 
@@ -117,6 +121,8 @@ def compare(a: QuestionFeatures, b: QuestionFeatures) -> NearMissCheck:
         reasons.append("scope")
     if a.asks and b.asks and not (a.asks & b.asks):
         reasons.append("asks")
+    if not compatible(next(iter(a.opening), None), next(iter(b.opening), None)):
+        reasons.append("opening")
     if _other_action(a.actions, b.actions):
         reasons.append("action")
     only_a, only_b = a.content - b.content, b.content - a.content
