@@ -19,8 +19,10 @@ is compatible with anything: the other rules and the judge decide it.
 
 Two openings are compatible when they are equal, or one asks yes or no and
 the other the steps or what happens ("Can I stop a cheque in the app?" and
-"How do I stop a cheque in the app?" are served by one answer). A price and a
-number, a time and a place, the steps and what happens next are not.
+"How do I stop a cheque in the app?" are served by one answer), or one asks
+to choose ("which roles", "what currency") and the other who or where ("Which
+roles can cancel?" and "Who can cancel?"). A price and a number, a time and a
+place, the steps and what happens next are not.
 """
 
 from __future__ import annotations
