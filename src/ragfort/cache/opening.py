@@ -67,7 +67,7 @@ OPENINGS: tuple[str, ...] = tuple(kind for kind, _ in _KINDS)
 
 _LEAD = r"^(?:(?:and|but|so|also|then|ok|okay|please|hi|hello|hey)\s+)*(?:"
 _PATTERNS = tuple((kind, re.compile(_LEAD + pattern + ")")) for kind, pattern in _KINDS)
-_YESNO = _PATTERNS[-1][1]
+_YESNO = dict(_PATTERNS)["yesno"]  # the frame of an embedded question opens like a yes/no one
 # "could you tell me how long", "would you mind explaining how often": the frame ends before the asking word.
 _FRAME_END = re.compile(
     r"\b(?:tell|know|explain|explaining|advise|confirm|say|wondering|wonder|ask|check)\b(?: (?:me|us))?(?: know)?"
