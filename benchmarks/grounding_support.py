@@ -13,6 +13,9 @@ nothing else, so what is measured is the grounding decision:
 
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
+``--also PATH`` (repeatable) adds the cases of a JSONL in the same schema, whatever their ``split``
+says, under the file's name: their own rows (per corpus and ``all``) and a pooled ``all`` row over
+every case; with ``--sweep`` they join the selection set.
 ``--learned``/``--no-learned`` turn the learned support judge on or off (the shipped model, or
 ``--model DIR``); ``--weight``, ``--passages``, ``--vetoes``, ``--exempt-computed``, ``--threshold`` and
 ``--clauses`` override the guard's ``learned_weight``, ``learned_passages``, ``learned_vetoes``,
@@ -282,6 +285,22 @@ def run_sweep(cases: list[dict[str, Any]], args: argparse.Namespace) -> int:
     return 0
 
 
+def read_also(paths: list[Path], splits: list[str], cases: list[dict[str, Any]]) -> list[dict[str, Any]] | str:
+    """The cases of each ``--also`` file, their ``split`` replaced by the file's name (or why they cannot be used)."""
+    seen = {(c["corpus"], c["id"]) for c in cases}
+    extra: list[dict[str, Any]] = []
+    for path in paths:
+        if path.stem in splits or path.stem in {c["split"] for c in extra}:
+            return f"--also {path}: its name {path.stem!r} is already a split or another --also file"
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for row in rows:
+            if (row["corpus"], row["id"]) in seen:
+                return f"--also {path}: case {row['corpus']}/{row['id']} is already in the set"
+            seen.add((row["corpus"], row["id"]))
+            extra.append({**row, "split": path.stem, "also": True})
+    return extra
+
+
 def _floats(text: str) -> list[float]:
     return [float(x) for x in text.split(",") if x.strip()]
 
@@ -324,12 +343,20 @@ def main() -> int:
     )
     parser.add_argument("--thresholds", type=_floats, default=list(SWEEP_THRESHOLDS),
                         help="with --sweep: claim thresholds, comma-separated (default 0.01 to 0.6)")  # fmt: skip
+    parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
+                        help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
+                             "reported under the file's name (repeatable)")  # fmt: skip
     args = parser.parse_args()
     splits = args.split or (["dev"] if args.sweep else ["dev", "test"])
     cases = []
     for path in sorted(CASES.glob("*.jsonl")):
         cases += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     cases = [c for c in cases if c["split"] in splits]
+    extra = read_also(args.also, splits, cases)
+    if isinstance(extra, str):
+        parser.error(extra)
+    cases += extra
+    splits += [path.stem for path in args.also]
     if not cases:
         print(f"no cases under {CASES}")
         return 1
@@ -357,7 +384,9 @@ def main() -> int:
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for case, out in results:
         groups[(case["corpus"], case["split"])].append((case, out))
-        groups[("both", case["split"])].append((case, out))
+        groups[("all" if case.get("also") else "both", case["split"])].append((case, out))
+        if args.also:
+            groups[("all", "+".join(splits))].append((case, out))
     source = "grounding settings' defaults" if args.library_defaults else "support_agent"
     print(f"{len(cases)} cases ({', '.join(splits)}); grounding guard as in {source}: {describe(settings)}\n")
     head = ["corpus", "split", "n", "balanced acc", "kept ok", "correct stripped", "caught", "AUC"]
@@ -367,7 +396,8 @@ def main() -> int:
     for case, out in results:
         flagged_right = out["flagged"] == (case["label"] == "unsupported")
         kinds[(case["split"], f"{case['label']}: {case['kind']}")].append(flagged_right)
-    print("\nPer kind, both corpora (supported kinds: kept whole; unsupported kinds: caught):\n")
+    every = "every corpus" if args.also else "both corpora"
+    print(f"\nPer kind, {every} (supported kinds: kept whole; unsupported kinds: caught):\n")
     by_kind = sorted({k for _, k in kinds})
     print(table(["kind", *splits], [[k, *(f"{sum(v) / len(v):.2f} ({len(v)})" if (v := kinds.get((s, k))) else "-"
                                           for s in splits)] for k in by_kind]))  # fmt: skip
