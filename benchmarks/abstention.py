@@ -14,13 +14,22 @@ index, as `ragfort ask` does; the indexes are built once under /tmp):
 - ``clapnq``: ClapNQ dev from ``../shared/data/clapnq`` (``test``: the half
   the judge never trained on, by `clapnq_half`; ``dev``: the slice of the
   other half the training run held back), every ClapNQ passage pooled into
-  one index.
+  one index;
+- ``fresh/skylark``, ``fresh/ledgerly``, ``fresh/brightwater`` (``--fresh``, with
+  ``--split dev`` only): the answerability cases of the three train-only help
+  centers that were written after the shipped judge and question model were
+  made (ids from `FRESH_FROM` on, 100 per help center, commit a12d34f). The
+  shipped judge never read them; a judge trained on today's mix would have,
+  so they are selection data for the question model, never a test split.
 
 For each set and guard, with "abstain" as the positive class: precision,
 recall, F1, and the share of answerable questions refused. The guards are
 the shipped `RelevanceGuard` itself: ``cosine`` is ``answerability: false``
 (the old behaviour), ``judge`` the default, reading every passage so that
-the AUC is over full reads. Then the judge's cost per question (top 5
+the AUC is over full reads; the judge guards hand questions about the
+customer's own account to a person as support_agent does
+(``account_questions``, ``--account-questions`` overrides it; the cosine row
+never does, and ``--fit`` fits the question model on every question's reads). Then the judge's cost per question (top 5
 passages, one thread per pair, side by side on the cores, as served): the
 served guard, which stops reading once the question is settled as
 answerable, beside the guard that reads every passage, with how many
@@ -49,6 +58,14 @@ DATA = Path(os.environ.get("RAGFORT_SHARED_DATA") or REPO.parent / "shared" / "d
 WORK = Path(os.environ.get("RAGFORT_BENCH_DIR") or Path(tempfile.gettempdir()) / "ragfort-abstention")
 CORPORA = {"voltwise": REPO / "examples" / "help_center", "northbeam": REPO / "evals" / "corpora" / "northbeam_bank"}
 K = 5
+TRAIN_ONLY = {
+    "skylark": REPO / "evals" / "corpora" / "skylark_air",
+    "ledgerly": REPO / "evals" / "corpora" / "ledgerly",
+    "brightwater": REPO / "evals" / "corpora" / "brightwater_energy",
+}
+# The first id number of each train-only help center's cases written after the shipped judge
+# (2026-12-04) and its question model: everything from here on is a12d34f's 100 cases.
+FRESH_FROM = {"skylark": 72, "ledgerly": 70, "brightwater": 61}
 
 
 def _index(name: str, folder: Path, policy: str) -> Any:
@@ -84,6 +101,18 @@ def _clapnq_corpus() -> Path:
                 )
     tmp.rename(folder)
     return folder
+
+
+def _fresh_questions() -> dict[str, list[tuple[str, bool, str]]]:
+    """The train-only help centers' cases written after the shipped judge (`FRESH_FROM`), per help center."""
+    sets: dict[str, list[tuple[str, bool, str]]] = {}
+    for corpus, first in FRESH_FROM.items():
+        lines = (REPO / "evals" / "answerability" / f"{corpus}.jsonl").read_text(encoding="utf-8").splitlines()
+        rows = [json.loads(x) for x in lines if x.strip()]
+        sets[f"fresh/{corpus}"] = [
+            (str(r["question"]), bool(r["answerable"]), corpus) for r in rows if int(r["id"].rsplit("-", 1)[1]) >= first
+        ]
+    return sets
 
 
 def _questions(split: str) -> dict[str, list[tuple[str, bool, str]]]:
@@ -219,6 +248,14 @@ def _fit(reads: list[dict[str, Any]], out: Path, floor: float, judge_sha256: str
     return threshold
 
 
+def _support_agent_relevance() -> dict[str, Any]:
+    """The relevance entry of support_agent (its settings)."""
+    from ragfort.policy import load_policy
+
+    entries = [g for g in load_policy("support_agent").raw["guards"]["retrieval"] if g["guard"] == "relevance"]
+    return {k: v for k, v in entries[0].items() if k != "guard"} if entries else {}
+
+
 def _neutral_if_unreadable(path: Path) -> None:
     """Write a neutral question model to `path` when what is there does not load (after a feature change).
 
@@ -270,7 +307,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="with --fit: leave this question set (e.g. own/northbeam) out of the fit, to score it unseen",
     )
     ap.add_argument("--sweep", action="store_true", help="also print abstention at other thresholds")
+    ap.add_argument("--account-questions", choices=("answer", "abstain"), default=None,
+                    help="the relevance guard's account_questions (default: support_agent's)")  # fmt: skip
+    ap.add_argument("--fresh", action="store_true",
+                    help="with --split dev: add the train-only help centers' cases written after "
+                    "the shipped judge")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.fresh and args.split != "dev":
+        ap.error("--fresh cases are selection data: add --split dev")
     if args.fit and args.split != "dev":
         ap.error("--fit reads the dev split only: add --split dev")
     if args.holdout and not args.fit:
@@ -288,6 +332,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     indexes = {name: _index(name, folder, "support_agent") for name, folder in CORPORA.items()}
     sets = _questions(args.split)
+    if args.fresh:
+        sets.update(_fresh_questions())
+        indexes.update({name: _index(name, folder, "support_agent") for name, folder in TRAIN_ONLY.items()})
     if "clapnq" in sets:
         indexes["clapnq"] = _index("clapnq", _clapnq_corpus(), "passthrough")
 
@@ -295,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor = RelevanceGuard().min_score if args.min_score is None else args.min_score
     threshold = defaults.min_answerability if args.threshold is None else args.threshold
     extra: dict[str, Any] = {"answerability_model_path": args.model} if args.model else {}
+    extra["account_questions"] = args.account_questions or _support_agent_relevance().get("account_questions", "answer")
     if args.passages:
         extra["answerability_passages"] = args.passages
     cosine = RelevanceGuard(answerability=False, min_score=floor)
@@ -380,7 +428,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sweep_rows.append([name, t, p, r, f1, f"{refused:.1%}"])
 
     print(f"split: {args.split}; top {K} passages retrieved, the judge reads "
-          f"{judged.settings.answerability_passages}; cosine floor {floor}; judge {judged.judge!r}\n")  # fmt: skip
+          f"{judged.settings.answerability_passages}; cosine floor {floor}; account questions: "
+          f"{judged.settings.account_questions}; judge {judged.judge!r}\n")  # fmt: skip
     headers = ["abst. precision", "abst. recall", "abst. F1", "answerable refused"]
     print(table(["set", "questions", "unanswerable", "guard", *headers, "question AUC"], rows))
     if sweep_rows:

@@ -1,6 +1,9 @@
 """The relevance guard: abstain before generation when no retrieved passage answers the question.
 
-At the retrieval stage it takes three steps, cheapest first:
+At the retrieval stage it takes three steps, cheapest first (after an
+optional fourth, first of all: ``account_questions: abstain`` hands a
+question about the customer's own account records, "Has my refund been
+issued yet?", to a person, whatever the passages say; `ragfort.guards.account`):
 
 1. **Cosine floor.** If no passage's retrieval score (the retriever's cosine
    similarity between question and passage, in [0, 1]) reaches `min_score`,
@@ -49,11 +52,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from ragfort.context import RunContext
+from ragfort.guards.account import account_question
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
 from ragfort.judges.answerable import QuestionModel, load_question_model
@@ -107,6 +111,13 @@ class RelevanceSettings(GuardSettings):
             settle the question as answerable, whatever the unread passages
             would score: the decision is the same as after every read, and
             the passages left unread carry no mark.
+        account_questions: ``abstain`` refuses a question about the customer's
+            own account records (`ragfort.guards.account.account_question`)
+            before any passage is read; ``answer`` (the default: a corpus may
+            hold the user's own records) lets it through to the other steps.
+        account_message: the answer given to such a question (default:
+            `abstain_message`), for example one that says how to reach a
+            person who can see the account.
     """
 
     min_score: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -120,6 +131,8 @@ class RelevanceSettings(GuardSettings):
     min_answerable: float | None = Field(default=None, gt=0.0, lt=1.0)
     question_model_path: str | None = None
     stop_when_answered: bool = True
+    account_questions: Literal["answer", "abstain"] = "answer"
+    account_message: str | None = None
 
 
 class RelevanceGuard(BaseGuard):
@@ -156,6 +169,16 @@ class RelevanceGuard(BaseGuard):
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
         """Abstain unless some passage is on the topic and (with the judge) answers the question."""
         s = self.settings
+        if s.account_questions == "abstain":
+            # The customer's own words: a follow-up's reading may join earlier messages, which asked other things.
+            shape = account_question(turn.question)
+            if shape is not None:
+                return self.verdict(
+                    Action.ABSTAIN,
+                    score=0.0,
+                    reason=f"asks about the customer's own account ({shape}), which the passages cannot show",
+                    turn=turn.evolve(answer=s.account_message or s.abstain_message),
+                )
         if not turn.documents:
             if not s.abstain_without_passages:
                 return self.verdict(Action.ALLOW, reason="no passages retrieved")

@@ -1,0 +1,136 @@
+"""Questions about the customer's own account: what a help center cannot see.
+
+"Has my complaint been passed to Stage 2 yet?", "How much credit is on my
+account at the moment?" and "Which plan are we on right now?" are about one
+customer's records. A help center's articles explain how complaints,
+credit and plans work, so retrieval finds passages on the topic and the
+answerability judge often reads them as answering; the true answer lives in
+an account system the agent cannot query. `account_question` recognises the
+common shapes of such questions, so that the relevance guard can hand them
+to a person (``account_questions: abstain``) instead of answering with the
+general rule.
+
+It is deliberately narrow. A question that asks how something works for
+the customer ("Is my card blocked after three wrong PINs?", "Which tariff am
+I on if I do nothing at the end of my fix?", "How many users are in my
+plan?") is answered from the help center and must not match: a conditional
+clause (if, when, once, after, until, unless, before, even though) rules out
+the status, plan and tracking shapes, and the balance shape needs a word of
+what is left (left, remaining, waiting, balance, outstanding, owed) or of
+now. Known misses, left as measured: a booked date ("When is my installation
+booked for?": "when" reads as a conditional), a value asked without a word
+of what is left ("What's my overdraft limit at the moment?", "How many
+points do I have right now?"), a count of what something earned ("How much
+interest has my saver made so far?") and an order's arrival ("When will
+order #88231 get to me?").
+
+The shapes (the name is what `account_question` returns):
+
+- ``receipt``: did you get / receive what I sent ("Did you get the meter
+  reading I sent yesterday?");
+- ``status``: has my X been approved / confirmed / issued ..., or is my X
+  already / yet / now something ("Has my refund been issued yet?");
+- ``balance``: how much is left / waiting / on my account now;
+- ``history``: how much did I pay / have we sent, last month / so far;
+- ``plan``: which plan / tariff / tier am I on (will I be on);
+- ``handler``: who is handling / dealing with my X;
+- ``outcome``: did my payment / last night's export go through / work (a
+  yes/no question: "why did my transfer fail?" asks for the reasons, which a
+  help center gives);
+- ``members``: which of my team / users still has not ...;
+- ``tracking``: where is my refund / order, with an id or a complaint of
+  waiting ("where's my refund for booking QH4T8Z? it's been ages").
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["ACCOUNT_SHAPES", "account_question"]
+
+_ME = r"(?:i|we)"
+_MY = r"(?:my|our)"
+_NOW = r"(?:yet|already|right now|at the moment|currently|as of today|so far|to date)"
+_PAST = (
+    r"(?:yesterday|last (?:night|week|month|year|quarter|bill|invoice|time)|this (?:morning|week|month|year|quarter)"
+    r"|earlier today|so far|to date)"
+)
+_DONE = (
+    r"(?:approved|rejected|declined|confirmed|processed|issued|received|paid|refunded|passed|cleared|"
+    r"completed|booked|registered|escalated|resolved|credited|actioned|dispatched|shipped|posted|reviewed)"
+)
+# A clause that asks for the rule, not the record: "Is my card blocked if ...", "what tariff am I on when ...".
+_CONDITIONAL = re.compile(r"\b(?:if|when|whenever|once|after|until|till|unless|before|even though|although|though)\b")
+
+# (shape, pattern, whether a conditional clause rules it out), tried in order. The plan shape also
+# needs to open the text: "I've moved into a home you supply. What tariff am I on?" asks the rule.
+# fmt: off
+_SHAPES: tuple[tuple[str, str, bool], ...] = (
+    ("receipt",
+     rf"\bdid (?:you|u|you guys) (?:get|receive|see|process)\b[^?]*\b(?:{_ME} (?:sent|submitted|posted|"
+     rf"made|uploaded|emailed|filed|requested|gave)|{_MY})\b",
+     False),
+    ("status",
+     rf"^(?:and |so )?(?:has|have|is|are|was|were) {_MY} (?:[\w'-]+ ){{1,8}}?(?:been |got |being )?{_DONE}\b",
+     True),
+    ("status", rf"^(?:and |so )?(?:has|have|is|are|was|were) {_MY}\b.*\b{_NOW}\b", True),
+    ("balance",
+     r"\bhow (?:much|many)\b[^?]*\b(?:left|remaining|waiting|outstanding|owed)\b[^?]*"
+     rf"\b(?:on|in|for) {_MY}\b",
+     False),
+    ("balance",
+     rf"\bhow (?:much|many)\b[^?]*\b(?:is|are) (?:there )?(?:on|in) {_MY}\b[^?]*"
+     r"\b(?:now|right now|at the moment|currently|today)\b",
+     False),
+    ("balance", rf"\bwhat(?:'s| is) {_MY} (?:current |account |outstanding )*balance\b", False),
+    ("history",
+     rf"\b(?:how (?:much|many)|what)\b[^?]*\b(?:did|have|had) {_ME} (?:\w+ )?(?:pay|paid|spend|spent|use|used|"
+     rf"send|sent|get|got|earn|earned|buy|bought|order|ordered)\b[^?]*\b{_PAST}\b",
+     False),
+    ("history", rf"\bwhat (?:\w+ ){{1,3}}did {_ME} (?:get|end up with|sign up for|choose|pick) on {_MY}\b", False),
+    ("plan",
+     r"\b(?:which|what) (?:plan|tariff|tier|package|bundle|fare|account type|subscription|level) "
+     r"(?:am i|are we|will (?:i|we) be) on\b",
+     True),
+    ("handler",
+     r"\bwho(?:'s| is) (?:handling|dealing with|looking (?:at|into)|working on|assigned to|in charge of) "
+     rf"{_MY}\b",
+     False),
+    ("outcome",
+     rf"^(?:and |so )?did (?:{_MY}|last night's|yesterday's|today's|this morning's|last week's) "
+     r"(?:[\w'-]+ ){1,6}?(?:actually )?(?:work|go through|get through|succeed|fail|arrive|clear|bounce)\b",
+     False),
+    ("members",
+     rf"\b(?:which|who) of {_MY} (?:[\w'-]+ ){{1,2}}?(?:still |already )?"
+     r"(?:has|have|hasn't|haven't|is|are|isn't|aren't|did|didn't)\b",
+     False),
+    ("tracking",
+     rf"\bwhere(?:'s| is| are) {_MY} (?:[\w'-]+ ){{0,3}}?(?:refund|order|parcel|package|delivery|payment|"
+     r"claim|card|cheque|check)\b[^?]*(?:\b(?=[a-z-]*\d)[a-z0-9-]{5,}\b|\bit'?s been\b|\bstill\b|\byet\b)",
+     True),
+)
+# fmt: on
+_PATTERNS = tuple((shape, re.compile(pattern), conditional) for shape, pattern, conditional in _SHAPES)
+ACCOUNT_SHAPES: tuple[str, ...] = tuple(dict.fromkeys(shape for shape, _, _ in _SHAPES))
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+_SENTENCE = re.compile(r"(?<=[.?!])\s+")
+
+
+def account_question(text: str) -> str | None:
+    """The shape of `text` when it asks about the customer's own account records, else None.
+
+    Each sentence is read on its own, lower-cased; a sentence with a
+    conditional clause never matches the shapes that ask for a status, a plan
+    or a parcel's whereabouts, and the plan shape must be the first sentence
+    (one after a description of the customer's situation asks for the rule).
+    """
+    low = _SPACES.sub(" ", text.translate(_QUOTES).lower()).strip()
+    for i, sentence in enumerate(_SENTENCE.split(low)):
+        conditional = bool(_CONDITIONAL.search(sentence))
+        for shape, pattern, ruled_out in _PATTERNS:
+            if (ruled_out and conditional) or (shape == "plan" and i > 0):
+                continue
+            if pattern.search(sentence):
+                return shape
+    return None
