@@ -169,3 +169,21 @@ def test_the_shared_data_folder_can_be_set_in_the_environment(tmp_path: Path, mo
     assert default_data_dir() == tmp_path
     monkeypatch.delenv("RAGFORT_SHARED_DATA")
     assert default_data_dir(tmp_path / "repo") == tmp_path.resolve() / "shared" / "data"
+
+
+def test_the_counterfactual_option_adds_mirrored_flips_to_the_generated_training_pairs(tmp_path: Path) -> None:
+    from ragfort.judges.mix import repo_root
+
+    def mix(counterfactual: bool) -> Any:
+        settings = MixSettings(root=repo_root(), data=tmp_path, public_max=0, public_dev=0, per_sentence=1,
+                               corpora=("voltwise",), counterfactual=counterfactual)  # fmt: skip
+        return build_mix("support", settings)
+
+    plain, mirrored = mix(False), mix(True)
+    added = [p for p in mirrored.train if p.kind == "counterfactual"]
+    assert added and not [p for p in plain.train if p.kind == "counterfactual"]
+    assert all(p.label == 1 and p.corpus == "voltwise" for p in added)
+    # Each supported mirror has its unsupported twin on the same rewritten passage.
+    wrong = {(p.premise, p.doc_id) for p in mirrored.train if p.kind == "negation" and p.label == 0}
+    assert all((p.premise, p.doc_id) in wrong for p in added)
+    assert len(mirrored.train) > len(plain.train)

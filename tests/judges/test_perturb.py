@@ -18,6 +18,7 @@ from ragfort.judges.perturb import (
     UNSUPPORTED_KINDS,
     Example,
     Pair,
+    counterfactual_negations,
     generate_examples,
     generate_pairs,
 )
@@ -191,3 +192,32 @@ def test_per_sentence_must_be_positive() -> None:
 def test_more_pairs_per_sentence_give_more_pairs(examples: list[Example]) -> None:
     fewer = generate_pairs(HELP_CENTER, corpus="voltwise", seed=0, per_sentence=1)
     assert len(fewer) < len(examples)
+
+
+def test_counterfactual_negations_make_each_polarity_right_on_its_own_passage(examples: list[Example]) -> None:
+    mirrored = counterfactual_negations(examples)
+    flips = [e for e in examples if e.pair.kind == "negation" and "\n" not in e.pair.hypothesis
+             and e.source in e.pair.premise]  # fmt: skip
+    assert flips and len(mirrored) == 2 * len(flips)
+    for ex, right, wrong in zip(flips, mirrored[::2], mirrored[1::2], strict=True):
+        # The passage now says the flip where it said the source, and nothing else changed.
+        assert right.premise == wrong.premise == ex.pair.premise.replace(ex.source, ex.pair.hypothesis, 1)
+        assert ex.pair.hypothesis in right.premise and ex.source not in right.premise
+        assert (right.hypothesis, right.label, right.kind) == (ex.pair.hypothesis, 1, "counterfactual")
+        assert (wrong.hypothesis, wrong.label, wrong.kind) == (ex.source, 0, "negation")
+        assert right.doc_id == wrong.doc_id == ex.pair.doc_id and right.corpus == "voltwise"
+
+
+def test_counterfactual_negations_skip_answers_to_questions_and_sources_the_passage_lacks() -> None:
+    passage = "Accessories cannot be financed on their own."
+    kept = Example(Pair(passage, "Accessories can be financed on their own.", 0, "negation", "c", "d"),
+                   "Accessories cannot be financed on their own.")  # fmt: skip
+    question = "Can I finance a case?"
+    answer = Example(Pair(passage, f"{question}\nYes.", 0, "negation", "c", "d"), f"{question}\nNo.")
+    elsewhere = Example(Pair(passage, "Phones can be financed.", 0, "negation", "c", "d"), "Phones cannot be financed.")
+    other_kind = Example(Pair(passage, "Accessories can be leased.", 0, "addition", "c", "d"), passage)
+    out = counterfactual_negations([kept, answer, elsewhere, other_kind])
+    assert [(p.premise, p.hypothesis, p.label) for p in out] == [
+        ("Accessories can be financed on their own.", "Accessories can be financed on their own.", 1),
+        ("Accessories can be financed on their own.", "Accessories cannot be financed on their own.", 0),
+    ]

@@ -1,9 +1,10 @@
 """The relevance guard: abstain before generation when no retrieved passage answers the question.
 
-At the retrieval stage it takes three steps, cheapest first (after an
-optional fourth, first of all: ``account_questions: abstain`` hands a
-question about the customer's own account records, "Has my refund been
-issued yet?", to a person, whatever the passages say; `ragfort.guards.account`):
+Before anything else, with ``account_questions: abstain`` (support_agent
+sets it), a question about the customer's own account records ("Has my
+refund been issued yet?") is handed to a person whatever the passages say
+(`ragfort.guards.account`). Then, at the retrieval stage, three steps,
+cheapest first:
 
 1. **Cosine floor.** If no passage's retrieval score (the retriever's cosine
    similarity between question and passage, in [0, 1]) reaches `min_score`,

@@ -102,6 +102,9 @@ class MixSettings:
         cases_repeat: times each hand-written training case enters the
             ``support`` or ``equivalence`` mix (a few hundred among ~20k
             generated and public pairs).
+        counterfactual: add `perturb.counterfactual_negations` to the
+            ``support`` mix's generated pairs (each polarity flip also on a
+            passage rewritten to say it).
     """
 
     root: Path
@@ -115,6 +118,7 @@ class MixSettings:
     seed: int = 0
     corpora: tuple[str, ...] | None = None
     cases_repeat: int = 1
+    counterfactual: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,9 +526,12 @@ def support_mix(settings: MixSettings) -> Mix:
         for name in chosen:
             folder = Path(corpora[name])
             folder = folder if folder.is_absolute() else settings.root / folder
-            pairs = list(
-                perturb.generate_pairs(folder, corpus=name, seed=settings.seed, per_sentence=settings.per_sentence)
+            examples = perturb.generate_examples(
+                folder, corpus=name, seed=settings.seed, per_sentence=settings.per_sentence
             )
+            pairs = [e.pair for e in examples]
+            if settings.counterfactual:
+                pairs.extend(perturb.counterfactual_negations(examples))
             train.extend(place_generated(name, pairs, settings, rng, dev=dev, counts=counts))
 
     # 2. the hand-written cases: train split into training, dev split into dev sets

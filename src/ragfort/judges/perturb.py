@@ -51,6 +51,7 @@ __all__ = [
     "UNSUPPORTED_KINDS",
     "Example",
     "Pair",
+    "counterfactual_negations",
     "generate_examples",
     "generate_pairs",
 ]
@@ -123,6 +124,31 @@ def generate_pairs(root: Path, *, corpus: str, seed: int = 0, per_sentence: int 
         ragfort.errors.InputError: `root` is missing or holds no article.
     """
     return [e.pair for e in generate_examples(root, corpus=corpus, seed=seed, per_sentence=per_sentence)]
+
+
+def counterfactual_negations(examples: Iterable[Example]) -> list[Pair]:
+    """Two more pairs per polarity flip, on a passage where the flip is what it says.
+
+    A flip ("Accessories cannot be financed" made "Accessories can be
+    financed") is an unsupported pair, and most flips insert a negation, so a
+    judge can learn "a claim that says not is wrong" instead of reading the
+    passage: the shipped support judge scores the correct negative reading of
+    a rule below the wrong positive one. For each flip whose source sentence
+    the premise holds word for word (and whose hypothesis is one statement,
+    not a question and its answer), the premise is rewritten with the flipped
+    sentence in place of the source, and on that passage the flip is
+    supported (kind ``counterfactual``) and the source is not (``negation``).
+    Across the pairs each polarity is then right as often as it is wrong.
+    """
+    out: list[Pair] = []
+    for ex in examples:
+        pair = ex.pair
+        if pair.kind != "negation" or "\n" in pair.hypothesis or not ex.source or ex.source not in pair.premise:
+            continue
+        flipped = pair.premise.replace(ex.source, pair.hypothesis, 1)
+        out.append(Pair(flipped, pair.hypothesis, 1, "counterfactual", pair.corpus, pair.doc_id))
+        out.append(Pair(flipped, ex.source, 0, "negation", pair.corpus, pair.doc_id))
+    return out
 
 
 def generate_examples(root: Path, *, corpus: str, seed: int = 0, per_sentence: int = 2) -> list[Example]:

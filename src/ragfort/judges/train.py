@@ -115,6 +115,7 @@ class TrainConfig:
     max_minutes: float = 0.0
     init_from: str = ""
     cases_repeat: int = 1
+    counterfactual: bool = False
 
     def mix_settings(self) -> MixSettings:
         return MixSettings(
@@ -128,6 +129,7 @@ class TrainConfig:
             dev_max=self.dev_max,
             seed=self.seed,
             cases_repeat=self.cases_repeat,
+            counterfactual=self.counterfactual,
         )
 
 
@@ -135,7 +137,7 @@ class TrainConfig:
 _FIXED = (
     "task", "holdout", "public_max", "public_dev", "per_sentence", "generated_max", "seed", "max_length",
     "batch_size", "steps", "lr", "head_lr", "weight_decay", "warmup", "freeze_layers", "pooling", "init_from",
-    "cases_repeat",
+    "cases_repeat", "counterfactual",
 )  # fmt: skip
 
 
@@ -958,6 +960,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--cases-repeat", type=int, default=None,
         help=f"times each hand-written training case enters the support or equivalence mix (default {d.cases_repeat})",
+    )  # fmt: skip
+    p.add_argument(
+        "--counterfactual", action="store_true", default=None,
+        help="support mix: each generated polarity flip also on a passage rewritten to say it (both labels)",
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help=f"default {d.seed}")
     p.add_argument("--max-length", type=int, default=None, help=f"tokens per pair (default {d.max_length})")
