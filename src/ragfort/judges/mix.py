@@ -526,12 +526,16 @@ def support_mix(settings: MixSettings) -> Mix:
         for name in chosen:
             folder = Path(corpora[name])
             folder = folder if folder.is_absolute() else settings.root / folder
-            examples = perturb.generate_examples(
-                folder, corpus=name, seed=settings.seed, per_sentence=settings.per_sentence
-            )
-            pairs = [e.pair for e in examples]
             if settings.counterfactual:
-                pairs.extend(perturb.counterfactual_negations(examples))
+                # The mirrors need each flip's source sentence, which only the examples keep.
+                examples = perturb.generate_examples(
+                    folder, corpus=name, seed=settings.seed, per_sentence=settings.per_sentence
+                )
+                pairs = [e.pair for e in examples] + perturb.counterfactual_negations(examples)
+            else:
+                pairs = perturb.generate_pairs(
+                    folder, corpus=name, seed=settings.seed, per_sentence=settings.per_sentence
+                )
             train.extend(place_generated(name, pairs, settings, rng, dev=dev, counts=counts))
 
     # 2. the hand-written cases: train split into training, dev split into dev sets
