@@ -112,3 +112,34 @@ def test_unknown_corpus_and_missing_data_are_config_errors(tmp_path: Path) -> No
         build_mix("answerability", MixSettings(root=ROOT, data=DATA, holdout=("nowhere",), per_sentence=1))
     with pytest.raises(ConfigError, match="missing"):
         build_mix("answerability", MixSettings(root=ROOT, data=tmp_path, per_sentence=1, public_max=10))
+
+
+def test_counterfactual_pairs_ask_the_same_question_of_its_chunk_without_its_sentence(tmp_path: Path) -> None:
+    (tmp_path / "returns.md").write_text(
+        "# Returns\n\n## Return window\n\nYou can return a phone within 14 days of delivery. "
+        "Refunds are paid to the card you used within 5 business days. "
+        "Opened accessories can be returned if they are unused.\n",
+        encoding="utf-8",
+    )
+    plain = generate_question_pairs(tmp_path, corpus="tiny", seed=3, per_chunk=3)
+    more = generate_question_pairs(tmp_path, corpus="tiny", seed=3, per_chunk=3, counterfactual=True)
+    # The option only adds pairs.
+    assert [p for p in more if p.kind != "ablated"] == plain
+    ablated = [p for p in more if p.kind == "ablated"]
+    assert ablated and all(p.label == 0 for p in ablated)
+    answered = {p.hypothesis: p.premise for p in plain if p.label == 1}
+    for p in ablated:
+        chunk = answered[p.hypothesis]
+        # The same chunk, one sentence shorter, its heading kept.
+        assert p.premise != chunk and len(p.premise) < len(chunk)
+        assert p.premise.startswith("## Return window") and set(p.premise.split()) <= set(chunk.split())
+
+
+def test_a_chunk_without_its_sentence_keeps_the_rest_or_is_nothing() -> None:
+    from ragfort.judges.answerability_mix import _without
+
+    chunk = "## Hours\n\nWe open at 9. We close at 6."
+    assert _without(chunk, "We open at 9.") == "## Hours\n\nWe close at 6."
+    assert _without(chunk, "We close at 6.") == "## Hours\n\nWe open at 9."
+    assert _without(chunk, "We never close.") is None  # not in the chunk
+    assert _without("## Hours\n\nWe open at 9.", "We open at 9.") is None  # only the heading would be left

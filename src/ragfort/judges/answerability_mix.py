@@ -25,7 +25,9 @@ relevance guard scores at serving time. The mix:
      or country swapped for another the chunk does not name ("How much is
      a screen repair for the Voltwise Tab?" against a table without it);
    - ``off_topic`` (0): a question of another corpus against the chunk of
-     this one that shares most words with it.
+     this one that shares most words with it;
+   - ``ablated`` (0, with ``--counterfactual``): the question's own chunk with
+     its sentence taken out.
 3. **public** sets whose license allows a shipped model: ClapNQ dev (its
    ``train`` half by `clapnq_half`; the ``test`` half is never read here),
    QNLI dev, SelQA (both sentence-level) and CLINC150's out-of-scope queries
@@ -144,6 +146,7 @@ def generate_question_pairs(
     seed: int = 0,
     per_chunk: int = 2,
     negative_docs: Iterable[str] | None = None,
+    counterfactual: bool = False,
 ) -> list[Pair]:
     """Generated (chunk, question) pairs over one corpus (see the module notes).
 
@@ -155,6 +158,10 @@ def generate_question_pairs(
         negative_docs: the documents a ``nearby`` negative's chunk may come
             from (default: all); a pair's ``doc_id`` is always the document
             its question was written from.
+        counterfactual: also pair each answered question with its own chunk
+            minus the sentence it was written from (``ablated``, 0), when
+            what is left holds other sentences but not that one's content:
+            the same passage, on the same topic, without the detail asked.
     """
     rng = random.Random(f"{seed}:{corpus}")
     c = perturb._load_corpus(root, corpus)
@@ -196,6 +203,10 @@ def generate_question_pairs(
                 ]
                 if siblings:
                     add(rng.choice(siblings), question, 0, "same_topic", doc.doc_id)
+                if counterfactual:
+                    ablated = _without(chunk, sent.text)
+                    if ablated is not None and _overlap(content, perturb._stems(ablated)) < 0.5:
+                        add(ablated, question, 0, "ablated", doc.doc_id)
                 # The closest chunk of another article, unless it holds the sentence's content.
                 best: tuple[float, str] | None = None
                 for dd, _kk, text, st in chunks:
@@ -213,6 +224,20 @@ def generate_question_pairs(
                     if edit is not None and edit.text != question:
                         add(chunk, edit.text, 0, "false_premise", doc.doc_id)
     return out
+
+
+def _without(chunk: str, sentence: str) -> str | None:
+    """`chunk` with `sentence` taken out, or None when it is not there word for word or nothing else is left."""
+    at = chunk.find(sentence)
+    if at < 0:
+        return None
+    left, right = chunk[:at].rstrip(" "), chunk[at + len(sentence) :].lstrip(" ")
+    # Only whitespace differs from a plain join, and the tokenizer reads none of it.
+    rest = (left + ("" if not left or left.endswith("\n") else " ") + right).strip()
+    rest = re.sub(r"[ \t]{2,}", " ", rest)
+    rest = re.sub(r"\n{3,}", "\n\n", rest)
+    body = [line for line in rest.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    return rest if body else None
 
 
 def _off_topic(
@@ -359,7 +384,12 @@ def answerability_mix(settings: MixSettings) -> Mix:
             c_docs = [doc_id for doc_id, _path in discover(folder)]
             train_docs = [d for d in c_docs if split_of(d) == "train"]
             pairs = generate_question_pairs(
-                folder, corpus=name, seed=settings.seed, per_chunk=settings.per_sentence, negative_docs=train_docs
+                folder,
+                corpus=name,
+                seed=settings.seed,
+                per_chunk=settings.per_sentence,
+                negative_docs=train_docs,
+                counterfactual=settings.counterfactual,
             )
             kept = place_generated(name, pairs, settings, rng, dev=dev, counts=counts)
             train.extend(kept)

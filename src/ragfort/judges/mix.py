@@ -102,9 +102,11 @@ class MixSettings:
         cases_repeat: times each hand-written training case enters the
             ``support`` or ``equivalence`` mix (a few hundred among ~20k
             generated and public pairs).
-        counterfactual: add `perturb.counterfactual_negations` to the
-            ``support`` mix's generated pairs (each polarity flip also on a
-            passage rewritten to say it).
+        counterfactual: add counterfactual pairs to the generated ones: in
+            the ``support`` mix `perturb.counterfactual_negations` (each
+            polarity flip also on a passage rewritten to say it), in the
+            ``answerability`` mix each answered question against its own
+            chunk without the sentence it was written from.
     """
 
     root: Path

@@ -963,7 +963,8 @@ def _parser() -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument(
         "--counterfactual", action="store_true", default=None,
-        help="support mix: each generated polarity flip also on a passage rewritten to say it (both labels)",
+        help="support: each generated polarity flip also on a passage rewritten to say it (both labels); "
+        "answerability: each generated question also against its chunk without its sentence (unanswerable)",
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help=f"default {d.seed}")
     p.add_argument("--max-length", type=int, default=None, help=f"tokens per pair (default {d.max_length})")
