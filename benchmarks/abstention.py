@@ -29,7 +29,8 @@ the shipped `RelevanceGuard` itself: ``cosine`` is ``answerability: false``
 the AUC is over full reads; the judge guards hand questions about the
 customer's own account to a person as support_agent does
 (``account_questions``, ``--account-questions`` overrides it; the cosine row
-never does, and ``--fit`` fits the question model on every question's reads). Then the judge's cost per question (top 5
+never does, and ``--fit`` fits the question model on every question's
+reads). Then the judge's cost per question (top 5
 passages, one thread per pair, side by side on the cores, as served): the
 served guard, which stops reading once the question is settled as
 answerable, beside the guard that reads every passage, with how many

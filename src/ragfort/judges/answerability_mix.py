@@ -232,7 +232,7 @@ def _without(chunk: str, sentence: str) -> str | None:
     if at < 0:
         return None
     left, right = chunk[:at].rstrip(" "), chunk[at + len(sentence) :].lstrip(" ")
-    # Only whitespace differs from a plain join, and the tokenizer reads none of it.
+    # No space is put after a line break (the heading's): the rest reads as the chunk did.
     rest = (left + ("" if not left or left.endswith("\n") else " ") + right).strip()
     rest = re.sub(r"[ \t]{2,}", " ", rest)
     rest = re.sub(r"\n{3,}", "\n\n", rest)
