@@ -57,3 +57,13 @@ def help_center_uncached(tmp: str) -> tuple[object, object]:
     ingest_paths([repo / "examples" / "help_center"], index=index, policy="support_agent")
     data = yaml.safe_load((repo / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
     return index, load_policy({**data, "cache": {**data["cache"], "enabled": False}})
+
+
+def support_agent_guard(stage: str, guard: str) -> dict[str, object]:
+    """The settings of support_agent's one `guard` entry at `stage` (without ``guard`` and ``enabled``)."""
+    from ragfort.policy import load_policy
+
+    entries = [g for g in load_policy("support_agent").raw["guards"][stage] if g["guard"] == guard]
+    if len(entries) != 1:
+        raise SystemExit(f"support_agent: expected one {guard} guard at the {stage} stage, found {len(entries)}")
+    return {k: v for k, v in entries[0].items() if k not in ("guard", "enabled")}

@@ -52,7 +52,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _util import peak_rss_mb, summary, table
+from _util import peak_rss_mb, summary, support_agent_guard, table
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("RAGFORT_SHARED_DATA") or REPO.parent / "shared" / "data")
@@ -106,13 +106,13 @@ def _clapnq_corpus() -> Path:
 
 def _fresh_questions() -> dict[str, list[tuple[str, bool, str]]]:
     """The train-only help centers' cases written after the shipped judge (`FRESH_FROM`), per help center."""
+    from ragfort.judges.answerability_mix import load_answerability_cases
+
+    train = load_answerability_cases(REPO, split="train")  # the train-only help centers' cases are all train
     sets: dict[str, list[tuple[str, bool, str]]] = {}
     for corpus, first in FRESH_FROM.items():
-        lines = (REPO / "evals" / "answerability" / f"{corpus}.jsonl").read_text(encoding="utf-8").splitlines()
-        rows = [json.loads(x) for x in lines if x.strip()]
-        sets[f"fresh/{corpus}"] = [
-            (str(r["question"]), bool(r["answerable"]), corpus) for r in rows if int(r["id"].rsplit("-", 1)[1]) >= first
-        ]
+        fresh = [c for c in train[corpus] if int(str(c["id"]).rsplit("-", 1)[1]) >= first]
+        sets[f"fresh/{corpus}"] = [(str(c["question"]), bool(c["answerable"]), corpus) for c in fresh]
     return sets
 
 
@@ -249,14 +249,6 @@ def _fit(reads: list[dict[str, Any]], out: Path, floor: float, judge_sha256: str
     return threshold
 
 
-def _support_agent_relevance() -> dict[str, Any]:
-    """The relevance entry of support_agent (its settings)."""
-    from ragfort.policy import load_policy
-
-    entries = [g for g in load_policy("support_agent").raw["guards"]["retrieval"] if g["guard"] == "relevance"]
-    return {k: v for k, v in entries[0].items() if k != "guard"} if entries else {}
-
-
 def _neutral_if_unreadable(path: Path) -> None:
     """Write a neutral question model to `path` when what is there does not load (after a feature change).
 
@@ -343,7 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor = RelevanceGuard().min_score if args.min_score is None else args.min_score
     threshold = defaults.min_answerability if args.threshold is None else args.threshold
     extra: dict[str, Any] = {"answerability_model_path": args.model} if args.model else {}
-    extra["account_questions"] = args.account_questions or _support_agent_relevance().get("account_questions", "answer")
+    shipped = support_agent_guard("retrieval", "relevance")
+    extra["account_questions"] = args.account_questions or shipped.get("account_questions", "answer")
     if args.passages:
         extra["answerability_passages"] = args.passages
     cosine = RelevanceGuard(answerability=False, min_score=floor)

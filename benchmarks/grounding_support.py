@@ -49,7 +49,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from _util import peak_rss_mb, table
+from _util import peak_rss_mb, support_agent_guard, table
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
@@ -60,12 +60,7 @@ SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages
 
 def shipped_grounding() -> dict[str, Any]:
     """The grounding entry of support_agent (its settings; regeneration off: there is no LLM)."""
-    from ragfort.policy import load_policy
-
-    entries = [g for g in load_policy("support_agent").raw["guards"]["output"] if g["guard"] == "grounding"]
-    if len(entries) != 1:
-        raise SystemExit(f"support_agent: expected one grounding guard at the output stage, found {len(entries)}")
-    settings = {k: v for k, v in entries[0].items() if k not in ("guard", "enabled")}
+    settings: dict[str, Any] = support_agent_guard("output", "grounding")
     settings["regenerate"] = False
     return settings
 
