@@ -1,22 +1,27 @@
-"""Follow-up questions: recall@5 with and without history resolution, beside the same questions written out in full.
+"""Follow-up questions: retrieval, answers and abstention with and without history resolution.
 
-Run: ``python benchmarks/conversations.py`` (under a minute on 2 cores).
+Run: ``python benchmarks/conversations.py [--corpus voltwise|northbeam] [--no-store]`` (about a
+minute on 2 cores).
 
-Each record of ``evals/conversations.jsonl`` has a conversation, a follow-up
-question as a customer types it, and the same question written out in full
-(``standalone_question``). Every answerable record is asked through
-``harden(build_chain(index), policy="support_agent")`` (cache off, no LLM, so
-the no-LLM rule of `ragfort.conversation` is what is measured):
+Each record of ``evals/conversations.jsonl`` (the bundled Voltwise help center) and
+``evals/conversations_northbeam.jsonl`` (Northbeam, a bank: ``evals/corpora/northbeam_bank``) has a
+conversation, a follow-up question as a customer types it, the same question written out in
+full (``standalone_question``) and whether the help center answers it. Every record is asked
+through ``harden(build_chain(index), policy="support_agent")`` (cache off, no LLM, so the no-LLM
+rule of `ragfort.conversation` is what is measured):
 
 * ``written out in full``: the standalone question, no history (the ceiling);
 * ``follow-up, rule never``: the follow-up with its history, not resolved;
 * ``follow-up, rule auto``: resolved by the shipped rule;
 * ``follow-up, rule always``: the previous customer question always joined.
 
-The goal (issue "Conversations"): the shipped rule at most 0.05 below the
-questions written out in full. Rows are split by the records' ``split:dev`` /
-``split:test`` tags (the rule and the fusion were chosen looking at dev only), plus the
-records tagged ``topic-switch`` (a new question that must not be dragged back to the old topic).
+Per row: recall@5 and token F1 over the answerable records, the answerable ones refused
+(abstained, by any guard) and the unanswerable ones abstained on. The goal (issue
+"Conversations"): the shipped rule at most 0.05 below the questions written out in full. Rows
+are split by the records' ``split:dev`` / ``split:test`` tags (documents split as in
+``evals/grounding/*.splits.json``; the Voltwise rule and fusion were chosen looking at dev
+only), plus the records tagged ``topic-switch`` (a new question that must not be dragged back
+to the old topic).
 
 A second table prices the service's conversation store (`ragfort.server.sessions`): what one
 turn adds to a request (load the history before, append the exchange after), for SQLite and,
@@ -26,6 +31,7 @@ limit, so the last turns also trim).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -37,58 +43,104 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _util import help_center_uncached, peak_rss_mb, summary, table
+from _util import peak_rss_mb, summary, table
 
 REPO = Path(__file__).resolve().parents[1]
-GOLDEN = REPO / "evals" / "conversations.jsonl"
+# Each corpus: its help center and its conversations (the same schema, see docs/evaluation.md).
+CORPORA = {
+    "voltwise": (REPO / "examples" / "help_center", REPO / "evals" / "conversations.jsonl"),
+    "northbeam": (REPO / "evals" / "corpora" / "northbeam_bank", REPO / "evals" / "conversations_northbeam.jsonl"),
+}
 ROLES = {"user": "human", "assistant": "ai", "system": "system"}
+RULES = ("never", "auto", "always")
+
+
+def _policy() -> Any:
+    """support_agent with its cache off."""
+    import yaml
+
+    from ragfort.policy import load_policy
+
+    data = yaml.safe_load((REPO / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
+    return load_policy({**data, "cache": {**data["cache"], "enabled": False}})
+
+
+def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
+    """One row per (way of asking, split): recall@5 and token F1 over the answerable records, and abstention."""
+    import ragfort
+    from ragfort.evals.scoring import token_f1
+    from ragfort.ingest import ingest_paths
+    from ragfort.types import Status
+
+    docs, golden = CORPORA[corpus]
+    records = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = [r for r in records if any(f"split:{s}" in r.get("tags", []) for s in splits)]
+    index = Path(tmp) / f"index-{corpus}"
+    ingest_paths([docs], index=index, policy="support_agent")
+    policy = _policy()
+    chains = {rule: ragfort.harden(ragfort.build_chain(index, follow_ups=rule), policy=policy) for rule in RULES}
+
+    def ask(guarded: Any, record: dict[str, Any], *, full: bool) -> Any:
+        if full:
+            return guarded.invoke({"question": record["standalone_question"]})
+        history = [(ROLES[m["role"]], m["content"]) for m in record.get("history", [])]
+        return guarded.invoke({"question": record["question"], "chat_history": history})
+
+    runs = {
+        "written out in full": (chains["never"], True),
+        "follow-up, rule never": (chains["never"], False),
+        "follow-up, rule auto (shipped)": (chains["auto"], False),
+        "follow-up, rule always": (chains["always"], False),
+    }
+    rows: list[list[object]] = []
+    for label, (guarded, full) in runs.items():
+        results = {record["id"]: ask(guarded, record, full=full) for record in records}
+        for split in (*splits, "all", "topic-switch"):
+            tag = split if split == "topic-switch" else f"split:{split}"
+            chosen = [r for r in records if split == "all" or tag in r.get("tags", [])]
+            answerable = [r for r in chosen if r.get("answerable", True)]
+            unanswerable = [r for r in chosen if not r.get("answerable", True)]
+            if not answerable:
+                continue
+            hits, f1, refused = 0, 0.0, 0
+            for record in answerable:
+                result = results[record["id"]]
+                top = [p.doc_id for p in result.documents[:5]]
+                hits += any(d in top for d in record["relevant_doc_ids"])
+                f1 += token_f1(result.answer, record.get("reference_answer", ""))
+                refused += result.status == Status.ABSTAINED
+            abstained = sum(results[r["id"]].status == Status.ABSTAINED for r in unanswerable)
+            n = len(answerable)
+            rows.append([corpus, label, split, n, hits / n, f1 / n, f"{refused}/{n}",
+                         f"{abstained}/{len(unanswerable)}" if unanswerable else "-"])  # fmt: skip
+    return rows
 
 
 def main() -> int:
-    import ragfort
-    from ragfort.evals.scoring import token_f1
-
-    records = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]
-    answerable = [r for r in records if r.get("answerable", True)]
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), default=None,
+                        help="repeatable; default: every corpus whose conversations file exists")  # fmt: skip
+    parser.add_argument("--split", action="append", choices=("dev", "test"), default=None,
+                        help="repeatable; default: dev and test")  # fmt: skip
+    parser.add_argument("--no-store", action="store_true", help="skip the conversation store table")
+    args = parser.parse_args()
+    corpora = args.corpus or [c for c, (_, golden) in CORPORA.items() if golden.exists()]
+    t0 = time.perf_counter()
+    rows: list[list[object]] = []
     with tempfile.TemporaryDirectory(prefix="ragfort-conversations-") as tmp:
-        index, policy = help_center_uncached(tmp)
-        chains = {rule: ragfort.harden(ragfort.build_chain(index, follow_ups=rule), policy=policy)
-                  for rule in ("never", "auto", "always")}  # fmt: skip
+        os.environ["RAGFORT_HOME"] = tmp
+        for corpus in corpora:
+            rows += measure(corpus, tmp, args.split or ["dev", "test"])
+    seconds = time.perf_counter() - t0
 
-        def ask(guarded: Any, record: dict[str, Any], *, full: bool) -> Any:
-            if full:
-                return guarded.invoke({"question": record["standalone_question"]})
-            history = [(ROLES[m["role"]], m["content"]) for m in record.get("history", [])]
-            return guarded.invoke({"question": record["question"], "chat_history": history})
-
-        runs = {
-            "written out in full": (chains["never"], True),
-            "follow-up, rule never": (chains["never"], False),
-            "follow-up, rule auto (shipped)": (chains["auto"], False),
-            "follow-up, rule always": (chains["always"], False),
-        }
-        t0 = time.perf_counter()
-        rows = []
-        for label, (guarded, full) in runs.items():
-            for split in ("dev", "test", "all", "topic-switch"):
-                tag = split if split == "topic-switch" else f"split:{split}"
-                chosen = [r for r in answerable if split == "all" or tag in r.get("tags", [])]
-                if not chosen:
-                    continue
-                hits, f1 = 0, 0.0
-                for record in chosen:
-                    result = ask(guarded, record, full=full)
-                    top = [p.doc_id for p in result.documents[:5]]
-                    hits += any(d in top for d in record["relevant_doc_ids"])
-                    f1 += token_f1(result.answer, record.get("reference_answer", ""))
-                rows.append([label, split, len(chosen), hits / len(chosen), f1 / len(chosen)])
-        seconds = time.perf_counter() - t0
-
-    print(f"{GOLDEN.name}: {len(records)} records, {len(answerable)} answerable; support_agent, cache off, no LLM\n")
-    print(table(["questions", "split", "n", "recall@5", "token F1"], rows))
+    print("support_agent, cache off, no LLM\n")
+    print(table(["corpus", "questions", "split", "answerable", "recall@5", "token F1", "answerable refused",
+                 "unanswerable abstained"], rows))  # fmt: skip
     print(f"\n{seconds:.0f} s")
-    print("\nThe conversation store, per turn (load before the chain, append after), 200 sessions x 10 exchanges:\n")
-    print(table(["store", "load p50 ms", "load p95 ms", "append p50 ms", "append p95 ms"], store_costs()))
+    if not args.no_store:
+        print("\nThe conversation store, per turn (load before the chain, append after), 200 sessions x 10 exchanges:")
+        print()
+        print(table(["store", "load p50 ms", "load p95 ms", "append p50 ms", "append p95 ms"], store_costs()))
     print(f"\npeak RSS {peak_rss_mb():.0f} MB")
     return 0
 

@@ -136,3 +136,46 @@ def test_train_only_corpora_hold_train_cases_over_real_passages(corpus: str) -> 
         assert pair["corpus"] == corpus and pair["split"] == "train", pair["id"]
         assert (pair["kind"] in PARAPHRASE_KINDS) == pair["equivalent"], pair["id"]
         assert pair["doc_ids"] and all(d in docs for d in pair["doc_ids"]), pair["id"]
+
+
+def test_the_northbeam_conversations_validate_and_sit_in_their_documents_split() -> None:
+    from ragfort.evals.golden import load_golden, split_of
+    from ragfort.evals.validate import validate_golden
+
+    root = CORPORA["northbeam"]
+    load = load_golden(REPO / "evals" / "conversations_northbeam.jsonl")
+    validated = validate_golden(load, doc_ids=[doc_id for doc_id, _ in discover(root)])
+    assert validated.problems == (), [str(p) for p in validated.problems]
+    records = validated.records
+    assert len(records) >= 60 and all(r.history and r.standalone_question for r in records)
+    splits = _splits("northbeam")
+    for r in records:
+        assert split_of(r) in ("dev", "test"), r.id
+        assert r.answerable == bool(r.relevant_doc_ids) == bool(r.reference_answer), r.id
+        assert ("unanswerable" in r.tags) is (not r.answerable), r.id
+        # Split by document: an answer never comes from a document training (or the other split) saw.
+        assert {splits[d] for d in r.relevant_doc_ids} <= {split_of(r)}, r.id
+    unanswerable = [r for r in records if not r.answerable]
+    assert {split_of(r) for r in unanswerable} == {"dev", "test"} and len(unanswerable) >= 10
+
+
+def test_the_follow_up_grounding_cases_hold_exact_passages_in_their_documents_split(
+    chunks: dict[str, dict[str, set[str]]],
+) -> None:
+    cases = list(_records(REPO / "evals" / "grounding_followups.jsonl"))
+    assert len(cases) >= 90 and len({c["id"] for c in cases}) == len(cases)
+    for case in cases:
+        corpus = case["corpus"]
+        splits = _splits(corpus)
+        assert case["split"] in ("dev", "test"), case["id"]
+        assert case["history"] and case["standalone_question"] and case["question"], case["id"]
+        assert all(m["role"] in ("user", "assistant") and m["content"] for m in case["history"]), case["id"]
+        for passage in case["passages"]:
+            assert passage["text"] in chunks[corpus][passage["doc_id"]], (case["id"], passage["doc_id"])
+            assert splits[passage["doc_id"]] == case["split"], (case["id"], passage["doc_id"])
+        if case["label"] == "unsupported":
+            assert case["error_span"] and case["error_span"] in case["answer"], case["id"]
+        else:
+            assert case["label"] == "supported" and case["error_span"] is None, case["id"]
+    both = {(c["corpus"], c["split"], c["label"]) for c in cases}
+    assert len(both) == 8  # each corpus, split and label has cases
