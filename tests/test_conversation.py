@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from langchain_core.language_models import FakeListChatModel
@@ -134,3 +134,39 @@ def test_a_claim_only_the_conversation_supports_is_not_supported_by_the_passages
     assert invented not in result.answer
     assert result.status in ("abstained", "ok", "redacted")
     assert not any(c.supported for c in result.claims if "Tuesday" in c.text)
+
+
+class _ReadsSearchText(ragfort.BaseGuard):
+    """Records what the relevance guard's judge would read (`ctx.state.search_text`) at the retrieval gate."""
+
+    name: ClassVar[str] = "reads_search_text"
+    stages: ClassVar[frozenset[ragfort.Stage]] = frozenset({ragfort.Stage.RETRIEVAL})
+    seen: ClassVar[list[str | None]] = []
+
+    def check(self, turn: ragfort.Turn, ctx: Any) -> ragfort.Verdict:
+        self.seen.append(ctx.state.search_text)
+        return self.verdict(ragfort.Action.ALLOW)
+
+
+@pytest.mark.parametrize(
+    ("follow_ups", "llm", "read"),
+    [
+        # The no-LLM rule searches the question and the joined conversation: the judge reads the question.
+        ("auto", False, "How much does it cost?"),
+        ("always", False, "How do I turn on international roaming? How much does it cost?"),
+        ("never", False, "How much does it cost?"),
+        # With an LLM, the standalone rewrite is searched and read.
+        ("auto", True, "How much does international roaming cost?"),
+    ],
+)
+def test_the_relevance_judge_reads_the_follow_up_alone_under_the_no_llm_rule(
+    help_center_index: Path, follow_ups: str, llm: bool, read: str
+) -> None:
+    ragfort.register_guard("reads_search_text", _ReadsSearchText)
+    _ReadsSearchText.seen.clear()
+    model = FakeListChatModel(responses=["How much does international roaming cost?", "It costs $10 a day."])
+    chain = ragfort.build_chain(help_center_index, llm=model if llm else None, follow_ups=follow_ups)  # type: ignore[arg-type]
+    policy = {"name": "conv", "cache": {"enabled": False}, "guards": {"retrieval": [{"guard": "reads_search_text"}]}}
+    history = [("human", "How do I turn on international roaming?"), ("ai", "Switch Roaming on in the app.")]
+    ragfort.harden(chain, policy=policy).invoke({"question": "How much does it cost?", "chat_history": history})
+    assert _ReadsSearchText.seen == [read]

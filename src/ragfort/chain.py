@@ -91,14 +91,18 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         finds what its conversation is about and a change of topic still finds
         its own articles. `reading` is how the generator should read the
         question (a follow-up joined to its conversation); its vector, not the
-        question's, is kept in `state`.
+        question's, is kept in `state`. The relevance guard's judge reads
+        `state.search_text`: the question itself when `also` is searched
+        beside it (a follow-up read by the no-LLM rule: the judge is trained
+        on single questions, and the joined text carries the earlier, answered
+        ones; `benchmarks/conversations.py`), else the reading.
         """
         query = search_text(question)
         vector = self.index.embed_query(query)
         if state is not None:
             read = search_text(reading) if reading else query
             state.question_vector = vector if read == query else self.index.embed_query(read)
-            state.search_text = read
+            state.search_text = query if also is not None else read
             state.sentence_vectors = Index.sentence_vectors
         if also is None or search_text(also) == query:
             return self.index.search(query, k=self.k, vector=vector)

@@ -49,9 +49,11 @@ class RequestState:
         config: the LangChain config for child runs (callbacks, tags), or None.
         sync: the request runs under a sync ``invoke``: direct calls are fine.
         question_vector: the question's embedding, when retrieval made one.
-        search_text: the text retrieval searched on (the redacted question
-            without its placeholders, or the follow-up's reading), when
-            ragfort retrieved.
+        search_text: the text the relevance guard's judge reads, when ragfort
+            retrieved: what retrieval searched on (the redacted question
+            without its placeholders, or an LLM's standalone rewrite of a
+            follow-up); the question itself for a follow-up the no-LLM rule
+            also searched joined to the conversation.
         sentence_vectors: gives the retrieved passages' sentence vectors
             (computed at ingest), when the index can.
         stale: serves the turn from a stale cache entry; offered by the cache

@@ -15,8 +15,12 @@ follow-up before retrieval:
   text only when the question reads as a follow-up (`is_follow_up`: an
   opening such as "and", "what about", "is there"; a word that points back,
   "it", "that", "there", in a question of at most six content words; or a
-  single content word, "Why?").
-  ``benchmarks/conversations.py`` measures it on ``evals/conversations.jsonl``.
+  single content word, "Why?"). The relevance guard's answerability judge
+  reads the question itself (`RagChain.retrieve` sets ``state.search_text``):
+  read joined, a follow-up inherits the earlier question's answerability,
+  and unanswerable follow-ups were answered.
+  ``benchmarks/conversations.py`` measures it on ``evals/conversations.jsonl``
+  and ``evals/conversations_northbeam.jsonl``.
 
 Only the customer's own earlier messages are joined: an assistant turn holds
 passage sentences that would pull retrieval towards the articles already
