@@ -165,3 +165,23 @@ def test_a_binding_veto_leads_the_explanation_with_the_rival_value() -> None:
     assert plain.score(wrong, passages, question="How much is a Tab screen repair?").claims[0].supported is True
     right = scorer.score("The Tab's screen repair is $179.", passages, question="How much is a Tab screen repair?")
     assert right.claims[0].tier == "learned" and right.claims[0].supported is True
+
+
+def test_a_contact_the_evidence_does_not_hold_is_vetoed_whatever_the_judge_and_the_veto_list() -> None:
+    from ragfort.context import RunContext
+    from ragfort.types import Turn
+
+    class Certain:
+        def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+            return [0.99] * len(pairs)
+
+    passages = (Passage(text="Send proof of purchase to claims@tessera.example within 30 days.", doc_id="claims.md"),)
+    guard = GroundingGuard(learned=Certain(), learned_weight=1.0, learned_vetoes=(), action="annotate")
+    for answer, supported in (
+        ("Send proof of purchase to claims@tessera.example within 30 days.", True),
+        ("Send your proof of purchase to refunds@tessera.example within 30 days.", False),
+    ):
+        turn = Turn(question="Where do I send my receipt?", answer=answer, documents=passages)
+        verdict = guard.check(turn, RunContext())
+        assert verdict.turn is not None
+        assert [c.supported for c in verdict.turn.claims] == [supported], answer

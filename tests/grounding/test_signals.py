@@ -9,12 +9,14 @@ from ragfort.grounding.signals import (
     _bigram_coverage,
     _checked_tokens,
     _closest_sentences,
+    _contact_check,
     _coverage_notes,
     _entity_check,
     _number_check,
     _polarity_check,
     _word_coverage,
     claim_signals,
+    contacts,
     content_tokens,
     denied_words,
     negated_words,
@@ -303,3 +305,42 @@ def test_contradicted_names_which_substitution_it_is() -> None:
     assert claim_signals("Devices can be returned within 21 days.", CLAIM_EVIDENCE).contradicted == ("number",)
     assert claim_signals("Devices cannot be returned within 14 days.", CLAIM_EVIDENCE).contradicted == ("polarity",)
     assert claim_signals("Devices can be returned within 14 days.", CLAIM_EVIDENCE).contradicted == ()
+
+
+CONTACTS = EvidenceIndex.build(
+    [
+        (0, 0, 80, "Forward a suspicious email to support@voltwise.example and then delete it."),
+        (0, 81, 160, "Start a return at https://www.voltwise.example/returns before you post anything."),
+    ]
+)
+
+
+def test_contacts_are_found_in_their_compared_form() -> None:
+    text = "Write to Sales@Ledgerly.example.net, see https://www.skylark.example.com/bags. Or voltwise.example/gift."
+    assert contacts(text) == ["sales@ledgerly.example.net", "skylark.example.com/bags", "voltwise.example/gift"]
+    # Abbreviations, decimals and names with dots are not addresses.
+    assert contacts("e.g. 1.5 GB of data, i.e. Mr. Smith's plan, a report.pdf attachment") == []
+
+
+def test_an_email_or_web_address_the_evidence_does_not_hold_is_a_contradiction() -> None:
+    wrong = _contact_check("Forward it to fraud@voltwise.example.", CONTACTS, frozenset())
+    assert wrong.contradicted and wrong.explanations == ("contact 'fraud@voltwise.example' not in evidence",)
+    assert _contact_check("Forward it to port@voltwise.example.", CONTACTS, frozenset()).contradicted
+    assert _contact_check("Start at voltwise.example/returns/new.", CONTACTS, frozenset()).contradicted
+    assert _contact_check("Start at wise.example/returns.", CONTACTS, frozenset()).contradicted
+    signals = claim_signals("Report it at voltwise.example/phishing.", CONTACTS)
+    assert signals.contradicted == ("contact",) and signals.contradiction == 1.0
+    assert signals.explanations[0] == "contact 'voltwise.example/phishing' not in evidence"
+
+
+def test_an_address_the_evidence_holds_or_leads_or_the_customer_gave_is_no_contradiction() -> None:
+    for claim in (
+        "Email SUPPORT@voltwise.example.",
+        "Start your return at http://voltwise.example/returns/.",
+        "Go to voltwise.example.",
+        "Go to www.voltwise.example/returns",
+    ):
+        check = _contact_check(claim, CONTACTS, frozenset())
+        assert not check.contradicted and check.mismatch == 0.0, claim
+    asked = frozenset(content_tokens("Can you send it to jo.smith@mailbox.example instead?"))
+    assert not _contact_check("Yes, we'll send it to jo.smith@mailbox.example.", CONTACTS, asked).contradicted

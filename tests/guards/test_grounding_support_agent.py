@@ -202,3 +202,35 @@ def test_a_rule_widened_to_every_case_is_stripped(shipped: GroundingGuard) -> No
     assert not _kept_whole(_check(shipped, question, SHIPPING, wrong))
     right = "Only if the item was defective or we made a mistake with your order; the item price is always refunded."
     assert _kept_whole(_check(shipped, question, SHIPPING, right))
+
+
+PHISHING = (
+    Passage(
+        text="## Suspicious emails\n\nForward a suspicious email to support@brightline.example and then delete it. "
+        "Report a fake text message at brightline.example/report.",
+        doc_id="security/phishing.md",
+    ),
+)
+PHISHING_QUESTION = "I got a strange email that says it's from you. What should I do with it?"
+
+
+def test_support_agent_keeps_an_address_the_passages_give(shipped: GroundingGuard) -> None:
+    answer = "Forward it to support@brightline.example, then delete it."
+    assert _kept_whole(_check(shipped, PHISHING_QUESTION, PHISHING, answer))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Forward it to security@brightline.example, then delete it.",
+        "Report it at brightline.example/phishing, then delete it.",
+        "Forward it to support@brightline.example.com, then delete it.",
+    ],
+)
+def test_support_agent_strips_an_email_or_web_address_the_passages_do_not_hold(
+    shipped: GroundingGuard, answer: str
+) -> None:
+    verdict = _check(shipped, PHISHING_QUESTION, PHISHING, answer)
+    assert not _kept_whole(verdict) and verdict.turn is not None
+    (claim,) = verdict.turn.claims
+    assert not claim.supported and claim.signals[0].startswith("contact '")

@@ -497,7 +497,8 @@ class GroundingScorer:
         The signals' contradictions by name (``"number"``); a binding veto as
         ``"number (bound to another subject): <reason>"``, so that its reason can be shown.
         """
-        vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes]
+        # A contact the evidence does not hold is never the judge's to overrule: a wrong address misdirects.
+        vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes or kind == "contact"]
         if "number" in vetoed and self.exempt_computed and (spans := computed_numbers(claim)):
             # "so you still have about 2 months": a number the answer works out is not one it quotes.
             masked = claim

@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 # What a claim can contradict, as `ClaimSignals.contradicted` names it.
-CONTRADICTIONS: tuple[str, ...] = ("number", "name", "polarity")
+CONTRADICTIONS: tuple[str, ...] = ("number", "name", "polarity", "contact")
 
 # A deliberately small English stop list: words that carry no checkable
 # content. Longer lists start removing words such as "first" or "only" that
@@ -339,6 +339,27 @@ def _date_words(text: str) -> set[str]:
     return found
 
 
+# Where an answer can send a customer: an email address, or a web address (with a scheme, with "www.", or a
+# host followed by a path). A wrong one sends them somewhere else, so it must be in the evidence as written.
+_CONTACT = re.compile(
+    r"[a-z0-9][\w.+-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+    r"|(?:https?://|www\.)[^\s<>\"'()\[\]]+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,24}/[^\s<>\"'()\[\]]*",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(r"\b(?:https?://)?(?:www\.)?", re.IGNORECASE)
+
+
+def _contact_form(text: str) -> str:
+    """A contact as compared: lower case, without a scheme, "www." or trailing punctuation and slashes."""
+    return _SCHEME.sub("", text.lower(), count=1).rstrip(".,;:!?/")
+
+
+def contacts(text: str) -> list[str]:
+    """The email and web addresses of `text`, in their compared form (see `_CONTACT`)."""
+    return [form for m in _CONTACT.finditer(text) if (form := _contact_form(m.group(0)))]
+
+
 def _identifiers(text: str) -> dict[str, str]:
     """Phone, account and reference numbers in `text`: their digits, mapped to how they are written."""
     out: dict[str, str] = {}
@@ -430,6 +451,8 @@ class EvidenceIndex:
     placeholders: frozenset[str]
     numbers: frozenset[float] = field(default_factory=frozenset)
     identifiers: dict[str, str] = field(default_factory=dict)
+    emails: frozenset[str] = field(default_factory=frozenset)
+    web_text: str = ""
 
     @classmethod
     def build(cls, sentences: Sequence[tuple[int, int, int, str]]) -> EvidenceIndex:
@@ -452,6 +475,10 @@ class EvidenceIndex:
             for digits, written in _identifiers(text).items():
                 identifiers.setdefault(digits, written)
         lowered = " ".join(" ".join(_tokens(t)) for *_, t in sentences).lower()
+        found = [c for *_, t in sentences for c in contacts(t)]
+        # Web addresses as written, without schemes and "www.": a claim's address must be one of them or
+        # lead one ("voltwise.example" of "voltwise.example/returns").
+        web = " ".join(_SCHEME.sub("", t.lower()) for *_, t in sentences)
         return cls(
             sentences=items,
             tokens=frozenset(all_tokens),
@@ -462,6 +489,8 @@ class EvidenceIndex:
             placeholders=frozenset(placeholders),
             numbers=frozenset(q[0] for q in quantities),
             identifiers=identifiers,
+            emails=frozenset(c for c in found if "@" in c),
+            web_text=f" {web} ",
         )
 
 
@@ -497,7 +526,9 @@ class ClaimSignals:
         best_local: indices into `EvidenceIndex.sentences` of the best local match.
         explanations: short human-readable reasons, worst first.
         contradicted: which substitutions set `contradiction`: ``"number"``,
-            ``"name"`` and/or ``"polarity"`` (the learned tier can veto on them).
+            ``"name"``, ``"polarity"`` and/or ``"contact"`` (an email or web
+            address the evidence does not hold; the learned tier can veto on
+            them, and always does on a contact).
     """
 
     coverage: float
@@ -730,6 +761,32 @@ def _entity_check(claim: str, evidence: EvidenceIndex, question_tokens: frozense
     return _Check(1.0 if bad_entities else 0.0, contradicted, tuple(bad_entities[:3]))
 
 
+def _contact_check(claim: str, evidence: EvidenceIndex, question_tokens: frozenset[str] | set[str]) -> _Check:
+    """Email and web addresses of the claim against the evidence: one it does not hold is a substitution.
+
+    An email address must be one of the evidence's; a web address must be
+    one of its addresses or the start of one ("voltwise.example" of
+    "https://voltwise.example/returns"). One the customer wrote in the
+    question is theirs to have repeated back.
+    """
+    missing: list[str] = []
+    for form in contacts(claim):
+        if set(content_tokens(form)) <= set(question_tokens):
+            continue
+        if "@" in form:
+            held = form in evidence.emails
+        else:
+            at = evidence.web_text.find(form)
+            held = False
+            while at >= 0 and not held:
+                before = evidence.web_text[at - 1]
+                held = not (before.isalnum() or before in "@.-/")
+                at = evidence.web_text.find(form, at + 1)
+        if not held:
+            missing.append(f"contact '{form}' not in evidence")
+    return _Check(1.0 if missing else 0.0, bool(missing), tuple(missing[:3]))
+
+
 def _closest_sentences(
     sents: Sequence[EvidenceSentence], best_idx: tuple[int, ...], dense_best: int | None
 ) -> list[EvidenceSentence]:
@@ -796,12 +853,14 @@ def claim_signals(
     local_coverage, best_idx = _best_local(toks, evidence.sentences)
     numbers, number_coverage = _number_check(claim, evidence, best_idx)
     entities = _entity_check(claim, evidence, question_tokens)
+    contact = _contact_check(claim, evidence, question_tokens)
     closest = _closest_sentences(evidence.sentences, best_idx, dense_best)
     # A bare yes/no takes the question's words, so its polarity is not its own.
     clash = None if yes_no else _polarity_check(claim, set(toks), closest)
     speaker = _first_person(claim, evidence)
-    kinds = (("number", numbers.contradicted), ("name", entities.contradicted), ("polarity", clash is not None))
-    explanations = [*numbers.explanations, *entities.explanations]
+    kinds = (("number", numbers.contradicted), ("name", entities.contradicted), ("polarity", clash is not None),
+             ("contact", contact.contradicted))  # fmt: skip
+    explanations = [*contact.explanations, *numbers.explanations, *entities.explanations]
     if clash:
         explanations.append(clash)
     if speaker:
@@ -816,7 +875,7 @@ def claim_signals(
         number_coverage=number_coverage,
         entity_mismatch=entities.mismatch,
         polarity_mismatch=1.0 if clash else 0.0,
-        contradiction=1.0 if numbers.contradicted or entities.contradicted or clash else 0.0,
+        contradiction=1.0 if numbers.contradicted or entities.contradicted or clash or contact.contradicted else 0.0,
         best_local=best_idx,
         explanations=tuple(explanations),
         first_person=1.0 if speaker else 0.0,

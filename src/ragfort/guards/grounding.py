@@ -89,7 +89,8 @@ class GroundingSettings(GuardSettings):
         learned_passages: passages the judge reads per claim (those holding
             the claim's closest sentences); the claim takes the best.
         learned_vetoes: contradictions that keep a claim unsupported whatever
-            the blend says: ``number`` (a different amount in the same unit,
+            the blend says (an email or web address the passages do not hold
+            always does, listed or not): ``number`` (a different amount in the same unit,
             another month, a phone or account number that differs from the
             evidence's), ``name`` (a product or name swapped for a related
             one), ``polarity`` (a flipped negation or antonym), ``number_binding``
