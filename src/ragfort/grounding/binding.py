@@ -277,7 +277,7 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
                 context = f"{label}, {head}: {cell}"
                 for a in _amounts(cell):
                     numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, row_words - near, context))
-                for ent in _entities(cell):
+                for ent in _entities(cell, drop_prepositions=True):
                     if not ent.startswith("<"):
                         names.append(_Item(_phrase(ent), ent, near, row_words - near, context))
             continue
@@ -288,7 +288,7 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             around = whole - near
             for a in _amounts(piece):
                 numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, around, piece.strip()))
-            for ent in _entities(piece):
+            for ent in _entities(piece, drop_prepositions=True):
                 if not ent.startswith("<"):
                     names.append(_Item(_phrase(ent), ent, near, around, piece.strip()))
     return numbers, names
@@ -355,7 +355,7 @@ def unbound(
         if best is not None:
             out.append(Unbound("number", a.surface, best[0].surface, best[0].context))
     claim_low = f" {_phrase(claim)} "
-    claim_names = [e for e in _entities(claim) if not e.startswith("<")]
+    claim_names = [e for e in _entities(claim, drop_prepositions=True) if not e.startswith("<")]
     for ent in claim_names:
         key = _phrase(ent)
         mine = _words(ent)
