@@ -14,6 +14,7 @@ from ragfort.grounding.signals import (
     _entity_check,
     _number_check,
     _polarity_check,
+    _quantities,
     _word_coverage,
     claim_signals,
     contacts,
@@ -344,3 +345,30 @@ def test_an_address_the_evidence_holds_or_leads_or_the_customer_gave_is_no_contr
         assert not check.contradicted and check.mismatch == 0.0, claim
     asked = frozenset(content_tokens("Can you send it to jo.smith@mailbox.example instead?"))
     assert not _contact_check("Yes, we'll send it to jo.smith@mailbox.example.", CONTACTS, asked).contradicted
+
+
+HOURS = EvidenceIndex.build(
+    [
+        (0, 0, 70, "Our phone team is open Monday to Friday, 9am to 5pm, and Saturday 10am to 2pm."),
+        (0, 71, 130, "Live chat in the app is open every day from 8am to 10pm."),
+    ]
+)
+
+
+def test_times_of_day_are_quantities_in_hours() -> None:
+    assert _quantities("9am to 5 p.m., or 10:30pm") == [(9.0, "time", "9am"), (17.0, "time", "5 p.m."),
+                                                       (22.5, "time", "10:30pm")]  # fmt: skip
+    assert _quantities("from 09:30 until midnight, 12pm at noon") == [
+        (9.5, "time", "09:30"), (0.0, "time", "midnight"), (12.0, "time", "12pm"), (12.0, "time", "noon")]  # fmt: skip
+    # Neither half of the day is known for "2:30", and "5 amps" is no time.
+    assert _quantities("at 2:30 with 5 amps") == [(2.0, None, "2"), (30.0, None, "30"), (5.0, None, "5")]
+
+
+def test_a_time_the_closest_evidence_gives_otherwise_is_a_contradicted_number() -> None:
+    check, _ = _number_check("You can call us Monday to Friday, 8am to 8pm.", HOURS, (0,))
+    assert check.contradicted and check.explanations[0].startswith("number 20 not in evidence")
+    for right in ("You can call us from 9am until 5pm.", "Phones are open 09:00 to 17:00 on weekdays."):
+        ok, _ = _number_check(right, HOURS, (0,))
+        assert (ok.mismatch, ok.contradicted) == (0.0, False), right
+    late, _ = _number_check("Live chat is open every day from 8am to midnight.", HOURS, (1,))
+    assert late.contradicted

@@ -307,11 +307,43 @@ def _fmt(value: float) -> str:
     return str(int(value)) if value == int(value) else f"{value:g}"
 
 
+# A time of day: "9am", "5 p.m.", "10:30pm", "09:30", "17:00", "noon", "midnight". Two-digit hours only
+# without am/pm: "2:30" may be either half of the day, and stays two plain numbers.
+_TIME = re.compile(
+    r"\b(?P<h>\d{1,2})(?::(?P<m>[0-5]\d))?\s?(?P<ap>[ap])\.?\s?m\b\.?"
+    r"|\b(?P<h24>[01]\d|2[0-3]):(?P<m24>[0-5]\d)\b"
+    r"|\b(?P<word>noon|midday|midnight)\b",
+    re.IGNORECASE,
+)
+_TIME_WORDS = {"noon": 12.0, "midday": 12.0, "midnight": 0.0}
+
+
+def _time_value(m: re.Match[str]) -> float | None:
+    """The hour of a `_TIME` match, 0 to 24 (minutes as a fraction), or None for an impossible one ("13pm")."""
+    if m.group("word"):
+        return _TIME_WORDS[m.group("word").lower()]
+    if m.group("h24"):
+        return int(m.group("h24")) + int(m.group("m24")) / 60
+    hour = int(m.group("h"))
+    if not 1 <= hour <= 12:
+        return None
+    hour = hour % 12 + (12 if m.group("ap").lower() == "p" else 0)
+    return hour + int(m.group("m") or 0) / 60
+
+
 def _quantities(text: str) -> list[tuple[float, str | None, str]]:
-    """`(value, unit or None, surface)` for every number in `text`, digits or words."""
+    """`(value, unit or None, surface)` for every number in `text`, digits or words.
+
+    A time of day is one quantity with the unit ``time`` and its hour as the value ("5pm" is 17).
+    """
     out: list[tuple[float, str | None, str]] = []
     # Placeholder indices ("<PERSON_2>") are not quantities.
     text = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    for m in _TIME.finditer(text):
+        value = _time_value(m)
+        if value is not None:
+            out.append((round(value, 4), "time", m.group(0).strip()))
+            text = text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
     for m in _NUMBER.finditer(text):
         value = _to_number(m.group("num"))
         if value is None:
@@ -722,6 +754,7 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
             # "14 days" against an evidence "14" with no unit is fine; against "14 weeks" it is not.
             if units:
                 bad_numbers.append(f"'{surface}' not in evidence, which has {_fmt(value)} as {units[0]}")
+                bad_units.add(unit)
     dates = _date_words(claim)
     bad_dates = sorted(d for d in dates if d not in evidence.dates)
     bad_numbers.extend(f"date '{d}' not in evidence" for d in bad_dates)
