@@ -372,3 +372,14 @@ def test_a_time_the_closest_evidence_gives_otherwise_is_a_contradicted_number() 
         assert (ok.mismatch, ok.contradicted) == (0.0, False), right
     late, _ = _number_check("Live chat is open every day from 8am to midnight.", HOURS, (1,))
     assert late.contradicted
+
+
+def test_a_value_the_closest_evidence_gives_in_another_unit_is_contradicted() -> None:
+    fees = EvidenceIndex.build([(0, 0, 52, "Cash withdrawals outside the UK cost £1.50 each.")])
+    euro, _ = _number_check("Cash withdrawals outside the UK cost €1.50 each.", fees, (0,))
+    assert euro.contradicted and euro.explanations[0] == "'€1.50 each' not in evidence, which has 1.5 as gbp"
+    pound, _ = _number_check("They cost £1.50 a time outside the UK.", fees, (0,))
+    assert (pound.mismatch, pound.contradicted) == (0.0, False)
+    # The same value in another unit elsewhere, not in the closest evidence, is a mismatch only.
+    far, _ = _number_check("Cash withdrawals outside the UK cost €1.50 each.", fees, ())
+    assert far.mismatch == 1.0 and not far.contradicted

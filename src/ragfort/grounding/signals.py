@@ -774,7 +774,13 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     # "14 days"), or a different month: a substitution, not an addition. A bare number or year
     # next to other numbers is too often a paraphrase or a different fact to count.
     same_unit = any(u in bad_units for _, u, _ in local_quantities)
-    contradicted = swapped_ids or same_unit or bool(bad_dates and _date_words(local_text))
+    # The closest evidence gives the claim's value in another unit: "€1.50" where it says "£1.50".
+    other_unit = any(
+        u is not None and (value, u) not in evidence_pairs and any(lv == value and lu not in (None, u)
+                                                                   for lv, lu, _ in local_quantities)
+        for value, u, _ in quantities
+    )  # fmt: skip
+    contradicted = swapped_ids or same_unit or other_unit or bool(bad_dates and _date_words(local_text))
     hint = f"; evidence says {', '.join(near[:3])}" if near and re.match(r"number \d", bad_numbers[0]) else ""
     return _Check(number_mismatch, contradicted, (bad_numbers[0] + hint, *bad_numbers[1:3])), number_coverage
 
