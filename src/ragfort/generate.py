@@ -51,8 +51,9 @@ _STOP = FUNCTION_WORDS | frozenset(
 )
 
 # Sentences that only point elsewhere ("See 'Refunds' for timings.", "To turn it on, see ...").
-# Bump when the selection logic changes (cache keys include it).
-EXTRACTIVE_VERSION = 4
+# Bump when the selection logic changes (cache keys include it). 5: a no-LLM follow-up's passages carry the
+# marks of the relevance judge reading the follow-up alone (session 15), so cached follow-up answers are stale.
+EXTRACTIVE_VERSION = 5
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
