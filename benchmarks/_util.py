@@ -38,25 +38,31 @@ def summary(ms: list[float]) -> tuple[float, float, float]:
     return statistics.median(ms), percentile(ms, 95), percentile(ms, 99)
 
 
-def help_center_uncached(tmp: str) -> tuple[object, object]:
-    """The bundled help center indexed under `tmp` (also the data dir), and support_agent with its cache off.
-
-    For benchmarks that ask many questions and must measure every one of them, not cache hits.
-    """
-    import os
+def support_agent_uncached() -> object:
+    """support_agent with its cache off: for benchmarks that must measure every question, not cache hits."""
     from pathlib import Path
 
     import yaml
 
-    from ragfort.ingest import ingest_paths
     from ragfort.policy import load_policy
+
+    repo = Path(__file__).resolve().parents[1]
+    data = yaml.safe_load((repo / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
+    return load_policy({**data, "cache": {**data["cache"], "enabled": False}})
+
+
+def help_center_uncached(tmp: str) -> tuple[object, object]:
+    """The bundled help center indexed under `tmp` (also the data dir), and `support_agent_uncached()`."""
+    import os
+    from pathlib import Path
+
+    from ragfort.ingest import ingest_paths
 
     repo = Path(__file__).resolve().parents[1]
     os.environ["RAGFORT_HOME"] = tmp
     index = Path(tmp) / "index"
     ingest_paths([repo / "examples" / "help_center"], index=index, policy="support_agent")
-    data = yaml.safe_load((repo / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
-    return index, load_policy({**data, "cache": {**data["cache"], "enabled": False}})
+    return index, support_agent_uncached()
 
 
 def support_agent_guard(stage: str, guard: str) -> dict[str, object]:

@@ -43,7 +43,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _util import peak_rss_mb, summary, table
+from _util import peak_rss_mb, summary, support_agent_uncached, table
 
 REPO = Path(__file__).resolve().parents[1]
 # Each corpus: its help center and its conversations (the same schema, see docs/evaluation.md).
@@ -53,16 +53,6 @@ CORPORA = {
 }
 ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 RULES = ("never", "auto", "always")
-
-
-def _policy() -> Any:
-    """support_agent with its cache off."""
-    import yaml
-
-    from ragfort.policy import load_policy
-
-    data = yaml.safe_load((REPO / "guards" / "support_agent.yaml").read_text(encoding="utf-8"))
-    return load_policy({**data, "cache": {**data["cache"], "enabled": False}})
 
 
 def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
@@ -77,7 +67,7 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
     records = [r for r in records if any(f"split:{s}" in r.get("tags", []) for s in splits)]
     index = Path(tmp) / f"index-{corpus}"
     ingest_paths([docs], index=index, policy="support_agent")
-    policy = _policy()
+    policy = support_agent_uncached()
     chains = {rule: ragfort.harden(ragfort.build_chain(index, follow_ups=rule), policy=policy) for rule in RULES}
 
     def ask(guarded: Any, record: dict[str, Any], *, full: bool) -> Any:

@@ -56,10 +56,17 @@ def run(case: dict[str, Any], guarded: Any, reading: str) -> dict[str, Any]:
     return {"flagged": abstained or stripped, "unsupported_score": 1.0 - grounded, "abstained": abstained}
 
 
-def main() -> int:
+def _chain(case: dict[str, Any]) -> Any:
+    """A wrapped chain that returns the case's answer and passages, whatever it is asked."""
     from langchain_core.documents import Document
     from langchain_core.runnables import RunnableLambda
 
+    docs = [Document(page_content=p["text"], metadata={"doc_id": p["doc_id"], "source": p["doc_id"]})
+            for p in case["passages"]]  # fmt: skip
+    return RunnableLambda(lambda _: {"answer": case["answer"], "context": docs})
+
+
+def main() -> int:
     import ragfort
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -77,12 +84,7 @@ def main() -> int:
     for reading, policy in policies.items():
         outs[reading] = []
         for case in cases:
-            docs = [Document(page_content=p["text"], metadata={"doc_id": p["doc_id"], "source": p["doc_id"]})
-                    for p in case["passages"]]  # fmt: skip
-            chain: RunnableLambda[Any, dict[str, Any]] = RunnableLambda(
-                lambda _, c=case, d=docs: {"answer": c["answer"], "context": d}
-            )
-            outs[reading].append(run(case, ragfort.harden(chain, policy=policy), reading))
+            outs[reading].append(run(case, ragfort.harden(_chain(case), policy=policy), reading))
     seconds = time.perf_counter() - t0
 
     rows: list[list[object]] = []
@@ -116,10 +118,7 @@ def main() -> int:
                   "guards": {"retrieval": [{"guard": "relevance", **relevance}]}}  # fmt: skip
         refused: dict[tuple[str, str], list[bool]] = {}
         for case in cases:
-            docs = [Document(page_content=p["text"], metadata={"doc_id": p["doc_id"], "source": p["doc_id"]})
-                    for p in case["passages"]]  # fmt: skip
-            chain = RunnableLambda(lambda _, c=case, d=docs: {"answer": c["answer"], "context": d})
-            out = run(case, ragfort.harden(chain, policy=policy), reading)
+            out = run(case, ragfort.harden(_chain(case), policy=policy), reading)
             for corpus in (case["corpus"], "all"):
                 refused.setdefault((case["split"], corpus), []).append(out["abstained"])
         for (split, corpus), got in sorted(refused.items()):

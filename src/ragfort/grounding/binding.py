@@ -49,11 +49,13 @@ from ragfort.grounding.signals import (
     _NUMBER_WORDS,
     _PLACEHOLDER,
     _STOPWORDS,
+    _TIME,
     _UNITS,
     _WORD_NUMBER,
     EvidenceIndex,
     _entities,
     _fmt,
+    _time_value,
     _to_number,
     _tokens,
     stem,
@@ -76,7 +78,6 @@ _COMPUTED_BEFORE = (
     "so", "so it's", "so that's", "equals", "=",
 )  # fmt: skip
 _COMPUTED_AFTER = ("left", "remaining", "more", "in total", "altogether", "to go", "later")
-_CLOCK = re.compile(r"\b(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s?(?P<ap>[ap])\.?m\b\.?", re.I)
 _RANGE_JOIN = re.compile(r"\s?(?:-|–|to)\s?[$€£]?")
 _CLAUSE_BREAK = re.compile(r"[,;]\s+")
 _LIST_MARK = re.compile(r"\s*(?:[-*+]|\d+[.)])\s*")
@@ -158,10 +159,11 @@ def _amounts(text: str) -> list[_Amount]:
     for m in _IDENTIFIER.finditer(text):
         if len(re.sub(r"\D", "", m.group(0))) >= 7:
             taken.append(m.span())
-    for m in _CLOCK.finditer(text):
-        hour = int(m.group("h")) % 12 + (12 if m.group("ap").lower() == "p" else 0)
-        minutes = int(m.group("m") or 0)
-        out.append(_Amount(hour * 60 + minutes, "clock", m.start(), m.end(), m.group(0).strip()))
+    for m in _TIME.finditer(text):
+        hours = _time_value(m)
+        if hours is None:
+            continue
+        out.append(_Amount(round(hours * 60), "clock", m.start(), m.end(), m.group(0).strip()))
         taken.append(m.span())
 
     def free(start: int, end: int) -> bool:
