@@ -185,3 +185,24 @@ def test_a_contact_the_evidence_does_not_hold_is_vetoed_whatever_the_judge_and_t
         verdict = guard.check(turn, RunContext())
         assert verdict.turn is not None
         assert [c.supported for c in verdict.turn.claims] == [supported], answer
+
+
+def test_an_opening_yes_the_closest_evidence_denies_is_vetoed_when_listed() -> None:
+    passages = [Passage(text="## Guests\n\nMembers can bring one guest a month. Guest passes are not valid on "
+                             "weekends.", doc_id="guests.md")]  # fmt: skip
+    question = "Can I use a guest pass on a Saturday or at the weekend?"
+    wrong = "Yes, guest passes work at the weekend as well."
+    listed = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19,
+                             learned_vetoes=("number", "name", "answer_polarity"))  # fmt: skip
+    (claim,) = listed.score(wrong, passages, question=question).claims
+    assert claim.supported is False and claim.probability == pytest.approx(0.14)
+    assert claim.signals[0].startswith("the answer says yes, but the evidence closest to the question negates")
+    # Off unless listed, and only the answer's first claim opens with the answer to the question.
+    unlisted = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19)
+    assert unlisted.score(wrong, passages, question=question).claims[0].supported is True
+    later = listed.score(f"Members can bring one guest a month. {wrong}", passages, question=question)
+    assert [c.supported for c in later.claims] == [True, True]
+    right = listed.score("No, guest passes aren't valid at weekends.", passages, question=question)
+    assert right.claims[0].supported is True
+    guard = GroundingGuard(learned=_Convinced(), learned_vetoes=["answer_polarity"])
+    assert guard.scorer.learned_vetoes == ("answer_polarity",)

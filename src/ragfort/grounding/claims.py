@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ragfort.text import sentence_spans
 
-__all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "split_claims", "strip_markers"]
+__all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "opening", "split_claims", "strip_markers"]
 
 # Markers LLMs write: [1], [1, 2], [1][2], [doc1], [Doc 2], [source 3], [^4], 【1】.
 _MARKER = re.compile(
@@ -58,6 +58,12 @@ def answer_core(claim: str) -> str:
     if m is None or m.end() >= len(claim):
         return claim
     return claim[m.end() :]
+
+
+def opening(claim: str) -> str:
+    """The claim's opening yes/no answer as written ("No, " of "No, Care+ ..."), or "" when it has none."""
+    m = _OPENING.match(claim)
+    return m.group(0) if m else ""
 
 
 @dataclass(frozen=True, slots=True)

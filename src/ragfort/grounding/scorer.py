@@ -68,6 +68,7 @@ from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
 from ragfort.grounding.signals import CONTRADICTIONS, ClaimSignals, EvidenceIndex, claim_signals, content_tokens
 from ragfort.grounding.verbatim import find_verbatim
+from ragfort.grounding.yesno import contradicted_yes
 from ragfort.judges.support import support_pair
 from ragfort.text import sentence_spans
 from ragfort.types import Passage
@@ -89,7 +90,7 @@ __all__ = [
 
 # What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
 # to another subject (`ragfort.grounding.binding`; the learned tier only).
-LEARNED_VETOES: tuple[str, ...] = (*CONTRADICTIONS, "number_binding", "name_binding", "scope")
+LEARNED_VETOES: tuple[str, ...] = (*CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity")
 
 
 class PairScorer(Protocol):
@@ -273,6 +274,9 @@ class GroundingScorer:
             threshold whatever the judge says. In the blend the feature
             model's own veto is only its share of the probability, so a judge
             that misses a phone number wrong in its last digits would pass it.
+            ``"number_binding"``, ``"name_binding"``, ``"scope"`` and
+            ``"answer_polarity"`` add the checks of `ragfort.grounding.binding`
+            and `ragfort.grounding.yesno`.
     """
 
     def __init__(
@@ -466,7 +470,9 @@ class GroundingScorer:
             pi, k = reads[row][best]
             before = results[i]
             prob = w * learned + (1.0 - w) * (before.probability or 0.0)
-            vetoed = self._vetoes(before, cores[i].text, index, question, items)
+            # Only the answer's first claim can open with the answer to the question ("Yes, ...").
+            first = written[i].text if i == 0 else None
+            vetoed = self._vetoes(before, cores[i].text, index, question, items, first=first)
             if vetoed:
                 prob = min(prob, self.veto_cap)
             supported = prob >= self.threshold
@@ -490,12 +496,20 @@ class GroundingScorer:
         return out
 
     def _vetoes(
-        self, before: ClaimResult, claim: str, evidence: EvidenceIndex, question: str, items: EvidenceItems | None
+        self,
+        before: ClaimResult,
+        claim: str,
+        evidence: EvidenceIndex,
+        question: str,
+        items: EvidenceItems | None,
+        *,
+        first: str | None = None,
     ) -> list[str]:
         """What of the claim the evidence contradicts, among `learned_vetoes`.
 
         The signals' contradictions by name (``"number"``); a binding veto as
-        ``"number (bound to another subject): <reason>"``, so that its reason can be shown.
+        ``"number (bound to another subject): <reason>"``, so that its reason can be shown. `first` is
+        the answer's first claim as written (its opening "Yes," included), for ``answer_polarity``.
         """
         # A contact the evidence does not hold is never the judge's to overrule: a wrong address misdirects.
         vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes or kind == "contact"]
@@ -517,6 +531,9 @@ class GroundingScorer:
                     vetoed.append(f"{miss.kind} (bound to another subject): {miss.reason}")
         if "scope" in self.learned_vetoes and (wide := overreach(claim, evidence)):
             vetoed.append(f"scope: {wide}")
+        wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
+        if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
+            vetoed.append(f"answer_polarity: {against}")
         return vetoed
 
     # -- the free tiers ------------------------------------------------------------

@@ -1,0 +1,86 @@
+"""An answer that opens with "yes" where the passages say no.
+
+Support answers to yes/no questions often carry their whole verdict in the first word: "Yes,
+updates wipe the device, so back up first." to "Do software updates erase my data?" when the
+help center says "Updates do not erase your data". The rest of the sentence is built from the
+passage's own words, and a cross-encoder the size of MiniLM reads it as supported; the feature
+model's polarity signal is too noisy across whole answers to be a veto on its own (see
+docs/grounding.md, "Vetoes after the blend").
+
+`contradicted_yes` checks the one pattern that is cheap to read and rarely wrong: the question
+asks yes or no, the answer opens by saying yes, and the evidence sentences closest to the
+question (those sharing the most of its content words) all negate a word of the question that
+the answer does not deny itself. Only the affirmative direction is checked: a "No" is usually
+backed by a positive rule the question falls outside ("Care+ must be added within 30 days" to
+"Can I add it after two months?"), which no negation marks.
+
+The learned tier of `ragfort.grounding.scorer` uses it as the ``answer_polarity`` veto
+(``learned_vetoes``); the feature model does not, so its trained features do not change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ragfort.grounding.claims import opening
+from ragfort.grounding.signals import EvidenceIndex, _tokens, content_tokens, denied_words, polarity
+
+__all__ = ["contradicted_yes", "yes_no_question"]
+
+# Words that open a question answered by yes or no ("Can I ...?", "Is there ...?").
+_AUXILIARIES = frozenset(
+    ["do", "does", "did", "can", "could", "will", "would", "is", "are", "was", "were", "should", "shall", "may",
+     "might", "has", "have", "had", "am", "must"]
+)  # fmt: skip
+_QUESTION_END = re.compile(r"[^.?!]*\?")
+# An opening that answers no, or hedges towards it: "No,", "Unfortunately,", "I'm afraid not.", "It won't be".
+_NEGATIVE_OPENING = re.compile(r"\s*(?:no\b|nope\b|unfortunately|sadly|i'?m afraid|not\b)", re.IGNORECASE)
+# The question words an evidence sentence must share with it to be read as its answer.
+_MIN_SHARED = 2
+
+
+def yes_no_question(question: str) -> str | None:
+    """The question's last sentence that asks yes or no without a negation of its own, if any.
+
+    "You offered me a replacement. Can I say no?" -> "Can I say no?". A negative question
+    ("Can't I ...?", "Is there no ...?") is left out: which way its "yes" goes is not plain.
+    """
+    asked = [m.group(0).strip() for m in _QUESTION_END.finditer(question)]
+    if not asked:
+        return None
+    last = asked[-1]
+    words = [w.lower() for w in _tokens(last)]
+    if not words or words[0] not in _AUXILIARIES or polarity(last):
+        return None
+    return last
+
+
+def _affirms(claim: str) -> bool:
+    """Whether `claim` opens with a yes ("Yes,", "Sure.", "It will be,", "That should work.")."""
+    got = opening(claim)
+    return bool(got) and not _NEGATIVE_OPENING.match(got) and not polarity(got)
+
+
+def contradicted_yes(claim: str, question: str, evidence: EvidenceIndex) -> str | None:
+    """Why the claim's opening "yes" goes against the evidence, or None.
+
+    Args:
+        claim: the answer's first claim as written, its opening included.
+        question: the question it answers.
+        evidence: the request's evidence index.
+    """
+    asked = yes_no_question(question)
+    if asked is None or not _affirms(claim):
+        return None
+    words = frozenset(content_tokens(asked))
+    shared = [(len(words & s.tokens), s) for s in evidence.sentences]
+    most = max((n for n, _ in shared), default=0)
+    if most < _MIN_SHARED:
+        return None
+    denied = denied_words(claim)
+    closest = [s for n, s in shared if n == most]
+    negated = [(s.negated & words) - denied for s in closest]
+    if not all(negated):
+        return None
+    word = sorted(negated[0])[0]
+    return f"the answer says yes, but the evidence closest to the question negates '{word}' ('{closest[0].text[:80]}')"
