@@ -21,6 +21,7 @@ from ragfort.grounding.signals import (
     content_tokens,
     denied_words,
     negated_words,
+    weekdays,
 )
 
 EVIDENCE = EvidenceIndex.build(
@@ -383,3 +384,41 @@ def test_a_value_the_closest_evidence_gives_in_another_unit_is_contradicted() ->
     # The same value in another unit elsewhere, not in the closest evidence, is a mismatch only.
     far, _ = _number_check("Cash withdrawals outside the UK cost €1.50 each.", fees, ())
     assert far.mismatch == 1.0 and not far.contradicted
+
+
+def test_days_of_the_week_are_read_as_sets_with_their_ranges() -> None:
+    assert weekdays("Monday to Friday, 9am-5pm") == {1, 2, 3, 4, 5}
+    assert weekdays("Mon-Sat, and Sundays 10-4") == {1, 2, 3, 4, 5, 6, 7}
+    assert weekdays("Friday through Monday") == {5, 6, 7, 1}
+    assert weekdays("Tue\u2013Thu") == {2, 3, 4}
+    assert weekdays("on weekdays, and every day in December") == {1, 2, 3, 4, 5, 6, 7}
+    # Lower-case abbreviations are words ("we sat down"), and a weekend is a condition as often as a schedule.
+    assert weekdays("we sat down in the sun") == frozenset()
+    assert weekdays("at a weekend or on weekdays", spans=False) == frozenset()
+
+
+DAYS = EvidenceIndex.build([
+    (0, 0, 50, "Our phone lines are open Monday to Friday, 8am to 6pm."),
+    (0, 51, 110, "Live chat in the app is available every day, 7am to 11pm."),
+    (0, 111, 160, "Stores open Mon-Sat 9am-7pm and close on Sundays."),
+])  # fmt: skip
+
+
+def test_a_day_outside_the_days_its_own_sentence_gives_is_a_contradicted_number() -> None:
+    # The lexically closest sentence of the first is the phone line's, and of the second the chat's ("open").
+    for wrong in ("Our phone lines are open Monday to Saturday.", "You can phone us at the weekend too."):
+        check, _ = _number_check(wrong, DAYS, (1,))
+        assert check.contradicted and "not among the days its evidence gives" in check.explanations[0], wrong
+    # Each claim is read against the sentence of its subject, not the closest one by words alone.
+    for right in ("Stores are open Monday to Saturday.", "Live chat is available on Sundays as well.",
+                  "You can call us on weekdays between 8am and 6pm."):  # fmt: skip
+        ok, _ = _number_check(right, DAYS, (0,))
+        assert (ok.mismatch, ok.contradicted) == (0.0, False), right
+    # A weekend that is a condition gives no days: a day worked out from it is no swap.
+    cheques = EvidenceIndex.build([(0, 0, 80, "If you pay it in at a weekend or bank holiday, it counts as paid in the "
+                                              "next working day.")])  # fmt: skip
+    worked_out, _ = _number_check("It counts as paid in on Wednesday, if Wednesday is a working day.", cheques, (0,))
+    assert not worked_out.contradicted
+    # A day where no sentence gives days is missing, not contradicted, as dates are.
+    missing, _ = _number_check("Stores open on Sundays.", cheques, (0,))
+    assert missing.mismatch == 1.0 and not missing.contradicted

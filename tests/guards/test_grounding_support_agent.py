@@ -234,3 +234,28 @@ def test_support_agent_strips_an_email_or_web_address_the_passages_do_not_hold(
     assert not _kept_whole(verdict) and verdict.turn is not None
     (claim,) = verdict.turn.claims
     assert not claim.supported and claim.signals[0].startswith("contact '")
+
+
+HOURS = (
+    Passage(
+        text="## Opening hours\n\nOur phone lines are open Monday to Friday, 8am to 6pm. Live chat in the app is "
+        "available every day, 7am to 11pm. Stores open Mon-Sat 9am-7pm.",
+        doc_id="support/hours.md",
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("answer", "kept"),
+    [
+        ("You can call us on weekdays between 8am and 6pm.", True),
+        ("Stores are open Monday to Saturday.", True),
+        ("Live chat is there on Sundays as well.", True),
+        ("Our phone lines are open Monday to Saturday, 8am to 6pm.", False),
+        ("You can phone us at the weekend too.", False),
+    ],
+)
+def test_support_agent_reads_days_of_the_week_against_their_own_channel(
+    shipped: GroundingGuard, answer: str, kept: bool
+) -> None:
+    assert _kept_whole(_check(shipped, "When can I get hold of you?", HOURS, answer)) is kept

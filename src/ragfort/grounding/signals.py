@@ -331,6 +331,47 @@ def _time_value(m: re.Match[str]) -> float | None:
     return hour + int(m.group("m") or 0) / 60
 
 
+# Days of the week, 1 (Monday) to 7 (Sunday): full names (and plurals) in any case, three- and four-letter
+# abbreviations only capitalised ("Sat", "Wed" and "Sun" are also words).
+_DAY_NAMES = {"monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5, "saturday": 6, "sunday": 7}
+_DAY_SHORT = {"Mon": 1, "Tue": 2, "Tues": 2, "Wed": 3, "Thu": 4, "Thur": 4, "Thurs": 4, "Fri": 5, "Sat": 6, "Sun": 7}
+_DAY = (r"(?:(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?"
+        r"|(?:Mon|Tues?|Wed|Thu(?:rs?)?|Fri|Sat|Sun)\b\.?)")
+_DAY_RANGE = re.compile(
+    rf"\b(?P<a>{_DAY})\s*(?:-|\u2013|\u2014|(?i:to|through|thru|until|till))\s*(?P<b>{_DAY})|\b(?P<one>{_DAY})"
+)
+_DAY_TOKENS = frozenset([*(stem(d) for d in _DAY_NAMES), *(stem(d + "s") for d in _DAY_NAMES),
+                          *(d.lower() for d in _DAY_SHORT), "weekday", "weekend", "every", "day", "week"])
+_DAY_SPANS = re.compile(r"\b(?:(?P<wd>weekdays?)|(?P<we>weekends?)|(?P<all>every day|(?:7|seven) days a week))\b", re.I)
+
+
+def _day_number(word: str) -> int:
+    word = word.rstrip(".")
+    low = word.lower()
+    return _DAY_SHORT.get(word) or _DAY_NAMES.get(low) or _DAY_NAMES[low.removesuffix("s")]
+
+
+def weekdays(text: str, *, spans: bool = True) -> frozenset[int]:
+    """The days of the week `text` names, 1 (Monday) to 7: ranges spelled out ("Monday to Friday", "Mon-Sat").
+
+    With `spans`, "weekdays", "weekends", "every day" and "7 days a week" count too; without, only the
+    last two ("at a weekend or bank holiday" is usually a condition, not opening hours).
+    """
+    days: set[int] = set()
+    for m in _DAY_RANGE.finditer(text):
+        if m.group("one"):
+            days.add(_day_number(m.group("one")))
+            continue
+        a, b = _day_number(m.group("a")), _day_number(m.group("b"))
+        span = b - a if b >= a else b + 7 - a
+        days.update((a - 1 + k) % 7 + 1 for k in range(span + 1))
+    for m in _DAY_SPANS.finditer(text):
+        if not spans and not m.group("all"):
+            continue
+        days.update(range(1, 6) if m.group("wd") else (6, 7) if m.group("we") else range(1, 8))
+    return frozenset(days)
+
+
 def _quantities(text: str) -> list[tuple[float, str | None, str]]:
     """`(value, unit or None, surface)` for every number in `text`, digits or words.
 
@@ -368,7 +409,8 @@ def _date_words(text: str) -> set[str]:
     toks = _tokens(text)
     for i, tok in enumerate(toks):
         low = tok.lower()
-        if low not in _MONTHS:
+        # Days of the week are read as sets of days (`weekdays`, `_day_check`), not as dates.
+        if low not in _MONTHS or low in _DAY_NAMES:
             continue
         if low in _AMBIGUOUS_MONTHS:
             near = toks[max(0, i - 1) : i + 2]
@@ -712,6 +754,32 @@ class _Check:
     explanations: tuple[str, ...]
 
 
+def _day_check(claim: str, days: frozenset[int], evidence: EvidenceIndex) -> tuple[list[int], bool]:
+    """The claim's days of the week its evidence does not give, and whether no evidence sentence gives any.
+
+    The claim's evidence is the sentences that give days and share the most of its other content words:
+    help centers list each channel's hours side by side ("phone Monday to Friday, chat every day"), and
+    "Monday to Saturday" is a swap when the phone's sentence says Monday to Friday.
+    """
+    words = set(content_tokens(claim)) - _DAY_TOKENS
+    best, found = 0, set[int]()
+    for sent in evidence.sentences:
+        given = weekdays(sent.text, spans=False)
+        if not given:
+            continue
+        shared = len(words & sent.tokens)
+        if shared > best:
+            best, found = shared, set(given)
+        elif shared == best:
+            found |= given
+    if not found:
+        # As the date check did: a weekday the evidence never names is missing, not contradicted.
+        named = {_DAY_NAMES[w.lower().removesuffix("s")] for w in _tokens(claim)
+                 if w.lower().removesuffix("s") in _DAY_NAMES}  # fmt: skip
+        return sorted(named), True
+    return (sorted(days - found) if best else []), False
+
+
 def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]) -> tuple[_Check, float]:
     """Numbers, quantities and dates of the claim against the evidence, and `number_coverage`.
 
@@ -758,14 +826,20 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     dates = _date_words(claim)
     bad_dates = sorted(d for d in dates if d not in evidence.dates)
     bad_numbers.extend(f"date '{d}' not in evidence" for d in bad_dates)
-    n_checks = len(quantities) + len(dates)
+    local_text = " ".join(evidence.sentences[i].text for i in best_idx) if best_idx else ""
+    days = weekdays(claim)
+    bad_days, dayless = _day_check(claim, days, evidence) if days else ([], False)
+    if bad_days:
+        names = {v: k.capitalize() for k, v in _DAY_NAMES.items()}
+        where = "the evidence never names it" if dayless else "not among the days its evidence gives"
+        bad_numbers.append(f"day '{names[bad_days[0]]}': {where}")
+    n_checks = len(quantities) + len(dates) + len(days)
     # Binary on purpose: one wrong amount makes the claim wrong however many others are right.
     number_mismatch = 1.0 if bad_numbers and n_checks else 0.0
     number_coverage = sum(1 for v, _, _ in quantities if v in evidence.numbers) / len(quantities) if quantities else 1.0
     if not bad_numbers:
         return _Check(number_mismatch, False, ()), number_coverage
     near: list[str] = []
-    local_text = " ".join(evidence.sentences[i].text for i in best_idx) if best_idx else ""
     local_quantities = _quantities(local_text)
     for _, _, surface in local_quantities:
         if surface not in near:
@@ -780,7 +854,8 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
                                                                    for lv, lu, _ in local_quantities)
         for value, u, _ in quantities
     )  # fmt: skip
-    contradicted = swapped_ids or same_unit or other_unit or bool(bad_dates and _date_words(local_text))
+    dated = bool(bad_dates and _date_words(local_text))
+    contradicted = swapped_ids or same_unit or other_unit or dated or bool(bad_days and not dayless)
     hint = f"; evidence says {', '.join(near[:3])}" if near and re.match(r"number \d", bad_numbers[0]) else ""
     return _Check(number_mismatch, contradicted, (bad_numbers[0] + hint, *bad_numbers[1:3])), number_coverage
 
