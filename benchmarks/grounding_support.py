@@ -13,6 +13,8 @@ nothing else, so what is measured is the grounding decision:
 
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
+``--unseen`` adds the cases of ``evals/grounding_unseen/`` (help centers nothing was trained or tuned
+on; their ``dev`` and ``test`` splits as ``--split`` picks), per corpus and pooled as ``unseen``.
 ``--also PATH`` (repeatable) adds the cases of a JSONL in the same schema, whatever their ``split``
 says, under the file's name: their own rows (per corpus and ``all``) and a pooled ``all`` row over
 every case; with ``--sweep`` they join the selection set.
@@ -53,6 +55,8 @@ from _util import peak_rss_mb, support_agent_guard, table
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
+# Help centers no judge, rule or threshold was trained or chosen on (see its README.md).
+UNSEEN = REPO / "evals" / "grounding_unseen"
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
                "learned_vetoes", "exempt_computed", "split_clauses")  # fmt: skip
@@ -338,6 +342,8 @@ def main() -> int:
     )
     parser.add_argument("--thresholds", type=_floats, default=list(SWEEP_THRESHOLDS),
                         help="with --sweep: claim thresholds, comma-separated (default 0.01 to 0.6)")  # fmt: skip
+    parser.add_argument("--unseen", action="store_true",
+                        help="also the help centers of evals/grounding_unseen/ (their own rows, pooled as 'unseen')")
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
@@ -346,6 +352,10 @@ def main() -> int:
     cases = []
     for path in sorted(CASES.glob("*.jsonl")):
         cases += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.unseen:
+        for path in sorted(UNSEEN.glob("*.jsonl")):
+            cases += [{**json.loads(line), "unseen": True} for line in path.read_text(encoding="utf-8").splitlines()
+                      if line.strip()]  # fmt: skip
     cases = [c for c in cases if c["split"] in splits]
     extra = read_also(args.also, splits, cases)
     if isinstance(extra, str):
@@ -379,7 +389,8 @@ def main() -> int:
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for case, out in results:
         groups[(case["corpus"], case["split"])].append((case, out))
-        groups[("all" if case.get("also") else "both", case["split"])].append((case, out))
+        pooled = "all" if case.get("also") else "unseen" if case.get("unseen") else "both"
+        groups[(pooled, case["split"])].append((case, out))
         if args.also:
             groups[("all", "+".join(splits))].append((case, out))
     source = "grounding settings' defaults" if args.library_defaults else "support_agent"
@@ -389,6 +400,8 @@ def main() -> int:
 
     kinds: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for case, out in results:
+        if case.get("unseen"):
+            continue
         flagged_right = out["flagged"] == (case["label"] == "unsupported")
         kinds[(case["split"], f"{case['label']}: {case['kind']}")].append(flagged_right)
     every = "every corpus" if args.also else "both corpora"

@@ -1,7 +1,9 @@
-"""Check the in-domain grounding cases under evals/grounding/ (see its README.md).
+"""Check the in-domain grounding cases under evals/grounding/ and evals/grounding_unseen/ (see their README.md).
 
 ``python scripts/check_grounding_cases.py [FILE ...]`` prints one line per problem and exits 1
-when there is any; with no files it checks every ``*.jsonl`` there. Checks: the schema, that
+when there is any; with no files it checks every ``*.jsonl`` of both folders. The help centers of
+evals/grounding_unseen/ have only ``dev`` and ``test`` documents, every one listed in their
+``<corpus>.splits.json``. Checks: the schema, that
 every passage is exactly one of ingest's chunks of the named document, that a case's passages
 come from documents of the case's split (every document is ``train`` for a corpus without a
 ``<corpus>.splits.json``), ids unique, and the error span is part of the answer.
@@ -20,6 +22,10 @@ from ragfort.judges import perturb
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT / "evals" / "grounding"
 CORPORA = perturb.CORPORA  # name -> help-center folder, one map for the whole project
+UNSEEN_CASES = ROOT / "evals" / "grounding_unseen"
+# Help centers nothing is trained or tuned on: never in perturb.CORPORA, so no training mix reads them.
+UNSEEN = {"cobalt": ROOT / "evals" / "corpora" / "cobalt_fibre",
+          "fernhill": ROOT / "evals" / "corpora" / "fernhill_insurance"}  # fmt: skip
 SUPPORTED = {"verbatim", "paraphrase", "yes_no", "fragment", "inference", "hedged"}
 UNSUPPORTED = {"number_swap", "entity_swap", "negation", "conflation", "addition", "partial", "wrong_scope"}
 SPLITS = {"train", "dev", "test"}
@@ -27,7 +33,7 @@ SPLITS = {"train", "dev", "test"}
 
 def chunks(corpus: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for doc_id, path in discover(CORPORA[corpus]):
+    for doc_id, path in discover({**CORPORA, **UNSEEN}[corpus]):
         doc = load_document(path, doc_id=doc_id)
         out[doc_id] = {c.text for c in chunk_text(doc.text, title=doc.title)}
     return out
@@ -36,10 +42,16 @@ def chunks(corpus: str) -> dict[str, set[str]]:
 def check(path: Path) -> list[str]:
     problems: list[str] = []
     corpus = path.stem
-    if corpus not in CORPORA:
-        return [f"{path}: unknown corpus {corpus!r} (known: {sorted(CORPORA)})"]
+    unseen = path.parent.resolve() == UNSEEN_CASES.resolve()
+    allowed = UNSEEN if unseen else CORPORA
+    if corpus not in allowed:
+        return [f"{path}: unknown corpus {corpus!r} (known: {sorted(allowed)})"]
     known = chunks(corpus)
     splits_file = path.with_suffix(".splits.json")
+    if unseen and not splits_file.exists():
+        return [f"{path}: an unseen help center needs {splits_file.name}"]
+    if unseen and (missing := sorted(set(known) - set(json.loads(splits_file.read_text())))):
+        problems.append(f"{splits_file}: documents with no split: {missing[:3]}")
     if splits_file.exists():
         splits: dict[str, str] = json.loads(splits_file.read_text())
     else:  # a train-only corpus: every document is train
@@ -47,7 +59,7 @@ def check(path: Path) -> list[str]:
     for doc_id, split in splits.items():
         if doc_id not in known:
             problems.append(f"{splits_file}: unknown document {doc_id!r}")
-        if split not in SPLITS:
+        if split not in SPLITS or (unseen and split == "train"):
             problems.append(f"{splits_file}: {doc_id!r} has split {split!r}")
     seen: set[str] = set()
     for n, line in enumerate(path.read_text().splitlines(), 1):
@@ -84,7 +96,7 @@ def check(path: Path) -> list[str]:
         else:
             problems.append(f"{where}: label {label!r}")
         split = case.get("split")
-        if split not in SPLITS:
+        if split not in SPLITS or (unseen and split == "train"):
             problems.append(f"{where}: split {split!r}")
         passages = case.get("passages")
         if not isinstance(passages, list) or not 1 <= len(passages) <= 5:
@@ -102,7 +114,7 @@ def check(path: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv] or sorted(CASES.glob("*.jsonl"))
+    files = [Path(a) for a in argv] or [*sorted(CASES.glob("*.jsonl")), *sorted(UNSEEN_CASES.glob("*.jsonl"))]
     problems = [p for f in files for p in check(f)]
     for p in problems:
         print(p)

@@ -179,3 +179,42 @@ def test_the_follow_up_grounding_cases_hold_exact_passages_in_their_documents_sp
             assert case["label"] == "supported" and case["error_span"] is None, case["id"]
     both = {(c["corpus"], c["split"], c["label"]) for c in cases}
     assert len(both) == 8  # each corpus, split and label has cases
+
+
+def test_the_unseen_help_centers_are_checked_and_never_reach_a_training_mix() -> None:
+    script = REPO / "scripts" / "check_grounding_cases.py"
+    spec = importlib.util.spec_from_file_location("check_grounding_cases", script)
+    assert spec is not None and spec.loader is not None
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    files = sorted((REPO / "evals" / "grounding_unseen").glob("*.jsonl"))
+    assert {f.stem for f in files} == set(checker.UNSEEN)
+    assert [p for f in files for p in checker.check(f)] == []
+    from ragfort.judges import perturb
+
+    # No training mix generates from them or reads their cases.
+    assert not set(checker.UNSEEN) & set(perturb.CORPORA)
+    assert not {f.stem for f in (REPO / "evals" / "grounding").glob("*.jsonl")} & set(checker.UNSEEN)
+    for f in files:
+        cases = list(_records(f))
+        assert len(cases) >= 80
+        for split in ("dev", "test"):
+            labels = {c["label"] for c in cases if c["split"] == split}
+            assert labels == {"supported", "unsupported"}, (f.name, split)
+
+
+def test_the_checker_refuses_a_train_case_in_an_unseen_help_center(tmp_path: Path) -> None:
+    script = REPO / "scripts" / "check_grounding_cases.py"
+    spec = importlib.util.spec_from_file_location("check_grounding_cases", script)
+    assert spec is not None and spec.loader is not None
+    checker = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(checker)
+    source = REPO / "evals" / "grounding_unseen" / "cobalt.jsonl"
+    case = next(_records(source))
+    folder = tmp_path / "grounding_unseen"
+    folder.mkdir()
+    (folder / "cobalt.jsonl").write_text(json.dumps({**case, "split": "train"}) + "\n")
+    (folder / "cobalt.splits.json").write_text((source.with_suffix(".splits.json")).read_text())
+    checker.UNSEEN_CASES = folder
+    problems = checker.check(folder / "cobalt.jsonl")
+    assert any("split 'train'" in p for p in problems), problems
