@@ -132,3 +132,45 @@ def test_a_preposition_opening_the_sentence_is_not_part_of_the_name_it_binds() -
     assert _entities("Outside the EEA there's a fee.", drop_prepositions=True) == ["EEA"]
     assert _entities("Outside the EEA there's a fee.") == ["Outside the EEA"]
     assert _entities("Bank of England rates apply.", drop_prepositions=True) == ["Bank of England"]
+
+
+BROADBAND = [
+    Passage(text="## Routers\n\n- Broadband 100 comes with the Hub 3.\n- Broadband 800 comes with the Hub 7 and two "
+                 "mesh extenders at no extra cost.", doc_id="routers.md"),
+    Passage(text="## Prices\n\n| Plan | Speed | Monthly price |\n|---|---|---|\n| Broadband 100 | 100 Mbps | £26 |\n"
+                 "| Broadband 800 | 800 Mbps | £41 |", doc_id="prices.md"),
+]  # fmt: skip
+
+
+def test_a_name_keeps_its_model_number() -> None:
+    assert _entities("Broadband 100 comes with the Hub 3.", numbered=True) == ["Broadband 100", "Hub 3"]
+    assert _entities("on Fibre 150 and Fibre 500", numbered=True) == ["Fibre 150", "Fibre 500"]
+    # Not a month's day, a quantity with its unit, or a number after a plain word.
+    for plain in ("Call on May 5 about Fibre 500 Mbps", "Up to 500 Mbps on Fibre"):
+        assert _entities(plain, numbered=True) == _entities(plain), plain
+    assert _entities("In 2024 we moved", numbered=True) == []
+    # The feature model's reading is unchanged.
+    assert _entities("Broadband 100 comes with the Hub 3.") == ["Hub"]
+
+
+def test_plans_named_by_their_number_bind_like_other_names() -> None:
+    sentences, _ = evidence_sentences(BROADBAND)
+    evidence = EvidenceIndex.build(sentences)
+    texts = [p.text for p in BROADBAND]
+    question = "Which plans come with mesh extenders?"
+    (swap,) = unbound("Broadband 100 includes two mesh extenders at no extra cost.", evidence, question=question,
+                      passages=texts)  # fmt: skip
+    assert (swap.kind, swap.claim_value, swap.evidence_value) == ("name", "Broadband 100", "Broadband 800")
+    assert unbound("Broadband 800 includes two mesh extenders.", evidence, question=question, passages=texts) == []
+    (hub,) = unbound("You get the Hub 7.", evidence, question="Which router comes with Broadband 100?", passages=texts)
+    assert hub.evidence_value == "Hub 3"
+
+
+def test_a_price_from_another_numbered_plans_row_is_unbound() -> None:
+    sentences, _ = evidence_sentences(BROADBAND)
+    evidence = EvidenceIndex.build(sentences)
+    texts = [p.text for p in BROADBAND]
+    (price,) = unbound("It's £41 a month.", evidence, question="How much is Broadband 100?", passages=texts)
+    assert (price.claim_value, price.evidence_value) == ("£41", "£26")
+    assert price.context == "Broadband 100, Monthly price: £26"
+    assert unbound("It's £26 a month.", evidence, question="How much is Broadband 100?", passages=texts) == []

@@ -44,6 +44,7 @@ from typing import Literal
 
 from ragfort.grounding.signals import (
     _IDENTIFIER,
+    _MONTHS,
     _NEGATIONS,
     _NUMBER,
     _NUMBER_WORDS,
@@ -52,6 +53,7 @@ from ragfort.grounding.signals import (
     _TIME,
     _UNITS,
     _WORD_NUMBER,
+    RATE_UNITS,
     EvidenceIndex,
     _entities,
     _fmt,
@@ -136,10 +138,18 @@ class _Item:
 
 
 def _words(text: str) -> frozenset[str]:
-    """Stemmed content words, without numbers or units: what a value is bound to."""
+    """Stemmed content words, without numbers or units: what a value is bound to.
+
+    A model number stays, joined to its name's word ("Broadband 100" gives "broadband#100"): plans and
+    devices named by a number differ by nothing else.
+    """
     out: set[str] = set()
-    for tok in _tokens(_PLACEHOLDER.sub(" ", text)):
+    toks = _tokens(_PLACEHOLDER.sub(" ", text))
+    for i, tok in enumerate(toks):
         low = tok.lower()
+        if i and low.isdigit() and _is_model_number(toks, i):
+            out.add(f"{stem(toks[i - 1].lower())}#{low}")
+            continue
         if low in _STOPWORDS or any(c.isdigit() for c in low) or low in _NUMBER_WORDS:
             continue
         s = stem(low)
@@ -149,6 +159,18 @@ def _words(text: str) -> frozenset[str]:
             continue
         out.add(s)
     return frozenset(out)
+
+
+def _is_model_number(toks: Sequence[str], i: int) -> bool:
+    """Token `i` is a model number: up to four digits after a capitalised word that is no month or stop word,
+    and before no unit (as `signals._model_number` reads names)."""
+    prev, tok = toks[i - 1], toks[i]
+    if len(tok) > 4 or not prev[:1].isupper() or not prev.isalpha() or prev.lower() in _STOPWORDS:
+        return False
+    if prev.lower() in _MONTHS:
+        return False
+    after = toks[i + 1].lower() if i + 1 < len(toks) else ""
+    return not (after in _UNITS or stem(after) in _UNITS or after in RATE_UNITS)
 
 
 def _amounts(text: str) -> list[_Amount]:
@@ -275,11 +297,12 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             names.append(_Item(_phrase(label), label, row_words, frozenset(), sent.text, table))
             for j, cell in enumerate(cells[1:], start=1):
                 head = header[j] if j < len(header) else ""
-                near = _words(f"{cell} {label} {head}") | _keys(f"{label} | {cell}")
+                # Read apart: "Broadband 100" then "Monthly price" is a name, not "100 monthly".
+                near = _words(cell) | _words(label) | _words(head) | _keys(f"{label} | {cell}")
                 context = f"{label}, {head}: {cell}"
                 for a in _amounts(cell):
                     numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, row_words - near, context))
-                for ent in _entities(cell, drop_prepositions=True):
+                for ent in _entities(cell, drop_prepositions=True, numbered=True):
                     if not ent.startswith("<"):
                         names.append(_Item(_phrase(ent), ent, near, row_words - near, context))
             continue
@@ -290,7 +313,7 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             around = whole - near
             for a in _amounts(piece):
                 numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, around, piece.strip()))
-            for ent in _entities(piece, drop_prepositions=True):
+            for ent in _entities(piece, drop_prepositions=True, numbered=True):
                 if not ent.startswith("<"):
                     names.append(_Item(_phrase(ent), ent, near, around, piece.strip()))
     return numbers, names
@@ -357,7 +380,7 @@ def unbound(
         if best is not None:
             out.append(Unbound("number", a.surface, best[0].surface, best[0].context))
     claim_low = f" {_phrase(claim)} "
-    claim_names = [e for e in _entities(claim, drop_prepositions=True) if not e.startswith("<")]
+    claim_names = [e for e in _entities(claim, drop_prepositions=True, numbered=True) if not e.startswith("<")]
     for ent in claim_names:
         key = _phrase(ent)
         mine = _words(ent)
