@@ -422,3 +422,15 @@ def test_a_day_outside_the_days_its_own_sentence_gives_is_a_contradicted_number(
     # A day where no sentence gives days is missing, not contradicted, as dates are.
     missing, _ = _number_check("Stores open on Sundays.", cheques, (0,))
     assert missing.mismatch == 1.0 and not missing.contradicted
+
+
+def test_a_bare_number_framed_like_another_in_the_closest_evidence_is_a_swap() -> None:
+    bills = EvidenceIndex.build([(0, 0, 80, "Printed statements are free if you're 70 or over, and cost £2 otherwise.")])
+    swapped, _ = _number_check("They're free if you're 60 or over.", bills, (0,))
+    assert swapped.contradicted
+    assert swapped.explanations[0].startswith("number 60 not in evidence, which gives 70 in the same words")
+    right, _ = _number_check("If you're 70 or over they cost nothing.", bills, (0,))
+    assert (right.mismatch, right.contradicted) == (0.0, False)
+    # A bare number in other words is a mismatch only: it may be another fact.
+    other, _ = _number_check("We send 12 statements a year.", bills, (0,))
+    assert other.mismatch == 1.0 and not other.contradicted

@@ -779,6 +779,44 @@ class _Check:
     explanations: tuple[str, ...]
 
 
+# How many words on one side of a bare number make its frame ("if you're 75 | or over").
+_FRAME = 2
+
+
+def _bare_numbers(text: str) -> list[tuple[float, tuple[str, ...], tuple[str, ...]]]:
+    """`(value, words before, words after)` of every number in `text` written with no unit or currency."""
+    text = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
+    text = _TIME.sub(lambda m: " " * len(m.group(0)), text)
+    out: list[tuple[float, tuple[str, ...], tuple[str, ...]]] = []
+    for m in _NUMBER.finditer(text):
+        value = _to_number(m.group("num"))
+        unit_raw = m.group("unit")
+        unit = (_UNITS.get(unit_raw.lower()) or _UNITS.get(stem(unit_raw.lower()))) if unit_raw else None
+        if value is None or m.group("cur") or unit or text[m.end("num") : m.end("num") + 1] in ("%", "."):
+            continue
+        before = tuple(t.lower() for t in _tokens(text[: m.start("num")])[-_FRAME:])
+        after = tuple(t.lower() for t in _tokens(text[m.end("num") :])[:_FRAME])
+        out.append((value, before, after))
+    return out
+
+
+def _framed_swap(claim: str, evidence: EvidenceIndex, local_text: str) -> str | None:
+    """A bare number of the claim, nowhere in the evidence, where the closest evidence frames another the same way.
+
+    "free if you're 65 or over" beside "free if you're 75 or over": bare numbers next to other numbers are
+    too often a different fact to count as swaps, but the same words on one side make it the same fact.
+    """
+    local = _bare_numbers(local_text) if local_text else []
+    for value, before, after in _bare_numbers(claim):
+        if value in evidence.numbers:
+            continue
+        for other, o_before, o_after in local:
+            if other != value and ((len(after) == _FRAME and after == o_after)
+                                   or (len(before) == _FRAME and before == o_before)):  # fmt: skip
+                return f"number {_fmt(value)} not in evidence, which gives {_fmt(other)} in the same words"
+    return None
+
+
 def _day_check(claim: str, days: frozenset[int], evidence: EvidenceIndex) -> tuple[list[int], bool]:
     """The claim's days of the week its evidence does not give, and whether no evidence sentence gives any.
 
@@ -880,7 +918,10 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
         for value, u, _ in quantities
     )  # fmt: skip
     dated = bool(bad_dates and _date_words(local_text))
-    contradicted = swapped_ids or same_unit or other_unit or dated or bool(bad_days and not dayless)
+    framed = _framed_swap(claim, evidence, local_text)
+    if framed:
+        bad_numbers.insert(0, framed)
+    contradicted = swapped_ids or same_unit or other_unit or dated or bool(bad_days and not dayless) or bool(framed)
     hint = f"; evidence says {', '.join(near[:3])}" if near and re.match(r"number \d", bad_numbers[0]) else ""
     return _Check(number_mismatch, contradicted, (bad_numbers[0] + hint, *bad_numbers[1:3])), number_coverage
 
