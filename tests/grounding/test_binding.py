@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragfort.grounding.binding import computed_numbers, overreach, unbound
+from ragfort.grounding.binding import Worked, computed_numbers, overreach, unbound
 from ragfort.grounding.scorer import evidence_sentences
 from ragfort.grounding.signals import EvidenceIndex, _entities
 from ragfort.types import Passage
@@ -174,3 +174,34 @@ def test_a_price_from_another_numbered_plans_row_is_unbound() -> None:
     assert (price.claim_value, price.evidence_value) == ("£41", "£26")
     assert price.context == "Broadband 100, Monthly price: £26"
     assert unbound("It's £26 a month.", evidence, question="How much is Broadband 100?", passages=texts) == []
+
+
+def test_a_number_worked_out_from_the_answer_and_the_evidence_is_computed() -> None:
+    fees = [Passage(text="## Leaving early\n\nThe TV contract lasts 12 months. If you cancel before it ends, you pay "
+                         "£6 for each month left. Leaving broadband early costs your monthly price for each month "
+                         "left, less 25%.", doc_id="leaving.md")]  # fmt: skip
+    sentences, _ = evidence_sentences(fees)
+    evidence = EvidenceIndex.build(sentences)
+    question = "I've had TV for 5 months. What does cancelling cost?"
+    work = Worked.of("£42. That's £6 for each of the 7 months left of your 12-month contract.", question, evidence)
+    # 7 = 12 - 5 (the evidence's 12, the question's 5), then 42 = 6 x 7. Operands are numbers the answer or the
+    # question writes: with the 12 left unwritten, 7 is not worked out.
+    assert not Worked.of("£42. That's £6 for each of the 7 months left.", question, evidence).derives(7)
+    assert work.derives(7) and work.derives(42)
+    assert computed_numbers("£42.", work=work) == [(1, 3)] and computed_numbers("£42.") == []
+    assert computed_numbers("£48.", work=work) == []
+    # Through binding: the worked total is not bound to the £6 for each month left.
+    asked = "What do I pay for each month left?"
+    assert unbound("£42.", evidence, question=asked) != []
+    assert unbound("£42.", evidence, question=asked, work=work) == []
+    # Two wrong numbers cannot vouch for each other: 8 is no difference of given numbers, so 48 = 6 x 8 is not
+    # worked out, and 6 x 8 / 8 = 6 proves nothing.
+    wrong = Worked.of("£48. That's £6 for each of the 8 months left of your 12-month contract.", question, evidence)
+    assert not wrong.derives(8) and not wrong.derives(48)
+    # A percentage the evidence gives is a factor: £40 a month for 3 months, less 25%, is £90.
+    priced = EvidenceIndex.build([*sentences, (1, 0, 30, "Broadband costs £40 a month.")])
+    plan = "I have 3 months left on broadband. What does leaving cost?"
+    assert Worked.of("£90. That's £40 for each of the 3 months, less 25%.", plan, priced).derives(90)
+    assert not Worked.of("£84. That's £40 for each of the 3 months, less 30%.", plan, priced).derives(84)
+    # The answer's own numbers are no operands unless the evidence or the question gives them.
+    assert not Worked.of("£90. That's £40 for each of the 3 months, less 25%.", "", priced).derives(90)

@@ -425,7 +425,8 @@ def test_a_day_outside_the_days_its_own_sentence_gives_is_a_contradicted_number(
 
 
 def test_a_bare_number_framed_like_another_in_the_closest_evidence_is_a_swap() -> None:
-    bills = EvidenceIndex.build([(0, 0, 80, "Printed statements are free if you're 70 or over, and cost £2 otherwise.")])
+    bills = EvidenceIndex.build([(0, 0, 80, "Printed statements are free if you're 70 or over, and cost £2 "
+                                            "otherwise.")])  # fmt: skip
     swapped, _ = _number_check("They're free if you're 60 or over.", bills, (0,))
     assert swapped.contradicted
     assert swapped.explanations[0].startswith("number 60 not in evidence, which gives 70 in the same words")

@@ -57,13 +57,14 @@ from ragfort.grounding.signals import (
     EvidenceIndex,
     _entities,
     _fmt,
+    _quantities,
     _time_value,
     _to_number,
     _tokens,
     stem,
 )
 
-__all__ = ["EvidenceItems", "Unbound", "computed_numbers", "evidence_items", "overreach", "unbound"]
+__all__ = ["EvidenceItems", "Unbound", "Worked", "computed_numbers", "evidence_items", "overreach", "unbound"]
 
 # How much more of the claim's subject a rival's context must share than the claim's own value's.
 MARGIN = 1.0
@@ -224,8 +225,12 @@ def _amounts(text: str) -> list[_Amount]:
     return sorted(out, key=lambda a: a.start)
 
 
-def computed_numbers(claim: str) -> list[tuple[int, int]]:
-    """Spans of the numbers `claim` works out or hedges ("which is 100", "about 2 months", "2 months left")."""
+def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[int, int]]:
+    """Spans of the numbers `claim` works out or hedges ("which is 100", "about 2 months", "2 months left").
+
+    With `work` (the rest of the answer's and the question's numbers, `Worked`), a number the evidence does
+    not hold that one operation over them gives counts too: "£32. That's £8 for each of the 4 months left".
+    """
     spans: list[tuple[int, int]] = []
     low = claim.lower()
     for m in list(_NUMBER.finditer(claim)) + list(_WORD_NUMBER.finditer(claim)):
@@ -233,9 +238,63 @@ def computed_numbers(claim: str) -> list[tuple[int, int]]:
         after = " ".join(_tokens(low[m.end() :])[:3])
         hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE)
         after_cue = any(after == cue or after.startswith(cue + " ") for cue in _COMPUTED_AFTER)
-        if hedged or after_cue:
+        worked = work is not None and m.re is _NUMBER and work.derives(_to_number(m.group("num")) or 0.0)
+        if hedged or after_cue or worked:
             spans.append((m.start("num"), m.end("num")))
     return spans
+
+
+@dataclass(frozen=True, slots=True)
+class Worked:
+    """The numbers an answer can work a result out from.
+
+    `derives(v)` is true when `v` is not an evidence number but one operation gives it: a*b, a+b, |a-b| or
+    a/b over the operands, or a*b*c with a percentage factor (p/100 or 1 - p/100), at least one operand an
+    evidence number, none 0, 1 or `v` itself. An operand is a number of the answer or the question that
+    the evidence or the question gives, or one the answer writes that one such operation gives ("4 months
+    left" of a 12-month contract after 8): never one that only the answer's other unchecked numbers give,
+    so two wrong numbers cannot vouch for each other.
+    """
+
+    operands: tuple[float, ...]
+    factors: tuple[float, ...]  # from percentages the evidence or the question gives
+    grounded: frozenset[float]
+
+    @classmethod
+    def of(cls, answer: str, question: str, evidence: EvidenceIndex) -> Worked:
+        grounded = frozenset(evidence.numbers)
+        asked = [value for value, _, _ in _quantities(question)]
+        written = _quantities(answer)
+        given = frozenset(grounded | set(asked))
+        factors = sorted({f for value, unit, _ in (*written, *_quantities(question)) if unit == "percent"
+                          and 0 < value < 100 and value in given for f in (value / 100, 1 - value / 100)})  # fmt: skip
+        base = cls(tuple(sorted({v for v in (*asked, *(v for v, _, _ in written)) if v in given})), (), grounded)
+        # One level: a number the answer writes that the given numbers work out ("4" of "4 months left").
+        level = {v for v, _, _ in written if v not in given and base.derives(v)}
+        return cls(tuple(sorted({*base.operands, *level})), tuple(factors), grounded)
+
+    def derives(self, value: float) -> bool:
+        if value in self.grounded or value in (0, 1):
+            return False
+        g = self.grounded
+        ops = [o for o in self.operands if o not in (0, 1) and not _close(o, value)]
+        pct = [f for f in self.factors if not _close(f, value)]
+        pool = [(x, x in g) for x in ops] + [(f, False) for f in pct]
+        for i, (a, a_grounded) in enumerate(pool):
+            for b, b_grounded in pool[i + 1 :]:
+                if (a_grounded or b_grounded) and any(
+                    _close(value, x) for x in (a * b, a + b, abs(a - b), a / b, b / a)
+                ):
+                    return True
+        for i, a in enumerate(ops):
+            for b in ops[i + 1 :]:
+                if (a in g or b in g) and any(_close(value, a * b * f) for f in pct):
+                    return True
+        return False
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 0.005 + 1e-4 * abs(a)
 
 
 def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str], tuple[int, int]]]:
@@ -335,6 +394,7 @@ def unbound(
     question: str = "",
     passages: Sequence[str] = (),
     items: EvidenceItems | None = None,
+    work: Worked | None = None,
 ) -> list[Unbound]:
     """The numbers and names of `claim` that the evidence binds to another subject.
 
@@ -347,11 +407,13 @@ def unbound(
             context includes the sentence that introduces its list.
         items: `evidence_items(evidence, passages)` when the caller checks several claims
             against one evidence index (computed here otherwise).
+        work: the answer's and question's numbers (`Worked`): a number worked out from them is not
+            bound to anything.
     """
     numbers, names = items if items is not None else evidence_items(evidence, passages)
     subject = _words(claim) | _words(question) | _keys(claim)
     out: list[Unbound] = []
-    computed = computed_numbers(claim)
+    computed = computed_numbers(claim, work=work)
     amounts = _amounts(claim)
     claim_keys = {f"{_fmt(a.value)} {a.unit}" for a in amounts}
     for a in amounts:

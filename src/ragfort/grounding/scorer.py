@@ -62,7 +62,7 @@ import numpy.typing as npt
 from ragfort.context import SentenceVectors
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import ConfigError
-from ragfort.grounding.binding import EvidenceItems, computed_numbers, evidence_items, overreach, unbound
+from ragfort.grounding.binding import EvidenceItems, Worked, computed_numbers, evidence_items, overreach, unbound
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -459,6 +459,8 @@ class GroundingScorer:
         binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding"))
         # The evidence's numbers and names with their contexts: read once for every claim of the answer.
         items = evidence_items(index, [p.text for p in passages]) if binds else None
+        # What the answer can work a number out from: its own numbers and the question's.
+        work = Worked.of(" ".join(w.text for w in written), question, index) if self.exempt_computed else None
         out = list(results)
         cursor = 0
         w = self.learned_weight
@@ -472,7 +474,7 @@ class GroundingScorer:
             prob = w * learned + (1.0 - w) * (before.probability or 0.0)
             # Only the answer's first claim can open with the answer to the question ("Yes, ...").
             first = written[i].text if i == 0 else None
-            vetoed = self._vetoes(before, cores[i].text, index, question, items, first=first)
+            vetoed = self._vetoes(before, cores[i].text, index, question, items, first=first, work=work)
             if vetoed:
                 prob = min(prob, self.veto_cap)
             supported = prob >= self.threshold
@@ -504,6 +506,7 @@ class GroundingScorer:
         items: EvidenceItems | None,
         *,
         first: str | None = None,
+        work: Worked | None = None,
     ) -> list[str]:
         """What of the claim the evidence contradicts, among `learned_vetoes`.
 
@@ -513,7 +516,7 @@ class GroundingScorer:
         """
         # A contact the evidence does not hold is never the judge's to overrule: a wrong address misdirects.
         vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes or kind == "contact"]
-        if "number" in vetoed and self.exempt_computed and (spans := computed_numbers(claim)):
+        if "number" in vetoed and self.exempt_computed and (spans := computed_numbers(claim, work=work)):
             # "so you still have about 2 months": a number the answer works out is not one it quotes.
             masked = claim
             for start, end in reversed(spans):
@@ -524,7 +527,7 @@ class GroundingScorer:
         binding = [k for k in ("number_binding", "name_binding") if k in self.learned_vetoes]
         if binding and items is not None:
             seen: set[str] = set()
-            for miss in unbound(claim, evidence, question=question, items=items):
+            for miss in unbound(claim, evidence, question=question, items=items, work=work):
                 kind = f"{miss.kind}_binding"
                 if kind in binding and kind not in seen:
                     seen.add(kind)
