@@ -205,3 +205,16 @@ def test_a_number_worked_out_from_the_answer_and_the_evidence_is_computed() -> N
     assert not Worked.of("£84. That's £40 for each of the 3 months, less 30%.", plan, priced).derives(84)
     # The answer's own numbers are no operands unless the evidence or the question gives them.
     assert not Worked.of("£90. That's £40 for each of the 3 months, less 25%.", "", priced).derives(90)
+
+
+def test_a_list_member_the_evidence_never_writes_is_bound_to_the_one_it_replaced() -> None:
+    passages = [Passage(text="## Where we deliver\n\nWe deliver to Portugal, Spain and Italy. We don't deliver "
+                             "to islands.", doc_id="delivery.md")]  # fmt: skip
+    sentences, _ = evidence_sentences(passages)
+    evidence = EvidenceIndex.build(sentences)
+    (swap,) = unbound("We deliver to Portugal, Spain or Greece.", evidence, question="Where do you deliver?")
+    assert (swap.kind, swap.claim_value, swap.evidence_value) == ("name", "Greece", "Italy")
+    # The list as written, a shorter one, or a name listed with nothing the evidence writes: nothing to bind.
+    for right in ("We deliver to Portugal, Spain and Italy.", "We deliver to Spain or Italy.",
+                  "We deliver to Greece and Malta."):  # fmt: skip
+        assert unbound(right, evidence, question="Where do you deliver?") == [], right

@@ -466,6 +466,63 @@ def unbound(
                 best_rival = (it, got)
         if best_rival is not None and best_rival[1] >= max(own + MARGIN, MIN_SHARED):
             out.append(Unbound("name", ent, best_rival[0].surface, best_rival[0].context))
+    named = {u.claim_value for u in out}
+    out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in named]
+    return out
+
+
+# What joins the members of a list of names: a comma (and an "and"/"or" after it), "and", "or", "&", "/".
+_LIST_GAP = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|and\s+|or\s+|&\s*|/\s*)", re.IGNORECASE)
+
+
+def _name_lists(text: str) -> list[list[str]]:
+    """The lists of two or more names `text` writes ("Florida, Louisiana or Alaska"), each in order."""
+    names: list[str] = []
+    for ent in _entities(text, drop_prepositions=True, numbered=True):
+        if not ent.startswith("<"):
+            names += [part for part in re.split(r"\s+(?:and|&)\s+", ent) if part]
+    lists: list[list[str]] = []
+    run: list[str] = []
+    cursor, end = 0, 0
+    for name in names:
+        at = text.find(name, cursor)
+        if at < 0:
+            continue
+        if run and _LIST_GAP.fullmatch(text[end:at]):
+            run.append(name)
+        else:
+            if len(run) > 1:
+                lists.append(run)
+            run = [name]
+        cursor = end = at + len(name)
+    if len(run) > 1:
+        lists.append(run)
+    return lists
+
+
+def _list_swaps(claim: str, evidence: EvidenceIndex) -> list[Unbound]:
+    """Names of the claim's lists that stand where the evidence's same list has another member.
+
+    "It isn't available in Florida, Louisiana or Hawaii" beside "It isn't available in Florida,
+    Louisiana or Alaska": Hawaii is written nowhere, the rest of its list is, and so is a list of
+    them with Alaska.
+    """
+    def written(name: str) -> bool:
+        return f" {_phrase(name)} " in evidence.lowered
+
+    out: list[Unbound] = []
+    evidence_lists = [(sent.text, lst) for sent in evidence.sentences for lst in _name_lists(sent.text)]
+    for lst in _name_lists(claim):
+        missing = [n for n in lst if not written(n)]
+        if len(missing) != 1 or len(lst) < 2:
+            continue
+        others = {_phrase(n) for n in lst if n != missing[0]}
+        for text, theirs in evidence_lists:
+            keys = {_phrase(n) for n in theirs}
+            rivals = [n for n in theirs if _phrase(n) not in others]
+            if others <= keys and rivals:
+                out.append(Unbound("name", missing[0], rivals[0], text))
+                break
     return out
 
 
