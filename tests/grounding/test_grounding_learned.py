@@ -206,3 +206,16 @@ def test_an_opening_yes_the_closest_evidence_denies_is_vetoed_when_listed() -> N
     assert right.claims[0].supported is True
     guard = GroundingGuard(learned=_Convinced(), learned_vetoes=["answer_polarity"])
     assert guard.scorer.learned_vetoes == ("answer_polarity",)
+
+
+def test_a_number_the_customer_gave_is_not_vetoed_as_the_evidences() -> None:
+    passages = [Passage(text="## New car replacement\n\nIf your car is totaled in its first 2 years or first 24,000 "
+                             "miles, we pay for a new car.", doc_id="total.md")]  # fmt: skip
+    question = "My car is 18 months old with 30,000 miles on it. Do I get a new one?"
+    answer = "No, at 30,000 miles your car is past the 24,000 miles limit."
+    exempt = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19, exempt_computed=True)
+    assert exempt.score(answer, passages, question=question).claims[0].supported is True
+    # Without the question's number, or with exempt_computed off, it is a contradicted amount.
+    strict = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19)
+    assert strict.score(answer, passages, question=question).claims[0].supported is False
+    assert exempt.score(answer, passages, question="Do I get a new car?").claims[0].supported is False

@@ -435,3 +435,11 @@ def test_a_bare_number_framed_like_another_in_the_closest_evidence_is_a_swap() -
     # A bare number in other words is a mismatch only: it may be another fact.
     other, _ = _number_check("We send 12 statements a year.", bills, (0,))
     assert other.mismatch == 1.0 and not other.contradicted
+
+
+def test_plural_units_the_stemmer_cuts_are_units() -> None:
+    assert _quantities("within 60 minutes, up to 50 miles, 2 hrs") == [
+        (60.0, "minute", "60 minutes"), (50.0, "mile", "50 miles"), (2.0, "hour", "2 hrs")]  # fmt: skip
+    logout = EvidenceIndex.build([(0, 0, 60, "The app logs you out after 10 minutes without activity.")])
+    swapped, _ = _number_check("After 15 minutes without activity.", logout, (0,))
+    assert swapped.contradicted

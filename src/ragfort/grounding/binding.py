@@ -64,7 +64,16 @@ from ragfort.grounding.signals import (
     stem,
 )
 
-__all__ = ["EvidenceItems", "Unbound", "Worked", "computed_numbers", "evidence_items", "overreach", "unbound"]
+__all__ = [
+    "EvidenceItems",
+    "Unbound",
+    "Worked",
+    "asked_numbers",
+    "computed_numbers",
+    "evidence_items",
+    "overreach",
+    "unbound",
+]
 
 # How much more of the claim's subject a rival's context must share than the claim's own value's.
 MARGIN = 1.0
@@ -242,6 +251,14 @@ def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[in
         if hedged or after_cue or worked:
             spans.append((m.start("num"), m.end("num")))
     return spans
+
+
+def asked_numbers(claim: str, question: str) -> list[tuple[int, int]]:
+    """Spans of the claim's numbers that the question writes: the customer's own ("at 30,000 miles")."""
+    asked = {value for value, _, _ in _quantities(question)}
+    if not asked:
+        return []
+    return [(m.start("num"), m.end("num")) for m in _NUMBER.finditer(claim) if _to_number(m.group("num")) in asked]
 
 
 @dataclass(frozen=True, slots=True)

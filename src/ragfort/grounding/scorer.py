@@ -62,7 +62,15 @@ import numpy.typing as npt
 from ragfort.context import SentenceVectors
 from ragfort.embeddings import Embedder, get_embedder
 from ragfort.errors import ConfigError
-from ragfort.grounding.binding import EvidenceItems, Worked, computed_numbers, evidence_items, overreach, unbound
+from ragfort.grounding.binding import (
+    EvidenceItems,
+    Worked,
+    asked_numbers,
+    computed_numbers,
+    evidence_items,
+    overreach,
+    unbound,
+)
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -516,8 +524,10 @@ class GroundingScorer:
         """
         # A contact the evidence does not hold is never the judge's to overrule: a wrong address misdirects.
         vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes or kind == "contact"]
-        if "number" in vetoed and self.exempt_computed and (spans := computed_numbers(claim, work=work)):
-            # "so you still have about 2 months": a number the answer works out is not one it quotes.
+        spans = sorted({*computed_numbers(claim, work=work), *asked_numbers(claim, question)})
+        if "number" in vetoed and self.exempt_computed and spans:
+            # "so you still have about 2 months": a number the answer works out is not one it quotes; nor is
+            # one the customer gave ("at 30,000 miles your car is past that").
             masked = claim
             for start, end in reversed(spans):
                 masked = masked[:start] + masked[end:]

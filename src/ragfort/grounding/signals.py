@@ -166,6 +166,8 @@ _NUMBER_WORDS = {
 # Units whose pairing with a number must be preserved ("14 days" is not "14 weeks").
 _UNITS = {
     "second": "second", "sec": "second", "minute": "minute", "min": "minute", "hour": "hour", "hr": "hour",
+    # Plurals the stemmer cuts short ("minutes" -> "minut", "miles" -> "mil").
+    "minut": "minute", "hrs": "hour", "mil": "mile", "decad": "decade", "kgs": "kg",
     "day": "day", "week": "week", "month": "month", "year": "year", "yr": "year", "decade": "decade",
     "century": "century", "business": "business-day", "working": "business-day",
     "%": "percent", "percent": "percent", "per": "percent",
