@@ -218,3 +218,21 @@ def test_a_list_member_the_evidence_never_writes_is_bound_to_the_one_it_replaced
     for right in ("We deliver to Portugal, Spain and Italy.", "We deliver to Spain or Italy.",
                   "We deliver to Greece and Malta."):  # fmt: skip
         assert unbound(right, evidence, question="Where do you deliver?") == [], right
+
+
+def test_a_value_whose_context_names_a_sibling_plan_is_bound_to_the_asked_plans() -> None:
+    towing = [
+        Passage(text="## What's covered\n\n- Towing to the nearest garage: up to 40 miles on Premier, up to 10 miles "
+                     "with the Core add-on.\n- Battery jump-starts.", doc_id="towing.md"),
+        Passage(text="## Who has it\n\n- Premier: included.\n- Core: $5 a month.", doc_id="who.md"),
+    ]  # fmt: skip
+    sentences, _ = evidence_sentences(towing)
+    evidence = EvidenceIndex.build(sentences)
+    texts = [p.text for p in towing]
+    claim = "With it, we'll tow you up to 40 miles to the nearest garage."
+    # The customer types the plan in lower case; the 40 miles sit with Premier, its sibling.
+    (swap,) = unbound(claim, evidence, question="does core include towing?", passages=texts)
+    assert (swap.claim_value, swap.evidence_value) == ("40 miles", "10 miles")
+    assert unbound(claim, evidence, question="does premier include towing?", passages=texts) == []
+    # No plan asked about: nothing decides between the values.
+    assert unbound(claim, evidence, question="how far do you tow?", passages=texts) == []

@@ -431,6 +431,7 @@ def unbound(
     subject = _words(claim) | _words(question) | _keys(claim)
     out: list[Unbound] = []
     computed = computed_numbers(claim, work=work)
+    subject_text = f" {_phrase(claim)} {_phrase(question)} "
     amounts = _amounts(claim)
     claim_keys = {f"{_fmt(a.value)} {a.unit}" for a in amounts}
     for a in amounts:
@@ -456,6 +457,8 @@ def unbound(
             got = _share(subject, it, frozenset({key}))
             if got >= floor and (best is None or got > best[1]):
                 best = (it, got)
+        if best is None and (named := _named_rival(key, a.unit, subject_text, numbers, evidence)) is not None:
+            best = (named, 0.0)
         if best is not None:
             out.append(Unbound("number", a.surface, best[0].surface, best[0].context))
     claim_low = f" {_phrase(claim)} "
@@ -486,6 +489,55 @@ def unbound(
     named = {u.claim_value for u in out}
     out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in named]
     return out
+
+
+# A list item or a line that a name labels: "Standard: you can add it for $4 a month per car."
+_LABEL = re.compile(r"\s*(?:[-*+]\s*)?([A-Z][^:\n]{0,40}?):\s")
+
+
+def _context_names(text: str) -> frozenset[str]:
+    names = _entities(text, drop_prepositions=True, numbered=True)
+    return frozenset(_phrase(e) for e in names if not e.startswith("<"))
+
+
+def _sibling_groups(evidence: EvidenceIndex) -> list[frozenset[str]]:
+    """Sets of names the evidence sets side by side: one sentence's, one table's row labels, one passage's labels."""
+    groups = [names for sent in evidence.sentences if len(names := _context_names(sent.text)) > 1]
+    tables: dict[tuple[int, int], set[str]] = {}
+    for cells, _, table in _table_rows(evidence).values():
+        tables.setdefault(table, set()).add(_phrase(cells[0]))
+    labels: dict[int, set[str]] = {}
+    for sent in evidence.sentences:
+        if m := _LABEL.match(sent.text):
+            labels.setdefault(sent.passage, set()).update(_context_names(m.group(1)))
+    groups += [frozenset(g) for g in (*tables.values(), *labels.values()) if len(g) > 1]
+    return groups
+
+
+def _named_rival(
+    key: str, unit: str, subject_text: str, numbers: Sequence[_Item], evidence: EvidenceIndex
+) -> _Item | None:
+    """Another value of `unit` whose context names the plan the subject names, where the value's own never does.
+
+    "up to 50 miles on Plus, up to 15 miles with the Standard add-on": to "does standard include towing?",
+    50 miles is Plus's. Names are matched without case, since customers type "standard".
+    """
+    held = [it for it in numbers if it.key == key]
+    if not held:
+        return None
+    own = frozenset().union(*(_context_names(it.context) for it in held))
+    known = frozenset().union(*(_context_names(s.text) for s in evidence.sentences))
+    asked = {name for name in known if f" {name} " in subject_text} - own
+    if not asked or own & {name for name in known if f" {name} " in subject_text}:
+        return None
+    groups = _sibling_groups(evidence)
+    for name in sorted(asked):
+        if not any(name in g and g & own for g in groups):
+            continue
+        for it in numbers:
+            if it.key != key and it.key.endswith(f" {unit}") and name in _context_names(it.context):
+                return it
+    return None
 
 
 # What joins the members of a list of names: a comma (and an "and"/"or" after it), "and", "or", "&", "/".
