@@ -15,6 +15,10 @@ index, as `ragfort ask` does; the indexes are built once under /tmp):
   the judge never trained on, by `clapnq_half`; ``dev``: the slice of the
   other half the training run held back), every ClapNQ passage pooled into
   one index;
+- ``unseen/cobalt``, ``unseen/fernhill`` (``--unseen``): questions over two help centers
+  nothing was trained, fitted or tuned on (``evals/answerability_unseen/``), retrieved from
+  the whole help center; their ``dev`` halves may be read while designing, their ``test``
+  halves once per candidate;
 - ``fresh/skylark``, ``fresh/ledgerly``, ``fresh/brightwater`` (``--fresh``, with
   ``--split dev`` only): the answerability cases of the three train-only help
   centers that were written after the shipped judge and question model were
@@ -63,6 +67,12 @@ TRAIN_ONLY = {
     "skylark": REPO / "evals" / "corpora" / "skylark_air",
     "ledgerly": REPO / "evals" / "corpora" / "ledgerly",
     "brightwater": REPO / "evals" / "corpora" / "brightwater_energy",
+}
+# Help centers nothing was trained or tuned on (evals/grounding_unseen/README.md): their questions are
+# evals/answerability_unseen/<corpus>.jsonl, retrieved from the whole help center.
+UNSEEN = {
+    "cobalt": REPO / "evals" / "corpora" / "cobalt_fibre",
+    "fernhill": REPO / "evals" / "corpora" / "fernhill_insurance",
 }
 # The first id number of each train-only help center's cases written after the shipped judge
 # (2026-12-04) and its question model: everything from here on is a12d34f's 100 cases.
@@ -113,6 +123,17 @@ def _fresh_questions() -> dict[str, list[tuple[str, bool, str]]]:
     for corpus, first in FRESH_FROM.items():
         fresh = [c for c in train[corpus] if int(str(c["id"]).rsplit("-", 1)[1]) >= first]
         sets[f"fresh/{corpus}"] = [(str(c["question"]), bool(c["answerable"]), corpus) for c in fresh]
+    return sets
+
+
+def _unseen_questions(split: str) -> dict[str, list[tuple[str, bool, str]]]:
+    """The unseen help centers' questions of `split`, per help center."""
+    sets: dict[str, list[tuple[str, bool, str]]] = {}
+    for corpus in UNSEEN:
+        path = REPO / "evals" / "answerability_unseen" / f"{corpus}.jsonl"
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        sets[f"unseen/{corpus}"] = [(str(r["question"]), bool(r["answerable"]), corpus) for r in rows
+                                    if r["split"] == split]  # fmt: skip
     return sets
 
 
@@ -302,6 +323,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--sweep", action="store_true", help="also print abstention at other thresholds")
     ap.add_argument("--account-questions", choices=("answer", "abstain"), default=None,
                     help="the relevance guard's account_questions (default: support_agent's)")  # fmt: skip
+    ap.add_argument("--unseen", action="store_true",
+                    help="add the help centers nothing was trained or tuned on (evals/answerability_unseen/)")
     ap.add_argument("--fresh", action="store_true",
                     help="with --split dev: add the train-only help centers' cases written after "
                     "the shipped judge")  # fmt: skip
@@ -325,6 +348,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     indexes = {name: _index(name, folder, "support_agent") for name, folder in CORPORA.items()}
     sets = _questions(args.split)
+    if args.unseen:
+        if args.fit:
+            ap.error("--unseen help centers are never fitted on")
+        sets.update(_unseen_questions(args.split))
+        indexes.update({name: _index(name, folder, "support_agent") for name, folder in UNSEEN.items()})
     if args.fresh:
         sets.update(_fresh_questions())
         indexes.update({name: _index(name, folder, "support_agent") for name, folder in TRAIN_ONLY.items()})

@@ -1,4 +1,6 @@
-"""Answer cache: hit latency per backend and the near-miss suite. ``python benchmarks/cache.py [--sweep | --funnel]``.
+"""Answer cache: hit latency per backend and the near-miss suite.
+
+``python benchmarks/cache.py [--sweep | --funnel] [--unseen]``
 
 1. Latency. The help center is ingested into a temp folder and wrapped in the
    default chain with each backend (memory, sqlite, and redis when
@@ -32,7 +34,9 @@
    wrong hits among all pairs of *distinct* questions of the golden set
    ``evals/help_center.jsonl``, which catches a gate so loose that unrelated
    questions match. Then the judge's own cost per lookup, and the
-   cache_pairs detail per near-miss kind.
+   cache_pairs detail per near-miss kind. ``--unseen`` adds the pairs over two
+   help centers nothing was trained or tuned on (``evals/equivalence_unseen/``,
+   ``unseen dev`` and ``unseen test``, each over its own help center's index).
 3. ``--funnel`` (instead of 1 and 2): on the dev split only, where each pair
    stops in the shipped semantic gate. Every pair's stages are computed
    (candidate found through the anchors, retrieval agreement, cosine, each
@@ -94,6 +98,12 @@ TRAIN_ONLY = {
     "skylark": REPO / "evals" / "corpora" / "skylark_air",
     "ledgerly": REPO / "evals" / "corpora" / "ledgerly",
     "brightwater": REPO / "evals" / "corpora" / "brightwater_energy",
+}
+# Help centers nothing was trained or tuned on (evals/grounding_unseen/README.md): --unseen adds their pairs
+# (evals/equivalence_unseen/), dev and test, each over its own help center's index.
+UNSEEN = {
+    "cobalt": REPO / "evals" / "corpora" / "cobalt_fibre",
+    "fernhill": REPO / "evals" / "corpora" / "fernhill_insurance",
 }
 GOLDEN = REPO / "evals" / "help_center.jsonl"
 ROUNDS = 40
@@ -238,6 +248,19 @@ def equivalence_sets(chains: dict[str, Any]) -> dict[str, list[tuple[str, str, b
     return out
 
 
+def unseen_sets(chains: dict[str, Any]) -> dict[str, list[tuple[str, str, bool, str, Seen]]]:
+    """The pairs of evals/equivalence_unseen by split, over the `UNSEEN` help centers (whose chains `chains` holds)."""
+    seen = {corpus: Seen(chains[corpus]) for corpus in UNSEEN if corpus in chains}
+    out: dict[str, list[tuple[str, str, bool, str, Seen]]] = {"unseen dev": [], "unseen test": []}
+    for path in sorted((REPO / "evals" / "equivalence_unseen").glob("*.jsonl")):
+        for row in _pairs_jsonl(path):
+            if row["corpus"] in seen:
+                out[f"unseen {row['split']}"].append(
+                    (row["q1"], row["q2"], bool(row["equivalent"]), row["kind"], seen[row["corpus"]])
+                )
+    return out
+
+
 WRAPPED_POLICY = {"name": "bench_wrapped", "cache": {"backend": "memory"}}  # the shipped cache settings, no guards
 WRAPPED_PROMPT = ChatPromptTemplate.from_messages([("system", "Context:\n\n{context}"), ("human", "{question}")])
 
@@ -321,6 +344,8 @@ def suite(chains: dict[str, Any], *, sweep: bool) -> None:
     cache_pairs = [(p["a"], p["b"], p["label"] == "paraphrase", p["kind"], helpc) for p in _pairs_jsonl(PAIRS)]
     sets = {"equivalence dev": eq["dev"], "equivalence test": eq["test"], "cache_pairs": cache_pairs,
             "train-only HCs": eq["train-only"]}  # fmt: skip
+    if any(corpus in chains for corpus in UNSEEN):
+        sets.update(unseen_sets(chains))
     methods = _methods((0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95) if sweep else ())
     golden = [json.loads(line)["question"] for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line]
     print("\nQuestion pairs: near-miss pairs served (false hits; goal 0) and paraphrases served (goal >= 60%)")
@@ -483,6 +508,10 @@ def main() -> int:
         for name, folder in TRAIN_ONLY.items():
             ingest_paths([folder], index=tmp / name, policy=None)
             chains[name] = ragfort.build_chain(tmp / name)
+        if "--unseen" in sys.argv:
+            for name, folder in UNSEEN.items():
+                ingest_paths([folder], index=tmp / name, policy=None)
+                chains[name] = ragfort.build_chain(tmp / name)
         if "--funnel" in sys.argv:
             funnel(chains)
             return 0

@@ -218,3 +218,37 @@ def test_the_checker_refuses_a_train_case_in_an_unseen_help_center(tmp_path: Pat
     checker.UNSEEN_CASES = folder
     problems = checker.check(folder / "cobalt.jsonl")
     assert any("split 'train'" in p for p in problems), problems
+
+
+UNSEEN = {
+    "cobalt": REPO / "evals" / "corpora" / "cobalt_fibre",
+    "fernhill": REPO / "evals" / "corpora" / "fernhill_insurance",
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(UNSEEN))
+def test_the_unseen_help_centers_questions_and_pairs_sit_in_their_documents_split(corpus: str) -> None:
+    """evals/answerability_unseen and evals/equivalence_unseen: real documents, one split each, labels that agree."""
+    docs = _doc_chunks(UNSEEN[corpus])
+    splits: dict[str, str] = json.loads((REPO / "evals" / "grounding_unseen" / f"{corpus}.splits.json").read_text())
+    assert set(splits) == set(docs)
+    questions = list(_records(REPO / "evals" / "answerability_unseen" / f"{corpus}.jsonl"))
+    assert len(questions) >= 80 and len({q["id"] for q in questions}) == len(questions)
+    for q in questions:
+        assert q["corpus"] == corpus and q["question"].strip() and q["split"] in ("dev", "test"), q["id"]
+        assert q["kind"] in ANSWERABILITY_KINDS[q["answerable"]], q["id"]
+        assert bool(q["answer_doc_ids"]) == q["answerable"], q["id"]
+        assert {splits[d] for d in q["answer_doc_ids"]} <= {q["split"]}, q["id"]
+    for split in ("dev", "test"):
+        assert {q["answerable"] for q in questions if q["split"] == split} == {True, False}
+    pairs = list(_records(REPO / "evals" / "equivalence_unseen" / f"{corpus}.jsonl"))
+    assert len(pairs) >= 100 and len({p["id"] for p in pairs}) == len(pairs)
+    for pair in pairs:
+        assert pair["corpus"] == corpus and pair["q1"].strip() and pair["q2"].strip() and pair["q1"] != pair["q2"]
+        assert (pair["kind"] in PARAPHRASE_KINDS) == pair["equivalent"], pair["id"]
+        assert pair["doc_ids"] and {splits[d] for d in pair["doc_ids"]} == {pair["split"]}, pair["id"]
+    from ragfort.judges import answerability_mix, equivalence_mix
+
+    # No training mix reads them: the mixes load evals/answerability and evals/equivalence only.
+    for module in (answerability_mix, equivalence_mix):
+        assert "_unseen" not in Path(module.__file__).read_text(encoding="utf-8")
