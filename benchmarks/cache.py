@@ -37,7 +37,8 @@
    cache_pairs detail per near-miss kind. ``--unseen`` adds the pairs over two
    help centers nothing was trained or tuned on (``evals/equivalence_unseen/``,
    ``unseen dev`` and ``unseen test``, each over its own help center's index).
-3. ``--funnel`` (instead of 1 and 2): on the dev split only, where each pair
+3. ``--funnel`` (instead of 1 and 2; with ``--unseen``, over the unseen help
+   centers' pairs instead): on the dev split only, where each pair
    stops in the shipped semantic gate. Every pair's stages are computed
    (candidate found through the anchors, retrieval agreement, cosine, each
    near-miss rule, read again from the typo-mended texts when they refuse,
@@ -405,7 +406,9 @@ class Stages:
         threshold = settings.judged_threshold if settings.equivalence_judge else settings.threshold
         out = [] if self.found else ["no shared chunk"]
         out += [] if self.agree else ["retrieval agreement"]
-        out += [] if self.cosine >= threshold else [f"cosine < {threshold}"]
+        # One reading needs neither the judge nor the cosine floor (`AnswerCache.semantic`).
+        one_reading = settings.equivalence_judge and self.same_reading
+        out += [] if self.cosine >= threshold or one_reading else [f"cosine < {threshold}"]
         out += [f"rule:{r}" for r in self.rules]
         mean = sum(self.judge) / 2
         if settings.equivalence_judge and not self.same_reading and mean < settings.min_equivalence:
@@ -433,8 +436,8 @@ def stages(a: str, b: str, seen: Seen, settings: SemanticSettings, gate: Equival
     )
 
 
-def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> None:
-    """Where each dev pair stops in the semantic gate (``--funnel``).
+def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None, *, folder: Path = EQUIVALENCE) -> None:
+    """Where each dev pair stops in the semantic gate (``--funnel``; with ``--unseen``, the unseen help centers').
 
     One line per paraphrase not served and per near-miss that passes every rule, then the
     counts per first refusing stage.
@@ -444,11 +447,11 @@ def funnel(chains: dict[str, Any], settings: SemanticSettings | None = None) -> 
     seen = {corpus: Seen(chain) for corpus, chain in chains.items()}
     rows = [
         row
-        for path in sorted(EQUIVALENCE.glob("*.jsonl"))
+        for path in sorted(folder.glob("*.jsonl"))
         for row in _pairs_jsonl(path)
         if row["split"] == "dev" and row["corpus"] in seen
     ]
-    print(f"Funnel on the dev split ({len(rows)} pairs), settings: {cfg.model_dump()}")
+    print(f"Funnel on the dev split of {folder.name} ({len(rows)} pairs), settings: {cfg.model_dump()}")
     print("stored = q1, asked = q2; 'stops at' is the first stage that refuses, 'also' the later ones;")
     print("p12, p21: the judge on (q1, q2) and on (q2, q1); a hit needs their mean to reach min_equivalence")
     header = f"{'id':<10} {'kind':<14} {'stops at':<22} {'cos':>5} {'p12':>5} {'p21':>5} {'also':<34} questions"
@@ -513,7 +516,8 @@ def main() -> int:
                 ingest_paths([folder], index=tmp / name, policy=None)
                 chains[name] = ragfort.build_chain(tmp / name)
         if "--funnel" in sys.argv:
-            funnel(chains)
+            unseen = "--unseen" in sys.argv
+            funnel(chains, folder=REPO / "evals" / "equivalence_unseen" if unseen else EQUIVALENCE)
             return 0
         rows = latency(chain, tmp)
         print(f"Cache hit latency over {ROUNDS} requests (ms); default chain over the help center, no guards")

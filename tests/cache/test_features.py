@@ -138,7 +138,7 @@ def test_the_feature_hashes_are_keyed_v5_and_the_reading_is_stored() -> None:
     v4 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v4").hexdigest()
     features = question_features("When will my refund arrive?")
     assert features.content and v4 not in features.content
-    assert READING == 5 and features.to_json()["reading"] == 5
+    assert READING == 6 and features.to_json()["reading"] == 6
     assert features.to_json()["opening"] == ["time"]
 
 

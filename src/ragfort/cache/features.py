@@ -32,8 +32,8 @@ __all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", 
 # another reading never meet these (`StaleFeatures`). v2: sentence starts are not names. v3:
 # "device"/"devices" and "update"/"updated" share a stem, and "quick question:" and "could you
 # explain" are courtesy. v4: action verbs and their objects (`actions`), and the reading is stored.
-# v5: what the main clause asks for (`opening`).
-READING = 5
+# v5: what the main clause asks for (`opening`). v6: "sorry to bother you, but" and "just wondering" are courtesy.
+READING = 6
 _HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
@@ -378,6 +378,12 @@ _COURTESY = (
     re.compile(
         r"^\s*(?:could|can|would) you (?:please )?(?:(?:tell|let) me(?: know)?(?: (?:whether|if))?|explain)\s+"
         r"|^\s*I was wondering(?: (?:whether|if))?,?\s+",
+        re.IGNORECASE,
+    ),
+    # Apologies and musings in front of the question: "Sorry to bother you, but do you ...", "Just wondering, ...".
+    re.compile(
+        r"^\s*(?:sorry(?: to (?:bother|trouble) you| if this is a (?:silly|stupid|dumb|basic) question)"
+        r"|just wondering)\s*[,.!:;]*\s*(?:but\s+)?",
         re.IGNORECASE,
     ),
     re.compile(

@@ -196,7 +196,9 @@ class AnswerCache:
             if mine[0] not in entry.anchors[:depth] and entry.anchors[0] not in mine[:depth]:
                 continue
             sim = float(q @ entry.vector) / (qn * (float(np.linalg.norm(entry.vector)) or 1.0))
-            if sim < threshold:
+            # Typos cut MiniLM's cosine ("what percnt is the safe drivr discount" against the same question
+            # spelt right: 0.58); two questions with one reading ask the same thing whatever the cosine.
+            if sim < threshold and not self._one_reading(entry, question):
                 continue
             if not compare(features, entry.features).same_meaning and not self._mended_same(entry, question):
                 continue
@@ -215,6 +217,13 @@ class AnswerCache:
                     continue
             best[match.fresh] = match
         return best.get(True), best.get(False)
+
+    def _one_reading(self, entry: CacheEntry, question: str | None) -> bool:
+        """Whether the stored question and this one are the same words, typos mended (judge on only)."""
+        if self.gate is None or not question:
+            return False
+        stored = self.open_question(entry)
+        return bool(stored) and self.gate.same_reading(stored, question)
 
     def _mended_same(self, entry: CacheEntry, question: str | None) -> bool:
         """Whether the rules find no difference once typos between the two texts are mended (judge on only)."""
