@@ -64,6 +64,8 @@ CORPORA: dict[str, Path] = {
     "skylark": _REPO / "evals" / "corpora" / "skylark_air",
     "ledgerly": _REPO / "evals" / "corpora" / "ledgerly",
     "brightwater": _REPO / "evals" / "corpora" / "brightwater_energy",
+    "parcelwise": _REPO / "evals" / "corpora" / "parcelwise",
+    "kestrel": _REPO / "evals" / "corpora" / "kestrel_fitness",
 }
 
 SUPPORTED_KINDS = ("verbatim", "paraphrase", "yes_no", "fragment", "inference")
