@@ -52,12 +52,18 @@ def _splits(corpus: str) -> dict[str, str]:
     return data
 
 
-def test_the_grounding_cases_pass_their_checker() -> None:
+def _checker() -> Any:
+    """`scripts/check_grounding_cases.py`, the checker a writer runs, as a module."""
     script = REPO / "scripts" / "check_grounding_cases.py"
     spec = importlib.util.spec_from_file_location("check_grounding_cases", script)
     assert spec is not None and spec.loader is not None
     checker = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(checker)
+    return checker
+
+
+def test_the_grounding_cases_pass_their_checker() -> None:
+    checker = _checker()
     files = sorted((REPO / "evals" / "grounding").glob("*.jsonl"))
     # The two corpora with dev and test splits, and any train-only corpus the checker knows.
     assert set(CORPORA) <= {f.stem for f in files} <= set(checker.CORPORA)
@@ -182,11 +188,7 @@ def test_the_follow_up_grounding_cases_hold_exact_passages_in_their_documents_sp
 
 
 def test_the_unseen_help_centers_are_checked_and_never_reach_a_training_mix() -> None:
-    script = REPO / "scripts" / "check_grounding_cases.py"
-    spec = importlib.util.spec_from_file_location("check_grounding_cases", script)
-    assert spec is not None and spec.loader is not None
-    checker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checker)
+    checker = _checker()
     files = sorted((REPO / "evals" / "grounding_unseen").glob("*.jsonl"))
     assert {f.stem for f in files} == set(checker.UNSEEN)
     assert [p for f in files for p in checker.check(f)] == []
@@ -204,11 +206,7 @@ def test_the_unseen_help_centers_are_checked_and_never_reach_a_training_mix() ->
 
 
 def test_the_checker_refuses_a_train_case_in_an_unseen_help_center(tmp_path: Path) -> None:
-    script = REPO / "scripts" / "check_grounding_cases.py"
-    spec = importlib.util.spec_from_file_location("check_grounding_cases", script)
-    assert spec is not None and spec.loader is not None
-    checker = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(checker)
+    checker = _checker()
     source = REPO / "evals" / "grounding_unseen" / "cobalt.jsonl"
     case = next(_records(source))
     folder = tmp_path / "grounding_unseen"
