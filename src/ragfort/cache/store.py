@@ -223,7 +223,7 @@ class AnswerCache:
         if self.gate is None or not question:
             return False
         stored = self.open_question(entry)
-        return bool(stored) and self.gate.same_reading(stored, question)
+        return stored is not None and self.gate.same_reading(stored, question)
 
     def _mended_same(self, entry: CacheEntry, question: str | None) -> bool:
         """Whether the rules find no difference once typos between the two texts are mended (judge on only)."""

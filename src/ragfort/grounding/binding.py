@@ -486,8 +486,8 @@ def unbound(
                 best_rival = (it, got)
         if best_rival is not None and best_rival[1] >= max(own + MARGIN, MIN_SHARED):
             out.append(Unbound("name", ent, best_rival[0].surface, best_rival[0].context))
-    named = {u.claim_value for u in out}
-    out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in named]
+    already = {u.claim_value for u in out}
+    out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in already]
     return out
 
 
