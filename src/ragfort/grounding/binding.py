@@ -37,14 +37,14 @@ public benchmarks do not change.
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from ragfort.grounding.signals import (
     _IDENTIFIER,
-    _MONTHS,
     _NEGATIONS,
     _NUMBER,
     _NUMBER_WORDS,
@@ -53,7 +53,6 @@ from ragfort.grounding.signals import (
     _TIME,
     _UNITS,
     _WORD_NUMBER,
-    RATE_UNITS,
     EvidenceIndex,
     _entities,
     _fmt,
@@ -61,6 +60,7 @@ from ragfort.grounding.signals import (
     _time_value,
     _to_number,
     _tokens,
+    model_number,
     stem,
 )
 
@@ -172,15 +172,10 @@ def _words(text: str) -> frozenset[str]:
 
 
 def _is_model_number(toks: Sequence[str], i: int) -> bool:
-    """Token `i` is a model number: up to four digits after a capitalised word that is no month or stop word,
-    and before no unit (as `signals._model_number` reads names)."""
-    prev, tok = toks[i - 1], toks[i]
-    if len(tok) > 4 or not prev[:1].isupper() or not prev.isalpha() or prev.lower() in _STOPWORDS:
-        return False
-    if prev.lower() in _MONTHS:
-        return False
-    after = toks[i + 1].lower() if i + 1 < len(toks) else ""
-    return not (after in _UNITS or stem(after) in _UNITS or after in RATE_UNITS)
+    """Token `i` is a model number after a capitalised word (`signals.model_number`; "Broadband 100")."""
+    prev = toks[i - 1]
+    after = toks[i + 1] if i + 1 < len(toks) else ""
+    return prev[:1].isupper() and prev.isalpha() and model_number(prev, toks[i], after)
 
 
 def _amounts(text: str) -> list[_Amount]:
@@ -356,7 +351,34 @@ def _keys(text: str) -> frozenset[str]:
     return frozenset(f"{_fmt(a.value)} {a.unit}" for a in _amounts(text))
 
 
-EvidenceItems = tuple[list[_Item], list[_Item]]  # (numbers, names), each with its context
+class EvidenceItems:
+    """The evidence's numbers and names with their contexts, read once per request for every claim.
+
+    What only the plan-name rule needs (`_named_rival`: the names each context and sentence holds, and the
+    names set side by side) is read the first time it is asked for, then kept.
+    """
+
+    def __init__(self, numbers: list[_Item], names: list[_Item], evidence: EvidenceIndex) -> None:
+        self.numbers = numbers
+        self.names = names
+        self.evidence = evidence
+        self._names_in: dict[str, frozenset[str]] = {}
+
+    def names_in(self, text: str) -> frozenset[str]:
+        """The names `text` holds (a context or a sentence), lower-cased."""
+        if text not in self._names_in:
+            self._names_in[text] = _context_names(text)
+        return self._names_in[text]
+
+    @functools.cached_property
+    def known_names(self) -> frozenset[str]:
+        """Every name the evidence writes."""
+        return frozenset().union(*(self.names_in(s.text) for s in self.evidence.sentences))
+
+    @functools.cached_property
+    def siblings(self) -> list[frozenset[str]]:
+        """The sets of names the evidence sets side by side (`_sibling_groups`)."""
+        return _sibling_groups(self.evidence, self.names_in)
 
 
 def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> EvidenceItems:
@@ -392,7 +414,7 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             for ent in _entities(piece, drop_prepositions=True, numbered=True):
                 if not ent.startswith("<"):
                     names.append(_Item(_phrase(ent), ent, near, around, piece.strip()))
-    return numbers, names
+    return EvidenceItems(numbers, names, evidence)
 
 
 def _phrase(text: str) -> str:
@@ -427,7 +449,8 @@ def unbound(
         work: the answer's and question's numbers (`Worked`): a number worked out from them is not
             bound to anything.
     """
-    numbers, names = items if items is not None else evidence_items(evidence, passages)
+    items = items if items is not None else evidence_items(evidence, passages)
+    numbers, names = items.numbers, items.names
     subject = _words(claim) | _words(question) | _keys(claim)
     out: list[Unbound] = []
     computed = computed_numbers(claim, work=work)
@@ -457,7 +480,7 @@ def unbound(
             got = _share(subject, it, frozenset({key}))
             if got >= floor and (best is None or got > best[1]):
                 best = (it, got)
-        if best is None and (named := _named_rival(key, a.unit, subject_text, numbers, evidence)) is not None:
+        if best is None and (named := _named_rival(key, a.unit, subject_text, items)) is not None:
             best = (named, 0.0)
         if best is not None:
             out.append(Unbound("number", a.surface, best[0].surface, best[0].context))
@@ -500,42 +523,40 @@ def _context_names(text: str) -> frozenset[str]:
     return frozenset(_phrase(e) for e in names if not e.startswith("<"))
 
 
-def _sibling_groups(evidence: EvidenceIndex) -> list[frozenset[str]]:
+def _sibling_groups(
+    evidence: EvidenceIndex, names_in: Callable[[str], frozenset[str]] = _context_names
+) -> list[frozenset[str]]:
     """Sets of names the evidence sets side by side: one sentence's, one table's row labels, one passage's labels."""
-    groups = [names for sent in evidence.sentences if len(names := _context_names(sent.text)) > 1]
+    groups = [names for sent in evidence.sentences if len(names := names_in(sent.text)) > 1]
     tables: dict[tuple[int, int], set[str]] = {}
     for cells, _, table in _table_rows(evidence).values():
         tables.setdefault(table, set()).add(_phrase(cells[0]))
     labels: dict[int, set[str]] = {}
     for sent in evidence.sentences:
         if m := _LABEL.match(sent.text):
-            labels.setdefault(sent.passage, set()).update(_context_names(m.group(1)))
+            labels.setdefault(sent.passage, set()).update(names_in(m.group(1)))
     groups += [frozenset(g) for g in (*tables.values(), *labels.values()) if len(g) > 1]
     return groups
 
 
-def _named_rival(
-    key: str, unit: str, subject_text: str, numbers: Sequence[_Item], evidence: EvidenceIndex
-) -> _Item | None:
+def _named_rival(key: str, unit: str, subject_text: str, items: EvidenceItems) -> _Item | None:
     """Another value of `unit` whose context names the plan the subject names, where the value's own never does.
 
     "up to 50 miles on Plus, up to 15 miles with the Standard add-on": to "does standard include towing?",
     50 miles is Plus's. Names are matched without case, since customers type "standard".
     """
-    held = [it for it in numbers if it.key == key]
+    held = [it for it in items.numbers if it.key == key]
     if not held:
         return None
-    own = frozenset().union(*(_context_names(it.context) for it in held))
-    known = frozenset().union(*(_context_names(s.text) for s in evidence.sentences))
-    asked = {name for name in known if f" {name} " in subject_text} - own
-    if not asked or own & {name for name in known if f" {name} " in subject_text}:
+    own = frozenset().union(*(items.names_in(it.context) for it in held))
+    asked = {name for name in items.known_names if f" {name} " in subject_text}
+    if not asked or own & asked:
         return None
-    groups = _sibling_groups(evidence)
     for name in sorted(asked):
-        if not any(name in g and g & own for g in groups):
+        if not any(name in g and g & own for g in items.siblings):
             continue
-        for it in numbers:
-            if it.key != key and it.key.endswith(f" {unit}") and name in _context_names(it.context):
+        for it in items.numbers:
+            if it.key != key and it.key.endswith(f" {unit}") and name in items.names_in(it.context):
                 return it
     return None
 

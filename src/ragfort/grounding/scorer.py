@@ -524,8 +524,9 @@ class GroundingScorer:
         """
         # A contact the evidence does not hold is never the judge's to overrule: a wrong address misdirects.
         vetoed = [kind for kind in before.contradicted if kind in self.learned_vetoes or kind == "contact"]
-        spans = sorted({*computed_numbers(claim, work=work), *asked_numbers(claim, question)})
-        if "number" in vetoed and self.exempt_computed and spans:
+        if "number" in vetoed and self.exempt_computed and (
+            spans := sorted({*computed_numbers(claim, work=work), *asked_numbers(claim, question)})
+        ):
             # "so you still have about 2 months": a number the answer works out is not one it quotes; nor is
             # one the customer gave ("at 30,000 miles your car is past that").
             masked = claim

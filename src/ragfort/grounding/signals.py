@@ -457,21 +457,23 @@ def _identifiers(text: str) -> dict[str, str]:
 RATE_UNITS = frozenset({"mbps", "gbps", "kbps", "mb/s", "gb/s"})
 
 
-def _model_number(toks: Sequence[re.Match[str]], i: int, run: Sequence[str]) -> bool:
-    """Whether token `i` is the model number of the name `run` ends ("Fibre 500", "Hub 6", "iPhone 15 Pro").
+def model_number(prev: str, tok: str, after: str = "") -> bool:
+    """Whether `tok`, after the word `prev` and before `after`, is a model number ("Fibre 500", "Hub 6").
 
-    An integer of up to four digits right after a capitalised word that is not a month or a weekday
-    ("May 5"), and not followed by a unit ("Fibre 500 Mbps" is a speed).
+    An integer of up to four digits after a word that is no month or weekday ("May 5"), stop word or
+    number, and before no unit ("Fibre 500 Mbps" is a speed). The binding checks read names and subject
+    words with it.
     """
-    tok = toks[i].group(0)
-    last = run[-1].lower() if run else ""
+    last, after = prev.lower(), after.lower()
     if not last or not tok.isdigit() or len(tok) > 4 or last in _MONTHS or last in _STOPWORDS or last.isdigit():
         return False
-    if i + 1 < len(toks):
-        after = toks[i + 1].group(0).lower()
-        if after in _UNITS or stem(after) in _UNITS or after in RATE_UNITS:
-            return False
-    return True
+    return not (after in _UNITS or stem(after) in _UNITS or after in RATE_UNITS)
+
+
+def _model_number(toks: Sequence[re.Match[str]], i: int, run: Sequence[str]) -> bool:
+    """Whether token `i` is the model number of the name `run` ends ("Fibre 500", "iPhone 15 Pro")."""
+    after = toks[i + 1].group(0) if i + 1 < len(toks) else ""
+    return bool(run) and model_number(run[-1], toks[i].group(0), after)
 
 
 def _entities(text: str, *, drop_prepositions: bool = False, numbered: bool = False) -> list[str]:
