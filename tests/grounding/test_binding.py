@@ -205,6 +205,13 @@ def test_a_number_worked_out_from_the_answer_and_the_evidence_is_computed() -> N
     assert not Worked.of("£84. That's £40 for each of the 3 months, less 30%.", plan, priced).derives(84)
     # The answer's own numbers are no operands unless the evidence or the question gives them.
     assert not Worked.of("£90. That's £40 for each of the 3 months, less 25%.", "", priced).derives(90)
+    # A percentage the evidence gives is an evidence operand: 20% of the customer's own $30,000 is $6,000.
+    hotel = EvidenceIndex.build([(0, 0, 80, "We pay for a hotel up to 20% of your personal property limit.")])
+    mine = "I have the $30,000 renters plan. How much will you cover?"
+    assert Worked.of("Up to $6,000. That's 20% of your $30,000 limit.", mine, hotel).derives(6000)
+    assert not Worked.of("Up to $7,000. That's 20% of your $30,000 limit.", mine, hotel).derives(7000)
+    # Not a percentage the evidence lacks: 25% of $30,000 is worked out from the answer's word alone.
+    assert not Worked.of("Up to $7,500. That's 25% of your $30,000 limit.", mine, hotel).derives(7500)
 
 
 def test_a_list_member_the_evidence_never_writes_is_bound_to_the_one_it_replaced() -> None:

@@ -36,6 +36,29 @@ def test_a_claim_not_quoted_is_read_by_the_judge_with_its_closest_passage() -> N
     assert claim.signals[0].startswith(f"learned judge {expected:.2f} reading passage 1")
 
 
+def test_the_passage_read_is_chosen_by_shared_words_as_well_as_cosine() -> None:
+    # MiniLM puts the price sentence first for this claim (cosine 0.375 against the hotel sentence's 0.356);
+    # the hotel sentence holds five of its content words, the price sentence none.
+    passages = [
+        Passage(text="A renters policy covers your belongings. Renters policies start at $12 a month.",
+                doc_id="renters/limits.md"),
+        Passage(text="If a fire or burst pipe makes your home unlivable, we pay for a hotel and extra meal costs "
+                     "up to 20% of your personal property limit.", doc_id="renters/loss-of-use.md"),
+    ]  # fmt: skip
+    claim = "Up to $6,000 for the hotel and extra meal costs."
+    read: list[tuple[str, str]] = []
+
+    class Recording:
+        def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+            read.extend(pairs)
+            return [0.5] * len(pairs)
+
+    scorer = GroundingScorer(learned=Recording(), learned_weight=1.0)
+    report = scorer.score(claim, passages, question="My pipe burst. How much will you cover for a hotel?")
+    assert read == [(passages[1].text, claim)]
+    assert report.claims[0].signals[0].startswith("learned judge 0.50 reading passage 2")
+
+
 def test_the_blend_weighs_the_judge_against_the_feature_model() -> None:
     judge = load_judge("support")
     # The feature model's own probability: the lexical tier would only give a bound on its side of the threshold.

@@ -291,7 +291,8 @@ class Worked:
         g = self.grounded
         ops = [o for o in self.operands if o not in (0, 1) and not _close(o, value)]
         pct = [f for f in self.factors if not _close(f, value)]
-        pool = [(x, x in g) for x in ops] + [(f, False) for f in pct]
+        # A factor counts as an evidence number when its percentage is one ("20%" of a $30,000 limit).
+        pool = [(x, x in g) for x in ops] + [(f, _percent_given(f, g)) for f in pct]
         for i, (a, a_grounded) in enumerate(pool):
             for b, b_grounded in pool[i + 1 :]:
                 if (a_grounded or b_grounded) and any(
@@ -303,6 +304,11 @@ class Worked:
                 if (a in g or b in g) and any(_close(value, a * b * f) for f in pct):
                     return True
         return False
+
+
+def _percent_given(factor: float, grounded: frozenset[float]) -> bool:
+    # `factor` is p/100 or 1 - p/100 (`Worked.factors`): either way, is p an evidence number?
+    return any(_close(p, v) for v in grounded for p in (factor * 100, (1 - factor) * 100))
 
 
 def _close(a: float, b: float) -> bool:
