@@ -180,6 +180,9 @@ def test_one_reading_is_a_hit_without_the_judge() -> None:
     assert strict.same_question(polite, "can I change my PIN in the app")
     assert not strict.same_question(*PARAPHRASE)
     assert not strict.same_question("How do I turn on roaming?", "How do I turn off roaming?")
+    # A fronted phrase moved to the end: the judge read this pair 0.95 one way and 0.39 the other.
+    assert strict.same_question("On Fibre 150, what's the average upload speed?",
+                                "What's the average upload speed on Fibre 150?")  # fmt: skip
 
 
 TYPO = ("How long does a replacement SIM take to arrive?", "how long does a replacment sim take to arrive")
@@ -260,3 +263,11 @@ def test_a_gate_without_a_vocabulary_mends_nothing() -> None:
 def test_a_mended_typo_still_meets_the_rules_and_the_judge(asked: str) -> None:
     judged = AnswerCache(MemoryBackend(), keys=VaultKeys(b"k" * 32))
     assert not _semantic(judged, "How long does a replacement SIM take to arrive in a store?", asked)
+
+
+def test_a_moved_phrase_is_served_and_a_changed_number_in_it_is_not() -> None:
+    judged = AnswerCache(MemoryBackend(), keys=VaultKeys(b"k" * 32))
+    stored = "On Fibre 150, what's the average upload speed?"
+    assert _semantic(judged, stored, "What's the average upload speed on Fibre 150?")
+    # The reading leaves numbers out; the number rule still vetoes before the reading is consulted.
+    assert not _semantic(judged, stored, "What's the average upload speed on Fibre 500?")

@@ -6,7 +6,7 @@ import pytest
 
 from ragfort.cache import compare, question_features
 from ragfort.cache.equivalence import TASK, judge_vocabulary
-from ragfort.cache.typos import mend, reading
+from ragfort.cache.typos import mend, reading, readings
 from ragfort.judges import MODELS_DIR
 
 VOCABULARY = judge_vocabulary(MODELS_DIR / TASK)
@@ -66,3 +66,34 @@ def test_the_reading_drops_courtesy_case_punctuation_and_spacing() -> None:
     assert reading("Can I change my PIN in the app?") == "can i change my pin in the app"
     assert reading("What’s my PIN?") == reading("what's my pin") != reading("What is my PIN?")
     assert reading("How do I turn on roaming?") != reading("How do I turn off roaming?")
+
+
+@pytest.mark.parametrize(
+    ("fronted", "plain"),
+    [
+        ("On Fibre 150, what's the average upload speed?", "What's the average upload speed on Fibre 150?"),
+        ("If I decline a paid repair quote, is the diagnostic fee refunded?",
+         "Is the diagnostic fee refunded if I decline a paid repair quote?"),
+        ("Hi, after the grace period ends, can I still reinstate my policy? Thanks",
+         "Can I still reinstate my policy after the grace period ends?"),
+    ],
+)  # fmt: skip
+def test_a_fronted_phrase_moved_to_the_end_is_one_reading(fronted: str, plain: str) -> None:
+    assert readings(fronted) & readings(plain)
+    assert reading(plain) in readings(plain) and len(readings(plain)) == 1
+
+
+@pytest.mark.parametrize(
+    ("stored", "asked"),
+    [
+        # The words keep their order inside each part: the swapped nouns stay apart.
+        ("In a dog carrier, can my cat fly in the cabin?", "Can my dog fly in the cabin in a cat carrier?"),
+        # Only a phrase opening with a preposition or a subordinating word moves; "Yes," or a name does not.
+        ("Voltwise, can I pay by card?", "Can I pay by card Voltwise?"),
+        # A phrase moved inside the question is not at its end.
+        ("Into a Regular Saver, how much can I pay each month?", "How much can I pay into a Regular Saver each month?"),
+        ("If I cancel, do I get a refund?", "Do I get a refund if I upgrade?"),
+    ],
+)  # fmt: skip
+def test_other_word_orders_are_not_one_reading(stored: str, asked: str) -> None:
+    assert not readings(stored) & readings(asked)

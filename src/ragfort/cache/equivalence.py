@@ -11,8 +11,10 @@ two rows of equal length) and averages them: the decision never depends on
 which question came first.
 
 Two questions whose words are the same once courtesy, case, punctuation
-and typos are set aside (`ragfort.cache.typos.reading`) are the same
-question without asking the judge, which scores some such pairs low. The
+and typos are set aside (`ragfort.cache.typos.reading`), or once a phrase
+fronted before a comma is moved to the end ("On Fibre 150, what's the upload
+speed?", `typos.readings`), are the same question without asking the judge,
+which scores some such pairs low (0.95 one way, 0.39 the other). The
 gate also mends typos for the rules: `mend` gives both questions one spelling
 for the words one typo apart, checked against the judge's own vocabulary.
 
@@ -36,7 +38,8 @@ __all__ = ["READING", "TASK", "EquivalenceGate", "equivalence_gate", "judge_voca
 TASK = "equivalence"
 # How the gate reads the two texts. 1: the judge alone, on the raw texts (no version suffix).
 # 2: one reading word for word (`typos.reading`) is a hit without the judge, and typos are mended.
-READING = 2
+# 3: a phrase or clause fronted before a comma may move to the end (`typos.readings`).
+READING = 3
 
 
 @lru_cache(maxsize=4)
@@ -83,9 +86,10 @@ class EquivalenceGate:
         return float(p.mean())
 
     def same_reading(self, stored: str, asked: str) -> bool:
-        """Whether the two ask the same words in the same order, typos mended (see `typos.reading`)."""
+        """Whether the two ask the same words in the same order, typos mended and a fronted phrase moved
+        to the end (see `typos.readings`)."""
         stored, asked = self.mend(stored, asked) or (stored, asked)
-        return typos.reading(stored) == typos.reading(asked)
+        return bool(typos.readings(stored) & typos.readings(asked))
 
     def same_question(self, stored: str, asked: str) -> bool:
         """Whether one answer serves both questions: one reading, else by the judge."""

@@ -29,7 +29,7 @@ from collections.abc import Collection
 
 from ragfort.cache.features import courtesy_stripped, word_stem
 
-__all__ = ["mend", "reading"]
+__all__ = ["mend", "reading", "readings"]
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _MIN_LETTERS = 5  # shorter words ("sim" / "esim", "bil" / "bill") are too easily another word
@@ -96,3 +96,26 @@ def mend(stored: str, asked: str, vocabulary: Collection[str]) -> tuple[str, str
 def reading(text: str) -> str:
     """The question without courtesy, case, punctuation or spacing (the words it asks, in order)."""
     return " ".join(w.lower() for w in _WORD.findall(_fold(courtesy_stripped(text))))
+
+
+# A phrase or clause in front of the question, cut off by a comma, that opens with a preposition or a
+# subordinating word: "On Fibre 150, what's the upload speed?", "If I decline the quote, is the fee refunded?".
+_FRONTED = re.compile(
+    r"^\s*((?:if|when|whenever|after|before|once|while|during|until|since|unless|on|in|for|with|without|at"
+    r"|from|into|by|as|under|over|to)\b[^,?]*?)\s*,\s*(.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def readings(text: str) -> frozenset[str]:
+    """`reading(text)`, and with a fronted phrase or clause, the reading with it moved to the end.
+
+    Moving such a phrase does not change what is asked ("On Fibre 150, what's the average upload
+    speed?" is "What's the average upload speed on Fibre 150?"), and the words keep their order
+    inside each part, so "a cat in a dog carrier" never reads as "a dog in a cat carrier".
+    """
+    stripped = courtesy_stripped(text)
+    out = {reading(stripped)}
+    if fronted := _FRONTED.match(stripped):
+        out.add(reading(f"{fronted.group(2)} {fronted.group(1)}"))
+    return frozenset(out)
