@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ragfort.grounding.binding import Worked, computed_numbers, overreach, unbound
+from ragfort.grounding.binding import Worked, _same_name, _singular, computed_numbers, overreach, unbound
 from ragfort.grounding.scorer import evidence_sentences
 from ragfort.grounding.signals import EvidenceIndex, _entities
 from ragfort.types import Passage
@@ -243,3 +243,20 @@ def test_a_value_whose_context_names_a_sibling_plan_is_bound_to_the_asked_plans(
     assert unbound(claim, evidence, question="does premier include towing?", passages=texts) == []
     # No plan asked about: nothing decides between the values.
     assert unbound(claim, evidence, question="how far do you tow?", passages=texts) == []
+
+
+def test_a_name_and_its_plural_are_one_name() -> None:
+    passages = [
+        Passage(text="## Direct Debits\n\nDisputes about Direct Debits aren't handled as card disputes. Claim under "
+                     "the Direct Debit Guarantee instead.", doc_id="disputes.md"),
+        Passage(text="## The Direct Debit Guarantee\n\nIf a Direct Debit is taken in error, you're entitled to a full "
+                     "and immediate refund.", doc_id="guarantee.md"),
+    ]  # fmt: skip
+    sentences, _ = evidence_sentences(passages)
+    evidence = EvidenceIndex.build(sentences)
+    question = "A Direct Debit was taken twice. Should I use the card dispute process?"
+    claim = "Direct Debit disputes aren't handled as card disputes."
+    # "Direct Debits" is the claim's own name in the plural, not a rival it was bound to.
+    assert unbound(claim, evidence, question=question, passages=[p.text for p in passages]) == []
+    assert _same_name("parcelpoints", "parcelpoint") and _same_name("stripe's", "stripe")
+    assert not _same_name("everyday plus", "everyday") and _singular("europe express") == "europe express"

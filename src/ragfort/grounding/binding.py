@@ -427,6 +427,21 @@ def _phrase(text: str) -> str:
     return " ".join(_tokens(text)).lower()
 
 
+def _singular(phrase: str) -> str:
+    """A name phrase with its last word's plural or possessive ending cut ("direct debits", "stripe's")."""
+    head, _, last = phrase.rpartition(" ")
+    for ending in ("'s", "’s", "s'", "s"):
+        if last.endswith(ending) and len(last) - len(ending) >= 3 and not last.endswith("ss"):
+            last = last[: -len(ending)]
+            break
+    return f"{head} {last}" if head else last
+
+
+def _same_name(a: str, b: str) -> bool:
+    """Whether two name phrases are one name, up to a plural or possessive ending ("ParcelPoint(s)")."""
+    return a == b or _singular(a) == _singular(b)
+
+
 def _share(subject: frozenset[str], item: _Item, leave_out: frozenset[str]) -> float:
     s = subject - leave_out
     return len(s & item.near) + _AROUND * len(s & (item.around - item.near))
@@ -497,14 +512,14 @@ def unbound(
         mine = _words(ent)
         # "Everyday" is a rival of "Everyday Plus" even though the claim's name contains it.
         others = claim_low.replace(f" {key} ", " ")
-        own_items = [it for it in names if it.key == key or f" {key} " in f" {it.key} "]
+        own_items = [it for it in names if _same_name(it.key, key) or f" {key} " in f" {it.key} "]
         if not own_items:
             continue
         tables = {it.table for it in own_items if it.table is not None}
         own = max(_share(subject, it, mine) for it in own_items)
         best_rival: tuple[_Item, float] | None = None
         for it in names:
-            if it.key == key or f" {it.key} " in others or f" {key} " in f" {it.key} ":
+            if _same_name(it.key, key) or f" {it.key} " in others or f" {key} " in f" {it.key} ":
                 continue
             theirs = _words(it.surface)
             related = bool(mine & theirs) or (it.table is not None and it.table in tables)
