@@ -260,3 +260,17 @@ def test_a_name_and_its_plural_are_one_name() -> None:
     assert unbound(claim, evidence, question=question, passages=[p.text for p in passages]) == []
     assert _same_name("parcelpoints", "parcelpoint") and _same_name("stripe's", "stripe")
     assert not _same_name("everyday plus", "everyday") and _singular("europe express") == "europe express"
+
+
+def test_a_table_whose_label_column_has_no_heading_keeps_its_columns_apart() -> None:
+    # The header row leaves the row labels' column empty; each value belongs under its own model.
+    table = Passage(text="## At a glance\n\n| | Voltwise One | Voltwise Max |\n|---|---|---|\n"
+                         "| Screen | 6.1 inches | 6.7 inches |\n| Starting price | $699 | $999 |", doc_id="phones.md")  # fmt: skip
+    sentences, _ = evidence_sentences([table])
+    evidence = EvidenceIndex.build(sentences)
+    question = "How big is the Voltwise One's screen?"
+    # "6.7-inch" is an amount (its unit joined by a hyphen), and 6.7 inches is the Max's.
+    (screen,) = unbound("The Voltwise One has a 6.7-inch screen.", evidence, question=question, passages=[table.text])
+    assert (screen.claim_value, screen.evidence_value) == ("6.7-inch", "6.1 inches")
+    assert screen.context == "Screen, Voltwise One: 6.1 inches"
+    assert unbound("The Voltwise One has a 6.1-inch screen.", evidence, question=question, passages=[table.text]) == []

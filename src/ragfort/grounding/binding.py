@@ -207,6 +207,10 @@ def _amounts(text: str) -> list[_Amount]:
             word = m.group("unit").lower()
             unit = _UNITS.get(word) or _UNITS.get(stem(word))
             end = m.end() if unit else end
+        elif unit is None and (joined := _HYPHEN_UNIT.match(text, m.end("num"))):
+            # "a 6.7-inch screen", "a 30-day window": the unit joined by a hyphen.
+            unit = _UNITS.get(joined.group(1).lower()) or _UNITS.get(stem(joined.group(1).lower()))
+            end = joined.end() if unit else end
         raw.append((value, unit, m.start(), end))
     for m in _WORD_NUMBER.finditer(text):
         if not free(m.start(), m.end()):
@@ -315,6 +319,9 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 0.005 + 1e-4 * abs(a)
 
 
+_HYPHEN_UNIT = re.compile(r"-([A-Za-z]+)\b")
+
+
 def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str], tuple[int, int]]]:
     """For each table row sentence (header rows left out): its cells, its header's cells, and its table's id."""
     out: dict[int, tuple[list[str], list[str], tuple[int, int]]] = {}
@@ -332,7 +339,10 @@ def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str]
         if not same_table:
             header, first = cells, i
         else:
-            out[i] = (cells, header, (sent.passage, first))
+            # "| | Voltwise One | Voltwise Max |": the row labels' column has no heading, and the sentence
+            # trims the empty cell, so the header is short by one on the left.
+            pad = [""] * max(0, len(cells) - len(header))
+            out[i] = (cells, pad + header, (sent.passage, first))
         prev_row = True
     return out
 
@@ -540,7 +550,8 @@ _LABEL = re.compile(r"\s*(?:[-*+]\s*)?([A-Z][^:\n]{0,40}?):\s")
 
 
 def _context_names(text: str) -> frozenset[str]:
-    names = _entities(text, drop_prepositions=True, numbered=True)
+    # A table row's cells are read apart: "Voltwise One | Voltwise Max" names two models, not one.
+    names = [e for cell in text.split("|") for e in _entities(cell, drop_prepositions=True, numbered=True)]
     return frozenset(_phrase(e) for e in names if not e.startswith("<"))
 
 
