@@ -265,7 +265,8 @@ def test_a_name_and_its_plural_are_one_name() -> None:
 def test_a_table_whose_label_column_has_no_heading_keeps_its_columns_apart() -> None:
     # The header row leaves the row labels' column empty; each value belongs under its own model.
     table = Passage(text="## At a glance\n\n| | Voltwise One | Voltwise Max |\n|---|---|---|\n"
-                         "| Screen | 6.1 inches | 6.7 inches |\n| Starting price | $699 | $999 |", doc_id="phones.md")  # fmt: skip
+                         "| Screen | 6.1 inches | 6.7 inches |\n| Starting price | $699 | $999 |",
+                    doc_id="phones.md")  # fmt: skip
     sentences, _ = evidence_sentences([table])
     evidence = EvidenceIndex.build(sentences)
     question = "How big is the Voltwise One's screen?"
