@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ragfort.grounding.binding import Worked, _same_name, _singular, computed_numbers, overreach, unbound
+from ragfort.grounding.binding import (
+    Worked,
+    _same_name,
+    _singular,
+    asked_numbers,
+    computed_numbers,
+    overreach,
+    unbound,
+)
 from ragfort.grounding.scorer import evidence_sentences
 from ragfort.grounding.signals import EvidenceIndex, _entities
 from ragfort.types import Passage
@@ -275,3 +283,13 @@ def test_a_table_whose_label_column_has_no_heading_keeps_its_columns_apart() -> 
     assert (screen.claim_value, screen.evidence_value) == ("6.7-inch", "6.1 inches")
     assert screen.context == "Screen, Voltwise One: 6.1 inches"
     assert unbound("The Voltwise One has a 6.1-inch screen.", evidence, question=question, passages=[table.text]) == []
+
+
+def test_a_phone_numbers_digit_groups_are_never_worked_out() -> None:
+    line = EvidenceIndex.build([(0, 0, 80, "Business account holders can call 0345 555 0220, Monday to Friday.")])
+    claim = "Business account holders can call 0345 555 0210, Monday to Friday."
+    # 555 - 345 is 210: read as numbers, the swapped digit group would pass as worked out and be exempt.
+    work = Worked.of(claim, "whats the number for business accounts", line)
+    assert not work.derives(210)
+    assert computed_numbers(claim, work=work) == []
+    assert asked_numbers(claim, "is it 0345 555 0210?") == []

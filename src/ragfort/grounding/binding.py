@@ -45,6 +45,7 @@ from typing import Literal
 
 from ragfort.grounding.signals import (
     _IDENTIFIER,
+    _IDENTIFIER_DIGITS,
     _NEGATIONS,
     _NUMBER,
     _NUMBER_WORDS,
@@ -241,7 +242,10 @@ def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[in
     """
     spans: list[tuple[int, int]] = []
     low = claim.lower()
+    ids = _identifier_spans(claim)
     for m in list(_NUMBER.finditer(claim)) + list(_WORD_NUMBER.finditer(claim)):
+        if any(s <= m.start() and m.end() <= e for s, e in ids):
+            continue  # a phone or account number's digit group is quoted, never worked out
         before = re.sub(r"\s+", " ", low[max(0, m.start() - 24) : m.start()]).rstrip(" $€£")
         after = " ".join(_tokens(low[m.end() :])[:3])
         hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE)
@@ -252,12 +256,25 @@ def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[in
     return spans
 
 
+def _identifier_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` writes a phone, account or reference number (seven digits or more)."""
+    return [m.span() for m in _IDENTIFIER.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= _IDENTIFIER_DIGITS]
+
+
+def _without_identifiers(text: str) -> str:
+    for start, end in reversed(_identifier_spans(text)):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
 def asked_numbers(claim: str, question: str) -> list[tuple[int, int]]:
     """Spans of the claim's numbers that the question writes: the customer's own ("at 30,000 miles")."""
-    asked = {value for value, _, _ in _quantities(question)}
+    asked = {value for value, _, _ in _quantities(_without_identifiers(question))}
     if not asked:
         return []
-    return [(m.start("num"), m.end("num")) for m in _NUMBER.finditer(claim) if _to_number(m.group("num")) in asked]
+    ids = _identifier_spans(claim)
+    return [(m.start("num"), m.end("num")) for m in _NUMBER.finditer(claim)
+            if _to_number(m.group("num")) in asked and not any(s <= m.start() and m.end() <= e for s, e in ids)]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +295,8 @@ class Worked:
 
     @classmethod
     def of(cls, answer: str, question: str, evidence: EvidenceIndex) -> Worked:
+        # Phone and account numbers are no quantities: "0345 555 0210" is not 555 - 345 = 210.
+        answer, question = _without_identifiers(answer), _without_identifiers(question)
         grounded = frozenset(evidence.numbers)
         asked = [value for value, _, _ in _quantities(question)]
         written = _quantities(answer)
