@@ -293,3 +293,22 @@ def test_a_phone_numbers_digit_groups_are_never_worked_out() -> None:
     assert not work.derives(210)
     assert computed_numbers(claim, work=work) == []
     assert asked_numbers(claim, "is it 0345 555 0210?") == []
+
+
+def test_a_phone_number_is_bound_to_the_line_it_belongs_to() -> None:
+    lines = [
+        Passage(text="## Phone numbers\n\n- Mortgages: 0345 555 0177, Monday to Friday 8am to 8pm\n"
+                     "- Business customers: 0345 555 0188, Monday to Friday 8am to 6pm\n\n"
+                     "From abroad, call +44 345 555 0188.", doc_id="contact.md"),
+        Passage(text="## Getting help\n\nOur business team is on 0345 555 0188, Monday to Friday 8am to 6pm.",
+                doc_id="business.md"),
+    ]  # fmt: skip
+    sentences, _ = evidence_sentences(lines)
+    evidence = EvidenceIndex.build(sentences)
+    texts = [p.text for p in lines]
+    question = "What's the number for the business team?"
+    (wrong,) = unbound("0345 555 0177, Monday to Friday 8am to 6pm.", evidence, question=question, passages=texts)
+    assert (wrong.claim_value, wrong.evidence_value) == ("0345 555 0177", "0345 555 0188")
+    assert unbound("0345 555 0188, Monday to Friday 8am to 6pm.", evidence, question=question, passages=texts) == []
+    # The same line written for callers from abroad is not another line.
+    assert unbound("From abroad it's +44 345 555 0188.", evidence, question=question, passages=texts) == []

@@ -185,7 +185,12 @@ def _amounts(text: str) -> list[_Amount]:
     out: list[_Amount] = []
     taken: list[tuple[int, int]] = []
     for m in _IDENTIFIER.finditer(text):
-        if len(re.sub(r"\D", "", m.group(0))) >= 7:
+        digits = re.sub(r"\D", "", m.group(0))
+        if len(digits) >= _IDENTIFIER_DIGITS:
+            # A phone, account or reference number is a value of its own kind: the Mortgages line is not the
+            # business team's.
+            # Its last ten digits: "+44 345 555 0199" and "0345 555 0199" are one line.
+            out.append(_Amount(float(digits[-10:]), "id", m.start(), m.end(), m.group(0).strip()))
             taken.append(m.span())
     for m in _TIME.finditer(text):
         hours = _time_value(m)
