@@ -278,8 +278,12 @@ def asked_numbers(claim: str, question: str) -> list[tuple[int, int]]:
     if not asked:
         return []
     ids = _identifier_spans(claim)
+
+    def quoted(m: re.Match[str]) -> bool:  # part of a phone or account number
+        return any(s <= m.start() and m.end() <= e for s, e in ids)
+
     return [(m.start("num"), m.end("num")) for m in _NUMBER.finditer(claim)
-            if _to_number(m.group("num")) in asked and not any(s <= m.start() and m.end() <= e for s, e in ids)]  # fmt: skip
+            if _to_number(m.group("num")) in asked and not quoted(m)]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
