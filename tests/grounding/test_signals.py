@@ -414,6 +414,11 @@ def test_a_day_outside_the_days_its_own_sentence_gives_is_a_contradicted_number(
                   "You can call us on weekdays between 8am and 6pm."):  # fmt: skip
         ok, _ = _number_check(right, DAYS, (0,))
         assert (ok.mismatch, ok.contradicted) == (0.0, False), right
+    # Each clause against its own channel's sentence: the stores' days, then the phone lines' days.
+    both, _ = _number_check("Stores are open Monday to Saturday, and phone lines Monday to Friday.", DAYS, (0,))
+    assert (both.mismatch, both.contradicted) == (0.0, False)
+    swapped, _ = _number_check("Stores are open Monday to Friday, and phone lines Monday to Saturday.", DAYS, (0,))
+    assert swapped.contradicted
     # A weekend that is a condition gives no days: a day worked out from it is no swap.
     cheques = EvidenceIndex.build([(0, 0, 80, "If you pay it in at a weekend or bank holiday, it counts as paid in the "
                                               "next working day.")])  # fmt: skip

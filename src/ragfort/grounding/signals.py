@@ -821,6 +821,10 @@ def _framed_swap(claim: str, evidence: EvidenceIndex, local_text: str) -> str | 
     return None
 
 
+# Where a claim's clauses part: each may speak of another line or channel, with days of its own.
+_DAY_CLAUSES = re.compile(r",\s*(?:and|but|while|whereas)\s+|;\s*", re.IGNORECASE)
+
+
 def _day_check(claim: str, days: frozenset[int], evidence: EvidenceIndex) -> tuple[list[int], bool]:
     """The claim's days of the week its evidence does not give, and whether no evidence sentence gives any.
 
@@ -895,7 +899,14 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     bad_numbers.extend(f"date '{d}' not in evidence" for d in bad_dates)
     local_text = " ".join(evidence.sentences[i].text for i in best_idx) if best_idx else ""
     days = weekdays(claim)
-    bad_days, dayless = _day_check(claim, days, evidence) if days else ([], False)
+    bad_days: list[int] = []
+    dayless = True  # every missing day is one the evidence never names (missing, not contradicted)
+    # Each clause against its own sentence: "open Monday to Saturday, and closed on Sundays" gives two channels.
+    for clause in _DAY_CLAUSES.split(claim) if days else ():
+        if clause_days := weekdays(clause):
+            missing, none = _day_check(clause, clause_days, evidence)
+            bad_days += [d for d in missing if d not in bad_days]
+            dayless = dayless and (none or not missing)
     if bad_days:
         names = {v: k.capitalize() for k, v in _DAY_NAMES.items()}
         where = "the evidence never names it" if dayless else "not among the days its evidence gives"
