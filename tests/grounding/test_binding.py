@@ -312,3 +312,14 @@ def test_a_phone_number_is_bound_to_the_line_it_belongs_to() -> None:
     assert unbound("0345 555 0188, Monday to Friday 8am to 6pm.", evidence, question=question, passages=texts) == []
     # The same line written for callers from abroad is not another line.
     assert unbound("From abroad it's +44 345 555 0188.", evidence, question=question, passages=texts) == []
+
+
+def test_a_percentage_left_over_from_a_given_one_is_worked_out() -> None:
+    loans = EvidenceIndex.build([(0, 0, 90, "First-time buyers can borrow up to 95% of the property's value.")])
+    question = "I'm a first-time buyer. What's the smallest deposit I'd need?"
+    claim = "5%: first-time buyers can borrow up to 95%."
+    work = Worked.of(claim, question, loans)
+    assert work.complements(5) and not work.complements(15)
+    assert computed_numbers(claim, work=work) == [(0, 1)]
+    # Only a percentage: "5 days" is no deposit.
+    assert computed_numbers("Within 5 days: first-time buyers can borrow up to 95%.", work=work) == []

@@ -255,7 +255,9 @@ def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[in
         after = " ".join(_tokens(low[m.end() :])[:3])
         hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE)
         after_cue = any(after == cue or after.startswith(cue + " ") for cue in _COMPUTED_AFTER)
-        worked = work is not None and m.re is _NUMBER and work.derives(_to_number(m.group("num")) or 0.0)
+        value = _to_number(m.group("num")) or 0.0 if m.re is _NUMBER else 0.0
+        percent = m.re is _NUMBER and (m.group("unit") or "").lower() in ("%", "percent")
+        worked = work is not None and m.re is _NUMBER and (work.derives(value) or (percent and work.complements(value)))
         if hedged or after_cue or worked:
             spans.append((m.start("num"), m.end("num")))
     return spans
@@ -316,6 +318,12 @@ class Worked:
         # One level: a number the answer writes that the given numbers work out ("4" of "4 months left").
         level = {v for v, _, _ in written if v not in given and base.derives(v)}
         return cls(tuple(sorted({*base.operands, *level})), tuple(factors), grounded)
+
+    def complements(self, value: float) -> bool:
+        """Whether the percentage `value` is 100 minus a percentage given (a 5% deposit of a 95% loan)."""
+        return value not in self.grounded and any(
+            _close(value, 100 * f) and _percent_given(f, self.grounded) for f in self.factors
+        )
 
     def derives(self, value: float) -> bool:
         if value in self.grounded or value in (0, 1):
