@@ -157,6 +157,8 @@ def test_a_name_keeps_its_model_number() -> None:
     for plain in ("Call on May 5 about Fibre 500 Mbps", "Up to 500 Mbps on Fibre"):
         assert _entities(plain, numbered=True) == _entities(plain), plain
     assert _entities("In 2024 we moved", numbered=True) == []
+    # After a currency code a number is an amount: "the EUR 25 Lite fee" names Lite, not "EUR 25 Lite".
+    assert _entities("the EUR 25 Lite fee is waived", numbered=True) == ["EUR", "Lite"]
     # The feature model's reading is unchanged.
     assert _entities("Broadband 100 comes with the Hub 3.") == ["Hub"]
 

@@ -457,16 +457,22 @@ def _identifiers(text: str) -> dict[str, str]:
 RATE_UNITS = frozenset({"mbps", "gbps", "kbps", "mb/s", "gb/s"})
 
 
+_CURRENCIES = frozenset({"usd", "eur", "gbp"})
+
+
 def model_number(prev: str, tok: str, after: str = "") -> bool:
     """Whether `tok`, after the word `prev` and before `after`, is a model number ("Fibre 500", "Hub 6").
 
-    An integer of up to four digits after a word that is no month or weekday ("May 5"), stop word or
-    number, and before no unit ("Fibre 500 Mbps" is a speed). The binding checks read names and subject
-    words with it.
+    An integer of up to four digits after a word that is no month or weekday ("May 5"), stop word,
+    number or currency code ("EUR 25"), and before no unit ("Fibre 500 Mbps" is a speed). The binding
+    checks read names and subject words with it.
     """
     last, after = prev.lower(), after.lower()
     if not last or not tok.isdigit() or len(tok) > 4 or last in _MONTHS or last in _STOPWORDS or last.isdigit():
         return False
+    if _UNITS.get(last) in _CURRENCIES:
+        return False  # "EUR 25" is an amount
+
     return not (after in _UNITS or stem(after) in _UNITS or after in RATE_UNITS)
 
 
