@@ -80,8 +80,14 @@ def test_courtesy_around_a_question_is_not_part_of_it() -> None:
         "Hello there! how long do refunds take? Thanks in advance!",
         "Could you please tell me how long do refunds take?",
         "I was wondering, how long do refunds take? Cheers",
+        "Hi, quick question please: how long do refunds take? Many thanks",
+        "Good evening, I hope you can help. How long do refunds take?",
+        "Would you mind telling me how long do refunds take?",
+        "Would you be so kind as to tell me how long do refunds take? Thank you",
     ):
         assert question_features(polite) == plain, polite
+    # "Would you mind if ...?" asks permission: no courtesy frame to drop.
+    assert question_features("Would you mind if I paid by card?") != question_features("I paid by card?")
     assert question_features("Thank you!").content  # nothing but courtesy: kept as it is
 
 
@@ -133,12 +139,12 @@ def test_inflections_of_one_word_meet() -> None:
     assert f("Is it returnable?").content == f("Can I return it?").content
 
 
-def test_the_feature_hashes_are_keyed_v5_and_the_reading_is_stored() -> None:
-    # Entries stored under an older reading (v4, before `opening`) never meet this one: no word hashes alike.
-    v4 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v4").hexdigest()
+def test_the_feature_hashes_are_keyed_by_reading_and_the_reading_is_stored() -> None:
+    # Entries stored under an older reading (v6, before session 17's courtesy frames) never meet this one.
+    v6 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v6").hexdigest()
     features = question_features("When will my refund arrive?")
-    assert features.content and v4 not in features.content
-    assert READING == 6 and features.to_json()["reading"] == 6
+    assert features.content and v6 not in features.content
+    assert READING == 7 and features.to_json()["reading"] == 7
     assert features.to_json()["opening"] == ["time"]
 
 

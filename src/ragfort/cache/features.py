@@ -33,7 +33,8 @@ __all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", 
 # "device"/"devices" and "update"/"updated" share a stem, and "quick question:" and "could you
 # explain" are courtesy. v4: action verbs and their objects (`actions`), and the reading is stored.
 # v5: what the main clause asks for (`opening`). v6: "sorry to bother you, but" and "just wondering" are courtesy.
-READING = 6
+# v7: "quick question, please", "I hope you can help", "would you mind explaining", "would you be so kind as to tell me".
+READING = 7
 _HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
@@ -372,11 +373,12 @@ _COURTESY = (
     re.compile(
         r"^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?: (?:team|there|all|folks|everyone))?"
         r"|(?:many )?thanks(?: (?:in advance|so much|a lot))?|thank you(?: (?:in advance|so much))?"
-        r"|please help|(?:a )?quick (?:question|one))\s*[,.!:;]+\s*",
+        r"|please help|(?:a )?quick (?:question|one)(?: please)?|i hope you can help(?: me)?)\s*[,.!:;]+\s*",
         re.IGNORECASE,
     ),
     re.compile(
-        r"^\s*(?:could|can|would) you (?:please )?(?:(?:tell|let) me(?: know)?(?: (?:whether|if))?|explain)\s+"
+        r"^\s*(?:(?:could|can|would) you (?:please )?|would you mind |would you be so kind as to )"
+        r"(?:(?:tell|let) me(?: know)?(?: (?:whether|if))?|telling me(?: (?:whether|if))?|explain(?:ing)?)\s+"
         r"|^\s*I was wondering(?: (?:whether|if))?,?\s+",
         re.IGNORECASE,
     ),
