@@ -33,7 +33,8 @@ __all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", 
 # "device"/"devices" and "update"/"updated" share a stem, and "quick question:" and "could you
 # explain" are courtesy. v4: action verbs and their objects (`actions`), and the reading is stored.
 # v5: what the main clause asks for (`opening`). v6: "sorry to bother you, but" and "just wondering" are courtesy.
-# v7: "quick question, please", "I hope you can help", "would you mind explaining", "would you be so kind as to tell me".
+# v7: "quick question, please", "I hope you can help", "would you mind explaining", "would you be so kind as to
+# tell me" are courtesy.
 READING = 7
 _HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
