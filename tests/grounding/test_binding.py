@@ -325,3 +325,16 @@ def test_a_percentage_left_over_from_a_given_one_is_worked_out() -> None:
     assert computed_numbers(claim, work=work) == [(0, 1)]
     # Only a percentage: "5 days" is no deposit.
     assert computed_numbers("Within 5 days: first-time buyers can borrow up to 95%.", work=work) == []
+
+
+def test_a_short_framing_phrase_stays_with_the_value_it_frames() -> None:
+    lost = Passage(text="## When a parcel counts as lost\n\nA UK parcel counts as lost if it hasn't been delivered 10 "
+                        "working days after its expected delivery date. For international parcels, it's 20 working "
+                        "days.", doc_id="lost.md")  # fmt: skip
+    sentences, _ = evidence_sentences([lost])
+    evidence = EvidenceIndex.build(sentences)
+    question = "When is a parcel classed as lost?"
+    # "For international parcels," is the 20 days' own subject, not a clause apart from it.
+    assert unbound("For international ones it's 20 working days.", evidence, question=question, passages=[lost.text]) == []
+    (uk,) = unbound("For UK parcels, it's 20 working days.", evidence, question=question, passages=[lost.text])
+    assert (uk.claim_value, uk.evidence_value) == ("20 working", "10 working")

@@ -458,7 +458,7 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             continue
         whole = _words(sent.text) | _keys(sent.text)
         lead = leads.get(i, frozenset())
-        for piece in _CLAUSE_BREAK.split(sent.text):
+        for piece in _pieces(sent.text):
             near = _words(piece) | _keys(piece) | lead
             around = whole - near
             for a in _amounts(piece):
@@ -467,6 +467,26 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
                 if not ent.startswith("<"):
                     names.append(_Item(_phrase(ent), ent, near, around, piece.strip()))
     return EvidenceItems(numbers, names, evidence)
+
+
+# A phrase in front of a clause that frames it: "For international parcels, it's 20 working days."
+_FRAMING_WORDS = 4  # a short phrase; "After a trial that you didn't convert," is a clause of its own
+_FRAMING = re.compile(r"\s*(?:for|on|with|in|at|from|under|over|by|after|before|during|outside|inside)\s", re.I)
+
+
+def _pieces(sentence: str) -> list[str]:
+    """The sentence cut at commas and semicolons, a framing phrase with no number kept with the clause after it."""
+    out: list[str] = []
+    carry = ""
+    for piece in _CLAUSE_BREAK.split(sentence):
+        if _FRAMING.match(piece) and not _NUMBER.search(piece) and len(piece.split()) <= _FRAMING_WORDS:
+            carry += piece + ", "
+            continue
+        out.append(carry + piece)
+        carry = ""
+    if carry:
+        out.append(carry.rstrip(", "))
+    return out
 
 
 def _phrase(text: str) -> str:
