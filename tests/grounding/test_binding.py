@@ -335,6 +335,7 @@ def test_a_short_framing_phrase_stays_with_the_value_it_frames() -> None:
     evidence = EvidenceIndex.build(sentences)
     question = "When is a parcel classed as lost?"
     # "For international parcels," is the 20 days' own subject, not a clause apart from it.
-    assert unbound("For international ones it's 20 working days.", evidence, question=question, passages=[lost.text]) == []
+    framed = "For international ones it's 20 working days."
+    assert unbound(framed, evidence, question=question, passages=[lost.text]) == []
     (uk,) = unbound("For UK parcels, it's 20 working days.", evidence, question=question, passages=[lost.text])
     assert (uk.claim_value, uk.evidence_value) == ("20 working", "10 working")
