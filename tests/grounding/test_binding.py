@@ -8,6 +8,7 @@ from ragfort.grounding.binding import (
     _singular,
     asked_numbers,
     computed_numbers,
+    evidence_items,
     overreach,
     unbound,
 )
@@ -339,3 +340,18 @@ def test_a_short_framing_phrase_stays_with_the_value_it_frames() -> None:
     assert unbound(framed, evidence, question=question, passages=[lost.text]) == []
     (uk,) = unbound("For UK parcels, it's 20 working days.", evidence, question=question, passages=[lost.text])
     assert (uk.claim_value, uk.evidence_value) == ("20 working", "10 working")
+
+
+def test_a_number_in_a_row_label_is_a_value_of_that_row() -> None:
+    sla = Passage(text="## Service credits\n\n| Monthly uptime | Credit |\n|---|---|\n"
+                       "| Below 99.9% | 10% of that month's fee |\n| Below 99.5% | 25% of that month's fee |\n"
+                       "| Below 99.0% | 50% of that month's fee |", doc_id="sla.md")  # fmt: skip
+    sentences, _ = evidence_sentences([sla])
+    evidence = EvidenceIndex.build(sentences)
+    question = "Uptime was 99.3% last month. What credit do we get?"
+    claim = "25% of that month's fee, since it's below 99.5% but not below 99.0%."
+    # The thresholds are the rows' own labels, not values the claim took from the credit column.
+    assert unbound(claim, evidence, question=question, passages=[sla.text]) == []
+    items = evidence_items(evidence, [sla.text])
+    (threshold,) = [it for it in items.numbers if it.key == "99.5 percent"]
+    assert threshold.context == "Below 99.5% | 25% of that month's fee" and "uptim" in threshold.near

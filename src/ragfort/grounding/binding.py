@@ -445,6 +445,10 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             label = cells[0]
             row_words = _words(" ".join(cells)) | _keys(" | ".join(cells))
             names.append(_Item(_phrase(label), label, row_words, frozenset(), sent.text, table))
+            # A number in the row's label ("Below 99.5%", "Up to 5 users") is a value of that row too.
+            label_near = row_words | _words(header[0] if header else "")
+            for a in _amounts(label):
+                numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, label_near, frozenset(), sent.text, table))
             for j, cell in enumerate(cells[1:], start=1):
                 head = header[j] if j < len(header) else ""
                 # Read apart: "Broadband 100" then "Monthly price" is a name, not "100 monthly".
