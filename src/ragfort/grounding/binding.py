@@ -187,9 +187,8 @@ def _amounts(text: str) -> list[_Amount]:
     for m in _IDENTIFIER.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
         if len(digits) >= _IDENTIFIER_DIGITS:
-            # A phone, account or reference number is a value of its own kind: the Mortgages line is not the
-            # business team's.
-            # Its last ten digits: "+44 345 555 0199" and "0345 555 0199" are one line.
+            # A phone, account or reference number is a value of its own kind (the Mortgages line is not the
+            # business team's), keyed by its last ten digits: "+44 345 555 0199" and "0345 555 0199" are one line.
             out.append(_Amount(float(digits[-10:]), "id", m.start(), m.end(), m.group(0).strip()))
             taken.append(m.span())
     for m in _TIME.finditer(text):
@@ -255,7 +254,7 @@ def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[in
         after = " ".join(_tokens(low[m.end() :])[:3])
         hedged = any(re.search(r"(?:^|\W)" + re.escape(cue) + r"$", before) for cue in _COMPUTED_BEFORE)
         after_cue = any(after == cue or after.startswith(cue + " ") for cue in _COMPUTED_AFTER)
-        value = _to_number(m.group("num")) or 0.0 if m.re is _NUMBER else 0.0
+        value = (_to_number(m.group("num")) or 0.0) if m.re is _NUMBER else 0.0
         percent = m.re is _NUMBER and (m.group("unit") or "").lower() in ("%", "percent")
         worked = work is not None and m.re is _NUMBER and (work.derives(value) or (percent and work.complements(value)))
         if hedged or after_cue or worked:
