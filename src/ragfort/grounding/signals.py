@@ -472,7 +472,6 @@ def model_number(prev: str, tok: str, after: str = "") -> bool:
         return False
     if _UNITS.get(last) in _CURRENCIES:
         return False  # "EUR 25" is an amount
-
     return not (after in _UNITS or stem(after) in _UNITS or after in RATE_UNITS)
 
 
