@@ -256,6 +256,11 @@ def test_a_value_whose_context_names_a_sibling_plan_is_bound_to_the_asked_plans(
     assert unbound(claim, evidence, question="how far do you tow?", passages=texts) == []
 
 
+def _evidence(*passages: Passage) -> EvidenceIndex:
+    sentences, _ = evidence_sentences(list(passages))
+    return EvidenceIndex.build(sentences)
+
+
 def test_a_name_and_its_plural_are_one_name() -> None:
     passages = [
         Passage(text="## Direct Debits\n\nDisputes about Direct Debits aren't handled as card disputes. Claim under "
@@ -263,8 +268,7 @@ def test_a_name_and_its_plural_are_one_name() -> None:
         Passage(text="## The Direct Debit Guarantee\n\nIf a Direct Debit is taken in error, you're entitled to a full "
                      "and immediate refund.", doc_id="guarantee.md"),
     ]  # fmt: skip
-    sentences, _ = evidence_sentences(passages)
-    evidence = EvidenceIndex.build(sentences)
+    evidence = _evidence(*passages)
     question = "A Direct Debit was taken twice. Should I use the card dispute process?"
     claim = "Direct Debit disputes aren't handled as card disputes."
     # "Direct Debits" is the claim's own name in the plural, not a rival it was bound to.
@@ -278,8 +282,7 @@ def test_a_table_whose_label_column_has_no_heading_keeps_its_columns_apart() -> 
     table = Passage(text="## At a glance\n\n| | Voltwise One | Voltwise Max |\n|---|---|---|\n"
                          "| Screen | 6.1 inches | 6.7 inches |\n| Starting price | $699 | $999 |",
                     doc_id="phones.md")  # fmt: skip
-    sentences, _ = evidence_sentences([table])
-    evidence = EvidenceIndex.build(sentences)
+    evidence = _evidence(table)
     question = "How big is the Voltwise One's screen?"
     # "6.7-inch" is an amount (its unit joined by a hyphen), and 6.7 inches is the Max's.
     (screen,) = unbound("The Voltwise One has a 6.7-inch screen.", evidence, question=question, passages=[table.text])
@@ -306,8 +309,7 @@ def test_a_phone_number_is_bound_to_the_line_it_belongs_to() -> None:
         Passage(text="## Getting help\n\nOur business team is on 0345 555 0188, Monday to Friday 8am to 6pm.",
                 doc_id="business.md"),
     ]  # fmt: skip
-    sentences, _ = evidence_sentences(lines)
-    evidence = EvidenceIndex.build(sentences)
+    evidence = _evidence(*lines)
     texts = [p.text for p in lines]
     question = "What's the number for the business team?"
     (wrong,) = unbound("0345 555 0177, Monday to Friday 8am to 6pm.", evidence, question=question, passages=texts)
@@ -332,8 +334,7 @@ def test_a_short_framing_phrase_stays_with_the_value_it_frames() -> None:
     lost = Passage(text="## When a parcel counts as lost\n\nA UK parcel counts as lost if it hasn't been delivered 10 "
                         "working days after its expected delivery date. For international parcels, it's 20 working "
                         "days.", doc_id="lost.md")  # fmt: skip
-    sentences, _ = evidence_sentences([lost])
-    evidence = EvidenceIndex.build(sentences)
+    evidence = _evidence(lost)
     question = "When is a parcel classed as lost?"
     # "For international parcels," is the 20 days' own subject, not a clause apart from it.
     framed = "For international ones it's 20 working days."
@@ -346,8 +347,7 @@ def test_a_number_in_a_row_label_is_a_value_of_that_row() -> None:
     sla = Passage(text="## Service credits\n\n| Monthly uptime | Credit |\n|---|---|\n"
                        "| Below 99.9% | 10% of that month's fee |\n| Below 99.5% | 25% of that month's fee |\n"
                        "| Below 99.0% | 50% of that month's fee |", doc_id="sla.md")  # fmt: skip
-    sentences, _ = evidence_sentences([sla])
-    evidence = EvidenceIndex.build(sentences)
+    evidence = _evidence(sla)
     question = "Uptime was 99.3% last month. What credit do we get?"
     claim = "25% of that month's fee, since it's below 99.5% but not below 99.0%."
     # The thresholds are the rows' own labels, not values the claim took from the credit column.
