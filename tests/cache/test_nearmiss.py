@@ -123,3 +123,24 @@ def test_features_hold_no_words_of_the_question() -> None:
     dumped = json.dumps(question_features(text).to_json())
     for word in ("jane", "example", "voltwise", "order", "12345", "email"):
         assert word not in dumped.lower()
+
+
+@pytest.mark.parametrize(
+    ("plain", "framed"),
+    [
+        ("Can I get Cobalt TV on Fibre 36?", "Is Cobalt TV available if I'm on Fibre 36?"),
+        ("How much is the TV box on Fibre 150?", "What does the TV box cost on Fibre 150?"),
+    ],
+)
+def test_a_word_that_only_frames_the_ask_is_no_substitution(plain: str, framed: str) -> None:
+    assert compare(question_features(plain), question_features(framed)).same_meaning
+
+
+def test_a_price_word_on_one_side_still_counts_when_only_one_side_asks_a_cost() -> None:
+    # "Can I cancel?" asks permission; "Is there a fee to cancel?" asks a cost.
+    assert not compare(question_features("Can I cancel my contract?"), question_features(
+        "Is there a fee to cancel my contract?")).same_meaning  # fmt: skip
+    # Another word beside the frame word still makes a substitution.
+    wider = compare(question_features("Can I get Cobalt TV on Fibre 36?"),
+                    question_features("Is Cobalt TV available in Wales on Fibre 36?"))  # fmt: skip
+    assert not wider.same_meaning

@@ -26,7 +26,15 @@ from ragfort.cache.actions import actions
 from ragfort.cache.opening import opening_ask
 from ragfort.text import FUNCTION_WORDS
 
-__all__ = ["READING", "QuestionFeatures", "StaleFeatures", "courtesy_stripped", "question_features", "word_stem"]
+__all__ = [
+    "READING",
+    "QuestionFeatures",
+    "StaleFeatures",
+    "courtesy_stripped",
+    "question_features",
+    "word_hashes",
+    "word_stem",
+]
 
 # The reading of a question these features come from; it keys the hashes, and features stored under
 # another reading never meet these (`StaleFeatures`). v2: sentence starts are not names. v3:
@@ -266,6 +274,11 @@ def _phrase(tokens: list[str], start: int, *, limit: int = 2) -> list[str]:
 
 def _h(kind: str, value: str) -> str:
     return hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=8, key=_HASH_KEY).hexdigest()
+
+
+def word_hashes(*words: str) -> frozenset[str]:
+    """The content hashes `question_features` gives these words (after its synonym folding)."""
+    return frozenset(_h("word", word_stem(_CANON.get(w, w))) for w in words)
 
 
 def word_stem(word: str) -> str:

@@ -31,13 +31,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ragfort.cache.features import QuestionFeatures
+from ragfort.cache.features import QuestionFeatures, word_hashes
 from ragfort.cache.opening import compatible
 
 __all__ = ["NearMissCheck", "compare"]
 
 # At most this many content words swapped on each side (with the rest shared) is a substitution.
 SUBSTITUTION_MAX_WORDS = 2
+# Words that only frame what is asked, ignored when one side alone has them ("Is Cobalt TV available on
+# Fibre 36?" / "Can I get Cobalt TV on Fibre 36?"), and a price word, when both sides ask for a cost.
+_FRAME_WORDS = word_hashes("available", "possible", "able")
+_PRICE_WORDS = word_hashes("price")
 # Axes where naming the scope on one side only already changes the question.
 _ONE_SIDED_SCOPE_AXES = frozenset({"party"})
 
@@ -126,6 +130,9 @@ def compare(a: QuestionFeatures, b: QuestionFeatures) -> NearMissCheck:
     if _other_action(a.actions, b.actions):
         reasons.append("action")
     only_a, only_b = a.content - b.content, b.content - a.content
+    if not only_a or not only_b:
+        frame = _FRAME_WORDS | (_PRICE_WORDS if "cost" in a.asks and "cost" in b.asks else frozenset())
+        only_a, only_b = only_a - frame, only_b - frame
     shared = a.content & b.content
     small = len(only_a) <= SUBSTITUTION_MAX_WORDS and len(only_b) <= SUBSTITUTION_MAX_WORDS
     # Nearly the same words: whatever differs is what the question is about.
