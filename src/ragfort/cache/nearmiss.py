@@ -21,7 +21,9 @@ any rule finds a difference in meaning:
 - action: each asks for an action of a class the other does not (view vs
   change, cancel vs pay), done to the same object ("my PIN");
 - substitution: apart from a word or two swapped, the questions are the same
-  words, so the swapped words are the point of the question.
+  words, so the swapped words are the point of the question (a word that
+  only frames the ask, "available", or a price word when both ask a cost,
+  does not count when one side alone has it).
 
 Rules err towards refusing: a refused paraphrase costs one generation, a
 wrong hit serves a wrong answer.
