@@ -187,6 +187,14 @@ class AnswerCache:
         threshold = cfg.judged_threshold if self.gate is not None else cfg.threshold
         q = np.asarray(vector, dtype=np.float32)
         qn = float(np.linalg.norm(q)) or 1.0
+        opened: dict[int, str | None] = {}
+
+        def stored_of(entry: CacheEntry) -> str | None:
+            # Each candidate's sealed question is opened at most once per lookup, and only when needed.
+            if id(entry) not in opened:
+                opened[id(entry)] = self.open_question(entry) if self.gate is not None else None
+            return opened[id(entry)]
+
         for entry in self.backend.candidates(namespace, mine[:depth], limit=cfg.max_candidates):
             if entry.vector is None or entry.features is None or not entry.anchors:
                 continue
@@ -198,9 +206,9 @@ class AnswerCache:
             sim = float(q @ entry.vector) / (qn * (float(np.linalg.norm(entry.vector)) or 1.0))
             # Typos cut MiniLM's cosine ("what percnt is the safe drivr discount" against the same question
             # spelt right: 0.58); two questions with one reading ask the same thing whatever the cosine.
-            if sim < threshold and not self._one_reading(entry, question):
+            if sim < threshold and not self._one_reading(stored_of(entry), question):
                 continue
-            if not compare(features, entry.features).same_meaning and not self._mended_same(entry, question):
+            if not compare(features, entry.features).same_meaning and not self._mended_same(stored_of(entry), question):
                 continue
             passed.append(Match(entry, fresh=entry.fresh_until > now, similarity=sim))
         best: dict[bool, Match] = {}
@@ -209,7 +217,7 @@ class AnswerCache:
             if match.fresh in best:
                 continue
             if self.gate is not None:
-                stored = self.open_question(match.entry)
+                stored = stored_of(match.entry)
                 if judged[match.fresh] >= cfg.judge_candidates or not stored:
                     continue
                 judged[match.fresh] += 1
@@ -218,18 +226,16 @@ class AnswerCache:
             best[match.fresh] = match
         return best.get(True), best.get(False)
 
-    def _one_reading(self, entry: CacheEntry, question: str | None) -> bool:
+    def _one_reading(self, stored: str | None, question: str | None) -> bool:
         """Whether the stored question and this one are the same words, typos mended (judge on only)."""
-        if self.gate is None or not question:
+        if self.gate is None or not question or stored is None:
             return False
-        stored = self.open_question(entry)
-        return stored is not None and self.gate.same_reading(stored, question)
+        return self.gate.same_reading(stored, question)
 
-    def _mended_same(self, entry: CacheEntry, question: str | None) -> bool:
+    def _mended_same(self, stored: str | None, question: str | None) -> bool:
         """Whether the rules find no difference once typos between the two texts are mended (judge on only)."""
         if self.gate is None or not question:
             return False
-        stored = self.open_question(entry)
         mended = self.gate.mend(stored, question) if stored else None
         if mended is None:
             return False

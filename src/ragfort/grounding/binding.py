@@ -184,13 +184,12 @@ def _amounts(text: str) -> list[_Amount]:
     text = _PLACEHOLDER.sub(lambda m: " " * len(m.group(0)), text)
     out: list[_Amount] = []
     taken: list[tuple[int, int]] = []
-    for m in _IDENTIFIER.finditer(text):
+    for m in _identifier_matches(text):
+        # A phone, account or reference number is a value of its own kind (the Mortgages line is not the
+        # business team's), keyed by its last ten digits: "+44 345 555 0199" and "0345 555 0199" are one line.
         digits = re.sub(r"\D", "", m.group(0))
-        if len(digits) >= _IDENTIFIER_DIGITS:
-            # A phone, account or reference number is a value of its own kind (the Mortgages line is not the
-            # business team's), keyed by its last ten digits: "+44 345 555 0199" and "0345 555 0199" are one line.
-            out.append(_Amount(float(digits[-10:]), "id", m.start(), m.end(), m.group(0).strip()))
-            taken.append(m.span())
+        out.append(_Amount(float(digits[-10:]), "id", m.start(), m.end(), m.group(0).strip()))
+        taken.append(m.span())
     for m in _TIME.finditer(text):
         hours = _time_value(m)
         if hours is None:
@@ -262,9 +261,13 @@ def computed_numbers(claim: str, *, work: Worked | None = None) -> list[tuple[in
     return spans
 
 
-def _identifier_spans(text: str) -> list[tuple[int, int]]:
+def _identifier_matches(text: str) -> list[re.Match[str]]:
     """Where `text` writes a phone, account or reference number (seven digits or more)."""
-    return [m.span() for m in _IDENTIFIER.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= _IDENTIFIER_DIGITS]
+    return [m for m in _IDENTIFIER.finditer(text) if len(re.sub(r"\D", "", m.group(0))) >= _IDENTIFIER_DIGITS]
+
+
+def _identifier_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _identifier_matches(text)]
 
 
 def _without_identifiers(text: str) -> str:

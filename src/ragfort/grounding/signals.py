@@ -575,6 +575,14 @@ class EvidenceIndex:
     identifiers: dict[str, str] = field(default_factory=dict)
     emails: frozenset[str] = field(default_factory=frozenset)
     web_text: str = ""
+    # Each sentence's days of the week, read the first time a claim names a day (`days_of`).
+    _days: list[frozenset[int]] | None = None
+
+    def days_of(self, i: int) -> frozenset[int]:
+        """The days of the week sentence `i` gives (`weekdays`), read once per index for every claim."""
+        if self._days is None:
+            self._days = [weekdays(sent.text, spans=False) for sent in self.sentences]
+        return self._days[i]
 
     @classmethod
     def build(cls, sentences: Sequence[tuple[int, int, int, str]]) -> EvidenceIndex:
@@ -839,8 +847,8 @@ def _day_check(claim: str, days: frozenset[int], evidence: EvidenceIndex) -> tup
     """
     words = set(content_tokens(claim)) - _DAY_TOKENS
     best, found = 0, set[int]()
-    for sent in evidence.sentences:
-        given = weekdays(sent.text, spans=False)
+    for i, sent in enumerate(evidence.sentences):
+        given = evidence.days_of(i)
         if not given:
             continue
         shared = len(words & sent.tokens)
