@@ -355,3 +355,35 @@ def test_a_number_in_a_row_label_is_a_value_of_that_row() -> None:
     items = evidence_items(evidence, [sla.text])
     (threshold,) = [it for it in items.numbers if it.key == "99.5 percent"]
     assert threshold.context == "Below 99.5% | 25% of that month's fee" and "uptim" in threshold.near
+
+
+def test_a_labelled_lines_property_given_to_another_label_is_unbound() -> None:
+    tiers = Passage(text="## Lounge access by tier\n\n- Bronze: one lounge pass a year.\n"
+                         "- Silver: two lounge passes a year.\n"
+                         "- Gold and Diamond: unlimited lounge visits with a guest, at every airport.\n\n"
+                         "## How a visit works\n\n- Check-in: show your card at the lounge desk.\n"
+                         "- Guests: pay at the desk unless your tier includes one.", doc_id="lounges.md")  # fmt: skip
+    evidence = _evidence(tiers)
+    question = "What lounge access do I get as a Silver member?"
+
+    def swaps(claim: str) -> list[tuple[str, str]]:
+        return [(u.claim_value, u.evidence_value) for u in unbound(claim, evidence, question=question,
+                                                                     passages=[tiers.text])]  # fmt: skip
+
+    # Gold's and Diamond's line, given to Silver (also when a comma splits the property off the name).
+    assert swaps("Silver members get unlimited lounge visits with a guest at every airport.") == [
+        ("Silver", "Gold and Diamond")
+    ]
+    assert swaps("Silver gets unlimited lounge visits, with a guest, at every airport.") == [
+        ("Silver", "Gold and Diamond")
+    ]
+    for right in (
+        "Silver members get two lounge passes a year.",  # its own line
+        "Gold members get unlimited lounge visits with a guest at every airport.",  # a label of that line
+        # Denied: what Gold and Diamond have is not Silver's.
+        "Silver doesn't get unlimited lounge visits with a guest at every airport, only two passes a year.",
+        # The claim speaks of the other line's subject too ("check in" for "Check-in"): a step, not a swap.
+        "Silver members check in by showing their card at the lounge desk.",
+        "Silver: two passes, and guests pay at the desk.",  # no clear margin over its own line
+    ):
+        assert swaps(right) == [], right

@@ -19,7 +19,8 @@ claim's own number (or any at all when the claim's number is nowhere), including
 subject word that none of those contexts has; values that stand together in the claim
 and in the evidence ("£10,000 per payment and £20,000 a day") are bound to each other. A
 name is unbound the same way when a related name (one sharing a word with it, or another
-row label of the same table) sits with the subject.
+row label of the same table) sits with the subject, and when the claim gives one label of
+a labelled list ("- Gold: ...") what another label's line says (`_label_swaps`).
 
 A number the answer works out or hedges ("which is 100", "about 2 months", "so you
 still have 2 months left") is not taken from the evidence, so it is never unbound.
@@ -62,6 +63,7 @@ from ragfort.grounding.signals import (
     _to_number,
     _tokens,
     model_number,
+    polarity,
     stem,
 )
 
@@ -430,6 +432,11 @@ class EvidenceItems:
         return frozenset().union(*(self.names_in(s.text) for s in self.evidence.sentences))
 
     @functools.cached_property
+    def labelled_lines(self) -> list[list[_Line]]:
+        """Each passage's labelled lines (`_labelled_lines`), for the passages with at least two."""
+        return _labelled_lines(self.evidence)
+
+    @functools.cached_property
     def siblings(self) -> list[frozenset[str]]:
         """The sets of names the evidence sets side by side (`_sibling_groups`)."""
         return _sibling_groups(self.evidence, self.names_in)
@@ -604,6 +611,8 @@ def unbound(
             out.append(Unbound("name", ent, best_rival[0].surface, best_rival[0].context))
     already = {u.claim_value for u in out}
     out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in already]
+    already |= {u.claim_value for u in out}
+    out += [u for u in _label_swaps(claim, items) if u.claim_value not in already]
     return out
 
 
@@ -631,6 +640,85 @@ def _sibling_groups(
             labels.setdefault(sent.passage, set()).update(names_in(m.group(1)))
     groups += [frozenset(g) for g in (*tables.values(), *labels.values()) if len(g) > 1]
     return groups
+
+
+# What joins the names of one label: "Gold and Platinum", "Core & Plus", "Silver, Blue".
+_LABEL_JOIN = re.compile(r"\s*(?:,|/|&|\band\b|\bor\b)\s*", re.IGNORECASE)
+# How many of the claim's words another labelled line must share with it, and by how many more than the
+# line of the label the claim names: a clear margin, since lines of one list share much of their wording.
+LABEL_SHARED = 3
+LABEL_MARGIN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    """A labelled line of a passage ("- Gold: 1 extra bag."): its label's names, as written, and its text's words."""
+
+    names: tuple[str, ...]
+    words: frozenset[str]
+    text: str
+
+
+def _labelled_lines(evidence: EvidenceIndex) -> list[list[_Line]]:
+    """Each passage's labelled lines, for the passages with at least two."""
+    by_passage: dict[int, list[_Line]] = {}
+    for sent in evidence.sentences:
+        m = _LABEL.match(sent.text)
+        if m is None:
+            continue
+        names = tuple(part.strip() for part in _LABEL_JOIN.split(m.group(1)) if part.strip())
+        body = sent.text[m.end() :]
+        by_passage.setdefault(sent.passage, []).append(_Line(names, _words(body) | _keys(body), sent.text.strip()))
+    return [lines for lines in by_passage.values() if len(lines) > 1]
+
+
+def _writes(text: str, name: str) -> bool:
+    """Whether `text` writes `name` as a label writes it (case kept: "Plus", not "plus any fee")."""
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?:s|'s|’s)?(?![\w-])", text) is not None
+
+
+def _spoken_of(label: str, words: frozenset[str]) -> bool:
+    """Whether `words` hold every word of `label`, or a word it begins with ("inspected" for "Inspection")."""
+    mine = _words(label)
+    return bool(mine) and all(any(w == m or (len(w) >= 4 and m.startswith(w)) for w in words) for m in mine)
+
+
+def _label_swaps(claim: str, items: EvidenceItems) -> list[Unbound]:
+    """Label names the claim gives a labelled line's property that another label of the same list holds.
+
+    "Silver members get every seat free on any fare" beside "- Silver: Standard seats free on any fare." and
+    "- Gold and Platinum: every seat free on any fare, including Extra Legroom.": the property is on Gold's and
+    Platinum's line, and the claim names neither of them. Read for each clause of the claim that writes the
+    name, on that clause and on the whole claim ("towel service is included on Plus, so just grab one at the
+    front desk": the clause is Elite's line, the rest is Plus's), each only where it negates as often as the
+    other line does ("Classic doesn't include Extra Legroom" says that what Flex has is not Classic's). A line
+    whose label the claim speaks of in other words ("once we've inspected it" for "- Inspection: ...") is no
+    rival: such lines are the steps of one process, not parallel labels.
+    """
+    out: list[Unbound] = []
+    whole = _words(claim) | _keys(claim)
+    for lines in items.labelled_lines:
+        for piece in _pieces(claim):
+            words = _words(piece) | _keys(piece)
+            for name in sorted({n for line in lines for n in line.names if _writes(piece, n)}):
+                if name in {u.claim_value for u in out}:
+                    continue
+                own = [line for line in lines if name in line.names]
+                mine = _words(name)
+                for text, shared in ((piece, words - mine), (claim, whole - mine)):
+                    floor = max(LABEL_SHARED, max(len(shared & line.words) for line in own) + LABEL_MARGIN)
+                    rivals = [
+                        (len(shared & line.words), line)
+                        for line in lines
+                        if line not in own
+                        and not any(_writes(claim, n) or _spoken_of(n, whole) for n in line.names)
+                        and polarity(text) == polarity(line.text)
+                    ]
+                    got, best = max(rivals, key=lambda r: r[0], default=(0, None))
+                    if best is not None and got >= floor:
+                        out.append(Unbound("name", name, " and ".join(best.names), best.text))
+                        break
+    return out
 
 
 def _named_rival(key: str, unit: str, subject_text: str, items: EvidenceItems) -> _Item | None:
