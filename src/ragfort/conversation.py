@@ -18,7 +18,9 @@ follow-up before retrieval:
   single content word, "Why?"). The relevance guard's answerability judge
   reads the question itself (`RagChain.retrieve` sets ``state.search_text``):
   read joined, a follow-up inherits the earlier question's answerability,
-  and unanswerable follow-ups were answered.
+  and unanswerable follow-ups were answered. Only a follow-up with at most
+  one content word of its own ("any fee for that?") is also read joined
+  (`ragfort.guards.relevance.bare_follow_up_reading`): alone it names nothing.
   ``benchmarks/conversations.py`` measures it on ``evals/conversations.jsonl``
   and ``evals/conversations_northbeam.jsonl``.
 
@@ -39,6 +41,7 @@ from ragfort.types import HistoryMessage, Passage
 __all__ = [
     "FollowUpRule",
     "conversation_query",
+    "follow_up_words",
     "fuse_rankings",
     "is_follow_up",
     "rewrite_messages",
@@ -64,13 +67,14 @@ _OWN_WORDS_POINTING = 6  # at most this many, with a word pointing back ("How mu
 _HUMAN = frozenset(["human", "user"])
 
 
-def _content_words(text: str) -> list[str]:
+def follow_up_words(text: str) -> list[str]:
+    """The content words of `text`, without function words and words that point back ("it", "that", "else")."""
     return [w for w in _WORD.findall(text.lower()) if w not in FUNCTION_WORDS and w not in _POINTS_BACK]
 
 
 def is_follow_up(question: str) -> bool:
     """Whether `question` needs the conversation before it to be understood (the cheap rule)."""
-    own = _content_words(search_text(question))
+    own = follow_up_words(search_text(question))
     if len(own) <= _OWN_WORDS_ALONE or _CONTINUES.match(question):
         return True
     words = set(_WORD.findall(question.lower()))

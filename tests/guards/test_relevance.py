@@ -16,10 +16,15 @@ import pytest
 
 from ragfort.context import RunContext
 from ragfort.errors import ConfigError
-from ragfort.guards.relevance import DEFAULT_MIN_ANSWERABILITY, DEFAULT_MIN_SCORE, RelevanceGuard
+from ragfort.guards.relevance import (
+    DEFAULT_MIN_ANSWERABILITY,
+    DEFAULT_MIN_SCORE,
+    RelevanceGuard,
+    bare_follow_up_reading,
+)
 from ragfort.judges.answerable import load_question_model, question_features
 from ragfort.judges.runtime import MODELS_DIR
-from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
+from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, HistoryMessage, Passage, Stage, Turn, Verdict
 
 
 def _turn(*scores: float | None) -> Turn:
@@ -248,3 +253,35 @@ def test_without_the_question_model_one_passage_over_the_bar_settles_it() -> Non
     never = RelevanceGuard(question_model=False, min_answerability=1.0)
     v = never.check(Turn(question=SUNDAY, documents=_docs(*FIVE)), RunContext())
     assert v.action is Action.ABSTAIN and _read_count(v) == len(FIVE)
+
+
+PORTING = ("## Moving your number to another carrier\n\nAsk your new carrier to move your number and give them the "
+           "Number Transfer PIN from the app. Most moves finish within one working day. There is no fee for moving "
+           "your number away from us.")  # fmt: skip
+ASKED_BEFORE = (
+    HistoryMessage(role="human", content="How long does it take to move my number to another carrier?"),
+    HistoryMessage(role="ai", content="Most moves finish within one working day."),
+)
+
+
+def test_a_follow_up_with_nothing_of_its_own_is_also_read_with_the_conversation() -> None:
+    guard = RelevanceGuard()
+    docs = (Passage(text=PORTING, doc_id="porting.md"),)
+    # Alone, "any fee for that?" names nothing the passage could answer; after the porting question it asks a
+    # porting fee, which the passage gives.
+    alone = guard.check(Turn(question="any fee for that?", documents=docs), RunContext())
+    assert alone.action is Action.ABSTAIN
+    followed = guard.check(Turn(question="any fee for that?", documents=docs, history=ASKED_BEFORE), RunContext())
+    assert followed.action is Action.REWRITE and (followed.score or 0.0) > (alone.score or 0.0)
+
+
+def test_only_a_bare_follow_up_is_read_with_the_conversation() -> None:
+    joined = bare_follow_up_reading(Turn(question="any fee for that?", history=ASKED_BEFORE))
+    assert joined == "How long does it take to move my number to another carrier? any fee for that?"
+    # No history, a question that stands alone, or a follow-up with words of its own: read alone, as before
+    # (joined, an unanswerable follow-up would inherit the earlier question's answerability).
+    assert bare_follow_up_reading(Turn(question="any fee for that?")) is None
+    assert bare_follow_up_reading(Turn(question="How do I reset my password?", history=ASKED_BEFORE)) is None
+    assert bare_follow_up_reading(Turn(question="Is there a student discount on that?", history=ASKED_BEFORE)) is None
+    # Only the customer's own messages are joined: the desk's answer is not the customer's question.
+    assert "working day" not in (joined or "")

@@ -42,6 +42,10 @@ On the dev questions this reads 2.2-3.1 passages of 5 on average and halves
 the median cost (``benchmarks/abstention.py``); the passages left unread
 carry no mark, and the verdict's score is then a lower bound.
 
+A follow-up with history and at most one content word of its own ("any fee
+for that?") is read twice, alone and joined to the customer's earlier
+messages, and each passage keeps the higher read (`bare_follow_up_reading`).
+
 The judge needs no retrieval score, so it also checks passages of a wrapped
 chain whose retriever reports none; without the judge such passages cannot be
 judged and the guard allows the turn and says so. No passages at all is an
@@ -58,6 +62,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from ragfort.context import RunContext
+from ragfort.conversation import conversation_query, follow_up_words, is_follow_up
 from ragfort.guards.account import account_question
 from ragfort.guards.base import BaseGuard, GuardSettings
 from ragfort.judges import PairJudge, load_judge
@@ -67,11 +72,16 @@ from ragfort.replies import ABSTAIN_MESSAGE
 from ragfort.text import search_text
 from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
 
+# At most this many content words of its own ("any fee for that?"): a follow-up also read with the conversation.
+BARE_FOLLOW_UP_WORDS = 1
+
 __all__ = [
+    "BARE_FOLLOW_UP_WORDS",
     "DEFAULT_MIN_ANSWERABILITY",
     "DEFAULT_MIN_SCORE",
     "RelevanceGuard",
     "RelevanceSettings",
+    "bare_follow_up_reading",
 ]
 
 # Chosen by benchmarks/relevance_threshold.py on ClapNQ dev and the help-center
@@ -218,11 +228,19 @@ class RelevanceGuard(BaseGuard):
                 probabilities then cover the first ``len(probs)`` passages.
         """
         question = searched or search_text(turn.resolved_question or turn.question)
+        readings = [question]
+        if (joined := bare_follow_up_reading(turn)) is not None and joined != question:
+            readings.append(joined)
         top = turn.documents[: self.settings.answerability_passages]
         first = max(1, judge.lanes) if until_settled else len(top)
-        probs = [float(p) for p in judge.score([(p.text, question) for p in top[:first]])]
+
+        def score(passages: tuple[Passage, ...]) -> list[float]:
+            reads = [judge.score([(p.text, reading) for p in passages]) for reading in readings]
+            return [float(max(r[i] for r in reads)) for i in range(len(passages))]
+
+        probs = score(top[:first])
         if len(probs) < len(top) and not self._settled(top, probs):
-            probs += [float(p) for p in judge.score([(p.text, question) for p in top[first:]])]
+            probs += score(top[first:])
         return top, probs
 
     def _settled(self, top: tuple[Passage, ...], probs: list[float]) -> bool:
@@ -310,6 +328,23 @@ class RelevanceGuard(BaseGuard):
             reason=f"no passage answers the question: {read} (< min_answerable {floor:.3f})",
             turn=turn.evolve(documents=documents, answer=self.settings.abstain_message),
         )
+
+
+def bare_follow_up_reading(turn: Turn) -> str | None:
+    """The customer's earlier messages joined with the question, for a follow-up with almost nothing of its own.
+
+    "any fee for that?", "then what?", "when does it come through?": read alone, such a question
+    gives the judge nothing to weigh against a passage, and every passage reads as not answering it.
+    A follow-up (`is_follow_up`) with history and at most `BARE_FOLLOW_UP_WORDS` content words of its own
+    is also read joined to what the customer said before (`conversation_query`), and the judge takes
+    the higher read of each passage. A follow-up with more words of its own is read alone: joined, it
+    would inherit the earlier question's answerability.
+    """
+    if not turn.history or not is_follow_up(turn.question):
+        return None
+    if len(follow_up_words(search_text(turn.question))) > BARE_FOLLOW_UP_WORDS:
+        return None
+    return search_text(conversation_query(turn.question, turn.history))
 
 
 def _cosines(top: tuple[Passage, ...]) -> list[float] | None:
