@@ -387,3 +387,18 @@ def test_a_labelled_lines_property_given_to_another_label_is_unbound() -> None:
         "Silver: two passes, and guests pay at the desk.",  # no clear margin over its own line
     ):
         assert swaps(right) == [], right
+
+
+def test_values_stand_together_only_in_a_context_about_the_claims_subject() -> None:
+    phone = Passage(text="## Customer service\n\nCall 0800 555 0140. Customer service is open Monday to Friday, 8am "
+                         "to 8pm, and Saturday 9am to 1pm.", doc_id="phone.md")  # fmt: skip
+    chat = Passage(text="## Chat\n\n- Chat in the app.\n- Monday to Friday, 7am to 10pm, and Saturday and Sunday, "
+                        "9am to 5pm.", doc_id="chat.md")  # fmt: skip
+    evidence = _evidence(phone, chat)
+    texts = [phone.text, chat.text]
+    question = "Are you open on Saturday?"
+    # "9am to 5pm" stands together under "## Chat": a pair for chat, not for customer service.
+    (swap,) = unbound("Customer service is open Saturday 9am to 5pm.", evidence, question=question, passages=texts)
+    assert (swap.claim_value, swap.evidence_value) == ("5pm.", "1pm.")
+    assert unbound("Chat is open Saturday 9am to 5pm.", evidence, question=question, passages=texts) == []
+    assert unbound("Customer service is open Saturday 9am to 1pm.", evidence, question=question, passages=texts) == []

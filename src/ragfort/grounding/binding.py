@@ -148,6 +148,7 @@ class _Item:
     around: frozenset[str]
     context: str
     table: tuple[int, int] | None = None  # (passage, first row) for a table's row labels
+    section: frozenset[str] = frozenset()  # the words of its passage's headings ("## Chat")
 
 
 def _words(text: str) -> frozenset[str]:
@@ -387,6 +388,22 @@ def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str]
     return out
 
 
+def _headings(evidence: EvidenceIndex, passages: Sequence[str]) -> dict[int, frozenset[str]]:
+    """For each passage: the words of its markdown headings ("## Chat")."""
+    out: dict[int, frozenset[str]] = {}
+    for sent in evidence.sentences:
+        text = passages[sent.passage] if sent.passage < len(passages) else ""
+        line = text[text.rfind("\n", 0, sent.start) + 1 : sent.start]
+        if line.strip() and not line.strip("#").strip() and line.lstrip().startswith("#"):
+            out[sent.passage] = out.get(sent.passage, frozenset()) | _words(sent.text)
+    return out
+
+
+def _about(subject: frozenset[str], item: _Item) -> bool:
+    """Whether `item`'s sentence or section holds at least `MIN_SHARED` words of `subject`."""
+    return len(subject & (item.near | item.around | item.section)) >= MIN_SHARED
+
+
 def _list_leads(evidence: EvidenceIndex, passages: Sequence[str]) -> dict[int, frozenset[str]]:
     """For each list item sentence: the words of the sentence that introduces its list ("... of up to:")."""
     out: dict[int, frozenset[str]] = {}
@@ -448,7 +465,9 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
     names: list[_Item] = []
     rows = _table_rows(evidence)
     leads = _list_leads(evidence, passages)
+    headings = _headings(evidence, passages)
     for i, sent in enumerate(evidence.sentences):
+        section = headings.get(sent.passage, frozenset())
         if i in rows:
             cells, header, table = rows[i]
             label = cells[0]
@@ -464,7 +483,8 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
                 near = _words(cell) | _words(label) | _words(head) | _keys(f"{label} | {cell}")
                 context = f"{label}, {head}: {cell}"
                 for a in _amounts(cell):
-                    numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, row_words - near, context))
+                    key = f"{_fmt(a.value)} {a.unit}"
+                    numbers.append(_Item(key, a.surface, near, row_words - near, context, section=section))
                 for ent in _entities(cell, drop_prepositions=True, numbered=True):
                     if not ent.startswith("<"):
                         names.append(_Item(_phrase(ent), ent, near, row_words - near, context))
@@ -475,7 +495,8 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             near = _words(piece) | _keys(piece) | lead
             around = whole - near
             for a in _amounts(piece):
-                numbers.append(_Item(f"{_fmt(a.value)} {a.unit}", a.surface, near, around, piece.strip()))
+                key = f"{_fmt(a.value)} {a.unit}"
+                numbers.append(_Item(key, a.surface, near, around, piece.strip(), section=section))
             for ent in _entities(piece, drop_prepositions=True, numbered=True):
                 if not ent.startswith("<"):
                     names.append(_Item(_phrase(ent), ent, near, around, piece.strip()))
@@ -562,8 +583,9 @@ def unbound(
             continue
         key = f"{_fmt(a.value)} {a.unit}"
         held = [it for it in numbers if it.key == key]
-        if any(it.near & (claim_keys - {key}) for it in held):
-            # "£10,000 per payment, with a £20,000 daily limit": the values stand together in the evidence too.
+        if any(it.near & (claim_keys - {key}) and _about(subject - claim_keys, it) for it in held):
+            # "£10,000 per payment, with a £20,000 daily limit": the values stand together in the evidence too,
+            # said of the claim's subject ("9am to 5pm" under "## Chat" is no pair for the phone line's hours).
             continue
         seen: frozenset[str] = frozenset().union(*(it.near | it.around for it in held))
         own = max((_share(subject, it, frozenset({key})) for it in held), default=None)
