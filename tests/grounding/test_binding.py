@@ -402,3 +402,18 @@ def test_values_stand_together_only_in_a_context_about_the_claims_subject() -> N
     assert (swap.claim_value, swap.evidence_value) == ("5pm.", "1pm.")
     assert unbound("Chat is open Saturday 9am to 5pm.", evidence, question=question, passages=texts) == []
     assert unbound("Customer service is open Saturday 9am to 1pm.", evidence, question=question, passages=texts) == []
+
+
+def test_a_numbered_name_the_evidence_never_writes_is_bound_to_its_renumbered_sibling() -> None:
+    shield = Passage(text="## Cloud Backup\n\nCloud Backup costs £4 a month. It's free for the first 6 months on "
+                          "Home Broadband 300; after that it costs £4 a month.", doc_id="backup.md")  # fmt: skip
+    evidence = _evidence(shield)
+    question = "Is Cloud Backup free?"
+    (swap,) = unbound("It's free for the first 6 months on Broadband 100.", evidence, question=question,
+                      passages=[shield.text])  # fmt: skip
+    assert (swap.kind, swap.claim_value, swap.evidence_value) == ("name", "Broadband 100", "Home Broadband 300")
+    for right in ("It's free for the first 6 months on Home Broadband 300.",
+                  # The claim writes the evidence's plan too: it compares, it does not swap.
+                  "Broadband 100 pays £4 a month from the start; Home Broadband 300 gets 6 months free.",
+                  "It's free for 6 months on Broadband, then £4 a month."):  # fmt: skip
+        assert unbound(right, evidence, question=question, passages=[shield.text]) == [], right

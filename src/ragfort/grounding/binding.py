@@ -615,6 +615,8 @@ def unbound(
         others = claim_low.replace(f" {key} ", " ")
         own_items = [it for it in names if _same_name(it.key, key) or f" {key} " in f" {it.key} "]
         if not own_items:
+            if (renumbered := _renumbered(key, claim_low, names, items.evidence)) is not None:
+                out.append(Unbound("name", ent, renumbered.surface, renumbered.context))
             continue
         tables = {it.table for it in own_items if it.table is not None}
         own = max(_share(subject, it, mine) for it in own_items)
@@ -640,6 +642,25 @@ def unbound(
 
 # A list item or a line that a name labels: "Standard: you can add it for $4 a month per car."
 _LABEL = re.compile(r"\s*(?:[-*+]\s*)?([A-Z][^:\n]{0,40}?):\s")
+
+
+def _renumbered(key: str, claim_low: str, names: Sequence[_Item], evidence: EvidenceIndex) -> _Item | None:
+    """A name of the evidence that is the claim's numbered name with another number, where the claim's is nowhere.
+
+    "free for 12 months on Fibre 500" where the evidence only writes "Full Fibre 900": a plan named by a
+    number differs from its siblings by nothing else, and the number check leaves a bare number alone.
+    """
+    words = key.split()
+    digits = {w for w in words if w.isdigit()}
+    label = set(words) - digits
+    if not digits or not label or f" {key} " in evidence.lowered:
+        return None
+    for it in names:
+        theirs = it.key.split()
+        numbers = {w for w in theirs if w.isdigit()}
+        if numbers and numbers != digits and label <= set(theirs) and f" {it.key} " not in claim_low:
+            return it
+    return None
 
 
 def _context_names(text: str) -> frozenset[str]:
