@@ -417,3 +417,16 @@ def test_a_numbered_name_the_evidence_never_writes_is_bound_to_its_renumbered_si
                   "Broadband 100 pays £4 a month from the start; Home Broadband 300 gets 6 months free.",
                   "It's free for 6 months on Broadband, then £4 a month."):  # fmt: skip
         assert unbound(right, evidence, question=question, passages=[shield.text]) == [], right
+
+
+def test_a_name_put_into_the_words_the_evidence_gives_another_is_unbound() -> None:
+    router = Passage(text="## The Mesh Router\n\nThe Mesh Router costs a one-off £59 on Home 100 and Home 300. It's "
+                          "included at no cost with Home Gigabit.", doc_id="router.md")  # fmt: skip
+    evidence = _evidence(router)
+    question = "Is the Mesh Router free?"
+    (swap,) = unbound("It's included at no cost with Home 300.", evidence, question=question, passages=[router.text])
+    assert (swap.claim_value, swap.evidence_value) == ("Home 300", "Home Gigabit")
+    for right in ("It's included at no cost with Home Gigabit.",
+                  "It costs a one-off £59 on Home 300.",
+                  "You'd pay £59 with Home 300."):  # fmt: skip
+        assert unbound(right, evidence, question=question, passages=[router.text]) == [], right

@@ -636,12 +636,67 @@ def unbound(
     already = {u.claim_value for u in out}
     out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in already]
     already |= {u.claim_value for u in out}
+    out += [u for u in _framed_names(claim, claim_names, evidence) if u.claim_value not in already]
+    already |= {u.claim_value for u in out}
     out += [u for u in _label_swaps(claim, items) if u.claim_value not in already]
     return out
 
 
 # A list item or a line that a name labels: "Standard: you can add it for $4 a month per car."
 _LABEL = re.compile(r"\s*(?:[-*+]\s*)?([A-Z][^:\n]{0,40}?):\s")
+
+
+# How many words on one side of a name make its frame ("It's free with ___").
+NAME_FRAME = 3
+
+
+def _name_frames(text: str, name: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The words before and after each place `text` writes `name`, lower-cased, `NAME_FRAME` on each side."""
+    out = []
+    for m in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+        before = tuple(t.lower() for t in _tokens(text[: m.start()])[-NAME_FRAME:])
+        after = tuple(t.lower() for t in _tokens(text[m.end() :])[:NAME_FRAME])
+        out.append((before, after))
+    return out
+
+
+def _framed_names(claim: str, claim_names: Sequence[str], evidence: EvidenceIndex) -> list[Unbound]:
+    """Claim names written in the very words the evidence gives a related name ("It's free with ___").
+
+    "It's free with Fibre 500" beside "The box costs a one-off £49 on Fibre 150 and Fibre 500. It's free
+    with Full Fibre 900.": the claim took the sentence about Full Fibre 900 and put in another plan. The
+    name-level twin of the number check's framed swap (`signals._framed_swap`).
+    """
+    out: list[Unbound] = []
+    claim_low = f" {_phrase(claim)} "
+    for ent in claim_names:
+        key, mine = _phrase(ent), _words(ent)
+        frames = [f for f in _name_frames(claim, ent) if f[0] or f[1]]
+        if not frames or not mine:
+            continue
+        # The evidence frames the claim's own name the same way somewhere: nothing swapped.
+        own = {f for sent in evidence.sentences for f in _name_frames(sent.text, ent)}
+        found = None
+        for sent in evidence.sentences:
+            if f" {key} " in f" {_phrase(sent.text)} ":
+                continue
+            for other in _entities(sent.text, drop_prepositions=True, numbered=True):
+                if other.startswith("<") or not (_words(other) & mine) or f" {_phrase(other)} " in claim_low:
+                    continue
+                for before, after in _name_frames(sent.text, other):
+                    for c_before, c_after in frames:
+                        same = [w for w, o in ((c_before, before), (c_after, after)) if len(w) == NAME_FRAME and w == o]
+                        if any(any(t not in _STOPWORDS for t in w) for w in same) and not any(
+                            f[i] and (c_before, c_after)[i] == f[i] for f in own for i in (0, 1)
+                        ):
+                            found = Unbound("name", ent, other, sent.text)
+                if found:
+                    break
+            if found:
+                break
+        if found:
+            out.append(found)
+    return out
 
 
 def _renumbered(key: str, claim_low: str, names: Sequence[_Item], evidence: EvidenceIndex) -> _Item | None:
