@@ -42,6 +42,13 @@ ACCOUNT = [
     ("where is my parcel, it's been ages", "tracking"),
     ("I sent it on Friday. Did you receive my renewal form?", "receipt"),
     ("Has my claim been approved yet\u2019s", "status"),
+    ("How much will my next premium be?", "next_amount"),
+    ("how much is our next invoice going to come to", "next_amount"),
+    ("What time is my courier coming tomorrow?", "appointment"),
+    ("When is the gym induction... sorry, when is my induction appointment booked?", "appointment"),
+    ("Am I on the off-peak membership at the moment?", "current"),
+    ("are we getting the multi-car discount right now", "current"),
+    ("How many guest passes do I have left at the moment?", "current"),
 ]
 
 # Questions a help center answers from its rules, though they say "my" or "our".
@@ -66,6 +73,12 @@ GENERAL = [
     "Are my payment details stored securely?",
     "How much does it cost to add a driver to my policy?",
     "Is my account accessible even though my ID check hasn't passed yet?",
+    "How much will my next bill be if I add a second car?",
+    "When is my next premium due?",
+    "What time does my courier usually come if I book a morning slot?",
+    "Am I eligible for the student discount?",
+    "Am I on the off-peak membership if I only come before 4pm?",
+    "How many guest passes do I get on Premium?",
 ]
 
 

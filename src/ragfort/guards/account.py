@@ -17,12 +17,11 @@ plan?") is answered from the help center and must not match: a conditional
 clause (if, when, once, after, until, unless, before, even though) rules out
 the status, plan and tracking shapes, and the balance shape needs a word of
 what is left (left, remaining, waiting, balance, outstanding, owed) or of
-now. Known misses, left as measured: a booked date ("When is my installation
-booked for?": "when" reads as a conditional), a value asked without a word
-of what is left ("What's my overdraft limit at the moment?", "How many
-points do I have right now?"), a count of what something earned ("How much
-interest has my saver made so far?") and an order's arrival ("When will
-order #88231 get to me?").
+now. Known misses, left as measured: a value asked without a word of what is
+left ("What's my overdraft limit at the moment?"), a count of what something
+earned ("How much interest has my saver made so far?") and an order's
+arrival ("When will order #88231 get to me?"). Session 18 added the next
+amount due, a booked appointment and what the customer has or gets now.
 
 The shapes (the name is what `account_question` returns):
 
@@ -39,7 +38,12 @@ The shapes (the name is what `account_question` returns):
   help center gives);
 - ``members``: which of my team / users still has not ...;
 - ``tracking``: where is my refund / order, with an id or a complaint of
-  waiting ("where's my refund for booking QH4T8Z? it's been ages").
+  waiting ("where's my refund for booking QH4T8Z? it's been ages");
+- ``next_amount``: how much is / will my next bill / payment be;
+- ``appointment``: what time / when is my engineer / delivery coming,
+  booked, due (a conditional does not rule it out: "when" opens it);
+- ``current``: am I getting / on / eligible for X at the moment, or how
+  much / many X do I have right now.
 """
 
 from __future__ import annotations
@@ -107,6 +111,21 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
     ("tracking",
      rf"\bwhere(?:'s| is| are) {_MY} (?:[\w'-]+ ){{0,3}}?(?:refund|order|parcel|package|delivery|payment|"
      r"claim|card|cheque|check)\b[^?]*(?:\b(?=[a-z-]*\d)[a-z0-9-]{5,}\b|\bit'?s been\b|\bstill\b|\byet\b)",
+     True),
+    ("next_amount",
+     rf"\bhow much (?:is|will) {_MY} next (?:[\w'-]+ )?(?:bill|payment|premium|invoice|statement|instalment|"
+     r"installment|repayment) (?:be|going to be|come to|going to come to)\b",
+     True),
+    ("appointment",
+     rf"\b(?:what time|when) (?:is|are) {_MY} (?:[\w'-]+ ){{0,2}}?(?:engineer|technician|installer|install|"
+     r"installation|appointment|visit|delivery|courier|driver) (?:arriving|coming|booked|due|scheduled)\b",
+     False),
+    ("current",
+     r"^(?:and |so )?(?:am i|are we) (?:getting|receiving|on|eligible for|entitled to|signed up (?:for|to))\b"
+     r"[^?]*\b(?:right now|at the moment|currently)\b",
+     True),
+    ("current",
+     rf"\bhow (?:much|many)\b[^?]*\b(?:do|have) {_ME} (?:got |have )(?:left )?(?:right now|at the moment|currently)\b",
      True),
 )
 # fmt: on
