@@ -430,3 +430,17 @@ def test_a_name_put_into_the_words_the_evidence_gives_another_is_unbound() -> No
                   "It costs a one-off £59 on Home 300.",
                   "You'd pay £59 with Home 300."):  # fmt: skip
         assert unbound(right, evidence, question=question, passages=[router.text]) == [], right
+
+
+def test_a_number_the_customer_gave_is_bound_to_nothing() -> None:
+    plan = Passage(text="## Paying for a laptop in parts\n\nOur payment plans need 0% down and spread the price over "
+                        "12 months. There is no fee for paying it off early.", doc_id="plans.md")  # fmt: skip
+    evidence = _evidence(plan)
+    question = "I'm putting 10% down on a $1,200 laptop. What will I pay each month?"
+    claim = "Ten percent down is $120, which leaves $1,080 over 12 months."
+    # The question's 10% written as a word is still the customer's number; asked nowhere, it reads as a
+    # misquote of the evidence's 0% down.
+    assert asked_numbers(claim, question) == [(0, 3)]
+    assert unbound(claim, evidence, question=question, passages=[plan.text]) == []
+    (swap,) = unbound(claim, evidence, question="What will I pay each month for a $1,200 laptop?", passages=[plan.text])
+    assert (swap.claim_value, swap.evidence_value) == ("Ten percent", "0%")

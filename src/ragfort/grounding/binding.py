@@ -289,8 +289,12 @@ def asked_numbers(claim: str, question: str) -> list[tuple[int, int]]:
     def quoted(m: re.Match[str]) -> bool:  # part of a phone or account number
         return any(s <= m.start() and m.end() <= e for s, e in ids)
 
-    return [(m.start("num"), m.end("num")) for m in _NUMBER.finditer(claim)
-            if _to_number(m.group("num")) in asked and not quoted(m)]  # fmt: skip
+    digits = [(m.start("num"), m.end("num")) for m in _NUMBER.finditer(claim)
+              if _to_number(m.group("num")) in asked and not quoted(m)]  # fmt: skip
+    # "Twenty percent down" for the question's "a 20% down payment".
+    words = [(m.start("num"), m.end("num")) for m in _WORD_NUMBER.finditer(claim)
+             if float(_NUMBER_WORDS[m.group("num").lower()]) in asked]  # fmt: skip
+    return sorted(digits + words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -574,7 +578,8 @@ def unbound(
     numbers, names = items.numbers, items.names
     subject = _words(claim) | _words(question) | _keys(claim)
     out: list[Unbound] = []
-    computed = computed_numbers(claim, work=work)
+    # A number the answer works out, or one the customer gave ("at 30,000 miles"), is bound to nothing.
+    computed = computed_numbers(claim, work=work) + asked_numbers(claim, question)
     subject_text = f" {_phrase(claim)} {_phrase(question)} "
     amounts = _amounts(claim)
     claim_keys = {f"{_fmt(a.value)} {a.unit}" for a in amounts}
