@@ -259,3 +259,22 @@ def test_support_agent_reads_days_of_the_week_against_their_own_channel(
     shipped: GroundingGuard, answer: str, kept: bool
 ) -> None:
     assert _kept_whole(_check(shipped, "When can I get hold of you?", HOURS, answer)) is kept
+
+
+DELIVERY = (
+    Passage(text="## Delivery times\n\n| Service | Time |\n|---|---|\n| Standard | Within 5 working days |\n"
+                 "| Express | Within 2 working days |\n| Oversized items | Within 10 working days |",
+            doc_id="delivery.md"),
+)  # fmt: skip
+
+
+def test_a_short_value_quoted_from_another_row_is_not_settled_as_a_quote(shipped: GroundingGuard) -> None:
+    question = "How long does delivery of an oversized item take?"
+    # "Within 5 working days" is written word for word, on the Standard row: the quote is no support.
+    wrong = _check(shipped, question, DELIVERY, "Within 5 working days.")
+    assert not _kept_whole(wrong)
+    assert wrong.turn is not None and not any("verbatim" in " ".join(c.signals) for c in wrong.turn.claims)
+    assert _kept_whole(_check(shipped, question, DELIVERY, "Within 10 working days."))
+    # Without the learned tier (the library default) the verbatim tier still settles short quotes.
+    plain = _check(GroundingGuard(action="strip"), question, DELIVERY, "Within 5 working days.")
+    assert plain.turn is not None and ["verbatim tier" in " ".join(c.signals) for c in plain.turn.claims] == [True]
