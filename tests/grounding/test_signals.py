@@ -448,3 +448,16 @@ def test_plural_units_the_stemmer_cuts_are_units() -> None:
     logout = EvidenceIndex.build([(0, 0, 60, "The app logs you out after 10 minutes without activity.")])
     swapped, _ = _number_check("After 15 minutes without activity.", logout, (0,))
     assert swapped.contradicted
+
+
+def test_a_currency_code_is_a_currency_and_per_is_a_unit_only_in_per_cent() -> None:
+    assert _quantities("EUR 40 per passenger, GBP 25 a month") == [
+        (40.0, "eur", "EUR 40"), (25.0, "gbp", "GBP 25 a")]  # fmt: skip
+    assert _quantities("40 per cent off, 10 percent back") == [
+        (40.0, "percent", "40 per"), (10.0, "percent", "10 percent")]  # fmt: skip
+    # "per" alone is no percent sign, and a code must be written as one (upper case, a word of its own).
+    assert _quantities("up to 3 per booking") == [(3.0, None, "3")]
+    assert _quantities("Europe 70") == [(70.0, None, "70")]
+    fees = EvidenceIndex.build([(0, 0, 40, "| Lite | EUR 70 |"), (0, 41, 80, "| Classic | EUR 40 |")])
+    swapped, _ = _number_check("EUR 45 per passenger.", fees, (0,))
+    assert swapped.contradicted

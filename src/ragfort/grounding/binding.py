@@ -208,7 +208,7 @@ def _amounts(text: str) -> list[_Amount]:
         value = _to_number(m.group("num"))
         if value is None or not free(m.start("num"), m.end("num")):
             continue
-        unit = _UNITS.get(m.group("cur")) if m.group("cur") else None
+        unit = _UNITS.get(m.group("cur").lower()) if m.group("cur") else None
         end = m.end("num")
         if unit is None and m.group("unit"):
             word = m.group("unit").lower()

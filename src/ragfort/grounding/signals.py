@@ -183,9 +183,11 @@ _AMBIGUOUS_MONTHS = frozenset({"may", "march", "mar", "jun", "sun"})
 
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*>")
 _TOKEN = re.compile(r"<[A-Z][A-Z0-9_]*>|[^\W_]+(?:'[^\W_]+)?", re.UNICODE)
+# A currency as a symbol or an upper-case code ("EUR 70"); "per" is a unit only in "per cent" ("40 per
+# passenger" is 40 of something, not 40%).
 _NUMBER = re.compile(
-    r"(?P<cur>[$€£])?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:st|nd|rd|th)?"
-    r"(?:\s?(?P<unit>%|[A-Za-z]+))?"
+    r"(?P<cur>[$€£]|\b(?:EUR|GBP|USD|AUD|CAD|NZD|CHF)\b)?\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:st|nd|rd|th)?(?:\s?(?P<unit>%|(?!per\b)[A-Za-z]+|per(?=\s?cent\b)))?"
 )
 _WORD_NUMBER = re.compile(r"\b(?P<num>" + "|".join(_NUMBER_WORDS) + r")\b(?:[\s-](?P<unit>[A-Za-z]+))?", re.I)
 # A phone, account or reference number: digit groups joined by single spaces or hyphens, 7+ digits in all.
