@@ -461,3 +461,14 @@ def test_a_currency_code_is_a_currency_and_per_is_a_unit_only_in_per_cent() -> N
     fees = EvidenceIndex.build([(0, 0, 40, "| Lite | EUR 70 |"), (0, 41, 80, "| Classic | EUR 40 |")])
     swapped, _ = _number_check("EUR 45 per passenger.", fees, (0,))
     assert swapped.contradicted
+
+
+def test_a_duration_given_in_another_time_unit_is_contradicted_unless_it_is_the_same_length() -> None:
+    rule = EvidenceIndex.build([(0, 0, 60, "Book at least 5 days before departure, by phone.")])
+    swapped, _ = _number_check("Book at least 48 hours before departure.", rule, (0,))
+    assert swapped.contradicted
+    same, _ = _number_check("Book at least 120 hours before departure.", rule, (0,))
+    assert not same.contradicted
+    # Working days are not converted: how many hours they span depends on the week.
+    working, _ = _number_check("Book at least 3 working days before departure.", rule, (0,))
+    assert not working.contradicted

@@ -941,6 +941,8 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     # "14 days"), or a different month: a substitution, not an addition. A bare number or year
     # next to other numbers is too often a paraphrase or a different fact to count.
     same_unit = any(u in bad_units for _, u, _ in local_quantities)
+    # "48 hours before departure" where the closest evidence says "5 days before": one kind of value, two units.
+    same_unit = same_unit or _other_duration(quantities, local_quantities, evidence_pairs)
     # The closest evidence gives the claim's value in another unit: "€1.50" where it says "£1.50".
     other_unit = any(
         u is not None and (value, u) not in evidence_pairs and any(lv == value and lu not in (None, u)
@@ -954,6 +956,27 @@ def _number_check(claim: str, evidence: EvidenceIndex, best_idx: tuple[int, ...]
     contradicted = swapped_ids or same_unit or other_unit or dated or bool(bad_days and not dayless) or bool(framed)
     hint = f"; evidence says {', '.join(near[:3])}" if near and re.match(r"number \d", bad_numbers[0]) else ""
     return _Check(number_mismatch, contradicted, (bad_numbers[0] + hint, *bad_numbers[1:3])), number_coverage
+
+
+# Time units in hours, for comparing durations written in different units (working days are left out: how
+# many hours a working day spans depends on the week).
+_HOURS = {"second": 1 / 3600, "minute": 1 / 60, "hour": 1.0, "day": 24.0, "week": 168.0, "month": 730.0, "year": 8760.0}
+
+
+def _other_duration(
+    claim: Sequence[tuple[float, str | None, str]],
+    local: Sequence[tuple[float, str | None, str]],
+    evidence_pairs: set[tuple[float, str | None]],
+) -> bool:
+    """A claim duration the evidence never gives, beside a different one in another unit in the closest evidence."""
+    for value, unit, _ in claim:
+        if unit not in _HOURS or (value, unit) in evidence_pairs:
+            continue
+        hours = value * _HOURS[unit]
+        for other, other_unit, _ in local:
+            if other_unit in _HOURS and other_unit != unit and abs(hours - other * _HOURS[other_unit]) > 1e-6:
+                return True
+    return False
 
 
 def _entity_check(claim: str, evidence: EvidenceIndex, question_tokens: frozenset[str] | set[str]) -> _Check:
