@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _util import peak_rss_mb, support_agent_guard, table
+from _util import peak_rss_mb, summary, support_agent_guard, table
 from grounding_support import policy_for, shipped_grounding, summarise
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,6 +64,27 @@ def _chain(case: dict[str, Any]) -> Any:
     docs = [Document(page_content=p["text"], metadata={"doc_id": p["doc_id"], "source": p["doc_id"]})
             for p in case["passages"]]  # fmt: skip
     return RunnableLambda(lambda _: {"answer": case["answer"], "context": docs})
+
+
+def _relevance_costs(cases: list[dict[str, Any]], relevance: dict[str, Any]) -> list[list[object]]:
+    """The relevance guard's check time per case, for bare follow-ups and the others."""
+    from ragfort.context import RunContext
+    from ragfort.guards.relevance import RelevanceGuard, bare_follow_up_reading
+    from ragfort.types import HistoryMessage, Passage, Turn
+
+    guard = RelevanceGuard(**{k: v for k, v in relevance.items() if k != "guard"})
+    times: dict[str, list[float]] = {"bare (read twice)": [], "with words of their own": []}
+    for case in cases:
+        history = tuple(HistoryMessage(role=ROLES[m["role"]], content=m["content"]) for m in case["history"])
+        docs = tuple(Passage(text=p["text"], doc_id=p["doc_id"]) for p in case["passages"])
+        turn = Turn(question=case["question"], documents=docs, history=history)
+        kind = "bare (read twice)" if bare_follow_up_reading(turn) is not None else "with words of their own"
+        guard.check(turn, RunContext())
+        for _ in range(3):
+            t = time.perf_counter()
+            guard.check(turn, RunContext())
+            times[kind].append((time.perf_counter() - t) * 1000)
+    return [[kind, len(ms) // 3, *(round(x, 1) for x in summary(ms))] for kind, ms in times.items() if ms]
 
 
 def main() -> int:
@@ -126,6 +147,9 @@ def main() -> int:
             refusal_rows.append([split, corpus, reading, len(got), share])
     print("\nThe relevance guard alone (support_agent's settings) on the same answerable follow-ups:\n")
     print(table(["split", "corpus", "question read", "cases", "refused"], refusal_rows))
+    print("\nIts cost per follow-up with its history (ms, 3 timed runs each after one warm run); a bare follow-up\n"
+          "(at most one content word of its own) is read twice, alone and joined to the earlier messages:\n")
+    print(table(["follow-ups", "cases", "p50", "p95", "p99"], _relevance_costs(cases, relevance)))
     print(f"\n{seconds:.0f} s; peak RSS {peak_rss_mb():.0f} MB")
     return 0
 
