@@ -404,32 +404,35 @@ def test_values_stand_together_only_in_a_context_about_the_claims_subject() -> N
     assert unbound("Customer service is open Saturday 9am to 1pm.", evidence, question=question, passages=texts) == []
 
 
+def _swapped_and_kept(passage: Passage, question: str, wrong: str, rights: tuple[str, ...]) -> tuple[str, str]:
+    """The one unbound value of `wrong` (claim value, evidence value); each of `rights` binds to nothing."""
+    evidence = _evidence(passage)
+    for right in rights:
+        assert unbound(right, evidence, question=question, passages=[passage.text]) == [], right
+    (swap,) = unbound(wrong, evidence, question=question, passages=[passage.text])
+    assert swap.kind == "name"
+    return swap.claim_value, swap.evidence_value
+
+
 def test_a_numbered_name_the_evidence_never_writes_is_bound_to_its_renumbered_sibling() -> None:
-    shield = Passage(text="## Cloud Backup\n\nCloud Backup costs £4 a month. It's free for the first 6 months on "
+    backup = Passage(text="## Cloud Backup\n\nCloud Backup costs £4 a month. It's free for the first 6 months on "
                           "Home Broadband 300; after that it costs £4 a month.", doc_id="backup.md")  # fmt: skip
-    evidence = _evidence(shield)
-    question = "Is Cloud Backup free?"
-    (swap,) = unbound("It's free for the first 6 months on Broadband 100.", evidence, question=question,
-                      passages=[shield.text])  # fmt: skip
-    assert (swap.kind, swap.claim_value, swap.evidence_value) == ("name", "Broadband 100", "Home Broadband 300")
-    for right in ("It's free for the first 6 months on Home Broadband 300.",
-                  # The claim writes the evidence's plan too: it compares, it does not swap.
-                  "Broadband 100 pays £4 a month from the start; Home Broadband 300 gets 6 months free.",
-                  "It's free for 6 months on Broadband, then £4 a month."):  # fmt: skip
-        assert unbound(right, evidence, question=question, passages=[shield.text]) == [], right
+    rights = ("It's free for the first 6 months on Home Broadband 300.",
+              # The claim writes the evidence's plan too: it compares, it does not swap.
+              "Broadband 100 pays £4 a month from the start; Home Broadband 300 gets 6 months free.",
+              "It's free for 6 months on Broadband, then £4 a month.")  # fmt: skip
+    swap = _swapped_and_kept(backup, "Is Cloud Backup free?", "It's free for the first 6 months on Broadband 100.",
+                             rights)  # fmt: skip
+    assert swap == ("Broadband 100", "Home Broadband 300")
 
 
 def test_a_name_put_into_the_words_the_evidence_gives_another_is_unbound() -> None:
     router = Passage(text="## The Mesh Router\n\nThe Mesh Router costs a one-off £59 on Home 100 and Home 300. It's "
                           "included at no cost with Home Gigabit.", doc_id="router.md")  # fmt: skip
-    evidence = _evidence(router)
-    question = "Is the Mesh Router free?"
-    (swap,) = unbound("It's included at no cost with Home 300.", evidence, question=question, passages=[router.text])
-    assert (swap.claim_value, swap.evidence_value) == ("Home 300", "Home Gigabit")
-    for right in ("It's included at no cost with Home Gigabit.",
-                  "It costs a one-off £59 on Home 300.",
-                  "You'd pay £59 with Home 300."):  # fmt: skip
-        assert unbound(right, evidence, question=question, passages=[router.text]) == [], right
+    rights = ("It's included at no cost with Home Gigabit.", "It costs a one-off £59 on Home 300.",
+              "You'd pay £59 with Home 300.")  # fmt: skip
+    swap = _swapped_and_kept(router, "Is the Mesh Router free?", "It's included at no cost with Home 300.", rights)
+    assert swap == ("Home 300", "Home Gigabit")
 
 
 def test_a_number_the_customer_gave_is_bound_to_nothing() -> None:
