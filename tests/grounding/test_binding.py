@@ -447,3 +447,17 @@ def test_a_number_the_customer_gave_is_bound_to_nothing() -> None:
     assert unbound(claim, evidence, question=question, passages=[plan.text]) == []
     (swap,) = unbound(claim, evidence, question="What will I pay each month for a $1,200 laptop?", passages=[plan.text])
     assert (swap.claim_value, swap.evidence_value) == ("Ten percent", "0%")
+
+
+def test_a_list_item_with_one_value_is_one_context() -> None:
+    passes = Passage(text="## Day passes\n\n- $15 per visit, booked in the app a day ahead.\n"
+                          "- $25 per visit, paid at the front desk when you arrive.", doc_id="passes.md")  # fmt: skip
+    evidence = _evidence(passes)
+    question = "How much is a pass?"
+    # "paid at the front desk" belongs to the $25 item as much as "per visit" does: cut at its comma, the
+    # item's own words counted half and the $15 claim was bound to nothing.
+    (swap,) = unbound("$15, paid at the front desk.", evidence, question=question,
+                      passages=[passes.text])  # fmt: skip
+    assert (swap.claim_value, swap.evidence_value) == ("$15", "$25")
+    assert unbound("$25, paid at the front desk.", evidence, question=question,
+                   passages=[passes.text]) == []  # fmt: skip

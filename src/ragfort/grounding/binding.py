@@ -408,6 +408,16 @@ def _about(subject: frozenset[str], item: _Item) -> bool:
     return len(subject & (item.near | item.around | item.section)) >= MIN_SHARED
 
 
+def _list_items(evidence: EvidenceIndex, passages: Sequence[str]) -> frozenset[int]:
+    """The sentences that open a list item ("- ...", "1. ...")."""
+    out: set[int] = set()
+    for i, sent in enumerate(evidence.sentences):
+        text = passages[sent.passage] if sent.passage < len(passages) else ""
+        if _LIST_MARK.fullmatch(text[text.rfind("\n", 0, sent.start) + 1 : sent.start]):
+            out.add(i)
+    return frozenset(out)
+
+
 def _list_leads(evidence: EvidenceIndex, passages: Sequence[str]) -> dict[int, frozenset[str]]:
     """For each list item sentence: the words of the sentence that introduces its list ("... of up to:")."""
     out: dict[int, frozenset[str]] = {}
@@ -470,6 +480,7 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
     rows = _table_rows(evidence)
     leads = _list_leads(evidence, passages)
     headings = _headings(evidence, passages)
+    bullets = _list_items(evidence, passages)
     for i, sent in enumerate(evidence.sentences):
         section = headings.get(sent.passage, frozenset())
         if i in rows:
@@ -495,7 +506,9 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
             continue
         whole = _words(sent.text) | _keys(sent.text)
         lead = leads.get(i, frozenset())
-        for piece in _pieces(sent.text):
+        # A list item with one value states one fact: "- EUR 49 at the door, if there is space." is not cut.
+        whole_item = i in bullets and len(_amounts(sent.text)) == 1
+        for piece in [sent.text] if whole_item else _pieces(sent.text):
             near = _words(piece) | _keys(piece) | lead
             around = whole - near
             for a in _amounts(piece):
