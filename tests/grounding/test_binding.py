@@ -10,6 +10,7 @@ from ragfort.grounding.binding import (
     computed_numbers,
     evidence_items,
     overreach,
+    prohibited,
     unbound,
 )
 from ragfort.grounding.scorer import evidence_sentences
@@ -461,3 +462,17 @@ def test_a_list_item_with_one_value_is_one_context() -> None:
     assert (swap.claim_value, swap.evidence_value) == ("$15", "$25")
     assert unbound("$25, paid at the front desk.", evidence, question=question,
                    passages=[passes.text]) == []  # fmt: skip
+
+
+def test_doing_what_the_evidence_says_not_to_do_is_prohibited() -> None:
+    restart = Passage(text="## Restart your router\n\nUnplug the router, wait a minute, then plug it back in. Don't "
+                           "hold the reset button: that wipes your Wi-Fi settings.\n\n- Never unscrew the back "
+                           "panel.\n- Guest devices do not share the main password.", doc_id="restart.md")  # fmt: skip
+    evidence = _evidence(restart)
+    assert prohibited("Hold the reset button for 10 seconds, then wait for the lights.", evidence) is not None
+    assert prohibited("If it still drops, unscrew the back panel and reseat the cable.", evidence) is not None
+    for right in ("Unplug the router, wait a minute, then plug it back in.",
+                  "Don't hold the reset button, or you'll lose your Wi-Fi settings.",
+                  # "do not share" states a rule mid-sentence: it forbids the customer nothing.
+                  "Guest devices share the main password once you approve them."):  # fmt: skip
+        assert prohibited(right, evidence) is None, right

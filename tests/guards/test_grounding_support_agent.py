@@ -113,7 +113,7 @@ def _kept_whole(verdict: Verdict) -> bool:
 def test_support_agent_reads_claims_with_the_learned_judge_and_whole_sentences(shipped: GroundingGuard) -> None:
     s = shipped.settings
     assert s.action == "strip" and s.learned_judge and not s.split_clauses
-    assert shipped.scorer.learned_vetoes == ("number", "name", "number_binding", "name_binding", "scope")
+    assert shipped.scorer.learned_vetoes == ("number", "name", "number_binding", "name_binding", "scope", "prohibited")
     assert shipped.scorer.exempt_computed
     assert shipped.scorer.learned is not None
     assert s.threshold is not None and s.threshold < shipped.scorer.model.threshold

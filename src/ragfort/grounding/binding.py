@@ -75,6 +75,7 @@ __all__ = [
     "computed_numbers",
     "evidence_items",
     "overreach",
+    "prohibited",
     "unbound",
 ]
 
@@ -942,4 +943,40 @@ def overreach(claim: str, evidence: EvidenceIndex) -> str | None:
     for universal, word in _universal_pairs(claim):
         if word not in widened:
             return f"'{universal} {word}...' states more widely than the evidence, which never says {universal} {word}"
+    return None
+
+
+# "Don't press the reset pinhole", "Do not cancel your old service first", "Never share your code":
+# the prohibition and what it reaches (up to punctuation, at most `_PROHIBITION_REACH` words).
+# Only an imperative: the words open the sentence or a clause after ":" or ";" ("Points from gift cards do not
+# earn points" states a rule, it forbids nothing).
+_PROHIBITION = re.compile(r"(?:^|[:;]\s*)(?:don't|don’t|do not|never)\s+([^.,;:!?()]+)", re.IGNORECASE)
+_PROHIBITION_REACH = 5
+
+
+def prohibited(claim: str, evidence: EvidenceIndex) -> str | None:
+    """An action the claim tells the customer to take that the evidence tells them not to.
+
+    "Press and hold the reset pinhole for 30 seconds" beside "Don't press the reset pinhole: a factory
+    reset deletes your settings". The evidence's "don't / do not / never" reaches its next five words; a
+    clause of the claim with no negation of its own that holds every content word of them (at least two)
+    does what the evidence forbids. Returns the reason, or None.
+    """
+    banned: list[tuple[frozenset[str], str]] = []
+    for sent in evidence.sentences:
+        for m in _PROHIBITION.finditer(sent.text):
+            reach = " ".join(_tokens(m.group(1))[:_PROHIBITION_REACH])
+            words = _words(reach)
+            if len(words) >= 2:
+                banned.append((words, m.group(0).strip()))
+    if not banned:
+        return None
+    for clause in _CLAUSE_BREAK.split(claim):
+        toks = [t.lower() for t in _tokens(clause)]
+        if any(t in _NEGATIONS or t.endswith("n't") or t.endswith("n’t") for t in toks):
+            continue
+        words = _words(clause)
+        for need, said in banned:
+            if need <= words:
+                return f"the evidence says '{said[:60]}', which the claim tells the customer to do"
     return None

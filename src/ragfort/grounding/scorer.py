@@ -69,6 +69,7 @@ from ragfort.grounding.binding import (
     computed_numbers,
     evidence_items,
     overreach,
+    prohibited,
     unbound,
 )
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
@@ -105,7 +106,9 @@ __all__ = [
 
 # What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
 # to another subject (`ragfort.grounding.binding`; the learned tier only).
-LEARNED_VETOES: tuple[str, ...] = (*CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity")
+LEARNED_VETOES: tuple[str, ...] = (
+    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited"
+)
 
 
 class PairScorer(Protocol):
@@ -306,9 +309,9 @@ class GroundingScorer:
             threshold whatever the judge says. In the blend the feature
             model's own veto is only its share of the probability, so a judge
             that misses a phone number wrong in its last digits would pass it.
-            ``"number_binding"``, ``"name_binding"``, ``"scope"`` and
-            ``"answer_polarity"`` add the checks of `ragfort.grounding.binding`
-            and `ragfort.grounding.yesno`.
+            ``"number_binding"``, ``"name_binding"``, ``"scope"``,
+            ``"prohibited"`` and ``"answer_polarity"`` add the checks of
+            `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
     """
 
     def __init__(
@@ -578,6 +581,8 @@ class GroundingScorer:
                     vetoed.append(f"{miss.kind} (bound to another subject): {miss.reason}")
         if "scope" in self.learned_vetoes and (wide := overreach(claim, evidence)):
             vetoed.append(f"scope: {wide}")
+        if "prohibited" in self.learned_vetoes and (banned := prohibited(claim, evidence)):
+            vetoed.append(f"prohibited: {banned}")
         wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
         if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
             vetoed.append(f"answer_polarity: {against}")

@@ -98,8 +98,10 @@ class GroundingSettings(GuardSettings):
             subject: "the Tab battery costs $79" where $79 is the One's price and
             the Tab's is $99; `ragfort.grounding.binding`), ``scope`` (a rule
             the claim widens to "every"/"all" where the evidence has no such
-            universal), ``answer_polarity`` (an answer that opens with "Yes" to a
-            yes/no question whose closest evidence says no;
+            universal), ``prohibited`` (the claim tells the customer to do what
+            the evidence says not to: "press the reset pinhole" beside "Don't
+            press the reset pinhole"), ``answer_polarity`` (an answer that opens
+            with "Yes" to a yes/no question whose closest evidence says no;
             `ragfort.grounding.yesno`).
         exempt_computed: the ``number`` veto spares a number the answer works out
             or hedges ("which is 100", "about 2 months", "2 months left").
@@ -123,7 +125,10 @@ class GroundingSettings(GuardSettings):
     learned_weight: float = Field(default=0.5, ge=0.0, le=1.0)
     learned_passages: int = Field(default=1, ge=1, le=5)
     learned_vetoes: tuple[
-        Literal["number", "name", "polarity", "number_binding", "name_binding", "scope", "answer_polarity"], ...
+        Literal[
+            "number", "name", "polarity", "number_binding", "name_binding", "scope", "prohibited", "answer_polarity"
+        ],
+        ...,
     ] = (
         "number",
         "name",
