@@ -393,12 +393,19 @@ def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str]
     return out
 
 
-def _headings(evidence: EvidenceIndex, passages: Sequence[str]) -> dict[int, frozenset[str]]:
-    """For each passage: the words of its markdown headings ("## Chat")."""
-    out: dict[int, frozenset[str]] = {}
+def _line_starts(evidence: EvidenceIndex, passages: Sequence[str]) -> list[str]:
+    """For each sentence: what its line holds before it ("## ", "- ", "1. ", or "" when it opens the line)."""
+    out: list[str] = []
     for sent in evidence.sentences:
         text = passages[sent.passage] if sent.passage < len(passages) else ""
-        line = text[text.rfind("\n", 0, sent.start) + 1 : sent.start]
+        out.append(text[text.rfind("\n", 0, sent.start) + 1 : sent.start])
+    return out
+
+
+def _headings(evidence: EvidenceIndex, starts: Sequence[str]) -> dict[int, frozenset[str]]:
+    """For each passage: the words of its markdown headings ("## Chat")."""
+    out: dict[int, frozenset[str]] = {}
+    for sent, line in zip(evidence.sentences, starts, strict=True):
         if line.strip() and not line.strip("#").strip() and line.lstrip().startswith("#"):
             out[sent.passage] = out.get(sent.passage, frozenset()) | _words(sent.text)
     return out
@@ -409,23 +416,16 @@ def _about(subject: frozenset[str], item: _Item) -> bool:
     return len(subject & (item.near | item.around | item.section)) >= MIN_SHARED
 
 
-def _list_items(evidence: EvidenceIndex, passages: Sequence[str]) -> frozenset[int]:
+def _list_items(starts: Sequence[str]) -> frozenset[int]:
     """The sentences that open a list item ("- ...", "1. ...")."""
-    out: set[int] = set()
-    for i, sent in enumerate(evidence.sentences):
-        text = passages[sent.passage] if sent.passage < len(passages) else ""
-        if _LIST_MARK.fullmatch(text[text.rfind("\n", 0, sent.start) + 1 : sent.start]):
-            out.add(i)
-    return frozenset(out)
+    return frozenset(i for i, line in enumerate(starts) if _LIST_MARK.fullmatch(line))
 
 
-def _list_leads(evidence: EvidenceIndex, passages: Sequence[str]) -> dict[int, frozenset[str]]:
+def _list_leads(evidence: EvidenceIndex, starts: Sequence[str]) -> dict[int, frozenset[str]]:
     """For each list item sentence: the words of the sentence that introduces its list ("... of up to:")."""
     out: dict[int, frozenset[str]] = {}
     lead: frozenset[str] | None = None
-    for i, sent in enumerate(evidence.sentences):
-        text = passages[sent.passage] if sent.passage < len(passages) else ""
-        line = text[text.rfind("\n", 0, sent.start) + 1 : sent.start]
+    for i, (sent, line) in enumerate(zip(evidence.sentences, starts, strict=True)):
         if _LIST_MARK.fullmatch(line) and i > 0 and evidence.sentences[i - 1].passage == sent.passage:
             if lead is not None:
                 out[i] = lead
@@ -464,6 +464,19 @@ class EvidenceItems:
         return frozenset().union(*(self.names_in(s.text) for s in self.evidence.sentences))
 
     @functools.cached_property
+    def sentence_names(self) -> list[list[str]]:
+        """Each evidence sentence's names, as written (`_framed_names`)."""
+        return [
+            [e for e in _entities(s.text, drop_prepositions=True, numbered=True) if not e.startswith("<")]
+            for s in self.evidence.sentences
+        ]
+
+    @functools.cached_property
+    def prohibitions(self) -> list[tuple[frozenset[str], str]]:
+        """What the evidence's imperatives forbid (`prohibited`)."""
+        return _prohibitions(self.evidence)
+
+    @functools.cached_property
     def labelled_lines(self) -> list[list[_Line]]:
         """Each passage's labelled lines (`_labelled_lines`), for the passages with at least two."""
         return _labelled_lines(self.evidence)
@@ -479,9 +492,10 @@ def evidence_items(evidence: EvidenceIndex, passages: Sequence[str]) -> Evidence
     numbers: list[_Item] = []
     names: list[_Item] = []
     rows = _table_rows(evidence)
-    leads = _list_leads(evidence, passages)
-    headings = _headings(evidence, passages)
-    bullets = _list_items(evidence, passages)
+    starts = _line_starts(evidence, passages)
+    leads = _list_leads(evidence, starts)
+    headings = _headings(evidence, starts)
+    bullets = _list_items(starts)
     for i, sent in enumerate(evidence.sentences):
         section = headings.get(sent.passage, frozenset())
         if i in rows:
@@ -655,7 +669,7 @@ def unbound(
     already = {u.claim_value for u in out}
     out += [u for u in _list_swaps(claim, evidence) if u.claim_value not in already]
     already |= {u.claim_value for u in out}
-    out += [u for u in _framed_names(claim, claim_names, evidence) if u.claim_value not in already]
+    out += [u for u in _framed_names(claim, claim_names, items) if u.claim_value not in already]
     already |= {u.claim_value for u in out}
     out += [u for u in _label_swaps(claim, items) if u.claim_value not in already]
     return out
@@ -679,7 +693,7 @@ def _name_frames(text: str, name: str) -> list[tuple[tuple[str, ...], tuple[str,
     return out
 
 
-def _framed_names(claim: str, claim_names: Sequence[str], evidence: EvidenceIndex) -> list[Unbound]:
+def _framed_names(claim: str, claim_names: Sequence[str], items: EvidenceItems) -> list[Unbound]:
     """Claim names written in the very words the evidence gives a related name ("It's free with ___").
 
     "It's free with Fibre 500" beside "The box costs a one-off £49 on Fibre 150 and Fibre 500. It's free
@@ -693,14 +707,15 @@ def _framed_names(claim: str, claim_names: Sequence[str], evidence: EvidenceInde
         frames = [f for f in _name_frames(claim, ent) if f[0] or f[1]]
         if not frames or not mine:
             continue
+        sentences = items.evidence.sentences
         # The evidence frames the claim's own name the same way somewhere: nothing swapped.
-        own = {f for sent in evidence.sentences for f in _name_frames(sent.text, ent)}
+        own = {f for sent in sentences for f in _name_frames(sent.text, ent)}
         found = None
-        for sent in evidence.sentences:
+        for sent, names in zip(sentences, items.sentence_names, strict=True):
             if f" {key} " in f" {_phrase(sent.text)} ":
                 continue
-            for other in _entities(sent.text, drop_prepositions=True, numbered=True):
-                if other.startswith("<") or not (_words(other) & mine) or f" {_phrase(other)} " in claim_low:
+            for other in names:
+                if not (_words(other) & mine) or f" {_phrase(other)} " in claim_low:
                     continue
                 for before, after in _name_frames(sent.text, other):
                     for c_before, c_after in frames:
@@ -774,6 +789,7 @@ class _Line:
     names: tuple[str, ...]
     words: frozenset[str]
     text: str
+    negations: int  # `polarity` of the line
 
 
 def _labelled_lines(evidence: EvidenceIndex) -> list[list[_Line]]:
@@ -785,7 +801,8 @@ def _labelled_lines(evidence: EvidenceIndex) -> list[list[_Line]]:
             continue
         names = tuple(part.strip() for part in _LABEL_JOIN.split(m.group(1)) if part.strip())
         body = sent.text[m.end() :]
-        by_passage.setdefault(sent.passage, []).append(_Line(names, _words(body) | _keys(body), sent.text.strip()))
+        line = _Line(names, _words(body) | _keys(body), sent.text.strip(), polarity(sent.text))
+        by_passage.setdefault(sent.passage, []).append(line)
     return [lines for lines in by_passage.values() if len(lines) > 1]
 
 
@@ -814,22 +831,22 @@ def _label_swaps(claim: str, items: EvidenceItems) -> list[Unbound]:
     """
     out: list[Unbound] = []
     whole = _words(claim) | _keys(claim)
+    pieces = [(piece, _words(piece) | _keys(piece), polarity(piece)) for piece in _pieces(claim)]
     for lines in items.labelled_lines:
-        for piece in _pieces(claim):
-            words = _words(piece) | _keys(piece)
+        # Lines whose label the claim writes or speaks of are its subject too, never a rival.
+        open_lines = [ln for ln in lines if not any(_writes(claim, n) or _spoken_of(n, whole) for n in ln.names)]
+        for piece, words, negations in pieces:
             for name in sorted({n for line in lines for n in line.names if _writes(piece, n)}):
                 if name in {u.claim_value for u in out}:
                     continue
                 own = [line for line in lines if name in line.names]
                 mine = _words(name)
-                for text, shared in ((piece, words - mine), (claim, whole - mine)):
+                for parity, shared in ((negations, words - mine), (polarity(claim), whole - mine)):
                     floor = max(LABEL_SHARED, max(len(shared & line.words) for line in own) + LABEL_MARGIN)
                     rivals = [
                         (len(shared & line.words), line)
-                        for line in lines
-                        if line not in own
-                        and not any(_writes(claim, n) or _spoken_of(n, whole) for n in line.names)
-                        and polarity(text) == polarity(line.text)
+                        for line in open_lines
+                        if line not in own and parity == line.negations
                     ]
                     got, best = max(rivals, key=lambda r: r[0], default=(0, None))
                     if best is not None and got >= floor:
@@ -954,21 +971,27 @@ _PROHIBITION = re.compile(r"(?:^|[:;]\s*)(?:don't|don’t|do not|never)\s+([^.,;
 _PROHIBITION_REACH = 5
 
 
-def prohibited(claim: str, evidence: EvidenceIndex) -> str | None:
+def _prohibitions(evidence: EvidenceIndex) -> list[tuple[frozenset[str], str]]:
+    """What the evidence's imperatives forbid: the content words each one reaches (at least two), and its words."""
+    banned: list[tuple[frozenset[str], str]] = []
+    for sent in evidence.sentences:
+        for m in _PROHIBITION.finditer(sent.text):
+            words = _words(" ".join(_tokens(m.group(1))[:_PROHIBITION_REACH]))
+            if len(words) >= 2:
+                banned.append((words, m.group(0).strip()))
+    return banned
+
+
+def prohibited(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | None = None) -> str | None:
     """An action the claim tells the customer to take that the evidence tells them not to.
 
     "Press and hold the reset pinhole for 30 seconds" beside "Don't press the reset pinhole: a factory
     reset deletes your settings". The evidence's "don't / do not / never" reaches its next five words; a
     clause of the claim with no negation of its own that holds every content word of them (at least two)
-    does what the evidence forbids. Returns the reason, or None.
+    does what the evidence forbids. `items` (`evidence_items`) holds the evidence's prohibitions read once per
+    request; without it they are read here. Returns the reason, or None.
     """
-    banned: list[tuple[frozenset[str], str]] = []
-    for sent in evidence.sentences:
-        for m in _PROHIBITION.finditer(sent.text):
-            reach = " ".join(_tokens(m.group(1))[:_PROHIBITION_REACH])
-            words = _words(reach)
-            if len(words) >= 2:
-                banned.append((words, m.group(0).strip()))
+    banned = items.prohibitions if items is not None else _prohibitions(evidence)
     if not banned:
         return None
     for clause in _CLAUSE_BREAK.split(claim):

@@ -500,7 +500,7 @@ class GroundingScorer:
             # The written claim, opening yes/no included: with its question, it is what the judge was trained on.
             pairs += [support_pair(passages[pi].text, written[todo[row]].text, question) for pi, _ in chosen]
         probs = [float(p) for p in self.learned.score(pairs)]
-        binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding"))
+        binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding", "prohibited"))
         # The evidence's numbers and names with their contexts: read once for every claim of the answer.
         items = evidence_items(index, [p.text for p in passages]) if binds else None
         # What the answer can work a number out from: its own numbers and the question's.
@@ -581,7 +581,7 @@ class GroundingScorer:
                     vetoed.append(f"{miss.kind} (bound to another subject): {miss.reason}")
         if "scope" in self.learned_vetoes and (wide := overreach(claim, evidence)):
             vetoed.append(f"scope: {wide}")
-        if "prohibited" in self.learned_vetoes and (banned := prohibited(claim, evidence)):
+        if "prohibited" in self.learned_vetoes and (banned := prohibited(claim, evidence, items=items)):
             vetoed.append(f"prohibited: {banned}")
         wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
         if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
