@@ -143,3 +143,32 @@ def test_a_chunk_without_its_sentence_keeps_the_rest_or_is_nothing() -> None:
     assert _without(chunk, "We close at 6.") == "## Hours\n\nWe open at 9."
     assert _without(chunk, "We never close.") is None  # not in the chunk
     assert _without("## Hours\n\nWe open at 9.", "We open at 9.") is None  # only the heading would be left
+
+
+def test_surface_forms_change_only_how_questions_are_typed_and_every_pair_of_a_question_shares_one(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "returns.md").write_text(
+        "# Returns\n\n## Return window\n\nYou can return a phone within 14 days of delivery. "
+        "Refunds are paid to the card you used within 5 business days. "
+        "Opened accessories can be returned if they are unused.\n\n"
+        "## Store returns\n\nStores accept returns of devices bought online. Bring the receipt and the box.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "stores.md").write_text(
+        "# Stores\n\n## Opening hours\n\nStores open at 9am and close at 6pm. On Sundays they open at 11am.\n",
+        encoding="utf-8",
+    )
+    plain = generate_question_pairs(tmp_path, corpus="tiny", seed=5, per_chunk=3)
+    typed = generate_question_pairs(tmp_path, corpus="tiny", seed=5, per_chunk=3, surface=True)
+    # The same seed gives the same forms.
+    assert typed == generate_question_pairs(tmp_path, corpus="tiny", seed=5, per_chunk=3, surface=True)
+    changed = {p.hypothesis for p in typed} - {p.hypothesis for p in plain}
+    assert changed, "no question was asked in another form"
+    # The passages and labels are the generator's own: each answered question still goes with the chunk it came from.
+    assert {(p.premise, p.label) for p in typed if p.label == 1} <= {(p.premise, p.label) for p in plain}
+    # A question's negatives on other passages carry its positive's form, so the form never tells the label.
+    answered = {p.hypothesis for p in typed if p.label == 1}
+    others = [p for p in typed if p.kind in ("same_topic", "nearby")]
+    assert others and all(p.hypothesis in answered for p in others)
+    assert any(p.hypothesis in changed for p in others)

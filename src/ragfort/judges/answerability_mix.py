@@ -47,6 +47,7 @@ from typing import Any, TypeVar
 from ragfort.errors import ConfigError
 from ragfort.index.loaders import discover
 from ragfort.judges import perturb
+from ragfort.judges.equivalence_mix import surface_form
 from ragfort.judges.mix import (
     GENERATED_LICENSE,
     Mix,
@@ -147,6 +148,7 @@ def generate_question_pairs(
     per_chunk: int = 2,
     negative_docs: Iterable[str] | None = None,
     counterfactual: bool = False,
+    surface: bool = False,
 ) -> list[Pair]:
     """Generated (chunk, question) pairs over one corpus (see the module notes).
 
@@ -162,8 +164,13 @@ def generate_question_pairs(
             minus the sentence it was written from (``ablated``, 0), when
             what is left holds other sentences but not that one's content:
             the same passage, on the same topic, without the detail asked.
+        surface: ask about half of the questions in another form, as people
+            type them (`equivalence_mix.surface_form`); all the pairs of one
+            question share its form. Its own random stream: the pairs made
+            without it are unchanged.
     """
     rng = random.Random(f"{seed}:{corpus}")
+    form_rng = random.Random(f"{seed}:{corpus}:surface")
     c = perturb._load_corpus(root, corpus)
     allowed = set(negative_docs) if negative_docs is not None else None
     chunks: list[tuple[int, int, str, frozenset[str]]] = [
@@ -191,6 +198,8 @@ def generate_question_pairs(
                 if not qs:
                     continue
                 question, wh = qs[0] if len(qs) == 1 or rng.random() < 0.6 else qs[1]
+                if surface and form_rng.random() < 0.5:
+                    question = surface_form(question, form_rng)[0]
                 made += 1
                 add(chunk, question, 1, "answered", doc.doc_id)
                 content = sent.stems
@@ -390,6 +399,7 @@ def answerability_mix(settings: MixSettings) -> Mix:
                 per_chunk=settings.per_sentence,
                 negative_docs=train_docs,
                 counterfactual=settings.counterfactual,
+                surface=settings.surface,
             )
             kept = place_generated(name, pairs, settings, rng, dev=dev, counts=counts)
             train.extend(kept)

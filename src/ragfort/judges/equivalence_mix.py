@@ -61,7 +61,14 @@ from ragfort.judges.mix import (
 )
 from ragfort.judges.perturb import Pair
 
-__all__ = ["EQUIVALENCE_PUBLIC", "case_questions", "equivalence_mix", "generate_equivalence", "load_equivalence_cases"]
+__all__ = [
+    "EQUIVALENCE_PUBLIC",
+    "case_questions",
+    "equivalence_mix",
+    "generate_equivalence",
+    "load_equivalence_cases",
+    "surface_form",
+]
 
 # --------------------------------------------------------------------------- the hand-written cases
 
@@ -431,7 +438,7 @@ def _typo(text: str, rng: random.Random) -> str:
     return out
 
 
-def _surface(text: str, rng: random.Random) -> tuple[str, str]:
+def surface_form(text: str, rng: random.Random) -> tuple[str, str]:
     """A meaning-keeping change of form: (new text, kind)."""
     op = rng.randrange(4)
     if op == 0:
@@ -653,7 +660,7 @@ def generate_equivalence(
             para = render(task, ask, frame + 1 + rng.randrange(5), axis, group, wording + 1 + rng.randrange(3))
             if axis and rng.random() < 0.3:
                 para = _front_slot(para, slot_text(axis, group, wording + 1))
-            para, how = _surface(para, rng)
+            para, how = surface_form(para, rng)
             add(base, para, 1, f"paraphrase/{how}", doc_id)
             # near-miss: one thing changed; the wording often changed too
             choices = ["ask"] + (["slot"] * 3 if axis else []) + (["direction"] * 2 if opposite else [])
@@ -675,7 +682,7 @@ def generate_equivalence(
                 near = render(task, other_ask, nframe, axis, group, nwording)
                 kind = "near/asks"
             if rng.random() < 0.35:
-                near, _how = _surface(near, rng)
+                near, _how = surface_form(near, rng)
             add(base, near, 0, kind, doc_id)
             # a topic near-miss now and then: same frame and slot, another task of this corpus
             if rng.random() < 0.15:
@@ -704,25 +711,26 @@ def generate_equivalence(
             f"{able} to {verb} {obj} to {to}?",
             f"{aux} {giver} {verb} {to} {obj}?" if verb in _DATIVE else f"{want} to {verb} {obj} to {to}, {tag}?",
         ))  # fmt: skip
-        add(base, _surface(same, rng)[0], 1, "paraphrase/roles", role_doc)
+        add(base, surface_form(same, rng)[0], 1, "paraphrase/roles", role_doc)
         a, b = rng.sample(_ROLE_KINDS, 2)
         head = rng.choice(_ROLE_HEADS)
         verb2 = rng.choice(("turn", "change", "convert", "switch"))
         one = f"How do I {verb2} my {a} {head} into a {b} {head}?"
         add(one, f"How do I {verb2} my {b} {head} into a {a} {head}?", 0, "near/roles", role_doc)
-        add(one, _surface(f"Can I {verb2} a {a} {head} into a {b} {head}?", rng)[0], 1, "paraphrase/roles", role_doc)
+        same_roles = surface_form(f"Can I {verb2} a {a} {head} into a {b} {head}?", rng)[0]
+        add(one, same_roles, 1, "paraphrase/roles", role_doc)
 
     for question, doc_id in extra_seeds:
         for _ in range(per_seed):
-            para, how = _surface(question, rng)
+            para, how = surface_form(question, rng)
             if how == "same":
-                para, how = _surface(question, rng)
+                para, how = surface_form(question, rng)
             add(question, para, 1, f"paraphrase/{how}", doc_id)
             edited = _edit_question(question, rng)
             if edited is not None:
                 near, kind = edited
                 if rng.random() < 0.3:
-                    near, _how = _surface(near, rng)
+                    near, _how = surface_form(near, rng)
                 add(question, near, 0, f"near/{kind}", doc_id)
     return out
 

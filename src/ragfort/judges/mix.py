@@ -107,6 +107,11 @@ class MixSettings:
             polarity flip also on a passage rewritten to say it), in the
             ``answerability`` mix each answered question against its own
             chunk without the sentence it was written from.
+        surface: ``answerability`` mix: about half of the generated
+            questions are asked in another form, as people type them
+            (an opening remark, politeness, typos, lower case, no
+            question mark); every pair of one question gets the same form,
+            so the form never tells the label.
     """
 
     root: Path
@@ -121,6 +126,7 @@ class MixSettings:
     corpora: tuple[str, ...] | None = None
     cases_repeat: int = 1
     counterfactual: bool = False
+    surface: bool = False
 
 
 @dataclass(frozen=True, slots=True)

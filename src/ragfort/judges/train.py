@@ -116,6 +116,7 @@ class TrainConfig:
     init_from: str = ""
     cases_repeat: int = 1
     counterfactual: bool = False
+    surface: bool = False
 
     def mix_settings(self) -> MixSettings:
         return MixSettings(
@@ -130,6 +131,7 @@ class TrainConfig:
             seed=self.seed,
             cases_repeat=self.cases_repeat,
             counterfactual=self.counterfactual,
+            surface=self.surface,
         )
 
 
@@ -137,7 +139,7 @@ class TrainConfig:
 _FIXED = (
     "task", "holdout", "public_max", "public_dev", "per_sentence", "generated_max", "seed", "max_length",
     "batch_size", "steps", "lr", "head_lr", "weight_decay", "warmup", "freeze_layers", "pooling", "init_from",
-    "cases_repeat", "counterfactual",
+    "cases_repeat", "counterfactual", "surface",
 )  # fmt: skip
 
 
@@ -965,6 +967,11 @@ def _parser() -> argparse.ArgumentParser:
         "--counterfactual", action="store_true", default=None,
         help="support: each generated polarity flip also on a passage rewritten to say it (both labels); "
         "answerability: each generated question also against its chunk without its sentence (unanswerable)",
+    )  # fmt: skip
+    p.add_argument(
+        "--surface", action="store_true", default=None,
+        help="answerability: about half of the generated questions asked as people type them "
+        "(opening remarks, politeness, typos, lower case)",
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help=f"default {d.seed}")
     p.add_argument("--max-length", type=int, default=None, help=f"tokens per pair (default {d.max_length})")
