@@ -58,6 +58,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _util import peak_rss_mb, summary, support_agent_guard, table
 
+from ragfort.judges import perturb
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("RAGFORT_SHARED_DATA") or REPO.parent / "shared" / "data")
 WORK = Path(os.environ.get("RAGFORT_BENCH_DIR") or Path(tempfile.gettempdir()) / "ragfort-abstention")
@@ -70,10 +72,7 @@ TRAIN_ONLY = {
 }
 # Help centers nothing was trained or tuned on (evals/grounding_unseen/README.md): their questions are
 # evals/answerability_unseen/<corpus>.jsonl, retrieved from the whole help center.
-UNSEEN = {
-    "cobalt": REPO / "evals" / "corpora" / "cobalt_fibre",
-    "fernhill": REPO / "evals" / "corpora" / "fernhill_insurance",
-}
+UNSEEN = perturb.UNSEEN_CORPORA
 # The first id number of each train-only help center's cases written after the shipped judge
 # (2026-12-04) and its question model: everything from here on is a12d34f's 100 cases.
 FRESH_FROM = {"skylark": 72, "ledgerly": 70, "brightwater": 61}

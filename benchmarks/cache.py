@@ -86,6 +86,7 @@ from ragfort.cache.equivalence import EquivalenceGate, equivalence_gate
 from ragfort.cache.keys import anchor
 from ragfort.ingest import ingest_paths
 from ragfort.integrations.convert import passage_to_document
+from ragfort.judges import perturb
 from ragfort.text import search_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -102,10 +103,7 @@ TRAIN_ONLY = {
 }
 # Help centers nothing was trained or tuned on (evals/grounding_unseen/README.md): --unseen adds their pairs
 # (evals/equivalence_unseen/), dev and test, each over its own help center's index.
-UNSEEN = {
-    "cobalt": REPO / "evals" / "corpora" / "cobalt_fibre",
-    "fernhill": REPO / "evals" / "corpora" / "fernhill_insurance",
-}
+UNSEEN = perturb.UNSEEN_CORPORA
 GOLDEN = REPO / "evals" / "help_center.jsonl"
 ROUNDS = 40
 # The cosine floors (`judged_threshold`) the funnel and cache_distinct.py --floors compare.

@@ -24,8 +24,7 @@ CASES = ROOT / "evals" / "grounding"
 CORPORA = perturb.CORPORA  # name -> help-center folder, one map for the whole project
 UNSEEN_CASES = ROOT / "evals" / "grounding_unseen"
 # Help centers nothing is trained or tuned on: never in perturb.CORPORA, so no training mix reads them.
-UNSEEN = {"cobalt": ROOT / "evals" / "corpora" / "cobalt_fibre",
-          "fernhill": ROOT / "evals" / "corpora" / "fernhill_insurance"}  # fmt: skip
+UNSEEN = perturb.UNSEEN_CORPORA
 SUPPORTED = {"verbatim", "paraphrase", "yes_no", "fragment", "inference", "hedged"}
 UNSUPPORTED = {"number_swap", "entity_swap", "negation", "conflation", "addition", "partial", "wrong_scope"}
 SPLITS = {"train", "dev", "test"}

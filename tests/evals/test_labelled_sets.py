@@ -19,6 +19,7 @@ import pytest
 
 from ragfort.index.chunking import chunk_text
 from ragfort.index.loaders import discover, load_document
+from ragfort.judges import perturb
 
 REPO = Path(__file__).resolve().parents[2]
 CORPORA = {"voltwise": REPO / "examples" / "help_center", "northbeam": REPO / "evals" / "corpora" / "northbeam_bank"}
@@ -192,7 +193,6 @@ def test_the_unseen_help_centers_are_checked_and_never_reach_a_training_mix() ->
     files = sorted((REPO / "evals" / "grounding_unseen").glob("*.jsonl"))
     assert {f.stem for f in files} == set(checker.UNSEEN)
     assert [p for f in files for p in checker.check(f)] == []
-    from ragfort.judges import perturb
 
     # No training mix generates from them or reads their cases.
     assert not set(checker.UNSEEN) & set(perturb.CORPORA)
@@ -218,10 +218,7 @@ def test_the_checker_refuses_a_train_case_in_an_unseen_help_center(tmp_path: Pat
     assert any("split 'train'" in p for p in problems), problems
 
 
-UNSEEN = {
-    "cobalt": REPO / "evals" / "corpora" / "cobalt_fibre",
-    "fernhill": REPO / "evals" / "corpora" / "fernhill_insurance",
-}
+UNSEEN = perturb.UNSEEN_CORPORA
 
 
 @pytest.mark.parametrize("corpus", sorted(UNSEEN))

@@ -48,6 +48,7 @@ __all__ = [
     "CORPORA",
     "KINDS",
     "SUPPORTED_KINDS",
+    "UNSEEN_CORPORA",
     "UNSUPPORTED_KINDS",
     "Example",
     "Pair",
@@ -66,6 +67,17 @@ CORPORA: dict[str, Path] = {
     "brightwater": _REPO / "evals" / "corpora" / "brightwater_energy",
     "parcelwise": _REPO / "evals" / "corpora" / "parcelwise",
     "kestrel": _REPO / "evals" / "corpora" / "kestrel_fitness",
+}
+
+# Help centers nothing is trained or tuned on (evals/grounding_unseen/README.md): never in `CORPORA`, so no training
+# mix generates from them; their cases live in evals/*_unseen/ only, which no mix reads. One map for the checker,
+# the benchmarks and the tests.
+UNSEEN_CORPORA: dict[str, Path] = {
+    "cobalt": _REPO / "evals" / "corpora" / "cobalt_fibre",
+    "fernhill": _REPO / "evals" / "corpora" / "fernhill_insurance",
+    "harbourline": _REPO / "evals" / "corpora" / "harbourline_rail",
+    "pinecrest": _REPO / "evals" / "corpora" / "pinecrest_home",
+    "birchwood": _REPO / "evals" / "corpora" / "birchwood_dental",
 }
 
 SUPPORTED_KINDS = ("verbatim", "paraphrase", "yes_no", "fragment", "inference")
