@@ -476,3 +476,35 @@ def test_doing_what_the_evidence_says_not_to_do_is_prohibited() -> None:
                   # "do not share" states a rule mid-sentence: it forbids the customer nothing.
                   "Guest devices share the main password once you approve them."):  # fmt: skip
         assert prohibited(right, evidence) is None, right
+
+
+def test_explaining_a_prohibition_is_not_breaking_it() -> None:
+    appeals = Passage(text="## Appealing a penalty fare\n\nYou can appeal within 21 days. Don't pay the penalty "
+                           "fare if you're appealing: paying it counts as accepting it.",
+                      doc_id="appeals.md")  # fmt: skip
+    evidence = _evidence(appeals)
+    # The imperative's own verb, told to the customer, breaks it.
+    assert prohibited("Pay the penalty fare first, then appeal within 21 days.", evidence) is not None
+    # The same words inflected explain the rule: nothing is told.
+    assert prohibited("Hold off, because paying the penalty fare counts as accepting it.", evidence) is None
+
+
+RAILCARDS = [
+    Passage(text="## Which railcards we accept\n\n| Railcard | Price |\n|---|---|\n| 16-25 Railcard | £35 a year |\n"
+                 "| Senior Railcard | £35 a year |\n| Two Together Railcard | £35 a year |", doc_id="railcards.md"),
+    Passage(text="## Time restrictions\n\n- 16-25 and 26-30 Railcards: a minimum fare of £12 before 10:00 on "
+                 "weekdays.\n"
+                 "- Two Together: not valid before 09:30 on Monday to Friday.\n"
+                 "- Senior: no time restrictions.", doc_id="railcards.md"),
+]  # fmt: skip
+
+
+def test_a_name_written_short_without_its_category_word_is_the_same_name() -> None:
+    question = "Can we use our two together railcard for an 8am train on a weekday?"
+    claim = "No, the Two Together Railcard isn't valid before 09:30 on Monday to Friday."
+    # "Two Together" and "Railcards" are the claim's name written short: "Railcard" ends two other names.
+    assert _unbound(claim, RAILCARDS, question) == []
+    # Another railcard's restriction given to this one is still another subject's: "Two Together" is no short
+    # form of "Senior Railcard".
+    wrong = "No, the Senior Railcard isn't valid before 09:30 on Monday to Friday."
+    assert ("name", "Senior", "Two Together") in _unbound(wrong, RAILCARDS, question)

@@ -574,6 +574,25 @@ def _same_name(a: str, b: str) -> bool:
     return a == b or _singular(a) == _singular(b)
 
 
+def _short_form(name: str, other: str, items: EvidenceItems) -> bool:
+    """Whether `other` writes no more of `name` than a part of it and its category word.
+
+    "Two Together" or "Railcards" beside the claim's "Two Together Railcard": the name's last word is a
+    category when it ends at least two other names the evidence writes ("Senior Railcard", "16-25 Railcard"),
+    and then a name of its words alone, or of that word alone, is the claim's name written short. "Everyday"
+    stays a rival of "Everyday Plus" unless "Plus" ends two other names.
+    """
+    words, theirs = name.split(), other.split()
+    if len(words) < 2:
+        return False
+    head = _singular(words[-1])
+    ends = {n for n in items.known_names if n not in (name, other) and _singular(n.split()[-1]) == head}
+    if len(ends) < 2:
+        return False
+    rest = [w for w in theirs if _singular(w) != head]
+    return rest == words[: len(rest)]
+
+
 def _share(subject: frozenset[str], item: _Item, leave_out: frozenset[str]) -> float:
     s = subject - leave_out
     return len(s & item.near) + _AROUND * len(s & (item.around - item.near))
@@ -656,6 +675,8 @@ def unbound(
         best_rival: tuple[_Item, float] | None = None
         for it in names:
             if _same_name(it.key, key) or f" {it.key} " in others or f" {key} " in f" {it.key} ":
+                continue
+            if _short_form(key, it.key, items):
                 continue
             theirs = _words(it.surface)
             related = bool(mine & theirs) or (it.table is not None and it.table in tables)
@@ -969,6 +990,8 @@ def overreach(claim: str, evidence: EvidenceIndex) -> str | None:
 # earn points" states a rule, it forbids nothing).
 _PROHIBITION = re.compile(r"(?:^|[:;]\s*)(?:don't|don’t|do not|never)\s+([^.,;:!?()]+)", re.IGNORECASE)
 _PROHIBITION_REACH = 5
+# The forbidden verb: the first word after "don't / do not / never".
+_PROHIBITION_VERB = re.compile(r"(?:[:;]\s*)?(?:don't|don’t|do not|never)\s+([\w'’-]+)", re.IGNORECASE)
 
 
 def _prohibitions(evidence: EvidenceIndex) -> list[tuple[frozenset[str], str]]:
@@ -1000,6 +1023,11 @@ def prohibited(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | No
             continue
         words = _words(clause)
         for need, said in banned:
+            # Told to do it, the claim writes the verb as the imperative does: "pay", not "paying" ("because
+            # paying the penalty fare counts as accepting it" explains the rule, it breaks nothing).
+            verb = _PROHIBITION_VERB.match(said)
+            if verb is not None and verb.group(1).lower() not in toks:
+                continue
             if need <= words:
                 return f"the evidence says '{said[:60]}', which the claim tells the customer to do"
     return None
