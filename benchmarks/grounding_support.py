@@ -14,7 +14,8 @@ nothing else, so what is measured is the grounding decision:
 Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` never is), and
 both corpora together. ``--split`` picks the splits (default: dev and test).
 ``--unseen`` adds the cases of ``evals/grounding_unseen/`` (help centers nothing was trained or tuned
-on; their ``dev`` and ``test`` splits as ``--split`` picks), per corpus and pooled as ``unseen``.
+on; their ``dev`` and ``test`` splits as ``--split`` picks), per corpus and pooled as ``unseen``; the three
+written in session 19, after every rule then shipped, are also pooled as ``unseen-s19``.
 ``--also PATH`` (repeatable) adds the cases of a JSONL in the same schema, whatever their ``split``
 says, under the file's name: their own rows (per corpus and ``all``) and a pooled ``all`` row over
 every case; with ``--sweep`` they join the selection set.
@@ -57,6 +58,9 @@ REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
 # Help centers no judge, rule or threshold was trained or chosen on (see its README.md).
 UNSEEN = REPO / "evals" / "grounding_unseen"
+# The unseen help centers written in session 19, after every grounding rule then shipped (the rules of sessions 16-18
+# were found on the Cobalt and Fernhill dev halves): pooled apart as 'unseen-s19', the least tuned-on figure.
+WRITTEN_AFTER_RULES = frozenset({"harbourline", "pinecrest", "birchwood"})
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
                "learned_vetoes", "exempt_computed", "split_clauses")  # fmt: skip
@@ -343,7 +347,8 @@ def main() -> int:
     parser.add_argument("--thresholds", type=_floats, default=list(SWEEP_THRESHOLDS),
                         help="with --sweep: claim thresholds, comma-separated (default 0.01 to 0.6)")  # fmt: skip
     parser.add_argument("--unseen", action="store_true",
-                        help="also the help centers of evals/grounding_unseen/ (their own rows, pooled as 'unseen')")
+                        help="also the help centers of evals/grounding_unseen/ (their own rows, pooled as 'unseen', "
+                             "and the three written in session 19 as 'unseen-s19')")
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
@@ -391,6 +396,8 @@ def main() -> int:
         groups[(case["corpus"], case["split"])].append((case, out))
         pooled = "all" if case.get("also") else "unseen" if case.get("unseen") else "both"
         groups[(pooled, case["split"])].append((case, out))
+        if case.get("unseen") and case["corpus"] in WRITTEN_AFTER_RULES:
+            groups[("unseen-s19", case["split"])].append((case, out))
         if args.also:
             groups[("all", "+".join(splits))].append((case, out))
     source = "grounding settings' defaults" if args.library_defaults else "support_agent"
