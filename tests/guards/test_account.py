@@ -49,6 +49,8 @@ ACCOUNT = [
     ("Am I on the off-peak membership at the moment?", "current"),
     ("are we getting the multi-car discount right now", "current"),
     ("How many guest passes do I have left at the moment?", "current"),
+    ("which rewards tier am I in right now?", "plan"),
+    ("what day is my freight delivery scheduled for", "appointment"),
 ]
 
 # Questions a help center answers from its rules, though they say "my" or "our".
@@ -79,6 +81,9 @@ GENERAL = [
     "Am I eligible for the student discount?",
     "Am I on the off-peak membership if I only come before 4pm?",
     "How many guest passes do I get on Premium?",
+    "Which rewards tier am I in if I spend $5,000 a year?",
+    "What day is the freight delivery scheduled for if I order on a Friday?",
+    "What day is the Memorial Day sale?",
 ]
 
 

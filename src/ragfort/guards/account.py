@@ -93,8 +93,8 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      False),
     ("history", rf"\bwhat (?:\w+ ){{1,3}}did {_ME} (?:get|end up with|sign up for|choose|pick) on {_MY}\b", False),
     ("plan",
-     r"\b(?:which|what) (?:plan|tariff|tier|package|bundle|fare|account type|subscription|level) "
-     r"(?:am i|are we|will (?:i|we) be) on\b",
+     r"\b(?:which|what) (?:[\w'-]+ )?(?:plan|tariff|tier|package|bundle|fare|account type|subscription|level) "
+     r"(?:am i|are we|will (?:i|we) be) (?:on|in)\b",
      True),
     ("handler",
      r"\bwho(?:'s| is) (?:handling|dealing with|looking (?:at|into)|working on|assigned to|in charge of) "
@@ -117,8 +117,9 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      r"installment|repayment) (?:be|going to be|come to|going to come to)\b",
      True),
     ("appointment",
-     rf"\b(?:what time|when) (?:is|are) {_MY} (?:[\w'-]+ ){{0,2}}?(?:engineer|technician|installer|install|"
-     r"installation|appointment|visit|delivery|courier|driver) (?:arriving|coming|booked|due|scheduled)\b",
+     rf"\b(?:what time|what day|what date|when) (?:is|are) {_MY} (?:[\w'-]+ ){{0,2}}?(?:engineer|technician|"
+     r"installer|install|installation|appointment|visit|delivery|courier|driver) "
+     r"(?:arriving|coming|booked|due|scheduled)\b",
      False),
     ("current",
      r"^(?:and |so )?(?:am i|are we) (?:getting|receiving|on|eligible for|entitled to|signed up (?:for|to))\b"
