@@ -31,7 +31,7 @@ The shapes (the name is what `account_question` returns):
   already / yet / now something ("Has my refund been issued yet?");
 - ``balance``: how much is left / waiting / on my account now;
 - ``history``: how much did I pay / have we sent, last month / so far;
-- ``plan``: which plan / tariff / tier am I on (will I be on);
+- ``plan``: which plan / tariff / (rewards) tier am I on or in (will I be on);
 - ``handler``: who is handling / dealing with my X;
 - ``outcome``: did my payment / last night's export go through / work (a
   yes/no question: "why did my transfer fail?" asks for the reasons, which a
@@ -40,8 +40,9 @@ The shapes (the name is what `account_question` returns):
 - ``tracking``: where is my refund / order, with an id or a complaint of
   waiting ("where's my refund for booking QH4T8Z? it's been ages");
 - ``next_amount``: how much is / will my next bill / payment be;
-- ``appointment``: what time / when is my engineer / delivery coming,
-  booked, due (a conditional does not rule it out: "when" opens it);
+- ``appointment``: what time / what day / when is my engineer / delivery
+  coming, booked, due, scheduled (a conditional does not rule it out:
+  "when" opens it);
 - ``current``: am I getting / on / eligible for X at the moment, or how
   much / many X do I have right now.
 """
