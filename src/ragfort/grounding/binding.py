@@ -472,7 +472,7 @@ class EvidenceItems:
         ]
 
     @functools.cached_property
-    def prohibitions(self) -> list[tuple[frozenset[str], str]]:
+    def prohibitions(self) -> list[_Prohibition]:
         """What the evidence's imperatives forbid (`prohibited`)."""
         return _prohibitions(self.evidence)
 
@@ -586,11 +586,11 @@ def _short_form(name: str, other: str, items: EvidenceItems) -> bool:
     if len(words) < 2:
         return False
     head = _singular(words[-1])
-    ends = {n for n in items.known_names if n not in (name, other) and _singular(n.split()[-1]) == head}
-    if len(ends) < 2:
-        return False
     rest = [w for w in theirs if _singular(w) != head]
-    return rest == words[: len(rest)]
+    if rest != words[: len(rest)]:
+        return False
+    ends = {n for n in items.known_names if n not in (name, other) and _singular(n.split()[-1]) == head}
+    return len(ends) >= 2
 
 
 def _share(subject: frozenset[str], item: _Item, leave_out: frozenset[str]) -> float:
@@ -990,18 +990,26 @@ def overreach(claim: str, evidence: EvidenceIndex) -> str | None:
 # earn points" states a rule, it forbids nothing).
 _PROHIBITION = re.compile(r"(?:^|[:;]\s*)(?:don't|don’t|do not|never)\s+([^.,;:!?()]+)", re.IGNORECASE)
 _PROHIBITION_REACH = 5
-# The forbidden verb: the first word after "don't / do not / never".
-_PROHIBITION_VERB = re.compile(r"(?:[:;]\s*)?(?:don't|don’t|do not|never)\s+([\w'’-]+)", re.IGNORECASE)
 
 
-def _prohibitions(evidence: EvidenceIndex) -> list[tuple[frozenset[str], str]]:
-    """What the evidence's imperatives forbid: the content words each one reaches (at least two), and its words."""
-    banned: list[tuple[frozenset[str], str]] = []
+@dataclass(frozen=True, slots=True)
+class _Prohibition:
+    """One imperative of the evidence: what it reaches, its verb as written, and its words."""
+
+    reaches: frozenset[str]  # the content words of its next `_PROHIBITION_REACH` words (at least two)
+    verb: str  # the forbidden verb, lower-cased: the first word after "don't / do not / never"
+    said: str
+
+
+def _prohibitions(evidence: EvidenceIndex) -> list[_Prohibition]:
+    """What the evidence's imperatives forbid."""
+    banned: list[_Prohibition] = []
     for sent in evidence.sentences:
         for m in _PROHIBITION.finditer(sent.text):
-            words = _words(" ".join(_tokens(m.group(1))[:_PROHIBITION_REACH]))
+            toks = _tokens(m.group(1))
+            words = _words(" ".join(toks[:_PROHIBITION_REACH]))
             if len(words) >= 2:
-                banned.append((words, m.group(0).strip()))
+                banned.append(_Prohibition(words, toks[0].lower(), m.group(0).strip()))
     return banned
 
 
@@ -1022,12 +1030,9 @@ def prohibited(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | No
         if any(t in _NEGATIONS or t.endswith("n't") or t.endswith("n’t") for t in toks):
             continue
         words = _words(clause)
-        for need, said in banned:
+        for ban in banned:
             # Told to do it, the claim writes the verb as the imperative does: "pay", not "paying" ("because
             # paying the penalty fare counts as accepting it" explains the rule, it breaks nothing).
-            verb = _PROHIBITION_VERB.match(said)
-            if verb is not None and verb.group(1).lower() not in toks:
-                continue
-            if need <= words:
-                return f"the evidence says '{said[:60]}', which the claim tells the customer to do"
+            if ban.verb in toks and ban.reaches <= words:
+                return f"the evidence says '{ban.said[:60]}', which the claim tells the customer to do"
     return None
