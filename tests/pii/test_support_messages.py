@@ -1,4 +1,4 @@
-"""The labelled support-message set (evals/pii/support_messages.jsonl) is well formed."""
+"""The labelled support-message sets (evals/pii/support_messages*.jsonl) are well formed."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ import pytest
 
 from ragfort.pii.settings import DEFAULT_ENTITIES
 
-SET = Path(__file__).resolve().parents[2] / "evals" / "pii" / "support_messages.jsonl"
+SETS = Path(__file__).resolve().parents[2] / "evals" / "pii"
 KNOWN = set(DEFAULT_ENTITIES)  # every label names a type the default settings detect
 
 
-@pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    return [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+@pytest.fixture(scope="module", params=["support_messages.jsonl", "support_messages_fresh.jsonl"])
+def rows(request: pytest.FixtureRequest) -> list[dict]:
+    path = SETS / request.param
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_every_row_has_the_documented_fields_and_valid_spans(rows: list[dict]) -> None:

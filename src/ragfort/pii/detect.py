@@ -59,10 +59,15 @@ from presidio_analyzer.recognizer_registry import RecognizerRegistry
 from ragfort.errors import ConfigError
 from ragfort.pii.address import StreetAddressRecognizer
 from ragfort.pii.dates import DateOfBirthRecognizer
-from ragfort.pii.gazetteer import not_a_person
+from ragfort.pii.gazetteer import german_text, not_a_person
 from ragfort.pii.identifiers import AccountNumberRecognizer, CustomerNumberRecognizer, PassportNumberRecognizer
 from ragfort.pii.names import PersonNameRecognizer
-from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
+from ragfort.pii.patterns import (
+    CardNumberContextRecognizer,
+    CaseInsensitiveIbanRecognizer,
+    ObfuscatedEmailRecognizer,
+    PhoneContextRecognizer,
+)
 from ragfort.pii.public import public_value
 from ragfort.pii.settings import NER_ENTITIES, SUPPORT_DESK_ENTITIES, PIISettings
 from ragfort.pii.telecom import DeviceMacRecognizer, IccidRecognizer, ImeiRecognizer
@@ -114,6 +119,7 @@ _PATTERN_RECOGNIZERS: dict[str, Any] = {
 # context that the stock pattern (or its checksum) cannot use.
 _EXTRA_RECOGNIZERS: dict[str, Any] = {
     "CREDIT_CARD": CardNumberContextRecognizer,
+    "EMAIL_ADDRESS": ObfuscatedEmailRecognizer,
     "PHONE_NUMBER": PhoneContextRecognizer,
 }
 
@@ -530,6 +536,7 @@ class Detector:
         vocabulary: frozenset[str] | None = None,
     ) -> list[Detection]:
         lower_words: frozenset[str] | None = None
+        german: bool | None = None
         kept: list[Detection] = []
         for r in results:
             if r.score < self.settings.threshold(r.entity_type):
@@ -543,6 +550,9 @@ class Detector:
             # A bare digit run is a phone number only next to a phone word:
             # "20231107" is valid in some numbering plan, and usually a date or id.
             if r.entity_type == "PHONE_NUMBER" and r.score < 0.5 and value.isdigit():
+                continue
+            # "01.02.2025" is valid in some numbering plan; written like a date, it is one.
+            if r.entity_type == "PHONE_NUMBER" and _DATE_SHAPED.fullmatch(value):
                 continue
             if self._allowed(value) or self._false_positive(r.entity_type, value):
                 continue
@@ -559,7 +569,9 @@ class Detector:
                     continue
                 # "Paris", "Bitcoin", "Unlimited" alone, with no name cue before
                 # them; "Je suis né le" and other phrases no name looks like.
-                if not_a_person(text, start, end):
+                if german is None:
+                    german = german_text(text)
+                if not_a_person(text, start, end, german=german):
                     continue
             if any(start < pe and ps < end for ps, pe in protected):
                 continue
@@ -597,6 +609,7 @@ class Detector:
         return False
 
 
+_DATE_SHAPED = re.compile(r"\d{1,2}([./-])\d{1,2}\1(?:\d{2}|\d{4})|\d{4}-\d{1,2}-\d{1,2}")
 # Words that make a span an organisation or a street, not a person.
 _NOT_A_NAME = frozenset(
     w

@@ -13,6 +13,15 @@ words or phrases *and* nothing introduces it as a name: after "my name is",
 Paris," is a greeting). Only the whole span is compared, so "Paris Hilton"
 or "Victoria Lindqvist" are untouched.
 
+Months and weekdays of the five languages are on the list ("12 September",
+"am 3. Mai"); a relative's cue keeps them a name ("my sister June").
+
+In German text (`german_text`: more German function words than English ones,
+at least two) a span holding a German function word or greeting ("Guten
+Tag", "Haben Sie"), or a lone word no cue introduces and the given-name
+lexicon does not know ("Rechnung", "Urlaub"), is no person: the English model
+reads German's capitalised nouns as names.
+
 `not_a_person` also vetoes spans that are not written like a name, which is
 what the English model produces on French, German, Spanish and Italian text
 ("Je suis né le", "mon forfait", "Mein Router", "Número de"): a span that
@@ -35,7 +44,28 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["NOT_PEOPLE", "not_a_person"]
+__all__ = ["FOREIGN_NAME_CUE", "INTRO_CUE", "NOT_PEOPLE", "RELATIVE_CUE", "german_text", "not_a_person"]
+
+# A relative or someone the customer knows, named next: "my daughter Amara", "meine Tochter Lena".
+RELATIVE_CUE = (
+    r"(?:my|our|his|her|their|mon|ma|mes|mein|meine|meinen|meiner|mi|mis|mio|mia|il\s+mio|la\s+mia)\s+"
+    r"(?:(?:step|grand|great[ -]grand)?(?:son|daughter|child|kid|mum|mom|mother|dad|father|parent)s?|"
+    r"sister|brother|wife|husband|partner|fianc[ée]e?|nan|nana|gran|granny|grandma|grandad|grandpa|uncle|aunt|auntie|"
+    r"cousin|niece|nephew|carer|caregiver|friend|colleague|neighbou?r|flatmate|housemate|roommate|boyfriend|girlfriend|"
+    r"landlord|landlady|tenant|boss|manager|fils|fille|s(?:œ|oe)ur|fr[èe]re|femme|mari|m[èe]re|p[èe]re|"
+    r"sohn|tochter|schwester|bruder|frau|mann|mutter|vater|hijo|hija|hermana|hermano|esposa|esposo|marido|madre|padre|"
+    r"figlio|figlia|sorella|fratello|moglie|marito)"
+)
+# Self-introductions that also open other sentences ("it's broken", "je suis désolé"): a name follows
+# only when the given-name lexicon knows the word.
+INTRO_CUE = r"(?:its|c['’]est|ici|hier\s+ist|ich\s+bin|je\s+suis|soy|sono)"
+# Phrases of French, German, Spanish and Italian that introduce a name ("je m'appelle", "au nom de", "Titulaire :").
+FOREIGN_NAME_CUE = (
+    r"(?:je\s+m['’]appelle|moi\s+c['’]est|mon\s+nom\s+est|au\s+nom\s+de|titulaire|"
+    r"ich\s+hei(?:ß|ss)e|mein\s+name\s+ist|auf\s+den\s+namen|inhaber(?:in)?|"
+    r"me\s+llamo|mi\s+nombre\s+es|a\s+nombre\s+de|titular|"
+    r"mi\s+chiamo|il\s+mio\s+nome\s+[èe]|a\s+nome\s+di|intestat[oa]\s+a)"
+)
 
 _LINES = (
     # Countries and regions customers name in shipping, roaming and travel questions.
@@ -83,6 +113,18 @@ _LINES = (
     "dropbox onedrive icloud salesforce shopify wordpress amazon ebay etsy uber lyft airbnb booking",
     "expedia ryanair easyjet lufthansa vueling iberia klm delta united emirates qatar",
     "playstation xbox nintendo switch steam fortnite minecraft chatgpt",
+    # Months and weekdays of the five languages served ("flight on 12 September", "am 3. Mai"); after a
+    # name cue ("my sister June") the word stays a name.
+    "january february march april may june july august september october november december",
+    "monday tuesday wednesday thursday friday saturday sunday",
+    "janvier février fevrier mars avril juin juillet août aout septembre octobre novembre décembre decembre",
+    "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "januar jänner februar märz maerz mai juni juli oktober dezember",
+    "montag dienstag mittwoch donnerstag freitag samstag sonnabend sonntag",
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre",
+    "lunes martes miércoles miercoles jueves viernes sábado sabado domingo",
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre",
+    "lunedì lunedi martedì martedi mercoledì mercoledi giovedì giovedi venerdì venerdi sabato domenica",
     # Plan and tier names.
     "unlimited premium basic plus pro starter essential essentials standard gold silver platinum bronze",
     "ultra lite family business enterprise student prime",
@@ -138,7 +180,8 @@ NOT_PEOPLE: frozenset[str] = frozenset([w for line in _LINES for w in line.split
 # What introduces a name even when the word is also a place or product: "Dear Paris,", "I'm Sydney".
 _NAME_CUE = re.compile(
     r"(?:\b(?:my\s+name\s+is|name\s*:|i\s+am|i'm|i’m|this\s+is|call\s+me|dear|hi|hello|hey|thanks|thank\s+you|"
-    r"regards|cheers|sincerely|mr|mrs|ms|mx|miss|dr|prof|sir|madam)\.?,?\s*)$",
+    r"regards|cheers|sincerely|mr|mrs|ms|mx|miss|dr|prof|sir|madam|"
+    rf"{RELATIVE_CUE}|{FOREIGN_NAME_CUE}|{INTRO_CUE})\.?,?\s*)$",
     re.IGNORECASE,
 )
 _EDGE = "\"'“”‘’.,;:!?()[]"
@@ -161,25 +204,77 @@ _FOREIGN_LEAD = frozenset(
 )
 
 
+# Function words and greetings of German; the English model reads German's capitalised nouns as names.
+_GERMAN = frozenset(
+    w
+    for line in (
+        "und ist der die das den dem des ich nicht sie bitte mein meine meinen wurde wurden auch oder mit für fuer ein",
+        "eine einen habe haben hat wie wann warum noch kann können koennen danke hallo guten vom zum zur bei auf aus",
+        "nach über mich mir uns wir es sind war wird werden schon nur aber weil dass wenn hier bin ist gibt keine kein",
+        "ihr ihre ihnen sehr geehrte geehrter damen herren tag morgen abend grüße gruesse freundlichen",
+    )
+    for w in line.split()
+)
+_ENGLISH = frozenset(
+    "the and is to of my i it for in you on with can have was are this that be do not please your at me we".split()  # noqa: SIM905
+)
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def german_text(text: str) -> bool:
+    """Whether `text` reads as German: at least two German function words, and more than English ones."""
+    words = [w.casefold() for w in _WORDS.findall(text)]
+    german = sum(w in _GERMAN for w in words)
+    return german >= 2 and german > sum(w in _ENGLISH for w in words)
+
+
 def _not_name_shaped(text: str, start: int, words: list[str]) -> bool:
     if words[0].casefold() in _FOREIGN_LEAD or (len(words) > 1 and words[-1] in _PARTICLES):
         return True
     if not any(c.isupper() for c in text):
         return False
     lower = [w for w in words if w[:1].islower() and w not in _PARTICLES]
-    return bool(lower) and _LOWERCASE_CUE.search(text[max(0, start - 20) : start]) is None
+    if not lower or _LOWERCASE_CUE.search(text[max(0, start - 20) : start]) is not None:
+        return False
+    return not _known_lowercase_name(text, start, words, lower)
 
 
-def not_a_person(text: str, start: int, end: int) -> bool:
+def _known_lowercase_name(text: str, start: int, words: list[str], lower: list[str]) -> bool:
+    """A lower-case given name the lexicon knows, after a name cue ("hi its tom", "my son rory") or signing off
+    the message ("... please refund. jordan")."""
+    from ragfort.pii.names import given_names
+
+    if len(words) != 1 or lower[0].casefold() not in given_names():
+        return False
+    end = text.find(words[0], start) + len(words[0])
+    return _NAME_CUE.search(text[max(0, start - 30) : start]) is not None or not text[end:].strip(" \t\r\n.!?")
+
+
+def _german_non_name(text: str, start: int, words: list[str]) -> bool:
+    """In German text: a span holding a German function word or greeting ("Guten Tag", "Haben Sie"), or one
+    word that no name cue introduces and the given-name lexicon does not know ("Rechnung", "Urlaub")."""
+    from ragfort.pii.names import given_names
+
+    if any(w.casefold() in _GERMAN for w in words):
+        return True
+    if len(words) > 1 or _NAME_CUE.search(text[max(0, start - 30) : start]) is not None:
+        return False
+    return words[0].casefold() not in given_names()
+
+
+def not_a_person(text: str, start: int, end: int, *, german: bool | None = None) -> bool:
     """Whether the `PERSON` span ``text[start:end]`` is no person.
 
     True for a known non-person word with no name cue before it, and for a
-    span not written like a name (see the module docstring).
+    span not written like a name (see the module docstring). `german` is
+    `german_text(text)` when the caller has it (one text, many spans).
     """
     words = text[start:end].strip(_EDGE).split()
     if not words:
         return False
     if _not_name_shaped(text, start, words):
+        return True
+    if (german_text(text) if german is None else german) and _german_non_name(text, start, words):
         return True
     value = " ".join(words).casefold()
     if value not in NOT_PEOPLE:

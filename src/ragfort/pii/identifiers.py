@@ -60,11 +60,13 @@ class CustomerNumberRecognizer(CuedValueRecognizer):
 
     ENTITY = "CUSTOMER_NUMBER"
     CUE = re.compile(
-        r"(?<!\w)(?:(?:customer|client|member(?:ship)?|loyalty|subscriber|frequent\s+flyer|rewards|user|contract)"
-        r"\s+(?:number|no\.?|nr\.?|#|id|ref(?:erence)?|code)|"
+        r"(?<!\w)(?:(?:customer|client|member(?:ship)?|loyalty|subscriber|frequent\s+flyer|rewards|user|contract|"
+        r"patient|policy|policyholder)\s+(?:number|no\.?|nr\.?|#|id|ref(?:erence)?|code)|"
+        r"(?:rail|smart|member(?:ship)?|loyalty|library)\s?card(?:\s+(?:number|no\.?|nr\.?|#|id))?|"
+        r"tessera(?:\s+(?:n\.?|numero))?|"
         r"kunden(?:nummer|-?nr\.?|-?id)|vertragsnummer|mitgliedsnummer|"
         r"num[ée]ro\s+(?:de\s+)?(?:client|contrat|adh[ée]rent)|n°\s+(?:de\s+)?client|"
-        r"n[úu]mero\s+de\s+(?:cliente|socio|contrato)|"
+        r"n[úu]mero\s+de\s+(?:cliente|soci[oa]|contrato|paciente|p[óo]liza)|"
         r"(?:numero|codice)\s+(?:cliente|contratto))(?!\w)",
         re.IGNORECASE,
     )

@@ -18,8 +18,16 @@ tied to one phrasing:
   templates: "Ana's account" is "Ana".
 
 The lexicon is the US census given-name list shipped by the ``names`` package
-(MIT, about 5,500 names, no network). Without that package the lexicon is
-empty and the other rules still run.
+(MIT, about 5,500 names, no network) joined to ``given_names_world.txt`` (2,499
+given names of many cultures, written for ragfort, screened against the
+ordinary words of the five languages served). Without the package only the
+second list is used.
+
+Cues also come in French, German, Spanish and Italian ("je m'appelle", "au
+nom de", "ich heiße", "me llamo", "intestato a") and name relatives ("my
+daughter Amara"). After a self-introduction ("hi its tom", "c'est margaux")
+or a relative a lower-case word is a name only when the lexicon knows it,
+and a known name alone at the end of a message is a signature.
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ from typing import ClassVar
 
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from ragfort.pii.gazetteer import FOREIGN_NAME_CUE, INTRO_CUE, RELATIVE_CUE
 
 __all__ = ["PersonNameRecognizer", "given_names"]
 
@@ -58,6 +68,8 @@ COMMON_WORDS: frozenset[str] = frozenset(
         "drew miles norm pierce rod reed sage skip sterling stone ward young long short little white black",
         "brown green gray grey christian german france china india asia africa georgia virginia carolina",
         "dakota florida nevada ms mr mrs dr sir madam miss i'm i’m im i'd i'll i've",
+        "son sons daughter sister brother wife husband partner mum mom mother dad father nan nana gran granny",
+        "uncle aunt auntie cousin niece nephew carer friend colleague neighbour neighbor boss kid kids child baby",
     )
     for w in line.split()
 )
@@ -66,10 +78,16 @@ _CUE = re.compile(
     r"(?:\b(?:(?:my|his|her|their|your|our|maiden|first|last|full|given|nick|sur)[ \t]?name(?:[ \t]is|'s)|"
     r"named|called|i am|i'm|im|this is|it's|call me|"
     r"dear|hi|hello|hey|thanks|thank you|regards|cheers|sincerely|best|love|yours|"
-    r"signed|from|by|with|to|for|and|says|said|ask|asked|contact|cc)\b[,:!]?[ \t]+"
+    r"signed|from|by|with|to|for|and|says|said|ask|asked|contact|cc|"
+    rf"{INTRO_CUE}|{RELATIVE_CUE}|{FOREIGN_NAME_CUE})\b[ \t]*[,:!]?[ \t]+"
     r"|\bname[ \t]*:[ \t]*)",
     re.IGNORECASE,
 )
+_RELATIVE = re.compile(RELATIVE_CUE, re.IGNORECASE)
+_FOREIGN = re.compile(FOREIGN_NAME_CUE, re.IGNORECASE)
+# Self-introductions that also open other sentences ("it's broken", "je suis désolé", "sono stanco"):
+# what follows is a name only when the given-name lexicon knows the word.
+_INTRO = re.compile(INTRO_CUE, re.IGNORECASE)
 # Cues strong enough that what follows is a name even without the lexicon.
 _STRONG_CUES = frozenset(
     [
@@ -98,6 +116,8 @@ _LOWERCASE_CUES = frozenset(["name is", "name's", "named", "name:"])
 _HONORIFIC = re.compile(r"\b(?:Mr|Mrs|Ms|Mx|Miss|Dr|Prof|Sir|Dame|Madam|Mme|Mlle|Herr|Frau|Sra?|Sig\.ra|Sig)\.?[ \t]+")
 _TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?")
 _EMAIL_LOCAL = re.compile(r"([\w.+-]{3,64})@[\w-]+\.[\w.-]+")
+# Given names of many cultures the census lists lack, written for ragfort (one per line).
+_WORLD_NAMES = Path(__file__).with_name("given_names_world.txt")
 # Name particles: kept inside a name only between two name tokens.
 _PARTICLES = frozenset(
     ["van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "das", "du", "le", "la", "ten", "ter", "bin"]
@@ -123,19 +143,23 @@ def _stop_words() -> frozenset[str]:
 
 @functools.cache
 def given_names() -> frozenset[str]:
-    """The given-name lexicon in lower case (empty when the ``names`` package is absent)."""
-    spec = importlib.util.find_spec("names")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    folder = Path(next(iter(spec.submodule_search_locations)))
+    """The given-name lexicon in lower case: the census lists (when the ``names`` package is there) and ours."""
     found: set[str] = set()
-    for file in ("dist.female.first", "dist.male.first"):
-        path = folder / file
-        if path.is_file():
-            for line in path.read_text(encoding="ascii", errors="ignore").splitlines():
-                word = line.split(maxsplit=1)[0] if line.strip() else ""
-                if len(word) >= 3:
-                    found.add(word.lower())
+    spec = importlib.util.find_spec("names")
+    if spec is not None and spec.submodule_search_locations:
+        folder = Path(next(iter(spec.submodule_search_locations)))
+        for file in ("dist.female.first", "dist.male.first"):
+            path = folder / file
+            if path.is_file():
+                for line in path.read_text(encoding="ascii", errors="ignore").splitlines():
+                    word = line.split(maxsplit=1)[0] if line.strip() else ""
+                    if len(word) >= 3:
+                        found.add(word.lower())
+    if _WORLD_NAMES.is_file():
+        for line in _WORLD_NAMES.read_text(encoding="utf-8").splitlines():
+            word = line.strip()
+            if len(word) >= 3 and not word.startswith("#"):
+                found.add(word.lower())
     return frozenset(found - COMMON_WORDS - _stop_words())
 
 
@@ -260,17 +284,32 @@ class PersonNameRecognizer(LocalRecognizer):
             elif cue.startswith("name") and m.group().rstrip().endswith(":"):
                 cue = "name:"
             tok = tokens[i]
-            lower_ok = cue in _LOWERCASE_CUES
             if tok.text.lower() in COMMON_WORDS or tok.text.lower() in _NOT_NAME or tok.text.lower() in _stop_words():
                 continue
+            known = tok.text.lower() in lexicon
+            relative = _RELATIVE.fullmatch(cue) is not None
+            naming = cue in _LOWERCASE_CUES or _FOREIGN.fullmatch(cue) is not None
+            strong = cue in _STRONG_CUES or relative or naming
+            # After a naming cue any word is a name ("my name is rubija", "je m'appelle margaux"); after a
+            # greeting, a self-introduction or a relative ("hi its tom", "my son rory") a lower-case
+            # word is one when the lexicon knows it.
+            lower_ok = naming or (known and (strong or _INTRO.fullmatch(cue) is not None))
             if not (_capitalised(tok.text) or (lower_ok and tok.text.islower())):
                 continue
-            strong = cue in _STRONG_CUES
-            # A weak cue ("to", "and") only helps a token the lexicon already knows.
-            if not strong and tok.text.lower() not in lexicon:
+            # A weak cue ("to", "and") or a self-introduction only helps a token the lexicon knows.
+            if not strong and not known:
                 continue
-            last = self._extend(tokens, i, text, lowercase=lower_ok and tok.text.islower())
+            last = self._extend(tokens, i, text, lowercase=naming and tok.text.islower())
             add(i, last, self._cue_score)
+
+        # A signature: a known given name alone at the end, after a sentence end or a comma ("... refund. jordan").
+        end_tok = tokens[-1]
+        if (
+            end_tok.text.lower() in lexicon
+            and not text[end_tok.end :].strip(" \t\r\n.!?")
+            and text[: end_tok.start].rstrip(" \t")[-1:] in (".", "!", "?", ",", "\n", "-")
+        ):
+            add(len(tokens) - 1, len(tokens) - 1, self._cue_score)
 
         for m in _HONORIFIC.finditer(text):
             at = by_start.get(m.end())

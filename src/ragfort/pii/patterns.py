@@ -24,7 +24,12 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
-__all__ = ["CardNumberContextRecognizer", "CaseInsensitiveIbanRecognizer", "PhoneContextRecognizer"]
+__all__ = [
+    "CardNumberContextRecognizer",
+    "CaseInsensitiveIbanRecognizer",
+    "ObfuscatedEmailRecognizer",
+    "PhoneContextRecognizer",
+]
 
 _WORDS = re.compile(r"[\w#]+")
 
@@ -201,3 +206,59 @@ class CaseInsensitiveIbanRecognizer(IbanRecognizer):
         """The stock check on the upper-cased value."""
         result: bool | None = super().validate_result(pattern_text.upper())
         return result
+
+
+# "dot" and "at" spelled out, as people hide an address from scrapers, in the five languages served.
+_DOT = r"(?:[ \t]*\.[ \t]*|[ \t]*[\[(\{]dot[\])\}][ \t]*|[ \t]+(?:dot|punto|point|punkt)[ \t]+)"
+_AT = r"(?:[ \t]*[\[(\{](?:at|@)[\])\}][ \t]*|[ \t]+(?:at|arroba|chez|ät|chiocciola)[ \t]+)"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+# Top-level domains an address ends in: the generic ones and the country codes of the markets served.
+_TLD = (
+    r"(?:com|net|org|edu|gov|info|biz|io|co|me|eu|uk|ie|de|fr|es|it|nl|be|ch|at|au|nz|ca|us|in|pl|pt|se|no|dk|fi|"
+    r"mx|br|ar|za|sg|jp|cn|hk|ae)"
+)
+
+
+class ObfuscatedEmailRecognizer(LocalRecognizer):
+    """`EMAIL_ADDRESS` written so a scraper misses it: "jane dot doe at example dot com", "k.lee[at]example.com".
+
+    The "at" must be spelled out or bracketed, and the domain must end in a
+    top-level domain after a dot (written either way), so "meet at the
+    store" or "5 at 10 pm" never match. Plain addresses are Presidio's.
+    """
+
+    ENTITY: ClassVar[str] = "EMAIL_ADDRESS"
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(
+        rf"(?<![\w.@-])(?:[a-z0-9][a-z0-9_+-]*)(?:{_DOT}[a-z0-9][a-z0-9_+-]*){{0,3}}{_AT}"
+        rf"{_LABEL}(?:{_DOT}{_LABEL}){{0,3}}{_DOT}{_TLD}(?![\w-])",
+        re.IGNORECASE,
+    )
+
+    def __init__(self, *, score: float = 0.7) -> None:
+        self._score = score
+        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__, supported_language="en")
+
+    def load(self) -> None:
+        """Nothing to load: the recognizer is pure patterns."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Spelled-out addresses in `text`."""
+        out = []
+        for m in self.PATTERN.finditer(text):
+            if "@" in m.group() and "[" not in m.group() and "(" not in m.group() and "{" not in m.group():
+                continue  # a plain address: Presidio's recognizer reports it
+            out.append(
+                RecognizerResult(
+                    entity_type=self.ENTITY,
+                    start=m.start(),
+                    end=m.end(),
+                    score=self._score,
+                    recognition_metadata={
+                        RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
+                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    },
+                )
+            )
+        return out
