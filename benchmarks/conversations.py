@@ -1,7 +1,9 @@
 """Follow-up questions: retrieval, answers and abstention with and without history resolution.
 
 Run: ``python benchmarks/conversations.py [--corpus voltwise|northbeam] [--no-store]`` (about a
-minute on 2 cores).
+minute on 2 cores). ``--unseen`` runs ``evals/conversations_unseen/`` instead: 36 conversations over
+each of the three help centers written in session 19 (Harbourline, Pinecrest, Birchwood), which
+no follow-up rule was chosen on, with rows pooling the three.
 
 Each record of ``evals/conversations.jsonl`` (the bundled Voltwise help center) and
 ``evals/conversations_northbeam.jsonl`` (Northbeam, a bank: ``evals/corpora/northbeam_bank``) has a
@@ -51,6 +53,9 @@ CORPORA = {
     "voltwise": (REPO / "examples" / "help_center", REPO / "evals" / "conversations.jsonl"),
     "northbeam": (REPO / "evals" / "corpora" / "northbeam_bank", REPO / "evals" / "conversations_northbeam.jsonl"),
 }
+# Three help centers nothing was tuned on (written in session 19; their conversations in session 20): `--unseen`.
+UNSEEN = ("harbourline", "pinecrest", "birchwood")
+UNSEEN_FILES = {name: REPO / "evals" / "conversations_unseen" / f"{name}.jsonl" for name in UNSEEN}
 ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 RULES = ("never", "auto", "always")
 
@@ -62,7 +67,12 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
     from ragfort.ingest import ingest_paths
     from ragfort.types import Status
 
-    docs, golden = CORPORA[corpus]
+    if corpus in UNSEEN:
+        from ragfort.judges.perturb import UNSEEN_CORPORA
+
+        docs, golden = UNSEEN_CORPORA[corpus], UNSEEN_FILES[corpus]
+    else:
+        docs, golden = CORPORA[corpus]
     records = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if any(f"split:{s}" in r.get("tags", []) for s in splits)]
     index = Path(tmp) / f"index-{corpus}"
@@ -106,6 +116,25 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
     return rows
 
 
+def pooled(rows: list[list[object]], name: str) -> list[list[object]]:
+    """Rows pooling every corpus's rows of one (way of asking, split): means weighted by answerable records."""
+    out: list[list[object]] = []
+    keys = list(dict.fromkeys((str(r[1]), str(r[2])) for r in rows))
+    for label, split in keys:
+        same = [r for r in rows if (r[1], r[2]) == (label, split)]
+        n = sum(int(str(r[3])) for r in same)
+
+        def mean(col: int, same: list[list[object]] = same, n: int = n) -> float:
+            return sum(float(str(r[col])) * int(str(r[3])) for r in same) / n
+
+        def count(col: int, same: list[list[object]] = same) -> str:
+            cells = [str(r[col]).split("/") for r in same if str(r[col]) != "-"]
+            return f"{sum(int(c[0]) for c in cells)}/{sum(int(c[1]) for c in cells)}" if cells else "-"
+
+        out.append([name, label, split, n, mean(4), mean(5), count(6), count(7)])
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), default=None,
@@ -113,14 +142,21 @@ def main() -> int:
     parser.add_argument("--split", action="append", choices=("dev", "test"), default=None,
                         help="repeatable; default: dev and test")  # fmt: skip
     parser.add_argument("--no-store", action="store_true", help="skip the conversation store table")
+    parser.add_argument(
+        "--unseen", action="store_true", help="the three help centers never tuned on (evals/conversations_unseen/)"
+    )
     args = parser.parse_args()
     corpora = args.corpus or [c for c, (_, golden) in CORPORA.items() if golden.exists()]
+    if args.unseen:
+        corpora = [c for c in UNSEEN if UNSEEN_FILES[c].exists()]
     t0 = time.perf_counter()
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory(prefix="ragfort-conversations-") as tmp:
         os.environ["RAGFORT_HOME"] = tmp
         for corpus in corpora:
             rows += measure(corpus, tmp, args.split or ["dev", "test"])
+    if args.unseen and len(corpora) > 1:
+        rows += pooled(rows, "unseen")
     seconds = time.perf_counter() - t0
 
     print("support_agent, cache off, no LLM\n")

@@ -19,6 +19,8 @@ returns the case's answer and passages, asked two ways:
 Rows per corpus and split (dev may be looked at while choosing; test is read once per
 candidate), with balanced accuracy, correct answers kept, stripped, wrong answers caught and AUC
 as in ``benchmarks/grounding_support.py``; ``--split`` picks the splits (default dev and test).
+``--unseen`` runs ``evals/grounding_followups_unseen/`` instead: 120 cases over the three help
+centers written in session 19, which nothing was tuned on.
 
 A second table runs the ``relevance`` guard alone, as support_agent sets it, on the same cases:
 every case's passages answer its follow-up, so a refusal is an error. A wrapped chain's passages
@@ -39,6 +41,8 @@ from grounding_support import policy_for, shipped_grounding, summarise
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding_followups.jsonl"
+# Follow-up cases over the three help centers written in session 19 (never tuned on): `--unseen`.
+UNSEEN = REPO / "evals" / "grounding_followups_unseen"
 ROLES = {"user": "human", "assistant": "ai"}
 READINGS = ("follow-up with its history", "written out in full")
 
@@ -92,11 +96,15 @@ def main() -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", action="append", choices=["dev", "test"], default=None)
+    parser.add_argument(
+        "--unseen", action="store_true", help="help centers never tuned on (evals/grounding_followups_unseen/)"
+    )
     args = parser.parse_args()
     splits = args.split or ["dev", "test"]
-    if not CASES.exists():
-        raise SystemExit(f"{CASES} is missing")
-    cases = [json.loads(line) for line in CASES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    files = sorted(UNSEEN.glob("*.jsonl")) if args.unseen else [CASES]
+    if not files or not all(f.exists() for f in files):
+        raise SystemExit(f"{UNSEEN if args.unseen else CASES} is missing")
+    cases = [json.loads(line) for f in files for line in f.read_text(encoding="utf-8").splitlines() if line.strip()]
     cases = [c for c in cases if c["split"] in splits]
     settings = shipped_grounding()
     policies = {reading: policy_for(settings) for reading in READINGS}
@@ -118,7 +126,8 @@ def main() -> int:
             for reading in READINGS:
                 n, bal, kept, stripped, caught, area = summarise([(cases[i], outs[reading][i]) for i in picked])
                 rows.append([split, corpus, reading, n, bal, kept, stripped, caught, area])
-    print(f"{CASES.name}: {len(cases)} cases; grounding as support_agent sets it, no regeneration, cache off\n")
+    names = ", ".join(f.name for f in files)
+    print(f"{names}: {len(cases)} cases; grounding as support_agent sets it, no regeneration, cache off\n")
     print(table(["split", "corpus", "question read", "cases", "balanced acc.", "kept ok", "stripped", "caught",
                  "AUC"], rows))  # fmt: skip
     kinds = sorted({c["kind"] for c in cases if c["label"] == "unsupported"})

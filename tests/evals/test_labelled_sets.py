@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -247,3 +248,62 @@ def test_the_unseen_help_centers_questions_and_pairs_sit_in_their_documents_spli
     # No training mix reads them: the mixes load evals/answerability and evals/equivalence only.
     for module in (answerability_mix, equivalence_mix):
         assert "_unseen" not in Path(module.__file__).read_text(encoding="utf-8")
+
+
+def _unseen_chunks(corpus: str) -> dict[str, set[str]]:
+    from ragfort.judges.perturb import UNSEEN_CORPORA
+
+    docs = {}
+    for doc_id, path in discover(UNSEEN_CORPORA[corpus]):
+        doc = load_document(path, doc_id=doc_id)
+        docs[doc_id] = {c.text for c in chunk_text(doc.text, title=doc.title)}
+    return docs
+
+
+def _unseen_splits(corpus: str) -> dict[str, str]:
+    data: dict[str, str] = json.loads((REPO / "evals" / "grounding_unseen" / f"{corpus}.splits.json").read_text())
+    return data
+
+
+@pytest.mark.parametrize("corpus", ["harbourline", "pinecrest", "birchwood"])
+def test_the_unseen_conversations_validate_and_sit_in_their_documents_split(corpus: str) -> None:
+    from ragfort.evals.golden import load_golden, split_of
+    from ragfort.evals.validate import validate_golden
+    from ragfort.judges.perturb import UNSEEN_CORPORA
+
+    load = load_golden(REPO / "evals" / "conversations_unseen" / f"{corpus}.jsonl")
+    validated = validate_golden(load, doc_ids=[doc_id for doc_id, _ in discover(UNSEEN_CORPORA[corpus])])
+    assert validated.problems == (), [str(p) for p in validated.problems]
+    records = validated.records
+    assert len(records) >= 30 and all(r.history and r.standalone_question for r in records)
+    splits = _unseen_splits(corpus)
+    for r in records:
+        assert split_of(r) in ("dev", "test"), r.id
+        assert r.answerable == bool(r.relevant_doc_ids) == bool(r.reference_answer), r.id
+        assert ("unanswerable" in r.tags) is (not r.answerable), r.id
+        assert {splits[d] for d in r.relevant_doc_ids} <= {split_of(r)}, r.id
+    for split in ("dev", "test"):
+        chosen = [r for r in records if split_of(r) == split]
+        assert any(not r.answerable for r in chosen) and any("topic-switch" in r.tags for r in chosen), split
+
+
+@pytest.mark.parametrize("corpus", ["harbourline", "pinecrest", "birchwood"])
+def test_the_unseen_follow_up_grounding_cases_hold_exact_passages_in_their_documents_split(corpus: str) -> None:
+    cases = list(_records(REPO / "evals" / "grounding_followups_unseen" / f"{corpus}.jsonl"))
+    assert len(cases) >= 30 and len({c["id"] for c in cases}) == len(cases)
+    chunks, splits = _unseen_chunks(corpus), _unseen_splits(corpus)
+    for case in cases:
+        assert case["corpus"] == corpus and case["split"] in ("dev", "test"), case["id"]
+        assert case["history"] and case["standalone_question"] and case["question"], case["id"]
+        assert [m["role"] for m in case["history"]] == ["user", "assistant"] * (len(case["history"]) // 2), case["id"]
+        assert case["passages"], case["id"]
+        for passage in case["passages"]:
+            assert passage["text"] in chunks[passage["doc_id"]], (case["id"], passage["doc_id"])
+            assert splits[passage["doc_id"]] == case["split"], (case["id"], passage["doc_id"])
+        if case["label"] == "unsupported":
+            assert case["error_span"] and case["error_span"] in case["answer"], case["id"]
+        else:
+            assert case["label"] == "supported" and case["error_span"] is None, case["id"]
+    for split in ("dev", "test"):
+        labels = Counter(c["label"] for c in cases if c["split"] == split)
+        assert labels["supported"] >= 10 and labels["unsupported"] >= 10, (split, labels)
