@@ -61,6 +61,7 @@ def test_cues_of_other_languages_relatives_and_signatures_find_the_name(
         "My order was due on 14 September and it still hasn't come.",
         "Könnten Sie mir bitte die Rechnung für den Umzug schicken?",
         "Guten Tag, haben Sie das Regal auch in Eiche?",
+        "Is the Lucinda corner sofa back in stock in grey?",  # a definite article: a product, not a person
     ],
 )
 def test_months_and_german_nouns_are_not_people(detector: Detector, text: str) -> None:

@@ -22,6 +22,9 @@ Tag", "Haben Sie"), or a lone word no cue introduces and the given-name
 lexicon does not know ("Rechnung", "Urlaub"), is no person: the English model
 reads German's capitalised nouns as names.
 
+A span right after a definite article ("the Jordan 3-seater", "le Milan")
+is a product, place or thing, not a person.
+
 `not_a_person` also vetoes spans that are not written like a name, which is
 what the English model produces on French, German, Spanish and Italian text
 ("Je suis né le", "mon forfait", "Mein Router", "Número de"): a span that
@@ -219,6 +222,10 @@ _ENGLISH = frozenset(
     "the and is to of my i it for in you on with can have was are this that be do not please your at me we".split()  # noqa: SIM905
 )
 _WORDS = re.compile(r"[^\W\d_]+")
+# A definite article right before a span: no person is written that way in a support message.
+_ARTICLE_BEFORE = re.compile(
+    r"(?:^|[^\w'’])(?:the|der|die|das|den|dem|le|la|les|el|los|las|il|lo|gli)\s+$|\bl['’]$", re.IGNORECASE
+)
 
 
 def german_text(text: str) -> bool:
@@ -275,6 +282,9 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
     if _not_name_shaped(text, start, words):
         return True
     if (german_text(text) if german is None else german) and _german_non_name(text, start, words):
+        return True
+    if _ARTICLE_BEFORE.search(text[max(0, start - 8) : start]) is not None:
+        # "the Jordan 3-seater", "the Florence Suite", "le Milan": an article makes it a thing or a place.
         return True
     value = " ".join(words).casefold()
     if value not in NOT_PEOPLE:
