@@ -47,6 +47,8 @@ from __future__ import annotations
 
 import re
 
+from ragfort.pii.lexicon import given_names
+
 __all__ = ["FOREIGN_NAME_CUE", "INTRO_CUE", "NOT_PEOPLE", "RELATIVE_CUE", "german_text", "not_a_person"]
 
 # A relative or someone the customer knows, named next: "my daughter Amara", "meine Tochter Lena".
@@ -249,8 +251,6 @@ def _not_name_shaped(text: str, start: int, words: list[str]) -> bool:
 def _known_lowercase_name(text: str, start: int, words: list[str], lower: list[str]) -> bool:
     """A lower-case given name the lexicon knows, after a name cue ("hi its tom", "my son rory") or signing off
     the message ("... please refund. jordan")."""
-    from ragfort.pii.names import given_names
-
     if len(words) != 1 or lower[0].casefold() not in given_names():
         return False
     end = text.find(words[0], start) + len(words[0])
@@ -260,8 +260,6 @@ def _known_lowercase_name(text: str, start: int, words: list[str], lower: list[s
 def _german_non_name(text: str, start: int, words: list[str]) -> bool:
     """In German text: a span holding a German function word or greeting ("Guten Tag", "Haben Sie"), or one
     word that no name cue introduces and the given-name lexicon does not know ("Rechnung", "Urlaub")."""
-    from ragfort.pii.names import given_names
-
     if any(w.casefold() in _GERMAN for w in words):
         return True
     if len(words) > 1 or _NAME_CUE.search(text[max(0, start - 30) : start]) is not None:

@@ -1,0 +1,29 @@
+"""The given-name lexicon: the census lists and ragfort's world list, less ordinary words."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from ragfort.pii import lexicon
+
+
+def test_the_lexicon_joins_both_lists_and_drops_ordinary_words() -> None:
+    names = lexicon.given_names()
+    assert {"margaret", "oliver"} <= names  # census
+    assert {"siobhan", "oisin", "mehmet"} <= names  # world list
+    assert not names & lexicon.COMMON_WORDS
+    assert not names & lexicon.stop_words()
+    assert {"son", "daughter", "nan"} <= lexicon.COMMON_WORDS  # relatives are words, not names
+
+
+def test_without_the_names_package_the_world_list_still_serves(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "names" else real(name, *a))
+    lexicon.given_names.cache_clear()
+    try:
+        names = lexicon.given_names()
+        assert "siobhan" in names and "margaret" not in names
+    finally:
+        lexicon.given_names.cache_clear()
