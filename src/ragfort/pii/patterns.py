@@ -24,6 +24,8 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
+from ragfort.pii.cues import result
+
 __all__ = [
     "CardNumberContextRecognizer",
     "CaseInsensitiveIbanRecognizer",
@@ -247,18 +249,8 @@ class ObfuscatedEmailRecognizer(LocalRecognizer):
         """Spelled-out addresses in `text`."""
         out = []
         for m in self.PATTERN.finditer(text):
-            if "@" in m.group() and "[" not in m.group() and "(" not in m.group() and "{" not in m.group():
+            value = m.group()
+            if "@" in value and not any(bracket in value for bracket in "[({"):
                 continue  # a plain address: Presidio's recognizer reports it
-            out.append(
-                RecognizerResult(
-                    entity_type=self.ENTITY,
-                    start=m.start(),
-                    end=m.end(),
-                    score=self._score,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: type(self).__name__,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
-                )
-            )
+            out.append(result(self, self.ENTITY, m.start(), m.end(), self._score))
         return out
