@@ -1,7 +1,7 @@
-"""PII detection quality: ragfort's policy vs Presidio's stock configuration, three data sets.
+"""PII detection quality: ragfort's policy vs Presidio's stock configuration, four data sets.
 
 Run: ``python benchmarks/pii_quality.py`` (every table), or with ``--only synth``,
-``--only support`` or ``--only fresh``.
+``--only support``, ``--only fresh`` or ``--only fresh2``; ``--split dev|test`` for one split.
 
 1. presidio_synth (reads ../shared/data/presidio_synth): ragfort's default
    `PIISettings` against stock Presidio.
@@ -15,6 +15,9 @@ Run: ``python benchmarks/pii_quality.py`` (every table), or with ``--only synth`
    them, over twelve businesses and five languages): the same table. Its
    dev split may be read while choosing a rule; its test split is read once
    per candidate.
+4. a second fresh set (``evals/pii/support_messages_fresh2.jsonl``, 200 more,
+   thirteen other businesses), written after the rules the first one led to:
+   the same table, an estimate no rule was chosen on.
 
 Matching rule (entity level, stated in the output too): a gold span is found
 when predictions of the same evaluation type cover at least 50% of its
@@ -48,6 +51,8 @@ DATA = ROOT.parent / "shared" / "data" / "presidio_synth" / "synth_dataset_v2.js
 SUPPORT = ROOT / "evals" / "pii" / "support_messages.jsonl"
 # Written in session 20 by a helper that ran no detector on it; no rule was tuned on it before its first run.
 FRESH = ROOT / "evals" / "pii" / "support_messages_fresh.jsonl"
+# Written later in session 20 by another helper (thirteen other businesses), after the rules the first fresh set led to.
+FRESH2 = ROOT / "evals" / "pii" / "support_messages_fresh2.jsonl"
 POLICY = ROOT / "guards" / "support_agent.yaml"
 
 # Dataset label -> evaluation type.
@@ -329,7 +334,7 @@ def run_synth() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument(
-        "--only", choices=("synth", "support", "fresh"), help="run one data set (default: all three)"
+        "--only", choices=("synth", "support", "fresh", "fresh2"), help="run one data set (default: every one)"
     )
     parser.add_argument("--split", choices=("dev", "test"), help="one split of the support sets (default: both)")
     args = parser.parse_args(argv)
@@ -343,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
         run_support(SUPPORT, splits)
     if args.only in (None, "fresh"):
         run_support(FRESH, splits)
+    if args.only in (None, "fresh2") and FRESH2.exists():
+        run_support(FRESH2, splits)
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
 

@@ -14,7 +14,9 @@ SETS = Path(__file__).resolve().parents[2] / "evals" / "pii"
 KNOWN = set(DEFAULT_ENTITIES)  # every label names a type the default settings detect
 
 
-@pytest.fixture(scope="module", params=["support_messages.jsonl", "support_messages_fresh.jsonl"])
+@pytest.fixture(
+    scope="module", params=["support_messages.jsonl", "support_messages_fresh.jsonl", "support_messages_fresh2.jsonl"]
+)
 def rows(request: pytest.FixtureRequest) -> list[dict]:
     path = SETS / request.param
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -107,3 +107,54 @@ def test_more_customer_number_labels(detector: Detector, text: str, value: str) 
 def test_a_date_is_no_phone_number(detector: Detector) -> None:
     text = "Die Zahlung vom 03.04.2025 ist doppelt abgebucht worden."
     assert _found(detector, text, "PHONE_NUMBER") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Student no: 20318874, I can't log in to the portal.", "20318874"),
+        ("Bitte die Bescheinigung schicken, Matrikelnummer 5520913.", "5520913"),
+        ("We are insured with you, policy 55-2190-337, and the vet says you pay directly.", "55-2190-337"),
+        ("Póliza n.º KT-4410298, el siniestro fue ayer.", "KT-4410298"),
+    ],
+)
+def test_student_matriculation_and_policy_numbers(detector: Detector, text: str, value: str) -> None:
+    assert value in _found(detector, text, "CUSTOMER_NUMBER")
+
+
+def test_a_bare_policy_word_needs_six_digits(detector: Detector) -> None:
+    assert _found(detector, "Under the refund policy 2024 changes apply to new orders.", "CUSTOMER_NUMBER") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Liebe Frau Kowalczyk, Jonas ist heute krank.", "Kowalczyk"),
+        ("Gentile Signora Ferraresi, le scrivo per la fattura.", "Ferraresi"),
+    ],
+)
+def test_greetings_and_titles_of_other_languages_are_trimmed_from_the_name(
+    detector: Detector, text: str, name: str
+) -> None:
+    assert name in _found(detector, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My dog Bailey has been coughing since Sunday.",
+        "Our cat Jasper needs his jabs.",
+        "Unser Hund Flocke braucht einen Termin.",
+        "Respected Madam, the water has been off since morning.",
+    ],
+)
+def test_pets_and_titles_alone_are_not_people(detector: Detector, text: str) -> None:
+    assert _found(detector, text, "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("Lo prende il papà. Grazie, Elisa", "Elisa"), ("Hola, el pago no llegó. Gracias, Luz Martínez", "Luz Martínez")],
+)
+def test_a_sign_off_word_is_not_a_name_but_the_name_after_it_is(detector: Detector, text: str, name: str) -> None:
+    assert _found(detector, text, "PERSON") == [name]

@@ -726,7 +726,12 @@ def _merge_names(text: str, found: list[Detection]) -> list[Detection]:
 # What NER sometimes takes into a name: greetings, "I'm" and honorifics before
 # it, a possessive after it. The name itself is what identifies a person.
 _NAME_PREFIX = re.compile(
-    r"(?:(?:i'm|i’m|im|i am|hi|hello|hey|dear|mr|mrs|ms|mx|miss|dr|prof|sir|madam)\.?,?\s+)+", re.IGNORECASE
+    r"(?:(?:i'm|i’m|im|i am|hi|hello|hey|dear|mr|mrs|ms|mx|miss|dr|prof|sir|madam|"
+    # The other four languages' greetings and honorifics: "Liebe Frau Öztürk" is "Öztürk".
+    r"liebe|lieber|liebes|sehr geehrte|sehr geehrter|hallo|frau|herr|cher|chère|madame|monsieur|mme|mlle|bonjour|"
+    r"querida|querido|estimada|estimado|señora|señor|sra|sr|hola|gentile|gentilissima|gentilissimo|cara|caro|"
+    r"signora|signor|sig\.ra|sig|dott|dott\.ssa|buongiorno|ciao)\.?,?\s+)+",
+    re.IGNORECASE,
 )
 _NAME_SUFFIX = re.compile(r"(?:'s|’s|')$")
 _LOWER_LEAD = re.compile(r"(?:[a-z][\w-]*\s+)+")

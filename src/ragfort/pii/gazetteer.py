@@ -23,7 +23,10 @@ lexicon does not know ("Rechnung", "Urlaub"), is no person: the English model
 reads German's capitalised nouns as names.
 
 A span right after a definite article ("the Jordan 3-seater", "le Milan")
-is a product, place or thing, not a person.
+is a product, place or thing, not a person; one right after a pet or breed
+word, or starting with one ("my dog Bailey", "Labrador Duke"), is an
+animal; one made only of titles, greetings or sign-offs ("Madam", "Grazie")
+or of one or two letters ("La", "Av") names no one.
 
 `not_a_person` also vetoes spans that are not written like a name, which is
 what the English model produces on French, German, Spanish and Italian text
@@ -224,6 +227,29 @@ _ENGLISH = frozenset(
     "the and is to of my i it for in you on with can have was are this that be do not please your at me we".split()  # noqa: SIM905
 )
 _WORDS = re.compile(r"[^\W\d_]+")
+# Titles, greetings and sign-offs of the five languages: a span made only of them names no one.
+_ADDRESS_WORDS = frozenset(
+    w
+    for line in (
+        "mr mrs ms mx miss dr prof sir madam ma'am maam mme mlle monsieur madame herr frau señor señora sr sra",
+        "sig signor signora dott dottore dottoressa thanks thank cheers regards grazie gracias merci danke saludos",
+        "saluti cordialement cordiali ciao hola bonjour hallo salut tschüss gruß grüße atentamente distinti",
+    )
+    for w in line.split()
+)
+# Pets and breeds: a name right after one (or starting with one) is an animal's. Words that are also
+# ordinary English ("chat" is a cat in French, "cane" a dog in Italian, "lab") are left out.
+_PETS = frozenset(
+    w
+    for line in (
+        "dog dogs puppy pup cat cats kitten rabbit bunny hamster parrot budgie horse pony tortoise ferret",
+        "labrador retriever spaniel terrier poodle collie beagle dachshund shih pug husky bulldog greyhound",
+        "whippet chihuahua cockapoo cavapoo schnauzer hund hündin katze kater chien chienne perro perra",
+        "gato gata gatto gatta coniglio lapin conejo",
+    )
+    for w in line.split()
+)
+_PET_BEFORE = re.compile(rf"\b(?:{'|'.join(sorted(_PETS))}|shih tzu)[ \t]+$", re.IGNORECASE)
 # A definite article right before a span: no person is written that way in a support message.
 _ARTICLE_BEFORE = re.compile(
     r"(?:^|[^\w'’])(?:the|der|die|das|den|dem|le|la|les|el|los|las|il|lo|gli)\s+$|\bl['’]$", re.IGNORECASE
@@ -280,6 +306,12 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
     if _not_name_shaped(text, start, words):
         return True
     if (german_text(text) if german is None else german) and _german_non_name(text, start, words):
+        return True
+    if all(w.casefold().rstrip(".") in _ADDRESS_WORDS for w in words) or (len(words) == 1 and len(words[0]) <= 2):
+        # "Mrs", "Madam", "Grazie", "Gracias" alone; "La", "Av": a greeting, a title or a fragment, no name.
+        return True
+    if words[0].casefold() in _PETS or _PET_BEFORE.search(text[max(0, start - 24) : start]) is not None:
+        # "Labrador Duke", "unser Hund Bello", "my dog Biscuit": a pet's name is no person's.
         return True
     if _ARTICLE_BEFORE.search(text[max(0, start - 8) : start]) is not None:
         # "the Jordan 3-seater", "the Florence Suite", "le Milan": an article makes it a thing or a place.

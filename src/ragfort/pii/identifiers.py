@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import re
 
-from ragfort.pii.cues import CuedValueRecognizer
+from presidio_analyzer import RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+from ragfort.pii.cues import CuedValueRecognizer, result
 
 __all__ = ["AccountNumberRecognizer", "CustomerNumberRecognizer", "PassportNumberRecognizer"]
 
@@ -64,6 +67,9 @@ class CustomerNumberRecognizer(CuedValueRecognizer):
         r"patient|policy|policyholder)\s+(?:number|no\.?|nr\.?|#|id|ref(?:erence)?|code)|"
         r"(?:rail|smart|member(?:ship)?|loyalty|library)\s?card(?:\s+(?:number|no\.?|nr\.?|#|id))?|"
         r"tessera(?:\s+(?:n\.?|numero))?|"
+        r"student\s+(?:number|no\.?|nr\.?|#|id)|(?:numero\s+di\s+)?matricola|matrikel(?:nummer|-?nr\.?)|"
+        r"mitglieds(?:nummer|-?nr\.?)|p[óo]liza(?:\s+(?:n\.?º|n[úu]mero|no\.?))?|num[ée]ro\s+(?:d['’])?[ée]tudiant|"
+        r"tenant\s+(?:reference|ref\.?|number|no\.?|id)|"
         r"kunden(?:nummer|-?nr\.?|-?id)|vertragsnummer|mitgliedsnummer|"
         r"num[ée]ro\s+(?:de\s+)?(?:client|contrat|adh[ée]rent)|n°\s+(?:de\s+)?client|"
         r"n[úu]mero\s+de\s+(?:cliente|soci[oa]|contrato|paciente|p[óo]liza)|"
@@ -75,6 +81,22 @@ class CustomerNumberRecognizer(CuedValueRecognizer):
     def accept(self, value: str) -> bool:
         """Four to twenty digits in an id of at most 34 characters."""
         return 4 <= _digits(value) <= 20 and len(value) <= 34
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """Values after a label, and after a bare "policy" when they hold six digits or more ("policy 88-4471-902")."""
+        found = super().analyze(text, entities, nlp_artifacts)
+        taken = {(r.start, r.end) for r in found}
+        for cue in _BARE_POLICY.finditer(text):
+            m = self.value_after(text, cue.end())
+            if m is not None and _digits(m.group()) >= 6 and (m.start(), m.end()) not in taken:
+                found.append(result(self, self.ENTITY, m.start(), m.end(), self._score))
+        return found
+
+
+# "insured with PawGuard, policy 88-4471-902": a policy's number without the word "number".
+_BARE_POLICY = re.compile(r"(?<!\w)policy(?!\w)", re.IGNORECASE)
 
 
 class PassportNumberRecognizer(CuedValueRecognizer):
