@@ -158,3 +158,8 @@ def test_pets_and_titles_alone_are_not_people(detector: Detector, text: str) -> 
 )
 def test_a_sign_off_word_is_not_a_name_but_the_name_after_it_is(detector: Detector, text: str, name: str) -> None:
     assert _found(detector, text, "PERSON") == [name]
+
+
+def test_two_letters_are_a_fragment_unless_a_name_cue_introduces_them(detector: Detector) -> None:
+    assert _found(detector, "La factura de marzo no llegó.", "PERSON") == []
+    assert _found(detector, "Hi, I'm Li and my card is blocked.", "PERSON") == ["Li"]

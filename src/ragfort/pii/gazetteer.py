@@ -307,8 +307,11 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
         return True
     if (german_text(text) if german is None else german) and _german_non_name(text, start, words):
         return True
-    if all(w.casefold().rstrip(".") in _ADDRESS_WORDS for w in words) or (len(words) == 1 and len(words[0]) <= 2):
-        # "Mrs", "Madam", "Grazie", "Gracias" alone; "La", "Av": a greeting, a title or a fragment, no name.
+    if all(w.casefold().rstrip(".") in _ADDRESS_WORDS for w in words):
+        # "Mrs", "Madam", "Grazie", "Gracias" alone: a title or a greeting, no name.
+        return True
+    if len(words) == 1 and len(words[0]) <= 2 and _NAME_CUE.search(text[max(0, start - 30) : start]) is None:
+        # "La", "Av": a fragment; "I'm Li" keeps its name.
         return True
     if words[0].casefold() in _PETS or _PET_BEFORE.search(text[max(0, start - 24) : start]) is not None:
         # "Labrador Duke", "unser Hund Bello", "my dog Biscuit": a pet's name is no person's.
