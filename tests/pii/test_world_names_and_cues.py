@@ -163,3 +163,16 @@ def test_a_sign_off_word_is_not_a_name_but_the_name_after_it_is(detector: Detect
 def test_two_letters_are_a_fragment_unless_a_name_cue_introduces_them(detector: Detector) -> None:
     assert _found(detector, "La factura de marzo no llegó.", "PERSON") == []
     assert _found(detector, "Hi, I'm Li and my card is blocked.", "PERSON") == ["Li"]
+
+
+def test_a_vetoed_wide_span_no_longer_hides_the_name_inside_it(detector: Detector) -> None:
+    # spaCy reads "hallo hier ist yusuf" as one name; the veto drops it before Presidio de-duplicates.
+    assert _found(detector, "hallo hier ist yusuf, meine Karte geht nicht", "PERSON") == ["yusuf"]
+
+
+def test_relatives_words_of_other_languages_are_not_names(detector: Detector) -> None:
+    assert _found(detector, "Morgen holt ihn seine Oma ab, danke.", "PERSON") == []
+
+
+def test_a_spanish_client_number_label(detector: Detector) -> None:
+    assert "20931" in _found(detector, "Soy clienta n.º 20931, ¿podéis llamarme?", "CUSTOMER_NUMBER")

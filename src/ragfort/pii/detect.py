@@ -6,7 +6,9 @@ request). A detector runs:
 
 * spaCy NER (only the ``ner`` pipe: the tagger, parser and lemmatizer are not
   loaded, which roughly halves the cost per request) through Presidio's
-  `SpacyRecognizer`, for names and the other NER types;
+  `SpacyRecognizer`, for names and the other NER types; its person spans that
+  `not_a_person` rejects are dropped right there, so that Presidio's
+  de-duplication does not drop a real name found inside one;
 * Presidio's pattern recognizers for the pattern types (email, phone, card,
   IBAN, SSN, IP, the US identifiers), ragfort's `StreetAddressRecognizer`,
   the deny-list and the custom recognizers declared in settings;
@@ -251,6 +253,33 @@ def _listens_to_tok2vec(pipe: Any) -> bool:
     return model is not None and any(node.name == "tok2vec-listener" for node in model.walk())
 
 
+class _VettedSpacyRecognizer(SpacyRecognizer):
+    """spaCy's spans, less the `PERSON` spans `not_a_person` rejects, before Presidio de-duplicates.
+
+    Presidio drops a span contained in a higher-scored one of the same type:
+    spaCy's "Sono Aurora Bernasconi" (no name: it opens with "Sono") would
+    take the cue's "Aurora Bernasconi" with it, although the filter later
+    rejects the wide span.
+    """
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        """spaCy's results without the person spans no name is written like."""
+        found: list[RecognizerResult] = super().analyze(text, entities, nlp_artifacts)
+        german: bool | None = None
+        kept = []
+        for r in found:
+            if r.entity_type == "PERSON":
+                start, end = _trim_name(text, *_trim_span(text, r.start, r.end))
+                if german is None:
+                    german = german_text(text)
+                if end > start and not_a_person(text, start, end, german=german):
+                    continue
+            kept.append(r)
+        return kept
+
+
 class _NoNlpEngine(NlpEngine):
     """A stand-in NLP engine for patterns-only mode: whitespace tokens, no entities."""
 
@@ -360,7 +389,7 @@ class Detector:
         if _EXTRA_DATE in self.entities:
             registry.add_recognizer(DateRecognizer())
         if self.ner_available:
-            registry.add_recognizer(SpacyRecognizer(supported_entities=ner_types))
+            registry.add_recognizer(_VettedSpacyRecognizer(supported_entities=ner_types))
             if "PERSON" in ner_types:
                 # Cue phrases, a given-name lexicon and e-mail local parts: the
                 # names the small model misses. Part of the NER layer, so the

@@ -70,6 +70,7 @@ class CustomerNumberRecognizer(CuedValueRecognizer):
         r"student\s+(?:number|no\.?|nr\.?|#|id)|(?:numero\s+di\s+)?matricola|matrikel(?:nummer|-?nr\.?)|"
         r"mitglieds(?:nummer|-?nr\.?)|p[óo]liza(?:\s+(?:n\.?º|n[úu]mero|no\.?))?|num[ée]ro\s+(?:d['’])?[ée]tudiant|"
         r"tenant\s+(?:reference|ref\.?|number|no\.?|id)|"
+        r"client[ea]\s+(?:n\.?º|n[úu]m(?:ero)?\.?|no\.?)|"
         r"kunden(?:nummer|-?nr\.?|-?id)|vertragsnummer|mitgliedsnummer|"
         r"num[ée]ro\s+(?:de\s+)?(?:client|contrat|adh[ée]rent)|n°\s+(?:de\s+)?client|"
         r"n[úu]mero\s+de\s+(?:cliente|soci[oa]|contrato|paciente|p[óo]liza)|"

@@ -39,6 +39,8 @@ COMMON_WORDS: frozenset[str] = frozenset(
         "dakota florida nevada ms mr mrs dr sir madam miss i'm i’m im i'd i'll i've",
         "son sons daughter sister brother wife husband partner mum mom mother dad father nan nana gran granny",
         "uncle aunt auntie cousin niece nephew carer friend colleague neighbour neighbor boss kid kids child baby",
+        "oma opa omi opi mamie mamy papy papi mami nonna nonno abuela abuelo abuelita abuelito tia tio tía tío zia zio",
+        "tante onkel oncle mutti vati",
     )
     for w in line.split()
 )
