@@ -176,3 +176,8 @@ def test_relatives_words_of_other_languages_are_not_names(detector: Detector) ->
 
 def test_a_spanish_client_number_label(detector: Detector) -> None:
     assert "20931" in _found(detector, "Soy clienta n.º 20931, ¿podéis llamarme?", "CUSTOMER_NUMBER")
+
+
+def test_a_given_name_that_is_also_a_greeting_elsewhere_stays_in_the_name(detector: Detector) -> None:
+    # "Cara" greets in Italian and is a given name in English: it is not trimmed from the name.
+    assert _found(detector, "Thanks for the help, Cara Byrne", "PERSON") == ["Cara Byrne"]

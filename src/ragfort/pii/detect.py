@@ -758,7 +758,7 @@ _NAME_PREFIX = re.compile(
     r"(?:(?:i'm|i’m|im|i am|hi|hello|hey|dear|mr|mrs|ms|mx|miss|dr|prof|sir|madam|"
     # The other four languages' greetings and honorifics: "Liebe Frau Öztürk" is "Öztürk".
     r"liebe|lieber|liebes|sehr geehrte|sehr geehrter|hallo|frau|herr|cher|chère|madame|monsieur|mme|mlle|bonjour|"
-    r"querida|querido|estimada|estimado|señora|señor|sra|sr|hola|gentile|gentilissima|gentilissimo|cara|caro|"
+    r"querida|querido|estimada|estimado|señora|señor|sra|sr|hola|gentile|gentilissima|gentilissimo|"
     r"signora|signor|sig\.ra|sig|dott|dott\.ssa|buongiorno|ciao)\.?,?\s+)+",
     re.IGNORECASE,
 )
