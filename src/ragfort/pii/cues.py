@@ -21,7 +21,7 @@ from typing import ClassVar
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-__all__ = ["FILLER", "CuedValueRecognizer", "result"]
+__all__ = ["FILLER", "CuedValueRecognizer", "PatternOnlyRecognizer", "result"]
 
 # What people put between a label and its value, in the languages we see:
 # punctuation, "is"/"was", "on the", "no."/"nr." and their equivalents.
@@ -48,16 +48,14 @@ def result(recognizer: LocalRecognizer, entity: str, start: int, end: int, score
     )
 
 
-class CuedValueRecognizer(LocalRecognizer):
-    """Reports a `VALUE` match that starts right after a `CUE` match (and filler).
+class PatternOnlyRecognizer(LocalRecognizer):
+    """A recognizer of one `ENTITY` made of patterns alone: nothing to load, one score for what it reports.
 
     Args:
-        score: the score of a reported value.
+        score: the score of a reported value (default: the class's `SCORE`).
     """
 
     ENTITY: ClassVar[str]
-    CUE: ClassVar[re.Pattern[str]]
-    VALUE: ClassVar[re.Pattern[str]]
     SCORE: ClassVar[float] = 0.85
 
     def __init__(self, *, score: float | None = None) -> None:
@@ -66,6 +64,13 @@ class CuedValueRecognizer(LocalRecognizer):
 
     def load(self) -> None:
         """Nothing to load: the recognizer is pure patterns."""
+
+
+class CuedValueRecognizer(PatternOnlyRecognizer):
+    """Reports a `VALUE` match that starts right after a `CUE` match (and filler)."""
+
+    CUE: ClassVar[re.Pattern[str]]
+    VALUE: ClassVar[re.Pattern[str]]
 
     def accept(self, value: str) -> bool:
         """Whether a value found after a cue is one of this type (subclasses narrow it)."""

@@ -263,7 +263,7 @@ def german_text(text: str) -> bool:
     return german >= 2 and german > sum(w in _ENGLISH for w in words)
 
 
-def _not_name_shaped(text: str, start: int, words: list[str]) -> bool:
+def _not_name_shaped(text: str, start: int, end: int, words: list[str]) -> bool:
     if words[0].casefold() in _FOREIGN_LEAD or (len(words) > 1 and words[-1] in _PARTICLES):
         return True
     if not any(c.isupper() for c in text):
@@ -271,15 +271,16 @@ def _not_name_shaped(text: str, start: int, words: list[str]) -> bool:
     lower = [w for w in words if w[:1].islower() and w not in _PARTICLES]
     if not lower or _LOWERCASE_CUE.search(text[max(0, start - 20) : start]) is not None:
         return False
-    return not _known_lowercase_name(text, start, words, lower)
+    return not _known_lowercase_name(text, start, end, lower)
 
 
-def _known_lowercase_name(text: str, start: int, words: list[str], lower: list[str]) -> bool:
+def _known_lowercase_name(text: str, start: int, end: int, lower: list[str]) -> bool:
     """A lower-case given name the lexicon knows, after a name cue ("hi its tom", "my son rory") or signing off
     the message ("... please refund. jordan")."""
-    if len(words) != 1 or lower[0].casefold() not in given_names():
+    if len(lower) != 1 or text[start:end].strip(_EDGE).casefold() != lower[0].casefold():
         return False
-    end = text.find(words[0], start) + len(words[0])
+    if lower[0].casefold() not in given_names():
+        return False
     return _NAME_CUE.search(text[max(0, start - 30) : start]) is not None or not text[end:].strip(" \t\r\n.!?")
 
 
@@ -303,7 +304,7 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
     words = text[start:end].strip(_EDGE).split()
     if not words:
         return False
-    if _not_name_shaped(text, start, words):
+    if _not_name_shaped(text, start, end, words):
         return True
     if (german_text(text) if german is None else german) and _german_non_name(text, start, words):
         return True

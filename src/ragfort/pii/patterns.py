@@ -24,7 +24,7 @@ from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import IbanRecognizer
 
-from ragfort.pii.cues import result
+from ragfort.pii.cues import PatternOnlyRecognizer, result
 
 __all__ = [
     "CardNumberContextRecognizer",
@@ -221,7 +221,7 @@ _TLD = (
 )
 
 
-class ObfuscatedEmailRecognizer(LocalRecognizer):
+class ObfuscatedEmailRecognizer(PatternOnlyRecognizer):
     """`EMAIL_ADDRESS` written so a scraper misses it: "jane dot doe at example dot com", "k.lee[at]example.com".
 
     The "at" must be spelled out or bracketed, and the domain must end in a
@@ -236,12 +236,7 @@ class ObfuscatedEmailRecognizer(LocalRecognizer):
         re.IGNORECASE,
     )
 
-    def __init__(self, *, score: float = 0.7) -> None:
-        self._score = score
-        super().__init__(supported_entities=[self.ENTITY], name=type(self).__name__, supported_language="en")
-
-    def load(self) -> None:
-        """Nothing to load: the recognizer is pure patterns."""
+    SCORE: ClassVar[float] = 0.7
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
