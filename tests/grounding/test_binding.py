@@ -8,6 +8,7 @@ from ragfort.grounding.binding import (
     _singular,
     asked_numbers,
     computed_numbers,
+    denied,
     evidence_items,
     overreach,
     prohibited,
@@ -487,6 +488,35 @@ def test_explaining_a_prohibition_is_not_breaking_it() -> None:
     assert prohibited("Pay the penalty fare first, then appeal within 21 days.", evidence) is not None
     # The same words inflected explain the rule: nothing is told.
     assert prohibited("Hold off, because paying the penalty fare counts as accepting it.", evidence) is None
+
+
+def test_stating_what_the_evidence_denies_in_its_own_words_is_denied() -> None:
+    cards = Passage(text="## Loading a travel card\n\nYou can load season tickets and day passes onto a Metro "
+                         "card. You can't load group tickets or bike passes onto a Metro card. A lost card isn't "
+                         "replaced for free: a new card costs £3.", doc_id="cards.md")  # fmt: skip
+    evidence = _evidence(cards)
+    assert denied("Yes, you can load group tickets onto your Metro card.", evidence) is not None
+    assert denied("A lost card is replaced for free at any station.", evidence) is not None
+    for right in ("You can load season tickets onto your Metro card.",
+                  "No, group tickets can't be loaded onto a Metro card.",
+                  # "only" narrows rather than states: its truth is the judge's to read.
+                  "Only season tickets and day passes load onto a Metro card, not group tickets."):  # fmt: skip
+        assert denied(right, evidence) is None, right
+    # Read once per request, the same answer.
+    items = evidence_items(evidence, [cards.text])
+    assert denied("Yes, you can load group tickets onto your Metro card.", evidence, items=items) is not None
+
+
+def test_a_denial_of_another_subject_or_stated_elsewhere_is_not_denied() -> None:
+    post = Passage(text="## Customs\n\nParcels from Leeds to Dublin don't need a customs form when sent by "
+                        "Standard. You can't pay by cheque online, but you can pay by cheque at a branch.",
+                   doc_id="customs.md")  # fmt: skip
+    evidence = _evidence(post)
+    # Named where the evidence names its subject: "Paris" is not "Leeds to Dublin".
+    assert denied("Every parcel to Paris needs a customs form.", evidence) is None
+    assert denied("Parcels from Leeds to Dublin need a customs form.", evidence) is not None
+    # One clause denies what another states outright.
+    assert denied("You can pay by cheque at any branch.", evidence) is None
 
 
 RAILCARDS = [

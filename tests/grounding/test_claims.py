@@ -53,6 +53,9 @@ def test_answer_of_only_markers_or_whitespace_has_no_claims() -> None:
         ("No one can close another person's account.", "No one can close another person's account."),
         ("Nothing is charged.", "Nothing is charged."),
         ("No.", "No."),
+        ("No, sorry, the voucher has expired.", "the voucher has expired."),
+        ("I'm afraid so. The fee applies to every order.", "The fee applies to every order."),
+        ("Sorry is not something we charge for.", "Sorry is not something we charge for."),
     ],
 )
 def test_an_opening_yes_or_no_is_not_part_of_what_the_passages_must_say(claim: str, core: str) -> None:
@@ -66,6 +69,14 @@ def test_a_sentence_that_only_answers_yes_or_no_joins_the_claim_after_it() -> No
     assert claims[0].start == 0 and text[claims[0].start : claims[0].end] == claims[0].text
     # Alone, the bare answer stays a claim of its own.
     assert [c.text for c in split_claims("No.")] == ["No."]
+
+
+@pytest.mark.parametrize("opening", ["No, sorry.", "No, I'm afraid not.", "Probably not.", "Yes, of course."])
+def test_courtesy_around_a_yes_or_no_joins_the_claim_after_it(opening: str) -> None:
+    text = f"{opening} Scooters wider than 70 cm can't travel."
+    claims = split_claims(text, split_clauses=False)
+    assert [c.text for c in claims] == [text]
+    assert answer_core(claims[0].text) == "Scooters wider than 70 cm can't travel."
 
 
 def test_an_opening_no_is_not_read_as_a_negation_of_the_passage() -> None:

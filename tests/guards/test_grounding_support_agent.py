@@ -67,6 +67,13 @@ PLANS = (
         doc_id="plans.md",
     ),
 )
+REPAIR_WARRANTY = (
+    Passage(
+        text="## Repairs\n\nWe repair phones at our service centre within 10 working days. A repair doesn't start "
+        "a new warranty: the original 12-month warranty carries on from the day you bought the phone.",
+        doc_id="repairs.md",
+    ),
+)
 OMBUDSMAN = (
     Passage(
         text="## Ombudsman\n\nYou can refer your complaint to the Financial Ombudsman Service within 6 months of "
@@ -113,7 +120,9 @@ def _kept_whole(verdict: Verdict) -> bool:
 def test_support_agent_reads_claims_with_the_learned_judge_and_whole_sentences(shipped: GroundingGuard) -> None:
     s = shipped.settings
     assert s.action == "strip" and s.learned_judge and not s.split_clauses
-    assert shipped.scorer.learned_vetoes == ("number", "name", "number_binding", "name_binding", "scope", "prohibited")
+    assert shipped.scorer.learned_vetoes == (
+        "number", "name", "number_binding", "name_binding", "scope", "prohibited", "denied"
+    )  # fmt: skip
     assert shipped.scorer.exempt_computed
     assert shipped.scorer.learned is not None
     assert s.threshold is not None and s.threshold < shipped.scorer.model.threshold
@@ -194,6 +203,23 @@ def test_a_correct_answer_that_works_a_number_out_is_kept(shipped: GroundingGuar
     # The plain number veto reads "2 months" against the evidence's "6 months".
     strict = GroundingGuard(**{**shipped.settings.model_dump(), "exempt_computed": False})
     assert not _kept_whole(_check(strict, OMBUDSMAN_QUESTION, OMBUDSMAN, answer))
+
+
+def test_stating_what_the_evidence_denies_is_stripped_even_when_the_judge_reads_it_as_supported(
+    shipped: GroundingGuard,
+) -> None:
+    question = "Does a repaired phone get a fresh warranty?"
+    wrong = "A repair starts a new warranty."
+    verdict = _check(shipped, question, REPAIR_WARRANTY, wrong)
+    assert not _kept_whole(verdict)
+    claims = shipped.scorer.score(wrong, REPAIR_WARRANTY, question=question).claims
+    assert claims[0].supported is False and any("which the claim states" in s for s in claims[0].signals)
+    # The blend alone reads it as supported: the denial veto is what strips it.
+    undenied = GroundingGuard(**{**shipped.settings.model_dump(),
+                                 "learned_vetoes": [v for v in shipped.settings.learned_vetoes if v != "denied"]})
+    assert _kept_whole(_check(undenied, question, REPAIR_WARRANTY, wrong))
+    right = "No, a repair doesn't start a new warranty: the original 12-month warranty carries on."
+    assert _kept_whole(_check(shipped, question, REPAIR_WARRANTY, right))
 
 
 def test_a_rule_widened_to_every_case_is_stripped(shipped: GroundingGuard) -> None:

@@ -73,6 +73,7 @@ __all__ = [
     "Worked",
     "asked_numbers",
     "computed_numbers",
+    "denied",
     "evidence_items",
     "overreach",
     "prohibited",
@@ -475,6 +476,11 @@ class EvidenceItems:
     def prohibitions(self) -> list[_Prohibition]:
         """What the evidence's imperatives forbid (`prohibited`)."""
         return _prohibitions(self.evidence)
+
+    @functools.cached_property
+    def denials(self) -> list[_Denial]:
+        """What the evidence's statements deny (`denied`)."""
+        return _denials(self.evidence)
 
     @functools.cached_property
     def labelled_lines(self) -> list[list[_Line]]:
@@ -1035,4 +1041,97 @@ def prohibited(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | No
             # paying the penalty fare counts as accepting it" explains the rule, it breaks nothing).
             if ban.verb in toks and ban.reaches <= words:
                 return f"the evidence says '{ban.said[:60]}', which the claim tells the customer to do"
+    return None
+
+
+# A statement that something is not so: a negated auxiliary, a few words that do not change what is denied, then
+# the denied verb and what it reaches ("You can't load Advance tickets", "A replacement doesn't start a new warranty").
+_DENIAL = re.compile(
+    r"\b(?:can't|can’t|cannot|can not|won't|won’t|will not|doesn't|doesn’t|does not|don't|don’t|do not|didn't"
+    r"|didn’t|isn't|isn’t|is not|aren't|aren’t|are not)\s+(?:(?:be|always|usually|currently|yet|also|able to)\s+)*"
+    r"([a-z][^.,;:!?()]*)",
+    re.IGNORECASE,
+)
+_DENIAL_REACH = 4
+
+
+@dataclass(frozen=True, slots=True)
+class _Denial:
+    """One denied statement of the evidence: what it reaches, what stands before it, and the sentence."""
+
+    reaches: frozenset[str]  # content stems of the denied verb and its next words (at least two)
+    lead: str  # the denied verb as written
+    subject: frozenset[str]  # content stems of the sentence before the negation
+    subject_names: frozenset[str]  # names written before the negation, lower-cased
+    names: frozenset[str]  # every name of the sentence, lower-cased
+    said: str
+
+
+def _names(text: str) -> frozenset[str]:
+    return frozenset(n.lower() for n in _entities(text, drop_prepositions=True))
+
+
+def _negated(clause: str) -> bool:
+    return any(t in _NEGATIONS or t.endswith("n't") or t.endswith("n’t") for t in (x.lower() for x in _tokens(clause)))
+
+
+def _denials(evidence: EvidenceIndex) -> list[_Denial]:
+    """What the evidence's sentences deny, less what another of its clauses states outright."""
+    found: list[_Denial] = []
+    for sent in evidence.sentences:
+        for m in _DENIAL.finditer(sent.text):
+            toks = _tokens(m.group(1))
+            words = _words(" ".join(toks[:_DENIAL_REACH]))
+            if len(words) < 2:
+                continue
+            before = sent.text[: m.start()]
+            found.append(
+                _Denial(words, toks[0].lower(), _words(before), _names(before), _names(sent.text), sent.text.strip())
+            )
+    if not found:
+        return found
+    # "You can't pay online, but you can pay by phone at ...": what one clause denies, another may state.
+    clauses = [clause for sent in evidence.sentences for clause in _CLAUSE_BREAK.split(sent.text)]
+
+    def stated(d: _Denial) -> bool:
+        for clause in clauses:
+            if d.lead not in clause.lower():  # a cheap test first: most clauses lack the verb
+                continue
+            toks = [t.lower() for t in _tokens(clause)]
+            if d.lead in toks and not _negated(clause) and d.reaches <= _words(clause):
+                return True
+        return False
+
+    return [d for d in found if not stated(d)]
+
+
+def denied(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | None = None) -> str | None:
+    """A statement of the claim that the evidence denies in the same words.
+
+    "Yes, you can load Advance tickets onto your Key card" beside "You can't load Advance tickets, First
+    Class tickets or railcards onto a Key card"; "A replacement starts a new warranty" beside "A replacement
+    item doesn't start a new warranty". The evidence's negated auxiliary reaches its verb and next words
+    (`_DENIAL_REACH`, at least two content words); a clause of the claim with no negation of its own and no
+    "only" that holds every content word of them states what the evidence denies, when it also shares a word
+    with what stands before the negation (the subject, where there is one) and does not name something else
+    where the evidence names its subject ("every parcel to the EU needs a customs declaration" beside
+    "Parcels from Great Britain to Northern Ireland don't need a customs declaration"). What another clause of
+    the evidence states outright is not denied. `items` (`evidence_items`) holds the evidence's denials read
+    once per request. Returns the reason, or None.
+    """
+    denials = items.denials if items is not None else _denials(evidence)
+    if not denials:
+        return None
+    for clause in _CLAUSE_BREAK.split(claim):
+        toks = [t.lower() for t in _tokens(clause)]
+        if "only" in toks or _negated(clause):
+            continue
+        words = _words(clause)
+        names = _names(clause)
+        for d in denials:
+            if not d.reaches <= words or (d.subject and not d.subject & words):
+                continue
+            if d.subject_names and not d.subject_names & names and names - d.names:
+                continue
+            return f"the evidence says '{d.said[:60]}', which the claim states"
     return None

@@ -40,13 +40,15 @@ _MARKER = re.compile(
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:but|while|whereas|and|although|however)\s)", re.IGNORECASE)
 _MIN_CLAUSE_WORDS = 4
 # The opening of an answer to a yes/no question, up to its punctuation: "No,", "Yes.", "Not yet.",
-# "Not straight away.", "It shouldn't be.", "That should work.", "Unfortunately not.".
+# "Not straight away.", "It shouldn't be.", "That should work.", "Unfortunately not.". Openings chain, with
+# the courtesy people wrap them in: "No, sorry.", "No, I'm afraid not.", "Yes, of course,".
 _OPENING = re.compile(
-    r"(?:yes|yeah|yep|no|nope|sure|of course|correct|absolutely|unfortunately(?: not)?|sadly(?: not)?"
-    r"|i'?m afraid not|not (?:yet|straight away|right away|immediately|always|usually|quite|really|any ?more|at all)"
+    r"(?:(?:yes|yeah|yep|no|nope|sure|of course|correct|absolutely|unfortunately(?: not)?|sadly(?: not)?"
+    r"|(?:i'?m |i am )?(?:sorry|afraid(?: not| so)?)|probably(?: not)?|possibly"
+    r"|not (?:yet|straight away|right away|immediately|always|usually|quite|really|any ?more|at all)"
     r"|it (?:should|shouldn't|should not|will|won't|does|doesn't|can|can't|is|isn't)(?: be)?"
-    r"|that (?:should|will|won't|would|wouldn't) work)"
-    r"\s*[.,!;:\u2014\u2013-]+\s*",
+    r"|that (?:should|will|won't|would|wouldn't) (?:work|be fine))"
+    r"\s*[.,!;:\u2014\u2013-]+\s*)+",
     re.IGNORECASE,
 )
 

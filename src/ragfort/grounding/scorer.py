@@ -67,6 +67,7 @@ from ragfort.grounding.binding import (
     Worked,
     asked_numbers,
     computed_numbers,
+    denied,
     evidence_items,
     overreach,
     prohibited,
@@ -107,7 +108,7 @@ __all__ = [
 # What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
 # to another subject (`ragfort.grounding.binding`; the learned tier only).
 LEARNED_VETOES: tuple[str, ...] = (
-    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited"
+    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited", "denied"
 )
 
 
@@ -310,7 +311,7 @@ class GroundingScorer:
             model's own veto is only its share of the probability, so a judge
             that misses a phone number wrong in its last digits would pass it.
             ``"number_binding"``, ``"name_binding"``, ``"scope"``,
-            ``"prohibited"`` and ``"answer_polarity"`` add the checks of
+            ``"prohibited"``, ``"denied"`` and ``"answer_polarity"`` add the checks of
             `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
     """
 
@@ -500,7 +501,7 @@ class GroundingScorer:
             # The written claim, opening yes/no included: with its question, it is what the judge was trained on.
             pairs += [support_pair(passages[pi].text, written[todo[row]].text, question) for pi, _ in chosen]
         probs = [float(p) for p in self.learned.score(pairs)]
-        binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding", "prohibited"))
+        binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding", "prohibited", "denied"))
         # The evidence's numbers and names with their contexts: read once for every claim of the answer.
         items = evidence_items(index, [p.text for p in passages]) if binds else None
         # What the answer can work a number out from: its own numbers and the question's.
@@ -583,6 +584,8 @@ class GroundingScorer:
             vetoed.append(f"scope: {wide}")
         if "prohibited" in self.learned_vetoes and (banned := prohibited(claim, evidence, items=items)):
             vetoed.append(f"prohibited: {banned}")
+        if "denied" in self.learned_vetoes and (against := denied(claim, evidence, items=items)):
+            vetoed.append(f"denied: {against}")
         wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
         if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
             vetoed.append(f"answer_polarity: {against}")

@@ -33,8 +33,10 @@ _AUXILIARIES = frozenset(
      "might", "has", "have", "had", "am", "must"]
 )  # fmt: skip
 _QUESTION_END = re.compile(r"[^.?!]*\?")
-# An opening that answers no, or hedges towards it: "No,", "Unfortunately,", "I'm afraid not.", "It won't be".
-_NEGATIVE_OPENING = re.compile(r"\s*(?:no\b|nope\b|unfortunately|sadly|i'?m afraid|not\b)", re.IGNORECASE)
+# An opening that answers no, or hedges towards it: "No,", "Unfortunately,", "I'm afraid not.", "Sorry,", "It won't be".
+_NEGATIVE_OPENING = re.compile(
+    r"\s*(?:no\b|nope\b|unfortunately|sadly|(?:i'?m |i am )?(?:afraid(?! so)|sorry)|probably not|not\b)", re.IGNORECASE
+)
 # The question words an evidence sentence must share with it to be read as its answer.
 _MIN_SHARED = 2
 

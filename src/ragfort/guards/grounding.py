@@ -100,7 +100,9 @@ class GroundingSettings(GuardSettings):
             the claim widens to "every"/"all" where the evidence has no such
             universal), ``prohibited`` (the claim tells the customer to do what
             the evidence says not to: "press the reset pinhole" beside "Don't
-            press the reset pinhole"), ``answer_polarity`` (an answer that opens
+            press the reset pinhole"), ``denied`` (the claim states what the
+            evidence denies in the same words: "you can load Advance tickets"
+            beside "You can't load Advance tickets"), ``answer_polarity`` (an answer that opens
             with "Yes" to a yes/no question whose closest evidence says no;
             `ragfort.grounding.yesno`).
         exempt_computed: the ``number`` veto spares a number the answer works out
@@ -126,7 +128,8 @@ class GroundingSettings(GuardSettings):
     learned_passages: int = Field(default=1, ge=1, le=5)
     learned_vetoes: tuple[
         Literal[
-            "number", "name", "polarity", "number_binding", "name_binding", "scope", "prohibited", "answer_polarity"
+            "number", "name", "polarity", "number_binding", "name_binding", "scope", "prohibited", "denied",
+            "answer_polarity",
         ],
         ...,
     ] = (
