@@ -121,7 +121,7 @@ def test_support_agent_reads_claims_with_the_learned_judge_and_whole_sentences(s
     s = shipped.settings
     assert s.action == "strip" and s.learned_judge and not s.split_clauses
     assert shipped.scorer.learned_vetoes == (
-        "number", "name", "number_binding", "name_binding", "scope", "prohibited", "denied"
+        "number", "name", "number_binding", "name_binding", "scope", "prohibited", "denied", "channel"
     )  # fmt: skip
     assert shipped.scorer.exempt_computed
     assert shipped.scorer.learned is not None
@@ -220,6 +220,20 @@ def test_stating_what_the_evidence_denies_is_stripped_even_when_the_judge_reads_
     assert _kept_whole(_check(undenied, question, REPAIR_WARRANTY, wrong))
     right = "No, a repair doesn't start a new warranty: the original 12-month warranty carries on."
     assert _kept_whole(_check(shipped, question, REPAIR_WARRANTY, right))
+
+
+def test_a_contact_channel_the_help_center_never_mentions_is_stripped(shipped: GroundingGuard) -> None:
+    question = "How long does a repair take?"
+    wrong = "We repair phones at our service centre within 10 working days, and we'll text you when it's done."
+    verdict = _check(shipped, question, REPAIR_WARRANTY, wrong)
+    assert not _kept_whole(verdict)
+    claims = shipped.scorer.score(wrong, REPAIR_WARRANTY, question=question).claims
+    assert claims[0].supported is False and any("(text)" in s for s in claims[0].signals)
+    # Without the veto the blend keeps it; the right answer is kept either way.
+    loose = GroundingGuard(**{**shipped.settings.model_dump(),
+                              "learned_vetoes": [v for v in shipped.settings.learned_vetoes if v != "channel"]})
+    assert _kept_whole(_check(loose, question, REPAIR_WARRANTY, wrong))
+    assert _kept_whole(_check(shipped, question, REPAIR_WARRANTY, "We repair phones within 10 working days."))
 
 
 def test_a_rule_widened_to_every_case_is_stripped(shipped: GroundingGuard) -> None:

@@ -73,6 +73,7 @@ from ragfort.grounding.binding import (
     prohibited,
     unbound,
 )
+from ragfort.grounding.channels import unnamed_channel
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -108,7 +109,7 @@ __all__ = [
 # What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
 # to another subject (`ragfort.grounding.binding`; the learned tier only).
 LEARNED_VETOES: tuple[str, ...] = (
-    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited", "denied"
+    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited", "denied", "channel"
 )
 
 
@@ -311,7 +312,7 @@ class GroundingScorer:
             model's own veto is only its share of the probability, so a judge
             that misses a phone number wrong in its last digits would pass it.
             ``"number_binding"``, ``"name_binding"``, ``"scope"``,
-            ``"prohibited"``, ``"denied"`` and ``"answer_polarity"`` add the checks of
+            ``"prohibited"``, ``"denied"``, ``"channel"`` and ``"answer_polarity"`` add the checks of
             `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
     """
 
@@ -586,6 +587,8 @@ class GroundingScorer:
             vetoed.append(f"prohibited: {banned}")
         if "denied" in self.learned_vetoes and (against := denied(claim, evidence, items=items)):
             vetoed.append(f"denied: {against}")
+        if "channel" in self.learned_vetoes and (way := unnamed_channel(claim, evidence, question=question)):
+            vetoed.append(f"channel: {way}")
         wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
         if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
             vetoed.append(f"answer_polarity: {against}")

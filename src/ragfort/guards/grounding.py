@@ -102,7 +102,10 @@ class GroundingSettings(GuardSettings):
             the evidence says not to: "press the reset pinhole" beside "Don't
             press the reset pinhole"), ``denied`` (the claim states what the
             evidence denies in the same words: "you can load Advance tickets"
-            beside "You can't load Advance tickets"), ``answer_polarity`` (an answer that opens
+            beside "You can't load Advance tickets"), ``channel`` (the claim sends the
+            customer through a contact channel, such as email, an app or a branch,
+            that neither the passages nor the question mention;
+            `ragfort.grounding.channels`), ``answer_polarity`` (an answer that opens
             with "Yes" to a yes/no question whose closest evidence says no;
             `ragfort.grounding.yesno`).
         exempt_computed: the ``number`` veto spares a number the answer works out
@@ -129,7 +132,7 @@ class GroundingSettings(GuardSettings):
     learned_vetoes: tuple[
         Literal[
             "number", "name", "polarity", "number_binding", "name_binding", "scope", "prohibited", "denied",
-            "answer_polarity",
+            "channel", "answer_polarity",
         ],
         ...,
     ] = (
