@@ -41,9 +41,9 @@ def test_the_rules_read_the_mended_texts_as_the_same_question() -> None:
 @pytest.mark.parametrize(
     ("stored", "asked"),
     [
-        ("Can I get a replacement SIM in a store?", "Can I get a replacement SIM in a stone?"),  # a letter replaced
+        ("Can I get a replacement SIM in a store?", "Can I get a replacement SIM in a stone?"),  # both are words
         ("Can I insure my tablet?", "Can I insure my table?"),  # both are words
-        ("Can I pay my bill by post?", "Can I pay my bil by port?"),  # shorter than five letters
+        ("Can I pay my bill by post?", "Can I pay my bill by pust?"),  # shorter than five letters, one replaced
         ("How do I pay in a cheque?", "How do I pay in cheques?"),  # two forms of one word
         ("How do I add an eSIM?", "How do I add a SIM?"),
         ("What are the pionts worth?", "What are the points and pints worth?"),  # two partners: which one?
@@ -52,6 +52,23 @@ def test_the_rules_read_the_mended_texts_as_the_same_question() -> None:
 )
 def test_words_that_are_not_one_typo_apart_are_left_alone(stored: str, asked: str) -> None:
     assert mend(stored, asked, VOCABULARY) is None
+
+
+def test_a_replaced_letter_in_a_long_word_is_mended() -> None:
+    assert mend("How much notice do I need to give?", "how much notise do i need to give", VOCABULARY) == (
+        "How much notice do I need to give?",
+        "how much notice do i need to give",
+    )
+
+
+def test_a_short_word_is_mended_only_when_it_is_a_known_word_with_a_letter_left_out() -> None:
+    assert mend("How much are paper bills?", "how much are papper bils", VOCABULARY) == (
+        "How much are paper bills?",
+        "how much are paper bills",
+    )
+    assert "fle" not in VOCABULARY and mend("Can I file a claim?", "can i fle a claim", VOCABULARY) is not None
+    # A known short word beside an unknown longer one is left alone: "esim" is not "sim" misspelt.
+    assert mend("How do I add an eSIM?", "How do I add an SIM?", VOCABULARY) is None
 
 
 def test_a_pair_of_unknown_words_takes_the_longer_spelling() -> None:

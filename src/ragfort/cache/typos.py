@@ -8,13 +8,14 @@ equivalence judge on, the cache holds the stored question (sealed) and reads
 both texts at lookup, so the two can be compared word by word:
 
 - `mend` finds the pairs of words, one on each side and missing from the
-  other, that are one typo apart (a letter dropped or added, or two
-  neighbouring letters swapped; never a letter replaced, so "store" / "stone"
-  stay apart), at least five letters long, not two forms of one word, and
-  where at least one side is not a word the judge's vocabulary knows (a typo
-  makes a word unknown; "debit" / "debt" are both words and stay apart). It
-  writes both questions with one spelling for each pair; the rules then read
-  the mended texts.
+  other, that are one typo apart (a letter dropped, added or replaced, or two
+  neighbouring letters swapped), at least five letters long, not two forms of
+  one word, and where at least one side is not a word the judge's vocabulary
+  knows (a typo makes a word unknown; "debit" / "debt" and "store" / "stone"
+  are both words and stay apart). A word of three or four letters is mended
+  only when it is a known word with a letter left out ("bils" / "bills",
+  "fle" / "file"; not "esim" / "sim"). It writes both questions with one
+  spelling for each pair; the rules then read the mended texts.
 - `reading` is a question without courtesy, case, punctuation or spacing.
   Two questions with one reading ask the same thing word for word; the
   judge (which scores some such pairs low: "Hi team, can I change my PIN in
@@ -40,14 +41,31 @@ def _fold(text: str) -> str:
 
 
 def _one_typo(a: str, b: str) -> bool:
-    """One letter dropped or added, or two neighbouring letters swapped."""
+    """One letter dropped, added or replaced, or two neighbouring letters swapped."""
     if len(a) == len(b):
         diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
         return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    return _dropped(a, b)
+
+
+def _dropped(a: str, b: str) -> bool:
+    """The shorter word is the longer with one letter left out."""
     short, long = sorted((a, b), key=len)
     if len(long) - len(short) != 1:
         return False
     return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
+
+
+def _short_typo(a: str, b: str, vocabulary: Collection[str]) -> bool:
+    """A word of 3-4 letters with a letter left out of a known word ("bils" / "bills", "fle" / "file").
+
+    Only that way round: an unknown longer word next to a known shorter one ("esim" / "sim") is more often
+    another thing than a typo, and so is a short word with a letter replaced.
+    """
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 3 and short not in vocabulary and long in vocabulary and _dropped(short, long)
 
 
 def _spelling(a: str, b: str, vocabulary: Collection[str]) -> str:
@@ -71,11 +89,11 @@ def mend(stored: str, asked: str, vocabulary: Collection[str]) -> tuple[str, str
     near: dict[str, list[str]] = {}
     for a in only[0]:
         for b in only[1]:
+            long_enough = min(len(a), len(b)) >= _MIN_LETTERS
             if (
-                min(len(a), len(b)) >= _MIN_LETTERS
-                and (a not in vocabulary or b not in vocabulary)
+                (a not in vocabulary or b not in vocabulary)
                 and word_stem(a) != word_stem(b)
-                and _one_typo(a, b)
+                and (_one_typo(a, b) if long_enough else _short_typo(a, b, vocabulary))
             ):
                 near.setdefault(a, []).append(b)
                 near.setdefault(b, []).append(a)
