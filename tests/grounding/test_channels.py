@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragfort.grounding.channels import unnamed_channel
+from ragfort.grounding.channels import unnamed_channel, unsaid_manner
 from ragfort.grounding.scorer import evidence_sentences
 from ragfort.grounding.signals import EvidenceIndex
 from ragfort.types import Passage
@@ -56,3 +56,14 @@ def test_a_channel_the_customer_asked_about_is_the_answers_to_take_up() -> None:
     claim = "Yes, you can settle it over web chat with a debit card."
     assert unnamed_channel(claim, _evidence(REMINDERS)) is not None
     assert unnamed_channel(claim, _evidence(REMINDERS), question="Can I pay on web chat?") is None
+
+
+def test_a_step_said_to_happen_by_itself_or_at_once_where_nothing_says_so() -> None:
+    evidence = _evidence(REMINDERS)
+    assert unsaid_manner("We retry the payment automatically 3 days later.", evidence) is not None
+    assert unsaid_manner("The payment goes through straight away.", evidence) is not None
+    # Said by the question, denied by the claim, or said by the evidence in another form: nothing to veto.
+    assert unsaid_manner("It goes through straight away.", evidence, question="Does it go through right away?") is None
+    assert unsaid_manner("We don't retry automatically.", evidence) is None
+    renews = Passage(text="Your plan renews automatically each year.", doc_id="renewals.md")
+    assert unsaid_manner("It renews automatically every year.", _evidence(renews)) is None

@@ -121,7 +121,8 @@ def test_support_agent_reads_claims_with_the_learned_judge_and_whole_sentences(s
     s = shipped.settings
     assert s.action == "strip" and s.learned_judge and not s.split_clauses
     assert shipped.scorer.learned_vetoes == (
-        "number", "name", "number_binding", "name_binding", "scope", "prohibited", "denied", "channel"
+        "number", "name", "number_binding", "name_binding", "scope", "prohibited", "denied", "channel",
+        "manner",
     )  # fmt: skip
     assert shipped.scorer.exempt_computed
     assert shipped.scorer.learned is not None

@@ -1032,9 +1032,9 @@ def prohibited(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | No
     if not banned:
         return None
     for clause in _CLAUSE_BREAK.split(claim):
-        toks = [t.lower() for t in _tokens(clause)]
-        if any(t in _NEGATIONS or t.endswith("n't") or t.endswith("n’t") for t in toks):
+        if _negated(clause):
             continue
+        toks = [t.lower() for t in _tokens(clause)]
         words = _words(clause)
         for ban in banned:
             # Told to do it, the claim writes the verb as the imperative does: "pay", not "paying" ("because

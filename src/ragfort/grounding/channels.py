@@ -1,4 +1,4 @@
-"""Contact channels a claim names that the help center never mentions.
+"""Contact channels, and the manner of a step, that a claim names and the help center never mentions.
 
 Wrong support answers often send the customer the wrong way: "we'll email you a reminder" where the help
 center only texts, "you can also do it through web chat", "pay it at any branch counter". The channels are
@@ -11,6 +11,10 @@ a channel ("restart the phone", "the text of the terms", "we store your card"); 
 form of the word ("Call your bank", "our web form", "the front desk"), so a channel the passages name in
 other words still counts as named. Only the `channel` veto of the learned tier reads it
 (`GroundingScorer.learned_vetoes`).
+
+The `manner` veto reads two more words of the same kind the same way: that a step happens by itself
+("Shield is switched on automatically for every new account") or at once ("they show as pending straight
+away"), where the help center says neither.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import re
 from ragfort.grounding.binding import _CLAUSE_BREAK, _negated
 from ragfort.grounding.signals import EvidenceIndex
 
-__all__ = ["CHANNELS", "unnamed_channel"]
+__all__ = ["CHANNELS", "MANNERS", "unnamed_channel", "unsaid_manner"]
 
 _DET = r"(?:a |an |any |one of our |our |the |your |your local |the nearest )?"
 # channel -> (how a claim names it, how the evidence or the question may name it)
@@ -47,8 +51,25 @@ CHANNELS: dict[str, tuple[str, str]] = {
         r"stores?|shops?|branch\w*|studios?|in person|in-person|desk|office|reception|counter|clinic|practice",
     ),
 }
-_CLAIMED = {name: re.compile(rf"\b(?:{strict})\b", re.IGNORECASE) for name, (strict, _) in CHANNELS.items()}
-_NAMED = {name: re.compile(rf"\b(?:{loose})\b", re.IGNORECASE) for name, (_, loose) in CHANNELS.items()}
+# manner -> (how a claim says it, how the evidence or the question may say it)
+MANNERS: dict[str, tuple[str, str]] = {
+    "by itself": (r"automatic(?:ally)?", r"automatic\w*|auto\w*"),
+    "at once": (
+        r"immediately|instantly|straight away|right away",
+        r"immediate\w*|instant\w*|straight away|right away|at once|same day|real time|real-time",
+    ),
+}
+
+
+def _compiled(table: dict[str, tuple[str, str]]) -> dict[str, tuple[re.Pattern[str], re.Pattern[str]]]:
+    return {
+        name: (re.compile(rf"\b(?:{strict})\b", re.IGNORECASE), re.compile(rf"\b(?:{loose})\b", re.IGNORECASE))
+        for name, (strict, loose) in table.items()
+    }
+
+
+_CHANNELS = _compiled(CHANNELS)
+_MANNERS = _compiled(MANNERS)
 
 
 def unnamed_channel(claim: str, evidence: EvidenceIndex, *, question: str = "") -> str | None:
@@ -62,17 +83,31 @@ def unnamed_channel(claim: str, evidence: EvidenceIndex, *, question: str = "") 
     Returns:
         The reason, or None.
     """
-    named: dict[str, bool] = {}
+    found = _unsaid(_CHANNELS, claim, evidence, question)
+    return None if found is None else f"channel '{found[1]}' ({found[0]}): the evidence names no such channel"
+
+
+def unsaid_manner(claim: str, evidence: EvidenceIndex, *, question: str = "") -> str | None:
+    """The first manner (`MANNERS`: by itself, at once) a positive clause of `claim` states that neither the
+    evidence nor the question says in any form; the reason, or None."""
+    found = _unsaid(_MANNERS, claim, evidence, question)
+    return None if found is None else f"'{found[1]}' ({found[0]}): the evidence never says so"
+
+
+def _unsaid(
+    table: dict[str, tuple[re.Pattern[str], re.Pattern[str]]], claim: str, evidence: EvidenceIndex, question: str
+) -> tuple[str, str] | None:
+    """(entry, words as written) of the first entry of `table` a positive clause states and nothing else says."""
+    said: dict[str, bool] = {}
     for clause in _CLAUSE_BREAK.split(claim):
         if _negated(clause):
             continue
-        for name, claimed in _CLAIMED.items():
-            found = claimed.search(clause)
+        for name, (strict, loose) in table.items():
+            found = strict.search(clause)
             if found is None:
                 continue
-            if name not in named:
-                loose = _NAMED[name]
-                named[name] = bool(loose.search(question)) or any(loose.search(s.text) for s in evidence.sentences)
-            if not named[name]:
-                return f"channel '{found.group(0)}' ({name}): the evidence names no such channel"
+            if name not in said:
+                said[name] = bool(loose.search(question)) or any(loose.search(s.text) for s in evidence.sentences)
+            if not said[name]:
+                return name, found.group(0)
     return None

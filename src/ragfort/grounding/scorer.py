@@ -73,7 +73,7 @@ from ragfort.grounding.binding import (
     prohibited,
     unbound,
 )
-from ragfort.grounding.channels import unnamed_channel
+from ragfort.grounding.channels import unnamed_channel, unsaid_manner
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -106,10 +106,20 @@ __all__ = [
 ]
 
 
+# How a veto reads in the probability note ("capped: the evidence contradicts its ..."), where its kind's name
+# is not a noun of the claim.
+_VETO_NOUNS = {
+    "prohibited": "advice (it forbids that)",
+    "denied": "statement (it denies it)",
+    "channel": "channel (it names none such)",
+    "manner": "manner (it never says so)",
+    "answer_polarity": "yes",
+}
 # What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
 # to another subject (`ragfort.grounding.binding`; the learned tier only).
 LEARNED_VETOES: tuple[str, ...] = (
-    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited", "denied", "channel"
+    *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited", "denied", "channel",
+    "manner",
 )
 
 
@@ -312,7 +322,7 @@ class GroundingScorer:
             model's own veto is only its share of the probability, so a judge
             that misses a phone number wrong in its last digits would pass it.
             ``"number_binding"``, ``"name_binding"``, ``"scope"``,
-            ``"prohibited"``, ``"denied"``, ``"channel"`` and ``"answer_polarity"`` add the checks of
+            ``"prohibited"``, ``"denied"``, ``"channel"``, ``"manner"`` and ``"answer_polarity"`` add the checks of
             `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
     """
 
@@ -531,7 +541,7 @@ class GroundingScorer:
                 evidence = before.evidence if supported else ()
             quote = sentences[k][3]
             note = f"learned judge {learned:.2f} reading passage {pi + 1} ('{quote[:80]}')"
-            kinds = list(dict.fromkeys(v.split(":")[0] for v in vetoed))
+            kinds = list(dict.fromkeys(_VETO_NOUNS.get(k, k) for k in (v.split(":")[0] for v in vetoed)))
             capped = f", capped: the evidence contradicts its {' and '.join(kinds)}" if vetoed else ""
             verdict = f"support probability {prob:.2f} (learned tier{capped}, threshold {self.threshold:.2f})"
             rest = [x for x in before.signals if not x.startswith("support probability")]
@@ -589,6 +599,8 @@ class GroundingScorer:
             vetoed.append(f"denied: {against}")
         if "channel" in self.learned_vetoes and (way := unnamed_channel(claim, evidence, question=question)):
             vetoed.append(f"channel: {way}")
+        if "manner" in self.learned_vetoes and (how := unsaid_manner(claim, evidence, question=question)):
+            vetoed.append(f"manner: {how}")
         wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
         if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
             vetoed.append(f"answer_polarity: {against}")

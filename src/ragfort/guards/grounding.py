@@ -105,7 +105,9 @@ class GroundingSettings(GuardSettings):
             beside "You can't load Advance tickets"), ``channel`` (the claim sends the
             customer through a contact channel, such as email, an app or a branch,
             that neither the passages nor the question mention;
-            `ragfort.grounding.channels`), ``answer_polarity`` (an answer that opens
+            `ragfort.grounding.channels`), ``manner`` (the claim says a step
+            happens automatically or straight away where nothing else says
+            so), ``answer_polarity`` (an answer that opens
             with "Yes" to a yes/no question whose closest evidence says no;
             `ragfort.grounding.yesno`).
         exempt_computed: the ``number`` veto spares a number the answer works out
@@ -132,7 +134,7 @@ class GroundingSettings(GuardSettings):
     learned_vetoes: tuple[
         Literal[
             "number", "name", "polarity", "number_binding", "name_binding", "scope", "prohibited", "denied",
-            "channel", "answer_polarity",
+            "channel", "manner", "answer_polarity",
         ],
         ...,
     ] = (
