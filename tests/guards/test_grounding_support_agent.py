@@ -206,35 +206,34 @@ def test_a_correct_answer_that_works_a_number_out_is_kept(shipped: GroundingGuar
     assert not _kept_whole(_check(strict, OMBUDSMAN_QUESTION, OMBUDSMAN, answer))
 
 
-def test_stating_what_the_evidence_denies_is_stripped_even_when_the_judge_reads_it_as_supported(
-    shipped: GroundingGuard,
+def _without_veto(shipped: GroundingGuard, kind: str) -> GroundingGuard:
+    """support_agent's grounding guard with one of its vetoes left out."""
+    vetoes = [v for v in shipped.settings.learned_vetoes if v != kind]
+    return GroundingGuard(**{**shipped.settings.model_dump(), "learned_vetoes": vetoes})
+
+
+@pytest.mark.parametrize(
+    ("kind", "question", "wrong", "signal", "right"),
+    [
+        # What the evidence denies in its own words.
+        ("denied", "Does a repaired phone get a fresh warranty?", "A repair starts a new warranty.",
+         "which the claim states",
+         "No, a repair doesn't start a new warranty: the original 12-month warranty carries on."),
+        # A contact channel the help center never mentions.
+        ("channel", "How long does a repair take?",
+         "We repair phones at our service centre within 10 working days, and we'll text you when it's done.",
+         "(text)", "We repair phones within 10 working days."),
+    ],
+)  # fmt: skip
+def test_a_veto_strips_what_the_judge_reads_as_supported(
+    shipped: GroundingGuard, kind: str, question: str, wrong: str, signal: str, right: str
 ) -> None:
-    question = "Does a repaired phone get a fresh warranty?"
-    wrong = "A repair starts a new warranty."
-    verdict = _check(shipped, question, REPAIR_WARRANTY, wrong)
-    assert not _kept_whole(verdict)
+    assert not _kept_whole(_check(shipped, question, REPAIR_WARRANTY, wrong))
     claims = shipped.scorer.score(wrong, REPAIR_WARRANTY, question=question).claims
-    assert claims[0].supported is False and any("which the claim states" in s for s in claims[0].signals)
-    # The blend alone reads it as supported: the denial veto is what strips it.
-    undenied = GroundingGuard(**{**shipped.settings.model_dump(),
-                                 "learned_vetoes": [v for v in shipped.settings.learned_vetoes if v != "denied"]})
-    assert _kept_whole(_check(undenied, question, REPAIR_WARRANTY, wrong))
-    right = "No, a repair doesn't start a new warranty: the original 12-month warranty carries on."
+    assert claims[0].supported is False and any(signal in s for s in claims[0].signals)
+    # The blend alone keeps it: the veto is what strips it. The right answer is kept.
+    assert _kept_whole(_check(_without_veto(shipped, kind), question, REPAIR_WARRANTY, wrong))
     assert _kept_whole(_check(shipped, question, REPAIR_WARRANTY, right))
-
-
-def test_a_contact_channel_the_help_center_never_mentions_is_stripped(shipped: GroundingGuard) -> None:
-    question = "How long does a repair take?"
-    wrong = "We repair phones at our service centre within 10 working days, and we'll text you when it's done."
-    verdict = _check(shipped, question, REPAIR_WARRANTY, wrong)
-    assert not _kept_whole(verdict)
-    claims = shipped.scorer.score(wrong, REPAIR_WARRANTY, question=question).claims
-    assert claims[0].supported is False and any("(text)" in s for s in claims[0].signals)
-    # Without the veto the blend keeps it; the right answer is kept either way.
-    loose = GroundingGuard(**{**shipped.settings.model_dump(),
-                              "learned_vetoes": [v for v in shipped.settings.learned_vetoes if v != "channel"]})
-    assert _kept_whole(_check(loose, question, REPAIR_WARRANTY, wrong))
-    assert _kept_whole(_check(shipped, question, REPAIR_WARRANTY, "We repair phones within 10 working days."))
 
 
 def test_a_rule_widened_to_every_case_is_stripped(shipped: GroundingGuard) -> None:
