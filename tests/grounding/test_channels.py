@@ -46,6 +46,7 @@ def test_a_channel_the_help_center_never_mentions_is_named(claim: str, channel: 
         "We don't email reminders.",  # a negated clause states no channel
         "Restart the phone and try the card again.",  # a device, not a channel
         "The text of the reminder gives the date.",  # a word in another sense
+        "Update your email address before the retry.",  # an account detail, not a channel
     ],
 )
 def test_a_channel_the_evidence_names_or_a_word_in_another_sense_is_not(claim: str) -> None:

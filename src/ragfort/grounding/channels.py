@@ -37,7 +37,8 @@ CHANNELS: dict[str, tuple[str, str]] = {
     ),
     "chat": (r"chat|webchat|messenger", r"\w*chat\w*|messenger"),
     "app": (r"apps?", r"apps?"),
-    "email": (r"e-?mails?|e-?mailed|e-?mailing", r"e-?mail\w*"),
+    # "your email address" is a detail of the account, not a way to reach anyone.
+    "email": (r"e-?mails?(?! address)|e-?mailed|e-?mailing", r"e-?mail\w*"),
     "post": (
         r"by post|in the post|post (?:it|them|us|you|your|the|a)|posted|by mail|in the mail|mail (?:it|them|us|you)"
         r"|letters?",
