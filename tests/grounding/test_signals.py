@@ -429,6 +429,21 @@ def test_a_day_outside_the_days_its_own_sentence_gives_is_a_contradicted_number(
     assert missing.mismatch == 1.0 and not missing.contradicted
 
 
+def test_a_table_row_without_days_gives_its_header_rows_days() -> None:
+    hours = EvidenceIndex.build([
+        (0, 0, 40, "Branch | Weekday hours | Saturday"),
+        (0, 41, 80, "Leeds | 9am to 5pm | 9am to 1pm"),
+        (0, 81, 120, "York | 9am to 5pm | Closed"),
+        (1, 0, 40, "Our vans deliver on Sundays."),
+    ])  # fmt: skip
+    assert hours.days_of(2) == hours.days_of(0) == {6}
+    right, _ = _number_check("York is closed on Saturdays.", hours, (2,))
+    assert (right.mismatch, right.contradicted) == (0.0, False)
+    # A day the table never gives is still one its row does not.
+    wrong, _ = _number_check("York is open on Sundays.", hours, (2,))
+    assert wrong.contradicted
+
+
 def test_a_bare_number_framed_like_another_in_the_closest_evidence_is_a_swap() -> None:
     bills = EvidenceIndex.build([(0, 0, 80, "Printed statements are free if you're 70 or over, and cost £2 "
                                             "otherwise.")])  # fmt: skip

@@ -558,6 +558,12 @@ class EvidenceSentence:
     negated: frozenset[str] = frozenset()
 
 
+def _table_row(text: str) -> bool:
+    """Whether a sentence is a markdown table row (a separator row "|---|---|" is not)."""
+    text = text.strip()
+    return "|" in text and not re.fullmatch(r"[|\-:\s]+", text)
+
+
 @dataclass(slots=True)
 class EvidenceIndex:
     """Everything the signals need to know about the passages of one request.
@@ -581,9 +587,23 @@ class EvidenceIndex:
     _days: list[frozenset[int]] | None = None
 
     def days_of(self, i: int) -> frozenset[int]:
-        """The days of the week sentence `i` gives (`weekdays`), read once per index for every claim."""
+        """The days of the week sentence `i` gives (`weekdays`), read once per index for every claim.
+
+        A table row that names no day gives the days of its table's header row: under "| Clinic | Weekdays |
+        Saturday |" the row "| Geelong | 8:30am to 5:30pm | Closed |" speaks of weekdays and Saturday.
+        """
         if self._days is None:
-            self._days = [weekdays(sent.text, spans=False) for sent in self.sentences]
+            days = [weekdays(sent.text, spans=False) for sent in self.sentences]
+            header: frozenset[int] = frozenset()
+            for k, sent in enumerate(self.sentences):
+                if not _table_row(sent.text):
+                    continue
+                prev = self.sentences[k - 1] if k else None
+                if prev is None or prev.passage != sent.passage or not _table_row(prev.text):
+                    header = days[k]  # the first row of a run of rows: the table's header
+                elif not days[k]:
+                    days[k] = header
+            self._days = days
         return self._days[i]
 
     @classmethod
