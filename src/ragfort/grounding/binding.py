@@ -59,6 +59,7 @@ from ragfort.grounding.signals import (
     _entities,
     _fmt,
     _quantities,
+    _table_row,
     _time_value,
     _to_number,
     _tokens,
@@ -377,8 +378,7 @@ def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str]
     prev_row = False
     for i, sent in enumerate(evidence.sentences):
         text = sent.text.strip()
-        is_row = text.count("|") >= 1 and not re.fullmatch(r"[|\-:\s]+", text)
-        if not is_row:
+        if not _table_row(text):
             prev_row = False
             continue
         cells = [c.strip() for c in text.strip("|").split("|")]
