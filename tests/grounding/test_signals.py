@@ -21,6 +21,7 @@ from ragfort.grounding.signals import (
     content_tokens,
     denied_words,
     negated_words,
+    table_headers,
     weekdays,
 )
 
@@ -436,6 +437,7 @@ def test_a_table_row_without_days_gives_its_header_rows_days() -> None:
         (0, 81, 120, "York | 9am to 5pm | Closed"),
         (1, 0, 40, "Our vans deliver on Sundays."),
     ])  # fmt: skip
+    assert table_headers(hours.sentences) == {1: 0, 2: 0}  # the header row and the other passage are no rows of it
     assert hours.days_of(2) == hours.days_of(0) == {6}
     right, _ = _number_check("York is closed on Saturdays.", hours, (2,))
     assert (right.mismatch, right.contradicted) == (0.0, False)

@@ -59,13 +59,13 @@ from ragfort.grounding.signals import (
     _entities,
     _fmt,
     _quantities,
-    _table_row,
     _time_value,
     _to_number,
     _tokens,
     model_number,
     polarity,
     stem,
+    table_headers,
 )
 
 __all__ = [
@@ -372,25 +372,17 @@ _HYPHEN_UNIT = re.compile(r"-([A-Za-z]+)\b")
 
 def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str], tuple[int, int]]]:
     """For each table row sentence (header rows left out): its cells, its header's cells, and its table's id."""
+
+    def cells(i: int) -> list[str]:
+        return [c.strip() for c in evidence.sentences[i].text.strip().strip("|").split("|")]
+
     out: dict[int, tuple[list[str], list[str], tuple[int, int]]] = {}
-    header: list[str] = []
-    first = -1
-    prev_row = False
-    for i, sent in enumerate(evidence.sentences):
-        text = sent.text.strip()
-        if not _table_row(text):
-            prev_row = False
-            continue
-        cells = [c.strip() for c in text.strip("|").split("|")]
-        same_table = prev_row and evidence.sentences[i - 1].passage == sent.passage
-        if not same_table:
-            header, first = cells, i
-        else:
-            # "| | Voltwise One | Voltwise Max |": the row labels' column has no heading, and the sentence
-            # trims the empty cell, so the header is short by one on the left.
-            pad = [""] * max(0, len(cells) - len(header))
-            out[i] = (cells, pad + header, (sent.passage, first))
-        prev_row = True
+    for i, first in table_headers(evidence.sentences).items():
+        row, header = cells(i), cells(first)
+        # "| | Voltwise One | Voltwise Max |": the row labels' column has no heading, and the sentence
+        # trims the empty cell, so the header is short by one on the left.
+        pad = [""] * max(0, len(row) - len(header))
+        out[i] = (row, pad + header, (evidence.sentences[i].passage, first))
     return out
 
 
@@ -1127,11 +1119,13 @@ def denied(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | None =
         if "only" in toks or _negated(clause):
             continue
         words = _words(clause)
-        names = _names(clause)
+        names: frozenset[str] | None = None  # read only for a denial that names its subject
         for d in denials:
             if not d.reaches <= words or (d.subject and not d.subject & words):
                 continue
-            if d.subject_names and not d.subject_names & names and names - d.names:
-                continue
+            if d.subject_names:
+                names = _names(clause) if names is None else names
+                if not d.subject_names & names and names - d.names:
+                    continue
             return f"the evidence says '{d.said[:60]}', which the claim states"
     return None

@@ -564,6 +564,25 @@ def _table_row(text: str) -> bool:
     return "|" in text and not re.fullmatch(r"[|\-:\s]+", text)
 
 
+def table_headers(sentences: Sequence[EvidenceSentence]) -> dict[int, int]:
+    """For each table row sentence below a header: the index of its table's header row.
+
+    A table is a run of row sentences in one passage (the sentence splitter drops the "|---|" line), and its
+    first row is the header. Header rows themselves are not keys.
+    """
+    out: dict[int, int] = {}
+    first = -1
+    for k, sent in enumerate(sentences):
+        if not _table_row(sent.text):
+            first = -1
+            continue
+        if first < 0 or sentences[k - 1].passage != sent.passage:
+            first = k
+        else:
+            out[k] = first
+    return out
+
+
 @dataclass(slots=True)
 class EvidenceIndex:
     """Everything the signals need to know about the passages of one request.
@@ -594,15 +613,8 @@ class EvidenceIndex:
         """
         if self._days is None:
             days = [weekdays(sent.text, spans=False) for sent in self.sentences]
-            header: frozenset[int] = frozenset()
-            for k, sent in enumerate(self.sentences):
-                if not _table_row(sent.text):
-                    continue
-                prev = self.sentences[k - 1] if k else None
-                if prev is None or prev.passage != sent.passage or not _table_row(prev.text):
-                    header = days[k]  # the first row of a run of rows: the table's header
-                elif not days[k]:
-                    days[k] = header
+            for row, header in table_headers(self.sentences).items():
+                days[row] = days[row] or days[header]
             self._days = days
         return self._days[i]
 
