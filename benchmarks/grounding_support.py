@@ -15,7 +15,8 @@ Rows: per corpus and split (``dev`` may be looked at while tuning; ``test`` neve
 both corpora together. ``--split`` picks the splits (default: dev and test).
 ``--unseen`` adds the cases of ``evals/grounding_unseen/`` (help centers nothing was trained or tuned
 on; their ``dev`` and ``test`` splits as ``--split`` picks), per corpus and pooled as ``unseen``; the three
-written in session 19, after every rule then shipped, are also pooled as ``unseen-s19``.
+written in session 19, after every rule then shipped, are also pooled as ``unseen-s19``, and the three written
+in session 22 (Wrenfield, Tidewell, Quillstack) as ``unseen-s22``.
 ``--also PATH`` (repeatable) adds the cases of a JSONL in the same schema, whatever their ``split``
 says, under the file's name: their own rows (per corpus and ``all``) and a pooled ``all`` row over
 every case; with ``--sweep`` they join the selection set.
@@ -61,6 +62,8 @@ UNSEEN = REPO / "evals" / "grounding_unseen"
 # The unseen help centers written in session 19, after every grounding rule then shipped (the rules of sessions 16-18
 # were found on the Cobalt and Fernhill dev halves): pooled apart as 'unseen-s19', the least tuned-on figure.
 WRITTEN_AFTER_RULES = frozenset({"harbourline", "pinecrest", "birchwood"})
+# The three written in session 22, after every rule of sessions 19-21 (found on the session-19 dev halves): 'unseen-s22'.
+WRITTEN_S22 = frozenset({"wrenfield", "tidewell", "quillstack"})
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",
                "learned_vetoes", "exempt_computed", "split_clauses")  # fmt: skip
@@ -348,7 +351,7 @@ def main() -> int:
                         help="with --sweep: claim thresholds, comma-separated (default 0.01 to 0.6)")  # fmt: skip
     parser.add_argument("--unseen", action="store_true",
                         help="also the help centers of evals/grounding_unseen/ (their own rows, pooled as 'unseen', "
-                             "and the three written in session 19 as 'unseen-s19')")
+                             "the three written in session 19 as 'unseen-s19', those of session 22 as 'unseen-s22')")
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
@@ -398,6 +401,8 @@ def main() -> int:
         groups[(pooled, case["split"])].append((case, out))
         if case.get("unseen") and case["corpus"] in WRITTEN_AFTER_RULES:
             groups[("unseen-s19", case["split"])].append((case, out))
+        if case.get("unseen") and case["corpus"] in WRITTEN_S22:
+            groups[("unseen-s22", case["split"])].append((case, out))
         if args.also:
             groups[("all", "+".join(splits))].append((case, out))
     source = "grounding settings' defaults" if args.library_defaults else "support_agent"

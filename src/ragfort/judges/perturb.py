@@ -78,6 +78,9 @@ UNSEEN_CORPORA: dict[str, Path] = {
     "harbourline": _REPO / "evals" / "corpora" / "harbourline_rail",
     "pinecrest": _REPO / "evals" / "corpora" / "pinecrest_home",
     "birchwood": _REPO / "evals" / "corpora" / "birchwood_dental",
+    "wrenfield": _REPO / "evals" / "corpora" / "wrenfield_car_hire",
+    "tidewell": _REPO / "evals" / "corpora" / "tidewell_water",
+    "quillstack": _REPO / "evals" / "corpora" / "quillstack",
 }
 
 SUPPORTED_KINDS = ("verbatim", "paraphrase", "yes_no", "fragment", "inference")
