@@ -62,7 +62,7 @@ UNSEEN = REPO / "evals" / "grounding_unseen"
 # The unseen help centers written in session 19, after every grounding rule then shipped (the rules of sessions 16-18
 # were found on the Cobalt and Fernhill dev halves): pooled apart as 'unseen-s19', the least tuned-on figure.
 WRITTEN_AFTER_RULES = frozenset({"harbourline", "pinecrest", "birchwood"})
-# The three written in session 22, after every rule of sessions 19-21 (found on the session-19 dev halves): 'unseen-s22'.
+# The three written in session 22, after every rule of sessions 19-21 (found on session 19's dev halves): 'unseen-s22'.
 WRITTEN_S22 = frozenset({"wrenfield", "tidewell", "quillstack"})
 # The settings that choose how claims are scored; --library-defaults and the sweep replace them.
 SCORER_KEYS = ("threshold", "learned_judge", "learned_weight", "learned_passages", "learned_model_path",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragfort.grounding.claims import answer_core, split_claims, strip_markers
+from ragfort.grounding.claims import answer_core, courteous, split_claims, strip_markers
 
 
 def test_claims_keep_exact_offsets_into_the_answer() -> None:
@@ -77,6 +77,38 @@ def test_courtesy_around_a_yes_or_no_joins_the_claim_after_it(opening: str) -> N
     claims = split_claims(text, split_clauses=False)
     assert [c.text for c in claims] == [text]
     assert answer_core(claims[0].text) == "Scooters wider than 70 cm can't travel."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Sorry about that!", "Happy to help!", "Hope that helps.", "Thanks for getting in touch.",
+     "Thanks! Have a great day!", "Let me know if you have any other questions.", "Anything else I can help with?",
+     "I'm so sorry to hear that.",
+     "I understand how frustrating that is.", "Apologies for the inconvenience."],
+)
+def test_a_sentence_of_courtesy_alone_is_no_claim(sentence: str) -> None:
+    assert courteous(sentence)
+    text = f"{sentence} Refunds take 5 working days."
+    assert [c.text for c in split_claims(text)] == ["Refunds take 5 working days."]
+    assert split_claims(f"Refunds take 5 working days. {sentence}")[-1].text == "Refunds take 5 working days."
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Sorry, we can't refund gift cards.", "Sorry about the fee.", "Thanks to Cover Plus, there's no excess.",
+     "Happy to help with returns in store.", "We understand every request within 2 days."],
+)
+def test_courtesy_that_says_something_else_is_still_checked(sentence: str) -> None:
+    assert not courteous(sentence)
+    assert split_claims(sentence)
+
+
+def test_courtesy_after_a_yes_or_no_joins_the_claim_and_is_not_checked() -> None:
+    text = "No, sorry about that! Gift cards can't be refunded."
+    claims = split_claims(text)
+    assert [c.text for c in claims] == [text]
+    assert answer_core(claims[0].text) == "Gift cards can't be refunded."
+    assert answer_core("Hi <PERSON_1>, refunds take 5 days.") == "refunds take 5 days."
 
 
 def test_an_opening_no_is_not_read_as_a_negation_of_the_passage() -> None:

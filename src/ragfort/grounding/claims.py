@@ -17,6 +17,11 @@ contain, and "No" read as a negation would contradict the very passage that
 backs the rest. `answer_core` gives the text to check without them, and a
 sentence that is nothing but such an opening joins the claim after it, so it
 is kept or removed with the statement that justifies it.
+
+People who write support answers also wrap them in courtesy: "Sorry about that!", "Happy to help!",
+"Let me know if you have any other questions." A sentence that is nothing but courtesy states no fact
+the passages could hold or contradict, so it is no claim: `split_claims` leaves it out (`courteous`),
+and the answer keeps it as written.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from dataclasses import dataclass
 
 from ragfort.text import sentence_spans
 
-__all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "opening", "split_claims", "strip_markers"]
+__all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "courteous", "opening", "split_claims", "strip_markers"]
 
 # Markers LLMs write: [1], [1, 2], [1][2], [doc1], [Doc 2], [source 3], [^4], 【1】.
 _MARKER = re.compile(
@@ -53,13 +58,59 @@ _OPENING = re.compile(
 )
 
 
-def answer_core(claim: str) -> str:
-    """The claim without an opening yes/no answer ("No, Care+ ..." -> "Care+ ..."); the claim itself if
-    nothing else is left (a bare "No.")."""
+# What support agents say around an answer, one phrase at a time: greetings, apologies, thanks, offers of more help,
+# good wishes and sympathy. Each phrase is closed ("sorry about that", never "sorry about the fee"), so a sentence that
+# says anything of its own is not matched and is checked as a claim.
+_REASONS = r"(?:the |any )?(?:trouble|inconvenience|confusion|wait|delay|hassle|mix-up)"
+_THANKS_FOR = (
+    r"(?: for (?:getting in touch|reaching out|contacting us|your (?:patience|message|question|email)|asking"
+    r"|waiting|letting us know|bearing with us))?"
+)
+_COURTESY_PHRASE = (
+    r"(?:hi|hello|hey|dear)(?: there| [a-z]+| <[a-z_]+\d*>)?"
+    rf"|(?:i'?m |i am |we'?re |we are )?(?:so |very |really |truly )?sorry"
+    rf"(?: (?:about|for) (?:that|this|{_REASONS})| to hear (?:that|this|about [a-z ]{{1,30}}))?"
+    rf"|(?:my |our )?apologies(?: for (?:that|{_REASONS}))?"
+    rf"|(?:many |a lot of )?thanks(?: so much| a lot| very much)?{_THANKS_FOR}"
+    rf"|thank you(?: so much| very much)?{_THANKS_FOR}"
+    r"|(?:i'?m |we'?re )?(?:happy|glad) (?:to|i could|we could) help"
+    r"|(?:i |we )?hope (?:that|this) helps"
+    r"|(?:great|good) (?:question|news)"
+    r"|no (?:problem|worries)(?: at all)?|you'?re (?:very )?welcome"
+    r"|(?:please )?(?:let (?:me|us) know|just ask|get in touch) if (?:you (?:have|need) )?"
+    r"(?:any(?:thing)? (?:else|other|more)(?: questions?)?|you have (?:any )?(?:other |more )?questions)"
+    r"|(?:is there )?anything else (?:i|we) can (?:help(?: you)?|do)(?: for you)?(?: with)?(?: today)?"
+    r"|(?:have|enjoy) (?:a )?(?:great|lovely|nice|good|wonderful) (?:day|evening|weekend|trip)"
+    r"|(?:i |we )?(?:totally |completely )?understand"
+    r"(?: (?:how|that) (?:frustrating|annoying|worrying) (?:that|this) (?:is|must be|can be))?"
+    r"|take care|cheers|kind regards|best wishes|all the best"
+)
+_COURTESY = re.compile(rf"\s*(?:(?:{_COURTESY_PHRASE})\s*[.,!?]+\s*)+", re.IGNORECASE)
+
+
+def courteous(sentence: str) -> bool:
+    """True when `sentence` is nothing but courtesy ("Sorry about that!", "Thanks, and have a great day.")."""
+    text = sentence.strip()
+    if not text:
+        return False
+    return _COURTESY.fullmatch(text if text[-1] in ".!?," else text + ".") is not None
+
+
+def _lead(claim: str) -> int:
+    """Where `claim`'s opening ends: its yes/no answer ("No, "), then any courtesy ("sorry about that! ")."""
     m = _OPENING.match(claim)
-    if m is None or m.end() >= len(claim):
+    end = m.end() if m else 0
+    polite = _COURTESY.match(claim, end)
+    return polite.end() if polite else end
+
+
+def answer_core(claim: str) -> str:
+    """The claim without an opening yes/no answer or courtesy ("No, Care+ ..." -> "Care+ ..."); the claim itself if
+    nothing else is left (a bare "No.")."""
+    end = _lead(claim)
+    if end == 0 or end >= len(claim):
         return claim
-    return claim[m.end() :]
+    return claim[end:]
 
 
 def opening(claim: str) -> str:
@@ -165,7 +216,11 @@ def split_claims(text: str, *, split_clauses: bool = True) -> list[ClaimSpan]:
     sentences = sentence_spans(text)
     opening: int | None = None  # start of a sentence that was only a yes/no answer, joined to the next claim
     for index, (s, e) in enumerate(sentences):
-        if index + 1 < len(sentences) and answer_core(text[s:e]) == text[s:e] and _OPENING.fullmatch(text[s:e]):
+        sentence = text[s:e]
+        if courteous(sentence):
+            continue
+        # A sentence that is only a yes/no opening ("No."), or one and courtesy ("No, sorry about that!").
+        if index + 1 < len(sentences) and _lead(sentence) >= len(sentence):
             opening = s if opening is None else opening
             continue
         spans = _clauses(text, s, e) if split_clauses else [(s, e)]
