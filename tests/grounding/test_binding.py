@@ -538,3 +538,20 @@ def test_a_name_written_short_without_its_category_word_is_the_same_name() -> No
     # form of "Senior Railcard".
     wrong = "No, the Senior Railcard isn't valid before 09:30 on Monday to Friday."
     assert ("name", "Senior", "Two Together") in _unbound(wrong, RAILCARDS, question)
+
+
+TOLLS = [
+    Passage(text="## How tolls are charged\n\nWe charge tolls in one of two ways.\n\nPay as you go (standard). We "
+                 "charge the tolls you used at the normal tag price, plus an admin fee of €3.50 per hire (not per "
+                 "toll).\n\nUnlimited Toll Pass. Add it at booking or at the counter for €6 per day, up to €60 per "
+                 "hire. It covers every toll road in the Republic of Ireland, with no admin fee.", doc_id="tolls.md"),
+]  # fmt: skip
+
+
+def test_what_a_claim_says_there_is_none_of_is_not_its_subject() -> None:
+    question = "how much is the unlimited toll pass and can i add it after i've picked up the car"
+    claim = "It's €6 a day, capped at €60 per hire, and it covers every toll road in the Republic with {} admin fee."
+    assert _unbound(claim.format("no"), TOLLS, question) == []
+    # Said to come with the admin fee, the pass's prices are bound to the fee's own amount.
+    assert [u[:3] for u in _unbound(claim.format("an"), TOLLS, question)] == [
+        ("number", "€6", "€3.50"), ("number", "€60", "€3.50")]

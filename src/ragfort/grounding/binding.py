@@ -591,6 +591,16 @@ def _short_form(name: str, other: str, items: EvidenceItems) -> bool:
     return len(ends) >= 2
 
 
+# "with no admin fee", "without a card": up to three words a claim says are absent.
+_ABSENT = re.compile(r"\b(?:no|without)\s+((?:[\w'-]+\s+){0,2}[\w'-]+)", re.IGNORECASE)
+
+
+def _said_absent(claim: str) -> frozenset[str]:
+    """The words of what `claim` says there is none of: "€6 a day ... with no admin fee" is not about the admin fee,
+    so the evidence's admin fee of €3.50 is no rival subject for its €6."""
+    return frozenset().union(*(_words(m.group(1)) for m in _ABSENT.finditer(claim)))
+
+
 def _share(subject: frozenset[str], item: _Item, leave_out: frozenset[str]) -> float:
     s = subject - leave_out
     return len(s & item.near) + _AROUND * len(s & (item.around - item.near))
@@ -621,7 +631,7 @@ def unbound(
     """
     items = items if items is not None else evidence_items(evidence, passages)
     numbers, names = items.numbers, items.names
-    subject = _words(claim) | _words(question) | _keys(claim)
+    subject = (_words(claim) - _said_absent(claim)) | _words(question) | _keys(claim)
     out: list[Unbound] = []
     # A number the answer works out, or one the customer gave ("at 30,000 miles"), is bound to nothing.
     computed = computed_numbers(claim, work=work) + asked_numbers(claim, question)
