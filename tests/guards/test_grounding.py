@@ -92,6 +92,16 @@ def test_strip_abstains_when_too_little_is_supported(embedder: Embedder) -> None
     assert v.turn.answer.startswith("I don't know")
 
 
+def test_strip_abstains_when_only_courtesy_would_be_left(embedder: Embedder) -> None:
+    _, v = _check(f"Happy to help! {BAD} Hope that helps!", embedder, action="strip", min_supported_fraction=0.0)
+    assert v.action is Action.ABSTAIN and v.turn is not None
+    assert "nothing left after stripping" in v.reason
+    # With a supported claim left, the courtesy stays as written around it.
+    _, v = _check(f"Happy to help! {BAD} {GOOD}", embedder, action="strip", min_supported_fraction=0.0)
+    assert v.action is Action.REWRITE and v.turn is not None
+    assert v.turn.answer.startswith("Happy to help! Devices can be returned")
+
+
 @pytest.mark.parametrize(("action", "expected"), [("abstain", Action.ABSTAIN), ("handoff", Action.ABSTAIN),
                                                   ("block", Action.BLOCK)])  # fmt: skip
 def test_replacing_actions_carry_the_replacement_answer(embedder: Embedder, action: str, expected: Action) -> None:

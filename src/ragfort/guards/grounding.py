@@ -44,6 +44,7 @@ from pydantic import Field, model_validator
 
 from ragfort.context import RunContext
 from ragfort.grounding.citations import render_answer
+from ragfort.grounding.claims import courteous
 from ragfort.grounding.judges import CrossEncoderJudge, LLMJudge, SupportJudge
 from ragfort.grounding.model import load_model
 from ragfort.grounding.scorer import GroundingReport, GroundingScorer, PairScorer
@@ -243,7 +244,8 @@ class GroundingGuard(BaseGuard):
             rendered = render_answer(report, passages, cite=s.cite, strip=False)
         else:
             rendered = render_answer(report, passages, cite=s.cite, strip=True)
-            if failing and action == "strip" and not rendered.text.strip():
+            # "Happy to help!" alone answers nothing: an answer stripped down to its courtesy is no answer.
+            if failing and action == "strip" and (not rendered.text.strip() or courteous(rendered.text)):
                 action = "abstain"
                 summary += "; nothing left after stripping"
 
