@@ -489,3 +489,14 @@ def test_a_duration_given_in_another_time_unit_is_contradicted_unless_it_is_the_
     # Working days are not converted: how many hours they span depends on the week.
     working, _ = _number_check("Book at least 3 working days before departure.", rule, (0,))
     assert not working.contradicted
+
+
+def test_an_index_reads_its_table_headers_and_mentions_once() -> None:
+    import re
+
+    index = EvidenceIndex.build([(0, 0, 20, "| Clinic | Saturday |"), (0, 21, 40, "| Geelong | Closed |"),
+                                 (1, 0, 30, "Call us on 0800 000 000.")])  # fmt: skip
+    assert index.headers() == {1: 0} and index.headers() is index.headers()
+    phone = re.compile(r"\bcall\b", re.IGNORECASE)
+    assert index.mentions(phone) and not index.mentions(re.compile(r"\bchat\b"))
+    assert index._mentioned == {phone: True, re.compile(r"\bchat\b"): False}

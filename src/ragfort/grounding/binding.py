@@ -65,7 +65,6 @@ from ragfort.grounding.signals import (
     model_number,
     polarity,
     stem,
-    table_headers,
 )
 
 __all__ = [
@@ -377,7 +376,7 @@ def _table_rows(evidence: EvidenceIndex) -> dict[int, tuple[list[str], list[str]
         return [c.strip() for c in evidence.sentences[i].text.strip().strip("|").split("|")]
 
     out: dict[int, tuple[list[str], list[str], tuple[int, int]]] = {}
-    for i, first in table_headers(evidence.sentences).items():
+    for i, first in evidence.headers().items():
         row, header = cells(i), cells(first)
         # "| | Voltwise One | Voltwise Max |": the row labels' column has no heading, and the sentence
         # trims the empty cell, so the header is short by one on the left.

@@ -99,16 +99,11 @@ def _unsaid(
     table: dict[str, tuple[re.Pattern[str], re.Pattern[str]]], claim: str, evidence: EvidenceIndex, question: str
 ) -> tuple[str, str] | None:
     """(entry, words as written) of the first entry of `table` a positive clause states and nothing else says."""
-    said: dict[str, bool] = {}
     for clause in _CLAUSE_BREAK.split(claim):
         if _negated(clause):
             continue
         for name, (strict, loose) in table.items():
             found = strict.search(clause)
-            if found is None:
-                continue
-            if name not in said:
-                said[name] = bool(loose.search(question)) or any(loose.search(s.text) for s in evidence.sentences)
-            if not said[name]:
+            if found is not None and not (loose.search(question) or evidence.mentions(loose)):
                 return name, found.group(0)
     return None

@@ -604,6 +604,23 @@ class EvidenceIndex:
     web_text: str = ""
     # Each sentence's days of the week, read the first time a claim names a day (`days_of`).
     _days: list[frozenset[int]] | None = None
+    # Each table row's header row (`table_headers`), and which patterns some sentence holds (`mentions`): read
+    # once per index, whichever check asks first.
+    _headers: dict[int, int] | None = None
+    _mentioned: dict[re.Pattern[str], bool] = field(default_factory=dict)
+
+    def headers(self) -> dict[int, int]:
+        """`table_headers` of this index's sentences, read once."""
+        if self._headers is None:
+            self._headers = table_headers(self.sentences)
+        return self._headers
+
+    def mentions(self, pattern: re.Pattern[str]) -> bool:
+        """Whether any evidence sentence holds `pattern`, searched once per index for every claim."""
+        hit = self._mentioned.get(pattern)
+        if hit is None:
+            hit = self._mentioned[pattern] = any(pattern.search(sent.text) for sent in self.sentences)
+        return hit
 
     def days_of(self, i: int) -> frozenset[int]:
         """The days of the week sentence `i` gives (`weekdays`), read once per index for every claim.
@@ -613,7 +630,7 @@ class EvidenceIndex:
         """
         if self._days is None:
             days = [weekdays(sent.text, spans=False) for sent in self.sentences]
-            for row, header in table_headers(self.sentences).items():
+            for row, header in self.headers().items():
                 days[row] = days[row] or days[header]
             self._days = days
         return self._days[i]
