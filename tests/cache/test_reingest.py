@@ -134,7 +134,7 @@ def test_a_removed_documents_answer_is_not_offered_as_a_stale_fallback(tmp_path:
     index = tmp_path / "index"
     policy = {
         "name": "reingest",
-        "budget": {"total_ms": 10_000, "generation_ms": 400, "on_timeout": ["stale_cache", "abstain"]},
+        "budget": {"total_ms": 10_000, "generation_ms": 2000, "on_timeout": ["stale_cache", "abstain"]},
         "cache": {"backend": "memory", "ttl_s": 0.05, "stale_grace_s": 60, **EXACT_ONLY},
     }
     ingest_paths([corpus], index=index, policy=policy)
