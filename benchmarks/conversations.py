@@ -2,8 +2,9 @@
 
 Run: ``python benchmarks/conversations.py [--corpus voltwise|northbeam] [--no-store]`` (about a
 minute on 2 cores). ``--unseen`` runs ``evals/conversations_unseen/`` instead: 36 conversations over
-each of the three help centers written in session 19 (Harbourline, Pinecrest, Birchwood), which
-no follow-up rule was chosen on, with rows pooling the three.
+each of six help centers no follow-up rule was chosen on, the three written in session 19 (Harbourline,
+Pinecrest, Birchwood) and the three of session 22 (Wrenfield, Tidewell, Quillstack, their
+conversations written in session 23), with rows pooling all six (``unseen``) and each three.
 
 Each record of ``evals/conversations.jsonl`` (the bundled Voltwise help center) and
 ``evals/conversations_northbeam.jsonl`` (Northbeam, a bank: ``evals/corpora/northbeam_bank``) has a
@@ -53,8 +54,11 @@ CORPORA = {
     "voltwise": (REPO / "examples" / "help_center", REPO / "evals" / "conversations.jsonl"),
     "northbeam": (REPO / "evals" / "corpora" / "northbeam_bank", REPO / "evals" / "conversations_northbeam.jsonl"),
 }
-# Three help centers nothing was tuned on (written in session 19; their conversations in session 20): `--unseen`.
-UNSEEN = ("harbourline", "pinecrest", "birchwood")
+# Help centers nothing was tuned on: `--unseen`. Three written in session 19 (their conversations in session 20),
+# three in session 22 (their conversations in session 23, blind, after every follow-up rule was chosen).
+UNSEEN_S19 = ("harbourline", "pinecrest", "birchwood")
+UNSEEN_S22 = ("wrenfield", "tidewell", "quillstack")
+UNSEEN = (*UNSEEN_S19, *UNSEEN_S22)
 UNSEEN_FILES = {name: REPO / "evals" / "conversations_unseen" / f"{name}.jsonl" for name in UNSEEN}
 ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 RULES = ("never", "auto", "always")
@@ -143,7 +147,7 @@ def main() -> int:
                         help="repeatable; default: dev and test")  # fmt: skip
     parser.add_argument("--no-store", action="store_true", help="skip the conversation store table")
     parser.add_argument(
-        "--unseen", action="store_true", help="the three help centers never tuned on (evals/conversations_unseen/)"
+        "--unseen", action="store_true", help="the six help centers never tuned on (evals/conversations_unseen/)"
     )
     args = parser.parse_args()
     corpora = args.corpus or [c for c, (_, golden) in CORPORA.items() if golden.exists()]
@@ -156,7 +160,10 @@ def main() -> int:
         for corpus in corpora:
             rows += measure(corpus, tmp, args.split or ["dev", "test"])
     if args.unseen and len(corpora) > 1:
-        rows += pooled(rows, "unseen")
+        groups = [(name, names) for name, names in (("unseen-s19", UNSEEN_S19), ("unseen-s22", UNSEEN_S22))
+                  if set(names) <= set(corpora)]  # fmt: skip
+        pools = [pooled([r for r in rows if r[0] in names], name) for name, names in groups]
+        rows += pooled(rows, "unseen") + [row for pool in pools for row in pool]
     seconds = time.perf_counter() - t0
 
     print("support_agent, cache off, no LLM\n")

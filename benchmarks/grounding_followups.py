@@ -19,8 +19,9 @@ returns the case's answer and passages, asked two ways:
 Rows per corpus and split (dev may be looked at while choosing; test is read once per
 candidate), with balanced accuracy, correct answers kept, stripped, wrong answers caught and AUC
 as in ``benchmarks/grounding_support.py``; ``--split`` picks the splits (default dev and test).
-``--unseen`` runs ``evals/grounding_followups_unseen/`` instead: 120 cases over the three help
-centers written in session 19, which nothing was tuned on.
+``--unseen`` runs ``evals/grounding_followups_unseen/`` instead: 40 cases over each of six help
+centers nothing was tuned on (three written in session 19, three in session 22, whose follow-up
+cases were written in session 23), with rows pooling all six (``all``) and each three.
 
 A second table runs the ``relevance`` guard alone, as support_agent sets it, on the same cases:
 every case's passages answer its follow-up, so a refusal is an error. A wrapped chain's passages
@@ -41,8 +42,12 @@ from grounding_support import policy_for, shipped_grounding, summarise
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding_followups.jsonl"
-# Follow-up cases over the three help centers written in session 19 (never tuned on): `--unseen`.
+# Follow-up cases over help centers never tuned on: `--unseen`; pooled also by the session the help centers came from.
 UNSEEN = REPO / "evals" / "grounding_followups_unseen"
+GROUPS = {
+    "unseen-s19": ("harbourline", "pinecrest", "birchwood"),
+    "unseen-s22": ("wrenfield", "tidewell", "quillstack"),
+}
 ROLES = {"user": "human", "assistant": "ai"}
 READINGS = ("follow-up with its history", "written out in full")
 
@@ -119,8 +124,10 @@ def main() -> int:
     rows: list[list[object]] = []
     corpora = sorted({c["corpus"] for c in cases})
     for split in splits:
-        for corpus in [*corpora, "all"]:
-            picked = [i for i, c in enumerate(cases) if c["split"] == split and corpus in ("all", c["corpus"])]
+        groups = [g for g, names in GROUPS.items() if args.unseen and set(names) <= set(corpora)]
+        for corpus in [*corpora, "all", *groups]:
+            names = GROUPS.get(corpus, corpora if corpus == "all" else (corpus,))
+            picked = [i for i, c in enumerate(cases) if c["split"] == split and c["corpus"] in names]
             if not picked:
                 continue
             for reading in READINGS:

@@ -260,12 +260,16 @@ def _unseen_chunks(corpus: str) -> dict[str, set[str]]:
     return docs
 
 
+# The help centers with conversations and follow-up grounding cases (session 19's three, session 22's three).
+UNSEEN_MULTI_TURN = ["harbourline", "pinecrest", "birchwood", "wrenfield", "tidewell", "quillstack"]
+
+
 def _unseen_splits(corpus: str) -> dict[str, str]:
     data: dict[str, str] = json.loads((REPO / "evals" / "grounding_unseen" / f"{corpus}.splits.json").read_text())
     return data
 
 
-@pytest.mark.parametrize("corpus", ["harbourline", "pinecrest", "birchwood"])
+@pytest.mark.parametrize("corpus", UNSEEN_MULTI_TURN)
 def test_the_unseen_conversations_validate_and_sit_in_their_documents_split(corpus: str) -> None:
     from ragfort.evals.golden import load_golden, split_of
     from ragfort.evals.validate import validate_golden
@@ -287,7 +291,7 @@ def test_the_unseen_conversations_validate_and_sit_in_their_documents_split(corp
         assert any(not r.answerable for r in chosen) and any("topic-switch" in r.tags for r in chosen), split
 
 
-@pytest.mark.parametrize("corpus", ["harbourline", "pinecrest", "birchwood"])
+@pytest.mark.parametrize("corpus", UNSEEN_MULTI_TURN)
 def test_the_unseen_follow_up_grounding_cases_hold_exact_passages_in_their_documents_split(corpus: str) -> None:
     cases = list(_records(REPO / "evals" / "grounding_followups_unseen" / f"{corpus}.jsonl"))
     assert len(cases) >= 30 and len({c["id"] for c in cases}) == len(cases)
