@@ -7,9 +7,11 @@ from ragfort.grounding.binding import (
     _same_name,
     _singular,
     asked_numbers,
+    clauses,
     computed_numbers,
     denied,
     evidence_items,
+    negated,
     overreach,
     prohibited,
     unbound,
@@ -555,3 +557,16 @@ def test_what_a_claim_says_there_is_none_of_is_not_its_subject() -> None:
     # Said to come with the admin fee, the pass's prices are bound to the fee's own amount.
     assert [u[:3] for u in _unbound(claim.format("an"), TOLLS, question)] == [
         ("number", "€6", "€3.50"), ("number", "€60", "€3.50")]
+
+
+def test_clauses_and_negation_as_the_binding_and_channel_checks_read_them() -> None:
+    assert clauses("Call us on 0800 555 0100; lines open 8am-8pm, Monday to Friday.") == [
+        "Call us on 0800 555 0100",
+        "lines open 8am-8pm",
+        "Monday to Friday.",
+    ]
+    assert clauses("No commas here.") == ["No commas here."]
+    for said in ("You can't cancel online", "There is no fee", "We never call you", "Cannot be refunded"):
+        assert negated(said), said
+    for said in ("Notice is given by email", "This is known", "Nobel prizes are noted"):
+        assert not negated(said), said

@@ -72,9 +72,11 @@ __all__ = [
     "Unbound",
     "Worked",
     "asked_numbers",
+    "clauses",
     "computed_numbers",
     "denied",
     "evidence_items",
+    "negated",
     "overreach",
     "prohibited",
     "unbound",
@@ -1033,7 +1035,7 @@ def prohibited(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | No
     if not banned:
         return None
     for clause in _CLAUSE_BREAK.split(claim):
-        if _negated(clause):
+        if negated(clause):
             continue
         toks = [t.lower() for t in _tokens(clause)]
         words = _words(clause)
@@ -1072,7 +1074,13 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(n.lower() for n in _entities(text, drop_prepositions=True))
 
 
-def _negated(clause: str) -> bool:
+def clauses(text: str) -> list[str]:
+    """`text` cut at commas and semicolons: the pieces the binding and channel checks read one at a time."""
+    return _CLAUSE_BREAK.split(text)
+
+
+def negated(clause: str) -> bool:
+    """Whether `clause` says no, not, never or a "-n't" word."""
     return any(t in _NEGATIONS or t.endswith("n't") or t.endswith("n’t") for t in (x.lower() for x in _tokens(clause)))
 
 
@@ -1099,7 +1107,7 @@ def _denials(evidence: EvidenceIndex) -> list[_Denial]:
             if d.lead not in clause.lower():  # a cheap test first: most clauses lack the verb
                 continue
             toks = [t.lower() for t in _tokens(clause)]
-            if d.lead in toks and not _negated(clause) and d.reaches <= _words(clause):
+            if d.lead in toks and not negated(clause) and d.reaches <= _words(clause):
                 return True
         return False
 
@@ -1125,7 +1133,7 @@ def denied(claim: str, evidence: EvidenceIndex, *, items: EvidenceItems | None =
         return None
     for clause in _CLAUSE_BREAK.split(claim):
         toks = [t.lower() for t in _tokens(clause)]
-        if "only" in toks or _negated(clause):
+        if "only" in toks or negated(clause):
             continue
         words = _words(clause)
         names: frozenset[str] | None = None  # read only for a denial that names its subject

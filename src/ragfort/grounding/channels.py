@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from ragfort.grounding.binding import _CLAUSE_BREAK, _negated
+from ragfort.grounding.binding import clauses, negated
 from ragfort.grounding.signals import EvidenceIndex
 
 __all__ = ["CHANNELS", "MANNERS", "unnamed_channel", "unsaid_manner"]
@@ -99,8 +99,8 @@ def _unsaid(
     table: dict[str, tuple[re.Pattern[str], re.Pattern[str]]], claim: str, evidence: EvidenceIndex, question: str
 ) -> tuple[str, str] | None:
     """(entry, words as written) of the first entry of `table` a positive clause states and nothing else says."""
-    for clause in _CLAUSE_BREAK.split(claim):
-        if _negated(clause):
+    for clause in clauses(claim):
+        if negated(clause):
             continue
         for name, (strict, loose) in table.items():
             found = strict.search(clause)
