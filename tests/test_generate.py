@@ -87,3 +87,9 @@ def test_passages_the_judge_left_unread_stay_candidates_and_those_it_read_as_not
     answer = extractive_answer(unit(0), "Can I bring my dog into a Voltwise store?", [no, yes, unread], vecs)
     assert answer.startswith("Dogs on a lead are welcome")
     assert "open at 9" not in answer
+
+
+def test_a_typographic_apostrophe_is_the_same_word() -> None:
+    from ragfort.generate import content_words
+
+    assert content_words("You don’t need the app’s code") == content_words("You don't need the app's code")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ragfort.text import normalize_question, search_text, sentence_spans, sentences
+from ragfort.text import normalize_question, plain_quotes, search_text, sentence_spans, sentences
 
 
 def test_abbreviations_decimals_initials_and_lists() -> None:
@@ -70,3 +70,18 @@ def test_normalize_question_folds_case_space_and_trailing_punctuation() -> None:
 )
 def test_search_text_drops_placeholders_and_the_words_that_introduced_them(redacted: str, searched: str) -> None:
     assert search_text(redacted) == searched
+
+
+def test_plain_quotes_writes_typographic_apostrophes_and_quotes_in_ascii_one_for_one() -> None:
+    written = "We can’t refund ‘Flex’ fares; the “Saver” one isn’t ＇changeable＇ „at all‟ ʼtilʼ ‛then."
+    plain = plain_quotes(written)
+    assert plain == "We can't refund 'Flex' fares; the \"Saver\" one isn't 'changeable' \"at all\" 'til' 'then."
+    assert len(plain) == len(written)
+    assert plain_quotes(plain) == plain
+    assert plain_quotes("") == ""
+
+
+def test_questions_read_the_same_whatever_their_apostrophes() -> None:
+    assert normalize_question("What’s the fee?") == normalize_question("what's the fee") == "what's the fee"
+    assert search_text("Can’t I pay by card?") == "Can't I pay by card?"
+    assert search_text("Hi, I’m <PERSON_1>. What’s the fee?") == search_text("Hi, I'm <PERSON_1>. What's the fee?")

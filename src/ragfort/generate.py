@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ragfort.text import FUNCTION_WORDS
+from ragfort.text import FUNCTION_WORDS, plain_quotes
 from ragfort.types import ANSWERS_KEY, HistoryMessage, Passage
 
 __all__ = ["STRICT_PROMPT", "SYSTEM_PROMPT", "ExtractiveSettings", "extractive_answer", "llm_messages"]
@@ -68,8 +68,8 @@ SYSTEM_PROMPT = (
 
 
 def content_words(text: str) -> set[str]:
-    """Lower-cased content words (no stop words)."""
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+    """Lower-cased content words (no stop words), apostrophes read plainly ("don’t" is "don't")."""
+    return {w for w in _WORD.findall(plain_quotes(text).lower()) if w not in _STOP}
 
 
 @dataclass(frozen=True, slots=True)

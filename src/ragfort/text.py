@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CALENDAR_WORDS", "PLACEHOLDER_RE", "normalize_question", "search_text", "sentence_spans", "sentences"]
+__all__ = [
+    "CALENDAR_WORDS",
+    "PLACEHOLDER_RE",
+    "normalize_question",
+    "plain_quotes",
+    "search_text",
+    "sentence_spans",
+    "sentences",
+]
 
 # A redaction placeholder: ``<PERSON_1>`` (a session's), ``<PHONE_NUMBER_D3f9a2c1b>`` (a corpus's) or
 # ``<EMAIL_ADDRESS_H...>`` (hashed). Defined here, the leaf module, so that retrieval can drop
@@ -293,8 +301,8 @@ def sentences(text: str) -> list[str]:
 
 
 def normalize_question(text: str) -> str:
-    """Case- and whitespace-folded question text, for cache keys and duplicate checks."""
-    return _SPACE.sub(" ", text).strip().lower().rstrip("?!. ")
+    """Case-, whitespace- and quote-folded question text, for cache keys and duplicate checks."""
+    return _SPACE.sub(" ", plain_quotes(text)).strip().lower().rstrip("?!. ")
 
 
 def search_text(question: str) -> str:
@@ -310,8 +318,10 @@ def search_text(question: str) -> str:
     held a placeholder is dropped when nothing is left of it but function
     words and such introductions; other clauses only lose the placeholder.
     benchmarks/pii_retrieval.py measures it. A question that is nothing but
-    placeholders is returned unchanged.
+    placeholders is returned unchanged. Typographic apostrophes and quotes
+    are written plainly (`plain_quotes`): "what’s" is read as "what's".
     """
+    question = plain_quotes(question)
     if "<" not in question or not PLACEHOLDER_RE.search(question):
         return question
     kept: list[str] = []
@@ -331,3 +341,20 @@ def search_text(question: str) -> str:
     stripped = _SPACE.sub(" ", _ORPHAN_PUNCT.sub("", stripped)).strip(" ,;:")
     stripped = _REPEATED_END.sub(r"\1", _LEADING_PUNCT.sub("", stripped))
     return stripped if any(c.isalnum() for c in stripped) else question
+
+
+# Typographic apostrophes and quotes, as help-center editors and phone keyboards write them, to their ASCII forms.
+# One character for one, so offsets into the mapped text are offsets into the original.
+_PLAIN_QUOTES = str.maketrans(
+    {"’": "'", "‘": "'", "‛": "'", "ʼ": "'", "＇": "'", "“": '"', "”": '"', "„": '"', "‟": '"'}
+)
+
+
+def plain_quotes(text: str) -> str:
+    """`text` with typographic apostrophes and quotes written as ``'`` and ``"`` ("can’t" -> "can't").
+
+    Grounding reads negations, contractions and quoted names by their ASCII
+    forms; the mapping keeps the length, so every offset still points into
+    the text as written.
+    """
+    return text.translate(_PLAIN_QUOTES)

@@ -30,6 +30,7 @@ def test_the_exact_key_is_of_the_normalised_question_within_its_namespace() -> N
     key = exact_key(ns, "How long do refunds take?")
     assert len(key) == 40
     assert exact_key(ns, "  how long do REFUNDS take ") == key
+    assert exact_key(ns, "What’s the fee?") == exact_key(ns, "what's the fee")  # a typographic apostrophe too
     assert exact_key(ns, "How long does shipping take?") != key
     assert exact_key(namespace(**(SCOPE | {"tenant": "globex"})), "How long do refunds take?") != key
 

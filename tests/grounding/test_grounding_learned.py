@@ -59,6 +59,23 @@ def test_the_passage_read_is_chosen_by_shared_words_as_well_as_cosine() -> None:
     assert report.claims[0].signals[0].startswith("learned judge 0.50 reading passage 2")
 
 
+def test_the_judge_reads_typographic_apostrophes_as_the_plain_ones_it_was_trained_on() -> None:
+    read: list[tuple[str, str]] = []
+
+    class Recording:
+        def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+            read.extend(pairs)
+            return [0.5] * len(pairs)
+
+    passages = [Passage(text="You can’t send a phone back after 14 days, as it’s then “used”.", doc_id="returns.md")]
+    report = GroundingScorer(learned=Recording(), learned_weight=1.0).score(
+        "No, it’s too late: you can’t return it now.", passages, question="Can I return my phone? It’s been 3 weeks."
+    )
+    assert read and not any(ch in text for pair in read for text in pair for ch in "’“”")
+    assert "can't send a phone back" in read[0][0] and "It's been 3 weeks" in read[0][1]
+    assert report.claims[0].span.text == "No, it’s too late: you can’t return it now."
+
+
 def test_the_blend_weighs_the_judge_against_the_feature_model() -> None:
     judge = load_judge("support")
     # The feature model's own probability: the lexical tier would only give a bound on its side of the threshold.

@@ -308,3 +308,27 @@ def test_model_bounds_cover_every_value_of_the_dense_features() -> None:
             v = list(values)
             v[FEATURES.index(dense[0])], v[FEATURES.index(dense[1])] = a, b
             assert low - 1e-12 <= model.probability(v) <= high + 1e-12
+
+
+CURLY_CASES = [
+    # (answer, passage): negations, contractions and quoted names, as typographic text writes them
+    ("Refunds aren’t available after 30 days.", "Refunds are available for 30 days. After that, we can’t refund you."),
+    ("You can’t change a “Saver” ticket online.", "You can’t change a “Saver” ticket online; call us instead."),
+    ("It’s free to cancel within 24 hours.", "It’s free to cancel within 48 hours of booking."),
+    ("We don’t charge a moving fee.", "Once your minimum term ends, we don’t charge a fee to move home."),
+]
+
+
+@pytest.mark.parametrize(("answer", "passage"), CURLY_CASES)
+def test_typographic_apostrophes_and_quotes_score_as_plain_ones_and_claims_keep_their_text(
+    scorer: GroundingScorer, answer: str, passage: str
+) -> None:
+    def plain(text: str) -> str:
+        return text.replace("’", "'").replace("“", '"').replace("”", '"')
+
+    curly = scorer.score(answer, [Passage(text=passage, doc_id="d")], question="Can I get a refund?")
+    straight = scorer.score(plain(answer), [Passage(text=plain(passage), doc_id="d")], question="Can I get a refund?")
+    assert [c.supported for c in curly.claims] == [c.supported for c in straight.claims]
+    assert [c.probability for c in curly.claims] == pytest.approx([c.probability for c in straight.claims], abs=1e-6)
+    assert [c.span.text for c in curly.claims] == [answer]  # as written, for stripping and explaining
+    assert [c.evidence for c in curly.claims] == [c.evidence for c in straight.claims]  # offsets into the passage

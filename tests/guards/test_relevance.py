@@ -96,6 +96,20 @@ def test_the_judge_marks_the_passages_it_read_and_lets_an_answered_turn_through(
     assert [p.text for p in v.turn.documents] == [p.text for p in turn.documents]
 
 
+def test_the_judge_reads_typographic_apostrophes_as_plain_ones() -> None:
+    curly = "## Store hours\n\nVoltwise’s stores don’t open on Sundays; they’re open Monday to Saturday, 9 to 8."
+    guard = RelevanceGuard(min_answerability=0.0, answerability_passages=1, question_model=False,
+                           stop_when_answered=False)  # fmt: skip
+    reads = []
+    asked = "Aren’t the stores open on Sunday?"
+    for text, question in ((curly, asked), (curly.replace("’", "'"), asked.replace("’", "'"))):
+        v = guard.check(Turn(question=question, documents=_docs(text)), RunContext())
+        assert v.turn is not None
+        reads.append(v.turn.documents[0].metadata[ANSWERABILITY_KEY])
+        assert v.turn.documents[0].text == text  # the passage as written goes on to the generator
+    assert reads[0] == pytest.approx(reads[1], abs=1e-6)
+
+
 def test_no_passage_that_answers_abstains_before_generation() -> None:
     turn = Turn(question="When do Voltwise stores open on Sunday?", documents=_docs(STORES))
     guard = RelevanceGuard(min_answerability=1.0, abstain_message="No idea.", question_model=False)

@@ -88,7 +88,7 @@ from ragfort.grounding.signals import (
 from ragfort.grounding.verbatim import find_verbatim
 from ragfort.grounding.yesno import contradicted_yes
 from ragfort.judges.support import support_pair
-from ragfort.text import sentence_spans
+from ragfort.text import plain_quotes, sentence_spans
 from ragfort.types import Passage
 
 __all__ = [
@@ -262,6 +262,18 @@ def _overlaps(claim: str, index: EvidenceIndex) -> npt.NDArray[np.float32]:
     return np.array([len(toks & s.tokens) / len(toks) for s in index.sentences], dtype=np.float32)
 
 
+def _plain_passage(passage: Passage) -> Passage:
+    """`passage` with plain apostrophes and quotes (`plain_quotes`: its offsets and sentences stand)."""
+    text = plain_quotes(passage.text)
+    return passage if text == passage.text else dataclasses.replace(passage, text=text)
+
+
+def _as_written(span: ClaimSpan, clean: CleanAnswer) -> ClaimSpan:
+    """`span`, found in the answer read with plain quotes, with its text as the answer writes it."""
+    text = clean.text[span.start : span.end]
+    return dataclasses.replace(span, text=text) if text != span.text and plain_quotes(text) == span.text else span
+
+
 def evidence_sentences(
     passages: Sequence[Passage],
 ) -> tuple[list[tuple[int, int, int, str]], list[list[tuple[int, int]]]]:
@@ -414,19 +426,24 @@ class GroundingScorer:
                 (``ctx.state.sentence_vectors``), when available.
         """
         clean = strip_markers(answer)
-        spans = split_claims(clean.text, split_clauses=self.split_clauses)
+        # Every text is read with plain apostrophes and quotes ("can’t" is "can't"); claims keep the text as written.
+        spans = split_claims(plain_quotes(clean.text), split_clauses=self.split_clauses)
         if not spans:
             return GroundingReport(clean, (), self.threshold)
+        question = plain_quotes(question)
+        passages = [_plain_passage(p) for p in passages]
         checked, rest = spans[: self.max_claims], spans[self.max_claims :]
         unchecked = tuple(
-            ClaimResult(s, None, None, "unchecked", (), (f"not checked: answer has over {self.max_claims} claims",))
+            ClaimResult(_as_written(s, clean), None, None, "unchecked", (),
+                        (f"not checked: answer has over {self.max_claims} claims",))
             for s in rest
-        )
+        )  # fmt: skip
         if not passages:
             none = tuple(
-                ClaimResult(s, 0.0, False, "no-evidence", (), ("no passages were retrieved to support this",))
+                ClaimResult(_as_written(s, clean), 0.0, False, "no-evidence", (),
+                            ("no passages were retrieved to support this",))
                 for s in checked
-            )
+            )  # fmt: skip
             return GroundingReport(clean, none + unchecked, self.threshold)
 
         sentences, per_passage = evidence_sentences(passages)
@@ -465,7 +482,9 @@ class GroundingScorer:
         if self.learned is not None:
             done = self._learned_tier(done, written, checked, passages, sentences, per_passage, question,
                                       sentence_vectors, evidence)  # fmt: skip
-        final = tuple(dataclasses.replace(r, span=span) for r, span in zip(done, written, strict=True))
+        final = tuple(
+            dataclasses.replace(r, span=_as_written(span, clean)) for r, span in zip(done, written, strict=True)
+        )
         return GroundingReport(clean, final + unchecked, self.threshold)
 
     def _bare_value(self, claim: str) -> bool:

@@ -69,7 +69,7 @@ from ragfort.judges import PairJudge, load_judge
 from ragfort.judges.answerable import QuestionModel, load_question_model
 from ragfort.judges.runtime import MODEL_FILE
 from ragfort.replies import ABSTAIN_MESSAGE
-from ragfort.text import search_text
+from ragfort.text import plain_quotes, search_text
 from ragfort.types import ANSWERABILITY_KEY, ANSWERS_KEY, Action, Passage, Stage, Turn, Verdict
 
 # At most this many content words of its own ("any fee for that?"): a follow-up also read with the conversation.
@@ -235,7 +235,7 @@ class RelevanceGuard(BaseGuard):
         first = max(1, judge.lanes) if until_settled else len(top)
 
         def score(passages: tuple[Passage, ...]) -> list[float]:
-            reads = [judge.score([(p.text, reading) for p in passages]) for reading in readings]
+            reads = [judge.score([(plain_quotes(p.text), reading) for p in passages]) for reading in readings]
             return [float(max(r[i] for r in reads)) for i in range(len(passages))]
 
         probs = score(top[:first])
