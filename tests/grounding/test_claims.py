@@ -103,6 +103,38 @@ def test_courtesy_that_says_something_else_is_still_checked(sentence: str) -> No
     assert split_claims(sentence)
 
 
+@pytest.mark.parametrize(
+    ("greeting", "sign_off"),
+    [("Hi there,", "Kind regards,\nThe Support Team"), ("Dear Ms Patel,", "Best,\nSam"), ("Hello!", "Thanks,\nPriya"),
+     ("Hi <PERSON_1>,", "Cheers, Tom"), ("Good morning,", "Many thanks,\nAlex from Voltwise Support"),
+     ("Hey,", "Regards")],
+)  # fmt: skip
+def test_a_letters_greeting_and_sign_off_are_no_claims(greeting: str, sign_off: str) -> None:
+    assert courteous(greeting) and courteous(sign_off)
+    text = f"{greeting}\n\nRefunds take 5 working days. Gift cards can't be refunded.\n\n{sign_off}"
+    assert [c.text for c in split_claims(text)] == ["Refunds take 5 working days.", "Gift cards can't be refunded."]
+
+
+def test_a_yes_or_no_with_only_courtesy_after_it_is_the_claim() -> None:
+    for text in ("Hi!\n\nNo.\n\nThanks,\nPriya", "No.\n\nKind regards,\nThe Support Team", "Yes. Hope that helps."):
+        claims = split_claims(text)
+        assert len(claims) == 1 and claims[0].text in ("No.", "Yes."), text
+    # With a claim after it, the opening joins that claim as before.
+    assert [c.text for c in split_claims("No.\n\nGift cards are final.\n\nThanks,\nPriya")] == [
+        "No.\n\nGift cards are final."
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Regards, the fee is waived.", "Thanks, call 0800 555 0100.", "Best, you can cancel online.",
+     "Hello Sam, your refund is on its way.", "Best price is $5."],
+)  # fmt: skip
+def test_a_sign_off_or_greeting_that_says_something_is_still_checked(sentence: str) -> None:
+    assert not courteous(sentence)
+    assert split_claims(sentence)
+
+
 def test_courtesy_after_a_yes_or_no_joins_the_claim_and_is_not_checked() -> None:
     text = "No, sorry about that! Gift cards can't be refunded."
     claims = split_claims(text)

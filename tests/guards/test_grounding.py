@@ -102,6 +102,18 @@ def test_strip_abstains_when_only_courtesy_would_be_left(embedder: Embedder) -> 
     assert v.turn.answer.startswith("Happy to help! Devices can be returned")
 
 
+def test_a_reply_written_as_a_letter_keeps_its_greeting_and_sign_off(embedder: Embedder) -> None:
+    letter = f"Hi Sam,\n\n{BAD} {GOOD}\n\nKind regards,\nThe Support Team"
+    _, v = _check(letter, embedder, action="strip", min_supported_fraction=0.0)
+    assert v.action is Action.REWRITE and v.turn is not None
+    assert v.turn.answer.startswith("Hi Sam,\n\nDevices can be returned")
+    assert v.turn.answer.endswith("Kind regards,\nThe Support Team")
+    # Only what the passages must say is stripped; a letter of nothing but the unsupported claim abstains.
+    _, v = _check(f"Hi Sam,\n\n{BAD}\n\nKind regards,\nThe Support Team", embedder, action="strip",
+                  min_supported_fraction=0.0)  # fmt: skip
+    assert v.action is Action.ABSTAIN
+
+
 @pytest.mark.parametrize(("action", "expected"), [("abstain", Action.ABSTAIN), ("handoff", Action.ABSTAIN),
                                                   ("block", Action.BLOCK)])  # fmt: skip
 def test_replacing_actions_carry_the_replacement_answer(embedder: Embedder, action: str, expected: Action) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ragfort.text import sentence_spans
+from ragfort.text import plain_quotes, sentence_spans
 
 __all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "courteous", "opening", "split_claims", "strip_markers"]
 
@@ -86,13 +86,30 @@ _COURTESY_PHRASE = (
     r"|take care|cheers|kind regards|best wishes|all the best"
 )
 _COURTESY = re.compile(rf"\s*(?:(?:{_COURTESY_PHRASE})\s*[.,!?]+\s*)+", re.IGNORECASE)
+# A letter's opening and closing: "Hi Sam,", "Dear Ms Patel,"; "Kind regards,\nThe Support Team", "Thanks, Priya",
+# "Best,\nAlex from Voltwise Support". The name words must look like a name or a team (capitalised, a placeholder,
+# or a joining word), so "Regards, the fee is waived." is still checked.
+_NAME_WORD = r"(?:[A-Z][\w'.-]*|<[A-Z][A-Z0-9_]*>|from|the|at|of|and|&)"
+_GREETING = re.compile(
+    rf"\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:[ \t]+{_NAME_WORD}){{0,3}}\s*[,!.:]?\s*"
+)
+_SIGN_OFF = re.compile(
+    r"\s*(?i:(?:(?:with )?(?:best|kind|warm|warmest) (?:regards|wishes)|best|regards|many thanks|thanks(?: again)?"
+    r"|thank you(?: again)?|cheers|(?:yours )?sincerely|yours truly|all the best|take care|(?:speak|talk) soon))"
+    rf"\s*(?:[,!.]\s*|\n\s*|$)(?:{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,5}}\s*[.!]?\s*)?"
+)
 
 
 def courteous(sentence: str) -> bool:
-    """True when `sentence` is nothing but courtesy ("Sorry about that!", "Thanks, and have a great day.")."""
-    text = sentence.strip()
+    """True when `sentence` is nothing but courtesy ("Sorry about that!", "Thanks, and have a great day.").
+
+    A letter's greeting ("Hi Sam,") and sign-off ("Kind regards,\nThe Support Team") count as courtesy.
+    """
+    text = plain_quotes(sentence.strip())
     if not text:
         return False
+    if _GREETING.fullmatch(text) or _SIGN_OFF.fullmatch(text):
+        return True
     return _COURTESY.fullmatch(text if text[-1] in ".!?," else text + ".") is not None
 
 
@@ -214,13 +231,15 @@ def split_claims(text: str, *, split_clauses: bool = True) -> list[ClaimSpan]:
     """
     claims: list[ClaimSpan] = []
     sentences = sentence_spans(text)
+    polite = [courteous(text[s:e]) for s, e in sentences]
     opening: int | None = None  # start of a sentence that was only a yes/no answer, joined to the next claim
     for index, (s, e) in enumerate(sentences):
         sentence = text[s:e]
-        if courteous(sentence):
+        if polite[index]:
             continue
-        # A sentence that is only a yes/no opening ("No."), or one and courtesy ("No, sorry about that!").
-        if index + 1 < len(sentences) and _lead(sentence) >= len(sentence):
+        # A sentence that is only a yes/no opening ("No."), or one and courtesy ("No, sorry about that!"), when a
+        # claim follows it; with only courtesy after it ("No.\n\nKind regards, ..."), it is the claim.
+        if not all(polite[index + 1 :]) and _lead(sentence) >= len(sentence):
             opening = s if opening is None else opening
             continue
         spans = _clauses(text, s, e) if split_clauses else [(s, e)]
