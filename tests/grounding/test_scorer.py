@@ -332,3 +332,31 @@ def test_typographic_apostrophes_and_quotes_score_as_plain_ones_and_claims_keep_
     assert [c.probability for c in curly.claims] == pytest.approx([c.probability for c in straight.claims], abs=1e-6)
     assert [c.span.text for c in curly.claims] == [answer]  # as written, for stripping and explaining
     assert [c.evidence for c in curly.claims] == [c.evidence for c in straight.claims]  # offsets into the passage
+
+
+@pytest.mark.parametrize(
+    ("marked", "plain"),
+    [("**No**, you can't get a refund on a gift card.", "No, you can't get a refund on a gift card."),
+     ("Refunds take *5 business days*.", "Refunds take 5 business days."),
+     ("__Yes__ - refunds go back to your card.", "Yes - refunds go back to your card.")],
+)  # fmt: skip
+def test_markdown_emphasis_is_read_as_if_absent_and_kept_in_the_claim(
+    scorer: GroundingScorer, marked: str, plain: str
+) -> None:
+    passage = [Passage(text="Refunds go back to your card in 5 business days. You can't get a refund on a gift card.",
+                       doc_id="refunds.md")]  # fmt: skip
+    got = scorer.score(marked, passage, question="Can I get a refund on a gift card?")
+    want = scorer.score(plain, passage, question="Can I get a refund on a gift card?")
+    assert [c.supported for c in got.claims] == [c.supported for c in want.claims] == [True]
+    assert got.claims[0].probability == pytest.approx(want.claims[0].probability, abs=0.02)
+    assert got.claims[0].span.text == marked  # as written: the delivered answer keeps its emphasis
+
+
+def test_list_bullets_and_arithmetic_are_not_emphasis() -> None:
+    from ragfort.grounding.scorer import _reading
+
+    for text in ("* one\n* two", "5 * 3 = 15", "a*b", "- **Yes**: it works"):
+        assert len(_reading(text)) == len(text)
+    assert _reading("* one\n* two") == "* one\n* two"
+    assert _reading("5 * 3 = 15") == "5 * 3 = 15"
+    assert _reading("- **Yes**: it works") == "-   Yes  : it works"

@@ -102,6 +102,15 @@ def test_strip_abstains_when_only_courtesy_would_be_left(embedder: Embedder) -> 
     assert v.turn.answer.startswith("Happy to help! Devices can be returned")
 
 
+def test_markdown_emphasis_is_kept_in_the_answer_and_stripped_with_its_sentence(embedder: Embedder) -> None:
+    bad = f"**Note:** {BAD.replace('30 days', '*30 days*')}"
+    _, v = _check(f"{bad} {GOOD.replace('14 days', '**14 days**')}", embedder, action="strip",
+                  min_supported_fraction=0.0)  # fmt: skip
+    assert v.action is Action.REWRITE and v.turn is not None
+    assert v.turn.answer.startswith("Devices can be returned within **14 days** of delivery")
+    assert "Note" not in v.turn.answer and "*30" not in v.turn.answer and not v.turn.answer.startswith("*")
+
+
 def test_a_reply_written_as_a_letter_keeps_its_greeting_and_sign_off(embedder: Embedder) -> None:
     letter = f"Hi Sam,\n\n{BAD} {GOOD}\n\nKind regards,\nThe Support Team"
     _, v = _check(letter, embedder, action="strip", min_supported_fraction=0.0)

@@ -262,16 +262,46 @@ def _overlaps(claim: str, index: EvidenceIndex) -> npt.NDArray[np.float32]:
     return np.array([len(toks & s.tokens) / len(toks) for s in index.sentences], dtype=np.float32)
 
 
+# Markdown emphasis around words ("**No**, ...", "within *5 days*"): read as spaces, one for each marker character.
+# A "* " or "- " that starts a list item is not emphasis and stays.
+_EMPHASIS = re.compile(r"(?<=[\w.!?,:;)])(?:\*\*?|__)(?![\w*])|(?<![\w*])(?:\*\*?|__)(?=[\w(\"'$€£])")
+
+
+def _reading(text: str) -> str:
+    """`text` as grounding reads it: plain quotes (`plain_quotes`), emphasis markers as spaces; offsets stand."""
+    text = plain_quotes(text)
+    return _EMPHASIS.sub(lambda m: " " * len(m.group(0)), text) if ("*" in text or "__" in text) else text
+
+
 def _plain_passage(passage: Passage) -> Passage:
-    """`passage` with plain apostrophes and quotes (`plain_quotes`: its offsets and sentences stand)."""
-    text = plain_quotes(passage.text)
+    """`passage` as grounding reads it (`_reading`: its offsets and sentences stand)."""
+    text = _reading(passage.text)
     return passage if text == passage.text else dataclasses.replace(passage, text=text)
 
 
 def _as_written(span: ClaimSpan, clean: CleanAnswer) -> ClaimSpan:
-    """`span`, found in the answer read with plain quotes, with its text as the answer writes it."""
-    text = clean.text[span.start : span.end]
-    return dataclasses.replace(span, text=text) if text != span.text and plain_quotes(text) == span.text else span
+    """`span`, found in the answer as grounding reads it, with its text as the answer writes it.
+
+    Emphasis markers at its edges ("**No**, ...") join it, so stripping the claim's sentence strips them too.
+    """
+    written = clean.text
+    if _reading(written) == written:
+        return span
+
+    def back(i: int) -> int:
+        while i > 0 and written[i - 1] in "*_":
+            i -= 1
+        return i
+
+    def ahead(i: int) -> int:
+        while i < len(written) and written[i] in "*_":
+            i += 1
+        return i
+
+    start, end = back(span.start), ahead(span.end)
+    sentence_start, sentence_end = min(back(span.sentence_start), start), max(ahead(span.sentence_end), end)
+    return dataclasses.replace(span, text=written[start:end], start=start, end=end, sentence_start=sentence_start,
+                               sentence_end=sentence_end)  # fmt: skip
 
 
 def evidence_sentences(
@@ -427,7 +457,7 @@ class GroundingScorer:
         """
         clean = strip_markers(answer)
         # Every text is read with plain apostrophes and quotes ("can’t" is "can't"); claims keep the text as written.
-        spans = split_claims(plain_quotes(clean.text), split_clauses=self.split_clauses)
+        spans = split_claims(_reading(clean.text), split_clauses=self.split_clauses)
         if not spans:
             return GroundingReport(clean, (), self.threshold)
         question = plain_quotes(question)
