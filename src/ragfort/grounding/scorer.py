@@ -263,7 +263,7 @@ def _overlaps(claim: str, index: EvidenceIndex) -> npt.NDArray[np.float32]:
 
 
 # Markdown emphasis around words ("**No**, ...", "within *5 days*"): read as spaces, one for each marker character.
-# A "* " or "- " that starts a list item is not emphasis and stays.
+# A "* " that starts a list item, or a "*" between spaces or digits ("5 * 3"), is not emphasis and stays.
 _EMPHASIS = re.compile(r"(?<=[\w.!?,:;)])(?:\*\*?|__)(?![\w*])|(?<![\w*])(?:\*\*?|__)(?=[\w(\"'$€£])")
 
 
@@ -456,7 +456,8 @@ class GroundingScorer:
                 (``ctx.state.sentence_vectors``), when available.
         """
         clean = strip_markers(answer)
-        # Every text is read with plain apostrophes and quotes ("can’t" is "can't"); claims keep the text as written.
+        # Every text is read with plain quotes ("can’t" is "can't") and without Markdown emphasis (`_reading`);
+        # claims keep the text as written.
         spans = split_claims(_reading(clean.text), split_clauses=self.split_clauses)
         if not spans:
             return GroundingReport(clean, (), self.threshold)
