@@ -279,13 +279,13 @@ def _plain_passage(passage: Passage) -> Passage:
     return passage if text == passage.text else dataclasses.replace(passage, text=text)
 
 
-def _as_written(span: ClaimSpan, clean: CleanAnswer) -> ClaimSpan:
-    """`span`, found in the answer as grounding reads it, with its text as the answer writes it.
+def _as_written(span: ClaimSpan, clean: CleanAnswer, read: str) -> ClaimSpan:
+    """`span`, found in `read` (the answer as grounding reads it), with its text as the answer writes it.
 
     Emphasis markers at its edges ("**No**, ...") join it, so stripping the claim's sentence strips them too.
     """
     written = clean.text
-    if _reading(written) == written:
+    if read == written:
         return span
 
     def back(i: int) -> int:
@@ -458,20 +458,21 @@ class GroundingScorer:
         clean = strip_markers(answer)
         # Every text is read with plain quotes ("can’t" is "can't") and without Markdown emphasis (`_reading`);
         # claims keep the text as written.
-        spans = split_claims(_reading(clean.text), split_clauses=self.split_clauses)
+        read = _reading(clean.text)
+        spans = split_claims(read, split_clauses=self.split_clauses)
         if not spans:
             return GroundingReport(clean, (), self.threshold)
         question = plain_quotes(question)
         passages = [_plain_passage(p) for p in passages]
         checked, rest = spans[: self.max_claims], spans[self.max_claims :]
         unchecked = tuple(
-            ClaimResult(_as_written(s, clean), None, None, "unchecked", (),
+            ClaimResult(_as_written(s, clean, read), None, None, "unchecked", (),
                         (f"not checked: answer has over {self.max_claims} claims",))
             for s in rest
         )  # fmt: skip
         if not passages:
             none = tuple(
-                ClaimResult(_as_written(s, clean), 0.0, False, "no-evidence", (),
+                ClaimResult(_as_written(s, clean, read), 0.0, False, "no-evidence", (),
                             ("no passages were retrieved to support this",))
                 for s in checked
             )  # fmt: skip
@@ -514,7 +515,7 @@ class GroundingScorer:
             done = self._learned_tier(done, written, checked, passages, sentences, per_passage, question,
                                       sentence_vectors, evidence)  # fmt: skip
         final = tuple(
-            dataclasses.replace(r, span=_as_written(span, clean)) for r, span in zip(done, written, strict=True)
+            dataclasses.replace(r, span=_as_written(span, clean, read)) for r, span in zip(done, written, strict=True)
         )
         return GroundingReport(clean, final + unchecked, self.threshold)
 

@@ -235,7 +235,8 @@ class RelevanceGuard(BaseGuard):
         first = max(1, judge.lanes) if until_settled else len(top)
 
         def score(passages: tuple[Passage, ...]) -> list[float]:
-            reads = [judge.score([(plain_quotes(p.text), reading) for p in passages]) for reading in readings]
+            texts = [plain_quotes(p.text) for p in passages]
+            reads = [judge.score([(text, reading) for text in texts]) for reading in readings]
             return [float(max(r[i] for r in reads)) for i in range(len(passages))]
 
         probs = score(top[:first])
