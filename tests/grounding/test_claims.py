@@ -135,6 +135,21 @@ def test_a_sign_off_or_greeting_that_says_something_is_still_checked(sentence: s
     assert split_claims(sentence)
 
 
+@pytest.mark.parametrize("marker", ["1. ", "2) ", "- ", "* ", "\u2022 "])
+def test_a_list_marker_after_a_yes_or_no_is_not_checked(marker: str) -> None:
+    text = f"Yes.\n\n{marker}Web chat is open every day, bank holidays included.\n{marker}The phone line is not."
+    claims = split_claims(text, split_clauses=False)
+    assert len(claims) == 2 and claims[0].text.startswith("Yes.")
+    assert answer_core(claims[0].text) == "Web chat is open every day, bank holidays included."
+
+
+@pytest.mark.parametrize("claim", ["No, 3 lines can share it.", "Yes, 2. That is the limit.", "- Yes, it is."])
+def test_a_number_or_dash_on_the_openings_own_line_is_still_checked(claim: str) -> None:
+    # Only a marker that starts a line after the opening is markup; a number written on the same line is content.
+    core = answer_core(claim)
+    assert core[0].isdigit() or core == claim
+
+
 def test_courtesy_after_a_yes_or_no_joins_the_claim_and_is_not_checked() -> None:
     text = "No, sorry about that! Gift cards can't be refunded."
     claims = split_claims(text)

@@ -113,12 +113,21 @@ def courteous(sentence: str) -> bool:
     return _COURTESY.fullmatch(text if text[-1] in ".!?," else text + ".") is not None
 
 
+# A list item's marker at the start of a line: "1. ", "2) ", "- ", "* ", "+ ", "• ".
+_LIST_MARKER = re.compile(r"[ \t]*(?:\d{1,3}[.)]|[-*+\u2022])[ \t]+")
+
+
 def _lead(claim: str) -> int:
-    """Where `claim`'s opening ends: its yes/no answer ("No, "), then any courtesy ("sorry about that! ")."""
+    """Where `claim`'s opening ends: its yes/no answer ("No, "), then any courtesy ("sorry about that! "), then the
+    marker of a list item that starts a line after them ("Yes.\n\n1. Web chat ..." -> "Web chat ...")."""
     m = _OPENING.match(claim)
     end = m.end() if m else 0
     polite = _COURTESY.match(claim, end)
-    return polite.end() if polite else end
+    end = polite.end() if polite else end
+    if end and "\n" in claim[:end]:
+        item = _LIST_MARKER.match(claim, end)
+        end = item.end() if item else end
+    return end
 
 
 def answer_core(claim: str) -> str:
