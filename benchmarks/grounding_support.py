@@ -17,6 +17,9 @@ both corpora together. ``--split`` picks the splits (default: dev and test).
 on; their ``dev`` and ``test`` splits as ``--split`` picks), per corpus and pooled as ``unseen``; the three
 written in session 19, after every rule then shipped, are also pooled as ``unseen-s19``, and the three written
 in session 22 (Wrenfield, Tidewell, Quillstack) as ``unseen-s22``.
+``--rewrite NAME`` rewrites every case the way people write it (``benchmarks/_rewrites.py``: the answer as a
+letter, in bold, as a list, in lower case, ...; ``q-`` names rewrite the question), to measure what the form alone
+costs against the same run without it.
 ``--also PATH`` (repeatable) adds the cases of a JSONL in the same schema, whatever their ``split``
 says, under the file's name: their own rows (per corpus and ``all``) and a pooled ``all`` row over
 every case; with ``--sweep`` they join the selection set.
@@ -53,6 +56,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from _rewrites import CASE_REWRITES, rewrite_case
 from _util import peak_rss_mb, support_agent_guard, table
 
 REPO = Path(__file__).resolve().parents[1]
@@ -355,15 +359,22 @@ def main() -> int:
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
+    parser.add_argument("--rewrite", choices=CASE_REWRITES,
+                        help="rewrite every case as people write it (benchmarks/_rewrites.py): the answer, or the "
+                             "question for q- names; the label stays")  # fmt: skip
     args = parser.parse_args()
     splits = args.split or (["dev"] if args.sweep else ["dev", "test"])
     cases = []
+
+    def read(path: Path) -> list[dict[str, Any]]:
+        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return [rewrite_case(c, args.rewrite, n) for n, c in enumerate(rows)] if args.rewrite else rows
+
     for path in sorted(CASES.glob("*.jsonl")):
-        cases += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        cases += read(path)
     if args.unseen:
         for path in sorted(UNSEEN.glob("*.jsonl")):
-            cases += [{**json.loads(line), "unseen": True} for line in path.read_text(encoding="utf-8").splitlines()
-                      if line.strip()]  # fmt: skip
+            cases += [{**case, "unseen": True} for case in read(path)]
     cases = [c for c in cases if c["split"] in splits]
     extra = read_also(args.also, splits, cases)
     if isinstance(extra, str):

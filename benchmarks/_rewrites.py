@@ -1,0 +1,127 @@
+"""Labelled texts rewritten the way people write them, to check that a judgement does not hang on the form.
+
+The labelled sets are written with straight apostrophes, full punctuation and sentence case. Support answers and
+customers' questions are not always: agents reply by email with a greeting and a sign-off, LLMs mark emphasis in
+Markdown and write steps as lists, customers type in lower case, drop the question mark and misspell a word.
+Each rewrite here is deterministic (the n-th text of a file always gets the same variant) and changes the form
+only, so a benchmark run with ``--rewrite NAME`` against the same run without it measures what the form alone
+costs. The label stays the label: none of them adds or removes a fact.
+
+``benchmarks/grounding_support.py --rewrite NAME`` rewrites the answers (``ANSWER_REWRITES``) or, for ``q-``
+names, the questions (``QUESTION_REWRITES``); ``benchmarks/abstention.py --rewrite NAME`` rewrites the questions.
+docs/grounding.md and docs/judges.md ("Session 23", "Session 24") give what each one measured.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_OPENING = re.compile(r"^(Yes|No|Not yet|Sorry)([,.!])")
+_LONG_WORD = re.compile(r"[A-Za-z]{6,}")
+
+
+def curly(text: str, n: int = 0) -> str:
+    """Apostrophes as word processors and phones write them: "can't" -> "can’t"."""
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)
+    return re.sub(r"(?<=\w)'(?=\s|$|[.,;:!?])", "\u2019", text)
+
+
+def letter(text: str, n: int = 0) -> str:
+    """The answer as an email or ticket reply: a greeting line, the answer, a sign-off (three variants in turn)."""
+    hello = ["Hi there,", "Hello,", "Hi!"][n % 3]
+    bye = ["Best,\nSam", "Kind regards,\nThe Support Team", "Thanks,\nPriya"][n % 3]
+    return f"{hello}\n\n{text}\n\n{bye}"
+
+
+def bold(text: str, n: int = 0) -> str:
+    """A yes/no opening in Markdown bold: "No, ..." -> "**No**, ..."."""
+    m = _OPENING.match(text)
+    return f"**{m.group(1)}**{m.group(2)}{text[m.end() :]}" if m else text
+
+
+def _items(text: str, marker: Callable[[int], str]) -> str:
+    parts = _SENTENCE_END.split(text.strip())
+    if len(parts) <= 2:
+        return text
+    return parts[0] + "\n\n" + "\n".join(f"{marker(k)}{p}" for k, p in enumerate(parts[1:], 1))
+
+
+def bullets(text: str, n: int = 0) -> str:
+    """Every sentence after the first as a "- " list item (answers of three sentences or more)."""
+    return _items(text, lambda k: "- ")
+
+
+def numbered(text: str, n: int = 0) -> str:
+    """Every sentence after the first as a numbered list item, "1. ", "2. ", ... (three sentences or more)."""
+    return _items(text, lambda k: f"{k}. ")
+
+
+def emoji(text: str, n: int = 0) -> str:
+    """An emoji, or a cheerful line and one, at the end (three variants in turn)."""
+    return text + [" \U0001f642", " Happy to help! \U0001f60a", " \U0001f44d"][n % 3]
+
+
+def lower(text: str, n: int = 0) -> str:
+    """All in lower case, as some people type in a chat."""
+    return text.lower()
+
+
+def no_question_mark(text: str, n: int = 0) -> str:
+    """Without its final question mark, as people type into a chat box."""
+    return text.rstrip().rstrip("?").rstrip()
+
+
+def typo(text: str, n: int = 0) -> str:
+    """One typo in the longest word of six letters or more (the last of equals): two middle letters swapped, a
+    middle letter dropped or doubled, chosen by the text itself so a text always gets the same typo."""
+    words = list(_LONG_WORD.finditer(text))
+    if not words:
+        return text
+    m = max(words, key=lambda w: (len(w.group(0)), w.start()))
+    w, k = m.group(0), len(m.group(0)) // 2
+    kind = sum(map(ord, text)) % 3
+    if kind == 0:
+        w = w[: k - 1] + w[k] + w[k - 1] + w[k + 1 :]
+    elif kind == 1:
+        w = w[:k] + w[k + 1 :]
+    else:
+        w = w[:k] + w[k] + w[k:]
+    return text[: m.start()] + w + text[m.end() :]
+
+
+ANSWER_REWRITES: dict[str, Callable[[str, int], str]] = {
+    "curly": curly,
+    "letter": letter,
+    "bold": bold,
+    "bullets": bullets,
+    "numbered": numbered,
+    "emoji": emoji,
+    "lower": lower,
+}
+QUESTION_REWRITES: dict[str, Callable[[str, int], str]] = {
+    "curly": curly,
+    "lower": lower,
+    "no-question-mark": no_question_mark,
+    "typo": typo,
+}
+
+
+def rewrite_case(case: dict[str, object], name: str, n: int) -> dict[str, object]:
+    """A grounding case (question, passages, answer) with `name` applied: an answer rewrite, or a question rewrite
+    for ``q-`` names. ``curly`` rewrites the answer, the question and the passages, as session 23 measured it."""
+    out = dict(case)
+    if name.startswith("q-"):
+        out["question"] = QUESTION_REWRITES[name[2:]](str(case["question"]), n)
+        return out
+    out["answer"] = ANSWER_REWRITES[name](str(case["answer"]), n)
+    if name == "curly":
+        out["question"] = curly(str(case["question"]))
+        passages = case["passages"]
+        assert isinstance(passages, list)
+        out["passages"] = [{**p, "text": curly(p["text"])} for p in passages]
+    return out
+
+
+CASE_REWRITES = sorted(ANSWER_REWRITES) + [f"q-{name}" for name in sorted(QUESTION_REWRITES)]
