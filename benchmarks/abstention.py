@@ -40,6 +40,13 @@ served guard, which stops reading once the question is settled as
 answerable, beside the guard that reads every passage, with how many
 passages the first read on average and how many decisions differ (always 0:
 stopping early is exact); and peak RSS.
+
+Questions are retrieved as the default chain retrieves them (`RagChain.query`: redaction placeholders out,
+typographic quotes plain, typos respelt as the corpus spells the word meant; ``--no-respell`` searches as typed), and
+the guard is told what was searched, as the pipeline tells it.
+
+``--rewrite NAME`` asks every question as people type it (``benchmarks/_rewrites.py``: ``lower``,
+``no-question-mark``, ``typo``, ``curly``); against the same run without it, it measures what the form alone costs.
 """
 
 from __future__ import annotations
@@ -56,6 +63,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _rewrites import QUESTION_REWRITES
 from _util import peak_rss_mb, summary, support_agent_guard, table
 
 from ragfort.judges import perturb
@@ -180,13 +188,14 @@ def _auc(answerable: Sequence[bool], scores: Sequence[float]) -> float:
     return float("nan") if value is None else value
 
 
-def _read(guard: Any, question: str, passages: Sequence[Any]) -> dict[str, Any]:
-    """What the judge reads for one question: the passages' retrieval scores and its probabilities."""
+def _read(guard: Any, question: str, passages: Sequence[Any], searched: str) -> dict[str, Any]:
+    """What the judge reads for one question (retrieval searched `searched`): the passages' retrieval scores and
+    its probabilities."""
     from ragfort.types import Turn
 
     if not passages:
         return {"cosines": [], "probs": []}
-    top, probs = guard.read(Turn(question=question, documents=tuple(passages)), guard.judge)
+    top, probs = guard.read(Turn(question=question, documents=tuple(passages)), guard.judge, searched)
     return {"cosines": [p.score or 0.0 for p in top], "probs": probs}
 
 
@@ -327,7 +336,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--fresh", action="store_true",
                     help="with --split dev: add the train-only help centers' cases written after "
                     "the shipped judge")  # fmt: skip
+    ap.add_argument("--rewrite", choices=sorted(QUESTION_REWRITES), default=None,
+                    help="every question as people type it (benchmarks/_rewrites.py: lower case, no question mark, "
+                    "one typo, typographic apostrophes), to measure what the form alone costs")  # fmt: skip
+    ap.add_argument("--no-respell", action="store_true",
+                    help="retrieve on the question as typed (build_chain(respell=False)), not with its typos respelt")
     args = ap.parse_args(argv)
+    if args.rewrite and args.fit:
+        ap.error("--fit reads the questions as written: drop --rewrite")
     if args.fresh and args.split != "dev":
         ap.error("--fresh cases are selection data: add --split dev")
     if args.fit and args.split != "dev":
@@ -336,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ap.error("--holdout only applies to --fit")
 
     import ragfort._offline  # noqa: F401
+    from ragfort.chain import RagChain
     from ragfort.context import RunContext
     from ragfort.evals.relevance_calibrate import abstention_metrics
     from ragfort.guards.relevance import RelevanceGuard, RelevanceSettings
@@ -357,6 +374,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         indexes.update({name: _index(name, folder, "support_agent") for name, folder in TRAIN_ONLY.items()})
     if "clapnq" in sets:
         indexes["clapnq"] = _index("clapnq", _clapnq_corpus(), "passthrough")
+    # Retrieval as the default chain does it (`RagChain.query`: the question's placeholders out, quotes plain,
+    # typos respelt unless --no-respell), and the guard told what was searched, as the pipeline tells it.
+    chains = {name: RagChain(index, respell=not args.no_respell) for name, index in indexes.items()}
+
+    def retrieve(corpus: str, question: str) -> tuple[str, list[Any]]:
+        searched = chains[corpus].query(question)
+        return searched, indexes[corpus].search(searched, k=K)
+
+    def searching(searched: str) -> RunContext:
+        ctx = RunContext()
+        ctx.state.search_text = searched
+        return ctx
+
+    if args.rewrite:
+        form = QUESTION_REWRITES[args.rewrite]
+        sets = {name: [(form(q, n), ok, c) for n, (q, ok, c) in enumerate(rows)] for name, rows in sets.items()}
 
     defaults = RelevanceSettings()
     floor = RelevanceGuard().min_score if args.min_score is None else args.min_score
@@ -380,9 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             if name in args.holdout:
                 continue
             for question, answerable, corpus in questions:
-                passages = indexes[corpus].search(question, k=K)
-                at_floor = cosine.check(Turn(question=question, documents=tuple(passages)), RunContext())
-                read = _read(best_only, question, passages)
+                searched, passages = retrieve(corpus, question)
+                at_floor = cosine.check(Turn(question=question, documents=tuple(passages)), searching(searched))
+                read = _read(best_only, question, passages, searched)
                 abstained = at_floor.action is Action.ABSTAIN
                 reads.append({"set": name, "question": question, "ok": answerable, "floored": abstained, **read})
         assert best_only.judge is not None
@@ -409,12 +442,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         flags: dict[str, list[bool]] = {g: [] for g in guards}
         scores: dict[str, list[float]] = {g: [] for g in guards}
         for question, _answerable, corpus in questions:
-            passages = indexes[corpus].search(question, k=K)
+            searched, passages = retrieve(corpus, question)
             turn = Turn(question=question, documents=tuple(passages))
             floored = False
             for label, guard in guards.items():
                 t0 = time.perf_counter()
-                v = guard.check(turn, RunContext())
+                v = guard.check(turn, searching(searched))
                 elapsed = (time.perf_counter() - t0) * 1000
                 if guard is cosine:
                     floored = v.action is Action.ABSTAIN
@@ -424,7 +457,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if guard is judged and not floored:
                     costs_every.setdefault(name, []).append(elapsed)
                     t0 = time.perf_counter()
-                    early = served.check(turn, RunContext())
+                    early = served.check(turn, searching(searched))
                     costs.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
                     read_counts.setdefault(name, []).append(
                         sum(ANSWERABILITY_KEY in p.metadata for p in (early.turn or turn).documents)

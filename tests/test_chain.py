@@ -59,6 +59,24 @@ def test_retrieval_searches_without_the_placeholders_and_keeps_the_vector(chain:
     assert [p.chunk_id for p in redacted] == [p.chunk_id for p in plain]
 
 
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("How do I retrun a devcie?", "How do I return a device?"),
+        ("how do i chnage my adress", "how do i change my address"),
+    ],
+)
+def test_retrieval_searches_a_typo_as_the_corpus_spells_the_word_meant(chain: RagChain, typed: str, meant: str) -> None:
+    assert chain.query(typed) == meant
+    state = RequestState()
+    found = chain.retrieve(typed, state=state)
+    assert state.search_text == meant  # what the relevance judge reads
+    assert [p.chunk_id for p in found] == [p.chunk_id for p in chain.retrieve(meant)]
+    as_typed = RagChain(chain.index, k=3, respell=False)
+    assert as_typed.query(typed) == typed
+    assert chain.query("Can I bring my dog into a Voltwise store?") == "Can I bring my dog into a Voltwise store?"
+
+
 async def test_the_extractive_step_answers_or_abstains_with_the_policys_message(chain: RagChain) -> None:
     policy = Policy.from_mapping({"name": "p", "messages": {"abstain": "Not in our articles."}})
     steps = chain.ragfort_steps(policy)

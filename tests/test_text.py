@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ragfort.text import normalize_question, plain_quotes, search_text, sentence_spans, sentences
+from ragfort.text import normalize_question, plain_quotes, search_text, sentence_spans, sentences, words
 
 
 def test_abbreviations_decimals_initials_and_lists() -> None:
@@ -85,3 +85,8 @@ def test_questions_read_the_same_whatever_their_apostrophes() -> None:
     assert normalize_question("What’s the fee?") == normalize_question("what's the fee") == "what's the fee"
     assert search_text("Can’t I pay by card?") == "Can't I pay by card?"
     assert search_text("Hi, I’m <PERSON_1>. What’s the fee?") == search_text("Hi, I'm <PERSON_1>. What's the fee?")
+
+
+def test_words_are_lower_case_with_inner_apostrophes_read_plainly() -> None:
+    assert words("Can’t pay? CAN'T log in, 5G or e-SIM") == {"can't", "pay", "log", "in", "g", "or", "e", "sim"}
+    assert words("") == set()

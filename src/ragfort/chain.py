@@ -26,12 +26,16 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from ragfort import _loops
 from ragfort.budget import backoff_s, is_transient
+from ragfort.cache.equivalence import TASK as EQUIVALENCE_TASK
+from ragfort.cache.equivalence import judge_speller, judge_vocabulary
+from ragfort.cache.typos import Speller, respelt
 from ragfort.context import RequestState, RunContext
 from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings, rewrite_messages, standalone_query
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
 from ragfort.index.store import Index
 from ragfort.integrations.convert import passage_to_document
+from ragfort.judges import MODELS_DIR
 from ragfort.pipeline import ChainSteps, GenerationFailed
 from ragfort.policy import Policy
 from ragfort.streaming import SentenceFeed
@@ -52,6 +56,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         k: int = 5,
         extractive: ExtractiveSettings = ExtractiveSettings(),
         follow_ups: FollowUpRule = "auto",
+        respell: bool = True,
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be positive, got {k!r}")
@@ -62,6 +67,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         self.k = k
         self.extractive = extractive
         self.follow_ups: FollowUpRule = follow_ups
+        self.respell = respell
+        self._spelling: tuple[str, frozenset[str], Speller] | None = None
 
     @property
     def model_id(self) -> str:
@@ -71,6 +78,25 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             # older generator or other settings are never served from the cache.
             return f"extractive-{EXTRACTIVE_VERSION}:{self.extractive!r}"
         return f"{type(self.llm).__name__}:{getattr(self.llm, 'model_name', '') or getattr(self.llm, 'model', '')}"
+
+    def query(self, question: str) -> str:
+        """What retrieval searches on for `question`: `search_text`, with its typos respelt as the corpus spells
+        the word meant (``respell``, the default).
+
+        A misspelt word ("servce", "alreeady") embeds far from the word meant and retrieves other passages,
+        and the answerability judge then reads a question it cannot match to them. A word that is neither a
+        word of the corpus nor one of the embedder's vocabulary, and is one typo from exactly one word of the
+        corpus, else from exactly one word of that vocabulary (`ragfort.cache.typos.respelt`), is read as that word.
+        """
+        query = search_text(question)
+        if not self.respell:
+            return query
+        version = self.index.version
+        if self._spelling is None or self._spelling[0] != version:
+            corpus = self.index.words()
+            self._spelling = (version, corpus | judge_vocabulary(MODELS_DIR / EQUIVALENCE_TASK), Speller(corpus))
+        _, known, speller = self._spelling
+        return respelt(query, known, speller, judge_speller(MODELS_DIR / EQUIVALENCE_TASK))
 
     # -- the two steps -------------------------------------------------------
     def retrieve(
@@ -97,23 +123,23 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         on single questions, and the joined text carries the earlier, answered
         ones; `benchmarks/conversations.py`), else the reading.
         """
-        query = search_text(question)
+        query = self.query(question)
         vector = self.index.embed_query(query)
         if state is not None:
-            read = search_text(reading) if reading else query
+            read = self.query(reading) if reading else query
             state.question_vector = vector if read == query else self.index.embed_query(read)
             state.search_text = query if also is not None else read
             state.sentence_vectors = Index.sentence_vectors
-        if also is None or search_text(also) == query:
+        if also is None or self.query(also) == query:
             return self.index.search(query, k=self.k, vector=vector)
         depth = 2 * self.k
         first = self.index.search(query, k=depth, vector=vector)
-        second = self.index.search(search_text(also), k=depth)
+        second = self.index.search(self.query(also), k=depth)
         return fuse_rankings([first, second], k=self.k)
 
     def extract(self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None) -> str:
         """The extractive answer ("" when nothing is relevant enough)."""
-        query = search_text(question)
+        query = self.query(question)
         if vector is None:
             vector = self.index.embed_query(query)
         return extractive_answer(vector, query, passages, Index.sentence_vectors(passages), settings=self.extractive)
@@ -264,6 +290,7 @@ def build_chain(
     *,
     k: int = 5,
     follow_ups: FollowUpRule = "auto",
+    respell: bool = True,
 ) -> RagChain:
     """The embedded default RAG chain over an index folder.
 
@@ -275,6 +302,8 @@ def build_chain(
             is resolved before retrieval when there is no LLM to rewrite it:
             ``auto`` (the question is joined to the customer's previous one when
             it reads as a follow-up), ``always`` or ``never``; see `ragfort.conversation`.
+        respell: search on a question's typos respelt as the corpus spells the word meant
+            (`RagChain.query`); False searches on the question as typed.
 
     Raises:
         IndexError_: no complete index at that path.
@@ -282,4 +311,6 @@ def build_chain(
     idx = index if isinstance(index, Index) else Index(index)
     idx.check_ready()
     _ = idx.embedder  # load the model now, not inside the first request's timings
-    return RagChain(idx, llm=llm, k=k, follow_ups=follow_ups)
+    chain = RagChain(idx, llm=llm, k=k, follow_ups=follow_ups, respell=respell)
+    chain.query("")  # read the corpus's words now, not inside the first request's timings
+    return chain

@@ -17,6 +17,7 @@ __all__ = [
     "search_text",
     "sentence_spans",
     "sentences",
+    "words",
 ]
 
 # A redaction placeholder: ``<PERSON_1>`` (a session's), ``<PHONE_NUMBER_D3f9a2c1b>`` (a corpus's) or
@@ -358,3 +359,11 @@ def plain_quotes(text: str) -> str:
     the text as written.
     """
     return text.translate(_PLAIN_QUOTES)
+
+
+_LETTERS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
+def words(text: str) -> set[str]:
+    """The lower-case words of `text` (letters, with an inner apostrophe: "can't"), read with plain quotes."""
+    return {w.lower() for w in _LETTERS.findall(plain_quotes(text))}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from ragfort.cache import compare, question_features
-from ragfort.cache.equivalence import TASK, judge_vocabulary
-from ragfort.cache.typos import mend, reading, readings
+from ragfort.cache.equivalence import TASK, judge_speller, judge_vocabulary
+from ragfort.cache.typos import Speller, mend, reading, readings, respelt, words_of
 from ragfort.judges import MODELS_DIR
 
 VOCABULARY = judge_vocabulary(MODELS_DIR / TASK)
@@ -114,3 +114,76 @@ def test_a_fronted_phrase_moved_to_the_end_is_one_reading(fronted: str, plain: s
 )  # fmt: skip
 def test_other_word_orders_are_not_one_reading(stored: str, asked: str) -> None:
     assert not readings(stored) & readings(asked)
+
+
+CORPUS = (
+    "Customer service is open 8am to 8pm, Monday to Saturday. Paper bills cost 1.50 a month. Points and pints. "
+    "You can book up to 12 weeks in advance. Our store in Chermside is open on Saturdays. Your PayPal account. "
+    "Pick a table."
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("can i call customer servce on a sunday", "can i call customer service on a sunday"),
+        ("How much are paper bils?", "How much are paper bills?"),
+        ("Is custmoer service open on Saturday?", "Is customer service open on Saturday?"),
+        ("How far in advaance can I book?", "How far in advance can I book?"),  # a letter doubled
+        ("what time does chermside open on satudays", "what time does chermside open on saturdays"),
+        ("Is CUSTMOER service open?", "Is CUSTMOER service open?"),  # capitals: an acronym, never respelt
+        ("My SSN is <US_SSN>, bils?", "My SSN is <US_SSN>, bills?"),  # nor a placeholder
+        ("the customer's bils", "the customer's bills"),
+        ("the bill's gone up", "the bill's gone up"),  # nor a word with an apostrophe ("bills" is a typo away)
+        ("it hasnt come, whats next", "it hasn't come, what's next"),  # a contraction without its apostrophe
+        ("Custmoer service hours?", "Customer service hours?"),
+        ("Is customer service open on Saturday?", "Is customer service open on Saturday?"),
+        ("What are the pionts worth?", "What are the pionts worth?"),  # "points" or "pints"? left alone
+        ("Is my tablet covered?", "Is my tablet covered?"),  # a word of the vocabulary is never respelt ("table")
+        ("Can I pay with paypal?", "Can I pay with paypal?"),  # a word of the corpus is never respelt
+        ("How much is a replacment card?", "How much is a replacment card?"),  # nothing in the corpus a typo away
+    ],
+)
+def test_a_question_is_respelt_as_the_corpus_spells_the_word_meant(typed: str, read: str) -> None:
+    corpus = words_of(CORPUS)
+    assert respelt(typed, corpus | VOCABULARY, Speller(corpus)) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Should he have seen a dentist alreeady?", "Should he have seen a dentist already?"),
+        ("are you preferred proivders", "are you preferred providers"),
+        ("can i call customer servce", "can i call customer service"),  # the corpus's word comes first
+        ("How far in advnce can I book?", "How far in advance can I book?"),  # the corpus settles "advice"/"advance"
+        ("Is the pionts total right?", "Is the pionts total right?"),  # the corpus has "points" and "pints"
+        ("Can I book at Chermside?", "Can I book at Chermside?"),
+    ],
+)
+def test_a_word_the_corpus_has_nothing_near_is_respelt_from_the_vocabulary(typed: str, read: str) -> None:
+    corpus = words_of(CORPUS)
+    assert respelt(typed, corpus | VOCABULARY, Speller(corpus), judge_speller(MODELS_DIR / TASK)) == read
+
+
+def test_the_vocabulary_never_respells_a_known_word_with_a_common_ending_or_a_short_word() -> None:
+    corpus = words_of(CORPUS)
+    fallback = judge_speller(MODELS_DIR / TASK)
+    assert fallback.near("responder") and fallback.near("exp")  # each is a typo away from a vocabulary word
+    for typed in ("Is there a first responder discount?", "card exp 09/28", "is the clifs of moher open"):
+        assert respelt(typed, corpus | VOCABULARY, Speller(corpus), fallback) == typed
+
+
+def test_words_of_reads_plain_and_typographic_apostrophes_alike() -> None:
+    assert words_of("Customer’s bills, CUSTOMER's") == {"customer's", "bills"}
+
+
+def test_the_speller_finds_each_typo_kind_and_never_two_forms_of_one_word() -> None:
+    speller = Speller({"address", "addresses", "advance", "store", "stone", "bills"})
+    assert speller.near("adress") == {"address"}
+    assert speller.near("addresss") == {"address"}
+    assert speller.near("addrses") == {"address"}
+    assert speller.near("addresess") == {"addresses"}  # two typos from "address"
+    assert speller.near("stoer") == {"store"}
+    assert speller.near("stote") == {"store", "stone"}  # both are a typo away: respelt leaves it
+    assert speller.near("bils") == {"bills"}
+    assert speller.near("address") == set()

@@ -65,6 +65,17 @@ def test_changed_file_replaces_its_chunks_and_moves_the_version(corpus: Path, tm
     assert "$12" in found and "$10" not in found
 
 
+def test_the_corpus_words_are_read_once_per_version_and_follow_a_reingest(corpus: Path, tmp_path: Path) -> None:
+    index = Index(tmp_path / "idx")
+    index.ingest([corpus])
+    words = index.words()
+    assert {"roaming", "europe", "express", "shipping"} <= words and "alert" not in words  # no script text
+    assert index.words() is words  # kept while the version stands
+    (corpus / "roaming.txt").write_text("# Roaming\n\nRoaming in Switzerland costs $12 per day.\n")
+    index.ingest([corpus])
+    assert "switzerland" in index.words() and "europe" not in index.words()
+
+
 def test_removed_file_is_deleted(corpus: Path, tmp_path: Path) -> None:
     index = Index(tmp_path / "idx")
     index.ingest([corpus])

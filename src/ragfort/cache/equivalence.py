@@ -31,9 +31,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from ragfort.cache import typos
+from ragfort.cache.typos import Speller
 from ragfort.judges import PairJudge, load_judge
 
-__all__ = ["READING", "TASK", "EquivalenceGate", "equivalence_gate", "judge_vocabulary"]
+__all__ = ["READING", "TASK", "EquivalenceGate", "equivalence_gate", "judge_speller", "judge_vocabulary"]
 
 TASK = "equivalence"
 # How the gate reads the two texts. 1: the judge alone, on the raw texts (no version suffix).
@@ -49,6 +50,12 @@ def judge_vocabulary(model_dir: Path) -> frozenset[str]:
 
     vocab = Tokenizer.from_file(str(model_dir / "tokenizer.json")).get_vocab()
     return frozenset(w for w in vocab if w.isalpha())
+
+
+@lru_cache(maxsize=4)
+def judge_speller(model_dir: Path) -> Speller:
+    """The index of `judge_vocabulary(model_dir)` that `typos.respelt` falls back on (built once per model)."""
+    return Speller(judge_vocabulary(model_dir))
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,9 @@ import re
 from collections.abc import Collection
 
 from ragfort.cache.features import courtesy_stripped, word_stem
+from ragfort.text import words as text_words
 
-__all__ = ["mend", "reading", "readings"]
+__all__ = ["Speller", "mend", "reading", "readings", "respelt", "words_of"]
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _MIN_LETTERS = 5  # shorter words ("sim" / "esim", "bil" / "bill") are too easily another word
@@ -109,6 +110,120 @@ def mend(stored: str, asked: str, vocabulary: Collection[str]) -> tuple[str, str
         return _WORD.sub(lambda m: spelling.get(m.group(0).lower(), m.group(0)), _fold(text))
 
     return respell(stored), respell(asked)
+
+
+def words_of(text: str) -> set[str]:
+    """The lower-case words of `text`, as `mend` and `respelt` read them (`ragfort.text.words`)."""
+    return text_words(text)
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+class Speller:
+    """The words of a vocabulary a typo away from a given word, found without reading the whole vocabulary.
+
+    Every word and each of its one-letter deletions is indexed (SymSpell's idea): a word one letter
+    dropped, added, replaced or with two neighbours swapped shares an entry with its partner.
+    """
+
+    def __init__(self, vocabulary: Collection[str]) -> None:
+        self.vocabulary = frozenset(vocabulary)
+        # A key most often leads to one word: kept as the word itself, a tuple only where several share it
+        # (a 22,500-word vocabulary takes 18 MB so, where lists of words take twice that while being built).
+        self._by_key: dict[str, str | tuple[str, ...]] = {}
+        for word in sorted(self.vocabulary):
+            if len(word) >= 3:
+                for key in {word} | _deletions(word):
+                    had = self._by_key.get(key)
+                    self._by_key[key] = word if had is None else (had, word) if isinstance(had, str) else (*had, word)
+
+    def near(self, typed: str) -> set[str]:
+        """The vocabulary's words one typo from `typed` (as `mend` pairs them), `typed` itself left out."""
+        found: set[str] = set()
+        for key in {typed} | _deletions(typed):
+            words = self._by_key.get(key, ())
+            found.update((words,) if isinstance(words, str) else words)
+        found.discard(typed)
+        return {w for w in found if _typo_pair(typed, w, self.vocabulary)}
+
+
+def _typo_pair(typed: str, word: str, vocabulary: Collection[str]) -> bool:
+    """Whether `typed` is `word` with one typo, as `mend` pairs words (and not two forms of one word)."""
+    if word_stem(word) == word_stem(typed):
+        return False
+    if min(len(word), len(typed)) >= _MIN_LETTERS:
+        return _one_typo(typed, word)
+    return _short_typo(typed, word, vocabulary)
+
+
+# Contractions typed without their apostrophe, read with it ("hasnt" is "hasn't", not "haunt" a typo away).
+_CONTRACTIONS = {
+    w.replace("'", ""): w
+    for w in (
+        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "won't",
+        "wouldn't", "can't", "couldn't", "shouldn't", "mustn't", "what's", "that's", "there's", "here's", "where's",
+        "who's", "i'm", "i've", "you're", "you've", "they're", "they've", "i'd", "you'd", "it'll", "you'll",
+    )
+}  # fmt: skip
+# The vocabulary fallback's shortest word: a shorter one has too many neighbours a typo away.
+_FALLBACK_LETTERS = 6
+# Endings that make another word of a known one ("responder" is "respond" + "er"): a word so made is no typo.
+_ENDINGS = ("s", "es", "ed", "er", "ers", "ing", "ly")
+# A redaction placeholder ("<US_SSN>", "<PERSON_1>"), or a word: respelling never looks inside the first.
+_PLACEHOLDER_OR_WORD = re.compile(r"<[A-Z][A-Z0-9_]*>|[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
+def _derived(word: str, known: Collection[str]) -> bool:
+    return any(word.endswith(e) and len(word) - len(e) >= 3 and word[: -len(e)] in known for e in _ENDINGS)
+
+
+def respelt(text: str, known: Collection[str], speller: Speller, fallback: Speller | None = None) -> str:
+    """`text` with each word that `known` lacks written as the one word a typo away that was meant.
+
+    A question typed with a typo ("can i call customer servce on a sunday") against a corpus that writes
+    "service": the corpus's spelling is the one meant. The same pairs as `mend` (one typo apart, at least
+    five letters, or three or four with a letter left out of a known word; not two forms of one word), but
+    only the unknown word is respelt, and only when exactly one word of `speller` is a typo away from it;
+    with none there, exactly one of `fallback`, for a word of six letters or more that is not a known word
+    with a common ending ("responder"). A contraction typed without its apostrophe ("hasnt") is read with
+    it. A word in capitals (an acronym: "SSN"), a word with an apostrophe (a possessive or a contraction:
+    "tap's" is not "tapes") and a redaction placeholder are never respelt. Case is kept ("Servce" ->
+    "Service").
+
+    Args:
+        text: the text to respell (a question).
+        known: lower-case words known to be spelt right (the corpus's words and the embedder's vocabulary):
+            never respelt.
+        speller: the words a misspelt word may be meant as (the corpus's).
+        fallback: where to look when `speller` has no word a typo away (a general vocabulary's).
+    """
+    spelling: dict[str, str] = {}
+    for m in _PLACEHOLDER_OR_WORD.finditer(_fold(text)):
+        word = m.group(0)
+        typed = word.lower()
+        if word[0] == "<" or (word.isupper() and len(word) > 1) or "'" in word or typed in known or len(typed) < 3:
+            continue
+        if typed in _CONTRACTIONS:
+            spelling[typed] = _CONTRACTIONS[typed]
+            continue
+        partners = speller.near(typed)
+        if not partners and fallback is not None and len(typed) >= _FALLBACK_LETTERS and not _derived(typed, known):
+            partners = fallback.near(typed)
+        if len(partners) == 1:
+            spelling[typed] = next(iter(partners))
+    if not spelling:
+        return text
+
+    def respell(m: re.Match[str]) -> str:
+        word = m.group(0)
+        meant = spelling.get(word.lower())
+        if meant is None or word[0] == "<" or (word.isupper() and len(word) > 1):
+            return word
+        return meant.capitalize() if word[0].isupper() else meant
+
+    return _PLACEHOLDER_OR_WORD.sub(respell, _fold(text))
 
 
 def reading(text: str) -> str:

@@ -46,6 +46,7 @@ from ragfort.errors import BackendError, IndexError_, IndexIncomplete, InputErro
 from ragfort.index.backends import IndexBackend, LocalBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
+from ragfort.text import words
 from ragfort.types import Passage
 
 __all__ = ["SCHEMA_VERSION", "SOURCE_FILE", "Index", "IngestReport", "Visibility", "root_visibility"]
@@ -184,6 +185,7 @@ class Index:
         self._manifest_token: object = None
         self._manifest_stale = False
         self._document_versions: tuple[tuple[float, str, str], Mapping[str, str]] | None = None
+        self._words: tuple[str, frozenset[str]] | None = None
 
     # -- properties ----------------------------------------------------------
     @property
@@ -321,6 +323,21 @@ class Index:
         if text is None:
             raise KeyError(doc_id)
         return text
+
+    def words(self) -> frozenset[str]:
+        """The lower-case words of every indexed chunk (`ragfort.text.words`), read once per index version.
+
+        What a question typed with a typo is respelt against (`ragfort.chain.DefaultChain`): the corpus's
+        spelling of "servce" is "service".
+        """
+        version = self.version
+        if self._words is None or self._words[0] != version:
+            got = self.backend.chunks().get(include=["documents"])
+            found: set[str] = set()
+            for text in got.get("documents") or []:
+                found |= words(str(text))
+            self._words = (version, frozenset(found))
+        return self._words[1]
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_one(question)
