@@ -13,6 +13,7 @@ from ragfort.budget import Budget
 from ragfort.chain import RagChain, build_chain
 from ragfort.context import RequestState, RunContext
 from ragfort.errors import IndexError_, InputError
+from ragfort.index.store import Index
 from ragfort.pipeline import GenerationFailed
 from ragfort.policy import Policy
 from ragfort.testing import ScriptedChat
@@ -75,6 +76,19 @@ def test_retrieval_searches_a_typo_as_the_corpus_spells_the_word_meant(chain: Ra
     as_typed = RagChain(chain.index, k=3, respell=False)
     assert as_typed.query(typed) == typed
     assert chain.query("Can I bring my dog into a Voltwise store?") == "Can I bring my dog into a Voltwise store?"
+
+
+def test_a_corpus_whose_words_cannot_be_read_is_searched_as_typed(
+    help_center_index: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    chain = RagChain(Index(help_center_index), k=3)
+
+    def gone() -> frozenset[str]:
+        raise ConnectionError("index server down")
+
+    monkeypatch.setattr(chain.index, "words", gone)
+    assert chain.query("how do i chnage my adress") == "how do i chnage my adress"
+    assert "searching as typed" in caplog.text and "ConnectionError" in caplog.text
 
 
 async def test_the_extractive_step_answers_or_abstains_with_the_policys_message(chain: RagChain) -> None:

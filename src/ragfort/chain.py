@@ -15,6 +15,7 @@ LangChain chat model it asks for an answer citing the numbered passages.
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import time
 from functools import partial
@@ -43,6 +44,8 @@ from ragfort.text import search_text
 from ragfort.types import Action, Passage, Stage, Turn, Verdict
 
 __all__ = ["RagChain", "build_chain"]
+
+log = logging.getLogger(__name__)
 
 
 class RagChain(Runnable[Any, dict[str, Any]]):
@@ -86,14 +89,21 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         A misspelt word ("servce", "alreeady") embeds far from the word meant and retrieves other passages,
         and the answerability judge then reads a question it cannot match to them. A word that is neither a
         word of the corpus nor one of the embedder's vocabulary, and is one typo from exactly one word of the
-        corpus, else from exactly one word of that vocabulary (`ragfort.cache.typos.respelt`), is read as that word.
+        corpus, else (six letters or more) from exactly one word of that vocabulary (`ragfort.cache.typos.respelt`),
+        is read as that word. When the corpus's words cannot be read (an index server that went away), the
+        question is searched as typed.
         """
         query = search_text(question)
         if not self.respell:
             return query
         version = self.index.version
         if self._spelling is None or self._spelling[0] != version:
-            corpus = self.index.words()
+            try:
+                corpus = self.index.words()
+            except Exception as exc:  # an index server that went away: search as typed, not not at all
+                log.warning("cannot read the corpus's words to respell questions (%s); searching as typed",
+                            type(exc).__name__)  # fmt: skip
+                return query
             self._spelling = (version, corpus | judge_vocabulary(MODELS_DIR / EQUIVALENCE_TASK), Speller(corpus))
         _, known, speller = self._spelling
         return respelt(query, known, speller, judge_speller(MODELS_DIR / EQUIVALENCE_TASK))

@@ -327,7 +327,7 @@ class Index:
     def words(self) -> frozenset[str]:
         """The lower-case words of every indexed chunk (`ragfort.text.words`), read once per index version.
 
-        What a question typed with a typo is respelt against (`ragfort.chain.DefaultChain`): the corpus's
+        What a question typed with a typo is respelt against (`ragfort.chain.RagChain.query`): the corpus's
         spelling of "servce" is "service".
         """
         version = self.version
