@@ -71,7 +71,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         self.extractive = extractive
         self.follow_ups: FollowUpRule = follow_ups
         self.respell = respell
-        self._spelling: tuple[str, frozenset[str], Speller] | None = None
+        self._spelling: tuple[str, frozenset[str], Speller, Speller] | None = None  # version, known, corpus, vocabulary
 
     @property
     def model_id(self) -> str:
@@ -104,9 +104,10 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 log.warning("cannot read the corpus's words to respell questions (%s); searching as typed",
                             type(exc).__name__)  # fmt: skip
                 return query
-            self._spelling = (version, corpus | judge_vocabulary(MODELS_DIR / EQUIVALENCE_TASK), Speller(corpus))
-        _, known, speller = self._spelling
-        return respelt(query, known, speller, judge_speller(MODELS_DIR / EQUIVALENCE_TASK))
+            model = MODELS_DIR / EQUIVALENCE_TASK  # the embedder's WordPiece vocabulary, as the judges hold it
+            self._spelling = (version, corpus | judge_vocabulary(model), Speller(corpus), judge_speller(model))
+        _, known, speller, fallback = self._spelling
+        return respelt(query, known, speller, fallback)
 
     # -- the two steps -------------------------------------------------------
     def retrieve(
@@ -140,11 +141,12 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             state.question_vector = vector if read == query else self.index.embed_query(read)
             state.search_text = query if also is not None else read
             state.sentence_vectors = Index.sentence_vectors
-        if also is None or self.query(also) == query:
+        other = None if also is None else self.query(also)
+        if other is None or other == query:
             return self.index.search(query, k=self.k, vector=vector)
         depth = 2 * self.k
         first = self.index.search(query, k=depth, vector=vector)
-        second = self.index.search(self.query(also), k=depth)
+        second = self.index.search(other, k=depth)
         return fuse_rankings([first, second], k=self.k)
 
     def extract(self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None) -> str:

@@ -6,8 +6,9 @@ import pytest
 
 from ragfort.cache import compare, question_features
 from ragfort.cache.equivalence import TASK, judge_speller, judge_vocabulary
-from ragfort.cache.typos import Speller, mend, reading, readings, respelt, words_of
+from ragfort.cache.typos import Speller, mend, reading, readings, respelt
 from ragfort.judges import MODELS_DIR
+from ragfort.text import words
 
 VOCABULARY = judge_vocabulary(MODELS_DIR / TASK)
 STORED = "How long does a replacement SIM take to arrive?"
@@ -145,7 +146,7 @@ CORPUS = (
     ],
 )
 def test_a_question_is_respelt_as_the_corpus_spells_the_word_meant(typed: str, read: str) -> None:
-    corpus = words_of(CORPUS)
+    corpus = words(CORPUS)
     assert respelt(typed, corpus | VOCABULARY, Speller(corpus)) == read
 
 
@@ -161,20 +162,20 @@ def test_a_question_is_respelt_as_the_corpus_spells_the_word_meant(typed: str, r
     ],
 )
 def test_a_word_the_corpus_has_nothing_near_is_respelt_from_the_vocabulary(typed: str, read: str) -> None:
-    corpus = words_of(CORPUS)
+    corpus = words(CORPUS)
     assert respelt(typed, corpus | VOCABULARY, Speller(corpus), judge_speller(MODELS_DIR / TASK)) == read
 
 
 def test_the_vocabulary_never_respells_a_known_word_with_a_common_ending_or_a_short_word() -> None:
-    corpus = words_of(CORPUS)
+    corpus = words(CORPUS)
     fallback = judge_speller(MODELS_DIR / TASK)
     assert fallback.near("responder") and fallback.near("exp")  # each is a typo away from a vocabulary word
     for typed in ("Is there a first responder discount?", "card exp 09/28", "is the clifs of moher open"):
         assert respelt(typed, corpus | VOCABULARY, Speller(corpus), fallback) == typed
 
 
-def test_words_of_reads_plain_and_typographic_apostrophes_alike() -> None:
-    assert words_of("Customer’s bills, CUSTOMER's") == {"customer's", "bills"}
+def test_the_corpus_words_read_plain_and_typographic_apostrophes_alike() -> None:
+    assert words("Customer’s bills, CUSTOMER's") == {"customer's", "bills"}
 
 
 def test_the_speller_finds_each_typo_kind_and_never_two_forms_of_one_word() -> None:

@@ -29,16 +29,13 @@ import re
 from collections.abc import Collection
 
 from ragfort.cache.features import courtesy_stripped, word_stem
+from ragfort.text import plain_quotes
 from ragfort.text import words as text_words
 
-__all__ = ["Speller", "mend", "reading", "readings", "respelt", "words_of"]
+__all__ = ["Speller", "mend", "reading", "readings", "respelt"]
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _MIN_LETTERS = 5  # shorter words ("sim" / "esim", "bil" / "bill") are too easily another word
-
-
-def _fold(text: str) -> str:
-    return text.replace("’", "'")
 
 
 def _one_typo(a: str, b: str) -> bool:
@@ -85,7 +82,7 @@ def mend(stored: str, asked: str, vocabulary: Collection[str]) -> tuple[str, str
         asked: the question asked.
         vocabulary: lower-case words known to be spelt right (the judge's vocabulary).
     """
-    words = [{w.lower() for w in _WORD.findall(_fold(text))} for text in (stored, asked)]
+    words = [text_words(text) for text in (stored, asked)]
     only = [words[0] - words[1], words[1] - words[0]]
     near: dict[str, list[str]] = {}
     for a in only[0]:
@@ -107,14 +104,9 @@ def mend(stored: str, asked: str, vocabulary: Collection[str]) -> tuple[str, str
         return None
 
     def respell(text: str) -> str:
-        return _WORD.sub(lambda m: spelling.get(m.group(0).lower(), m.group(0)), _fold(text))
+        return _WORD.sub(lambda m: spelling.get(m.group(0).lower(), m.group(0)), plain_quotes(text))
 
     return respell(stored), respell(asked)
-
-
-def words_of(text: str) -> set[str]:
-    """The lower-case words of `text`, as `mend` and `respelt` read them (`ragfort.text.words`)."""
-    return text_words(text)
 
 
 def _deletions(word: str) -> set[str]:
@@ -200,7 +192,7 @@ def respelt(text: str, known: Collection[str], speller: Speller, fallback: Spell
         fallback: where to look when `speller` has no word a typo away (a general vocabulary's).
     """
     spelling: dict[str, str] = {}
-    for m in _PLACEHOLDER_OR_WORD.finditer(_fold(text)):
+    for m in _PLACEHOLDER_OR_WORD.finditer(plain_quotes(text)):
         word = m.group(0)
         typed = word.lower()
         if word[0] == "<" or (word.isupper() and len(word) > 1) or "'" in word or typed in known or len(typed) < 3:
@@ -223,12 +215,12 @@ def respelt(text: str, known: Collection[str], speller: Speller, fallback: Spell
             return word
         return meant.capitalize() if word[0].isupper() else meant
 
-    return _PLACEHOLDER_OR_WORD.sub(respell, _fold(text))
+    return _PLACEHOLDER_OR_WORD.sub(respell, plain_quotes(text))
 
 
 def reading(text: str) -> str:
     """The question without courtesy, case, punctuation or spacing (the words it asks, in order)."""
-    return " ".join(w.lower() for w in _WORD.findall(_fold(courtesy_stripped(text))))
+    return " ".join(w.lower() for w in _WORD.findall(plain_quotes(courtesy_stripped(text))))
 
 
 # A phrase or clause in front of the question, cut off by a comma, that opens with a preposition or a
