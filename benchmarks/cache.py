@@ -181,7 +181,8 @@ class Seen:
 
     def __call__(self, question: str) -> tuple[np.ndarray, list[str]]:
         if question not in self.memo:
-            query = search_text(question)
+            # What the default chain searches on (`RagChain.query`: typos respelt), as the pipeline does.
+            query = self.chain.query(question) if hasattr(self.chain, "query") else search_text(question)
             v = self.chain.index.embed_query(query)
             self.memo[question] = (v, [p.chunk_id for p in self.chain.index.search(query, k=self.chain.k, vector=v)])
         return self.memo[question]

@@ -23,6 +23,10 @@ measures another equivalence model folder in place of the shipped one; ``--minim
 judge's minimum.
 
 Rows: the rules alone (no judge) and the rules with the judge (the shipped setting), per corpus.
+
+``--unseen`` runs the eight help centers nothing was tuned on instead (their questions in
+``evals/answerability_unseen/`` and ``evals/grounding_unseen/``, dev and test); their served pairs were
+labelled in session 25, in the same file, after the shipped gate served them.
 """
 
 from __future__ import annotations
@@ -46,16 +50,22 @@ from ragfort.cache import SemanticSettings
 from ragfort.cache.equivalence import EquivalenceGate, judge_vocabulary
 from ragfort.ingest import ingest_paths
 from ragfort.judges.perturb import CORPORA as ALL_CORPORA
+from ragfort.judges.perturb import UNSEEN_CORPORA
 
 # The two help centers with dev and test splits.
 CORPORA = {name: ALL_CORPORA[name] for name in ("voltwise", "northbeam")}
 
 
+def _files(corpus: str) -> list[Path]:
+    """The answerability and grounding cases over `corpus` (the unseen help centers' own folders for theirs)."""
+    unseen = "_unseen" if corpus in UNSEEN_CORPORA else ""
+    return [REPO / "evals" / f"{folder}{unseen}" / f"{corpus}.jsonl" for folder in ("answerability", "grounding")]
+
+
 def distinct_questions(corpus: str, splits: tuple[str, ...] = ("dev", "test")) -> list[str]:
     """Every distinct question people wrote over `corpus` in `splits`, in file order."""
     out: list[str] = []
-    for folder in ("answerability", "grounding"):
-        path = REPO / "evals" / folder / f"{corpus}.jsonl"
+    for path in _files(corpus):
         for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
@@ -69,8 +79,7 @@ def distinct_questions(corpus: str, splits: tuple[str, ...] = ("dev", "test")) -
 def question_splits(corpus: str) -> dict[str, str]:
     """Each question's split (the first row that asks it), as `distinct_questions` reads them."""
     out: dict[str, str] = {}
-    for folder in ("answerability", "grounding"):
-        path = REPO / "evals" / folder / f"{corpus}.jsonl"
+    for path in _files(corpus):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
@@ -112,6 +121,8 @@ def main() -> int:
     parser.add_argument("--minimum", type=float, help="the judge's minimum (default: the shipped one)")
     parser.add_argument("--show", action="store_true", help="print every pair the judge's row serves")
     parser.add_argument("--all-splits", action="store_true", help="train-split questions too")
+    parser.add_argument("--unseen", action="store_true",
+                        help="the eight help centers nothing was tuned on instead (evals/*_unseen/)")  # fmt: skip
     parser.add_argument("--floors", action="store_true",
                         help="the judge at other cosine floors (judged_threshold), per split")  # fmt: skip
     args = parser.parse_args()
@@ -138,7 +149,7 @@ def main() -> int:
     rows: list[list[Any]] = []
     floor_rows: list[tuple[str, str, float, str]] = []  # (corpus, split of the pair, cosine, label) of the judge's hits
     with tempfile.TemporaryDirectory(prefix="ragfort-cache-distinct-") as d:
-        for corpus, folder in CORPORA.items():
+        for corpus, folder in (UNSEEN_CORPORA if args.unseen else CORPORA).items():
             index = Path(d) / corpus
             ingest_paths([folder], index=index, policy=None)
             seen = Seen(ragfort.build_chain(index))

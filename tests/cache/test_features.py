@@ -71,6 +71,9 @@ def test_scopes_and_the_kind_of_answer_asked_for() -> None:
     assert question_features("How long does shipping take?").asks == {"time"}
     assert question_features("How do I reset my router?").asks == {"steps"}
     assert question_features("Why was I charged twice?").asks >= {"reason"}
+    # A fine or a penalty is a cost: "how long do bans last" / "whats the fine for breaking one" ask two things.
+    assert question_features("whats the fine for breaking a hosepipe ban").asks == {"cost"}
+    assert question_features("Is there a penalty for leaving early?").asks == {"cost"}
 
 
 def test_courtesy_around_a_question_is_not_part_of_it() -> None:
@@ -131,6 +134,31 @@ def test_quick_question_and_could_you_explain_are_courtesy() -> None:
     assert question_features("Could you explain how to add a line?") == question_features("how to add a line?")
 
 
+def test_questions_as_people_type_them_read_as_meant() -> None:
+    f = question_features
+    # Chat words and contractions typed without their apostrophe.
+    assert f("wat are ur web chat hours").content == f("What are your web chat hours?").content
+    assert f("do u bulk bill").content == f("Do you bulk bill?").content
+    assert f("why dont my card work").negations == f("why doesn't my card work").negations == 1
+    assert f("Can I upload a photo ID?").content != f("Can I upload a photo?").content  # "id" is no "i'd"
+    # More courtesy: a dash after a greeting or thanks, "kindly", a trailing "appreciate it".
+    plain = f("when is my card charged?")
+    for polite in (
+        "Thanks in advance - when is my card charged?",
+        "Good morning, would you kindly let me know when my card gets charged?",
+        "When is my card charged? Appreciate it",
+        "when is my card charged? Much appreciated!",
+    ):
+        assert (f(polite).content, f(polite).numbers, f(polite).negations) == (plain.content, frozenset(), 0), polite
+    assert f("Hi-fi speakers in store?").content != f("speakers in store?").content  # no dash after a space
+    # "last" the verb and "once" the conjunction are no numbers; the ordinal and the count still are.
+    assert f("How long does an export link last?").numbers == frozenset()
+    assert f("How long does the link last on Enterprise?").numbers == frozenset()
+    assert f("When is my last bill?").numbers == f("When is my final bill, the last one?").numbers != frozenset()
+    assert f("What happens once it's fixed?").numbers == frozenset()
+    assert f("Can I change it more than once?").numbers == f("Can I change it once a month?").numbers != frozenset()
+
+
 def test_inflections_of_one_word_meet() -> None:
     f = question_features
     assert f("Is my device covered?").content == f("Are my devices covered?").content  # -es against a final e
@@ -144,7 +172,7 @@ def test_the_feature_hashes_are_keyed_by_reading_and_the_reading_is_stored() -> 
     v6 = hashlib.blake2b(b"word\x1frefund", digest_size=8, key=b"ragfort-cache-features-v6").hexdigest()
     features = question_features("When will my refund arrive?")
     assert features.content and v6 not in features.content
-    assert READING == 7 and features.to_json()["reading"] == 7
+    assert READING == 8 and features.to_json()["reading"] == 8
     assert features.to_json()["opening"] == ["time"]
 
 

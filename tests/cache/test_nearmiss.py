@@ -49,6 +49,9 @@ UNSEEN_NEAR_MISSES = [
     ("How do I cancel my subscription?", "How do I pause my subscription?", "action"),
     ("How do I unlock my account?", "How do I delete my account?", "action"),
     ("Where can I see my order?", "How do I edit my order?", "action"),
+    # A contraction typed without its apostrophe still negates; a fine asks a cost.
+    ("why doesnt the app load my statements", "why does the app load my statements", "negation"),
+    ("how long do parking bans usually last", "whats the fine for breaking a parking ban", "asks"),
 ]
 
 
@@ -71,6 +74,10 @@ UNSEEN_PARAPHRASES = [
      "How do I add a second line to my family plan?"),
     ("Is my device covered by the warranty when the screen cracks?",
      "Are my devices covered by the warranty when the screen cracks?"),
+    # Typed as people type: chat words, a missing apostrophe, "last" the verb, a dash after thanks.
+    ("wat r ur opening hours on a sunday", "What are your opening hours on a Sunday?"),
+    ("how long does an export link last", "How long do export links stay valid?"),
+    ("Thanks in advance - how do I order a replacement remote?", "How do I order a replacement remote?"),
 ]  # fmt: skip
 
 

@@ -42,8 +42,11 @@ __all__ = [
 # explain" are courtesy. v4: action verbs and their objects (`actions`), and the reading is stored.
 # v5: what the main clause asks for (`opening`). v6: "sorry to bother you, but" and "just wondering" are courtesy.
 # v7: "quick question, please", "I hope you can help", "would you mind explaining", "would you be so kind as to
-# tell me" are courtesy.
-READING = 7
+# tell me" are courtesy. v8: chat words ("u", "wat") and contractions typed without an apostrophe ("dont": a
+# negation) read as meant; a dash after a greeting, "kindly", a trailing "appreciate it" are courtesy; "last" the
+# verb ("how long does it last") and "once" the conjunction ("once it's fixed") are no numbers; "gets" is "get"; a
+# fine or a penalty asks a cost.
+READING = 8
 _HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).
@@ -57,6 +60,7 @@ _STOP = FUNCTION_WORDS | frozenset(
         "ever",
         "further",
         "get",
+        "gets",
         "getting",
         "go",
         "going",
@@ -233,7 +237,9 @@ _SCOPES: dict[str, dict[str, str]] = {
 }
 # The kind of answer a question asks for; a price never answers a "how long".
 _ASKS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cost", re.compile(r"\bhow much\b|\bcosts?\b|\bprice\b|\bfees?\b|\bcharged?\b|\bpay for\b")),
+    ("cost", re.compile(
+        r"\bhow much\b|\bcosts?\b|\bprice\b|\bfees?\b|\bcharged?\b|\bpay for\b|\bfines?\b|\bpenalt(?:y|ies)\b"
+    )),
     ("time", re.compile(
         r"\bhow long\b|\bwhen\b|\bhow (?:many|much) (?:days|weeks|hours|months|time)\b|\bhow (?:soon|quickly)\b"
     )),
@@ -249,8 +255,20 @@ _SENTENCE_END = re.compile(r"[.?!]\s")  # between two tokens: the second opens a
 _CLAUSE_END = re.compile(r"[,.?!;:]")  # between two tokens: the second opens a clause
 
 
+# Chat words, and contractions typed without their apostrophe ("dont" negates as "don't" does; "id" stays "ID").
+_TYPED = {
+    "u": "you", "ur": "your", "r": "are", "wat": "what", "wot": "what", "wats": "what's", "pls": "please",
+    "plz": "please", "thx": "thanks", "abt": "about",
+} | {
+    w.replace("'", ""): w
+    for w in (
+        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "won't",
+        "wouldn't", "can't", "couldn't", "shouldn't", "mustn't", "what's", "that's", "there's", "here's", "where's",
+        "who's", "i'm", "i've", "you're", "you've", "they're", "they've", "you'd", "it'll", "you'll",
+    )
+}  # fmt: skip
 # Plain synonyms folded before comparison (general English, not this corpus's terms).
-_CANON = {
+_CANON = _TYPED | {
     "kid": "child", "kids": "child", "children": "child", "kid's": "child's", "cellphone": "phone",
     "mobile": "phone", "smartphone": "phone", "cost": "price", "costs": "price", "fee": "price", "fees": "price",
     "charge": "price", "parcel": "package", "delivery": "shipping", "deliveries": "shipping",
@@ -387,11 +405,12 @@ _COURTESY = (
     re.compile(
         r"^\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?: (?:team|there|all|folks|everyone))?"
         r"|(?:many )?thanks(?: (?:in advance|so much|a lot))?|thank you(?: (?:in advance|so much))?"
-        r"|please help|(?:a )?quick (?:question|one)(?: please)?|i hope you can help(?: me)?)\s*[,.!:;]+\s*",
+        r"|please help|(?:a )?quick (?:question|one)(?: please)?|i hope you can help(?: me)?)"
+        r"(?:\s*[,.!:;]+|\s+[-–—]+)\s*",  # "Hi team, ...", "Thanks in advance - ..."
         re.IGNORECASE,
     ),
     re.compile(
-        r"^\s*(?:(?:could|can|would) you (?:please )?|would you mind |would you be so kind as to )"
+        r"^\s*(?:(?:could|can|would) you (?:please |kindly )?|would you mind |would you be so kind as to )"
         r"(?:(?:tell|let) me(?: know)?(?: (?:whether|if))?|telling me(?: (?:whether|if))?|explain(?:ing)?)\s+"
         r"|^\s*I was wondering(?: (?:whether|if))?,?\s+",
         re.IGNORECASE,
@@ -403,7 +422,9 @@ _COURTESY = (
         re.IGNORECASE,
     ),
     re.compile(
-        r"\s*[,.!]?\s*(?:(?:many )?thanks|thank you|cheers)(?: (?:in advance|so much|a lot))?[.!]*\s*$", re.IGNORECASE
+        r"\s*[,.!]?\s*(?:(?:many )?thanks|thank you|cheers|thx|(?:i )?appreciate it|(?:much|really) appreciated)"
+        r"(?: (?:in advance|so much|a lot))?[.!]*\s*$",
+        re.IGNORECASE,
     ),
 )
 
@@ -455,7 +476,10 @@ def question_features(text: str) -> QuestionFeatures:
             sentence_start = False
             continue
         hyphened = matches[i].end() < len(text) and text[matches[i].end()] == "-"
-        if (tok in _SPELLED or tok in _ORDINALS) and not (hyphened and nxt not in _UNITS):
+        # "How long does it last?" and "once it's fixed": a verb and a conjunction, not an ordinal and a count.
+        verb = tok == "last" and (not nxt or nxt in _STOP or nxt in _PARTICLES or nxt in _ROLES)
+        conjunction = tok == "once" and nxt not in ("", "a", "an", "per", "every", "each")
+        if (tok in _SPELLED or tok in _ORDINALS) and not (hyphened and nxt not in _UNITS) and not (verb or conjunction):
             value = str(_SPELLED.get(tok, _ORDINALS.get(tok)))
             kind = "ord" if tok in _ORDINALS else "card"
             unit = _UNITS.get(nxt, "")
