@@ -2,10 +2,10 @@
 
 The labelled sets are written with straight apostrophes, full punctuation and sentence case. Support answers and
 customers' questions are not always: agents reply by email with a greeting and a sign-off, LLMs mark emphasis in
-Markdown and write steps as lists, customers type in lower case, drop the question mark and misspell a word.
-Each rewrite here is deterministic (the n-th text of a file always gets the same variant) and changes the form
-only, so a benchmark run with ``--rewrite NAME`` against the same run without it measures what the form alone
-costs. The label stays the label: none of them adds or removes a fact.
+Markdown and write steps as lists, customers type in lower case, drop the question mark, misspell a word and
+wrap the question in a greeting and thanks. Each rewrite here is deterministic (the n-th text of a file always gets
+the same variant) and changes the form only, so a benchmark run with ``--rewrite NAME`` against the same run without
+it measures what the form alone costs. The label stays the label: none of them adds or removes a fact.
 
 ``benchmarks/grounding_support.py --rewrite NAME`` rewrites the answers (``ANSWER_REWRITES``) or, for ``q-``
 names, the questions (``QUESTION_REWRITES``); ``benchmarks/abstention.py --rewrite NAME`` rewrites the questions.
@@ -91,6 +91,16 @@ def typo(text: str, n: int = 0) -> str:
     return text[: m.start()] + w + text[m.end() :]
 
 
+def polite(text: str, n: int = 0) -> str:
+    """The question wrapped in the courtesy people type around it: a greeting, a thanks (four variants in turn)."""
+    return [
+        f"Hi there, {text} Thanks!",
+        f"Hello, hope you're well. {text}",
+        f"{text} Thanks in advance for your help.",
+        f"Hey! Quick question - {text} Cheers",
+    ][n % 4]
+
+
 ANSWER_REWRITES: dict[str, Callable[[str, int], str]] = {
     "curly": curly,
     "letter": letter,
@@ -104,6 +114,7 @@ QUESTION_REWRITES: dict[str, Callable[[str, int], str]] = {
     "curly": curly,
     "lower": lower,
     "no-question-mark": no_question_mark,
+    "polite": polite,
     "typo": typo,
 }
 
