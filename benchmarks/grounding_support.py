@@ -330,7 +330,7 @@ def main() -> int:
     parser.add_argument("--passages", type=int, help="learned_passages (default: support_agent's)")
     parser.add_argument("--vetoes", type=_vetoes,
                         help="learned_vetoes: contradictions decisive after the blend, comma-separated from number, "
-                             "name, polarity, number_binding, name_binding, scope, answer_polarity, or 'none' "
+                             "name, polarity, number_binding, name_binding, scope, answer_polarity, flipped, or 'none' "
                              "(default: support_agent's)")  # fmt: skip
     parser.add_argument("--exempt-computed", action=argparse.BooleanOptionalAction, default=None,
                         help="exempt_computed: the number veto spares numbers the answer works out or hedges "

@@ -248,6 +248,23 @@ def test_an_opening_yes_the_closest_evidence_denies_is_vetoed_when_listed() -> N
     assert guard.scorer.learned_vetoes == ("answer_polarity",)
 
 
+def test_a_yes_that_states_what_the_evidence_denies_is_vetoed_when_listed() -> None:
+    passages = [Passage(text="## Audit log\n\nThe audit log records sign-ins and exports. Task edits and comments "
+                             "aren't in the audit log.", doc_id="audit.md")]  # fmt: skip
+    question = "can i see who edited a task in the audit log"  # typed without a "?": answer_polarity reads nothing
+    wrong = "Yes, task edits show up in the audit log with the editor's name."
+    listed = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19,
+                             learned_vetoes=("number", "name", "flipped"))  # fmt: skip
+    (claim,) = listed.score(wrong, passages, question=question).claims
+    assert claim.supported is False
+    assert claim.signals[0].startswith("the answer says yes, but the evidence says 'Task edits and comments")
+    unlisted = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19,
+                               learned_vetoes=("number", "name", "answer_polarity"))  # fmt: skip
+    assert unlisted.score(wrong, passages, question=question).claims[0].supported is True
+    right = listed.score("Yes, the audit log records sign-ins and exports.", passages, question=question)
+    assert right.claims[0].supported is True
+
+
 def test_a_number_the_customer_gave_is_not_vetoed_as_the_evidences() -> None:
     passages = [Passage(text="## New car replacement\n\nIf your car is totaled in its first 2 years or first 24,000 "
                              "miles, we pay for a new car.", doc_id="total.md")]  # fmt: skip

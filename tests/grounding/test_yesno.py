@@ -7,7 +7,7 @@ import pytest
 from ragfort.grounding.claims import opening
 from ragfort.grounding.scorer import evidence_sentences
 from ragfort.grounding.signals import EvidenceIndex
-from ragfort.grounding.yesno import contradicted_yes, yes_no_question
+from ragfort.grounding.yesno import contradicted_yes, flipped_yes, yes_no_question
 from ragfort.types import Passage
 
 GYM = [
@@ -79,3 +79,38 @@ def test_opening_is_the_yes_no_as_written() -> None:
     assert opening("Yes, guests are welcome.") == "Yes, "
     assert opening("Not yet. You need to wait.") == "Not yet. "
     assert opening("Guests are welcome.") == ""
+
+
+AUDIT = [
+    Passage(text="## Audit log\n\nThe audit log records sign-ins, exports and permission changes. Task edits and "
+                 "comments aren't in the audit log. If your plan does not include the audit log, upgrade to "
+                 "Business.", doc_id="audit.md"),
+]  # fmt: skip
+
+
+def test_a_yes_that_states_what_an_evidence_clause_denies_is_caught() -> None:
+    # No "?" on the question is needed: the flip is read from the answer and the evidence alone.
+    why = flipped_yes("Yes, task edits show up in the audit log with the editor's name.", _index(AUDIT))
+    assert why is not None and "aren't in the audit log" in why
+    assert flipped_yes("Yes, guest passes are valid on weekends.", _index(GYM)) is not None
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Yes, the audit log records sign-ins and exports.",  # what the evidence states
+        "Yes, but task edits aren't in the audit log.",  # the answer denies it too
+        "No, task edits show up in the audit log.",  # a "no" is not read
+        "Task edits show up in the audit log.",  # no opening: the other checks' business
+        "Yes, upgrade to Business to get the audit log.",  # the denial is under an "if"
+        "Yes, edits are logged.",  # too few words shared with any denial
+    ],
+)
+def test_a_yes_the_evidence_does_not_deny_is_not_caught(claim: str) -> None:
+    assert flipped_yes(claim, _index(AUDIT)) is None
+
+
+def test_a_denial_another_clause_states_outright_is_not_a_flip() -> None:
+    passages = [Passage(text="You can't pay your bill online at weekends, but you can pay your bill online "
+                             "on weekdays.", doc_id="pay.md")]  # fmt: skip
+    assert flipped_yes("Yes, you can pay your bill online.", _index(passages)) is None

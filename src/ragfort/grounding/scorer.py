@@ -86,7 +86,7 @@ from ragfort.grounding.signals import (
     content_tokens,
 )
 from ragfort.grounding.verbatim import find_verbatim
-from ragfort.grounding.yesno import contradicted_yes
+from ragfort.grounding.yesno import contradicted_yes, flipped_yes
 from ragfort.judges.support import support_pair
 from ragfort.text import plain_quotes, sentence_spans
 from ragfort.types import Passage
@@ -114,12 +114,13 @@ _VETO_NOUNS = {
     "channel": "channel (it names none such)",
     "manner": "manner (it never says so)",
     "answer_polarity": "yes",
+    "flipped": "yes (it denies what follows)",
 }
 # What `learned_vetoes` can name: the signals' contradictions, and a number or name the evidence binds
 # to another subject (`ragfort.grounding.binding`; the learned tier only).
 LEARNED_VETOES: tuple[str, ...] = (
     *CONTRADICTIONS, "number_binding", "name_binding", "scope", "answer_polarity", "prohibited", "denied", "channel",
-    "manner",
+    "manner", "flipped",
 )
 
 
@@ -364,8 +365,8 @@ class GroundingScorer:
             model's own veto is only its share of the probability, so a judge
             that misses a phone number wrong in its last digits would pass it.
             ``"number_binding"``, ``"name_binding"``, ``"scope"``,
-            ``"prohibited"``, ``"denied"``, ``"channel"``, ``"manner"`` and ``"answer_polarity"`` add the checks of
-            `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
+            ``"prohibited"``, ``"denied"``, ``"channel"``, ``"manner"``, ``"answer_polarity"`` and ``"flipped"``
+            add the checks of `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
     """
 
     def __init__(
@@ -655,6 +656,8 @@ class GroundingScorer:
         wants_answer = first is not None and "answer_polarity" in self.learned_vetoes
         if wants_answer and first and (against := contradicted_yes(first, question, evidence)):
             vetoed.append(f"answer_polarity: {against}")
+        if first and "flipped" in self.learned_vetoes and (flip := flipped_yes(first, evidence)):
+            vetoed.append(f"flipped: {flip}")
         return vetoed
 
     # -- the free tiers ------------------------------------------------------------

@@ -16,16 +16,23 @@ backed by a positive rule the question falls outside ("Care+ must be added withi
 
 The learned tier of `ragfort.grounding.scorer` uses it as the ``answer_polarity`` veto
 (``learned_vetoes``); the feature model does not, so its trained features do not change.
+
+`flipped_yes` reads the same flip from the answer's side, with no need for a question that ends in
+"?" (people type "can i book a filling through the app"): the answer opens with a yes, the rest of
+its first claim states something with no negation of its own, and a clause of the evidence denies
+it in the claim's own words ("Yes, task edits show up in the audit log" beside "Task edits and
+comments aren't in the audit log"). It is the ``flipped`` veto.
 """
 
 from __future__ import annotations
 
 import re
 
+from ragfort.grounding.binding import _words, negated
 from ragfort.grounding.claims import opening
-from ragfort.grounding.signals import EvidenceIndex, _tokens, content_tokens, denied_words, polarity
+from ragfort.grounding.signals import _NEGATIONS, EvidenceIndex, _tokens, content_tokens, denied_words, polarity
 
-__all__ = ["contradicted_yes", "yes_no_question"]
+__all__ = ["contradicted_yes", "flipped_yes", "yes_no_question"]
 
 # Words that open a question answered by yes or no ("Can I ...?", "Is there ...?").
 _AUXILIARIES = frozenset(
@@ -39,6 +46,13 @@ _NEGATIVE_OPENING = re.compile(
 )
 # The question words an evidence sentence must share with it to be read as its answer.
 _MIN_SHARED = 2
+# `flipped_yes`: the evidence clause and the claim share this many content words, and one of them lies within
+# `_FLIP_REACH` words after the clause's negation. A clause is cut at , ; : "but" and table cell borders.
+_FLIP_SHARED = 3
+_FLIP_REACH = 4
+_FLIP_CLAUSE = re.compile(r"[,;:]\s+|\s+but\s+|\s*\|\s*", re.IGNORECASE)
+# A negation under a condition describes a case, not a denial ("If your home does not yet have a smart meter").
+_CONDITIONS = frozenset({"if", "unless"})
 
 
 def yes_no_question(question: str) -> str | None:
@@ -86,3 +100,44 @@ def contradicted_yes(claim: str, question: str, evidence: EvidenceIndex) -> str 
         return None
     word = sorted(negated[0])[0]
     return f"the answer says yes, but the evidence closest to the question negates '{word}' ('{closest[0].text[:80]}')"
+
+
+def _denied_reach(clause: str) -> frozenset[str]:
+    """The content words within `_FLIP_REACH` words after each negation of `clause`."""
+    toks = [t.lower() for t in _tokens(clause)]
+    out: set[str] = set()
+    for i, tok in enumerate(toks):
+        if tok in _NEGATIONS or tok.endswith(("n't", "n’t")):
+            out |= _words(" ".join(toks[i + 1 : i + 1 + _FLIP_REACH]))
+    return frozenset(out)
+
+
+def flipped_yes(claim: str, evidence: EvidenceIndex) -> str | None:
+    """Why the claim's opening "yes" states what an evidence clause denies, or None.
+
+    The claim (the answer's first, as written) opens with a yes (`_affirms`) and the rest of it has no
+    negation; an evidence clause with a negation, under no "if" or "unless", shares `_FLIP_SHARED` or more
+    of the rest's content words, one of them within `_FLIP_REACH` words after the negation; and no evidence
+    clause without a negation holds every shared word (what one clause denies, another may state: "You
+    can't pay online, but you can pay by phone").
+    """
+    if not _affirms(claim):
+        return None
+    said = opening(claim) or ""
+    rest = claim[len(said) :] if claim.startswith(said) else claim
+    if negated(rest):
+        return None
+    words = _words(rest)
+    if len(words) < _FLIP_SHARED:
+        return None
+    pieces = [piece for sent in evidence.sentences for piece in _FLIP_CLAUSE.split(sent.text) if piece.strip()]
+    for piece in pieces:
+        shared = words & _words(piece)
+        if len(shared) < _FLIP_SHARED or not negated(piece):
+            continue
+        if _CONDITIONS & {t.lower() for t in _tokens(piece)} or not shared & _denied_reach(piece):
+            continue
+        if any(not negated(other) and shared <= _words(other) for other in pieces):
+            continue
+        return f"the answer says yes, but the evidence says '{piece.strip()[:80]}'"
+    return None

@@ -110,7 +110,9 @@ class GroundingSettings(GuardSettings):
             happens automatically or straight away where nothing else says
             so), ``answer_polarity`` (an answer that opens
             with "Yes" to a yes/no question whose closest evidence says no;
-            `ragfort.grounding.yesno`).
+            `ragfort.grounding.yesno`), ``flipped`` (an answer that opens with
+            "Yes" and then states, with no negation, what an evidence clause
+            denies in the same words).
         exempt_computed: the ``number`` veto spares a number the answer works out
             or hedges ("which is 100", "about 2 months", "2 months left").
     """
@@ -135,7 +137,7 @@ class GroundingSettings(GuardSettings):
     learned_vetoes: tuple[
         Literal[
             "number", "name", "polarity", "number_binding", "name_binding", "scope", "prohibited", "denied",
-            "channel", "manner", "answer_polarity",
+            "channel", "manner", "answer_polarity", "flipped",
         ],
         ...,
     ] = (
