@@ -51,6 +51,17 @@ ACCOUNT = [
     ("How many guest passes do I have left at the moment?", "current"),
     ("which rewards tier am I in right now?", "plan"),
     ("what day is my freight delivery scheduled for", "appointment"),
+    # Session 25's shapes.
+    ("did my membership fee come out this month", "outcome"),
+    ("did my cancellation request get processed?", "outcome"),
+    ("Has the refund for my cancelled yoga class been issued yet?", "status"),
+    ("has the refund for order PX29KD7 gone through", "status"),
+    ("whats happening with the damage claim i filed last week", "status"),
+    ("how much is my next monthly membership payment going to be", "next_amount"),
+    ("when is my next training session due?", "appointment"),
+    ("how many guest passes have we got", "current"),
+    ("how many streams has our family plan got left for today", "current"),
+    ("Is there a late fee on my account right now?", "current"),
 ]
 
 # Questions a help center answers from its rules, though they say "my" or "our".
@@ -84,6 +95,12 @@ GENERAL = [
     "Which rewards tier am I in if I spend $5,000 a year?",
     "What day is the freight delivery scheduled for if I order on a Friday?",
     "What day is the Memorial Day sale?",
+    "Has the price of the family plan gone up?",
+    "Did the rules on guest passes change this year?",
+    "How many guest passes have I got to use before they expire?",
+    "Is there a fee on my account if I pay late?",
+    "What happens with the damage claim after I've filed it?",
+    "How long does the refund for a cancelled class take?",
 ]
 
 

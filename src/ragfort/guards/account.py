@@ -21,30 +21,36 @@ now. Known misses, left as measured: a value asked without a word of what is
 left ("What's my overdraft limit at the moment?"), a count of what something
 earned ("How much interest has my saver made so far?") and an order's
 arrival ("When will order #88231 get to me?"). Session 18 added the next
-amount due, a booked appointment and what the customer has or gets now.
+amount due, a booked appointment and what the customer has or gets now;
+session 25 the shapes people type in a chat ("did my payment come out",
+"has the refund for booking WR4K92LP gone through yet", "whats happening
+with the report i filed", "how many club points have i got").
 
 The shapes (the name is what `account_question` returns):
 
 - ``receipt``: did you get / receive what I sent ("Did you get the meter
   reading I sent yesterday?");
 - ``status``: has my X been approved / confirmed / issued ..., or is my X
-  already / yet / now something ("Has my refund been issued yet?");
+  already / yet / now something ("Has my refund been issued yet?"); has the
+  X for my Y / for booking <id> been done or gone through; what's happening
+  with the X I filed / sent / reported;
 - ``balance``: how much is left / waiting / on my account now;
 - ``history``: how much did I pay / have we sent, last month / so far;
 - ``plan``: which plan / tariff / (rewards) tier am I on or in (will I be on);
 - ``handler``: who is handling / dealing with my X;
-- ``outcome``: did my payment / last night's export go through / work (a
-  yes/no question: "why did my transfer fail?" asks for the reasons, which a
-  help center gives);
+- ``outcome``: did my payment / last night's export go through / work / come
+  out / get approved (a yes/no question: "why did my transfer fail?" asks for
+  the reasons, which a help center gives);
 - ``members``: which of my team / users still has not ...;
 - ``tracking``: where is my refund / order, with an id or a complaint of
   waiting ("where's my refund for booking QH4T8Z? it's been ages");
 - ``next_amount``: how much is / will my next bill / payment be;
-- ``appointment``: what time / what day / when is my engineer / delivery
-  coming, booked, due, scheduled (a conditional does not rule it out:
-  "when" opens it);
-- ``current``: am I getting / on / eligible for X at the moment, or how
-  much / many X do I have right now.
+- ``appointment``: what time / what day / when is my engineer / delivery /
+  check-up / session coming, booked, due, scheduled (a conditional does not
+  rule it out: "when" opens it);
+- ``current``: am I getting / on / eligible for X at the moment, how much /
+  many X do I have right now, how many X have I got (the question ending
+  there: "... got to earn" asks the rule), is there an X on my account now.
 """
 
 from __future__ import annotations
@@ -79,6 +85,17 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      rf"^(?:and |so )?(?:has|have|is|are|was|were) {_MY} (?:[\w'-]+ ){{1,8}}?(?:been |got |being )?{_DONE}\b",
      True),
     ("status", rf"^(?:and |so )?(?:has|have|is|are|was|were) {_MY}\b.*\b{_NOW}\b", True),
+    # "Has the refund for my return R-55321 been issued yet?", "has the refund for booking WR4K92LP gone through".
+    ("status",
+     rf"^(?:and |so )?(?:has|have|is|are|was|were) the (?:[\w'-]+ ){{1,4}}?for (?:{_MY}\b|(?:booking|order|return|"
+     r"claim|ticket|reference) (?=[a-z-]*\d)[a-z0-9-]{5,}\b)[^?]*\b(?:(?:been |got |being )?"
+     rf"{_DONE}|gone through|come through)\b",
+     True),
+    # "whats happening with the accident report i filed on tuesday": the progress of what the customer sent.
+    ("status",
+     rf"\bwhat(?:'s| is|s) happening (?:with|to) (?:{_MY}|the) (?:[\w'-]+ ){{0,3}}?[\w'-]+ (?:that )?{_ME} "
+     r"(?:filed|sent|submitted|reported|made|raised|opened|lodged|posted)\b",
+     False),
     ("balance",
      r"\bhow (?:much|many)\b[^?]*\b(?:left|remaining|waiting|outstanding|owed)\b[^?]*"
      rf"\b(?:on|in|for) {_MY}\b",
@@ -103,7 +120,8 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      False),
     ("outcome",
      rf"^(?:and |so )?did (?:{_MY}|last night's|yesterday's|today's|this morning's|last week's) "
-     r"(?:[\w'-]+ ){1,6}?(?:actually )?(?:work|go through|get through|succeed|fail|arrive|clear|bounce)\b",
+     r"(?:[\w'-]+ ){1,6}?(?:actually )?(?:work|go through|get through|succeed|fail|arrive|clear|bounce|come out|"
+     rf"go out|get {_DONE})\b",
      False),
     ("members",
      rf"\b(?:which|who) of {_MY} (?:[\w'-]+ ){{1,2}}?(?:still |already )?"
@@ -114,12 +132,13 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      r"claim|card|cheque|check)\b[^?]*(?:\b(?=[a-z-]*\d)[a-z0-9-]{5,}\b|\bit'?s been\b|\bstill\b|\byet\b)",
      True),
     ("next_amount",
-     rf"\bhow much (?:is|will) {_MY} next (?:[\w'-]+ )?(?:bill|payment|premium|invoice|statement|instalment|"
+     rf"\bhow much (?:is|will) {_MY} next (?:[\w'-]+ ){{0,2}}?(?:bill|payment|premium|invoice|statement|instalment|"
      r"installment|repayment) (?:be|going to be|come to|going to come to)\b",
      True),
     ("appointment",
      rf"\b(?:what time|what day|what date|when) (?:is|are) {_MY} (?:[\w'-]+ ){{0,2}}?(?:engineer|technician|"
-     r"installer|install|installation|appointment|visit|delivery|courier|driver) "
+     r"installer|install|installation|appointment|visit|delivery|courier|driver|check[- ]?up|cleaning|"
+     r"consultation|session) "
      r"(?:arriving|coming|booked|due|scheduled)\b",
      False),
     ("current",
@@ -128,6 +147,16 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      True),
     ("current",
      rf"\bhow (?:much|many)\b[^?]*\b(?:do|have) {_ME} (?:got |have )(?:left )?(?:right now|at the moment|currently)\b",
+     True),
+    # "how many club points have i got", "how many api requests has our workspace got left for today": a count
+    # of the customer's own, the question ending there ("how many points have I got to earn" asks the rule).
+    ("current",
+     rf"^(?:and |so )?how (?:much|many) (?:[\w'-]+ ){{1,4}}?(?:have {_ME} |has {_MY} (?:[\w'-]+ ){{1,2}}?)got"
+     r"(?: left)?(?: (?:for )?today| this (?:month|week))?\s*\??$",
+     True),
+    ("current",
+     rf"^(?:and |so )?is there (?:a|an|any) (?:[\w'-]+ ){{1,3}}?on {_MY} account "
+     r"(?:right now|at the moment|currently)\b",
      True),
 )
 # fmt: on
