@@ -116,16 +116,18 @@ def flipped_yes(claim: str, evidence: EvidenceIndex) -> str | None:
     """Why the claim's opening "yes" states what an evidence clause denies, or None.
 
     The claim (the answer's first, as written) opens with a yes (`_affirms`) and the rest of it has no
-    negation; an evidence clause with a negation, under no "if" or "unless", shares `_FLIP_SHARED` or more
-    of the rest's content words, one of them within `_FLIP_REACH` words after the negation; and no evidence
-    clause without a negation holds every shared word (what one clause denies, another may state: "You
-    can't pay online, but you can pay by phone").
+    negation and no "only" ("Freezing only stops card payments" restates "A frozen card can't be used for
+    card payments"; the `denied` check of `ragfort.grounding.binding` skips such claims too); an evidence
+    clause with a negation, under no "if" or "unless", shares `_FLIP_SHARED` or more of the rest's content
+    words, one of them within `_FLIP_REACH` words after the negation; and no evidence clause without a
+    negation holds every shared word (what one clause denies, another may state: "You can't pay online,
+    but you can pay by phone").
     """
     if not _affirms(claim):
         return None
     said = opening(claim) or ""
     rest = claim[len(said) :] if claim.startswith(said) else claim
-    if negated(rest):
+    if negated(rest) or "only" in {t.lower() for t in _tokens(rest)}:
         return None
     words = _words(rest)
     if len(words) < _FLIP_SHARED:
