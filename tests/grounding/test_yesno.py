@@ -104,8 +104,8 @@ def test_a_yes_that_states_what_an_evidence_clause_denies_is_caught() -> None:
         "Task edits show up in the audit log.",  # no opening: the other checks' business
         "Yes, upgrade to Business to get the audit log.",  # the denial is under an "if"
         "Yes, edits are logged.",  # too few words shared with any denial
-        "Yes, the audit log only shows sign-ins and exports, not task edits.",  # "only" restates the denial
-        "Yes, the audit log only holds sign-ins, so task edits are kept elsewhere.",
+        "Yes, the audit log shows sign-ins and exports, not task edits.",  # the answer's own "not"
+        "Yes, the audit log only holds sign-ins, so task edits are kept elsewhere.",  # "only" restates the denial
     ],
 )
 def test_a_yes_the_evidence_does_not_deny_is_not_caught(claim: str) -> None:
