@@ -311,3 +311,22 @@ def test_the_unseen_follow_up_grounding_cases_hold_exact_passages_in_their_docum
     for split in ("dev", "test"):
         labels = Counter(c["label"] for c in cases if c["split"] == split)
         assert labels["supported"] >= 10 and labels["unsupported"] >= 10, (split, labels)
+
+
+@pytest.mark.parametrize("corpus", ["cobalt", "wrenfield"])
+def test_the_blind_yes_no_answers_are_exact_passages_held_out_and_consistently_labelled(corpus: str) -> None:
+    """evals/grounding_yesno_fresh: a test split over an unseen help center, exact chunks, one error a wrong answer."""
+    cases = list(_records(REPO / "evals" / "grounding_yesno_fresh" / f"{corpus}.jsonl"))
+    docs = _doc_chunks(UNSEEN[corpus])
+    assert len(cases) == 40 and len({c["id"] for c in cases}) == 40
+    assert corpus not in perturb.CORPORA  # no training mix reads the corpus
+    for case in cases:
+        assert case["corpus"] == corpus and case["split"] == "test", case["id"]
+        assert case["question"].strip() and case["answer"].strip() and case["passages"], case["id"]
+        for passage in case["passages"]:
+            assert passage["text"] in docs[passage["doc_id"]], (case["id"], passage["doc_id"])
+        if case["label"] == "unsupported":
+            assert case["error_span"] and case["error_span"] in case["answer"], case["id"]
+        else:
+            assert case["label"] == "supported" and case["error_span"] is None, case["id"]
+    assert sum(c["label"] == "supported" for c in cases) == 20
