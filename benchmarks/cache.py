@@ -87,7 +87,6 @@ from ragfort.cache.keys import anchor
 from ragfort.ingest import ingest_paths
 from ragfort.integrations.convert import passage_to_document
 from ragfort.judges import perturb
-from ragfort.text import search_text
 
 REPO = Path(__file__).resolve().parents[1]
 PAIRS = REPO / "evals" / "cache_pairs.jsonl"
@@ -181,8 +180,7 @@ class Seen:
 
     def __call__(self, question: str) -> tuple[np.ndarray, list[str]]:
         if question not in self.memo:
-            # What the default chain searches on (`RagChain.query`: typos respelt), as the pipeline does.
-            query = self.chain.query(question) if hasattr(self.chain, "query") else search_text(question)
+            query = self.chain.query(question)  # what the default chain searches on: typos respelt, as it does
             v = self.chain.index.embed_query(query)
             self.memo[question] = (v, [p.chunk_id for p in self.chain.index.search(query, k=self.chain.k, vector=v)])
         return self.memo[question]

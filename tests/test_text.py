@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ragfort.text import normalize_question, plain_quotes, search_text, sentence_spans, sentences, words
+from ragfort.text import CONTRACTIONS, normalize_question, plain_quotes, search_text, sentence_spans, sentences, words
 
 
 def test_abbreviations_decimals_initials_and_lists() -> None:
@@ -90,3 +90,9 @@ def test_questions_read_the_same_whatever_their_apostrophes() -> None:
 def test_words_are_lower_case_with_inner_apostrophes_read_plainly() -> None:
     assert words("Can’t pay? CAN'T log in, 5G or e-SIM") == {"can't", "pay", "log", "in", "g", "or", "e", "sim"}
     assert words("") == set()
+
+
+def test_contractions_typed_without_an_apostrophe_are_read_with_it() -> None:
+    assert CONTRACTIONS["dont"] == "don't" and CONTRACTIONS["hasnt"] == "hasn't"
+    assert all(typed == written.replace("'", "") for typed, written in CONTRACTIONS.items())
+    assert "id" not in CONTRACTIONS  # typed so, it is "ID"

@@ -11,6 +11,7 @@ import re
 
 __all__ = [
     "CALENDAR_WORDS",
+    "CONTRACTIONS",
     "PLACEHOLDER_RE",
     "normalize_question",
     "plain_quotes",
@@ -362,6 +363,17 @@ def plain_quotes(text: str) -> str:
 
 
 _LETTERS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+# Contractions as people type them without the apostrophe, and as written ("dont" -> "don't"). "id" is left out:
+# typed so, it is nearly always "ID".
+CONTRACTIONS: dict[str, str] = {
+    w.replace("'", ""): w
+    for w in (
+        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "won't",
+        "wouldn't", "can't", "couldn't", "shouldn't", "mustn't", "what's", "that's", "there's", "here's", "where's",
+        "who's", "i'm", "i've", "you're", "you've", "they're", "they've", "you'd", "it'll", "you'll",
+    )
+}  # fmt: skip
 
 
 def words(text: str) -> set[str]:

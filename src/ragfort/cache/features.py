@@ -24,7 +24,7 @@ from typing import Any
 
 from ragfort.cache.actions import actions
 from ragfort.cache.opening import opening_ask
-from ragfort.text import FUNCTION_WORDS
+from ragfort.text import CONTRACTIONS, FUNCTION_WORDS
 
 __all__ = [
     "READING",
@@ -259,14 +259,7 @@ _CLAUSE_END = re.compile(r"[,.?!;:]")  # between two tokens: the second opens a 
 _TYPED = {
     "u": "you", "ur": "your", "r": "are", "wat": "what", "wot": "what", "wats": "what's", "pls": "please",
     "plz": "please", "thx": "thanks", "abt": "about",
-} | {
-    w.replace("'", ""): w
-    for w in (
-        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "won't",
-        "wouldn't", "can't", "couldn't", "shouldn't", "mustn't", "what's", "that's", "there's", "here's", "where's",
-        "who's", "i'm", "i've", "you're", "you've", "they're", "they've", "you'd", "it'll", "you'll",
-    )
-}  # fmt: skip
+} | CONTRACTIONS  # fmt: skip
 # Plain synonyms folded before comparison (general English, not this corpus's terms).
 _CANON = _TYPED | {
     "kid": "child", "kids": "child", "children": "child", "kid's": "child's", "cellphone": "phone",

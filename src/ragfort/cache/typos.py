@@ -29,7 +29,7 @@ import re
 from collections.abc import Collection
 
 from ragfort.cache.features import courtesy_stripped, word_stem
-from ragfort.text import plain_quotes
+from ragfort.text import CONTRACTIONS, plain_quotes
 from ragfort.text import words as text_words
 
 __all__ = ["Speller", "mend", "reading", "readings", "respelt"]
@@ -150,15 +150,6 @@ def _typo_pair(typed: str, word: str, vocabulary: Collection[str]) -> bool:
     return _short_typo(typed, word, vocabulary)
 
 
-# Contractions typed without their apostrophe, read with it ("hasnt" is "hasn't", not "haunt" a typo away).
-_CONTRACTIONS = {
-    w.replace("'", ""): w
-    for w in (
-        "don't", "doesn't", "didn't", "isn't", "aren't", "wasn't", "weren't", "hasn't", "haven't", "hadn't", "won't",
-        "wouldn't", "can't", "couldn't", "shouldn't", "mustn't", "what's", "that's", "there's", "here's", "where's",
-        "who's", "i'm", "i've", "you're", "you've", "they're", "they've", "i'd", "you'd", "it'll", "you'll",
-    )
-}  # fmt: skip
 # The vocabulary fallback's shortest word: a shorter one has too many neighbours a typo away.
 _FALLBACK_LETTERS = 6
 # Endings that make another word of a known one ("responder" is "respond" + "er"): a word so made is no typo.
@@ -197,8 +188,8 @@ def respelt(text: str, known: Collection[str], speller: Speller, fallback: Spell
         typed = word.lower()
         if word[0] == "<" or (word.isupper() and len(word) > 1) or "'" in word or typed in known or len(typed) < 3:
             continue
-        if typed in _CONTRACTIONS:
-            spelling[typed] = _CONTRACTIONS[typed]
+        if typed in CONTRACTIONS:  # "hasnt" is "hasn't", not "haunt" a typo away
+            spelling[typed] = CONTRACTIONS[typed]
             continue
         partners = speller.near(typed)
         if not partners and fallback is not None and len(typed) >= _FALLBACK_LETTERS and not _derived(typed, known):

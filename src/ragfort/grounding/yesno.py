@@ -132,14 +132,21 @@ def flipped_yes(claim: str, evidence: EvidenceIndex) -> str | None:
     words = _words(rest)
     if len(words) < _FLIP_SHARED:
         return None
-    pieces = [piece for sent in evidence.sentences for piece in _FLIP_CLAUSE.split(sent.text) if piece.strip()]
-    for piece in pieces:
-        shared = words & _words(piece)
-        if len(shared) < _FLIP_SHARED or not negated(piece):
+    # Each evidence clause read once: its text, content words and whether it negates.
+    pieces = [
+        (piece, _words(piece), negated(piece))
+        for sent in evidence.sentences
+        for piece in _FLIP_CLAUSE.split(sent.text)
+        if piece.strip()
+    ]
+    stated = [held for _, held, denies in pieces if not denies]
+    for piece, held, denies in pieces:
+        shared = words & held
+        if len(shared) < _FLIP_SHARED or not denies:
             continue
         if _CONDITIONS & {t.lower() for t in _tokens(piece)} or not shared & _denied_reach(piece):
             continue
-        if any(not negated(other) and shared <= _words(other) for other in pieces):
+        if any(shared <= other for other in stated):
             continue
         return f"the answer says yes, but the evidence says '{piece.strip()[:80]}'"
     return None
