@@ -6,6 +6,8 @@ Markdown and write steps as lists, customers type in lower case, drop the questi
 wrap the question in a greeting and thanks. Each rewrite here is deterministic (the n-th text of a file always gets
 the same variant) and changes the form only, so a benchmark run with ``--rewrite NAME`` against the same run without
 it measures what the form alone costs. The label stays the label: none of them adds or removes a fact.
+``courtesy`` wraps the answer in lines agents write around one (evals/courtesy/lines.jsonl, its courtesy lines of the
+case's split).
 
 ``benchmarks/grounding_support.py --rewrite NAME`` rewrites the answers (``ANSWER_REWRITES``) or, for ``q-``
 names, the questions (``QUESTION_REWRITES``); ``benchmarks/abstention.py --rewrite NAME`` rewrites the questions.
@@ -14,8 +16,11 @@ docs/grounding.md and docs/judges.md ("Session 23", "Session 24") give what each
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _OPENING = re.compile(r"^(Yes|No|Not yet|Sorry)([,.!])")
@@ -119,10 +124,36 @@ QUESTION_REWRITES: dict[str, Callable[[str, int], str]] = {
 }
 
 
+# The courtesy lines of evals/courtesy/lines.jsonl (written blind to the detector), by where an agent puts them.
+_COURTESY_LINES = Path(__file__).resolve().parents[1] / "evals" / "courtesy" / "lines.jsonl"
+_OPENER_KINDS = frozenset(["greeting", "thanks", "apology", "empathy", "acknowledgement"])
+_CLOSER_KINDS = frozenset(["offer_more_help", "good_wishes", "sign_off"])
+
+
+@functools.cache
+def courtesy_lines(split: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(openers, closers): the courtesy lines of `split` ("dev" or "test") of evals/courtesy/lines.jsonl."""
+    rows = [json.loads(line) for line in _COURTESY_LINES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    mine = [r for r in rows if r["courtesy"] and r["split"] == split]
+    return (tuple(r["text"] for r in mine if r["kind"] in _OPENER_KINDS),
+            tuple(r["text"] for r in mine if r["kind"] in _CLOSER_KINDS))  # fmt: skip
+
+
+def courtesy(text: str, n: int, split: str) -> str:
+    """The answer between an opener and a closer an agent might write (courtesy lines of the case's own split, train
+    cases taking the dev lines): the n-th case always gets the same two."""
+    openers, closers = courtesy_lines("test" if split == "test" else "dev")
+    return f"{openers[n % len(openers)]} {text} {closers[(7 * n + 3) % len(closers)]}"
+
+
 def rewrite_case(case: dict[str, object], name: str, n: int) -> dict[str, object]:
     """A grounding case (question, passages, answer) with `name` applied: an answer rewrite, or a question rewrite
-    for ``q-`` names. ``curly`` rewrites the answer, the question and the passages, as session 23 measured it."""
+    for ``q-`` names. ``curly`` rewrites the answer, the question and the passages, as session 23 measured it;
+    ``courtesy`` wraps the answer in courtesy lines of the case's split (`courtesy`)."""
     out = dict(case)
+    if name == "courtesy":
+        out["answer"] = courtesy(str(case["answer"]), n, str(case.get("split", "dev")))
+        return out
     if name.startswith("q-"):
         out["question"] = QUESTION_REWRITES[name[2:]](str(case["question"]), n)
         return out
@@ -135,4 +166,4 @@ def rewrite_case(case: dict[str, object], name: str, n: int) -> dict[str, object
     return out
 
 
-CASE_REWRITES = sorted(ANSWER_REWRITES) + [f"q-{name}" for name in sorted(QUESTION_REWRITES)]
+CASE_REWRITES = sorted([*ANSWER_REWRITES, "courtesy"]) + [f"q-{name}" for name in sorted(QUESTION_REWRITES)]

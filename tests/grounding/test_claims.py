@@ -104,10 +104,38 @@ def test_courtesy_that_says_something_else_is_still_checked(sentence: str) -> No
 
 
 @pytest.mark.parametrize(
+    "sentence",
+    ["Feel free to reply if you have any other questions.", "Sorry for any inconvenience this may cause.",
+     "Happy to help with this!", "Let me know if there's anything else I can help with.",
+     "Please don't hesitate to get back in touch if the issue persists.", "Really appreciate your patience :)",
+     "I'm here if you need anything else 🙂", "Thanks for the extra details, Sam.",
+     "I've had a look into this for you.", "Thank you for choosing Voltwise.", "Have a good one!", "Morning Chris!"],
+)  # fmt: skip
+def test_a_sentence_made_only_of_courtesy_words_is_no_claim(sentence: str) -> None:
+    assert courteous(sentence)
+    text = f"Refunds take 5 working days. {sentence}"
+    assert [c.text for c in split_claims(text)] == ["Refunds take 5 working days."]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["Ask again then.", "Yes, we can do that.", "We can't help with that.", "It's free.", "We'll reply the same day.",
+     "Happy to help: the fee is waived.", "Feel free to call us on 0800 555 0134 any time.",
+     "Our chat team can help with anything else.", "Thanks for choosing the annual plan.",
+     "Sorry, we don't take cheques.", "Let us know your new address.", "Enjoy free delivery on us!",
+     "Happy to help, it's free!", "Glad to help with the family plan."],
+)  # fmt: skip
+def test_a_sentence_with_a_word_of_its_own_stays_a_claim(sentence: str) -> None:
+    assert not courteous(sentence)
+    assert split_claims(sentence)
+
+
+@pytest.mark.parametrize(
     ("greeting", "sign_off"),
     [("Hi there,", "Kind regards,\nThe Support Team"), ("Dear Ms Patel,", "Best,\nSam"), ("Hello!", "Thanks,\nPriya"),
      ("Hi <PERSON_1>,", "Cheers, Tom"), ("Good morning,", "Many thanks,\nAlex from Voltwise Support"),
-     ("Hey,", "Regards")],
+     ("Hey,", "Regards"), ("Hiya Jess 🙂", "Many thanks,\nPriya\nCustomer Care"), ("Afternoon,", "Ta,\nKev"),
+     ("Hello Sam!", "Cheers!\nThe Brightwave crew"), ("Dear Mr Okafor,", "Yours faithfully,\nCustomer Relations")],
 )  # fmt: skip
 def test_a_letters_greeting_and_sign_off_are_no_claims(greeting: str, sign_off: str) -> None:
     assert courteous(greeting) and courteous(sign_off)

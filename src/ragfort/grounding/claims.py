@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ragfort.text import plain_quotes, sentence_spans
+from ragfort.text import FUNCTION_WORDS, plain_quotes, sentence_spans
 
 __all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "courteous", "opening", "split_claims", "strip_markers"]
 
@@ -89,28 +89,127 @@ _COURTESY = re.compile(rf"\s*(?:(?:{_COURTESY_PHRASE})\s*[.,!?]+\s*)+", re.IGNOR
 # A letter's opening and closing: "Hi Sam,", "Dear Ms Patel,"; "Kind regards,\nThe Support Team", "Thanks, Priya",
 # "Best,\nAlex from Voltwise Support". The name words must look like a name or a team (capitalised, a placeholder,
 # or a joining word), so "Regards, the fee is waived." is still checked.
-_NAME_WORD = r"(?:[A-Z][\w'.-]*|<[A-Z][A-Z0-9_]*>|from|the|at|of|and|&)"
-_GREETING = re.compile(
-    rf"\s*(?i:hi|hello|hey|dear|good (?:morning|afternoon|evening))(?:[ \t]+{_NAME_WORD}){{0,3}}\s*[,!.:]?\s*"
+# A team signs in lower case too: "The Brightwave crew", "Dr Evans' reception team".
+_NAME_WORD = (
+    r"(?:[A-Z][\w'.-]*|<[A-Z][A-Z0-9_]*>|from|the|at|of|and|&|team|crew|desk|reception|support|care|service"
+    r"|services|department|office|customer|relations)"
 )
+_GREETING = re.compile(
+    rf"\s*(?i:hi|hello|hey|hiya|dear|(?:good )?(?:morning|afternoon|evening))(?:[ \t]+{_NAME_WORD}){{0,3}}"
+    r"\s*[,!.:]?\s*"
+)
+# Name words of a sign-off may run over lines or be set apart with "|": "Priya\nCustomer Care", "Amira | Support".
 _SIGN_OFF = re.compile(
     r"\s*(?i:(?:(?:with )?(?:best|kind|warm|warmest) (?:regards|wishes)|best|regards|many thanks|thanks(?: again)?"
-    r"|thank you(?: again)?|cheers|(?:yours )?sincerely|yours truly|all the best|take care|(?:speak|talk) soon))"
-    rf"\s*(?:[,!.]\s*|\n\s*|$)(?:{_NAME_WORD}(?:[ \t]+{_NAME_WORD}){{0,5}}\s*[.!]?\s*)?"
+    r"|thank you(?: again)?|cheers|ta|(?:yours )?sincerely|yours (?:truly|faithfully)|all the best|take care"
+    r"|(?:speak|talk) soon))"
+    rf"\s*(?:[,!.]\s*|\n\s*|$)(?:{_NAME_WORD}(?:(?:[ \t]+|\s*[|\n]\s*){_NAME_WORD}){{0,5}}\s*[.!]?\s*)?"
 )
+_SIGNATURE = re.compile(rf"\s*{_NAME_WORD}(?:(?:[ \t]+|\s*[|\n]\s*){_NAME_WORD}){{0,5}}\s*[.!]?\s*")
+# Emoji and emoticons say nothing a passage could hold: ":)", ";-)", ":D", "🙂".
+_EMOTICON = re.compile(r"(?<!\w)[:;]-?[)(DPp](?!\w)|[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+# The words courtesy is made of, beside the function words (`ragfort.text.FUNCTION_WORDS`): a sentence written
+# only with them ("Feel free to reply if you have any other questions.", "Sorry for any inconvenience this may
+# cause.", "Happy to help with this!") thanks, apologises, sympathises or offers more help, and states nothing a
+# passage could hold. The lists leave out every word that carries a term of service (a fee, a time, a channel, a
+# step), so a sentence that says anything of its own has a word outside them and stays a claim. Such a sentence
+# needs one word that only courtesy uses (`_COURTESY_MARKS`, or a phrase of `_COURTESY_PHRASED`); the others
+# (`_COURTESY_FILLERS`) also make instructions ("Ask again then.").
+_COURTESY_MARKS = frozenset(
+    ["hi", "hello", "hey", "hiya", "dear", "morning", "thanks", "thank", "thx", "ty", "ta", "cheers", "appreciate",
+     "appreciated", "appreciation", "grateful", "gratitude", "patience", "understanding", "sorry", "apologies",
+     "apology", "apologise", "apologize", "apologised", "apologized", "apologising", "apologizing", "forgive",
+     "regret", "regrets", "unreservedly", "inconvenience", "inconvience", "frustration", "frustrating",
+     "frustrated", "annoying", "upsetting", "upset", "stressful", "worrying", "disappointing", "disappointed",
+     "distress", "confusion", "hassle", "hope", "hopefully", "hoping", "helps", "help", "helped", "helpful",
+     "helping", "assist", "assistance", "assisting", "happy", "glad", "pleased", "delighted", "pleasure",
+     "welcome", "question", "questions", "query", "queries", "enquiry", "enquiries", "inquiry", "inquiries",
+     "concern", "concerns", "feedback", "great", "lovely", "nice", "wonderful", "fantastic", "brilliant",
+     "perfect", "awesome", "amazing", "fab", "regards", "wishes", "wishing", "sincerely", "faithfully", "noted",
+     "enjoy", "congratulations", "congrats", "bearing", "valid", "fair", "imagine", "understand"]
+)  # fmt: skip
+_COURTESY_FILLERS = frozenset(
+    ["afternoon", "evening", "trouble", "caused", "cause", "causing", "completely", "totally", "truly", "really",
+     "need", "needs", "require", "anything", "else", "reach", "reaching", "reply", "replying", "respond",
+     "response", "message", "drop", "know", "let", "let's", "ask", "asking", "look", "looked", "looking", "good",
+     "best", "kind", "kindest", "warm", "warmest", "news", "further", "more", "other", "additional", "extra",
+     "all", "again", "always", "please", "here", "there's", "here's", "to", "in", "on", "from", "out", "up",
+     "at", "we're", "we've", "we'll", "we'd", "i'm", "i've", "i'll", "i'd", "you're", "you've", "you'd", "it's",
+     "that's", "what's", "us", "them", "whatever", "anytime", "time", "ever", "soon", "much", "lot", "lots",
+     "many", "well", "today", "everything", "hear", "sounds", "sure", "certainly", "absolutely", "definitely",
+     "course", "matter", "speak", "talk", "team", "contact", "contacting", "ok", "okay", "x", "xx", "explain",
+     "explaining", "clarify", "clarifying", "clearer", "clear", "unclear", "check", "checking", "checked",
+     "review", "reviewed", "reviewing", "full", "now", "information", "info", "detail", "details", "just", "say",
+     "said", "stuck", "right", "sorted", "sort", "found", "find", "hand", "choosing", "raising", "flagging",
+     "letting", "telling", "sharing", "sending", "experienced", "experience", "late", "slow", "delay", "wait",
+     "waiting", "earlier", "missed", "words", "continued", "get", "got", "getting", "having", "been", "feel",
+     "feels", "feeling", "better", "point", "tell", "can", "also", "still", "way", "things", "thing", "bit",
+     "little", "one", "long", "process", "whole", "sincere", "deepest", "huge", "big", "genuinely", "honestly",
+     "quite", "indeed", "should", "were", "fully", "come", "comes", "around", "accept", "problem", "issue",
+     "persists", "like", "case", "down"]
+)  # fmt: skip
+# Phrases of courtesy whose words say something of their own elsewhere: "free" is a price, "day" a time, "chat"
+# a channel, "no" a refusal, "back" a return, "new year" a date. Each counts only in its phrase ("feel free",
+# "no problem"), and marks the sentence as courtesy.
+_COURTESY_PHRASED = re.compile(
+    r"\bfeel free\b|\b(?:great|good|nice|lovely|wonderful|fantastic|brilliant|rest of (?:the|your)) "
+    r"(?:day|days|week|weekend|evening|afternoon|morning)\b|\btake care\b|\bstay safe\b"
+    r"|\bno (?:problem|problems|worries|worry)\b|\b(?:speak|talk|chat) (?:soon|again)\b|\bdon'?t hesitate\b"
+    r"|\bdo not hesitate\b|\b(?:get|getting|come|comes|coming) back\b|\b(?:(?:get|getting|keep|be|back) )?in touch\b"
+    r"|\b(?:for|with) you\b|\blet (?:me|us) know\b|\bjust (?:say|ask|shout)\b|\banything (?:else|more|further)\b"
+    r"|\b(?:i'm|we're|i am|we are) (?:always |still )?(?:here|around)\b|\bdrop us a (?:message|line|note)\b"
+    r"|\bhave a (?:good|great|nice|lovely) one\b|\b(?:i|we) (?:totally |completely )?get it\b"
+    r"|\bfire away\b|\bhappy (?:new year|holidays)\b|\bfor choosing(?-i:(?: [A-Z][\w'&-]*){1,3})",
+    re.IGNORECASE,
+)
+_WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
+# The customer's name at the end, after a comma: "Thanks for the extra details, Sam."
+_VOCATIVE = re.compile(r",\s*[A-Z][a-z]+(?=\s*[.!?]*\s*$)")
+# An opening that answers the question ("Yes, we can do that."), however few its words: never courtesy alone.
+_ANSWERS = re.compile(
+    r"\s*(?:yes|yeah|yep|no|nope|sure|of course|correct|absolutely|definitely|certainly|not|probably|possibly"
+    r"|unfortunately|sadly|it (?:should|will|does|can|is)|that (?:should|will|would))\b",
+    re.IGNORECASE,
+)
+
+
+def _courtesy_words_only(text: str) -> bool:
+    """Whether `text` is written only with function words and the words of courtesy, one of them its mark.
+
+    A digit, an address, a placeholder, a yes/no opening, or any other word makes it a claim.
+    """
+    if any(ch.isdigit() for ch in text) or "@" in text or "<" in text or _ANSWERS.match(text):
+        return False
+    text = _VOCATIVE.sub("", text)
+    found = _COURTESY_PHRASED.search(text) is not None
+    for word in _WORDS.findall(_COURTESY_PHRASED.sub(" ", text)):
+        low = word.lower()
+        if low in _COURTESY_MARKS:
+            found = True
+        elif low not in FUNCTION_WORDS and low not in _COURTESY_FILLERS:
+            return False
+    return found
 
 
 def courteous(sentence: str) -> bool:
     """True when `sentence` is nothing but courtesy ("Sorry about that!", "Thanks, and have a great day.").
 
-    A letter's greeting ("Hi Sam,") and sign-off ("Kind regards,\nThe Support Team") count as courtesy.
+    A letter's greeting ("Hi Sam,") and sign-off ("Kind regards,\nThe Support Team") count as courtesy, and so
+    does a sentence written only with the words courtesy is made of (`_courtesy_words_only`: "Feel free to
+    reply if you have any other questions.").
     """
-    text = plain_quotes(sentence.strip())
+    text = _EMOTICON.sub("", plain_quotes(sentence)).strip()
     if not text:
         return False
     if _GREETING.fullmatch(text) or _SIGN_OFF.fullmatch(text):
         return True
-    return _COURTESY.fullmatch(text if text[-1] in ".!?," else text + ".") is not None
+    if _COURTESY.fullmatch(text if text[-1] in ".!?," else text + ".") is not None:
+        return True
+    # A greeting with a name may open it ("Hi Sam, happy to help!"): the name is the greeting's, not a claim's.
+    greeting = _GREETING.match(text)
+    return _courtesy_words_only(text[greeting.end() :] if greeting else text)
 
 
 # A list item's marker at the start of a line: "1. ", "2) ", "- ", "* ", "+ ", "• ".
@@ -241,6 +340,17 @@ def split_claims(text: str, *, split_clauses: bool = True) -> list[ClaimSpan]:
     claims: list[ClaimSpan] = []
     sentences = sentence_spans(text)
     polite = [courteous(text[s:e]) for s, e in sentences]
+    # A sign-off's name, when the sentence splitter set it apart ("Cheers!\nThe Brightwave crew"): the last
+    # sentences, name words only, right after courtesy.
+    for index in range(len(sentences) - 1, 0, -1):
+        if polite[index]:
+            continue
+        s, e = sentences[index]
+        before = text[sentences[index - 1][0] : sentences[index - 1][1]]
+        named = _SIGNATURE.fullmatch(text[s:e]) and not _ANSWERS.match(text[s:e])
+        if not (polite[index - 1] and named and not _GREETING.fullmatch(plain_quotes(before).strip())):
+            break
+        polite[index] = True
     opening: int | None = None  # start of a sentence that was only a yes/no answer, joined to the next claim
     for index, (s, e) in enumerate(sentences):
         sentence = text[s:e]
