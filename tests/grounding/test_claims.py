@@ -109,7 +109,9 @@ def test_courtesy_that_says_something_else_is_still_checked(sentence: str) -> No
      "Happy to help with this!", "Let me know if there's anything else I can help with.",
      "Please don't hesitate to get back in touch if the issue persists.", "Really appreciate your patience :)",
      "I'm here if you need anything else 🙂", "Thanks for the extra details, Sam.",
-     "I've had a look into this for you.", "Thank you for choosing Voltwise.", "Have a good one!", "Morning Chris!"],
+     "I've had a look into this for you.", "Thank you for choosing Voltwise.", "Have a good one!", "Morning Chris!",
+     "Sure thing!", "Reach out anytime!", "Sorry again for all the back and forth.", "Hello again, Mrs Chen.",
+     "Let me know if I can help with anything else, <PERSON_1>."],
 )  # fmt: skip
 def test_a_sentence_made_only_of_courtesy_words_is_no_claim(sentence: str) -> None:
     assert courteous(sentence)
@@ -123,7 +125,8 @@ def test_a_sentence_made_only_of_courtesy_words_is_no_claim(sentence: str) -> No
      "Happy to help: the fee is waived.", "Feel free to call us on 0800 555 0134 any time.",
      "Our chat team can help with anything else.", "Thanks for choosing the annual plan.",
      "Sorry, we don't take cheques.", "Let us know your new address.", "Enjoy free delivery on us!",
-     "Happy to help, it's free!", "Glad to help with the family plan."],
+     "Happy to help, it's free!", "Glad to help with the family plan.",
+     "Give us a call if you need anything else."],
 )  # fmt: skip
 def test_a_sentence_with_a_word_of_its_own_stays_a_claim(sentence: str) -> None:
     assert not courteous(sentence)

@@ -92,10 +92,11 @@ _COURTESY = re.compile(rf"\s*(?:(?:{_COURTESY_PHRASE})\s*[.,!?]+\s*)+", re.IGNOR
 # A team signs in lower case too: "The Brightwave crew", "Dr Evans' reception team".
 _NAME_WORD = (
     r"(?:[A-Z][\w'.-]*|<[A-Z][A-Z0-9_]*>|from|the|at|of|and|&|team|crew|desk|reception|support|care|service"
-    r"|services|department|office|customer|relations)"
+    r"|services|department|office|customer|relations|x|xx)"
 )
 _GREETING = re.compile(
-    rf"\s*(?i:hi|hello|hey|hiya|dear|(?:good )?(?:morning|afternoon|evening))(?:[ \t]+{_NAME_WORD}){{0,3}}"
+    rf"\s*(?i:hi|hello|hey|hiya|dear(?: sir or madam)?|(?:good )?(?:morning|afternoon|evening))"
+    rf"(?:[ \t]+{_NAME_WORD}){{0,3}}"
     r"\s*[,!.:]?\s*"
 )
 # Name words of a sign-off may run over lines or be set apart with "|": "Priya\nCustomer Care", "Amira | Support".
@@ -128,7 +129,8 @@ _COURTESY_MARKS = frozenset(
      "welcome", "question", "questions", "query", "queries", "enquiry", "enquiries", "inquiry", "inquiries",
      "concern", "concerns", "feedback", "great", "lovely", "nice", "wonderful", "fantastic", "brilliant",
      "perfect", "awesome", "amazing", "fab", "regards", "wishes", "wishing", "sincerely", "faithfully", "noted",
-     "enjoy", "congratulations", "congrats", "bearing", "valid", "fair", "imagine", "understand"]
+     "enjoy", "congratulations", "congrats", "bearing", "valid", "fair", "imagine", "understand", "understood",
+     "understandable", "luck", "greetings", "bye", "goodbye", "thankyou", "confusing", "sympathy", "sympathies"]
 )  # fmt: skip
 _COURTESY_FILLERS = frozenset(
     ["afternoon", "evening", "trouble", "caused", "cause", "causing", "completely", "totally", "truly", "really",
@@ -148,7 +150,12 @@ _COURTESY_FILLERS = frozenset(
      "feels", "feeling", "better", "point", "tell", "can", "also", "still", "way", "things", "thing", "bit",
      "little", "one", "long", "process", "whole", "sincere", "deepest", "huge", "big", "genuinely", "honestly",
      "quite", "indeed", "should", "were", "fully", "come", "comes", "around", "accept", "problem", "issue",
-     "persists", "like", "case", "down"]
+     "persists", "like", "case", "down", "whenever", "taking", "take", "confirming", "moment", "quick",
+     "quickly", "such", "being", "sooner", "busy", "holding", "smoothly", "chase", "chasing", "difficult",
+     "messages", "previous", "read", "through", "see", "happened", "happening", "oh", "fun", "u", "anything's",
+     "only", "away", "write", "writing", "raise", "goes", "gets", "rest", "loyal", "customer", "customers",
+     "important", "hard", "tough", "patient", "everyone", "someone", "somebody", "mind", "while", "needed",
+     "once", "all's", "want", "wanted", "answer", "answers"]
 )  # fmt: skip
 # Phrases of courtesy whose words say something of their own elsewhere: "free" is a price, "day" a time, "chat"
 # a channel, "no" a refusal, "back" a return, "new year" a date. Each counts only in its phrase ("feel free",
@@ -161,29 +168,35 @@ _COURTESY_PHRASED = re.compile(
     r"|\b(?:for|with) you\b|\blet (?:me|us) know\b|\bjust (?:say|ask|shout)\b|\banything (?:else|more|further)\b"
     r"|\b(?:i'm|we're|i am|we are) (?:always |still )?(?:here|around)\b|\bdrop us a (?:message|line|note)\b"
     r"|\bhave a (?:good|great|nice|lovely) one\b|\b(?:i|we) (?:totally |completely )?get it\b"
-    r"|\bfire away\b|\bhappy (?:new year|holidays)\b|\bfor choosing(?-i:(?: [A-Z][\w'&-]*){1,3})",
+    r"|\bfire away\b|\bhappy (?:new year|holidays)\b|\bspeedy recovery\b|\bsafe travels\b|\bthanks a million\b"
+    r"|\b(?:this|my) (?:email|message|note) finds you well\b|\bgood spot\b|\bsure thing\b|\bbear with (?:me|us)\b"
+    r"|\bgive (?:me|us) a (?:shout|nudge)\b|\ba message away\b|\breach out\b|\bback and forth\b"
+    r"|\bknow where (?:we are|to find us)\b|\b(?:you're|you are) (?:absolutely |quite |completely )?right\b"
+    r"|\bfor choosing(?-i:(?: [A-Z][\w'&-]*){1,3})",
     re.IGNORECASE,
 )
 _WORDS = re.compile(r"[^\W_]+(?:'[^\W_]+)*", re.UNICODE)
 # The customer's name at the end, after a comma: "Thanks for the extra details, Sam."
-_VOCATIVE = re.compile(r",\s*[A-Z][a-z]+(?=\s*[.!?]*\s*$)")
+_VOCATIVE = re.compile(r",\s*(?:<PERSON_\d+>|[A-Z][a-z]+\.?(?: [A-Z][a-z]+){0,2})(?=\s*[.!?]*\s*$)")
 # An opening that answers the question ("Yes, we can do that."), however few its words: never courtesy alone.
 _ANSWERS = re.compile(
-    r"\s*(?:yes|yeah|yep|no|nope|sure|of course|correct|absolutely|definitely|certainly|not|probably|possibly"
+    r"\s*(?:yes|yeah|yep|no|nope|sure(?! thing)|of course|correct|absolutely|definitely|certainly|not|probably|possibly"
     r"|unfortunately|sadly|it (?:should|will|does|can|is)|that (?:should|will|would))\b",
     re.IGNORECASE,
 )
 
 
-def _courtesy_words_only(text: str) -> bool:
-    """Whether `text` is written only with function words and the words of courtesy, one of them its mark.
+def _courtesy_words_only(text: str, *, greeted: bool = False) -> bool:
+    """Whether `text` is written only with function words and the words of courtesy, one of them its mark
+    (`greeted`: a greeting before it was).
 
-    A digit, an address, a placeholder, a yes/no opening, or any other word makes it a claim.
+    A digit, an address, a placeholder (but the customer's name at the end), a yes/no opening, or any other word
+    makes it a claim.
     """
+    text = _VOCATIVE.sub("", text)
     if any(ch.isdigit() for ch in text) or "@" in text or "<" in text or _ANSWERS.match(text):
         return False
-    text = _VOCATIVE.sub("", text)
-    found = _COURTESY_PHRASED.search(text) is not None
+    found = greeted or _COURTESY_PHRASED.search(text) is not None
     for word in _WORDS.findall(_COURTESY_PHRASED.sub(" ", text)):
         low = word.lower()
         if low in _COURTESY_MARKS:
@@ -209,7 +222,7 @@ def courteous(sentence: str) -> bool:
         return True
     # A greeting with a name may open it ("Hi Sam, happy to help!"): the name is the greeting's, not a claim's.
     greeting = _GREETING.match(text)
-    return _courtesy_words_only(text[greeting.end() :] if greeting else text)
+    return _courtesy_words_only(text[greeting.end() :], greeted=True) if greeting else _courtesy_words_only(text)
 
 
 # A list item's marker at the start of a line: "1. ", "2) ", "- ", "* ", "+ ", "• ".

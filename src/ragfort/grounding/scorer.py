@@ -75,6 +75,7 @@ from ragfort.grounding.binding import (
 )
 from ragfort.grounding.channels import unnamed_channel, unsaid_manner
 from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
+from ragfort.grounding.courtesy import candidate, load_head
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
 from ragfort.grounding.signals import (
@@ -367,6 +368,9 @@ class GroundingScorer:
             ``"number_binding"``, ``"name_binding"``, ``"scope"``,
             ``"prohibited"``, ``"denied"``, ``"channel"``, ``"manner"``, ``"answer_polarity"`` and ``"flipped"``
             add the checks of `ragfort.grounding.binding` and `ragfort.grounding.yesno`.
+        exempt_computed: the ``number`` veto spares numbers the answer works out or hedges.
+        courtesy_head: also leave out the sentences the learned courtesy head reads as only courtesy
+            (`ragfort.grounding.courtesy`; with the MiniLM embedder it was trained on).
     """
 
     def __init__(
@@ -388,6 +392,7 @@ class GroundingScorer:
         learned_passages: int = 1,
         learned_vetoes: Sequence[str] = ("number", "name"),
         exempt_computed: bool = False,
+        courtesy_head: bool = True,
     ) -> None:
         self.model = model or load_model()
         self.threshold = self.model.threshold if threshold is None else float(threshold)
@@ -423,6 +428,7 @@ class GroundingScorer:
             raise ConfigError(f"learned_vetoes must be among {LEARNED_VETOES!r}, got {unknown!r}")
         self.learned_vetoes = tuple(learned_vetoes)
         self.exempt_computed = exempt_computed
+        self.courtesy_head = courtesy_head
         # Vetoed claims land just below the threshold, like the feature model's own veto.
         self.veto_cap = min(self.model.veto_cap, max(0.0, self.threshold - 0.05))
         self._vector_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
@@ -460,7 +466,7 @@ class GroundingScorer:
         # Every text is read with plain quotes ("can’t" is "can't") and without Markdown emphasis (`_reading`);
         # claims keep the text as written.
         read = _reading(clean.text)
-        spans = split_claims(read, split_clauses=self.split_clauses)
+        spans = self._without_courtesy(split_claims(read, split_clauses=self.split_clauses))
         if not spans:
             return GroundingReport(clean, (), self.threshold)
         question = plain_quotes(question)
@@ -519,6 +525,24 @@ class GroundingScorer:
             dataclasses.replace(r, span=_as_written(span, clean, read)) for r, span in zip(done, written, strict=True)
         )
         return GroundingReport(clean, final + unchecked, self.threshold)
+
+    def _without_courtesy(self, spans: list[ClaimSpan]) -> list[ClaimSpan]:
+        """`spans` less the sentences the courtesy head reads as only courtesy (`ragfort.grounding.courtesy`).
+
+        The word lists of `split_claims` have already left out the courtesy they know; the head is asked only
+        about what `courtesy.candidate` lets through, and only with the embedder it was trained on.
+        """
+        if not self.courtesy_head:
+            return spans
+        asked = [i for i, span in enumerate(spans) if candidate(span.text)]
+        if not asked:
+            return spans
+        head = load_head()
+        if getattr(self.embedder, "model_id", None) != head.embedder_model:
+            return spans
+        polite = head.courteous(self.embedder.encode([spans[i].text for i in asked]))
+        dropped = {i for i, p in zip(asked, polite, strict=True) if p}
+        return [span for i, span in enumerate(spans) if i not in dropped]
 
     def _bare_value(self, claim: str) -> bool:
         """A short claim that gives a value ("Within 10 working days."), with the learned tier on.

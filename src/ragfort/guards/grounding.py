@@ -115,6 +115,9 @@ class GroundingSettings(GuardSettings):
             denies in the same words).
         exempt_computed: the ``number`` veto spares a number the answer works out
             or hedges ("which is 100", "about 2 months", "2 months left").
+        courtesy_head: leave out of the claims the sentences the learned courtesy head reads as only
+            courtesy ("Good luck with the move!"; `ragfort.grounding.courtesy`), beside those the word
+            lists of `ragfort.grounding.claims.courteous` know.
     """
 
     threshold: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -145,6 +148,7 @@ class GroundingSettings(GuardSettings):
         "name",
     )
     exempt_computed: bool = False
+    courtesy_head: bool = True
 
     @model_validator(mode="after")
     def _band_in_range(self) -> GroundingSettings:
@@ -205,6 +209,7 @@ class GroundingGuard(BaseGuard):
             learned_passages=s.learned_passages,
             learned_vetoes=s.learned_vetoes,
             exempt_computed=s.exempt_computed,
+            courtesy_head=s.courtesy_head,
         )
 
     def check(self, turn: Turn, ctx: RunContext) -> Verdict:
@@ -246,8 +251,11 @@ class GroundingGuard(BaseGuard):
             rendered = render_answer(report, passages, cite=s.cite, strip=False)
         else:
             rendered = render_answer(report, passages, cite=s.cite, strip=True)
-            # "Happy to help!" alone answers nothing: an answer stripped down to its courtesy is no answer.
-            if failing and action == "strip" and (not rendered.text.strip() or courteous(rendered.text)):
+            # "Happy to help!" alone answers nothing: an answer stripped down to its courtesy is no answer
+            # (whatever told it apart as courtesy: the word lists, or the learned head, which left it out of
+            # the claims, so every claim the answer had failed).
+            emptied = all(c.supported is False for c in report.claims)
+            if failing and action == "strip" and (not rendered.text.strip() or courteous(rendered.text) or emptied):
                 action = "abstain"
                 summary += "; nothing left after stripping"
 
