@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -332,29 +332,31 @@ def test_the_blind_yes_no_answers_are_exact_passages_held_out_and_consistently_l
     assert sum(c["label"] == "supported" for c in cases) == 20
 
 
-def test_the_courtesy_lines_are_labelled_by_kind_and_split_by_id() -> None:
-    """evals/courtesy: courtesy and fact lines written blind to the detector; odd ids dev, even ids test."""
-    rows = list(_records(REPO / "evals" / "courtesy" / "lines.jsonl"))
-    courtesy_kinds = {"greeting", "thanks", "apology", "empathy", "offer_more_help", "good_wishes", "sign_off",
-                      "acknowledgement"}  # fmt: skip
-    fact_kinds = {"courtesy_then_fact", "fact_then_courtesy", "fact_in_polite_form", "contact_offer_with_detail"}
-    assert len({r["id"] for r in rows}) == len(rows) >= 300
-    for r in rows:
-        assert set(r) == {"id", "text", "courtesy", "kind", "split"}, r["id"]
-        assert r["text"].strip(), r["id"]
-        assert r["kind"] in (courtesy_kinds if r["courtesy"] else fact_kinds), r["id"]
-        assert r["split"] == ("dev" if int(r["id"].split("-")[1]) % 2 else "test"), r["id"]
-    assert sum(r["courtesy"] for r in rows) >= 180 and sum(not r["courtesy"] for r in rows) >= 120
+_COURTESY_KINDS = frozenset(
+    ["greeting", "thanks", "apology", "empathy", "offer_more_help", "good_wishes", "sign_off", "acknowledgement"]
+)
+_STATEMENT_KINDS = frozenset(
+    ["courtesy_then_fact", "fact_then_courtesy", "fact_in_polite_form", "contact_offer_with_detail"]
+)
 
 
-def test_the_held_out_courtesy_lines_are_labelled_by_kind() -> None:
-    """evals/courtesy/holdout.jsonl: a second blind set, every line held out (read once per candidate)."""
-    rows = list(_records(REPO / "evals" / "courtesy" / "holdout.jsonl"))
-    courtesy_kinds = {"greeting", "thanks", "apology", "empathy", "offer_more_help", "good_wishes", "sign_off",
-                      "acknowledgement"}  # fmt: skip
-    fact_kinds = {"courtesy_then_fact", "fact_then_courtesy", "fact_in_polite_form", "contact_offer_with_detail"}
+def _split_of_line(row: dict[str, Any]) -> str:
+    """lines.jsonl: odd ids dev, even ids test."""
+    return "dev" if int(row["id"].split("-")[1]) % 2 else "test"
+
+
+@pytest.mark.parametrize(
+    ("name", "split_of", "courtesy_lines"),
+    [("lines.jsonl", _split_of_line, 180), ("holdout.jsonl", lambda row: "holdout", 200)],
+)
+def test_the_courtesy_lines_are_labelled_by_kind_and_split(
+    name: str, split_of: Callable[[dict[str, Any]], str], courtesy_lines: int
+) -> None:
+    """evals/courtesy: courtesy and statement lines, each set written blind to the detector (holdout.jsonl also to
+    lines.jsonl); lines.jsonl split by id, holdout.jsonl all held out."""
+    rows = list(_records(REPO / "evals" / "courtesy" / name))
     assert len({r["id"] for r in rows}) == len(rows) >= 300
     for r in rows:
-        assert set(r) == {"id", "text", "courtesy", "kind", "split"} and r["split"] == "holdout", r["id"]
-        assert r["text"].strip() and r["kind"] in (courtesy_kinds if r["courtesy"] else fact_kinds), r["id"]
-    assert sum(r["courtesy"] for r in rows) >= 200 and sum(not r["courtesy"] for r in rows) >= 120
+        assert set(r) == {"id", "text", "courtesy", "kind", "split"} and r["split"] == split_of(r), r["id"]
+        assert r["text"].strip() and r["kind"] in (_COURTESY_KINDS if r["courtesy"] else _STATEMENT_KINDS), r["id"]
+    assert sum(r["courtesy"] for r in rows) >= courtesy_lines and sum(not r["courtesy"] for r in rows) >= 120

@@ -428,7 +428,8 @@ class GroundingScorer:
             raise ConfigError(f"learned_vetoes must be among {LEARNED_VETOES!r}, got {unknown!r}")
         self.learned_vetoes = tuple(learned_vetoes)
         self.exempt_computed = exempt_computed
-        self.courtesy_head = courtesy_head
+        # Read (and its checksum checked) here, so a damaged head fails at start-up, not on some later answer.
+        self.courtesy_head = load_head() if courtesy_head else None
         # Vetoed claims land just below the threshold, like the feature model's own veto.
         self.veto_cap = min(self.model.veto_cap, max(0.0, self.threshold - 0.05))
         self._vector_cache: OrderedDict[bytes, npt.NDArray[np.float32]] = OrderedDict()
@@ -532,13 +533,11 @@ class GroundingScorer:
         The word lists of `split_claims` have already left out the courtesy they know; the head is asked only
         about what `courtesy.candidate` lets through, and only with the embedder it was trained on.
         """
-        if not self.courtesy_head:
+        head = self.courtesy_head
+        if head is None:
             return spans
         asked = [i for i, span in enumerate(spans) if candidate(span.text)]
-        if not asked:
-            return spans
-        head = load_head()
-        if getattr(self.embedder, "model_id", None) != head.embedder_model:
+        if not asked or getattr(self.embedder, "model_id", None) != head.embedder_model:
             return spans
         polite = head.courteous(self.embedder.encode([spans[i].text for i in asked]))
         dropped = {i for i, p in zip(asked, polite, strict=True) if p}

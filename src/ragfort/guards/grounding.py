@@ -116,7 +116,7 @@ class GroundingSettings(GuardSettings):
         exempt_computed: the ``number`` veto spares a number the answer works out
             or hedges ("which is 100", "about 2 months", "2 months left").
         courtesy_head: leave out of the claims the sentences the learned courtesy head reads as only
-            courtesy ("Good luck with the move!"; `ragfort.grounding.courtesy`), beside those the word
+            courtesy ("Sorry you've had such a rough week."; `ragfort.grounding.courtesy`), beside those the word
             lists of `ragfort.grounding.claims.courteous` know.
     """
 
