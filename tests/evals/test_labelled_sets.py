@@ -347,13 +347,14 @@ def _split_of_line(row: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize(
     ("name", "split_of", "courtesy_lines"),
-    [("lines.jsonl", _split_of_line, 180), ("holdout.jsonl", lambda row: "holdout", 200)],
+    [("lines.jsonl", _split_of_line, 180), ("holdout.jsonl", lambda row: "holdout", 200),
+     ("extra.jsonl", lambda row: "train", 260)],
 )
 def test_the_courtesy_lines_are_labelled_by_kind_and_split(
     name: str, split_of: Callable[[dict[str, Any]], str], courtesy_lines: int
 ) -> None:
-    """evals/courtesy: courtesy and statement lines, each set written blind to the detector (holdout.jsonl also to
-    lines.jsonl); lines.jsonl split by id, holdout.jsonl all held out."""
+    """evals/courtesy: courtesy and statement lines, each set written blind to the detector and to the others
+    (holdout.jsonl, extra.jsonl); lines.jsonl split by id, holdout.jsonl all held out, extra.jsonl training only."""
     rows = list(_records(REPO / "evals" / "courtesy" / name))
     assert len({r["id"] for r in rows}) == len(rows) >= 300
     for r in rows:

@@ -22,7 +22,7 @@ def test_the_training_set_puts_the_labelled_lines_first_and_every_statement_nega
             {"id": "ct-002", "text": "Refunds take 5 days.", "courtesy": False, "kind": "fact_in_polite_form",
              "split": "test"}]  # fmt: skip
     lines.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
-    data = training_set(lines, statements=20, joined=10)
+    data = training_set((lines, tmp_path / "absent.jsonl"), statements=20, joined=10)
     assert data.lines == 2 and data.texts[:2] == ["Thanks so much!", "Refunds take 5 days."]
     assert data.labels[:2] == [1, 0] and set(data.labels[2:]) == {0} and len(data.texts) == 32
 

@@ -1,9 +1,8 @@
 """Courtesy read by a learned head: sentences that thank, apologise or offer help in words no list holds.
 
 `claims.courteous` recognises courtesy written with the words of its lists ("Feel free to reply if you have any
-other questions."). People write it in more words than a list holds: "Sorry you've had such a rough week.",
-"Thank you for your inquiry regarding your account.". Read as claims, such sentences have nothing in the passages
-to stand on and are stripped beside a correct answer.
+other questions."). People write it in more words than a list holds ("Sorry you've had such a rough week.").
+Read as claims, such sentences have nothing in the passages to stand on and are stripped beside a correct answer.
 
 `CourtesyHead` is a logistic regression over the MiniLM sentence vector (the embedder grounding already loads),
 trained by ``python -m ragfort.grounding.courtesy_train`` on the labelled lines of ``evals/courtesy/lines.jsonl``

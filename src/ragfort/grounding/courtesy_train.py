@@ -3,7 +3,8 @@
 A dev-time step (scikit-learn, a dev dependency; never run in CI). Seeded, about a minute on 2 cores, most of it
 embedding. The data:
 
-* every line of ``evals/courtesy/lines.jsonl`` (courtesy lines positive, fact lines negative);
+* every line of ``evals/courtesy/lines.jsonl`` and ``evals/courtesy/extra.jsonl`` (courtesy lines positive, fact
+  lines negative);
 * help-center sentences of the training corpora (`ragfort.judges.perturb.CORPORA`; never an unseen help center),
   as sentences that state something;
 * joins of a courtesy opening or closing with such a sentence ("Sorry, refunds take 10 working days.",
@@ -35,7 +36,7 @@ from ragfort.grounding.courtesy import COURTESY_HEAD, candidate, head_digest
 __all__ = ["CLOSINGS", "OPENINGS", "THRESHOLDS", "TrainingSet", "choose_threshold", "joins", "main", "training_set"]
 
 _REPO = Path(__file__).resolve().parents[3]
-LINES = _REPO / "evals" / "courtesy" / "lines.jsonl"
+LABELLED = (_REPO / "evals" / "courtesy" / "lines.jsonl", _REPO / "evals" / "courtesy" / "extra.jsonl")
 THRESHOLDS = (0.8, 0.9, 0.95, 0.98)
 # How a statement gets wrapped in courtesy, for the joins: the statement is still what the sentence says.
 OPENINGS = ("Sorry, ", "Thanks for waiting, ", "Happy to help: ", "Good news, ", "I'm afraid ", "Great question! ",
@@ -78,9 +79,13 @@ def joins(sentences: list[str]) -> list[str]:
     return out
 
 
-def training_set(lines: Path = LINES, *, statements: int = 1500, joined: int = 500, seed: int = 0) -> TrainingSet:
-    """The labelled lines first, then the statements and their joins (all negative)."""
-    rows = [json.loads(line) for line in lines.read_text(encoding="utf-8").splitlines() if line.strip()]
+def training_set(
+    labelled: tuple[Path, ...] = LABELLED, *, statements: int = 1500, joined: int = 500, seed: int = 0
+) -> TrainingSet:
+    """The labelled lines first (every file of `labelled` that exists), then the statements and their joins (all
+    negative)."""
+    rows = [json.loads(line) for path in labelled if path.exists()
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]  # fmt: skip
     sentences = corpus_sentences(statements + joined, seed)
     negatives = sentences[:statements] + joins(sentences[statements:])
     return TrainingSet([r["text"] for r in rows] + negatives, [int(bool(r["courtesy"])) for r in rows] +
