@@ -31,7 +31,16 @@ from dataclasses import dataclass
 
 from ragfort.text import FUNCTION_WORDS, plain_quotes, sentence_spans
 
-__all__ = ["ClaimSpan", "CleanAnswer", "answer_core", "courteous", "opening", "split_claims", "strip_markers"]
+__all__ = [
+    "ClaimSpan",
+    "CleanAnswer",
+    "answer_core",
+    "courteous",
+    "courtesy_reading",
+    "opening",
+    "split_claims",
+    "strip_markers",
+]
 
 # Markers LLMs write: [1], [1, 2], [1][2], [doc1], [Doc 2], [source 3], [^4], 【1】.
 _MARKER = re.compile(
@@ -137,21 +146,21 @@ _COURTESY_FILLERS = frozenset(
      "need", "needs", "require", "anything", "else", "reach", "reaching", "reply", "replying", "respond",
      "response", "message", "drop", "know", "let", "let's", "ask", "asking", "look", "looked", "looking", "good",
      "best", "kind", "kindest", "warm", "warmest", "news", "further", "more", "other", "additional", "extra",
-     "all", "again", "always", "please", "here", "there's", "here's", "to", "in", "on", "from", "out", "up",
-     "at", "we're", "we've", "we'll", "we'd", "i'm", "i've", "i'll", "i'd", "you're", "you've", "you'd", "it's",
+     "all", "again", "always", "please", "there's", "here's", "to", "in", "on", "from", "out", "up",
+     "we're", "we've", "we'll", "we'd", "i'm", "i've", "i'll", "i'd", "you're", "you've", "you'd", "it's",
      "that's", "what's", "us", "them", "whatever", "anytime", "time", "ever", "soon", "much", "lot", "lots",
      "many", "well", "today", "everything", "hear", "sounds", "sure", "certainly", "absolutely", "definitely",
      "course", "matter", "speak", "talk", "team", "contact", "contacting", "ok", "okay", "x", "xx", "explain",
      "explaining", "clarify", "clarifying", "clearer", "clear", "unclear", "check", "checking", "checked",
-     "review", "reviewed", "reviewing", "full", "now", "information", "info", "detail", "details", "just", "say",
+     "review", "reviewed", "reviewing", "full", "now", "information", "info", "detail", "details", "say",
      "said", "stuck", "right", "sorted", "sort", "found", "find", "hand", "choosing", "raising", "flagging",
      "letting", "telling", "sharing", "sending", "experienced", "experience", "late", "slow", "delay", "wait",
-     "waiting", "earlier", "missed", "words", "continued", "get", "got", "getting", "having", "been", "feel",
-     "feels", "feeling", "better", "point", "tell", "can", "also", "still", "way", "things", "thing", "bit",
+     "waiting", "earlier", "missed", "words", "continued", "get", "got", "getting", "having", "feel",
+     "feels", "feeling", "better", "point", "tell", "still", "way", "things", "thing", "bit",
      "little", "one", "long", "process", "whole", "sincere", "deepest", "huge", "big", "genuinely", "honestly",
-     "quite", "indeed", "should", "were", "fully", "come", "comes", "around", "accept", "problem", "issue",
+     "quite", "indeed", "fully", "come", "comes", "around", "accept", "problem", "issue",
      "persists", "like", "case", "down", "whenever", "taking", "take", "confirming", "moment", "quick",
-     "quickly", "such", "being", "sooner", "busy", "holding", "smoothly", "chase", "chasing", "difficult",
+     "quickly", "sooner", "busy", "holding", "smoothly", "chase", "chasing", "difficult",
      "messages", "previous", "read", "through", "see", "happened", "happening", "oh", "fun", "u", "anything's",
      "only", "away", "write", "writing", "raise", "goes", "gets", "rest", "loyal", "customer", "customers",
      "important", "hard", "tough", "patient", "everyone", "someone", "somebody", "mind", "while", "needed",
@@ -186,24 +195,33 @@ _ANSWERS = re.compile(
 )
 
 
-def _courtesy_words_only(text: str, *, greeted: bool = False) -> bool:
-    """Whether `text` is written only with function words and the words of courtesy, one of them its mark
-    (`greeted`: a greeting before it was).
+def courtesy_reading(text: str) -> tuple[list[str], bool] | None:
+    """How courtesy is read in `text`: its words outside the phrases of courtesy (lower-cased), and whether it bears
+    a mark of courtesy (a greeting, a phrase, or a word of `_COURTESY_MARKS`); None when something in it is never
+    courtesy: a digit, an address, a placeholder (but the customer's name at the end) or a yes/no opening.
 
-    A digit, an address, a placeholder (but the customer's name at the end), a yes/no opening, or any other word
-    makes it a claim.
+    `_courtesy_words_only` and the learned head's gate (`ragfort.grounding.courtesy.candidate`) both read it.
     """
     text = _VOCATIVE.sub("", text)
     if any(ch.isdigit() for ch in text) or "@" in text or "<" in text or _ANSWERS.match(text):
+        return None
+    words = [w.lower() for w in _WORDS.findall(_COURTESY_PHRASED.sub(" ", text))]
+    marked = (_GREETING.match(text) is not None or _COURTESY_PHRASED.search(text) is not None
+              or any(w in _COURTESY_MARKS for w in words))  # fmt: skip
+    return words, marked
+
+
+def _courtesy_words_only(text: str, *, greeted: bool = False) -> bool:
+    """Whether `text` is written only with function words and the words of courtesy, one of them its mark
+    (`greeted`: a greeting before it was). A digit, an address, a placeholder (but the customer's name at the end),
+    a yes/no opening, or any other word makes it a claim.
+    """
+    reading = courtesy_reading(text)
+    if reading is None:
         return False
-    found = greeted or _COURTESY_PHRASED.search(text) is not None
-    for word in _WORDS.findall(_COURTESY_PHRASED.sub(" ", text)):
-        low = word.lower()
-        if low in _COURTESY_MARKS:
-            found = True
-        elif low not in FUNCTION_WORDS and low not in _COURTESY_FILLERS:
-            return False
-    return found
+    words, marked = reading
+    allowed = all(w in _COURTESY_MARKS or w in FUNCTION_WORDS or w in _COURTESY_FILLERS for w in words)
+    return allowed and (marked or greeted)
 
 
 def courteous(sentence: str) -> bool:

@@ -28,16 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ragfort.errors import ConfigError
-from ragfort.grounding.claims import (
-    _ANSWERS,
-    _COURTESY_MARKS,
-    _COURTESY_PHRASED,
-    _EMOTICON,
-    _GREETING,
-    _VOCATIVE,
-    _WORDS,
-    courteous,
-)
+from ragfort.grounding.claims import _EMOTICON, courteous, courtesy_reading
 from ragfort.text import plain_quotes
 
 __all__ = ["COURTESY_HEAD", "CourtesyHead", "candidate", "head_digest", "load_head"]
@@ -52,16 +43,11 @@ def candidate(sentence: str) -> bool:
     text = _EMOTICON.sub("", plain_quotes(sentence)).strip()
     if not text or courteous(text):
         return False
-    text = _VOCATIVE.sub("", text)
-    if any(ch.isdigit() for ch in text) or "@" in text or "<" in text or _ANSWERS.match(text):
+    reading = courtesy_reading(text)
+    if reading is None:
         return False
-    idioms = _COURTESY_PHRASED.sub(" ", text)
-    words = [w.lower() for w in _WORDS.findall(idioms)]
-    if any(w in _NEGATION_WORDS or w.endswith("n't") for w in words):
-        return False
-    if _GREETING.match(text) is not None or _COURTESY_PHRASED.search(text) is not None:
-        return True
-    return any(w in _COURTESY_MARKS for w in words)
+    words, marked = reading
+    return marked and not any(w in _NEGATION_WORDS or w.endswith("n't") for w in words)
 
 
 def head_digest(weights: Sequence[float], bias: float, threshold: float) -> str:

@@ -539,7 +539,7 @@ class GroundingScorer:
         asked = [i for i, span in enumerate(spans) if candidate(span.text)]
         if not asked or getattr(self.embedder, "model_id", None) != head.embedder_model:
             return spans
-        polite = head.courteous(self.embedder.encode([spans[i].text for i in asked]))
+        polite = head.courteous(self._vectors([spans[i].text for i in asked]))
         dropped = {i for i, p in zip(asked, polite, strict=True) if p}
         return [span for i, span in enumerate(spans) if i not in dropped]
 
@@ -762,6 +762,16 @@ class GroundingScorer:
             while len(self._vector_cache) > self.claim_cache_size:
                 self._vector_cache.popitem(last=False)
 
+    def _vectors(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Vectors of `texts`: the cached ones from the cache, the rest in one encode call (then cached)."""
+        vecs, missing = self._cached_vectors(texts)
+        if missing:
+            todo = [texts[i] for i in missing]
+            encoded = self.embedder.encode(todo)
+            vecs[missing] = encoded
+            self._remember(todo, encoded)
+        return vecs
+
     def _similarities(
         self,
         claims: Sequence[str],
@@ -782,12 +792,7 @@ class GroundingScorer:
         for pi, (p, spans) in enumerate(zip(passages, per_passage_spans, strict=True)):
             if provided[pi] is None:
                 texts.extend(p.text[s:e] for s, e in spans)
-        vecs, missing = self._cached_vectors(texts)
-        if missing:
-            todo = [texts[i] for i in missing]
-            encoded = self.embedder.encode(todo)
-            vecs[missing] = encoded
-            self._remember(todo, encoded)
+        vecs = self._vectors(texts)
         claim_vecs = vecs[: len(claims)]
         cursor = len(claims)
         blocks: list[npt.NDArray[np.float32]] = []
