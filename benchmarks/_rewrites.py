@@ -7,7 +7,9 @@ wrap the question in a greeting and thanks. Each rewrite here is deterministic (
 the same variant) and changes the form only, so a benchmark run with ``--rewrite NAME`` against the same run without
 it measures what the form alone costs. The label stays the label: none of them adds or removes a fact.
 ``courtesy`` wraps the answer in lines agents write around one (evals/courtesy/lines.jsonl, its courtesy lines of the
-case's split).
+case's split). ``frames`` puts a discourse frame ("Just so you know, ", "Short answer: ") before the answer's first
+statement, after its yes/no opening when it has one (`FRAMES`: the dev half for dev and train cases, the test half for
+test cases).
 
 ``benchmarks/grounding_support.py --rewrite NAME`` rewrites the answers (``ANSWER_REWRITES``) or, for ``q-``
 names, the questions (``QUESTION_REWRITES``); ``benchmarks/abstention.py --rewrite NAME`` rewrites the questions.
@@ -146,13 +148,55 @@ def courtesy(text: str, n: int, split: str) -> str:
     return f"{openers[n % len(openers)]} {text} {closers[(7 * n + 3) % len(closers)]}"
 
 
+# Discourse frames agents put before a statement (written in session 27 before anything was measured): even
+# positions are the dev half, odd ones the test half. The blind held-out set is evals/frames/holdout.jsonl.
+FRAMES = (
+    "Just so you know, ", "To confirm, ", "Good news: ", "Please note that ", "In short, ", "I can confirm that ",
+    "Just to let you know, ", "Rest assured, ", "Basically, ", "The good news is that ", "As it happens, ",
+    "To be clear, ", "Just a heads up, ", "Happy to say that ", "To answer your question, ", "I've checked and ",
+    "From what you describe, ", "Quick answer: ", "Worth knowing: ", "Great question! ", "Actually, ", "In this case, ",
+    "Short answer: ", "Please be aware that ",
+)  # fmt: skip
+# First words a frame lower-cases ("Just so you know, you ..."); names and products keep their capitals.
+_LOWERED = frozenset(
+    ["it", "it's", "its", "you", "you'll", "you're", "you've", "we", "we'll", "we're", "we've", "the", "your", "there",
+     "there's", "this", "that", "they", "they're", "a", "an", "our", "if", "only", "any", "each", "every", "all",
+     "most", "yes", "no", "once", "when", "after", "before", "for", "in", "on", "to", "as", "with", "without", "from",
+     "just", "not", "both", "these", "those", "he", "she", "his", "her"]
+)  # fmt: skip
+
+
+def frames(text: str, n: int, split: str) -> str:
+    """A discourse frame before the answer's first statement: one ending in ":" or "!" before the whole answer
+    ("Short answer: No, ..."), any other after its yes/no opening ("No, just so you know, Care+ ...")."""
+    from ragfort.grounding.claims import opening
+
+    mine = FRAMES[1::2] if split == "test" else FRAMES[0::2]
+    frame = mine[n % len(mine)]
+    if frame.endswith((": ", "! ")):
+        return frame + text
+    said = opening(text)
+    rest = text[len(said) :]
+    if not rest.strip():
+        return text
+    if rest.split(" ")[0].lower().strip(",.") in _LOWERED:
+        rest = rest[0].lower() + rest[1:]
+    if said.rstrip().endswith(","):
+        frame = frame[0].lower() + frame[1:]
+    return said + frame + rest
+
+
 def rewrite_case(case: dict[str, object], name: str, n: int) -> dict[str, object]:
     """A grounding case (question, passages, answer) with `name` applied: an answer rewrite, or a question rewrite
     for ``q-`` names. ``curly`` rewrites the answer, the question and the passages, as session 23 measured it;
-    ``courtesy`` wraps the answer in courtesy lines of the case's split (`courtesy`)."""
+    ``courtesy`` wraps the answer in courtesy lines of the case's split (`courtesy`), ``frames`` puts a discourse
+    frame before its first statement (`frames`)."""
     out = dict(case)
     if name == "courtesy":
         out["answer"] = courtesy(str(case["answer"]), n, str(case.get("split", "dev")))
+        return out
+    if name == "frames":
+        out["answer"] = frames(str(case["answer"]), n, str(case.get("split", "dev")))
         return out
     if name.startswith("q-"):
         out["question"] = QUESTION_REWRITES[name[2:]](str(case["question"]), n)
@@ -166,4 +210,4 @@ def rewrite_case(case: dict[str, object], name: str, n: int) -> dict[str, object
     return out
 
 
-CASE_REWRITES = sorted([*ANSWER_REWRITES, "courtesy"]) + [f"q-{name}" for name in sorted(QUESTION_REWRITES)]
+CASE_REWRITES = sorted([*ANSWER_REWRITES, "courtesy", "frames"]) + [f"q-{name}" for name in sorted(QUESTION_REWRITES)]

@@ -361,3 +361,27 @@ def test_the_courtesy_lines_are_labelled_by_kind_and_split(
         assert set(r) == {"id", "text", "courtesy", "kind", "split"} and r["split"] == split_of(r), r["id"]
         assert r["text"].strip() and r["kind"] in (_COURTESY_KINDS if r["courtesy"] else _STATEMENT_KINDS), r["id"]
     assert sum(r["courtesy"] for r in rows) >= courtesy_lines and sum(not r["courtesy"] for r in rows) >= 120
+
+
+_FRAME_KINDS = frozenset(
+    ["announce", "confirm", "reassure", "soften", "emphasis", "summary", "checked", "transition", "other"]
+)  # fmt: skip
+_CONTENT_OPENING_KINDS = frozenset(
+    ["condition", "scope", "time", "party", "reason", "channel", "amount", "place", "other"]
+)
+
+
+@pytest.mark.parametrize(
+    ("folder", "hedge"), [("frames", "opinion_free_hedge"), ("frames2", "hedge")]
+)
+def test_the_frame_openings_are_labelled_by_kind(folder: str, hedge: str) -> None:
+    """evals/frames*/holdout.jsonl: sentence openings, discourse frames and openings that carry content, each set
+    written blind to the frame detector and to the other (frames2 is held out: read for counts only)."""
+    rows = list(_records(REPO / "evals" / folder / "holdout.jsonl"))
+    assert len({r["id"] for r in rows}) == len(rows) >= 200
+    assert len({r["text"].lower() for r in rows}) == len(rows)
+    for r in rows:
+        assert set(r) == {"id", "text", "frame", "kind", "position"}, r["id"]
+        assert r["text"].strip() and r["text"].endswith(" ") and r["position"] in ("answer", "sentence"), r["id"]
+        assert r["kind"] in ((_FRAME_KINDS | {hedge}) if r["frame"] else _CONTENT_OPENING_KINDS), r["id"]
+    assert sum(r["frame"] for r in rows) >= 120 and sum(not r["frame"] for r in rows) >= 80

@@ -198,3 +198,77 @@ def test_an_opening_no_is_not_read_as_a_negation_of_the_passage() -> None:
                                      question="Is there a fee for overpaying my loan?")  # fmt: skip
     assert [c.supported for c in report.claims] == [True]
     assert report.claims[0].span.text == "No, extra payments are free at any time."
+
+
+@pytest.mark.parametrize(
+    ("claim", "core"),
+    [
+        ("Just so you know, you've got 30 days from the report.", "you've got 30 days from the report."),
+        ("I can confirm that the fee is $5 per order.", "the fee is $5 per order."),
+        ("Please note that refunds take 5 working days.", "refunds take 5 working days."),
+        ("I\u2019ve checked and it ships today.", "it ships today."),
+        ("Here's the thing: the card expires after 12 months.", "the card expires after 12 months."),
+        ("Quick answer - no, there's no fee.", "there's no fee."),
+        ("Don't worry, the refund goes back to your card.", "the refund goes back to your card."),
+        ("Great question! Yes, you can pause it twice a year.", "you can pause it twice a year."),
+        ("No, just so you know, the fee is $5.", "the fee is $5."),
+        ("Yes. In short, chat is open until 8pm.", "chat is open until 8pm."),
+        ("Happy to say that the upgrade is free.", "the upgrade is free."),
+        ("It\u2019s worth knowing: the code lasts 10 minutes.", "the code lasts 10 minutes."),
+        ("I'm afraid guests can't use the Slack app.", "guests can't use the Slack app."),
+        ("I know this is frustrating, but the fee stands.", "the fee stands."),
+        ("Having reviewed your account, the refund went out on Monday.", "the refund went out on Monday."),
+    ],
+)
+def test_a_discourse_frame_is_not_part_of_what_the_passages_must_say(claim: str, core: str) -> None:
+    assert answer_core(claim) == core
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "To confirm your identity, we text you a 6-digit code.",  # "to confirm" without its comma says what for
+        "Note the fee applies to every order.",
+        "Actually paying by card costs 2% more.",
+        "Honestly priced plans start at $10.",
+        "Importantly for Gold members, points never expire.",
+        "Plus: 20 GB of data for $10.",  # a plan called Plus, not the link "Plus,"
+        "I think the fee is $5.",  # hedges are left as written (docs/grounding.md, "Session 27")
+        "However, the fee is waived for students.",
+        "According to the manufacturer, the battery lasts two years.",
+    ],
+)
+def test_words_that_open_a_statement_without_framing_it_stay_checked(claim: str) -> None:
+    assert answer_core(claim) == claim
+
+
+def test_a_frame_before_a_yes_or_no_leaves_the_opening_an_opening() -> None:
+    from ragfort.grounding.claims import opening
+
+    assert opening("Short answer: no, hold off paying.") == "no, "
+    assert opening("Good news: yes! It's free.") == "yes! "
+    assert opening("I'm afraid so. The fee applies.") == "I'm afraid so. "  # not the frame "I'm afraid ..."
+    # A sentence that is only a frame and an opening joins the claim after it, as a bare "No." does.
+    text = "Good news: No. You can keep the old phone."
+    assert [c.text for c in split_claims(text)] == [text]
+    assert answer_core(text) == "You can keep the old phone."
+
+
+def test_a_framed_no_is_not_read_as_a_negation_of_the_passage() -> None:
+    from ragfort.grounding.scorer import GroundingScorer
+    from ragfort.types import Passage
+
+    passage = Passage(text="Extra payments are free at any time and reduce what you owe.", doc_id="loans.md")
+    report = GroundingScorer().score("Short answer: no, extra payments are free at any time.", [passage],
+                                     question="Is there a fee for overpaying my loan?")  # fmt: skip
+    assert [c.supported for c in report.claims] == [True]
+
+
+def test_unframed_keeps_the_opening_and_drops_only_the_frames() -> None:
+    from ragfort.grounding.claims import unframed
+
+    assert unframed("Short answer: no, just so you know, the fee is $5.") == "no, the fee is $5."
+    assert unframed("I can confirm that the fee is $5.") == "the fee is $5."
+    assert unframed("No, sorry, the fee is $5.") == "No, sorry, the fee is $5."  # courtesy is not a frame
+    assert unframed("The fee is $5.") == "The fee is $5."
+    assert answer_core("Good news: No.") == "No."

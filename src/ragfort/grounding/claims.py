@@ -22,6 +22,11 @@ People who write support answers also wrap them in courtesy: "Sorry about that!"
 "Let me know if you have any other questions." A sentence that is nothing but courtesy states no fact
 the passages could hold or contradict, so it is no claim: `split_claims` leaves it out (`courteous`),
 and the answer keeps it as written.
+
+They also open statements with discourse frames: "Short answer: no, ...", "Just so you know, ...", "I've checked
+and ...", "I'm afraid ...". A frame announces, confirms, softens, stresses, links or sums up and states
+nothing, so `answer_core` checks the claim without it, `opening` finds a "No" written behind one, and `unframed`
+gives the claim as the learned judge reads it (its yes/no opening kept, its frames dropped).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ __all__ = [
     "opening",
     "split_claims",
     "strip_markers",
+    "unframed",
 ]
 
 # Markers LLMs write: [1], [1, 2], [1][2], [doc1], [Doc 2], [source 3], [^4], 【1】.
@@ -66,6 +72,94 @@ _OPENING = re.compile(
     re.IGNORECASE,
 )
 
+# Discourse frames: the words people who write support answers put before a statement to announce, confirm,
+# reassure, soften, stress, link or sum it up ("Short answer: no.", "Just so you know, the fee is $5.", "I've
+# checked and it ships today.", "I'm afraid you can't."). A frame states nothing the passages could hold or
+# contradict, and one written before "No" hides the opening. Closed phrases only: "To confirm your identity, ...",
+# "Note the fee ...", "For business accounts, ..." and "According to the manufacturer, ..." are no frames. A frame of
+# `_FRAME_PUNCTUATED` ends in punctuation (a comma, colon, dash, "!" or "."); one of `_FRAME_SPACED` may end in a
+# space, as it ends in "that", "and", "but" or a word a statement follows directly ("I'm afraid "). Frames may come
+# before the yes/no opening and after it. Left out on purpose: hedges ("I think", "it seems", "as far as I know"),
+# which mark what follows as the writer's impression (dialogue annotators read "I think ..." as unsupported), and
+# the bare links "Well,", "So,", "However,", "Also,", which tie a sentence to the one before it; both moved the
+# public dev sets (docs/grounding.md, "Session 27").
+_A = "['\u2019]"  # an apostrophe, plain or typographic
+_I = rf"(?:i|we)(?:{_A}(?:ve|ll|d)| have| will| would)?"  # I, I've, we'll, we have ...
+_CHECKED = (  # what an agent did before answering: "I've looked into this", "we have reviewed your account"
+    r"(?:checked|looked(?: in(?:to)?| at)?|reviewed|researched|gone (?:through|over)|been through|dug into"
+    r"|done some digging|investigated|double[- ]checked|taken a(?: closer| quick)? look(?: at| into)?"
+    r"|had a(?: closer| quick)? look(?: at| into)?)"
+)
+_OBJECT = r"(?: (?:this|it|that|on this|on it|for you|into (?:this|it)|(?:your|the|our) [a-z]+(?: [a-z]+)?))*"
+_FRAME_PUNCTUATED = (
+    # announce, sum up
+    r"(?:the )?(?:short|quick|simple|brief|straight|honest) (?:answer|version)(?: is)?|in short|in brief|in a word"
+    r"|in a nutshell|long story short|to sum (?:it )?up|to summari[sz]e|in summary|to recap|in conclusion|all in all"
+    r"|(?:so )?basically|essentially|simply put|put simply|to put it simply|bottom line|tl;? ?dr|overall"
+    rf"|(?:so,? )?here{_A}s (?:the (?:thing|deal|short answer|short version|answer|situation)|where things stand"
+    r"|what (?:you need to know|happens|i can tell you|i found)|how it works)|let me explain"
+    r"|here is (?:the information|what) you (?:requested|asked for|need)"
+    r"|in (?:response|reply|answer) to your (?:email|e-mail|message|question|query|enquiry|inquiry|request)"
+    r"|(?:to|in) answer (?:to )?your question|(?:as for|regarding|re) your question|(?:great|good) question"
+    r"|(?:the )?good news|great news|(?:the )?bad news"
+    # confirm, clarify
+    r"|(?:just )?to confirm(?: what i said(?: earlier| before)?)?|(?:just )?to clarify|(?:just )?to be clear"
+    r"|(?:happy to |can )?confirm(?:ed|ing)?|to be honest|honestly"
+    # reassure
+    rf"|(?:please )?(?:do not|don{_A}t) (?:worry|panic|be alarmed)|not to worry|no worries|no stress|no need to worry"
+    rf"|(?:please )?rest assured|you(?:{_A}re| are) in good hands|you needn{_A}t worry|(?:i )?totally understand"
+    # stress, notice
+    r"|(?:please |kindly )?note|(?:please )?(?:be aware|keep in mind|bear in mind)|(?:just )?(?:a )?heads[- ]up|fyi"
+    rf"|for your information|for reference|(?:it{_A}s )?(?:worth|good) (?:knowing|to know|mentioning|noting)"
+    r"|(?:most )?importantly|crucially|one thing to (?:note|know|keep in mind)|as a reminder|just a reminder"
+    rf"|just so you know|just so you{_A}re aware|just to let you know"
+    # link
+    r"|as (?:i )?mentioned(?: above| earlier| before)?|actually|in fact|in this case|in that case|by the way"
+    rf"|what{_A}s more|plus(?=,)|furthermore|moreover|additionally|in addition|as well as that|besides|further to this"
+    r"|another thing|one more thing|on a separate note|separately|lastly|finally|that said"
+    # checked
+    rf"|after {_CHECKED.replace('(?:checked', '(?:checking')}{_OBJECT}|upon review|on review|after looking into it"
+    rf"|having (?:checked|reviewed|looked into|looked at|investigated){_OBJECT}"
+    rf"|following (?:my|our|a) (?:investigation|review|check)"
+    rf"|(?:from|based on) what you(?:{_A}ve)? (?:describe|described|said|mentioned|told me)|as it (?:happens|turns out)"
+    r"|regrettably|alas|with apologies"
+)
+_FRAME_SPACED = (
+    # confirm
+    rf"(?:{_I}|i{_A}m|i am|we{_A}re|we are)"
+    r"(?: can| can now| (?:am|are) able to| been able to| able to| happy to| pleased to| glad to| writing to| like to)?"
+    r" (?:confirm|verify|say|report|let you know|tell you)(?: for you)? that"
+    rf"|(?:i|we) can(?: now)? (?:confirm|verify)|this is to confirm that|confirming that"
+    r"|(?:happy|glad|pleased|just) to (?:confirm|verify|say|report|let you know|tell you)(?: for you)? that"
+    # stress, notice
+    r"|(?:please |kindly )?(?:note|be aware|keep in mind|bear in mind|remember) that"
+    r"|(?:the )?(?:good|bad) news is(?: that)?"
+    rf"|it(?:{_A}s| is) (?:worth|important to|good to) (?:bearing in mind|bear in mind|noting|note|mentioning|mention"
+    r"|knowing|know|remembering|remember|keeping in mind|keep in mind)(?: that)?"
+    r"|i(?:'d| would) like to (?:stress|point out|mention|highlight|add)(?: that)?"
+    r"|the key thing(?: to (?:know|note|remember))? is(?: that)?"
+    r"|just so you know,?|(?:please )?rest assured that|i can assure you(?: that)?"
+    rf"|you{_A}ll be (?:pleased|glad|happy) to (?:hear|know)(?: that)?"
+    # announce, sum up
+    r"|the answer to your question is(?: that)?|what (?:i|we) can tell you is(?: that)?|the upshot is(?: that)?"
+    r"|the long and short of it is(?: that)?|so basically"
+    # checked
+    rf"|{_I} {_CHECKED}{_OBJECT}(?: and|,)"
+    # soften: "I'm afraid you can't ...", "I know this is frustrating, but ..."
+    rf"|(?:i{_A}m|i am|we{_A}re|we are) afraid(?: that)?(?!\s+(?:so|not)\b)"  # "I'm afraid not." is an opening
+    rf"|(?:i{_A}m|i am|we{_A}re|we are) sorry to (?:say|tell you|report|be the bearer of bad news)"
+    rf"(?: that|,? but)?|(?:i|we) regret to (?:inform you|say|tell you)(?: that)?"
+    rf"|(?:(?:i{_A}m |i am |we{_A}re |we are )?(?:so |very |really )?sorry"
+    r"|(?:my |our )?apologies|(?:i|we) (?:do )?apologi[sz]e),? but"
+    r"|(?:i|we) (?:know|understand|realise|realize|appreciate)(?: that)? (?:this|that|it)"
+    rf"(?:{_A}s| is| isn{_A}t| is not| may be| might be| will be| was)"
+    r"(?: [a-z’']+){0,6},? but|i wish (?:i|we) had better news,? but|i hear you,? (?:and|but)"
+    r"|i (?:completely |totally |fully )?understand(?: your (?:concern|frustration)| how you feel)?,? (?:and|but)"
+)
+_FRAME = re.compile(
+    rf"\s*(?:(?:{_FRAME_PUNCTUATED})\s*(?:[,:;!.\u2014\u2013]|\s-)\s*|(?:{_FRAME_SPACED})\s+)",
+    re.IGNORECASE,
+)
 
 # What support agents say around an answer, one phrase at a time: greetings, apologies, thanks, offers of more help,
 # good wishes and sympathy. Each phrase is closed ("sorry about that", never "sorry about the fee"), so a sentence that
@@ -247,13 +341,27 @@ def courteous(sentence: str) -> bool:
 _LIST_MARKER = re.compile(r"[ \t]*(?:\d{1,3}[.)]|[-*+\u2022])[ \t]+")
 
 
+def _frames(claim: str, start: int = 0) -> int:
+    """Where the discourse frames (`_FRAME`) at `start` of `claim` end; `start` when there are none."""
+    end = start
+    while (m := _FRAME.match(claim, end)) is not None and m.end() > end:
+        end = m.end()
+    return end
+
+
 def _lead(claim: str) -> int:
-    """Where `claim`'s opening ends: its yes/no answer ("No, "), then any courtesy ("sorry about that! "), then the
-    marker of a list item that starts a line after them ("Yes.\n\n1. Web chat ..." -> "Web chat ...")."""
-    m = _OPENING.match(claim)
-    end = m.end() if m else 0
-    polite = _COURTESY.match(claim, end)
-    end = polite.end() if polite else end
+    """Where `claim`'s opening ends: discourse frames ("Short answer: "), its yes/no answer ("No, "), then any
+    courtesy or frames ("sorry about that! ", "just so you know, "), then the marker of a list item that starts a
+    line after them ("Yes.\n\n1. Web chat ..." -> "Web chat ...")."""
+    framed = _frames(claim)
+    m = _OPENING.match(claim, framed)
+    end = m.end() if m else framed
+    while True:
+        polite = _COURTESY.match(claim, end)
+        after = _frames(claim, polite.end() if polite else end)
+        if after <= end:
+            break
+        end = after
     if end and "\n" in claim[:end]:
         item = _LIST_MARKER.match(claim, end)
         end = item.end() if item else end
@@ -264,14 +372,28 @@ def answer_core(claim: str) -> str:
     """The claim without an opening yes/no answer or courtesy ("No, Care+ ..." -> "Care+ ..."); the claim itself if
     nothing else is left (a bare "No.")."""
     end = _lead(claim)
-    if end == 0 or end >= len(claim):
+    if end == 0:
         return claim
+    if end >= len(claim):
+        # Nothing but the opening: the bare answer ("Good news: No." -> "No.").
+        return claim[_frames(claim) :] or claim
     return claim[end:]
 
 
+def unframed(claim: str) -> str:
+    """The claim without its discourse frames (`_FRAME`), its yes/no opening kept: "Short answer: no, just so you
+    know, the fee is $5." -> "no, the fee is $5." (what the learned judge reads with the question)."""
+    start = _frames(claim)
+    m = _OPENING.match(claim, start)
+    if m is None:
+        return claim[start:] if start < len(claim) else claim
+    return claim[start : m.end()] + claim[_frames(claim, m.end()) :]
+
+
 def opening(claim: str) -> str:
-    """The claim's opening yes/no answer as written ("No, " of "No, Care+ ..."), or "" when it has none."""
-    m = _OPENING.match(claim)
+    """The claim's opening yes/no answer as written ("No, " of "No, Care+ ..." and of "Short answer: no, Care+ ..."),
+    or "" when it has none. Discourse frames before it (`_FRAME`) are not part of it."""
+    m = _OPENING.match(claim, _frames(claim))
     return m.group(0) if m else ""
 
 

@@ -74,7 +74,7 @@ from ragfort.grounding.binding import (
     unbound,
 )
 from ragfort.grounding.channels import unnamed_channel, unsaid_manner
-from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers
+from ragfort.grounding.claims import ClaimSpan, CleanAnswer, answer_core, split_claims, strip_markers, unframed
 from ragfort.grounding.courtesy import candidate, load_head
 from ragfort.grounding.judges import SupportJudge
 from ragfort.grounding.model import SupportModel, load_model
@@ -520,7 +520,9 @@ class GroundingScorer:
                 results[i] = result
         done = [r for r in results if r is not None]
         if self.learned is not None:
-            done = self._learned_tier(done, written, checked, passages, sentences, per_passage, question,
+            # The judge reads each claim as written (its yes/no opening too), less the discourse frames around it.
+            read_as = [dataclasses.replace(span, text=unframed(span.text)) for span in written]
+            done = self._learned_tier(done, read_as, checked, passages, sentences, per_passage, question,
                                       sentence_vectors, evidence)  # fmt: skip
         final = tuple(
             dataclasses.replace(r, span=_as_written(span, clean, read)) for r, span in zip(done, written, strict=True)

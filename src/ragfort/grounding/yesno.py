@@ -126,7 +126,8 @@ def flipped_yes(claim: str, evidence: EvidenceIndex) -> str | None:
     if not _affirms(claim):
         return None
     said = opening(claim) or ""
-    rest = claim[len(said) :] if claim.startswith(said) else claim
+    at = claim.find(said) if said else -1
+    rest = claim[at + len(said) :] if at >= 0 else claim
     if negated(rest) or "only" in {t.lower() for t in _tokens(rest)}:
         return None
     words = _words(rest)
