@@ -376,7 +376,7 @@ _CONTENT_OPENING_KINDS = frozenset(
 )
 def test_the_frame_openings_are_labelled_by_kind(folder: str, hedge: str) -> None:
     """evals/frames*/holdout.jsonl: sentence openings, discourse frames and openings that carry content, each set
-    written blind to the frame detector and to the other (frames2 is held out: read for counts only)."""
+    written blind to the frame detector and to the other (both read as development material since session 27)."""
     rows = list(_records(REPO / "evals" / folder / "holdout.jsonl"))
     assert len({r["id"] for r in rows}) == len(rows) >= 200
     assert len({r["text"].lower() for r in rows}) == len(rows)

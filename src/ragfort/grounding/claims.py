@@ -90,6 +90,9 @@ _CHECKED = (  # what an agent did before answering: "I've looked into this", "we
     r"|done some digging|investigated|double[- ]checked|taken a(?: closer| quick)? look(?: at| into)?"
     r"|had a(?: closer| quick)? look(?: at| into)?)"
 )
+# "After checking your order, ...": only "checking" of `_CHECKED` is written in its "-ing" form here, so "After
+# reviewing your claim," is no frame yet (docs/grounding.md, "Session 27": still missed).
+_AFTER_CHECKING = _CHECKED.replace("(?:checked", "(?:checking", 1)
 _OBJECT = r"(?: (?:this|it|that|on this|on it|for you|into (?:this|it)|(?:your|the|our) [a-z]+(?: [a-z]+)?))*"
 _FRAME_PUNCTUATED = (
     # announce, sum up
@@ -118,7 +121,7 @@ _FRAME_PUNCTUATED = (
     rf"|what{_A}s more|plus(?=,)|furthermore|moreover|additionally|in addition|as well as that|besides|further to this"
     r"|another thing|one more thing|on a separate note|separately|lastly|finally|that said"
     # checked
-    rf"|after {_CHECKED.replace('(?:checked', '(?:checking')}{_OBJECT}|upon review|on review|after looking into it"
+    rf"|after {_AFTER_CHECKING}{_OBJECT}|upon review|on review|after looking into it"
     rf"|having (?:checked|reviewed|looked into|looked at|investigated){_OBJECT}"
     rf"|following (?:my|our|a) (?:investigation|review|check)"
     rf"|(?:from|based on) what you(?:{_A}ve)? (?:describe|described|said|mentioned|told me)|as it (?:happens|turns out)"
