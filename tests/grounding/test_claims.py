@@ -218,6 +218,11 @@ def test_an_opening_no_is_not_read_as_a_negation_of_the_passage() -> None:
         ("I'm afraid guests can't use the Slack app.", "guests can't use the Slack app."),
         ("I know this is frustrating, but the fee stands.", "the fee stands."),
         ("Having reviewed your account, the refund went out on Monday.", "the refund went out on Monday."),
+        ("Looking at your account, the refund went out on Monday.", "the refund went out on Monday."),
+        ("Fortunately, the fee is waived for students.", "the fee is waived for students."),
+        ("I checked with the team and it ships today.", "it ships today."),
+        ("We\u2019d like to inform you that the branch is closing.", "the branch is closing."),
+        ("That being said, the voucher can't be extended.", "the voucher can't be extended."),
     ],
 )
 def test_a_discourse_frame_is_not_part_of_what_the_passages_must_say(claim: str, core: str) -> None:
@@ -236,6 +241,10 @@ def test_a_discourse_frame_is_not_part_of_what_the_passages_must_say(claim: str,
         "I think the fee is $5.",  # hedges are left as written (docs/grounding.md, "Session 27")
         "However, the fee is waived for students.",
         "According to the manufacturer, the battery lasts two years.",
+        "Going through the app, you can cancel at any time.",  # a channel, not a check of the customer's records
+        "Looking at the Premium plan, it has 20 GB of data.",
+        "Checking your balance is free in the app.",
+        "Remember to bring your ID.",
     ],
 )
 def test_words_that_open_a_statement_without_framing_it_stay_checked(claim: str) -> None:

@@ -93,11 +93,23 @@ _CHECKED = (  # what an agent did before answering: "I've looked into this", "we
 # "After checking your order, ...": only "checking" of `_CHECKED` is written in its "-ing" form here, so "After
 # reviewing your claim," is no frame yet (docs/grounding.md, "Session 27": still missed).
 _AFTER_CHECKING = _CHECKED.replace("(?:checked", "(?:checking", 1)
+_CHECKING = (  # "After reviewing your claim,", "Looking at your account,"
+    r"(?:checking|reviewing|looking (?:in(?:to)?|at|over)|investigating|researching|double[- ]checking"
+    r"|taking a(?: closer| quick)? look(?: at| into)?|having a(?: closer| quick)? look(?: at| into)?)"
+)
+# What such a check looks at: the customer's own records, never a channel or a product ("Going through the app, you
+# can ..." and "Looking at the Premium plan, ..." are no frames).
+_RECORD = (
+    r"(?: (?:this|it|that|for you|into (?:this|it)|(?:your|the|our) (?:account|order|claim|booking|case|request|query"
+    r"|question|details|records?|history|file|notes|message|e?mail|complaint|ticket|application|reservation|payment"
+    r"|transaction|bill|invoice)s?))*"
+)
 _OBJECT = r"(?: (?:this|it|that|on this|on it|for you|into (?:this|it)|(?:your|the|our) [a-z]+(?: [a-z]+)?))*"
 _FRAME_PUNCTUATED = (
     # announce, sum up
     r"(?:the )?(?:short|quick|simple|brief|straight|honest) (?:answer|version)(?: is)?|in short|in brief|in a word"
-    r"|in a nutshell|long story short|to sum (?:it )?up|to summari[sz]e|in summary|to recap|in conclusion|all in all"
+    r"|in a nutshell|long story short|to sum (?:it )?up|to summari[sz]e|in summary|(?:so,? )?to recap|in conclusion"
+    r"|all in all"
     r"|(?:so )?basically|essentially|simply put|put simply|to put it simply|bottom line|tl;? ?dr|overall"
     rf"|(?:so,? )?here{_A}s (?:the (?:thing|deal|short answer|short version|answer|situation)|where things stand"
     r"|what (?:you need to know|happens|i can tell you|i found)|how it works)|let me explain"
@@ -111,6 +123,7 @@ _FRAME_PUNCTUATED = (
     # reassure
     rf"|(?:please )?(?:do not|don{_A}t) (?:worry|panic|be alarmed)|not to worry|no worries|no stress|no need to worry"
     rf"|(?:please )?rest assured|you(?:{_A}re| are) in good hands|you needn{_A}t worry|(?:i )?totally understand"
+    r"|fortunately|luckily|happily|thankfully|you can rest easy|rest easy|nothing to worry about(?: here)?"
     # stress, notice
     r"|(?:please |kindly )?note|(?:please )?(?:be aware|keep in mind|bear in mind)|(?:just )?(?:a )?heads[- ]up|fyi"
     rf"|for your information|for reference|(?:it{_A}s )?(?:worth|good) (?:knowing|to know|mentioning|noting)"
@@ -119,10 +132,15 @@ _FRAME_PUNCTUATED = (
     # link
     r"|as (?:i )?mentioned(?: above| earlier| before)?|actually|in fact|in this case|in that case|by the way"
     rf"|what{_A}s more|plus(?=,)|furthermore|moreover|additionally|in addition|as well as that|besides|further to this"
-    r"|another thing|one more thing|on a separate note|separately|lastly|finally|that said"
+    r"|another thing|one more thing|on a separate note|separately|lastly|finally|that said|that being said"
+    r"|having said that|on top of that|on that note|with that in mind|in other words|above all|remember"
+    r"|(?:as for|moving on to|turning to|regarding) your (?:other|second|next|last|first) question"
+    r"|quick (?:update|confirmation|note|heads[- ]up)|just letting you know|confirming for you|just to reconfirm"
+    r"|one important thing|sorry to say"
     # checked
     rf"|after {_AFTER_CHECKING}{_OBJECT}|upon review|on review|after looking into it"
-    rf"|having (?:checked|reviewed|looked into|looked at|investigated){_OBJECT}"
+    rf"|(?:after |on |upon )?{_CHECKING}{_RECORD}(?: (?:further|again|more closely))?|on checking"
+    rf"|having (?:checked|reviewed|looked into|looked at|investigated){_OBJECT}(?: (?:further|again|more closely))?"
     rf"|following (?:my|our|a) (?:investigation|review|check)"
     rf"|(?:from|based on) what you(?:{_A}ve)? (?:describe|described|said|mentioned|told me)|as it (?:happens|turns out)"
     r"|regrettably|alas|with apologies"
@@ -147,7 +165,16 @@ _FRAME_SPACED = (
     r"|the answer to your question is(?: that)?|what (?:i|we) can tell you is(?: that)?|the upshot is(?: that)?"
     r"|the long and short of it is(?: that)?|so basically"
     # checked
-    rf"|{_I} {_CHECKED}{_OBJECT}(?: and|,)"
+    rf"|{_I}(?: just)? {_CHECKED}{_OBJECT}(?: (?:further|again|more closely))?(?:,? and|,)"
+    rf"|{_I} (?:checked|spoke|confirmed) with (?:the|our|my) [a-z]+(?: [a-z]+)? and"
+    # announce
+    rf"|(?:i|we)(?: wanted| want| would like|{_A}d like) to"
+    r" (?:let you know|inform you|confirm|tell you|say|emphasi[sz]e|stress)(?: that)?"
+    r"|please be advised(?: that)?|just confirming(?: that)?|(?:i|we) can (?:definitely|now|happily) confirm(?: that)?"
+    r"|(?:i|we) do want to (?:stress|emphasi[sz]e|point out)(?: that)?|just remember(?: that)?|oh,? and"
+    r"|the main thing(?: to (?:know|note|remember))? is(?: that)?"
+    r"|(?:i|we) can reassure you(?: that)?|i (?:totally |completely )?get it,? but"
+    r"|while i understand your frustration,|i hate to be the bearer of bad news,? but"
     # soften: "I'm afraid you can't ...", "I know this is frustrating, but ..."
     rf"|(?:i{_A}m|i am|we{_A}re|we are) afraid(?: that)?(?!\s+(?:so|not)\b)"  # "I'm afraid not." is an opening
     rf"|(?:i{_A}m|i am|we{_A}re|we are) sorry to (?:say|tell you|report|be the bearer of bad news)"
