@@ -90,10 +90,11 @@ _CHECKED = (  # what an agent did before answering: "I've looked into this", "we
     r"|done some digging|investigated|double[- ]checked|taken a(?: closer| quick)? look(?: at| into)?"
     r"|had a(?: closer| quick)? look(?: at| into)?)"
 )
-# "After checking your order, ...": only "checking" of `_CHECKED` is written in its "-ing" form here, so "After
-# reviewing your claim," is no frame yet (docs/grounding.md, "Session 27": still missed).
+# "After checking your order, ...": "after checking" takes any object (`_OBJECT`), as DF4 measured it; the other
+# "-ing" checks of `_CHECKING` ("After reviewing your claim,", "Looking at your account,") only the customer's own
+# records (`_RECORD`).
 _AFTER_CHECKING = _CHECKED.replace("(?:checked", "(?:checking", 1)
-_CHECKING = (  # "After reviewing your claim,", "Looking at your account,"
+_CHECKING = (
     r"(?:checking|reviewing|looking (?:in(?:to)?|at|over)|investigating|researching|double[- ]checking"
     r"|taking a(?: closer| quick)? look(?: at| into)?|having a(?: closer| quick)? look(?: at| into)?)"
 )
