@@ -380,12 +380,17 @@ def _frames(claim: str, start: int = 0) -> int:
     return end
 
 
+def _framed_opening(claim: str) -> tuple[int, re.Match[str] | None]:
+    """Where `claim`'s leading discourse frames end, and its yes/no opening after them (None when it has none)."""
+    framed = _frames(claim)
+    return framed, _OPENING.match(claim, framed)
+
+
 def _lead(claim: str) -> int:
     """Where `claim`'s opening ends: discourse frames ("Short answer: "), its yes/no answer ("No, "), then any
     courtesy or frames ("sorry about that! ", "just so you know, "), then the marker of a list item that starts a
     line after them ("Yes.\n\n1. Web chat ..." -> "Web chat ...")."""
-    framed = _frames(claim)
-    m = _OPENING.match(claim, framed)
+    framed, m = _framed_opening(claim)
     end = m.end() if m else framed
     while True:
         polite = _COURTESY.match(claim, end)
@@ -414,8 +419,7 @@ def answer_core(claim: str) -> str:
 def unframed(claim: str) -> str:
     """The claim without its discourse frames (`_FRAME`), its yes/no opening kept: "Short answer: no, just so you
     know, the fee is $5." -> "no, the fee is $5." (what the learned judge reads with the question)."""
-    start = _frames(claim)
-    m = _OPENING.match(claim, start)
+    start, m = _framed_opening(claim)
     if m is None:
         return claim[start:] if start < len(claim) else claim
     return claim[start : m.end()] + claim[_frames(claim, m.end()) :]
@@ -424,7 +428,7 @@ def unframed(claim: str) -> str:
 def opening(claim: str) -> str:
     """The claim's opening yes/no answer as written ("No, " of "No, Care+ ..." and of "Short answer: no, Care+ ..."),
     or "" when it has none. Discourse frames before it (`_FRAME`) are not part of it."""
-    m = _OPENING.match(claim, _frames(claim))
+    _, m = _framed_opening(claim)
     return m.group(0) if m else ""
 
 
