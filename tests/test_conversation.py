@@ -170,3 +170,58 @@ def test_the_relevance_judge_reads_the_follow_up_alone_under_the_no_llm_rule(
     history = [("human", "How do I turn on international roaming?"), ("ai", "Switch Roaming on in the app.")]
     ragfort.harden(chain, policy=policy).invoke({"question": "How much does it cost?", "chat_history": history})
     assert _ReadsSearchText.seen == [read]
+
+
+class _KeepsReading(ragfort.BaseGuard):
+    """Records what retrieval left for the extractive generator (`reading_context`, `question_vector`)."""
+
+    name: ClassVar[str] = "keeps_reading"
+    stages: ClassVar[frozenset[ragfort.Stage]] = frozenset({ragfort.Stage.RETRIEVAL})
+    seen: ClassVar[list[tuple[str | None, Any]]] = []
+
+    def check(self, turn: ragfort.Turn, ctx: Any) -> ragfort.Verdict:
+        self.seen.append((ctx.state.reading_context, ctx.state.question_vector))
+        return self.verdict(ragfort.Action.ALLOW)
+
+
+@pytest.mark.parametrize(
+    ("question", "history", "context_weight", "weighed"),
+    [
+        # Asked after a conversation and not a follow-up by the rule: the conversation is weighed in.
+        ("Can I still get my money back?", True, 0.5, True),
+        # A follow-up is read joined to the conversation already; no history, nothing to weigh; weight 0 turns it off.
+        ("How much does it cost?", True, 0.5, False),
+        ("Can I still get my money back?", False, 0.5, False),
+        ("Can I still get my money back?", True, 0.0, False),
+    ],
+)
+def test_a_question_after_a_conversation_is_read_with_the_conversation_weighed_in(
+    help_center_index: Path, question: str, history: bool, context_weight: float, weighed: bool
+) -> None:
+    import dataclasses
+
+    import numpy as np
+
+    from ragfort.generate import blend_vectors
+
+    ragfort.register_guard("keeps_reading", _KeepsReading)
+    _KeepsReading.seen.clear()
+    chain = ragfort.build_chain(help_center_index)
+    chain.extractive = dataclasses.replace(chain.extractive, context_weight=context_weight)
+    policy = {"name": "conv", "cache": {"enabled": False}, "guards": {"retrieval": [{"guard": "keeps_reading"}]}}
+    earlier = [("human", "I returned my phone last week."), ("ai", "Refunds go back to your original payment method.")]
+    result = ragfort.harden(chain, policy=policy).invoke(
+        {"question": question, "chat_history": earlier if history else []}
+    )
+    [(context, vector)] = _KeepsReading.seen
+    own = chain.index.embed_query(chain.query(question))
+    if weighed:
+        assert context == chain.query(f"I returned my phone last week. {question}")
+        expected = blend_vectors(own, chain.index.embed_query(context), context_weight)
+        assert np.allclose(vector, expected, atol=1e-6)
+        assert float(vector @ own) < 0.999  # not the question alone
+        assert result.answer  # the generator answered from the weighed reading
+    else:
+        assert context is None
+        if not history:
+            assert np.allclose(vector, own, atol=1e-6)

@@ -93,3 +93,41 @@ def test_a_typographic_apostrophe_is_the_same_word() -> None:
     from ragfort.generate import content_words
 
     assert content_words("You don’t need the app’s code") == content_words("You don't need the app's code")
+
+
+def test_a_conversation_weighed_in_chooses_the_sentence_about_what_it_was_about() -> None:
+    # "I paid with PayPal though" after a question about refunds: read alone, the payments sentence is a little
+    # closer by embedding and both share "PayPal"; with the conversation weighed in, the refunds one wins.
+    payments = passage("PayPal is accepted for Pay Now bookings.")
+    refunds = passage("Refunds to PayPal take up to 3 working days.")
+    close, closer = unit(0) * 0.97 + unit(1) * 0.2431, unit(0) * 0.99 + unit(1) * 0.1411
+    vecs = [np.stack([closer]), np.stack([close])]
+    one = ExtractiveSettings(max_sentences=1)
+    question = "I paid with PayPal though"
+    context = "When do refunds arrive after cancelling? I paid with PayPal though"
+    alone = extractive_answer(unit(0), question, [payments, refunds], vecs, settings=one)
+    weighed = extractive_answer(unit(0), question, [payments, refunds], vecs, settings=one, context=context)
+    off = ExtractiveSettings(max_sentences=1, context_weight=0)
+    ignored = extractive_answer(unit(0), question, [payments, refunds], vecs, settings=off, context=context)
+    assert alone == ignored == "PayPal is accepted for Pay Now bookings."
+    assert weighed == "Refunds to PayPal take up to 3 working days."
+
+
+def test_conversation_words_count_less_than_the_questions_own() -> None:
+    # The question's own word outweighs two conversation words: the conversation steers, the question decides.
+    own = passage("Gift cards never expire.")
+    earlier = passage("Store credit from a return is valid for 12 months.")
+    vecs = [np.stack([unit(0)]), np.stack([unit(0)])]
+    answer = extractive_answer(
+        unit(0), "what about gift cards", [earlier, own], vecs, context="store credit return what about gift cards"
+    )
+    assert answer == "Gift cards never expire."
+
+
+def test_blended_vectors_are_unit_length_and_lean_to_the_question() -> None:
+    from ragfort.generate import blend_vectors
+
+    mixed = blend_vectors(unit(0), unit(1), 0.5)
+    assert np.isclose(np.linalg.norm(mixed), 1.0)
+    assert mixed[0] > mixed[1] > 0
+    assert np.array_equal(blend_vectors(unit(0), -unit(0), 1.0), unit(0))  # they cancel: the question alone

@@ -33,7 +33,7 @@ from ragfort.cache.typos import Speller, respelt
 from ragfort.context import RequestState, RunContext
 from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings, rewrite_messages, standalone_query
 from ragfort.errors import ChainError, InputError
-from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, extractive_answer, llm_messages
+from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, blend_vectors, extractive_answer, llm_messages
 from ragfort.index.store import Index
 from ragfort.integrations.convert import passage_to_document
 from ragfort.judges import MODELS_DIR
@@ -117,6 +117,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         state: RequestState | None = None,
         also: str | None = None,
         reading: str | None = None,
+        context: str | None = None,
     ) -> list[Passage]:
         """The top-k passages; the question vector and the text searched are kept in `state` for the generator.
 
@@ -132,29 +133,48 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         `state.search_text`: the question itself when `also` is searched
         beside it (a follow-up read by the no-LLM rule: the judge is trained
         on single questions, and the joined text carries the earlier, answered
-        ones; `benchmarks/conversations.py`), else the reading.
+        ones; `benchmarks/conversations.py`), else the reading. `context` (a
+        conversation the question, read alone, was asked in) is weighed into
+        the kept vector and kept for the generator
+        (``ExtractiveSettings.context_weight``).
         """
         query = self.query(question)
         vector = self.index.embed_query(query)
+        other = None if also is None else self.query(also)
+        other_vector = None if other is None or other == query else self.index.embed_query(other)
+
+        def embedded(text: str) -> np.ndarray:
+            if text == query:
+                return vector
+            return other_vector if text == other and other_vector is not None else self.index.embed_query(text)
+
         if state is not None:
             read = self.query(reading) if reading else query
-            state.question_vector = vector if read == query else self.index.embed_query(read)
+            state.question_vector = embedded(read)
             state.search_text = query if also is not None else read
             state.sentence_vectors = Index.sentence_vectors
-        other = None if also is None else self.query(also)
-        if other is None or other == query:
+            weight = self.extractive.context_weight
+            seen = self.query(context) if context and weight > 0 else None
+            if seen and seen != read:
+                state.question_vector = blend_vectors(state.question_vector, embedded(seen), weight)
+                state.reading_context = seen
+        if other is None or other_vector is None:
             return self.index.search(query, k=self.k, vector=vector)
         depth = 2 * self.k
         first = self.index.search(query, k=depth, vector=vector)
-        second = self.index.search(other, k=depth)
+        second = self.index.search(other, k=depth, vector=other_vector)
         return fuse_rankings([first, second], k=self.k)
 
-    def extract(self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None) -> str:
-        """The extractive answer ("" when nothing is relevant enough)."""
+    def extract(
+        self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None, context: str | None = None
+    ) -> str:
+        """The extractive answer ("" when nothing is relevant enough); `context` as `retrieve` kept it."""
         query = self.query(question)
         if vector is None:
             vector = self.index.embed_query(query)
-        return extractive_answer(vector, query, passages, Index.sentence_vectors(passages), settings=self.extractive)
+        return extractive_answer(
+            vector, query, passages, Index.sentence_vectors(passages), settings=self.extractive, context=context
+        )
 
     # -- plain Runnable use (without harden) ----------------------------------
     def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> dict[str, Any]:
@@ -174,8 +194,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         """Retrieval, generation and the extractive answer as separate pipeline handlers."""
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
-            query, also, reading = await self._queries(turn, ctx)
-            find = partial(self.retrieve, query, state=ctx.state, also=also, reading=reading)
+            query, also, reading, context = await self._queries(turn, ctx)
+            find = partial(self.retrieve, query, state=ctx.state, also=also, reading=reading, context=context)
             with ctx.timed("retrieval"):
                 # Embedding + query is CPU work: off the event loop (unless called synchronously),
                 # so other requests' timers and streams keep running meanwhile.
@@ -186,7 +206,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         async def extract(turn: Turn, ctx: RunContext) -> Turn:
             with ctx.timed("generation"):
                 question = turn.resolved_question or turn.question
-                answer = self.extract(question, list(turn.documents), vector=ctx.state.question_vector)
+                answer = self.extract(
+                    question, list(turn.documents), vector=ctx.state.question_vector, context=ctx.state.reading_context
+                )
             if not answer:
                 ctx.record(
                     Verdict("generator", Stage.OUTPUT, Action.ABSTAIN, reason="no passage sentence is relevant enough")
@@ -207,19 +229,21 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
         return ChainSteps(generate=generate, retrieve=retrieve, extract=extract)
 
-    async def _queries(self, turn: Turn, ctx: RunContext) -> tuple[str, str | None, str | None]:
-        """What to retrieve on, a second text whose ranking to fuse with it (or None), and how to read the question.
+    async def _queries(self, turn: Turn, ctx: RunContext) -> tuple[str, str | None, str | None, str | None]:
+        """What to retrieve on, a second text whose ranking to fuse with it (or None), how to read the question,
+        and a conversation to weigh into that reading (or None).
 
         With no history, the question. With an LLM, its standalone rewrite
         (within the generation budget). Otherwise, or when the rewrite fails,
         the no-LLM rule of `ragfort.conversation`: the generator reads the
         question joined to the customer's side of the conversation when it
         reads as a follow-up, and retrieval fuses the question's ranking with
-        that joined text's (``auto``); ``always`` searches the joined text
-        only, ``never`` ignores the history.
+        that joined text's (``auto``); a question that does not read as one is
+        read with the joined text weighed in (``ExtractiveSettings.context_weight``);
+        ``always`` searches the joined text only, ``never`` ignores the history.
         """
         if not turn.history or self.follow_ups == "never":
-            return turn.question, None, None
+            return turn.question, None, None, None
         if self.llm is not None:
             llm = self.llm
             messages = rewrite_messages(turn.question, turn.history)
@@ -231,11 +255,12 @@ class RagChain(Runnable[Any, dict[str, Any]]):
                 rewritten = ""
             line = rewritten.strip().splitlines()[0].strip() if rewritten.strip() else ""
             if line:
-                return line, None, line
+                return line, None, line, None
         joined = conversation_query(turn.question, turn.history)
         if self.follow_ups == "always":
-            return joined, None, joined
-        return turn.question, joined, standalone_query(turn.question, turn.history)
+            return joined, None, joined, None
+        reading = standalone_query(turn.question, turn.history)
+        return turn.question, joined, reading, (joined if reading == turn.question else None)
 
     async def _generate_llm(self, turn: Turn, ctx: RunContext) -> str | None:
         """The LLM's answer, or None when it failed or ran out of budget (the caller falls back).

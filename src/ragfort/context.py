@@ -56,6 +56,9 @@ class RequestState:
             also searched joined to the conversation.
         sentence_vectors: gives the retrieved passages' sentence vectors
             (computed at ingest), when the index can.
+        reading_context: the conversation (customer's side and question, as
+            searched) that the extractive generator weighs in beside a question
+            asked after it that does not read as a follow-up; None otherwise.
         stale: serves the turn from a stale cache entry; offered by the cache
             layer, used only by the ``stale_cache`` fallback.
         can_regenerate: the generator can write the answer again (an LLM, not
@@ -78,6 +81,7 @@ class RequestState:
     question_vector: np.ndarray | None = None
     search_text: str | None = None
     sentence_vectors: SentenceVectors | None = None
+    reading_context: str | None = None
     stale: Callable[[Turn], Turn] | None = None
     can_regenerate: bool = False
     regenerating: tuple[str, ...] = ()

@@ -15,7 +15,10 @@ follow-up before retrieval:
   text only when the question reads as a follow-up (`is_follow_up`: an
   opening such as "and", "what about", "is there"; a word that points back,
   "it", "that", "there", in a question of at most six content words; or a
-  single content word, "Why?"). The relevance guard's answerability judge
+  single content word, "Why?"); any other question asked after a
+  conversation is read with the joined text weighed in at
+  ``ExtractiveSettings.context_weight`` ("i paid with paypal tho" after a
+  refund question). The relevance guard's answerability judge
   reads the question itself (`RagChain.retrieve` sets ``state.search_text``):
   read joined, a follow-up inherits the earlier question's answerability,
   and unanswerable follow-ups were answered. Only a follow-up with at most

@@ -20,7 +20,14 @@ import numpy as np
 from ragfort.text import FUNCTION_WORDS, plain_quotes
 from ragfort.types import ANSWERS_KEY, HistoryMessage, Passage
 
-__all__ = ["STRICT_PROMPT", "SYSTEM_PROMPT", "ExtractiveSettings", "extractive_answer", "llm_messages"]
+__all__ = [
+    "STRICT_PROMPT",
+    "SYSTEM_PROMPT",
+    "ExtractiveSettings",
+    "blend_vectors",
+    "extractive_answer",
+    "llm_messages",
+]
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = FUNCTION_WORDS | frozenset(
@@ -53,7 +60,9 @@ _STOP = FUNCTION_WORDS | frozenset(
 # Sentences that only point elsewhere ("See 'Refunds' for timings.", "To turn it on, see ...").
 # Bump when the selection logic changes (cache keys include it). 5: a no-LLM follow-up's passages carry the
 # marks of the relevance judge reading the follow-up alone (session 15), so cached follow-up answers are stale.
-EXTRACTIVE_VERSION = 5
+# 6: a question asked after a conversation that does not read as a follow-up weighs the conversation in
+# (`ExtractiveSettings.context_weight`, session 28).
+EXTRACTIVE_VERSION = 6
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
@@ -88,6 +97,13 @@ class ExtractiveSettings:
     # 9.3% of answerable questions.
     min_sentence_similarity: float = 0.45
     min_sentence_overlap: float = 0.5
+    # A question asked after a conversation that does not read as a follow-up ("i paid with paypal tho",
+    # "how much am i looking at for the appointment") is read with the conversation weighed in at this
+    # weight: the question's vector plus this much of the joined text's, and each conversation word the
+    # question lacks counting this much in the word overlap. Read alone, such questions drew sentences
+    # about something else or none; read joined, a change of topic drew the earlier topic's sentences
+    # (`benchmarks/conversations.py`, docs/grounding.md "Session 28"). 0 reads the question alone.
+    context_weight: float = 0.5
 
 
 def _is_heading(p: Passage, s: int, e: int) -> bool:
@@ -102,6 +118,7 @@ def extractive_answer(
     vectors: Sequence[np.ndarray | None],
     *,
     settings: ExtractiveSettings = ExtractiveSettings(),
+    context: str | None = None,
 ) -> str:
     """The best-matching passage sentences, in document order, or "" when none is relevant.
 
@@ -118,8 +135,15 @@ def extractive_answer(
         passages: retrieved passages, best first.
         vectors: per passage, its sentence vectors (None to skip the passage).
         settings: selection thresholds.
+        context: the conversation the question was asked in, weighed in at
+            ``settings.context_weight``: its content words that the question
+            lacks count that much in the word overlap (the caller blends the
+            vector: `blend_vectors`).
     """
     qwords = content_words(question)
+    cwords = content_words(context) - qwords if context and settings.context_weight > 0 else set()
+    weight = settings.context_weight if cwords else 0.0
+    denominator = max(1.0, len(qwords) + weight * len(cwords))
     judged = any(p.metadata.get(ANSWERS_KEY) is True for p in passages)
     best_dense, best_overlap = -1.0, 0.0
     scored: list[tuple[float, int, int]] = []  # score, passage index, sentence index
@@ -135,7 +159,7 @@ def extractive_answer(
                 continue
             best_dense = max(best_dense, float(sims[si]))
             words = content_words(p.text[s:e])
-            overlap = len(qwords & words) / max(1, len(qwords))
+            overlap = (len(qwords & words) + weight * len(cwords & words)) / denominator
             best_overlap = max(best_overlap, overlap)
             score = (1 - settings.lexical_weight) * float(sims[si]) + settings.lexical_weight * overlap
             scored.append((score, pi, si))
@@ -165,6 +189,13 @@ def extractive_answer(
             sentence += "."
         out.append(sentence)
     return " ".join(out)
+
+
+def blend_vectors(question_vector: np.ndarray, context_vector: np.ndarray, weight: float) -> np.ndarray:
+    """The normalised ``question_vector + weight * context_vector`` (the question read with its conversation)."""
+    mixed = np.asarray(question_vector, dtype=np.float32) + weight * np.asarray(context_vector, dtype=np.float32)
+    norm = float(np.linalg.norm(mixed))
+    return mixed / norm if norm > 0 else np.asarray(question_vector, dtype=np.float32)
 
 
 STRICT_PROMPT = (
