@@ -146,6 +146,32 @@ def test_train_only_corpora_hold_train_cases_over_real_passages(corpus: str) -> 
         assert pair["doc_ids"] and all(d in docs for d in pair["doc_ids"]), pair["id"]
 
 
+# Training corpora with hand-written question pairs only (session 28), no answerability cases.
+PAIRS_ONLY = {
+    "kestrel": REPO / "evals" / "corpora" / "kestrel_fitness",
+    "parcelwise": REPO / "evals" / "corpora" / "parcelwise",
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(PAIRS_ONLY))
+def test_pairs_only_training_corpora_hold_train_pairs_over_real_articles(corpus: str) -> None:
+    docs = {doc_id for doc_id, _ in discover(PAIRS_ONLY[corpus])}
+    pairs = list(_records(REPO / "evals" / "equivalence" / f"{corpus}.jsonl"))
+    assert len(pairs) >= 300
+    assert len({p["id"] for p in pairs}) == len(pairs)
+    assert len({(p["q1"], p["q2"]) for p in pairs}) == len(pairs)
+    kinds = {p["kind"] for p in pairs}
+    assert "topic" in kinds and "rephrase" in kinds and len(kinds) >= 15
+    for pair in pairs:
+        assert pair["corpus"] == corpus and pair["split"] == "train", pair["id"]
+        assert pair["q1"].strip() and pair["q2"].strip() and pair["q1"] != pair["q2"], pair["id"]
+        assert (pair["kind"] in PARAPHRASE_KINDS) == pair["equivalent"], pair["id"]
+        assert pair["doc_ids"] and all(d in docs for d in pair["doc_ids"]), pair["id"]
+    # Near-misses and paraphrases both well represented, so the pairs teach both ways.
+    share = sum(p["equivalent"] for p in pairs) / len(pairs)
+    assert 0.4 <= share <= 0.65
+
+
 def test_the_northbeam_conversations_validate_and_sit_in_their_documents_split() -> None:
     from ragfort.evals.golden import load_golden, split_of
     from ragfort.evals.validate import validate_golden
