@@ -153,6 +153,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             state.question_vector = embedded(read)
             state.search_text = query if also is not None else read
             state.sentence_vectors = Index.sentence_vectors
+            state.reading_context = None
             weight = self.extractive.context_weight
             seen = self.query(context) if context and weight > 0 else None
             if seen and seen != read:
