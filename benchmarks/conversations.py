@@ -64,8 +64,16 @@ ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 RULES = ("never", "auto", "always")
 
 
+# Per way of asking, each request's stage timings (ms) from the pipeline: retrieval, generation, total.
+TIMINGS: dict[str, list[tuple[float, float, float]]] = {}
+
+
 def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
-    """One row per (way of asking, split): recall@5 and token F1 over the answerable records, and abstention."""
+    """One row per (way of asking, split): recall@5 and token F1 over the answerable records, and abstention.
+
+    Each request's retrieval, generation and total times are kept in `TIMINGS` (the first request of each way
+    of asking, which loads the judges, is left out).
+    """
     import ragfort
     from ragfort.evals.scoring import token_f1
     from ragfort.ingest import ingest_paths
@@ -99,6 +107,10 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
     rows: list[list[object]] = []
     for label, (guarded, full) in runs.items():
         results = {record["id"]: ask(guarded, record, full=full) for record in records}
+        times = [r.timings_ms for r in list(results.values())[1:]]
+        TIMINGS.setdefault(label, []).extend(
+            (t.get("retrieval", 0.0), t.get("generation", 0.0), t.get("total", 0.0)) for t in times
+        )
         for split in (*splits, "all", "topic-switch"):
             tag = split if split == "topic-switch" else f"split:{split}"
             chosen = [r for r in records if split == "all" or tag in r.get("tags", [])]
@@ -139,6 +151,22 @@ def pooled(rows: list[list[object]], name: str) -> list[list[object]]:
     return out
 
 
+def timing_rows() -> list[list[object]]:
+    """One row per way of asking: p50 / p95 of retrieval, generation and total time over its requests."""
+    rows: list[list[object]] = []
+    for label, times in TIMINGS.items():
+        cells: list[object] = [label, len(times)]
+        for col in range(3):
+            values = sorted(t[col] for t in times)
+            if not values:
+                cells.append("-")
+                continue
+            p50, p95 = values[len(values) // 2], values[min(len(values) - 1, int(0.95 * len(values)))]
+            cells.append(f"{p50:.1f} / {p95:.1f}")
+        rows.append(cells)
+    return rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", action="append", choices=sorted(CORPORA), default=None,
@@ -169,6 +197,8 @@ def main() -> int:
     print("support_agent, cache off, no LLM\n")
     print(table(["corpus", "questions", "split", "answerable", "recall@5", "token F1", "answerable refused",
                  "unanswerable abstained"], rows))  # fmt: skip
+    print("\nPer request (ms, p50 / p95; every corpus and split; the pipeline's own stage timings):\n")
+    print(table(["questions", "requests", "retrieval", "generation", "total"], timing_rows()))
     print(f"\n{seconds:.0f} s")
     if not args.no_store:
         print("\nThe conversation store, per turn (load before the chain, append after), 200 sessions x 10 exchanges:")
