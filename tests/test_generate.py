@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from ragfort.generate import ExtractiveSettings, extractive_answer
 from ragfort.text import sentence_spans
@@ -131,3 +132,11 @@ def test_blended_vectors_are_unit_length_and_lean_to_the_question() -> None:
     assert np.isclose(np.linalg.norm(mixed), 1.0)
     assert mixed[0] > mixed[1] > 0
     assert np.array_equal(blend_vectors(unit(0), -unit(0), 1.0), unit(0))  # they cancel: the question alone
+
+
+@pytest.mark.parametrize(
+    "bad", [{"max_sentences": 0}, {"lexical_weight": 1.5}, {"context_weight": -0.5}, {"context_weight": float("nan")}]
+)
+def test_bad_extractive_settings_are_refused_with_the_field_named(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError, match=next(iter(bad))):
+        ExtractiveSettings(**bad)  # type: ignore[arg-type]

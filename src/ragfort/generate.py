@@ -102,8 +102,16 @@ class ExtractiveSettings:
     # weight: the question's vector plus this much of the joined text's, and each conversation word the
     # question lacks counting this much in the word overlap. Read alone, such questions drew sentences
     # about something else or none; read joined, a change of topic drew the earlier topic's sentences
-    # (`benchmarks/conversations.py`, docs/grounding.md "Session 28"). 0 reads the question alone.
+    # (`benchmarks/conversations.py`; docs/evaluation.md, session 28). 0 reads the question alone.
     context_weight: float = 0.5
+
+    def __post_init__(self) -> None:
+        if self.max_sentences < 1:
+            raise ValueError(f"max_sentences must be at least 1, got {self.max_sentences!r}")
+        if not 0.0 <= self.lexical_weight <= 1.0:
+            raise ValueError(f"lexical_weight must be within [0, 1], got {self.lexical_weight!r}")
+        if not 0.0 <= self.context_weight <= 10.0:  # also refuses NaN
+            raise ValueError(f"context_weight must be within [0, 10], got {self.context_weight!r}")
 
 
 def _is_heading(p: Passage, s: int, e: int) -> bool:
