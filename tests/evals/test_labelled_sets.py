@@ -374,13 +374,14 @@ def _split_of_line(row: dict[str, Any]) -> str:
 @pytest.mark.parametrize(
     ("name", "split_of", "courtesy_lines"),
     [("lines.jsonl", _split_of_line, 180), ("holdout.jsonl", lambda row: "holdout", 200),
-     ("extra.jsonl", lambda row: "train", 260)],
+     ("extra.jsonl", lambda row: "train", 260), ("extra2.jsonl", lambda row: "train", 280)],
 )
 def test_the_courtesy_lines_are_labelled_by_kind_and_split(
     name: str, split_of: Callable[[dict[str, Any]], str], courtesy_lines: int
 ) -> None:
     """evals/courtesy: courtesy and statement lines, each set written blind to the detector and to the others
-    (holdout.jsonl, extra.jsonl); lines.jsonl split by id, holdout.jsonl all held out, extra.jsonl training only."""
+    (holdout.jsonl, extra.jsonl, extra2.jsonl); lines.jsonl split by id, holdout.jsonl all held out, the extra
+    files training only."""
     rows = list(_records(REPO / "evals" / "courtesy" / name))
     assert len({r["id"] for r in rows}) == len(rows) >= 300
     for r in rows:
