@@ -155,7 +155,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             state.sentence_vectors = Index.sentence_vectors
             state.reading_context = None
             weight = self.extractive.context_weight
-            seen = self.query(context) if context and weight > 0 else None
+            # The conversation is the text also searched (`_queries`): its reading is `other`, already respelt.
+            seen = (other if context == also else self.query(context)) if context and weight > 0 else None
             if seen and seen != read:
                 state.question_vector = blend_vectors(state.question_vector, embedded(seen), weight)
                 state.reading_context = seen
