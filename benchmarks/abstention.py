@@ -43,7 +43,9 @@ stopping early is exact); the cost of the text searched (`RagChain.query`) per q
 
 Questions are retrieved as the default chain retrieves them (`RagChain.query`: redaction placeholders out,
 typographic quotes plain, typos respelt as the corpus spells the word meant; ``--no-respell`` searches as typed), and
-the guard is told what was searched, as the pipeline tells it.
+the guard is told what was searched, as the pipeline tells it, and which names the question typed that the corpus
+never uses (`RagChain.unknown_names`, read on the question as support_agent's PII guard redacts it, as the pipeline
+reads it: a customer's own name is a placeholder by then).
 
 ``--rewrite NAME`` asks every question as people type it (``benchmarks/_rewrites.py``: ``lower``,
 ``no-question-mark``, ``typo``, ``curly``); against the same run without it, it measures what the form alone costs.
@@ -355,8 +357,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ragfort.chain import RagChain
     from ragfort.context import RunContext
     from ragfort.evals.relevance_calibrate import abstention_metrics
+    from ragfort.guards.pii import PIIGuard
     from ragfort.guards.relevance import RelevanceGuard, RelevanceSettings
-    from ragfort.types import ANSWERABILITY_KEY, Action, Turn
+    from ragfort.types import ANSWERABILITY_KEY, Action, Stage, Turn
 
     if args.fit:
         _neutral_if_unreadable(Path(args.fit))
@@ -381,16 +384,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         chain.query("")  # the corpus's words read now, as build_chain does, not inside the timings
 
     query_ms: list[float] = []
+    redactor = PIIGuard(stage=Stage.INPUT, **{**{k: v for k, v in support_agent_guard("input", "pii").items()
+                                                 if k != "required"}, "vault": "memory"})  # fmt: skip
+    names: dict[tuple[str, str], tuple[str, ...] | None] = {}
 
     def retrieve(corpus: str, question: str) -> tuple[str, list[Any]]:
         t0 = time.perf_counter()
         searched = chains[corpus].query(question)
         query_ms.append((time.perf_counter() - t0) * 1000)
+        if (corpus, question) not in names:
+            redacted = redactor.check(Turn(question=question), RunContext()).turn
+            names[(corpus, question)] = chains[corpus].unknown_names(redacted.question if redacted else question)
         return searched, indexes[corpus].search(searched, k=K)
 
-    def searching(searched: str) -> RunContext:
+    def searching(searched: str, corpus: str | None = None, question: str | None = None) -> RunContext:
         ctx = RunContext()
         ctx.state.search_text = searched
+        ctx.state.unknown_names = names.get((corpus, question)) if corpus and question else None
         return ctx
 
     if args.rewrite:
@@ -453,7 +463,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             floored = False
             for label, guard in guards.items():
                 t0 = time.perf_counter()
-                v = guard.check(turn, searching(searched))
+                v = guard.check(turn, searching(searched, corpus, question))
                 elapsed = (time.perf_counter() - t0) * 1000
                 if guard is cosine:
                     floored = v.action is Action.ABSTAIN
@@ -463,7 +473,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if guard is judged and not floored:
                     costs_every.setdefault(name, []).append(elapsed)
                     t0 = time.perf_counter()
-                    early = served.check(turn, searching(searched))
+                    early = served.check(turn, searching(searched, corpus, question))
                     costs.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
                     read_counts.setdefault(name, []).append(
                         sum(ANSWERABILITY_KEY in p.metadata for p in (early.turn or turn).documents)

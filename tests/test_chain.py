@@ -91,6 +91,24 @@ def test_a_corpus_whose_words_cannot_be_read_is_searched_as_typed(
     assert "searching as typed" in caplog.text and "ConnectionError" in caplog.text
 
 
+async def test_the_retrieval_step_finds_the_names_the_help_center_never_uses(
+    chain: RagChain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert chain.unknown_names("Can I pay for my Voltwise One with Zorbix Pay?") == ("Zorbix Pay",)
+    assert chain.unknown_names("Can I return my Voltwise One?") == ()
+    steps = chain.ragfort_steps(Policy.from_mapping({"name": "p"}))
+    assert steps.retrieve is not None
+    ctx = RunContext()
+    await steps.retrieve(Turn(question="How do I link my Shopify account to the Voltwise app?"), ctx)
+    assert ctx.state.unknown_names == ("Shopify",)
+
+    def gone() -> frozenset[str]:
+        raise ConnectionError("index server down")
+
+    monkeypatch.setattr(chain.index, "words", gone)
+    assert chain.unknown_names("How do I link my Shopify account?") is None  # unknown, not "none"
+
+
 async def test_the_extractive_step_answers_or_abstains_with_the_policys_message(chain: RagChain) -> None:
     policy = Policy.from_mapping({"name": "p", "messages": {"abstain": "Not in our articles."}})
     steps = chain.ragfort_steps(policy)

@@ -18,7 +18,6 @@ import asyncio
 import logging
 import os
 import time
-from functools import partial
 from typing import Any
 
 import numpy as np
@@ -34,6 +33,7 @@ from ragfort.context import RequestState, RunContext
 from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings, rewrite_messages, standalone_query
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, blend_vectors, extractive_answer, llm_messages
+from ragfort.guards.names import unknown_names
 from ragfort.index.store import Index
 from ragfort.integrations.convert import passage_to_document
 from ragfort.judges import MODELS_DIR
@@ -108,6 +108,21 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             self._spelling = (version, corpus | judge_vocabulary(model), Speller(corpus), judge_speller(model))
         _, known, speller, fallback = self._spelling
         return respelt(query, known, speller, fallback)
+
+    def unknown_names(self, question: str) -> tuple[str, ...] | None:
+        """The names typed in `question` (redacted) that the corpus never uses (`ragfort.guards.names`), or None
+        when the corpus's words cannot be read (an index server that went away).
+
+        The relevance guard asks more of the answerability judge before answering such a question
+        (``unknown_name_min_answerable``): "How do I link my Shopify store?" over a help center that never
+        mentions Shopify.
+        """
+        try:
+            corpus = self.index.words()
+        except Exception as exc:  # an index server that went away: no names, not no answer
+            log.warning("cannot read the corpus's words to find unknown names (%s)", type(exc).__name__)
+            return None
+        return unknown_names(question, corpus)
 
     # -- the two steps -------------------------------------------------------
     def retrieve(
@@ -197,7 +212,12 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
             query, also, reading, context = await self._queries(turn, ctx)
-            find = partial(self.retrieve, query, state=ctx.state, also=also, reading=reading, context=context)
+
+            def find() -> list[Passage]:
+                # The customer's own message (redacted), not a rewrite or the conversation joined to it.
+                ctx.state.unknown_names = self.unknown_names(turn.question)
+                return self.retrieve(query, state=ctx.state, also=also, reading=reading, context=context)
+
             with ctx.timed("retrieval"):
                 # Embedding + query is CPU work: off the event loop (unless called synchronously),
                 # so other requests' timers and streams keep running meanwhile.

@@ -56,6 +56,9 @@ class RequestState:
             also searched joined to the conversation.
         sentence_vectors: gives the retrieved passages' sentence vectors
             (computed at ingest), when the index can.
+        unknown_names: the names the customer's question typed that the
+            corpus never uses (`ragfort.guards.names.unknown_names`), when
+            ragfort retrieved and could read the corpus's words; None otherwise.
         reading_context: the conversation (customer's side and question, as
             searched) that the extractive generator weighs in beside a question
             asked after it that does not read as a follow-up; None otherwise.
@@ -81,6 +84,7 @@ class RequestState:
     question_vector: np.ndarray | None = None
     search_text: str | None = None
     sentence_vectors: SentenceVectors | None = None
+    unknown_names: tuple[str, ...] | None = None
     reading_context: str | None = None
     stale: Callable[[Turn], Turn] | None = None
     can_regenerate: bool = False

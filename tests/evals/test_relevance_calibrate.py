@@ -16,12 +16,14 @@ from ragfort.cli import app
 from ragfort.evals.golden import load_golden
 from ragfort.evals.relevance_calibrate import (
     FLOORED,
+    NAMED,
     QuestionScore,
     abstention_scores,
     calibrate_relevance,
     choose_threshold,
     score_questions,
 )
+from ragfort.guards.names import unknown_names
 from ragfort.guards.relevance import RelevanceGuard
 from ragfort.index.store import Index
 
@@ -55,6 +57,21 @@ def test_the_cosine_floors_refusals_count_against_the_budget() -> None:
     assert choose_threshold(scores, max_refused=0.5)[0] == pytest.approx(0.5)
 
 
+def test_questions_naming_what_the_corpus_never_uses_are_refused_under_their_bar(help_center_index: Path) -> None:
+    record = load_golden(GOLDEN).records[0].model_copy(
+        update={"question": "Can I pay for a Voltwise One with Zorbix Pay?", "answerable": False}
+    )
+    index = Index(help_center_index)
+    (plain,) = score_questions([record], index, guard=RelevanceGuard(unknown_name_min_answerable=None))
+    assert 0.0 <= plain.score < 0.999
+    (named,) = score_questions([record], index, guard=RelevanceGuard(unknown_name_min_answerable=0.999))
+    assert named.score == NAMED
+    # Refused at every threshold, and counted so when the refusals of answerable questions are budgeted.
+    assert abstention_scores([named], 0.001).recall == 1.0
+    threshold, note = choose_threshold(_scores([NAMED, FLOORED, 0.5, 0.9], [0.1]), max_refused=0.25)
+    assert threshold == pytest.approx(0.001) and "cosine floor and unknown names alone refuse 1 and 1 of 4" in note
+
+
 def test_bad_inputs_are_clear_errors() -> None:
     with pytest.raises(ValueError, match="at least one answerable"):
         choose_threshold(_scores([], [0.2]))
@@ -83,19 +100,36 @@ def test_questions_are_scored_as_the_guard_reads_them(help_center_index: Path) -
         question = record.standalone_question or record.question
         v = guard.check(Turn(question=question, documents=tuple(index.search(question, k=5))), RunContext())
         assert score.answerable is record.answerable
-        assert score.score == FLOORED or score.score == pytest.approx(v.score)
+        assert score.score in (FLOORED, NAMED) or score.score == pytest.approx(v.score)
+        if score.score == NAMED:  # a name the help center never uses, under the guard's bar for it
+            assert unknown_names(record.question, index.words()) and (v.score or 0.0) < 0.7
     # The served guard stops early; calibration reads every passage all the same.
     assert score_questions(records, index, guard=RelevanceGuard()) == scores
 
 
+_NO_NAMES = RelevanceGuard(stop_when_answered=False, unknown_name_min_answerable=None)
+
+
+def test_a_question_is_read_for_names_as_redacted(help_center_index: Path) -> None:
+    record = load_golden(GOLDEN).records[0].model_copy(update={"question": "I'm Zorbix Quell. Can I return a phone?"})
+    guard = RelevanceGuard(stop_when_answered=False, unknown_name_min_answerable=0.999)
+    index = Index(help_center_index)
+    (as_written,) = score_questions([record], index, guard=guard)
+    assert as_written.score == NAMED
+    redact = lambda q: q.replace("Zorbix Quell", "<PERSON_1>")  # noqa: E731 - what a PII guard would leave
+    (redacted,) = score_questions([record], index, guard=guard, redact=redact)
+    assert redacted.score >= 0.0
+
+
 def test_calibration_holds_a_stable_share_out(help_center_index: Path) -> None:
     records = load_golden(GOLDEN).records
-    result = calibrate_relevance(records, Index(help_center_index), holdout=0.3)
+    # Names are read on the questions as written here (no redaction): the customers' own names would count.
+    result = calibrate_relevance(records, Index(help_center_index), holdout=0.3, guard=_NO_NAMES)
     assert len(result.fitted) + len(result.held_out) == len(records) and result.held_out
     assert {s.id for s in result.held_out}.isdisjoint({s.id for s in result.fitted})
     assert abstention_scores(result.fitted, result.threshold).refused <= result.max_refused
     assert result.shipped == pytest.approx(RelevanceGuard().questions.threshold_for(True))  # type: ignore[union-attr]
-    again = calibrate_relevance(records, Index(help_center_index), holdout=0.3)
+    again = calibrate_relevance(records, Index(help_center_index), holdout=0.3, guard=_NO_NAMES)
     assert [s.id for s in again.held_out] == [s.id for s in result.held_out] and again.threshold == result.threshold
 
 

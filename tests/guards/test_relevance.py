@@ -19,6 +19,7 @@ from ragfort.errors import ConfigError
 from ragfort.guards.relevance import (
     DEFAULT_MIN_ANSWERABILITY,
     DEFAULT_MIN_SCORE,
+    DEFAULT_UNKNOWN_NAME_MIN_ANSWERABLE,
     RelevanceGuard,
     bare_follow_up_reading,
 )
@@ -299,3 +300,35 @@ def test_only_a_bare_follow_up_is_read_with_the_conversation() -> None:
     assert bare_follow_up_reading(Turn(question="Is there a student discount on that?", history=ASKED_BEFORE)) is None
     # Only the customer's own messages are joined: the desk's answer is not the customer's question.
     assert "working day" not in (joined or "")
+
+
+def _naming(*names: str) -> RunContext:
+    ctx = RunContext()
+    ctx.state.unknown_names = names
+    return ctx
+
+
+def test_a_question_naming_what_the_corpus_never_uses_must_be_more_surely_answerable() -> None:
+    turn = Turn(question=SUNDAY, documents=_docs(*FIVE, score=0.7))
+    plain = RelevanceGuard(stop_when_answered=False).check(turn, RunContext())
+    assert plain.action is Action.REWRITE and plain.score is not None
+    # Asked for just more than this question's probability when it names something unknown: abstains, saying what.
+    bar = min(0.999, plain.score + 0.001)
+    for early in (True, False):
+        guard = RelevanceGuard(unknown_name_min_answerable=bar, stop_when_answered=early)
+        named = guard.check(turn, _naming("Zorbix"))
+        assert named.action is Action.ABSTAIN and "'Zorbix', which the help center never mentions" in named.reason
+        assert named.score == pytest.approx(plain.score, abs=1e-6)
+        assert named.turn is not None and named.turn.answer == guard.settings.abstain_message
+        # No name, or no names known (a wrapped chain): the fitted threshold alone.
+        assert guard.check(turn, RunContext()).action is Action.REWRITE
+        assert guard.check(turn, _naming()).action is Action.REWRITE
+    # Off, the name changes nothing; under the fitted threshold it is never lower than the fitted one.
+    assert RelevanceGuard(unknown_name_min_answerable=None).check(turn, _naming("Zorbix")).action is Action.REWRITE
+    low = RelevanceGuard(unknown_name_min_answerable=0.01)
+    unanswered = Turn(question=GIFTS, documents=_docs(*FIVE, score=0.35))
+    v = low.check(unanswered, _naming("Zorbix"))
+    assert v.action is Action.ABSTAIN and "never mentions" not in v.reason
+    assert RelevanceGuard().settings.unknown_name_min_answerable == DEFAULT_UNKNOWN_NAME_MIN_ANSWERABLE
+    with pytest.raises(ValueError, match="unknown_name_min_answerable"):
+        RelevanceGuard(unknown_name_min_answerable=1.0)

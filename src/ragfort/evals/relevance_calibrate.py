@@ -21,19 +21,26 @@ guard's defaults, not a policy's own ``min_answerable``).
 Questions are golden-set records (`ragfort.evals.golden`): ``answerable`` is
 the label, and a conversation's ``standalone_question`` is what is retrieved
 and judged when it has one.
+
+A question that names something the help center never uses (`ragfort.guards.names`,
+read against the index's words, on the question as the pipeline redacts it: the command
+redacts as support_agent does) must reach the guard's ``unknown_name_min_answerable``
+whatever the threshold; under it, it is refused at every threshold, as a question the
+cosine floor stops is, and counts so in the choice.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ragfort.context import RunContext
 from ragfort.errors import ConfigError
 from ragfort.evals.golden import GoldenRecord
+from ragfort.guards.names import unknown_names
 from ragfort.guards.relevance import RelevanceGuard
 from ragfort.types import ANSWERABILITY_KEY, Action, Turn
 
@@ -49,13 +56,17 @@ __all__ = [
 ]
 
 FLOORED = -1.0  # the score of a question the cosine floor stops: refused at every threshold
+# The score of a question naming what the corpus never uses, under `unknown_name_min_answerable`: refused at
+# every threshold too.
+NAMED = -0.5
 
 
 @dataclass(frozen=True, slots=True)
 class QuestionScore:
     """One labelled question: its label and the guard's probability that it is answerable.
 
-    A question the cosine floor stops (or with nothing retrieved) scores `FLOORED`.
+    A question the cosine floor stops (or with nothing retrieved) scores `FLOORED`; one that names what the
+    corpus never uses and is under the guard's ``unknown_name_min_answerable`` scores `NAMED`.
     """
 
     id: str
@@ -113,17 +124,26 @@ def _judging_guard(guard: RelevanceGuard | None) -> RelevanceGuard:
 
 
 def score_questions(
-    records: Sequence[GoldenRecord], index: Any, *, guard: RelevanceGuard | None = None
+    records: Sequence[GoldenRecord],
+    index: Any,
+    *,
+    guard: RelevanceGuard | None = None,
+    redact: Callable[[str], str] | None = None,
 ) -> list[QuestionScore]:
     """Each labelled question's probability of being answerable, as the guard computes it over the index's passages.
 
     Args:
         records: labelled questions.
-        index: an `ragfort.index.store.Index` (anything with ``search(question, k)``).
+        index: an `ragfort.index.store.Index` (anything with ``search(question, k)``; with ``words()``
+            too, questions naming what it never uses meet the guard's bar for them).
         guard: the relevance guard to calibrate (default: the shipped settings).
+        redact: the question as the pipeline's PII guard leaves it, where names are read (a customer's
+            own name is a placeholder by then); default: the question as written.
     """
     judging = _judging_guard(guard)
     k = judging.settings.answerability_passages
+    bar = judging.settings.unknown_name_min_answerable
+    corpus = index.words() if bar is not None and hasattr(index, "words") else None
     out: list[QuestionScore] = []
     for record in records:
         question = record.standalone_question or record.question
@@ -132,6 +152,10 @@ def score_questions(
         judged = verdict.turn is not None and any(ANSWERABILITY_KEY in p.metadata for p in verdict.turn.documents)
         # Below the cosine floor, or nothing retrieved: no threshold lets it through.
         score = FLOORED if verdict.action is Action.ABSTAIN and not judged else float(verdict.score or 0.0)
+        # The customer's own words name things (a standalone rewrite may carry earlier turns' names).
+        if bar is not None and corpus is not None and score >= 0.0 and score < bar:
+            typed = redact(record.question) if redact is not None else record.question
+            score = NAMED if unknown_names(typed, corpus) else score
         out.append(QuestionScore(id=record.id, answerable=record.answerable, score=score))
     return out
 
@@ -174,10 +198,17 @@ def choose_threshold(scores: Sequence[QuestionScore], *, max_refused: float = 0.
     note = ""
     if pivot <= 0.0:
         floored = sum(s == FLOORED for s in answerable)
+        named = sum(s == NAMED for s in answerable)
         note = (
             f"the cosine floor alone refuses {floored} of {len(answerable)} answerable questions, more than "
             f"max_refused allows: lower min_score first"
         )
+        if named:
+            note = (
+                f"the cosine floor and unknown names alone refuse {floored} and {named} of {len(answerable)} "
+                f"answerable questions, more than max_refused allows: lower min_score or "
+                f"unknown_name_min_answerable first"
+            )
         pivot = 0.0
     # Thresholds live in (0, 1): a 0.001 step keeps the chosen question on the answered side.
     return min(0.999, max(0.001, math.floor(pivot * 1000) / 1000)), note
@@ -195,8 +226,10 @@ def calibrate_relevance(
     guard: RelevanceGuard | None = None,
     max_refused: float = 0.05,
     holdout: float = 0.0,
+    redact: Callable[[str], str] | None = None,
 ) -> RelevanceCalibration:
-    """Score the questions and choose ``min_answerable`` on all but a held-out share (by record id, stable).
+    """Score the questions and choose ``min_answerable`` on all but a held-out share (by record id, stable);
+    `redact` as `score_questions` takes it.
 
     Raises:
         ValueError: `holdout` outside [0, 1), or no answerable question to choose on.
@@ -206,7 +239,7 @@ def calibrate_relevance(
         raise ValueError(f"holdout must be in [0, 1), got {holdout!r}")
     judging = _judging_guard(guard)
     assert judging.questions is not None  # checked by _judging_guard
-    scores = score_questions(records, index, guard=judging)
+    scores = score_questions(records, index, guard=judging, redact=redact)
     fitted = tuple(s for s in scores if not _held_out(s.id, holdout))
     held = tuple(s for s in scores if _held_out(s.id, holdout))
     threshold, note = choose_threshold(fitted, max_refused=max_refused)
