@@ -13,6 +13,7 @@ from ragfort.budget import Budget
 from ragfort.chain import RagChain, build_chain
 from ragfort.context import RequestState, RunContext
 from ragfort.errors import IndexError_, InputError
+from ragfort.guards.relevance import RelevanceGuard
 from ragfort.index.store import Index
 from ragfort.pipeline import GenerationFailed
 from ragfort.policy import Policy
@@ -107,6 +108,21 @@ async def test_the_retrieval_step_finds_the_names_the_help_center_never_uses(
 
     monkeypatch.setattr(chain.index, "words", gone)
     assert chain.unknown_names("How do I link my Shopify account?") is None  # unknown, not "none"
+
+
+async def test_the_relevance_guard_asks_more_of_a_question_naming_what_the_help_center_never_mentions(
+    chain: RagChain,
+) -> None:
+    # The help center lists its payment methods and never names Apple Pay: the judge is unsure, not sure.
+    steps = chain.ragfort_steps(Policy.from_mapping({"name": "p"}))
+    assert steps.retrieve is not None
+    ctx = RunContext()
+    turn = await steps.retrieve(Turn(question="Can I pay for my phone with Apple Pay?"), ctx)
+    assert ctx.state.unknown_names == ("Apple Pay",)
+    named = RelevanceGuard(stop_when_answered=False).check(turn, ctx)
+    assert named.action is Action.ABSTAIN and "'Apple Pay', which the help center never mentions" in named.reason
+    plain = RelevanceGuard(unknown_name_min_answerable=None, stop_when_answered=False).check(turn, ctx)
+    assert plain.action is Action.REWRITE and plain.score == pytest.approx(named.score, abs=1e-6)
 
 
 async def test_the_extractive_step_answers_or_abstains_with_the_policys_message(chain: RagChain) -> None:
