@@ -105,7 +105,7 @@ DEFAULT_MIN_SCORE = 0.45
 DEFAULT_MIN_ANSWERABILITY = 0.07
 # What the question model must give a question that names something the corpus never uses. Chosen on the
 # dev questions (docs/judges.md, "Session 29"): the highest of 0.4-0.7 refusing at most two more answerable
-# ones; at 0.7 it refused none more and abstained on 8 more of the 131 unanswerable ones the guard answered.
+# ones; at 0.7 it refused none more and abstained on 7 more of the 131 unanswerable ones the guard answered.
 DEFAULT_UNKNOWN_NAME_MIN_ANSWERABLE = 0.7
 
 
