@@ -47,6 +47,11 @@ the guard is told what was searched, as the pipeline tells it, and which names t
 never uses (`RagChain.unknown_names`, read on the question as support_agent's PII guard redacts it, as the pipeline
 reads it: a customer's own name is a placeholder by then).
 
+``--names`` reads only the held-out questions that name things (``evals/answerability_names/``, written blind in
+session 29 over four unseen help centers, read once per candidate); ``--names-bar P`` sets the guard's
+``unknown_name_min_answerable`` (off by default), so runs with and without it measure what the bar for names the
+help center never uses does.
+
 ``--rewrite NAME`` asks every question as people type it (``benchmarks/_rewrites.py``: ``lower``,
 ``no-question-mark``, ``typo``, ``curly``); against the same run without it, it measures what the form alone costs.
 """
@@ -143,6 +148,15 @@ def _unseen_questions(split: str) -> dict[str, list[tuple[str, bool, str]]]:
         rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
         sets[f"unseen/{corpus}"] = [(str(r["question"]), bool(r["answerable"]), corpus) for r in rows
                                     if r["split"] == split]  # fmt: skip
+    return sets
+
+
+def _named_questions() -> dict[str, list[tuple[str, bool, str]]]:
+    """The held-out questions that name things (`evals/answerability_names/`), per help center."""
+    sets: dict[str, list[tuple[str, bool, str]]] = {}
+    for path in sorted((REPO / "evals" / "answerability_names").glob("*.jsonl")):
+        rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+        sets[f"names/{path.stem}"] = [(str(r["question"]), bool(r["answerable"]), str(r["corpus"])) for r in rows]
     return sets
 
 
@@ -341,6 +355,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--rewrite", choices=sorted(QUESTION_REWRITES), default=None,
                     help="every question as people type it (benchmarks/_rewrites.py: lower case, no question mark, "
                     "one typo, typographic apostrophes), to measure what the form alone costs")  # fmt: skip
+    ap.add_argument("--names", action="store_true",
+                    help="only the held-out questions that name things (evals/answerability_names/), read once")
+    ap.add_argument("--names-bar", type=float, default=None, metavar="P",
+                    help="the relevance guard's unknown_name_min_answerable (default: off, as shipped)")
     ap.add_argument("--no-respell", action="store_true",
                     help="retrieve on the question as typed (build_chain(respell=False)), not with its typos respelt")
     args = ap.parse_args(argv)
@@ -366,7 +384,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     WORK.mkdir(parents=True, exist_ok=True)
     indexes = {name: _index(name, folder, "support_agent") for name, folder in CORPORA.items()}
-    sets = _questions(args.split)
+    sets = _named_questions() if args.names else _questions(args.split)
+    if args.names:
+        if args.fit or args.unseen or args.fresh:
+            ap.error("--names is a held-out read of its own: drop --fit, --unseen and --fresh")
+        indexes.update({name: _index(name, folder, "support_agent") for name, folder in UNSEEN.items()})
     if args.unseen:
         if args.fit:
             ap.error("--unseen help centers are never fitted on")
@@ -384,15 +406,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         chain.query("")  # the corpus's words read now, as build_chain does, not inside the timings
 
     query_ms: list[float] = []
-    redactor = PIIGuard(stage=Stage.INPUT, **{**{k: v for k, v in support_agent_guard("input", "pii").items()
-                                                 if k != "required"}, "vault": "memory"})  # fmt: skip
+    # With a bar for names, the names as the pipeline reads them: on the question support_agent's PII guard redacted.
+    redactor = None if args.names_bar is None else PIIGuard(
+        stage=Stage.INPUT, **{**{k: v for k, v in support_agent_guard("input", "pii").items() if k != "required"},
+                              "vault": "memory"})  # fmt: skip
     names: dict[tuple[str, str], tuple[str, ...] | None] = {}
 
     def retrieve(corpus: str, question: str) -> tuple[str, list[Any]]:
         t0 = time.perf_counter()
         searched = chains[corpus].query(question)
         query_ms.append((time.perf_counter() - t0) * 1000)
-        if (corpus, question) not in names:
+        if redactor is not None and (corpus, question) not in names:
             redacted = redactor.check(Turn(question=question), RunContext()).turn
             names[(corpus, question)] = chains[corpus].unknown_names(redacted.question if redacted else question)
         return searched, indexes[corpus].search(searched, k=K)
@@ -400,7 +424,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def searching(searched: str, corpus: str | None = None, question: str | None = None) -> RunContext:
         ctx = RunContext()
         ctx.state.search_text = searched
-        ctx.state.unknown_names = names.get((corpus, question)) if corpus and question else None
+        found = names.get((corpus, question)) if corpus and question else None
+        ctx.state.unknown_names = (lambda: found) if found is not None else None
         return ctx
 
     if args.rewrite:
@@ -413,6 +438,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     extra: dict[str, Any] = {"answerability_model_path": args.model} if args.model else {}
     shipped = support_agent_guard("retrieval", "relevance")
     extra["account_questions"] = args.account_questions or shipped.get("account_questions", "answer")
+    if args.names_bar is not None:
+        extra["unknown_name_min_answerable"] = args.names_bar
     if args.passages:
         extra["answerability_passages"] = args.passages
     cosine = RelevanceGuard(answerability=False, min_score=floor)

@@ -101,7 +101,7 @@ async def test_the_retrieval_step_finds_the_names_the_help_center_never_uses(
     assert steps.retrieve is not None
     ctx = RunContext()
     await steps.retrieve(Turn(question="How do I link my Shopify account to the Voltwise app?"), ctx)
-    assert ctx.state.unknown_names == ("Shopify",)
+    assert ctx.state.unknown_names is not None and ctx.state.unknown_names() == ("Shopify",)
 
     def gone() -> frozenset[str]:
         raise ConnectionError("index server down")
@@ -110,7 +110,7 @@ async def test_the_retrieval_step_finds_the_names_the_help_center_never_uses(
     assert chain.unknown_names("How do I link my Shopify account?") is None  # unknown, not "none"
 
 
-async def test_the_relevance_guard_asks_more_of_a_question_naming_what_the_help_center_never_mentions(
+async def test_a_relevance_guard_with_a_names_bar_asks_more_of_a_question_naming_what_the_help_center_never_mentions(
     chain: RagChain,
 ) -> None:
     # The help center lists its payment methods and never names Apple Pay: the judge is unsure, not sure.
@@ -118,10 +118,10 @@ async def test_the_relevance_guard_asks_more_of_a_question_naming_what_the_help_
     assert steps.retrieve is not None
     ctx = RunContext()
     turn = await steps.retrieve(Turn(question="Can I pay for my phone with Apple Pay?"), ctx)
-    assert ctx.state.unknown_names == ("Apple Pay",)
-    named = RelevanceGuard(stop_when_answered=False).check(turn, ctx)
+    assert ctx.state.unknown_names is not None and ctx.state.unknown_names() == ("Apple Pay",)
+    named = RelevanceGuard(unknown_name_min_answerable=0.7, stop_when_answered=False).check(turn, ctx)
     assert named.action is Action.ABSTAIN and "'Apple Pay', which the help center never mentions" in named.reason
-    plain = RelevanceGuard(unknown_name_min_answerable=None, stop_when_answered=False).check(turn, ctx)
+    plain = RelevanceGuard(stop_when_answered=False).check(turn, ctx)  # the default: no bar for names
     assert plain.action is Action.REWRITE and plain.score == pytest.approx(named.score, abs=1e-6)
 
 

@@ -6,7 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ragfort.text import CONTRACTIONS, normalize_question, plain_quotes, search_text, sentence_spans, sentences, words
+from ragfort.text import (
+    CONTRACTIONS,
+    normalize_question,
+    pair_key,
+    plain_quotes,
+    search_text,
+    sentence_spans,
+    sentences,
+    word_pairs,
+    words,
+)
 
 
 def test_abbreviations_decimals_initials_and_lists() -> None:
@@ -85,6 +95,15 @@ def test_questions_read_the_same_whatever_their_apostrophes() -> None:
     assert normalize_question("What’s the fee?") == normalize_question("what's the fee") == "what's the fee"
     assert search_text("Can’t I pay by card?") == "Can't I pay by card?"
     assert search_text("Hi, I’m <PERSON_1>. What’s the fee?") == search_text("Hi, I'm <PERSON_1>. What's the fee?")
+
+
+def test_word_pairs_are_neighbours_read_in_lower_case_without_a_plural_s() -> None:
+    pairs = word_pairs("Voltwise One phones ship free. Smart-watch straps too!")
+    assert pair_key("voltwise", "one") in pairs and pair_key("One", "Phone") in pairs  # case, plural "s"
+    assert pair_key("smart", "watch") in pairs and pair_key("free", "smart") in pairs  # across a sentence end too
+    assert pair_key("one", "voltwise") not in pairs and pair_key("voltwise", "watch") not in pairs  # order counts
+    assert pair_key("its", "bus") != pair_key("it", "bus")  # a three-letter word keeps its "s"
+    assert word_pairs("one") == set() and word_pairs("") == set()
 
 
 def test_words_are_lower_case_with_inner_apostrophes_read_plainly() -> None:

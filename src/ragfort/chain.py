@@ -18,6 +18,7 @@ import asyncio
 import logging
 import os
 import time
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -118,11 +119,11 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         mentions Shopify.
         """
         try:
-            corpus = self.index.words()
+            corpus, pairs = self.index.words(), self.index.word_pairs()
         except Exception as exc:  # an index server that went away: no names, not no answer
             log.warning("cannot read the corpus's words to find unknown names (%s)", type(exc).__name__)
             return None
-        return unknown_names(question, corpus)
+        return unknown_names(question, corpus, pairs)
 
     # -- the two steps -------------------------------------------------------
     def retrieve(
@@ -213,10 +214,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
             query, also, reading, context = await self._queries(turn, ctx)
 
-            def find() -> list[Passage]:
-                # The customer's own message (redacted), not a rewrite or the conversation joined to it.
-                ctx.state.unknown_names = self.unknown_names(turn.question)
-                return self.retrieve(query, state=ctx.state, also=also, reading=reading, context=context)
+            find = partial(self.retrieve, query, state=ctx.state, also=also, reading=reading, context=context)
+            # Read only if a guard asks: the customer's own message (redacted), not a rewrite or the conversation.
+            ctx.state.unknown_names = partial(self.unknown_names, turn.question)
 
             with ctx.timed("retrieval"):
                 # Embedding + query is CPU work: off the event loop (unless called synchronously),

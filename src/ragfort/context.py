@@ -56,9 +56,11 @@ class RequestState:
             also searched joined to the conversation.
         sentence_vectors: gives the retrieved passages' sentence vectors
             (computed at ingest), when the index can.
-        unknown_names: the names the customer's question typed that the
-            corpus never uses (`ragfort.guards.names.unknown_names`), when
-            ragfort retrieved and could read the corpus's words; None otherwise.
+        unknown_names: reads, on demand, the names the customer's question
+            typed that the corpus never uses (`ragfort.guards.names`; None
+            when the corpus's words cannot be read), when ragfort retrieved;
+            None otherwise. Only a relevance guard with
+            ``unknown_name_min_answerable`` set asks.
         reading_context: the conversation (customer's side and question, as
             searched) that the extractive generator weighs in beside a question
             asked after it that does not read as a follow-up; None otherwise.
@@ -84,7 +86,7 @@ class RequestState:
     question_vector: np.ndarray | None = None
     search_text: str | None = None
     sentence_vectors: SentenceVectors | None = None
-    unknown_names: tuple[str, ...] | None = None
+    unknown_names: Callable[[], tuple[str, ...] | None] | None = None
     reading_context: str | None = None
     stale: Callable[[Turn], Turn] | None = None
     can_regenerate: bool = False

@@ -7,6 +7,7 @@ offsets, so the splitter never rewrites text; it only reports spans.
 
 from __future__ import annotations
 
+import itertools
 import re
 
 __all__ = [
@@ -379,3 +380,23 @@ CONTRACTIONS: dict[str, str] = {
 def words(text: str) -> set[str]:
     """The lower-case words of `text` (letters, with an inner apostrophe: "can't"), read with plain quotes."""
     return {w.lower() for w in _LETTERS.findall(plain_quotes(text))}
+
+
+def word_pairs(text: str) -> set[int]:
+    """The keys (`pair_key`) of the pairs of words that stand next to each other in `text`.
+
+    What tells "Voltwise Watch" from "Voltwise One" when a help center writes "watch" but never the two side
+    by side (`ragfort.guards.names`). Keys are hashes, for this process only: never stored.
+    """
+    forms = [_pair_form(w) for w in _LETTERS.findall(plain_quotes(text))]
+    return {hash(pair) for pair in itertools.pairwise(forms)}
+
+
+def pair_key(first: str, second: str) -> int:
+    """The key of two words standing side by side, as `word_pairs` keeps it: lower case, a plural "s" dropped."""
+    return hash((_pair_form(first), _pair_form(second)))
+
+
+def _pair_form(word: str) -> str:
+    w = word.lower()
+    return w[:-1] if len(w) > 3 and w.endswith("s") else w

@@ -413,3 +413,28 @@ def test_the_frame_openings_are_labelled_by_kind(folder: str, hedge: str) -> Non
         assert r["text"].strip() and r["text"].endswith(" ") and r["position"] in ("answer", "sentence"), r["id"]
         assert r["kind"] in ((_FRAME_KINDS | {hedge}) if r["frame"] else _CONTENT_OPENING_KINDS), r["id"]
     assert sum(r["frame"] for r in rows) >= 120 and sum(not r["frame"] for r in rows) >= 80
+
+
+NAMED_SETS = ("pinecrest", "quillstack", "tidewell", "wrenfield")
+
+
+@pytest.mark.parametrize("corpus", NAMED_SETS)
+def test_the_held_out_questions_that_name_things_are_labelled_over_real_articles(corpus: str) -> None:
+    """evals/answerability_names: 40 held-out questions per help center, each naming something, half answerable,
+    the names checked against the articles as the files say."""
+    docs = _doc_chunks(UNSEEN[corpus])
+    text = " ".join(t for chunks in docs.values() for t in chunks).lower()
+    questions = list(_records(REPO / "evals" / "answerability_names" / f"{corpus}.jsonl"))
+    assert len(questions) == 40 and len({q["id"] for q in questions}) == 40
+    assert sum(q["answerable"] for q in questions) == 20
+    kinds = {True: ANSWERABILITY_KINDS[True] | {"answered_exclusion"}, False: ANSWERABILITY_KINDS[False]}
+    for q in questions:
+        assert q["corpus"] == corpus and q["split"] == "holdout" and q["question"].strip(), q["id"]
+        assert q["kind"] in kinds[q["answerable"]], q["id"]
+        assert bool(q["answer_doc_ids"]) == q["answerable"] and set(q["answer_doc_ids"]) <= set(docs), q["id"]
+        assert q["names"] and all(name.lower() in q["question"].lower() for name in q["names"]), q["id"]
+        # "Every name is in the articles" holds only where each name is somewhere in the help center's text.
+        if q["names_in_articles"]:
+            assert all(name.lower() in text for name in q["names"]), q["id"]
+    # Most answerable questions name something the help center never does: what the names bar must not refuse.
+    assert sum(q["answerable"] and not q["names_in_articles"] for q in questions) >= 12

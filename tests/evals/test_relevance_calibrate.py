@@ -23,7 +23,6 @@ from ragfort.evals.relevance_calibrate import (
     choose_threshold,
     score_questions,
 )
-from ragfort.guards.names import unknown_names
 from ragfort.guards.relevance import RelevanceGuard
 from ragfort.index.store import Index
 
@@ -62,7 +61,7 @@ def test_questions_naming_what_the_corpus_never_uses_are_refused_under_their_bar
         update={"question": "Can I pay for a Voltwise One with Zorbix Pay?", "answerable": False}
     )
     index = Index(help_center_index)
-    (plain,) = score_questions([record], index, guard=RelevanceGuard(unknown_name_min_answerable=None))
+    (plain,) = score_questions([record], index)  # no bar for names by default
     assert 0.0 <= plain.score < 0.999
     (named,) = score_questions([record], index, guard=RelevanceGuard(unknown_name_min_answerable=0.999))
     assert named.score == NAMED
@@ -100,14 +99,11 @@ def test_questions_are_scored_as_the_guard_reads_them(help_center_index: Path) -
         question = record.standalone_question or record.question
         v = guard.check(Turn(question=question, documents=tuple(index.search(question, k=5))), RunContext())
         assert score.answerable is record.answerable
-        assert score.score in (FLOORED, NAMED) or score.score == pytest.approx(v.score)
-        if score.score == NAMED:  # a name the help center never uses, under the guard's bar for it
-            assert unknown_names(record.question, index.words()) and (v.score or 0.0) < 0.7
+        assert score.score == FLOORED or score.score == pytest.approx(v.score)  # no bar for names by default
     # The served guard stops early; calibration reads every passage all the same.
     assert score_questions(records, index, guard=RelevanceGuard()) == scores
 
 
-_NO_NAMES = RelevanceGuard(stop_when_answered=False, unknown_name_min_answerable=None)
 
 
 def test_a_question_is_read_for_names_as_redacted(help_center_index: Path) -> None:
@@ -123,13 +119,12 @@ def test_a_question_is_read_for_names_as_redacted(help_center_index: Path) -> No
 
 def test_calibration_holds_a_stable_share_out(help_center_index: Path) -> None:
     records = load_golden(GOLDEN).records
-    # Names are read on the questions as written here (no redaction): the customers' own names would count.
-    result = calibrate_relevance(records, Index(help_center_index), holdout=0.3, guard=_NO_NAMES)
+    result = calibrate_relevance(records, Index(help_center_index), holdout=0.3)
     assert len(result.fitted) + len(result.held_out) == len(records) and result.held_out
     assert {s.id for s in result.held_out}.isdisjoint({s.id for s in result.fitted})
     assert abstention_scores(result.fitted, result.threshold).refused <= result.max_refused
     assert result.shipped == pytest.approx(RelevanceGuard().questions.threshold_for(True))  # type: ignore[union-attr]
-    again = calibrate_relevance(records, Index(help_center_index), holdout=0.3, guard=_NO_NAMES)
+    again = calibrate_relevance(records, Index(help_center_index), holdout=0.3)
     assert [s.id for s in again.held_out] == [s.id for s in result.held_out] and again.threshold == result.threshold
 
 

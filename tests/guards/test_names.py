@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ragfort.guards.names import CALENDAR_WORDS, PLACE_PREPOSITIONS, unknown_names
+from ragfort.text import word_pairs
 
 _WORDS = "voltwise one care plus store stores day app pack entertainment tv wi fi the a link my to in how do i is"
 CORPUS = frozenset(_WORDS.split())
@@ -42,6 +43,14 @@ def test_a_capitalised_run_with_a_word_the_corpus_lacks_is_a_name(question: str,
 )
 def test_what_is_not_a_name_or_is_known(question: str) -> None:
     assert unknown_names(question, CORPUS) == ()
+
+
+def test_known_words_the_corpus_never_writes_side_by_side_make_a_name_given_its_pairs() -> None:
+    pairs = word_pairs("The Voltwise One has a smart-watch strap. Care Plus covers it. Visit a store today.")
+    question = "How much is the Voltwise Watch, and is the Voltwise One covered by Care Plus?"
+    assert unknown_names(question, CORPUS | {"watch"}) == ()  # every word is a corpus word
+    assert unknown_names(question, CORPUS | {"watch"}, pairs) == ("Voltwise Watch",)
+    assert unknown_names("Is the Voltwise Stores app free?", CORPUS, word_pairs("Voltwise store app")) == ()
 
 
 def test_the_word_lists_hold_what_the_rule_leaves_out() -> None:

@@ -19,7 +19,6 @@ from ragfort.errors import ConfigError
 from ragfort.guards.relevance import (
     DEFAULT_MIN_ANSWERABILITY,
     DEFAULT_MIN_SCORE,
-    DEFAULT_UNKNOWN_NAME_MIN_ANSWERABLE,
     RelevanceGuard,
     bare_follow_up_reading,
 )
@@ -302,10 +301,16 @@ def test_only_a_bare_follow_up_is_read_with_the_conversation() -> None:
     assert "working day" not in (joined or "")
 
 
-def _naming(*names: str) -> RunContext:
-    ctx = RunContext()
-    ctx.state.unknown_names = names
-    return ctx
+def _naming(*names: str) -> tuple[RunContext, list[str]]:
+    """A context whose chain found `names`, and the list each read of them is logged in."""
+    ctx, asked = RunContext(), []
+
+    def read() -> tuple[str, ...]:
+        asked.append("read")
+        return names
+
+    ctx.state.unknown_names = read
+    return ctx, asked
 
 
 def test_a_question_naming_what_the_corpus_never_uses_must_be_more_surely_answerable() -> None:
@@ -316,19 +321,24 @@ def test_a_question_naming_what_the_corpus_never_uses_must_be_more_surely_answer
     bar = min(0.999, plain.score + 0.001)
     for early in (True, False):
         guard = RelevanceGuard(unknown_name_min_answerable=bar, stop_when_answered=early)
-        named = guard.check(turn, _naming("Zorbix"))
+        named = guard.check(turn, _naming("Zorbix")[0])
         assert named.action is Action.ABSTAIN and "'Zorbix', which the help center never mentions" in named.reason
         assert named.score == pytest.approx(plain.score, abs=1e-6)
         assert named.turn is not None and named.turn.answer == guard.settings.abstain_message
-        # No name, or no names known (a wrapped chain): the fitted threshold alone.
+        # No name, or no names known (a wrapped chain, or words that could not be read): the fitted threshold alone.
         assert guard.check(turn, RunContext()).action is Action.REWRITE
-        assert guard.check(turn, _naming()).action is Action.REWRITE
-    # Off, the name changes nothing; under the fitted threshold it is never lower than the fitted one.
-    assert RelevanceGuard(unknown_name_min_answerable=None).check(turn, _naming("Zorbix")).action is Action.REWRITE
+        assert guard.check(turn, _naming()[0]).action is Action.REWRITE
+        unread = RunContext()
+        unread.state.unknown_names = lambda: None
+        assert guard.check(turn, unread).action is Action.REWRITE
+    # Off (the default), the names change nothing and are never read; on, they never lower the fitted threshold.
+    ctx, asked = _naming("Zorbix")
+    assert RelevanceGuard().settings.unknown_name_min_answerable is None
+    assert RelevanceGuard().check(turn, ctx).action is Action.REWRITE and asked == []
     low = RelevanceGuard(unknown_name_min_answerable=0.01)
     unanswered = Turn(question=GIFTS, documents=_docs(*FIVE, score=0.35))
-    v = low.check(unanswered, _naming("Zorbix"))
-    assert v.action is Action.ABSTAIN and "never mentions" not in v.reason
-    assert RelevanceGuard().settings.unknown_name_min_answerable == DEFAULT_UNKNOWN_NAME_MIN_ANSWERABLE
+    ctx, asked = _naming("Zorbix")
+    v = low.check(unanswered, ctx)
+    assert v.action is Action.ABSTAIN and "never mentions" not in v.reason and asked == ["read"]
     with pytest.raises(ValueError, match="unknown_name_min_answerable"):
         RelevanceGuard(unknown_name_min_answerable=1.0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ragfort import Index, IndexError_, InputError
+from ragfort.text import pair_key
 
 REFUNDS = """# Refunds
 
@@ -74,6 +75,11 @@ def test_the_corpus_words_are_read_once_per_version_and_follow_a_reingest(corpus
     (corpus / "roaming.txt").write_text("# Roaming\n\nRoaming in Switzerland costs $12 per day.\n")
     index.ingest([corpus])
     assert "switzerland" in index.words() and "europe" not in index.words()
+    # The pairs of words side by side follow the same version.
+    pairs = index.word_pairs()
+    assert pair_key("in", "Switzerland") in pairs and pair_key("Switzerland", "costs") in pairs
+    assert pair_key("Roaming", "in") in pairs and pair_key("in", "Europe") not in pairs
+    assert index.word_pairs() is pairs
 
 
 def test_removed_file_is_deleted(corpus: Path, tmp_path: Path) -> None:

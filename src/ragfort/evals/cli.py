@@ -165,34 +165,13 @@ def _relevance(data: str, index: str | None, calibrate: bool, holdout: float, ma
     opened = _open_index(index, Index)
     guard = RelevanceGuard(stop_when_answered=False)
     assert guard.questions is not None
-    redact = _support_agent_redaction()
     if calibrate:
-        result = calibrate_relevance(
-            loaded.records, opened, guard=guard, max_refused=max_refused, holdout=holdout, redact=redact
-        )
+        result = calibrate_relevance(loaded.records, opened, guard=guard, max_refused=max_refused, holdout=holdout)
         typer.echo(report(result, (*result.fitted, *result.held_out), result.shipped))
     else:
-        scores = score_questions(loaded.records, opened, guard=guard, redact=redact)
+        scores = score_questions(loaded.records, opened, guard=guard)
         typer.echo(report(None, scores, guard.questions.threshold_for(True)))
     return 0
-
-
-def _support_agent_redaction() -> Any:
-    """The question as support_agent's input PII guard redacts it (where the relevance guard reads names)."""
-    from ragfort.context import RunContext
-    from ragfort.guards.pii import PIIGuard
-    from ragfort.policy import load_policy
-    from ragfort.types import Stage, Turn
-
-    (entry,) = [g for g in load_policy("support_agent").raw["guards"]["input"] if g["guard"] == "pii"]
-    settings = {k: v for k, v in entry.items() if k not in ("guard", "enabled", "required")}
-    guard = PIIGuard(stage=Stage.INPUT, **{**settings, "vault": "memory"})  # nothing kept on disk
-
-    def redact(question: str) -> str:
-        turn = guard.check(Turn(question=question), RunContext()).turn
-        return turn.question if turn is not None else question
-
-    return redact
 
 
 def _open_index(path: str, index_type: Any) -> Any:

@@ -22,11 +22,11 @@ Questions are golden-set records (`ragfort.evals.golden`): ``answerable`` is
 the label, and a conversation's ``standalone_question`` is what is retrieved
 and judged when it has one.
 
-A question that names something the help center never uses (`ragfort.guards.names`,
-read against the index's words, on the question as the pipeline redacts it: the command
-redacts as support_agent does) must reach the guard's ``unknown_name_min_answerable``
-whatever the threshold; under it, it is refused at every threshold, as a question the
-cosine floor stops is, and counts so in the choice.
+With a guard whose ``unknown_name_min_answerable`` is set (off by default), a question
+that names something the help center never uses (`ragfort.guards.names`, read against
+the index's words, on the question as the pipeline would redact it: ``redact``) must
+reach that bar whatever the threshold; under it, it is refused at every threshold, as a
+question the cosine floor stops is, and counts so in the choice.
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ def score_questions(
     k = judging.settings.answerability_passages
     bar = judging.settings.unknown_name_min_answerable
     corpus = index.words() if bar is not None and hasattr(index, "words") else None
+    pairs = index.word_pairs() if corpus is not None and hasattr(index, "word_pairs") else None
     out: list[QuestionScore] = []
     for record in records:
         question = record.standalone_question or record.question
@@ -155,7 +156,7 @@ def score_questions(
         # The customer's own words name things (a standalone rewrite may carry earlier turns' names).
         if bar is not None and corpus is not None and score >= 0.0 and score < bar:
             typed = redact(record.question) if redact is not None else record.question
-            score = NAMED if unknown_names(typed, corpus) else score
+            score = NAMED if unknown_names(typed, corpus, pairs) else score
         out.append(QuestionScore(id=record.id, answerable=record.answerable, score=score))
     return out
 

@@ -19,15 +19,18 @@ nothing the corpus must know or cannot be told from an ordinary word:
 - redaction placeholders (a person's name is one by the time the question is read).
 
 A run is unknown when one of its words (each part of a hyphenated word, a possessive's "'s" dropped)
-is not a word of the corpus. Measured in docs/judges.md ("Session 29").
+is not a word of the corpus, or, given the pairs of words the corpus writes side by side, when two
+of its words stand together where the corpus never puts them: "Voltwise Watch" over a help center
+that sells "smart-watch straps" and the "Voltwise One". Measured in docs/judges.md ("Session 29").
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Collection
 
-from ragfort.text import plain_quotes
+from ragfort.text import pair_key, plain_quotes
 
 __all__ = ["CALENDAR_WORDS", "PLACE_PREPOSITIONS", "unknown_names"]
 
@@ -48,12 +51,15 @@ _I_FORMS = frozenset({"i", "i'm", "i'd", "i'll", "i've"})
 _PARTS = re.compile(r"[A-Za-z]+")
 
 
-def unknown_names(question: str, known: Collection[str]) -> tuple[str, ...]:
-    """The names typed in `question` (runs of capitalised words, as the module says) with a word `known` lacks.
+def unknown_names(question: str, known: Collection[str], pairs: Collection[int] | None = None) -> tuple[str, ...]:
+    """The names typed in `question` (runs of capitalised words, as the module says) with a word `known` lacks,
+    or (with `pairs`) two words side by side that the corpus never writes together.
 
     Args:
         question: the question as the customer typed it, redacted.
         known: the corpus's lower-case words (`ragfort.index.store.Index.words`).
+        pairs: the corpus's pairs of adjacent words (`ragfort.index.store.Index.word_pairs`), or None to
+            read each word alone.
 
     Returns:
         Each such run once, as typed, in the order typed.
@@ -68,7 +74,7 @@ def unknown_names(question: str, known: Collection[str]) -> tuple[str, ...]:
     def close() -> None:
         if run and not dropped:
             name = " ".join(w for w, _ in run)
-            if any(_unknown(w, known) for w, _ in run) and name not in found:
+            if name not in found and (any(_unknown(w, known) for w, _ in run) or _unpaired(run, pairs)):
                 found.append(name)
 
     first = True
@@ -107,3 +113,11 @@ def _stem(word: str) -> str:
 
 def _unknown(word: str, known: Collection[str]) -> bool:
     return any(part.lower() not in known for part in _PARTS.findall(_stem(word)))
+
+
+def _unpaired(run: list[tuple[str, int]], pairs: Collection[int] | None) -> bool:
+    """Whether two neighbouring words of the run (their last and first parts) never stand together in the corpus."""
+    if pairs is None or len(run) < 2:
+        return False
+    parts = [_PARTS.findall(_stem(w)) for w, _ in run]
+    return any(a and b and pair_key(a[-1], b[0]) not in pairs for a, b in itertools.pairwise(parts))

@@ -46,7 +46,7 @@ from ragfort.errors import BackendError, IndexError_, IndexIncomplete, InputErro
 from ragfort.index.backends import IndexBackend, LocalBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
-from ragfort.text import words
+from ragfort.text import word_pairs, words
 from ragfort.types import Passage
 
 __all__ = ["SCHEMA_VERSION", "SOURCE_FILE", "Index", "IngestReport", "Visibility", "root_visibility"]
@@ -185,7 +185,7 @@ class Index:
         self._manifest_token: object = None
         self._manifest_stale = False
         self._document_versions: tuple[tuple[float, str, str], Mapping[str, str]] | None = None
-        self._words: tuple[str, frozenset[str]] | None = None
+        self._words: tuple[str, frozenset[str], frozenset[int]] | None = None
 
     # -- properties ----------------------------------------------------------
     @property
@@ -330,14 +330,28 @@ class Index:
         What a question typed with a typo is respelt against (`ragfort.chain.RagChain.query`): the corpus's
         spelling of "servce" is "service".
         """
+        return self._corpus_words()[1]
+
+    def word_pairs(self) -> frozenset[int]:
+        """The pairs of words that stand side by side in some indexed chunk (`ragfort.text.word_pairs` keys),
+        read with `words` once per index version.
+
+        A question's "Voltwise Watch" is a name the help center never uses when it writes "watch" but never
+        after "Voltwise" (`ragfort.guards.names`).
+        """
+        return self._corpus_words()[2]
+
+    def _corpus_words(self) -> tuple[str, frozenset[str], frozenset[int]]:
         version = self.version
         if self._words is None or self._words[0] != version:
             got = self.backend.chunks().get(include=["documents"])
             found: set[str] = set()
+            pairs: set[int] = set()
             for text in got.get("documents") or []:
                 found |= words(str(text))
-            self._words = (version, frozenset(found))
-        return self._words[1]
+                pairs |= word_pairs(str(text))
+            self._words = (version, frozenset(found), frozenset(pairs))
+        return self._words
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_one(question)
