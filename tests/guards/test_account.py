@@ -62,6 +62,12 @@ ACCOUNT = [
     ("how many guest passes have we got", "current"),
     ("how many streams has our family plan got left for today", "current"),
     ("Is there a late fee on my account right now?", "current"),
+    # Session 29's: follow-ups asking after one thing of the customer's, and the person coming to them.
+    ("I called on Monday, has the refund gone thru yet", "status"),
+    ("so has it been processed already?", "status"),
+    ("And have they been dispatched yet?", "status"),
+    ("what time's the technician turning up tomorrow", "appointment"),
+    ("When is the courier getting here?", "appointment"),
 ]
 
 # Questions a help center answers from its rules, though they say "my" or "our".
@@ -101,6 +107,13 @@ GENERAL = [
     "Is there a fee on my account if I pay late?",
     "What happens with the damage claim after I've filed it?",
     "How long does the refund for a cancelled class take?",
+    "Has the price gone up yet?",
+    "Has the new app been released yet?",
+    "Is the refund processed within 5 days if I cancel?",
+    "How long does it take to go through?",
+    "When is the technician's visit free of charge?",
+    "What time does the courier usually arrive?",
+    "Has the timetable for the gym changed already this year?",
 ]
 
 

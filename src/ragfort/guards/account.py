@@ -24,7 +24,10 @@ arrival ("When will order #88231 get to me?"). Session 18 added the next
 amount due, a booked appointment and what the customer has or gets now;
 session 25 the shapes people type in a chat ("did my payment come out",
 "has the refund for booking WR4K92LP gone through yet", "whats happening
-with the report i filed", "how many club points have i got").
+with the report i filed", "how many club points have i got"); session 29
+follow-ups that ask after the customer's one thing ("has the refund gone
+thru yet", "what time's the engineer turning up"; "thru" is read as
+"through" everywhere).
 
 The shapes (the name is what `account_question` returns):
 
@@ -33,7 +36,8 @@ The shapes (the name is what `account_question` returns):
 - ``status``: has my X been approved / confirmed / issued ..., or is my X
   already / yet / now something ("Has my refund been issued yet?"); has the
   X for my Y / for booking <id> been done or gone through; what's happening
-  with the X I filed / sent / reported;
+  with the X I filed / sent / reported; has the X / has it been done or gone
+  through yet (a follow-up naming the customer's one thing by "the" or "it");
 - ``balance``: how much is left / waiting / on my account now;
 - ``history``: how much did I pay / have we sent, last month / so far;
 - ``plan``: which plan / tariff / (rewards) tier am I on or in (will I be on);
@@ -46,8 +50,9 @@ The shapes (the name is what `account_question` returns):
   waiting ("where's my refund for booking QH4T8Z? it's been ages");
 - ``next_amount``: how much is / will my next bill / payment be;
 - ``appointment``: what time / what day / when is my engineer / delivery /
-  check-up / session coming, booked, due, scheduled (a conditional does not
-  rule it out: "when" opens it);
+  check-up / session coming, booked, due, scheduled, or the engineer /
+  courier / driver turning up (a conditional does not rule it out: "when"
+  opens it);
 - ``current``: am I getting / on / eligible for X at the moment, how much /
   many X do I have right now, how many X have I got (the question ending
   there: "... got to earn" asks the rule), is there an X on my account now.
@@ -90,6 +95,12 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      rf"^(?:and |so )?(?:has|have|is|are|was|were) the (?:[\w'-]+ ){{1,4}}?for (?:{_MY}\b|(?:booking|order|return|"
      r"claim|ticket|reference) (?=[a-z-]*\d)[a-z0-9-]{5,}\b)[^?]*\b(?:(?:been |got |being )?"
      rf"{_DONE}|gone through|come through)\b",
+     True),
+    # "i emailed last tuesday, has the refund gone thru yet", "so has it cleared yet??": a follow-up asking after
+    # one thing of the customer's, named by "the" or "it", with a word of now.
+    ("status",
+     rf"(?:^|, )(?:and |so )?(?:has|have|is|are) (?:the (?:[\w'-]+ ){{0,3}}?[\w'-]+|it|that|they) "
+     rf"(?:been |got |being )?(?:{_DONE}|gone through|come through)\b[^?]*\b(?:yet|already)\b",
      True),
     # "whats happening with the accident report i filed on tuesday": the progress of what the customer sent.
     ("status",
@@ -135,6 +146,11 @@ _SHAPES: tuple[tuple[str, str, bool], ...] = (
      rf"\bhow much (?:is|will) {_MY} next (?:[\w'-]+ ){{0,2}}?(?:bill|payment|premium|invoice|statement|instalment|"
      r"installment|repayment) (?:be|going to be|come to|going to come to)\b",
      True),
+    # "what time's the engineer turning up?": the person coming to the customer, named by "the".
+    ("appointment",
+     r"\b(?:what time|what day|what date|when)(?:'s| is| are) the (?:[\w'-]+ ){0,2}?(?:engineer|technician|installer|"
+     r"courier|driver) (?:arriving|coming|turning up|showing up|getting here)\b",
+     False),
     ("appointment",
      rf"\b(?:what time|what day|what date|when) (?:is|are) {_MY} (?:[\w'-]+ ){{0,2}}?(?:engineer|technician|"
      r"installer|install|installation|appointment|visit|delivery|courier|driver|check[- ]?up|cleaning|"
@@ -165,6 +181,7 @@ ACCOUNT_SHAPES: tuple[str, ...] = tuple(dict.fromkeys(shape for shape, _, _ in _
 _SPACES = re.compile(r"\s+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 _SENTENCE = re.compile(r"(?<=[.?!])\s+")
+_THRU = re.compile(r"\bthru\b")  # as people type "through"
 
 
 def account_question(text: str) -> str | None:
@@ -175,7 +192,7 @@ def account_question(text: str) -> str | None:
     or a parcel's whereabouts, and the plan shape must be the first sentence
     (one after a description of the customer's situation asks for the rule).
     """
-    low = _SPACES.sub(" ", text.translate(_QUOTES).lower()).strip()
+    low = _THRU.sub("through", _SPACES.sub(" ", text.translate(_QUOTES).lower()).strip())
     for i, sentence in enumerate(_SENTENCE.split(low)):
         conditional = bool(_CONDITIONAL.search(sentence))
         for shape, pattern, ruled_out in _PATTERNS:
