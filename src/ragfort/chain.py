@@ -114,9 +114,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         """The names typed in `question` (redacted) that the corpus never uses (`ragfort.guards.names`), or None
         when the corpus's words cannot be read (an index server that went away).
 
-        The relevance guard asks more of the answerability judge before answering such a question
-        (``unknown_name_min_answerable``): "How do I link my Shopify store?" over a help center that never
-        mentions Shopify.
+        A relevance guard with ``unknown_name_min_answerable`` set asks more of the answerability judge before
+        answering such a question: "How do I link my Shopify store?" over a help center that never mentions
+        Shopify.
         """
         try:
             corpus, pairs = self.index.words(), self.index.word_pairs()
@@ -213,11 +213,9 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
         async def retrieve(turn: Turn, ctx: RunContext) -> Turn:
             query, also, reading, context = await self._queries(turn, ctx)
-
             find = partial(self.retrieve, query, state=ctx.state, also=also, reading=reading, context=context)
             # Read only if a guard asks: the customer's own message (redacted), not a rewrite or the conversation.
             ctx.state.unknown_names = partial(self.unknown_names, turn.question)
-
             with ctx.timed("retrieval"):
                 # Embedding + query is CPU work: off the event loop (unless called synchronously),
                 # so other requests' timers and streams keep running meanwhile.

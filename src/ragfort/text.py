@@ -15,10 +15,12 @@ __all__ = [
     "CONTRACTIONS",
     "PLACEHOLDER_RE",
     "normalize_question",
+    "pair_key",
     "plain_quotes",
     "search_text",
     "sentence_spans",
     "sentences",
+    "word_pairs",
     "words",
 ]
 

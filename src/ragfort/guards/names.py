@@ -2,10 +2,12 @@
 
 "How do I link my Shopify store?", "Can I use the app on my Apple Watch?", "Is Sky Atlantic in the
 Entertainment pack?", "Do purchases earn double points on Black Friday?": a question that names a
-product, a brand or an event the help center never mentions usually asks something it cannot answer,
+product, a brand or an event the help center never mentions often asks something it cannot answer,
 and the answerability judge, which reads the rest of the question against a passage on the same
-topic, is often unsure rather than sure. The relevance guard weighs that doubt more heavily when the
-question names something the corpus does not (`RelevanceSettings.unknown_name_min_answerable`).
+topic, is unsure rather than sure. The relevance guard can weigh that doubt more heavily when the
+question names something the corpus does not (`RelevanceSettings.unknown_name_min_answerable`, off
+by default: customers also name other companies, places and products in questions the help center
+does answer, "we used Basecamp before, can I import from it?").
 
 A name here is a run of capitalised words typed inside a sentence. Left out, because they name
 nothing the corpus must know or cannot be told from an ordinary word:
@@ -30,17 +32,15 @@ import itertools
 import re
 from collections.abc import Collection
 
+from ragfort.text import CALENDAR_WORDS as _DATES
 from ragfort.text import pair_key, plain_quotes
 
 __all__ = ["CALENDAR_WORDS", "PLACE_PREPOSITIONS", "unknown_names"]
 
-_CALENDAR = (
-    "january february march april may june july august september october november december "
-    "monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays "
-    "saturdays sundays christmas easter thanksgiving halloween hanukkah diwali ramadan eid"
-)
+_HOLIDAYS = "christmas easter thanksgiving halloween hanukkah diwali ramadan eid"
 _PLACE = "in to from at near around via across outside within towards toward"
-CALENDAR_WORDS = frozenset(_CALENDAR.split())
+# Months and weekdays as `ragfort.text` knows them, weekdays in the plural too ("on Sundays"), and a few holidays.
+CALENDAR_WORDS = _DATES | frozenset(f"{d}s" for d in _DATES if d.endswith("day")) | frozenset(_HOLIDAYS.split())
 PLACE_PREPOSITIONS = frozenset(_PLACE.split())
 
 # A word (letters and digits, with inner apostrophes or hyphens) or a redaction placeholder, never part of a
@@ -66,15 +66,15 @@ def unknown_names(question: str, known: Collection[str], pairs: Collection[int] 
     """
     text = plain_quotes(question)
     found: list[str] = []
-    run: list[tuple[str, int]] = []  # the current run of name words: (word, position)
+    run: list[str] = []  # the current run of name words
     dropped = False  # the run follows a place preposition
     previous = ""  # the word before the current run, lower case
     last_end = 0
 
     def close() -> None:
         if run and not dropped:
-            name = " ".join(w for w, _ in run)
-            if name not in found and (any(_unknown(w, known) for w, _ in run) or _unpaired(run, pairs)):
+            name = " ".join(run)
+            if name not in found and (any(_unknown(w, known) for w in run) or _unpaired(run, pairs)):
                 found.append(name)
 
     first = True
@@ -88,7 +88,7 @@ def unknown_names(question: str, known: Collection[str], pairs: Collection[int] 
             if not joined:
                 close()
                 run, dropped = [], previous in PLACE_PREPOSITIONS
-            run.append((word, m.start()))
+            run.append(word)
             previous = word.lower()
             continue
         close()
@@ -115,9 +115,9 @@ def _unknown(word: str, known: Collection[str]) -> bool:
     return any(part.lower() not in known for part in _PARTS.findall(_stem(word)))
 
 
-def _unpaired(run: list[tuple[str, int]], pairs: Collection[int] | None) -> bool:
+def _unpaired(run: list[str], pairs: Collection[int] | None) -> bool:
     """Whether two neighbouring words of the run (their last and first parts) never stand together in the corpus."""
     if pairs is None or len(run) < 2:
         return False
-    parts = [_PARTS.findall(_stem(w)) for w, _ in run]
+    parts = [_PARTS.findall(_stem(w)) for w in run]
     return any(a and b and pair_key(a[-1], b[0]) not in pairs for a, b in itertools.pairwise(parts))

@@ -185,7 +185,8 @@ class Index:
         self._manifest_token: object = None
         self._manifest_stale = False
         self._document_versions: tuple[tuple[float, str, str], Mapping[str, str]] | None = None
-        self._words: tuple[str, frozenset[str], frozenset[int]] | None = None
+        self._words: tuple[str, frozenset[str]] | None = None
+        self._pairs: tuple[str, frozenset[int]] | None = None
 
     # -- properties ----------------------------------------------------------
     @property
@@ -330,28 +331,32 @@ class Index:
         What a question typed with a typo is respelt against (`ragfort.chain.RagChain.query`): the corpus's
         spelling of "servce" is "service".
         """
-        return self._corpus_words()[1]
+        version = self.version
+        if self._words is None or self._words[0] != version:
+            found: set[str] = set()
+            for text in self._chunk_texts():
+                found |= words(text)
+            self._words = (version, frozenset(found))
+        return self._words[1]
 
     def word_pairs(self) -> frozenset[int]:
         """The pairs of words that stand side by side in some indexed chunk (`ragfort.text.word_pairs` keys),
-        read with `words` once per index version.
+        read once per index version, on first use.
 
         A question's "Voltwise Watch" is a name the help center never uses when it writes "watch" but never
-        after "Voltwise" (`ragfort.guards.names`).
+        after "Voltwise" (`ragfort.guards.names`; asked only by a relevance guard with a bar for names).
         """
-        return self._corpus_words()[2]
-
-    def _corpus_words(self) -> tuple[str, frozenset[str], frozenset[int]]:
         version = self.version
-        if self._words is None or self._words[0] != version:
-            got = self.backend.chunks().get(include=["documents"])
-            found: set[str] = set()
-            pairs: set[int] = set()
-            for text in got.get("documents") or []:
-                found |= words(str(text))
-                pairs |= word_pairs(str(text))
-            self._words = (version, frozenset(found), frozenset(pairs))
-        return self._words
+        if self._pairs is None or self._pairs[0] != version:
+            found: set[int] = set()
+            for text in self._chunk_texts():
+                found |= word_pairs(text)
+            self._pairs = (version, frozenset(found))
+        return self._pairs[1]
+
+    def _chunk_texts(self) -> list[str]:
+        got = self.backend.chunks().get(include=["documents"])
+        return [str(text) for text in got.get("documents") or []]
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_one(question)
