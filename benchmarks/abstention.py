@@ -43,9 +43,9 @@ stopping early is exact); the cost of the text searched (`RagChain.query`) per q
 
 Questions are retrieved as the default chain retrieves them (`RagChain.query`: redaction placeholders out,
 typographic quotes plain, typos respelt as the corpus spells the word meant; ``--no-respell`` searches as typed), and
-the guard is told what was searched, as the pipeline tells it, and which names the question typed that the corpus
-never uses (`RagChain.unknown_names`, read on the question as support_agent's PII guard redacts it, as the pipeline
-reads it: a customer's own name is a placeholder by then).
+the guard is told what was searched, as the pipeline tells it, and, with ``--names-bar``, which names the question
+typed that the corpus never uses (`RagChain.unknown_names`, read on the question as support_agent's PII guard redacts
+it, as the pipeline reads it: a customer's own name is a placeholder by then).
 
 ``--names`` reads only the held-out questions that name things (``evals/answerability_names/``, written blind in
 session 29 over four unseen help centers, read once per candidate); ``--names-bar P`` sets the guard's
