@@ -23,6 +23,7 @@ from ragfort.evals.relevance_calibrate import (
     choose_threshold,
     score_questions,
 )
+from ragfort.guards.names import unknown_names
 from ragfort.guards.relevance import RelevanceGuard
 from ragfort.index.store import Index
 
@@ -149,3 +150,21 @@ def test_the_command_prints_the_policy_line(help_center_index: Path, tmp_path: P
     budget = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index),
                                  "--calibrate", "--max-refused", "1.5"])  # fmt: skip
     assert budget.exit_code == 2 and "--max-refused" in budget.output
+    bar = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index),
+                              "--names-bar", "1.5"])  # fmt: skip
+    assert bar.exit_code == 2 and "--names-bar" in bar.output
+
+
+def test_the_command_scores_with_a_bar_for_names_when_asked(help_center_index: Path) -> None:
+    args = ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index)]
+    out = runner.invoke(app, [*args, "--calibrate", "--names-bar", "0.999"], catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    assert "    unknown_name_min_answerable: 0.999" in out.output
+    named = next(x for x in out.output.splitlines() if x.startswith("questions naming what the help center never"))
+    # Read on the redacted questions: the golden set's customers who give their names are not among them.
+    records = load_golden(GOLDEN).records
+    index = Index(help_center_index)
+    as_written = sum(bool(unknown_names(r.question, index.words(), index.word_pairs())) for r in records)
+    assert 0 < int(named.rsplit(":", 1)[1]) < as_written
+    plain = runner.invoke(app, [*args, "--calibrate"], catch_exceptions=False)
+    assert "unknown_name_min_answerable" not in plain.output and "questions naming" not in plain.output

@@ -112,6 +112,13 @@ def eval_guard_command(
     max_refused: Annotated[
         float, typer.Option(help="relevance --calibrate: share of answerable questions the threshold may refuse.")
     ] = 0.05,
+    names_bar: Annotated[
+        float | None,
+        typer.Option(
+            help="relevance: score with unknown_name_min_answerable set (off by default): a question naming "
+            "something the help center never uses must reach it (docs/judges.md, session 29)."
+        ),
+    ] = None,
 ) -> None:
     """Score a detector itself on labelled data: precision, recall, F1, ROC-AUC, balanced accuracy.
 
@@ -124,7 +131,7 @@ def eval_guard_command(
     from ragfort.evals.guard_eval import evaluate_guard
 
     if detector == "relevance":
-        raise typer.Exit(_guarded(lambda: _relevance(data, index, calibrate, holdout, max_refused)))
+        raise typer.Exit(_guarded(lambda: _relevance(data, index, calibrate, holdout, max_refused, names_bar)))
     if calibrate:
         if detector != "grounding":
             typer.echo(f"error: --calibrate applies to grounding, not {detector!r}", err=True)
@@ -141,7 +148,9 @@ def eval_guard_command(
         typer.echo(f"{key:>18}: {value}")
 
 
-def _relevance(data: str, index: str | None, calibrate: bool, holdout: float, max_refused: float) -> int:
+def _relevance(
+    data: str, index: str | None, calibrate: bool, holdout: float, max_refused: float, names_bar: float | None = None
+) -> int:
     from ragfort.errors import GoldenSetError
     from ragfort.evals.golden import load_golden
     from ragfort.evals.relevance_calibrate import calibrate_relevance, report, score_questions
@@ -154,6 +163,8 @@ def _relevance(data: str, index: str | None, calibrate: bool, holdout: float, ma
         _fail(f"--max-refused must be in [0, 1), got {max_refused}")
     if not 0.0 <= holdout < 1.0:
         _fail(f"--holdout must be in [0, 1), got {holdout}")
+    if names_bar is not None and not 0.0 < names_bar < 1.0:
+        _fail(f"--names-bar must be in (0, 1), got {names_bar}")
     try:
         loaded = load_golden(data)
     except GoldenSetError as exc:
@@ -163,15 +174,37 @@ def _relevance(data: str, index: str | None, calibrate: bool, holdout: float, ma
     if not loaded.records:
         _fail(f"{data!r} holds no valid golden record")
     opened = _open_index(index, Index)
-    guard = RelevanceGuard(stop_when_answered=False)
+    guard = RelevanceGuard(stop_when_answered=False, unknown_name_min_answerable=names_bar)
     assert guard.questions is not None
+    # With a bar for names, the names are read where the pipeline reads them: on the question as redacted.
+    redact = _support_agent_redaction() if names_bar is not None else None
     if calibrate:
-        result = calibrate_relevance(loaded.records, opened, guard=guard, max_refused=max_refused, holdout=holdout)
-        typer.echo(report(result, (*result.fitted, *result.held_out), result.shipped))
+        result = calibrate_relevance(
+            loaded.records, opened, guard=guard, max_refused=max_refused, holdout=holdout, redact=redact
+        )
+        typer.echo(report(result, (*result.fitted, *result.held_out), result.shipped, names_bar=names_bar))
     else:
-        scores = score_questions(loaded.records, opened, guard=guard)
-        typer.echo(report(None, scores, guard.questions.threshold_for(True)))
+        scores = score_questions(loaded.records, opened, guard=guard, redact=redact)
+        typer.echo(report(None, scores, guard.questions.threshold_for(True), names_bar=names_bar))
     return 0
+
+
+def _support_agent_redaction() -> Any:
+    """The question as support_agent's input PII guard redacts it (a customer's own name is no name to look up)."""
+    from ragfort.context import RunContext
+    from ragfort.guards.pii import PIIGuard
+    from ragfort.policy import load_policy
+    from ragfort.types import Stage, Turn
+
+    (entry,) = [g for g in load_policy("support_agent").raw["guards"]["input"] if g["guard"] == "pii"]
+    settings = {k: v for k, v in entry.items() if k not in ("guard", "enabled", "required")}
+    guard = PIIGuard(stage=Stage.INPUT, **{**settings, "vault": "memory"})  # no session to keep
+
+    def redact(question: str) -> str:
+        turn = guard.check(Turn(question=question), RunContext()).turn
+        return turn.question if turn is not None else question
+
+    return redact
 
 
 def _open_index(path: str, index_type: Any) -> Any:

@@ -248,8 +248,15 @@ def calibrate_relevance(
     return RelevanceCalibration(threshold, shipped, max_refused, fitted, held, note)
 
 
-def report(calibration: RelevanceCalibration | None, scores: Sequence[QuestionScore], threshold: float) -> str:
-    """A plain-text table: abstention at the shipped threshold (and the chosen one, with its policy lines)."""
+def report(
+    calibration: RelevanceCalibration | None,
+    scores: Sequence[QuestionScore],
+    threshold: float,
+    *,
+    names_bar: float | None = None,
+) -> str:
+    """A plain-text table: abstention at the shipped threshold (and the chosen one, with its policy lines);
+    `names_bar`, the guard's ``unknown_name_min_answerable`` the scores were read with, joins the policy lines."""
     headers: list[object] = ["set", "threshold", "questions", "unanswerable", "abst. precision", "abst. recall",
                              "abst. F1", "answerable refused"]  # fmt: skip
     rows: list[list[object]] = []
@@ -274,4 +281,9 @@ def report(calibration: RelevanceCalibration | None, scores: Sequence[QuestionSc
             "  - guard: relevance",
             f"    min_answerable: {calibration.threshold:.3f}",
         ]
+        if names_bar is not None:
+            lines.append(f"    unknown_name_min_answerable: {names_bar:g}")
+    if names_bar is not None:
+        named = sum(s.score == NAMED for s in scores)
+        lines.append(f"questions naming what the help center never uses, refused under {names_bar:g}: {named}")
     return "\n".join(lines)
