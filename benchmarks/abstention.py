@@ -374,10 +374,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     import ragfort._offline  # noqa: F401
     from ragfort.chain import RagChain
     from ragfort.context import RunContext
-    from ragfort.evals.relevance_calibrate import abstention_metrics
-    from ragfort.guards.pii import PIIGuard
+    from ragfort.evals.relevance_calibrate import abstention_metrics, support_agent_redaction
     from ragfort.guards.relevance import RelevanceGuard, RelevanceSettings
-    from ragfort.types import ANSWERABILITY_KEY, Action, Stage, Turn
+    from ragfort.types import ANSWERABILITY_KEY, Action, Turn
 
     if args.fit:
         _neutral_if_unreadable(Path(args.fit))
@@ -407,18 +406,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     query_ms: list[float] = []
     # With a bar for names, the names as the pipeline reads them: on the question support_agent's PII guard redacted.
-    redactor = None if args.names_bar is None else PIIGuard(
-        stage=Stage.INPUT, **{**{k: v for k, v in support_agent_guard("input", "pii").items() if k != "required"},
-                              "vault": "memory"})  # fmt: skip
+    redact = None if args.names_bar is None else support_agent_redaction()
     names: dict[tuple[str, str], tuple[str, ...] | None] = {}
 
     def retrieve(corpus: str, question: str) -> tuple[str, list[Any]]:
         t0 = time.perf_counter()
         searched = chains[corpus].query(question)
         query_ms.append((time.perf_counter() - t0) * 1000)
-        if redactor is not None and (corpus, question) not in names:
-            redacted = redactor.check(Turn(question=question), RunContext()).turn
-            names[(corpus, question)] = chains[corpus].unknown_names(redacted.question if redacted else question)
+        if redact is not None and (corpus, question) not in names:
+            names[(corpus, question)] = chains[corpus].unknown_names(redact(question))
         return searched, indexes[corpus].search(searched, k=K)
 
     def searching(searched: str, corpus: str | None = None, question: str | None = None) -> RunContext:

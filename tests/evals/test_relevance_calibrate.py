@@ -22,6 +22,7 @@ from ragfort.evals.relevance_calibrate import (
     calibrate_relevance,
     choose_threshold,
     score_questions,
+    support_agent_redaction,
 )
 from ragfort.guards.names import unknown_names
 from ragfort.guards.relevance import RelevanceGuard
@@ -153,6 +154,13 @@ def test_the_command_prints_the_policy_line(help_center_index: Path, tmp_path: P
     bar = runner.invoke(app, ["eval-guard", "relevance", str(GOLDEN), "--index", str(help_center_index),
                               "--names-bar", "1.5"])  # fmt: skip
     assert bar.exit_code == 2 and "--names-bar" in bar.output
+
+
+def test_names_are_read_on_the_question_as_support_agent_redacts_it() -> None:
+    redact = support_agent_redaction()
+    redacted = redact("I'm Maria Gonzalez, maria.g@example.com. Can I link Shopify?")
+    assert "Maria" not in redacted and "maria.g@" not in redacted and "<PERSON_1>" in redacted
+    assert "Shopify" in redacted and redact("How do I return a phone?") == "How do I return a phone?"
 
 
 def test_the_command_scores_with_a_bar_for_names_when_asked(help_center_index: Path) -> None:

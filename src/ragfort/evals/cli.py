@@ -153,7 +153,12 @@ def _relevance(
 ) -> int:
     from ragfort.errors import GoldenSetError
     from ragfort.evals.golden import load_golden
-    from ragfort.evals.relevance_calibrate import calibrate_relevance, report, score_questions
+    from ragfort.evals.relevance_calibrate import (
+        calibrate_relevance,
+        report,
+        score_questions,
+        support_agent_redaction,
+    )
     from ragfort.guards.relevance import RelevanceGuard
     from ragfort.index.store import Index
 
@@ -177,7 +182,7 @@ def _relevance(
     guard = RelevanceGuard(stop_when_answered=False, unknown_name_min_answerable=names_bar)
     assert guard.questions is not None
     # With a bar for names, the names are read where the pipeline reads them: on the question as redacted.
-    redact = _support_agent_redaction() if names_bar is not None else None
+    redact = support_agent_redaction() if names_bar is not None else None
     if calibrate:
         result = calibrate_relevance(
             loaded.records, opened, guard=guard, max_refused=max_refused, holdout=holdout, redact=redact
@@ -187,24 +192,6 @@ def _relevance(
         scores = score_questions(loaded.records, opened, guard=guard, redact=redact)
         typer.echo(report(None, scores, guard.questions.threshold_for(True), names_bar=names_bar))
     return 0
-
-
-def _support_agent_redaction() -> Any:
-    """The question as support_agent's input PII guard redacts it (a customer's own name is no name to look up)."""
-    from ragfort.context import RunContext
-    from ragfort.guards.pii import PIIGuard
-    from ragfort.policy import load_policy
-    from ragfort.types import Stage, Turn
-
-    (entry,) = [g for g in load_policy("support_agent").raw["guards"]["input"] if g["guard"] == "pii"]
-    settings = {k: v for k, v in entry.items() if k not in ("guard", "enabled", "required")}
-    guard = PIIGuard(stage=Stage.INPUT, **{**settings, "vault": "memory"})  # no session to keep
-
-    def redact(question: str) -> str:
-        turn = guard.check(Turn(question=question), RunContext()).turn
-        return turn.question if turn is not None else question
-
-    return redact
 
 
 def _open_index(path: str, index_type: Any) -> Any:

@@ -53,6 +53,7 @@ __all__ = [
     "calibrate_relevance",
     "choose_threshold",
     "score_questions",
+    "support_agent_redaction",
 ]
 
 FLOORED = -1.0  # the score of a question the cosine floor stops: refused at every threshold
@@ -159,6 +160,24 @@ def score_questions(
             score = NAMED if unknown_names(typed, corpus, pairs) else score
         out.append(QuestionScore(id=record.id, answerable=record.answerable, score=score))
     return out
+
+
+def support_agent_redaction() -> Callable[[str], str]:
+    """The question as support_agent's input PII guard redacts it: where the relevance guard reads names (a
+    customer's own name is a placeholder by then). Nothing is kept between calls (an in-memory vault)."""
+    from ragfort.guards.pii import PIIGuard
+    from ragfort.policy import load_policy
+    from ragfort.types import Stage
+
+    (entry,) = [g for g in load_policy("support_agent").raw["guards"]["input"] if g["guard"] == "pii"]
+    settings = {k: v for k, v in entry.items() if k not in ("guard", "enabled", "required")}
+    guard = PIIGuard(stage=Stage.INPUT, **{**settings, "vault": "memory"})
+
+    def redact(question: str) -> str:
+        turn = guard.check(Turn(question=question), RunContext()).turn
+        return turn.question if turn is not None else question
+
+    return redact
 
 
 def abstention_metrics(abstained: Sequence[bool], answerable: Sequence[bool]) -> AbstentionScores:

@@ -185,8 +185,7 @@ class Index:
         self._manifest_token: object = None
         self._manifest_stale = False
         self._document_versions: tuple[tuple[float, str, str], Mapping[str, str]] | None = None
-        self._words: tuple[str, frozenset[str]] | None = None
-        self._pairs: tuple[str, frozenset[int]] | None = None
+        self._corpus_sets: dict[str, tuple[str, frozenset[Any]]] = {}  # what `_per_version` read, by its name
 
     # -- properties ----------------------------------------------------------
     @property
@@ -331,13 +330,7 @@ class Index:
         What a question typed with a typo is respelt against (`ragfort.chain.RagChain.query`): the corpus's
         spelling of "servce" is "service".
         """
-        version = self.version
-        if self._words is None or self._words[0] != version:
-            found: set[str] = set()
-            for text in self._chunk_texts():
-                found |= words(text)
-            self._words = (version, frozenset(found))
-        return self._words[1]
+        return self._per_version("words", words)
 
     def word_pairs(self) -> frozenset[int]:
         """The pairs of words that stand side by side in some indexed chunk (`ragfort.text.word_pairs` keys),
@@ -346,17 +339,19 @@ class Index:
         A question's "Voltwise Watch" is a name the help center never uses when it writes "watch" but never
         after "Voltwise" (`ragfort.guards.names`; asked only by a relevance guard with a bar for names).
         """
-        version = self.version
-        if self._pairs is None or self._pairs[0] != version:
-            found: set[int] = set()
-            for text in self._chunk_texts():
-                found |= word_pairs(text)
-            self._pairs = (version, frozenset(found))
-        return self._pairs[1]
+        return self._per_version("word_pairs", word_pairs)
 
-    def _chunk_texts(self) -> list[str]:
-        got = self.backend.chunks().get(include=["documents"])
-        return [str(text) for text in got.get("documents") or []]
+    def _per_version(self, name: str, read: Callable[[str], set[Any]]) -> frozenset[Any]:
+        """What `read` finds in every indexed chunk, pooled; read once per index version and kept as `name`."""
+        version = self.version
+        kept = self._corpus_sets.get(name)
+        if kept is None or kept[0] != version:
+            got = self.backend.chunks().get(include=["documents"])
+            found: set[Any] = set()
+            for text in got.get("documents") or []:
+                found |= read(str(text))
+            kept = self._corpus_sets[name] = (version, frozenset(found))
+        return kept[1]
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_one(question)
