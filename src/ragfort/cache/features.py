@@ -45,8 +45,9 @@ __all__ = [
 # tell me" are courtesy. v8: chat words ("u", "wat") and contractions typed without an apostrophe ("dont": a
 # negation) read as meant; a dash after a greeting, "kindly", a trailing "appreciate it" are courtesy; "last" the
 # verb ("how long does it last") and "once" the conjunction ("once it's fixed") are no numbers; "gets" is "get"; a
-# fine or a penalty asks a cost.
-READING = 8
+# fine or a penalty asks a cost. v9: "how much ... costs" anywhere in the clause asks a price, and "what's in",
+# "what's included", "what comes with" ask for content (`ragfort.cache.opening`).
+READING = 9
 _HASH_KEY = f"ragfort-cache-features-v{READING}".encode()
 
 # Words that carry no meaning for the comparison (function words, question scaffolding).

@@ -17,6 +17,10 @@ the question it introduces. A question that opens with no word of the list
 (a generic "what", "which", a statement, a few keywords) has no opening and
 is compatible with anything: the other rules and the judge decide it.
 
+"How much" asks a price when a cost verb follows it in the clause ("how much a check-up costs for a
+returning patient"), else a quantity; "what's in", "what's included" and "what comes with" ask for
+content, as "what does it include" does.
+
 Two openings are compatible when they are equal, or one asks yes or no and
 the other the steps or what happens ("Can I stop a cheque in the app?" and
 "How do I stop a cheque in the app?" are served by one answer), or one asks
@@ -51,7 +55,7 @@ _KINDS: tuple[tuple[str, str], ...] = (
              rf"|what{_BE} the (?:deadline|time limit|cut-?off)\b|what{_BE} the .{{0,40}}\bhours$"),
     ("cost", rf"(?:is|are) there (?:a |an |any )?(?:fee|fees|charge|charges|cost|costs|price|penalty)\b"
              rf"|how much (?:is|are|was|were|does|do|did|will|would)\b|how much's\b"
-             rf"|how much .{{1,60}} (?:is|are|was|were|costs?|will be|would be)$"
+             rf"|how much .{{1,60}} (?:is|are|was|were|costs?|will be|would be)$|how much .{{1,60}}\bcosts?\b"
              rf"|what{_BE} the (?:price|cost|fee|fees|charge|charges)\b|what (?:does|do|will|would) .{{1,60}}\bcost$"),
     ("quantity", rf"how many\b|how much\b|how (?:big|large|heavy|old)\b"
                  rf"|what{_BE} the (?:minimum|maximum|max|min|limit|most|least|largest|smallest)\b"
@@ -59,7 +63,8 @@ _KINDS: tuple[tuple[str, str], ...] = (
     ("place", r"where\b"),
     ("person", r"who\b|whom\b|whose\b"),
     ("content", r"what (?:does|do|did|will|would) .{1,60}\b(?:show|shows|include|includes|cover|covers|contain"
-                r"|contains|mean|means|say|says|list|tell)(?: (?:me|you|us))?$"),
+                r"|contains|mean|means|say|says|list|tell)(?: (?:me|you|us))?$"
+                r"|what(?:'s| is| are) (?:in|inside|included)\b|what comes (?:in|with)\b"),
     ("choice", rf"which\b|what (?!{_AUX}\b|if\b|about\b|kind of\b|sort of\b|type of\b)[a-z-]+(?: [a-z-]+)? {_AUX}\b"),
     ("yesno", rf"{_AUX}\b|is there\b|are there\b"),
 )  # fmt: skip
