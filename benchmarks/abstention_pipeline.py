@@ -5,16 +5,17 @@
 
 `benchmarks/abstention.py` measures the relevance guard alone, on retrieved passages. A customer
 meets more than the guard: without an LLM the extractive generator also abstains when no sentence of
-the passages the guard let through is close enough, and with it a question the guard passed can
-still end in "I couldn't find that". This benchmark asks each answerability question of
+the passages the guard let through is close enough (with an LLM, the LLM may still say it does not
+know). This benchmark asks each answerability question of
 ``evals/answerability/`` (Voltwise, Northbeam) and ``evals/answerability_unseen/`` (the eight help
 centers nothing was trained or tuned on) through the CLI, exactly as the README's evaluation steps
 do: each help center is ingested with the shipped ``support_agent`` policy into a temporary index,
 its questions of the chosen split are written as a golden set (``answerable`` as labelled; an
 answerable question's ``relevant_doc_ids`` are the articles that answer it; the reference answer
 is the case's note, which no figure here reads) and ``ragfort eval`` runs them with that policy, no
-LLM (the extractive generator), with the policy's answer cache in a fresh data dir per help center (so a
-question can be served an earlier question's answer only within its own help center's run, as in production).
+LLM (the extractive generator), and the policy's answer cache on a fresh in-memory backend (``ragfort eval``'s
+default ``--cache fresh``: a question can be served an earlier question's answer only within its own help
+center's run, as in production).
 
 Per help center and pooled (``own``: Voltwise + Northbeam; ``unseen``: the eight): unanswerable
 questions abstained on, answerable questions abstained on (refused), and abstention precision,
