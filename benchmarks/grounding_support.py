@@ -28,6 +28,8 @@ every case; with ``--sweep`` they join the selection set.
 ``--clauses`` override the guard's ``learned_weight``, ``learned_passages``, ``learned_vetoes``,
 ``exempt_computed``, ``threshold`` and ``split_clauses`` (``--vetoes none``: the blend alone decides, as
 before 2026-12-05).
+``--show`` (``dev`` or ``train`` only) then lists every correct answer flagged and every wrong one passed, each
+claim with its score, its verdict and the first signal that decided it (`ragfort ask --explain` reads the same).
 ``--library-defaults`` scores with the grounding settings' own defaults instead (the feature
 model alone, the params.json threshold, compound sentences split into clauses): what
 support_agent used before its operating point was chosen with ``--sweep``.
@@ -122,7 +124,22 @@ def run_case(case: dict[str, Any], policy: dict[str, Any]) -> dict[str, Any]:
     stripped = any(not c.supported for c in result.claims)
     flagged = str(result.status) == "abstained" or stripped
     grounded = result.groundedness if result.groundedness is not None else 0.0
-    return {"flagged": flagged, "unsupported_score": 1.0 - grounded, "status": str(result.status)}
+    claims = [(c.text, c.score, c.supported, c.signals[0] if c.signals else "") for c in result.claims]
+    return {"flagged": flagged, "unsupported_score": 1.0 - grounded, "status": str(result.status), "claims": claims}
+
+
+def show_errors(results: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """``--show``: every correct answer flagged and every wrong one passed, with each claim's score and first signal."""
+    for title, label, flagged in (("Correct answers stripped or abstained", "supported", True),
+                                  ("Wrong answers passed", "unsupported", False)):  # fmt: skip
+        wrong = [(c, o) for c, o in results if c["label"] == label and o["flagged"] == flagged]
+        print(f"\n{title} ({len(wrong)})")
+        for case, out in wrong:
+            print(f"- {case['corpus']} {case['id']} [{case['kind']}] {case['question']!r}")
+            print(f"  answer: {case['answer']!r}" + (f" (error: {case['note']})" if case.get("note") else ""))
+            for text, score, supported, signal in out["claims"]:
+                mark = "kept" if supported else "STRIPPED" if supported is False else "unchecked"
+                print(f"    {score:.3f} {mark:<9} {text[:90]!r} | {signal[:160]}")
 
 
 def summarise(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[object]:
@@ -359,11 +376,16 @@ def main() -> int:
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
+    parser.add_argument("--show", action="store_true",
+                        help="list every error (correct answer flagged, wrong one passed) with its claims' scores; "
+                             "dev and train splits only")  # fmt: skip
     parser.add_argument("--rewrite", choices=CASE_REWRITES,
                         help="rewrite every case as people write it (benchmarks/_rewrites.py): the answer, or the "
                              "question for q- names; the label stays")  # fmt: skip
     args = parser.parse_args()
     splits = args.split or (["dev"] if args.sweep else ["dev", "test"])
+    if args.show and ("test" in splits or args.sweep):
+        parser.error("--show lists the cases it gets wrong: give --split dev or --split train (test is read as counts)")
     cases = []
 
     def read(path: Path) -> list[dict[str, Any]]:
@@ -432,6 +454,8 @@ def main() -> int:
     by_kind = sorted({k for _, k in kinds})
     print(table(["kind", *splits], [[k, *(f"{sum(v) / len(v):.2f} ({len(v)})" if (v := kinds.get((s, k))) else "-"
                                           for s in splits)] for k in by_kind]))  # fmt: skip
+    if args.show:
+        show_errors(results)
     print(f"\n{seconds:.0f} s ({1000 * seconds / len(cases):.0f} ms per case); peak RSS {peak_rss_mb():.0f} MB")
     return 0
 
