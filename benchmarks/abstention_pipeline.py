@@ -20,7 +20,8 @@ center's run, as in production).
 Per help center and pooled (``own``: Voltwise + Northbeam; ``unseen``: the eight): unanswerable
 questions abstained on, answerable questions abstained on (refused), and abstention precision,
 recall and F1 with "abstained" as the positive class (issue goals: F1 >= 0.85, refused <= 5%).
-Then the wall time and the peak RSS of the largest ``ragfort`` process (ingest or eval).
+Then the wall time and the peak RSS of the largest ``ragfort`` process (ingest or eval). ``--show`` (dev only)
+first lists each unanswerable question answered, with its answer, and each answerable question refused.
 """
 
 from __future__ import annotations
@@ -102,12 +103,27 @@ def row(name: str, results: Sequence[dict[str, Any]]) -> list[object]:
             f"{precision:.3f}", f"{recall:.3f}", f"{f1:.3f}"]  # fmt: skip
 
 
+def show(name: str, results: Sequence[dict[str, Any]]) -> None:
+    """``--show``: the unanswerable questions answered (with the answer) and the answerable ones refused."""
+    for r in results:
+        if (r["answerable"] is False) == (r["status"] == "abstained"):
+            continue
+        what = "answered" if r["answerable"] is False else "REFUSED"
+        kind = next((t for t in r["tags"] if t.startswith("kind:")), "")
+        said = f" => {r['answer'][:160]!r}" if what == "answered" else ""
+        print(f"{name} {r['id']} {what} [{kind}] {r['question']!r}{said}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--split", choices=("dev", "test"), default="test")
+    ap.add_argument("--show", action="store_true",
+                    help="list each unanswerable question answered and each answerable one refused (--split dev only)")
     ap.add_argument("--corpus", action="append", choices=sorted({**OWN, **UNSEEN}), default=None,
                     help="only these help centers (repeatable; default: all ten)")  # fmt: skip
     args = ap.parse_args(argv)
+    if args.show and args.split != "dev":
+        ap.error("--show lists the questions it gets wrong: only with --split dev (test is read as counts)")
     chosen = args.corpus or [*OWN, *UNSEEN]
     t0 = time.perf_counter()
     rows: list[list[object]] = []
@@ -120,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             results = run_corpus(name, docs, cases, args.split, Path(d))
             pools["own" if own else "unseen"].extend(results)
             rows.append(row(name, results))
+            if args.show:
+                show(name, results)
     rows += [row(pool, results) for pool, results in pools.items() if results]
     print(f"Abstention through ragfort ingest + ragfort eval (support_agent, no LLM), {args.split} split\n")
     headers = ["help center", "unanswerable abstained", "answerable refused", "precision", "recall", "F1"]
