@@ -17,6 +17,8 @@ both corpora together. ``--split`` picks the splits (default: dev and test).
 on; their ``dev`` and ``test`` splits as ``--split`` picks), per corpus and pooled as ``unseen``; the three
 written in session 19, after every rule then shipped, are also pooled as ``unseen-s19``, and the three written
 in session 22 (Wrenfield, Tidewell, Quillstack) as ``unseen-s22``.
+``--blind`` adds the two help centers written blind in session 30 (``evals/grounding_blind/``), per corpus and
+pooled as ``blind``: the same rules (dev may be read, test once per candidate); no rule of sessions 1-30 saw them.
 ``--rewrite NAME`` rewrites every case the way people write it (``benchmarks/_rewrites.py``: the answer as a
 letter, in bold, as a list, in lower case, ...; ``q-`` names rewrite the question), to measure what the form alone
 costs against the same run without it.
@@ -65,6 +67,8 @@ REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "evals" / "grounding"
 # Help centers no judge, rule or threshold was trained or chosen on (see its README.md).
 UNSEEN = REPO / "evals" / "grounding_unseen"
+# Help centers written blind in session 30, after everything shipped then (evals/grounding_blind/README.md).
+BLIND = REPO / "evals" / "grounding_blind"
 # The unseen help centers written in session 19, after every grounding rule then shipped (the rules of sessions 16-18
 # were found on the Cobalt and Fernhill dev halves): pooled apart as 'unseen-s19', the least tuned-on figure.
 WRITTEN_AFTER_RULES = frozenset({"harbourline", "pinecrest", "birchwood"})
@@ -373,6 +377,9 @@ def main() -> int:
     parser.add_argument("--unseen", action="store_true",
                         help="also the help centers of evals/grounding_unseen/ (their own rows, pooled as 'unseen', "
                              "the three written in session 19 as 'unseen-s19', those of session 22 as 'unseen-s22')")
+    parser.add_argument("--blind", action="store_true",
+                        help="also the help centers of evals/grounding_blind/ (written blind in session 30; their "
+                             "own rows and pooled as 'blind')")  # fmt: skip
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
@@ -397,6 +404,9 @@ def main() -> int:
     if args.unseen:
         for path in sorted(UNSEEN.glob("*.jsonl")):
             cases += [{**case, "unseen": True} for case in read(path)]
+    if args.blind:
+        for path in sorted(BLIND.glob("*.jsonl")):
+            cases += [{**case, "blind": True} for case in read(path)]
     cases = [c for c in cases if c["split"] in splits]
     extra = read_also(args.also, splits, cases)
     if isinstance(extra, str):
@@ -430,7 +440,7 @@ def main() -> int:
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for case, out in results:
         groups[(case["corpus"], case["split"])].append((case, out))
-        pooled = "all" if case.get("also") else "unseen" if case.get("unseen") else "both"
+        pooled = next((k for k in ("also", "unseen", "blind") if case.get(k)), "both").replace("also", "all")
         groups[(pooled, case["split"])].append((case, out))
         if case.get("unseen") and case["corpus"] in WRITTEN_AFTER_RULES:
             groups[("unseen-s19", case["split"])].append((case, out))
@@ -445,7 +455,7 @@ def main() -> int:
 
     kinds: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for case, out in results:
-        if case.get("unseen"):
+        if case.get("unseen") or case.get("blind"):
             continue
         flagged_right = out["flagged"] == (case["label"] == "unsupported")
         kinds[(case["split"], f"{case['label']}: {case['kind']}")].append(flagged_right)

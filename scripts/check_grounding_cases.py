@@ -1,8 +1,8 @@
-"""Check the in-domain grounding cases under evals/grounding/ and evals/grounding_unseen/ (see their README.md).
+"""Check the grounding cases under evals/grounding/, evals/grounding_unseen/ and evals/grounding_blind/ (README.md).
 
 ``python scripts/check_grounding_cases.py [FILE ...]`` prints one line per problem and exits 1
-when there is any; with no files it checks every ``*.jsonl`` of both folders. The help centers of
-evals/grounding_unseen/ have only ``dev`` and ``test`` documents, every one listed in their
+when there is any; with no files it checks every ``*.jsonl`` of the three folders. The help centers of
+evals/grounding_unseen/ and evals/grounding_blind/ have only ``dev`` and ``test`` documents, every one listed in their
 ``<corpus>.splits.json``. Checks: the schema, that
 every passage is exactly one of ingest's chunks of the named document, that a case's passages
 come from documents of the case's split (every document is ``train`` for a corpus without a
@@ -25,6 +25,9 @@ CORPORA = perturb.CORPORA  # name -> help-center folder, one map for the whole p
 UNSEEN_CASES = ROOT / "evals" / "grounding_unseen"
 # Help centers nothing is trained or tuned on: never in perturb.CORPORA, so no training mix reads them.
 UNSEEN = perturb.UNSEEN_CORPORA
+# Help centers written blind in session 30: checked as the unseen ones are (dev and test documents only).
+BLIND_CASES = ROOT / "evals" / "grounding_blind"
+BLIND = perturb.BLIND_CORPORA
 SUPPORTED = {"verbatim", "paraphrase", "yes_no", "fragment", "inference", "hedged"}
 UNSUPPORTED = {"number_swap", "entity_swap", "negation", "conflation", "addition", "partial", "wrong_scope"}
 SPLITS = {"train", "dev", "test"}
@@ -32,7 +35,7 @@ SPLITS = {"train", "dev", "test"}
 
 def chunks(corpus: str) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
-    for doc_id, path in discover({**CORPORA, **UNSEEN}[corpus]):
+    for doc_id, path in discover({**CORPORA, **UNSEEN, **BLIND}[corpus]):
         doc = load_document(path, doc_id=doc_id)
         out[doc_id] = {c.text for c in chunk_text(doc.text, title=doc.title)}
     return out
@@ -41,8 +44,9 @@ def chunks(corpus: str) -> dict[str, set[str]]:
 def check(path: Path) -> list[str]:
     problems: list[str] = []
     corpus = path.stem
-    unseen = path.parent.resolve() == UNSEEN_CASES.resolve()
-    allowed = UNSEEN if unseen else CORPORA
+    blind = path.parent.resolve() == BLIND_CASES.resolve()
+    unseen = blind or path.parent.resolve() == UNSEEN_CASES.resolve()
+    allowed = BLIND if blind else UNSEEN if unseen else CORPORA
     if corpus not in allowed:
         return [f"{path}: unknown corpus {corpus!r} (known: {sorted(allowed)})"]
     known = chunks(corpus)
@@ -113,7 +117,11 @@ def check(path: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    files = [Path(a) for a in argv] or [*sorted(CASES.glob("*.jsonl")), *sorted(UNSEEN_CASES.glob("*.jsonl"))]
+    files = [Path(a) for a in argv] or [
+        *sorted(CASES.glob("*.jsonl")),
+        *sorted(UNSEEN_CASES.glob("*.jsonl")),
+        *sorted(BLIND_CASES.glob("*.jsonl")),
+    ]
     problems = [p for f in files for p in check(f)]
     for p in problems:
         print(p)

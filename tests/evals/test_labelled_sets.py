@@ -232,6 +232,31 @@ def test_the_unseen_help_centers_are_checked_and_never_reach_a_training_mix() ->
             assert labels == {"supported", "unsupported"}, (f.name, split)
 
 
+def test_the_blind_help_centers_are_checked_and_apart_from_every_other_map() -> None:
+    """evals/grounding_blind (session 30): checked like the unseen ones; never trained on, never pooled with them."""
+    checker = _checker()
+    files = sorted((REPO / "evals" / "grounding_blind").glob("*.jsonl"))
+    assert {f.stem for f in files} == set(checker.BLIND)
+    assert [p for f in files for p in checker.check(f)] == []
+    assert not set(checker.BLIND) & (set(perturb.CORPORA) | set(perturb.UNSEEN_CORPORA))
+    for f in files:
+        cases = list(_records(f))
+        assert len(cases) >= 80
+        splits = json.loads(f.with_suffix(".splits.json").read_text())
+        assert set(splits.values()) == {"dev", "test"}
+        for split in ("dev", "test"):
+            labels = Counter(c["label"] for c in cases if c["split"] == split)
+            assert labels["supported"] >= 20 and labels["unsupported"] >= 20, (f.name, split, labels)
+        assert {c["kind"] for c in cases} == checker.SUPPORTED | checker.UNSUPPORTED
+    from ragfort.judges import answerability_mix, equivalence_mix, mix
+
+    # No training mix names the folder or the map.
+    for module in (mix, answerability_mix, equivalence_mix, perturb):
+        text = Path(module.__file__).read_text(encoding="utf-8")
+        assert "grounding_blind" not in text.replace("evals/grounding_blind/README.md", "")
+    assert "BLIND_CORPORA" not in Path(mix.__file__).read_text(encoding="utf-8")
+
+
 def test_the_checker_refuses_a_train_case_in_an_unseen_help_center(tmp_path: Path) -> None:
     checker = _checker()
     source = REPO / "evals" / "grounding_unseen" / "cobalt.jsonl"

@@ -83,6 +83,14 @@ UNSEEN_CORPORA: dict[str, Path] = {
     "quillstack": _REPO / "evals" / "corpora" / "quillstack",
 }
 
+# Help centers written blind in session 30 (evals/grounding_blind/README.md), after every rule and model shipped then:
+# a held-out estimate, apart from UNSEEN_CORPORA so the figures pooled over those stay comparable across sessions.
+# Never in `CORPORA` either: no training mix reads them.
+BLIND_CORPORA: dict[str, Path] = {
+    "ostara": _REPO / "evals" / "corpora" / "ostara_hotels",
+    "greengage": _REPO / "evals" / "corpora" / "greengage_grocery",
+}
+
 SUPPORTED_KINDS = ("verbatim", "paraphrase", "yes_no", "fragment", "inference")
 UNSUPPORTED_KINDS = ("number_swap", "entity_swap", "negation", "conflation", "addition", "partial", "wrong_scope")
 KINDS = SUPPORTED_KINDS + UNSUPPORTED_KINDS
