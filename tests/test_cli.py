@@ -89,6 +89,19 @@ def test_ingest_reports_and_is_idempotent(tmp_path: Path) -> None:
     assert again.exit_code == 0 and "up to date" in again.stdout
 
 
+def test_ingest_says_when_a_private_folder_had_personal_data_redacted(tmp_path: Path) -> None:
+    docs = tmp_path / "hc"
+    docs.mkdir()
+    (docs / "contact.md").write_text("# Contact\n\nCall our support line on 0800 555 0199, 8am to 8pm.\n")
+    (docs / "plans.md").write_text("# Plans\n\nThe Basic plan includes 5 GB of data a month.\n")
+    private = runner.invoke(app, ["ingest", str(docs), "--index", str(tmp_path / "p"), "-q"])
+    assert private.exit_code == 0 and "indexed 2 new" in private.stdout
+    assert "1 private document was indexed with personal data redacted (e.g. contact.md)" in private.stderr
+    assert "--public" in private.stderr
+    public = runner.invoke(app, ["ingest", str(docs), "--index", str(tmp_path / "q"), "-q", "--public"])
+    assert public.exit_code == 0 and "note:" not in public.stderr
+
+
 def test_ingest_missing_path_is_exit_2(tmp_path: Path) -> None:
     res = runner.invoke(app, ["ingest", str(tmp_path / "missing"), "--index", str(tmp_path / "i")])
     assert res.exit_code == 2 and "does not exist" in res.stderr

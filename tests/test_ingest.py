@@ -85,10 +85,14 @@ def test_public_text_is_indexed_as_written_and_private_text_redacted(tmp_path: P
     assert all(p.public for p in public.search("support phone number"))
     assert not any(p.public for p in private.search("support phone number"))
 
+    # The report names the private documents whose text redaction changed (the plan article has no personal data).
+    assert "contact/support.md" in ingest_paths([corpus], index=Index(tmp_path / "again")).redacted
+    assert "plans/unlimited.md" not in ingest_paths([corpus], index=Index(tmp_path / "again2")).redacted
+
     # Changing a folder's visibility re-indexes its documents (and changes the index version).
     before = private.version
     report = ingest_paths([corpus], index=private, visibility="public")
-    assert sorted(report.updated) == sorted(ARTICLES)
+    assert sorted(report.updated) == sorted(ARTICLES) and report.redacted == ()
     assert private.version != before
     assert "0800 555 0199" in private.document_text("contact/support.md")
     assert ingest_paths([corpus], index=private, visibility="public").changed is False

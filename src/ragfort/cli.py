@@ -204,6 +204,16 @@ def ingest(
         f"{report.unchanged} unchanged documents: {report.chunks} chunks, {report.sentences} sentences "
         f"in {report.seconds:.1f}s ({report.chunks_per_second:.0f} chunks/s); index version {report.index_version}"
     )
+    if report.redacted:
+        # Said even with -q: what was stored differs from the files, and a help center rarely wants that.
+        n = len(report.redacted)
+        typer.echo(
+            f"note: {n} private document{'s were' if n != 1 else ' was'} indexed with personal data redacted (e.g. "
+            f"{report.redacted[0]}): a folder without a ragfort-source.yaml is private. If this is a published help "
+            "center, its phone numbers, addresses and names are public: mark it public (a ragfort-source.yaml saying "
+            "'visibility: public', or --public) and ingest again (docs/privacy.md).",
+            err=True,
+        )
 
 
 def _print_human(result: Any, *, explain: bool) -> None:

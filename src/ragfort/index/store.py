@@ -113,6 +113,8 @@ class IngestReport:
     sentences: int = 0
     seconds: float = 0.0
     index_version: str = ""
+    # Private documents of this ingest whose indexed text the transform changed (personal data redacted).
+    redacted: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -478,12 +480,15 @@ class Index:
         todo = sorted(set(added) | set(updated))
         docs = [load_document(found[d][0], doc_id=d) for d in todo]
         private = [i for i, d in enumerate(docs) if not public[d.doc_id]]
+        redacted: list[str] = []
         if transform is not None and private:
             texts = transform([docs[i].text for i in private])
             if len(texts) != len(private):
                 raise ValueError(f"ingest transform returned {len(texts)} texts for {len(private)} documents")
             for i, t in zip(private, texts, strict=True):
                 d = docs[i]
+                if t != d.text:
+                    redacted.append(d.doc_id)
                 docs[i] = LoadedDocument(d.doc_id, d.source, d.title, t, d.sha256)
         chunked = [(d, chunk_text(d.text, title=d.title, max_chars=self.chunk_chars)) for d in docs]
 
@@ -536,6 +541,7 @@ class Index:
             sentences=n_sentences,
             seconds=time.perf_counter() - t0,
             index_version=working.index_version,
+            redacted=tuple(sorted(redacted)),
         )
 
     def _write_chunks(
