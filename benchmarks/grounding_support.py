@@ -146,6 +146,15 @@ def show_errors(results: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
                 print(f"    {score:.3f} {mark:<9} {text[:90]!r} | {signal[:160]}")
 
 
+def _pool(case: dict[str, Any]) -> str:
+    """The pooled row a case also counts in: its --also file's, the unseen or blind help centers', or both corpora's."""
+    if case.get("also"):
+        return "all"
+    if case.get("unseen"):
+        return "unseen"
+    return "blind" if case.get("blind") else "both"
+
+
 def summarise(rows: list[tuple[dict[str, Any], dict[str, Any]]]) -> list[object]:
     sup = [out for case, out in rows if case["label"] == "supported"]
     uns = [out for case, out in rows if case["label"] == "unsupported"]
@@ -440,7 +449,7 @@ def main() -> int:
     groups: dict[tuple[str, str], list[tuple[dict[str, Any], dict[str, Any]]]] = defaultdict(list)
     for case, out in results:
         groups[(case["corpus"], case["split"])].append((case, out))
-        pooled = next((k for k in ("also", "unseen", "blind") if case.get(k)), "both").replace("also", "all")
+        pooled = _pool(case)
         groups[(pooled, case["split"])].append((case, out))
         if case.get("unseen") and case["corpus"] in WRITTEN_AFTER_RULES:
             groups[("unseen-s19", case["split"])].append((case, out))
