@@ -17,7 +17,9 @@ LLM (the extractive generator), and the policy's answer cache on a fresh in-memo
 default ``--cache fresh``: a question can be served an earlier question's answer only within its own help
 center's run, as in production).
 
-Per help center and pooled (``own``: Voltwise + Northbeam; ``unseen``: the eight): unanswerable
+``--blind`` adds the two help centers written blind in session 30 (``evals/answerability_blind/``).
+
+Per help center and pooled (``own``: Voltwise + Northbeam; ``unseen``: the eight; ``blind``: the two): unanswerable
 questions abstained on, answerable questions abstained on (refused), and abstention precision,
 recall and F1 with "abstained" as the positive class (issue goals: F1 >= 0.85, refused <= 5%).
 Then the wall time and the peak RSS of the largest ``ragfort`` process (ingest or eval). ``--show`` (dev only)
@@ -47,6 +49,7 @@ from ragfort.judges import perturb
 REPO = Path(__file__).resolve().parents[1]
 OWN = {"voltwise": REPO / "examples" / "help_center", "northbeam": REPO / "evals" / "corpora" / "northbeam_bank"}
 UNSEEN = perturb.UNSEEN_CORPORA
+BLIND = perturb.BLIND_CORPORA  # written blind in session 30 (evals/grounding_blind/README.md); --blind
 
 
 def golden_rows(path: Path, split: str) -> list[dict[str, Any]]:
@@ -119,22 +122,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--split", choices=("dev", "test"), default="test")
     ap.add_argument("--show", action="store_true",
                     help="list each unanswerable question answered and each answerable one refused (--split dev only)")
-    ap.add_argument("--corpus", action="append", choices=sorted({**OWN, **UNSEEN}), default=None,
-                    help="only these help centers (repeatable; default: all ten)")  # fmt: skip
+    ap.add_argument("--corpus", action="append", choices=sorted({**OWN, **UNSEEN, **BLIND}), default=None,
+                    help="only these help centers (repeatable; default: all ten, and the blind two with --blind)")
+    ap.add_argument("--blind", action="store_true",
+                    help="also the two help centers written blind in session 30 (evals/answerability_blind/)")
     args = ap.parse_args(argv)
     if args.show and args.split != "dev":
         ap.error("--show lists the questions it gets wrong: only with --split dev (test is read as counts)")
-    chosen = args.corpus or [*OWN, *UNSEEN]
+    chosen = args.corpus or [*OWN, *UNSEEN, *(BLIND if args.blind else ())]
     t0 = time.perf_counter()
     rows: list[list[object]] = []
-    pools: dict[str, list[dict[str, Any]]] = {"own": [], "unseen": []}
+    pools: dict[str, list[dict[str, Any]]] = {"own": [], "unseen": [], "blind": []}
     with tempfile.TemporaryDirectory(prefix="ragfort-abstention-pipeline-") as d:
         for name in chosen:
-            own = name in OWN
-            docs = OWN[name] if own else UNSEEN[name]
-            cases = REPO / "evals" / ("answerability" if own else "answerability_unseen") / f"{name}.jsonl"
-            results = run_corpus(name, docs, cases, args.split, Path(d))
-            pools["own" if own else "unseen"].extend(results)
+            pool = "own" if name in OWN else "blind" if name in BLIND else "unseen"
+            docs = {**OWN, **UNSEEN, **BLIND}[name]
+            folder = "answerability" if pool == "own" else f"answerability_{pool}"
+            results = run_corpus(name, docs, REPO / "evals" / folder / f"{name}.jsonl", args.split, Path(d))
+            pools[pool].extend(results)
             rows.append(row(name, results))
             if args.show:
                 show(name, results)

@@ -1,6 +1,6 @@
 """Answer cache: hit latency per backend and the near-miss suite.
 
-``python benchmarks/cache.py [--sweep | --funnel] [--unseen]``
+``python benchmarks/cache.py [--sweep | --funnel] [--unseen] [--blind]``
 
 1. Latency. The help center is ingested into a temp folder and wrapped in the
    default chain with each backend (memory, sqlite, and redis when
@@ -36,7 +36,9 @@
    questions match. Then the judge's own cost per lookup, and the
    cache_pairs detail per near-miss kind. ``--unseen`` adds the pairs over two
    help centers nothing was trained or tuned on (``evals/equivalence_unseen/``,
-   ``unseen dev`` and ``unseen test``, each over its own help center's index).
+   ``unseen dev`` and ``unseen test``, each over its own help center's index). ``--blind`` adds the pairs
+   over the two help centers written blind in session 30 (``evals/equivalence_blind/``, ``blind dev`` and
+   ``blind test``).
 3. ``--funnel`` (instead of 1 and 2; with ``--unseen``, over the unseen help
    centers' pairs instead): on the dev split only, where each pair
    stops in the shipped semantic gate. Every pair's stages are computed
@@ -103,6 +105,9 @@ TRAIN_ONLY = {
 # Help centers nothing was trained or tuned on (evals/grounding_unseen/README.md): --unseen adds their pairs
 # (evals/equivalence_unseen/), dev and test, each over its own help center's index.
 UNSEEN = perturb.UNSEEN_CORPORA
+# Help centers written blind in session 30 (evals/grounding_blind/README.md): --blind adds their pairs
+# (evals/equivalence_blind/), dev and test, each over its own help center's index.
+BLIND = perturb.BLIND_CORPORA
 GOLDEN = REPO / "evals" / "help_center.jsonl"
 ROUNDS = 40
 # The cosine floors (`judged_threshold`) the funnel and cache_distinct.py --floors compare.
@@ -246,14 +251,19 @@ def equivalence_sets(chains: dict[str, Any]) -> dict[str, list[tuple[str, str, b
     return out
 
 
-def unseen_sets(chains: dict[str, Any]) -> dict[str, list[tuple[str, str, bool, str, Seen]]]:
-    """The pairs of evals/equivalence_unseen by split, over the `UNSEEN` help centers (whose chains `chains` holds)."""
-    seen = {corpus: Seen(chains[corpus]) for corpus in UNSEEN if corpus in chains}
-    out: dict[str, list[tuple[str, str, bool, str, Seen]]] = {"unseen dev": [], "unseen test": []}
-    for path in sorted((REPO / "evals" / "equivalence_unseen").glob("*.jsonl")):
+def unseen_sets(
+    chains: dict[str, Any], *, corpora: dict[str, Path] = UNSEEN, name: str = "unseen"
+) -> dict[str, list[tuple[str, str, bool, str, Seen]]]:
+    """The pairs of evals/equivalence_<name> by split, over the `corpora` help centers (whose chains `chains` holds).
+
+    ``name`` is ``unseen`` (`UNSEEN`) or ``blind`` (`BLIND`, written blind in session 30).
+    """
+    seen = {corpus: Seen(chains[corpus]) for corpus in corpora if corpus in chains}
+    out: dict[str, list[tuple[str, str, bool, str, Seen]]] = {f"{name} dev": [], f"{name} test": []}
+    for path in sorted((REPO / "evals" / f"equivalence_{name}").glob("*.jsonl")):
         for row in _pairs_jsonl(path):
             if row["corpus"] in seen:
-                out[f"unseen {row['split']}"].append(
+                out[f"{name} {row['split']}"].append(
                     (row["q1"], row["q2"], bool(row["equivalent"]), row["kind"], seen[row["corpus"]])
                 )
     return out
@@ -344,6 +354,8 @@ def suite(chains: dict[str, Any], *, sweep: bool) -> None:
             "train-only HCs": eq["train-only"]}  # fmt: skip
     if any(corpus in chains for corpus in UNSEEN):
         sets.update(unseen_sets(chains))
+    if any(corpus in chains for corpus in BLIND):
+        sets.update(unseen_sets(chains, corpora=BLIND, name="blind"))
     methods = _methods((0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95) if sweep else ())
     golden = [json.loads(line)["question"] for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line]
     print("\nQuestion pairs: near-miss pairs served (false hits; goal 0) and paraphrases served (goal >= 60%)")
@@ -508,6 +520,10 @@ def main() -> int:
         for name, folder in TRAIN_ONLY.items():
             ingest_paths([folder], index=tmp / name, policy=None)
             chains[name] = ragfort.build_chain(tmp / name)
+        if "--blind" in sys.argv:
+            for name, folder in BLIND.items():
+                ingest_paths([folder], index=tmp / name, policy=None)
+                chains[name] = ragfort.build_chain(tmp / name)
         if "--unseen" in sys.argv:
             for name, folder in UNSEEN.items():
                 ingest_paths([folder], index=tmp / name, policy=None)

@@ -273,13 +273,16 @@ def test_the_checker_refuses_a_train_case_in_an_unseen_help_center(tmp_path: Pat
 UNSEEN = perturb.UNSEEN_CORPORA
 
 
-@pytest.mark.parametrize("corpus", sorted(UNSEEN))
-def test_the_unseen_help_centers_questions_and_pairs_sit_in_their_documents_split(corpus: str) -> None:
-    """evals/answerability_unseen and evals/equivalence_unseen: real documents, one split each, labels that agree."""
-    docs = _doc_chunks(UNSEEN[corpus])
-    splits: dict[str, str] = json.loads((REPO / "evals" / "grounding_unseen" / f"{corpus}.splits.json").read_text())
+@pytest.mark.parametrize(
+    ("corpus", "where"),
+    [*((c, "unseen") for c in sorted(UNSEEN)), *((c, "blind") for c in sorted(perturb.BLIND_CORPORA))],
+)
+def test_the_unseen_help_centers_questions_and_pairs_sit_in_their_documents_split(corpus: str, where: str) -> None:
+    """evals/answerability_<where> and evals/equivalence_<where>: real documents, one split each, labels that agree."""
+    docs = _doc_chunks({**UNSEEN, **perturb.BLIND_CORPORA}[corpus])
+    splits: dict[str, str] = json.loads((REPO / "evals" / f"grounding_{where}" / f"{corpus}.splits.json").read_text())
     assert set(splits) == set(docs)
-    questions = list(_records(REPO / "evals" / "answerability_unseen" / f"{corpus}.jsonl"))
+    questions = list(_records(REPO / "evals" / f"answerability_{where}" / f"{corpus}.jsonl"))
     assert len(questions) >= 80 and len({q["id"] for q in questions}) == len(questions)
     for q in questions:
         assert q["corpus"] == corpus and q["question"].strip() and q["split"] in ("dev", "test"), q["id"]
@@ -288,7 +291,7 @@ def test_the_unseen_help_centers_questions_and_pairs_sit_in_their_documents_spli
         assert {splits[d] for d in q["answer_doc_ids"]} <= {q["split"]}, q["id"]
     for split in ("dev", "test"):
         assert {q["answerable"] for q in questions if q["split"] == split} == {True, False}
-    pairs = list(_records(REPO / "evals" / "equivalence_unseen" / f"{corpus}.jsonl"))
+    pairs = list(_records(REPO / "evals" / f"equivalence_{where}" / f"{corpus}.jsonl"))
     assert len(pairs) >= 100 and len({p["id"] for p in pairs}) == len(pairs)
     for pair in pairs:
         assert pair["corpus"] == corpus and pair["q1"].strip() and pair["q2"].strip() and pair["q1"] != pair["q2"]
@@ -298,7 +301,7 @@ def test_the_unseen_help_centers_questions_and_pairs_sit_in_their_documents_spli
 
     # No training mix reads them: the mixes load evals/answerability and evals/equivalence only.
     for module in (answerability_mix, equivalence_mix):
-        assert "_unseen" not in Path(module.__file__).read_text(encoding="utf-8")
+        assert f"_{where}" not in Path(module.__file__).read_text(encoding="utf-8")
 
 
 def _unseen_chunks(corpus: str) -> dict[str, set[str]]:
