@@ -251,8 +251,8 @@ def equivalence_sets(chains: dict[str, Any]) -> dict[str, list[tuple[str, str, b
     return out
 
 
-def unseen_sets(
-    chains: dict[str, Any], *, corpora: dict[str, Path] = UNSEEN, name: str = "unseen"
+def held_out_sets(
+    chains: dict[str, Any], corpora: dict[str, Path], name: str
 ) -> dict[str, list[tuple[str, str, bool, str, Seen]]]:
     """The pairs of evals/equivalence_<name> by split, over the `corpora` help centers (whose chains `chains` holds).
 
@@ -353,9 +353,9 @@ def suite(chains: dict[str, Any], *, sweep: bool) -> None:
     sets = {"equivalence dev": eq["dev"], "equivalence test": eq["test"], "cache_pairs": cache_pairs,
             "train-only HCs": eq["train-only"]}  # fmt: skip
     if any(corpus in chains for corpus in UNSEEN):
-        sets.update(unseen_sets(chains))
+        sets.update(held_out_sets(chains, UNSEEN, "unseen"))
     if any(corpus in chains for corpus in BLIND):
-        sets.update(unseen_sets(chains, corpora=BLIND, name="blind"))
+        sets.update(held_out_sets(chains, BLIND, "blind"))
     methods = _methods((0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95) if sweep else ())
     golden = [json.loads(line)["question"] for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line]
     print("\nQuestion pairs: near-miss pairs served (false hits; goal 0) and paraphrases served (goal >= 60%)")

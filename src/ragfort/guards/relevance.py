@@ -348,12 +348,12 @@ class RelevanceGuard(BaseGuard):
         """The question model's decision over the passages the judge read (all of `top`, or the first rounds)."""
         prob = self._question_probability(model, top, probs)
         scored = _cosines(top) is not None
-        floor = self._floor(model, scored, names)
+        base, floor = self._floor(model, scored), self._floor(model, scored, names)
         read = (
             f"question answerable {prob:.3f}; {answering} of {len(probs)} passages read answer, best {max(probs):.3f}"
             f"{_unread(top, probs)}"
         )
-        if floor > self._floor(model, scored):
+        if floor > base:
             named = ", ".join(f"'{n}'" for n in names)
             read += f"; it names {named}, which the help center never mentions"
         if prob >= floor:
