@@ -91,3 +91,36 @@ def test_the_city_after_a_postcode_stays_with_the_address_when_a_new_sentence_fo
     text = "Hello, this is Aisha at Kastanienallee 12, 10435 Berlin. What sizes of extra data can I buy?"
     (found,) = StreetAddressRecognizer().analyze(text, ["STREET_ADDRESS"])
     assert text[found.start : found.end] == "Kastanienallee 12, 10435 Berlin"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Questions from the labelled sets that the street shapes took for addresses (session 31).
+        "how much extra would it be to schedule my $8,000 engagement ring on renters",  # an amount, then "ring"
+        "what upload do u get on fibre 150",  # Hungarian "u" leads no street name
+        "Can I take a full-size bike on a weekday Metro train leaving Cannon Street at 15:30?",
+        "This year I stayed 12 nights booked via booking.com and 20 nights booked direct.",
+        "how do we claim the loyalty discount for customers who've renewed 3 years in a row",
+        "can my 22 year old daughter drive in scotland on the gb travel pack",
+        "My service has been restricted. Can I still ring 999 if I need to?",
+    ],
+)
+def test_amounts_counts_and_english_verbs_are_no_street(text: str) -> None:
+    assert _addresses(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("Send it to Via Roma 5, Milano.", "Via Roma 5, Milano"),
+        ("Post it to 12 rue de la Paix", "12 rue de la Paix"),
+        ("My flat is at Baker Street 12", "Baker Street 12"),
+        ("She lives at Kossuth Lajos u. 12", "Kossuth Lajos u. 12"),
+        ("send to 5 The Close, Leeds", "5 The Close, Leeds"),
+        ("we moved to 14 kings road last year", "14 kings road"),
+        ("deliver to 2 Mill Row please", "2 Mill Row"),
+    ],
+)
+def test_street_lines_beside_those_shapes_are_still_found(text: str, address: str) -> None:
+    assert address in _addresses(text)

@@ -52,23 +52,39 @@ _WORD = r"[^\W\d_][\w'’.-]*"
 _NUM = r"\d{1,6}[A-Za-z]?(?:[-/]\d{1,4}[A-Za-z]?)?"
 _UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|#)\.?\s*#?\s*\d{1,5}[A-Za-z]?"
 
+# Street types written only before the name ("Via Roma 5", "12 rue de la Paix"): a name never ends with one,
+# so "12 nights booked via" is no address.
+_LEADING_ONLY = frozenset(
+    "rue via viale rua calle piazza corso chemin travessa largo praça carrera avenida paseo camino rambla carrer "
+    "avinguda strada vicolo estrada alameda".split()
+)
+_ENDING_WORDS = "|".join(w for w in _STREET_WORDS.split("|") if w not in _LEADING_ONLY)
+# A count of time or things after a number ("3 years in a row", "12 nights booked", "a 22 year old daughter"): no
+# street name starts so.
+_NOT_A_NAME_START = (
+    r"(?!(?:years?|yrs?|nights?|days?|weeks?|months?|hours?|hrs?|minutes?|mins?|times?|people|persons?|items?|"
+    r"miles?|km|percent|per)\b)"
+)
 # "1600 Pennsylvania Avenue", "74 Diakou Street", "159 Eleftheriou Venizelou str"; a building number
 # may come first ("975 3968 Bay Street").
-_US_STYLE = rf"(?:\d{{1,6}}[ \t]+)?{_NUM}[ \t]+(?:{_WORD}[ \t]+){{0,4}}?(?:{_STREET_WORDS})\b\.?(?:[ \t]+{_NUM}\b)?"
+_US_STYLE = (
+    rf"(?:\d{{1,6}}[ \t]+)?{_NUM}[ \t]+{_NOT_A_NAME_START}(?:{_WORD}[ \t]+){{0,4}}?(?:{_ENDING_WORDS})\b\.?"
+    rf"(?:[ \t]+{_NUM}\b)?"
+)
 # "12 rue de la Paix", "63 Avenue du Golf Arabe": the name follows the type word, on the same line.
 _NOT_UNIT = r"(?!(?:apt|apartment|suite|ste|unit|flat|floor|room|bldg)\b)"
 _NUM_LEADING = (
     rf"(?:\d{{1,6}}[ \t]+)?{_NUM}[ \t]+(?:{_LEADING_WORDS})\.?(?:[ \t]+{_NOT_UNIT}{_WORD}){{1,4}}(?:[ \t]+{_NUM}\b)?"
 )
 # "Rua do Arenque 1634", "Via Franscini 71", "Calle Mayor 5".
-_LEADING_TYPE = rf"(?:{_STREET_WORDS})[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD}[ \t]+{_NUM}\b"
+_LEADING_TYPE = rf"(?:{_LEADING_WORDS})[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD}[ \t]+{_NUM}\b"
 # "Koskikatu 25", "Brucker Bundesstrasse 31", "Præstevænget 15" (optionally "450 Præstevænget 15").
 # The words before the name are capitalised ("Brucker"; case-sensitive although the shapes are compiled
 # ignoring case): "at Kastanienallee 12" must not take "at" (and the name before it) into the address,
 # where the overlap with that name would drop the whole address.
 _SUFFIXED = rf"(?:{_NUM}[ \t]+)?(?:(?-i:{_CAP})[ \t]+){{0,2}}{_STREET_SUFFIX}[ \t]+{_NUM}\b"
-# "Villacher Strasse 89", "Baker Street 12".
-_TRAILING_TYPE = rf"(?:{_WORD}[ \t]+){{1,2}}(?:{_STREET_WORDS})\.?[ \t]+{_NUM}\b"
+# "Villacher Strasse 89", "Baker Street 12": a capitalised name ("I still ring 999" is no address).
+_TRAILING_TYPE = rf"(?:(?-i:{_CAP})[ \t]+){{1,2}}(?:{_ENDING_WORDS})\.?[ \t]+{_NUM}\b"
 # "Hoge Wei 32 St.", "Grössgstötten 50 street": name, house number, then the type word.
 _NUMBER_THEN_TYPE = rf"(?:{_CAP}[ \t]+){{1,3}}{_NUM}[ \t]+(?i:street|st|str)\b\.?"
 # An intersection: "the corner of Main St and 5th Ave", "corner of Kuusiku 7 and Alder Flat".
@@ -89,8 +105,10 @@ _MILITARY = (
 # Each shape separately: at one position the longest wins ("86036 Rua do Arenque 1634" is
 # one leading-type line, not "86036 Rua"). A unit may come first ("Suite 5, 12 Main St").
 _UNIT_FIRST = rf"(?:{_UNIT}[ \t]*,?[ \t]+)?"
+# The digits of an amount are no house number: "$8,000 engagement ring", "£12 Main Street voucher".
+_NOT_AMOUNT = r"(?<!\d,)(?<!\d\.)(?<![$£€¥])"
 _STREET_LINES = [
-    re.compile(rf"(?<![\w-]){_UNIT_FIRST}(?:{shape})", re.IGNORECASE)
+    re.compile(rf"(?<![\w-]){_NOT_AMOUNT}{_UNIT_FIRST}(?:{shape})", re.IGNORECASE)
     for shape in (_POBOX, _US_STYLE, _NUM_LEADING, _SUFFIXED, _LEADING_TYPE, _TRAILING_TYPE, _MILITARY)
 ] + [re.compile(rf"(?<![\w-]){_NUMBER_THEN_TYPE}")]
 # A postal code right after its label: "ZIP: 8592", "postcode 1012 AB", "my zip code is 35350".
