@@ -172,3 +172,29 @@ async def test_an_llm_past_its_budget_is_cancelled_and_the_step_fails_over(help_
 
 def test_the_chain_is_what_build_chain_returns_from_the_package(help_center_index: Path) -> None:
     assert isinstance(ragfort.build_chain(help_center_index), RagChain)
+
+
+async def test_the_chain_offers_its_corpus_vocabulary_to_the_pii_guard(
+    chain: RagChain, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vocabulary = chain.vocabulary()
+    assert vocabulary is not None
+    assert "voltwise" in vocabulary.proper and "voltwise" in vocabulary.words and vocabulary.pairs
+    steps = chain.ragfort_steps(Policy.from_mapping({"name": "p"}))
+    assert steps.vocabulary is not None
+
+    def gone() -> frozenset[str]:
+        raise ConnectionError("index server down")
+
+    monkeypatch.setattr(chain.index, "proper_words", gone)
+    assert chain.vocabulary() is None  # redact as for any chain
+
+
+def test_a_hardened_default_chain_keeps_the_help_centers_words_in_a_question(help_center_chain) -> None:  # type: ignore[no-untyped-def]
+    import ragfort
+
+    hardened = ragfort.harden(help_center_chain, policy="support_agent")
+    kept = hardened.invoke({"question": "tablet trade-in cracked screen?"})
+    assert not kept.redactions
+    named = hardened.invoke({"question": "Hi, I'm Margaret Thornbury. Can I trade in a tablet with a cracked screen?"})
+    assert [r.entity for r in named.redactions if r.stage.value == "input"] == ["PERSON"]

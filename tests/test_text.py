@@ -115,3 +115,15 @@ def test_contractions_typed_without_an_apostrophe_are_read_with_it() -> None:
     assert CONTRACTIONS["dont"] == "don't" and CONTRACTIONS["hasnt"] == "hasn't"
     assert all(typed == written.replace("'", "") for typed, written in CONTRACTIONS.items())
     assert "id" not in CONTRACTIONS  # typed so, it is "ID"
+
+
+def test_proper_words_are_capitalised_inside_a_sentence_not_at_its_start_or_in_headings() -> None:
+    from ragfort.text import proper_words
+
+    text = (
+        "# Gift Cards And Returns\n\nGift cards never expire. Buy one at any Brightwater store or ask for a Railcard."
+    )
+    found = proper_words(text)
+    assert {"brightwater", "railcard"} <= found
+    assert "gift" not in found  # a sentence start, and a heading
+    assert "cards" not in found and "returns" not in found

@@ -38,6 +38,7 @@ from ragfort.guards.names import unknown_names
 from ragfort.index.store import Index
 from ragfort.integrations.convert import passage_to_document
 from ragfort.judges import MODELS_DIR
+from ragfort.pii.vocabulary import CorpusVocabulary
 from ragfort.pipeline import ChainSteps, GenerationFailed
 from ragfort.policy import Policy
 from ragfort.streaming import SentenceFeed
@@ -109,6 +110,19 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             self._spelling = (version, corpus | judge_vocabulary(model), Speller(corpus), judge_speller(model))
         _, known, speller, fallback = self._spelling
         return respelt(query, known, speller, fallback)
+
+    def vocabulary(self) -> CorpusVocabulary | None:
+        """The corpus's words, word pairs and capitalised names, or None when they cannot be read (an index server
+        that went away).
+
+        The PII guard reads a customer's "cover max" or "Skylark Miles" as the help center's name rather than a
+        person's with them (`ragfort.pii.vocabulary`); without them it redacts as it would for any chain.
+        """
+        try:
+            return CorpusVocabulary(self.index.words(), self.index.word_pairs(), self.index.proper_words())
+        except Exception as exc:  # an index server that went away: redact as for any chain
+            log.warning("cannot read the corpus's words for the PII guard (%s)", type(exc).__name__)
+            return None
 
     def unknown_names(self, question: str) -> tuple[str, ...] | None:
         """The names typed in `question` (redacted) that the corpus never uses (`ragfort.guards.names`), or None
@@ -247,7 +261,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             ctx.state.can_regenerate = True
             return turn.evolve(answer=answer)
 
-        return ChainSteps(generate=generate, retrieve=retrieve, extract=extract)
+        return ChainSteps(generate=generate, retrieve=retrieve, extract=extract, vocabulary=self.vocabulary)
 
     async def _queries(self, turn: Turn, ctx: RunContext) -> tuple[str, str | None, str | None, str | None]:
         """What to retrieve on, a second text whose ranking to fuse with it (or None), how to read the question,

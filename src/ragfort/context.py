@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from ragfort.pii.vocabulary import CorpusVocabulary
+
 __all__ = ["AfterRetrieval", "Handler", "Layer", "RequestState", "RunContext", "SentenceVectors"]
 
 SentenceVectors = Callable[[Sequence[Passage]], "list[npt.NDArray[np.float32] | None]"]
@@ -61,6 +63,11 @@ class RequestState:
             when the corpus's words cannot be read), when ragfort retrieved;
             None otherwise. Only a relevance guard with
             ``unknown_name_min_answerable`` set asks.
+        vocabulary: reads, on demand, the corpus's words, word pairs and
+            capitalised names (`ragfort.pii.vocabulary`; None when they cannot
+            be read), when ragfort's own index retrieves; None otherwise. The
+            PII guard asks at the input stage, so that "cover max" in a
+            question is read as the help center's product, not a person.
         reading_context: the conversation (customer's side and question, as
             searched) that the extractive generator weighs in beside a question
             asked after it that does not read as a follow-up; None otherwise.
@@ -87,6 +94,7 @@ class RequestState:
     search_text: str | None = None
     sentence_vectors: SentenceVectors | None = None
     unknown_names: Callable[[], tuple[str, ...] | None] | None = None
+    vocabulary: Callable[[], CorpusVocabulary | None] | None = None
     reading_context: str | None = None
     stale: Callable[[Turn], Turn] | None = None
     can_regenerate: bool = False

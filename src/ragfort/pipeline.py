@@ -42,9 +42,9 @@ import asyncio
 import dataclasses
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from ragfort.context import AfterRetrieval, Handler, Layer, RunContext
 from ragfort.faults import describe_fault
@@ -60,6 +60,9 @@ from ragfort.types import (
     Turn,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from ragfort.pii.vocabulary import CorpusVocabulary
 
 __all__ = [
     "AfterRetrieval",
@@ -97,11 +100,16 @@ class ChainSteps:
             chain, whose passages appear only once it ran.
         extract: answers from the retrieved passages alone, for the
             ``extractive`` fallback; None when the chain cannot.
+        vocabulary: reads the corpus's wording (`ragfort.pii.vocabulary`),
+            for a chain that retrieves from ragfort's index; None otherwise.
+            Offered to the guards in ``ctx.state.vocabulary`` before the
+            input gate.
     """
 
     generate: Handler
     retrieve: Handler | None = None
     extract: Handler | None = None
+    vocabulary: Callable[[], CorpusVocabulary | None] | None = None
 
 
 @runtime_checkable
@@ -347,6 +355,8 @@ class Pipeline:
 
     async def run(self, turn: Turn, ctx: RunContext) -> GuardedAnswer:
         """Run one request and assemble the result."""
+        if self.steps.vocabulary is not None and ctx.state.vocabulary is None:
+            ctx.state.vocabulary = self.steps.vocabulary
         final = await self._handler(turn, ctx)
         # The turn before finalizers: redacted text only, which is what traces keep.
         ctx.state.final_turn = final

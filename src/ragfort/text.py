@@ -17,6 +17,7 @@ __all__ = [
     "normalize_question",
     "pair_key",
     "plain_quotes",
+    "proper_words",
     "search_text",
     "sentence_spans",
     "sentences",
@@ -382,6 +383,26 @@ CONTRACTIONS: dict[str, str] = {
 def words(text: str) -> set[str]:
     """The lower-case words of `text` (letters, with an inner apostrophe: "can't"), read with plain quotes."""
     return {w.lower() for w in _LETTERS.findall(plain_quotes(text))}
+
+
+# A capitalised word inside a sentence: after a letter, digit, comma or closing bracket and a space, not after a
+# sentence end, a colon, a table bar or a line start.
+_INNER_CAPITAL = re.compile(r"(?<=[A-Za-z0-9,)’'\"”] )[A-Z][A-Za-z]*(?:'[A-Za-z]+)?")
+
+
+def proper_words(text: str) -> set[str]:
+    """The words `text` writes capitalised inside a sentence, in lower case: its names ("Brightwater", "Railcard").
+
+    Headings (Markdown lines starting with "#") are skipped: they capitalise every word. What a question's lone
+    capitalised word must be for the PII guard to read it as the help center's name rather than a person's
+    (`ragfort.pii.vocabulary`).
+    """
+    found: set[str] = set()
+    for line in plain_quotes(text).splitlines():
+        if line.lstrip().startswith("#"):
+            continue
+        found.update(w.lower() for w in _INNER_CAPITAL.findall(line))
+    return found
 
 
 def word_pairs(text: str) -> set[int]:

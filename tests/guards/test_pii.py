@@ -261,3 +261,36 @@ def test_answer_spans_copied_from_public_passages_stay_but_the_customers_own_do_
     other = RunContext(session_id="s-private")
     out = guards[Stage.OUTPUT].check(turn.evolve(documents=(private,), answer=answer), other)
     assert out.turn is not None and "0800 555 0199" not in (out.turn.answer or "")
+
+
+def _vocabulary():  # type: ignore[no-untyped-def]
+    from ragfort.pii.vocabulary import CorpusVocabulary
+    from ragfort.text import proper_words, word_pairs, words
+
+    corpus = "Cover Max takes your excess to zero. Collect at Kerry Airport from 07:00. Ask the desk for Cover Max."
+    return CorpusVocabulary(words(corpus), word_pairs(corpus), proper_words(corpus))
+
+
+def test_a_question_naming_the_help_centers_product_keeps_it_when_the_corpus_is_known(
+    guards: dict[Stage, PIIGuard],
+) -> None:
+    question = "if I decline the CDW can I still buy cover max"
+    plain = guards[Stage.INPUT].check(Turn(question=question), RunContext())
+    assert plain.action is Action.REWRITE and plain.turn is not None and "<PERSON_1>" in plain.turn.question
+    ctx = RunContext()
+    ctx.state.vocabulary = _vocabulary
+    kept = guards[Stage.INPUT].check(Turn(question=question), ctx)
+    assert kept.action is Action.ALLOW
+    # A person the customer names is still redacted over the same corpus.
+    ctx = RunContext()
+    ctx.state.vocabulary = _vocabulary
+    named = guards[Stage.INPUT].check(Turn(question="Hi, I'm Max Thornbury, can I still buy cover max?"), ctx)
+    assert named.turn is not None and "Thornbury" not in named.turn.question
+
+
+def test_corpus_names_off_redacts_as_for_a_wrapped_chain() -> None:
+    guard = PIIGuard(stage=Stage.INPUT, vault="memory", corpus_names=False)
+    ctx = RunContext()
+    ctx.state.vocabulary = _vocabulary
+    verdict = guard.check(Turn(question="if I decline the CDW can I still buy cover max"), ctx)
+    assert verdict.action is Action.REWRITE

@@ -44,3 +44,19 @@ def test_vetoed(text: str, span: str) -> None:
 )
 def test_kept(text: str, span: str) -> None:
     assert not _veto(text, span)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "cued"),
+    [
+        ("Hi, I'm Kerry and I was charged twice", "Kerry", True),
+        ("my name is ana", "ana", True),
+        ("Thanks, Max", "Max", True),
+        ("my daughter Amara wants a phone", "Amara", True),
+        ("can i collect the car at kerry airport", "kerry", False),
+    ],
+)
+def test_named_before_reads_the_cue_right_before_a_span(text: str, name: str, cued: bool) -> None:
+    from ragfort.pii.gazetteer import named_before
+
+    assert named_before(text, text.index(name)) is cued

@@ -22,8 +22,19 @@ def test_without_the_names_package_the_world_list_still_serves(monkeypatch: pyte
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "names" else real(name, *a))
     lexicon.given_names.cache_clear()
+    lexicon.any_given_names.cache_clear()
     try:
         names = lexicon.given_names()
         assert "siobhan" in names and "margaret" not in names
     finally:
         lexicon.given_names.cache_clear()
+        lexicon.any_given_names.cache_clear()
+
+
+def test_any_given_names_keeps_the_ordinary_words_that_given_names_leaves_out() -> None:
+    from ragfort.pii.lexicon import COMMON_WORDS, any_given_names, given_names
+
+    every = any_given_names()
+    assert given_names() == every - COMMON_WORDS
+    assert {"mark", "summer"} <= every  # census names that are also ordinary words
+    assert not {"mark", "summer"} & given_names()

@@ -57,6 +57,7 @@ from ragfort.pii.pseudonym import (
 )
 from ragfort.pii.settings import NER_ENTITIES, PIISettings
 from ragfort.pii.vault import Vault, VaultKeys, open_vault
+from ragfort.pii.vocabulary import CorpusVocabulary, corpus_term
 from ragfort.text import sentence_spans
 from ragfort.types import Action, Finding, Passage, Redaction, Stage, Turn, Verdict
 
@@ -79,6 +80,11 @@ class PIIGuardSettings(GuardSettings, PIISettings):
         vault_path: the SQLite file; default ``data_dir()/vault.sqlite``.
         vault_ttl_s: how long a session's mappings are kept.
         corpus_namespace: must equal the ``namespace`` given to `redact_corpus`.
+        corpus_names: at the question stage, a span the NER model reads as a
+            person is kept when it is a name the help center itself writes
+            ("cover max", "Skylark Miles"; `ragfort.pii.vocabulary`), for a
+            chain that retrieves from ragfort's index. Off: every such span
+            is redacted, as for a wrapped chain.
     """
 
     restore_for_owner: bool = False
@@ -87,6 +93,7 @@ class PIIGuardSettings(GuardSettings, PIISettings):
     vault_path: str | None = None
     vault_ttl_s: float = Field(default=3600.0, gt=0)
     corpus_namespace: str = "default"
+    corpus_names: bool = True
 
 
 _WORD = re.compile(r"\w+")
@@ -180,10 +187,14 @@ class PIIGuard(BaseGuard):
         patterns_only: bool = False,
         checked_sources: Sequence[str] = (),
         public_sources: Sequence[str] = (),
+        vocabulary: CorpusVocabulary | None = None,
     ) -> RedactedText:
         protected = placeholder_spans(text)
         detector = get_detector(self.pii_settings, patterns_only=True) if patterns_only else self.detector
         found: list[Detection] = detector.detect(text, protected=protected)
+        if vocabulary is not None:
+            # "does cover max cover windscreens": the help center's product, which the NER model read as a person.
+            found = [d for d in found if d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabulary)]
         if checked_sources:
             # A name-like span copied from passages that were already checked (at ingest, with the whole
             # corpus's vocabulary, or at this request's retrieval stage) was judged not personal there:
@@ -245,15 +256,18 @@ class PIIGuard(BaseGuard):
         # in the question keeps the placeholder it got in turn 1.
         results: list[RedactedText] = []
         redacted_history = []
+        read = ctx.state.vocabulary if self.settings.corpus_names else None
+        vocabulary = read() if read is not None else None
         for message in turn.history:
             # The session's own placeholders in earlier messages are ragfort's (a conversation store keeps
             # redacted history and sends it back); look-alikes it never issued are still neutralised.
-            result = self._redact(neutralize(message.content, keep=mapping.records), mapping, ctx)
+            content = neutralize(message.content, keep=mapping.records)
+            result = self._redact(content, mapping, ctx, vocabulary=vocabulary if message.role == "human" else None)
             results.append(result)
             redacted_history.append(dataclasses.replace(message, content=result.text))
         history = tuple(redacted_history)
         question = neutralize(turn.question)
-        result = self._redact(question, mapping, ctx)
+        result = self._redact(question, mapping, ctx, vocabulary=vocabulary)
         results.append(result)
         if question == turn.question and history == turn.history and not any(r.changed for r in results):
             return self.verdict(Action.ALLOW, score=0.0)

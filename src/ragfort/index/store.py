@@ -46,7 +46,7 @@ from ragfort.errors import BackendError, IndexError_, IndexIncomplete, InputErro
 from ragfort.index.backends import IndexBackend, LocalBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
-from ragfort.text import word_pairs, words
+from ragfort.text import proper_words, word_pairs, words
 from ragfort.types import Passage
 
 __all__ = ["SCHEMA_VERSION", "SOURCE_FILE", "Index", "IngestReport", "Visibility", "root_visibility"]
@@ -342,6 +342,13 @@ class Index:
         after "Voltwise" (`ragfort.guards.names`; asked only by a relevance guard with a bar for names).
         """
         return self._per_version("word_pairs", word_pairs)
+
+    def proper_words(self) -> frozenset[str]:
+        """The words some indexed chunk writes capitalised inside a sentence (`ragfort.text.proper_words`), read once
+        per index version, on first use: the help center's own names ("Brightwater", "Railcard"), which a
+        customer's question may name without naming anyone (`ragfort.pii.vocabulary`).
+        """
+        return self._per_version("proper_words", proper_words)
 
     def _per_version(self, name: str, read: Callable[[str], set[Any]]) -> frozenset[Any]:
         """What `read` finds in every indexed chunk, pooled; read once per index version and kept as `name`."""

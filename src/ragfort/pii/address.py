@@ -55,8 +55,12 @@ _UNIT = r"(?:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|bldg|building|#)
 # Street types written only before the name ("Via Roma 5", "12 rue de la Paix"): a name never ends with one,
 # so "12 nights booked via" is no address.
 _LEADING_ONLY = frozenset(
-    "rue via viale rua calle piazza corso chemin travessa largo praça carrera avenida paseo camino rambla carrer "
-    "avinguda strada vicolo estrada alameda".split()
+    w
+    for line in (
+        "rue via viale rua calle piazza corso chemin travessa largo praça carrera avenida",
+        "paseo camino rambla carrer avinguda strada vicolo estrada alameda",
+    )
+    for w in line.split()
 )
 _ENDING_WORDS = "|".join(w for w in _STREET_WORDS.split("|") if w not in _LEADING_ONLY)
 # A count of time or things after a number ("3 years in a row", "12 nights booked", "a 22 year old daughter"): no

@@ -52,7 +52,15 @@ import re
 
 from ragfort.pii.lexicon import given_names
 
-__all__ = ["FOREIGN_NAME_CUE", "INTRO_CUE", "NOT_PEOPLE", "RELATIVE_CUE", "german_text", "not_a_person"]
+__all__ = [
+    "FOREIGN_NAME_CUE",
+    "INTRO_CUE",
+    "NOT_PEOPLE",
+    "RELATIVE_CUE",
+    "german_text",
+    "named_before",
+    "not_a_person",
+]
 
 # A relative or someone the customer knows, named next: "my daughter Amara", "meine Tochter Lena".
 RELATIVE_CUE = (
@@ -292,6 +300,12 @@ def _german_non_name(text: str, start: int, words: list[str]) -> bool:
     if len(words) > 1 or _NAME_CUE.search(text[max(0, start - 30) : start]) is not None:
         return False
     return words[0].casefold() not in given_names()
+
+
+def named_before(text: str, start: int) -> bool:
+    """Whether a name cue stands right before `start`: "my name is", "I'm", "Hi", "Thanks", an honorific, a relative."""
+    before = text[max(0, start - 30) : start]
+    return _NAME_CUE.search(before) is not None or _LOWERCASE_CUE.search(before) is not None
 
 
 def not_a_person(text: str, start: int, end: int, *, german: bool | None = None) -> bool:

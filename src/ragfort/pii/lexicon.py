@@ -15,7 +15,7 @@ import functools
 import importlib.util
 from pathlib import Path
 
-__all__ = ["COMMON_WORDS", "given_names", "stop_words"]
+__all__ = ["COMMON_WORDS", "any_given_names", "given_names", "stop_words"]
 
 # Ordinary English words (and place or calendar words) that are also given
 # names in census lists. Capitalised at a sentence start they are far more
@@ -56,6 +56,16 @@ def stop_words() -> frozenset[str]:
 @functools.cache
 def given_names() -> frozenset[str]:
     """The given-name lexicon in lower case: the census lists (when the ``names`` package is there) and ours."""
+    return any_given_names() - COMMON_WORDS
+
+
+@functools.cache
+def any_given_names() -> frozenset[str]:
+    """Every given name of both lists, ordinary words included ("mark", "summer", "bill"), stop words left out.
+
+    For the question "could this word be someone's name?" asked before letting a word through
+    (`ragfort.pii.vocabulary`), where `given_names`, which leaves the ordinary words out, would say no too often.
+    """
     found: set[str] = set()
     spec = importlib.util.find_spec("names")
     if spec is not None and spec.submodule_search_locations:
@@ -72,4 +82,4 @@ def given_names() -> frozenset[str]:
             word = line.strip()
             if len(word) >= 3 and not word.startswith("#"):
                 found.add(word.lower())
-    return frozenset(found - COMMON_WORDS - stop_words())
+    return frozenset(found - stop_words())

@@ -1,0 +1,93 @@
+"""Names the help center itself writes: a customer who types them is asking about the business, not naming anyone.
+
+spaCy's small model tags product, plan, brand and place names in support questions as people, more often when
+the question is typed in lower case: "does cover max cover windscreens", "how many days are left on my flexi
+season", "Skylark Miles", "my flight gets into Kerry Airport". Redacting them changes the question that retrieval,
+the relevance guard and the cache read ("cover <PERSON_1>"), for text with nothing personal in it. Over the
+labelled sets' 10,532 questions, 309 PERSON spans were found this way (session 31, docs/pii-detection.md).
+
+When ragfort retrieves from its own index, the corpus's words and the pairs of words it writes side by side
+(`Index.words`, `Index.word_pairs`, read once per index version) tell such a span apart. `corpus_term` is True
+for a `PERSON` span of the customer's message that
+
+* no name cue introduces ("my name is", "I'm", "Hi", "Thanks", "Mr", "my daughter": `named_before`), and
+* of several words: the corpus writes each two neighbouring words of it side by side ("Skylark Miles", "Cover
+  Max"), or every word of it is a corpus word and none is a given name ("tiny scratches", "Delay Repay"), or
+* of one word that could be no one's given name (`any_given_names`, ordinary words such as "mark" and "summer"
+  included): typed capitalised, the corpus writes it capitalised inside a sentence, as a name of its own
+  ("Brightwater", "Railcard": `ragfort.text.proper_words`); typed in lower case, the corpus uses the word
+  ("kit", "meter");
+* of one word that could be a given name ("max", "kerry", "mark"): the corpus writes it beside the content word
+  the customer typed next to it ("cover max", "kerry airport").
+
+A customer's own name is kept: a full name holds a given name, or a word the corpus never writes, or a pair it
+never writes side by side; a lone given name must stand beside a content word the way the corpus puts it, which a
+name in a message rarely does ("Max here", "the night porter, Mark, was rude" stay redacted); a capitalised word
+that is no given name must be a name the corpus itself uses ("Your agent Gift at the desk" stays redacted over a
+help center that sells gift cards). A surname the corpus uses as a name of its own ("Pearse Street"), typed alone
+with no cue before it, is the one case this lets through; it names no one alone. Only the question stage uses it
+(`ragfort.guards.pii`): passages and answers have their own rules.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Collection
+from typing import NamedTuple
+
+from ragfort.pii.gazetteer import named_before
+from ragfort.pii.lexicon import any_given_names, stop_words
+from ragfort.text import pair_key, plain_quotes
+
+__all__ = ["CorpusVocabulary", "corpus_term"]
+
+_LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# The neighbouring word is read within the clause: punctuation between it and the span ends the look.
+_BEFORE = re.compile(r"([^\W\d_]+(?:'[^\W\d_]+)?)[ \t]+$")
+_AFTER = re.compile(r"^[ \t]+([^\W\d_]+(?:'[^\W\d_]+)?)")
+
+
+class CorpusVocabulary(NamedTuple):
+    """What the index knows of its corpus's wording, read once per index version (`ragfort.index.Index`).
+
+    Attributes:
+        words: the corpus's lower-case words (`ragfort.text.words`).
+        pairs: the keys of the pairs of words it writes side by side (`ragfort.text.word_pairs`).
+        proper: the words it writes capitalised inside a sentence, in lower case (`ragfort.text.proper_words`).
+    """
+
+    words: Collection[str]
+    pairs: Collection[int]
+    proper: Collection[str]
+
+
+def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -> bool:
+    """Whether the `PERSON` span ``text[start:end]`` of a customer's message is a name the corpus writes, not a
+    person (see the module docstring)."""
+    words, pairs, proper = vocabulary
+    typed = _LETTERS.findall(plain_quotes(text[start:end]))
+    tokens = [w.lower() for w in typed]
+    if not tokens or named_before(text, start):
+        return False
+    if len(tokens) > 1 and all(pair_key(a, b) in pairs for a, b in itertools.pairwise(tokens)):
+        return True  # "Skylark Miles", "Cover Max": the corpus writes the whole span
+    if not all(t in words for t in tokens):
+        return False
+    if len(tokens) == 1 and typed[0][0].isupper() and tokens[0] not in any_given_names():
+        return tokens[0] in proper  # "Brightwater", not "Gift" over a help center that sells gift cards
+    # Each word that could be a given name stands beside a content word the corpus writes next to it.
+    before = _BEFORE.search(plain_quotes(text[max(0, start - 40) : start]))
+    after = _AFTER.search(plain_quotes(text[end : end + 40]))
+    row = [before.group(1).lower() if before else None, *tokens, after.group(1).lower() if after else None]
+    names, function = any_given_names(), stop_words()
+    for i, token in enumerate(row[1:-1], start=1):
+        if token not in names:
+            continue
+        left, right = row[i - 1], row[i + 1]
+        if not (
+            (left is not None and left not in function and pair_key(left, token) in pairs)
+            or (right is not None and right not in function and pair_key(token, right) in pairs)
+        ):
+            return False
+    return True

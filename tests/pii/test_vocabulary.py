@@ -1,0 +1,61 @@
+"""A PERSON span of a customer's question that is a name the help center writes: kept; a person's name: redacted."""
+
+from __future__ import annotations
+
+import pytest
+
+from ragfort.pii.vocabulary import CorpusVocabulary, corpus_term
+from ragfort.text import proper_words, word_pairs, words
+
+_CORPUS = """# Cover options
+
+Cover Max takes your excess to zero. Cover Plus halves it. Windscreen and glass damage is covered on Cover Max.
+At Shannon Airport and Kerry Airport the desk opens at 07:00. Earn Skylark Miles on every hire.
+Flexi Season tickets are for people who travel a few days a week. Delay Repay pays out for late trains.
+Pick up a gift card at any Brightwater branch. Ask at the desk for a Railcard discount.
+"""
+VOCAB = CorpusVocabulary(words(_CORPUS), word_pairs(_CORPUS), proper_words(_CORPUS))
+
+
+def _term(text: str, span: str) -> bool:
+    start = text.index(span)
+    return corpus_term(text, start, start + len(span), VOCAB)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("if I decline the CDW can I still buy cover max", "max"),  # a given name beside the word the corpus puts there
+        ("does cover max cover windscreen damage", "max cover windscreen damage"),  # lower-case run the model took
+        ("How do I earn Skylark Miles?", "Skylark Miles"),  # the corpus writes the pair
+        ("can i collect at kerry airport after 9pm", "kerry"),
+        ("how many days are left on my flexi season", "season"),
+        ("Is there a Brightwater branch near me?", "Brightwater"),  # a name of the corpus's own, no given name
+        ("How much off with a Railcard?", "Railcard"),
+    ],
+)
+def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> None:
+    assert _term(text, span)
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Hi, I'm Max, does cover max cover tyres?", "Max"),  # a name cue before it
+        ("My name is Kerry and my card was charged twice", "Kerry"),
+        ("Max here, was I charged twice?", "Max"),  # "here" is no content word the corpus writes after it
+        ("the night porter, Mark, was rude to my wife", "Mark"),  # a given name, commas on both sides
+        ("Your agent Gift at the desk was very helpful", "Gift"),  # the corpus writes "gift" in lower case only
+        ("Ask Max Brown to call me back", "Max Brown"),  # a full name the corpus never writes
+        ("Noé will pick the car up tonight", "Noé"),  # no ASCII fold: "Noé" is not the corpus's "no"
+        ("please ask siobhan about my refund", "siobhan"),  # not a word of the corpus
+    ],
+)
+def test_people_stay_people(text: str, span: str) -> None:
+    assert not _term(text, span)
+
+
+def test_an_empty_corpus_reads_nothing_as_its_name() -> None:
+    empty = CorpusVocabulary(frozenset(), frozenset(), frozenset())
+    text = "does cover max cover windscreen damage"
+    assert not corpus_term(text, text.index("max"), text.index("max") + 3, empty)
