@@ -1,0 +1,190 @@
+"""Personal data found in questions that hold none, with and without the help center's own wording.
+
+Run: ``python benchmarks/pii_questions.py [--show]``.
+
+1. **Questions with nothing personal.** Every question of the labelled sets under ``evals/`` (answerability,
+   equivalence, grounding, conversations, cache pairs; the golden questions tagged ``pii`` and the PII sets
+   themselves left out) is written about a help center with no personal data in it, so whatever the
+   ``support_agent`` policy's PII settings find there is a false positive that changes the question retrieval,
+   the relevance guard and the cache read. Each is counted per entity type twice: as the detector finds it, and
+   after the input PII guard's corpus rule (`ragfort.pii.vocabulary.corpus_term`) with the vocabulary of the help
+   center the question is about (read from its Markdown files as `Index` reads its chunks).
+2. **Names that must stay redacted.** The gold ``PERSON`` spans of the three PII sets (`evals/pii/`, 622 messages
+   over many businesses) that the detector finds: how many the corpus rule would let through under each help
+   center's vocabulary, and under all of them pooled (the largest vocabulary, the worst case).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
+
+ROOT = Path(__file__).resolve().parents[1]
+POLICY = ROOT / "guards" / "support_agent.yaml"
+PII_SETS = ["support_messages.jsonl", "support_messages_fresh.jsonl", "support_messages_fresh2.jsonl"]
+# Set files named after something other than their help center.
+VOLTWISE_FILES = {"help_center", "cache_pairs", "cache_distinct", "conversations", "grounding_followups"}
+
+
+def _detector() -> Any:
+    import yaml
+
+    from ragfort.pii.detect import get_detector
+    from ragfort.pii.settings import PIISettings
+
+    block = yaml.safe_load(POLICY.read_text())["x-pii"]
+    return get_detector(PIISettings(**{k: v for k, v in block.items() if k in PIISettings.model_fields}))
+
+
+def _vocabularies() -> dict[str, Any]:
+    from ragfort.judges.perturb import BLIND_CORPORA, CORPORA, UNSEEN_CORPORA
+    from ragfort.pii.vocabulary import CorpusVocabulary
+    from ragfort.text import proper_words, word_pairs, words
+
+    out = {}
+    for name, folder in {**CORPORA, **UNSEEN_CORPORA, **BLIND_CORPORA}.items():
+        w: set[str] = set()
+        p: set[int] = set()
+        pr: set[str] = set()
+        for path in sorted(Path(folder).rglob("*.md")):
+            text = path.read_text(encoding="utf-8")
+            w |= words(text)
+            p |= word_pairs(text)
+            pr |= proper_words(text)
+        out[name] = CorpusVocabulary(frozenset(w), frozenset(p), frozenset(pr))
+    return out
+
+
+def _corpus(path: Path, record: dict[str, Any], known: dict[str, Any]) -> str | None:
+    name = record.get("corpus")
+    if isinstance(name, str) and name in known:
+        return name
+    stem = path.stem
+    if stem in known:
+        return stem
+    if stem in VOLTWISE_FILES:
+        return "voltwise"
+    return next((n for n in known if stem.startswith(n)), None)
+
+
+def _questions(known: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """question -> (set family, help center), each distinct question once."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted((ROOT / "evals").rglob("*.jsonl")):
+        family = path.relative_to(ROOT / "evals").parts[0].removesuffix(".jsonl")
+        if family in ("pii", "injection"):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            if "pii" in (record.get("tags") or []):
+                continue  # golden questions written with personal data on purpose
+            corpus = _corpus(path, record, known)
+            if corpus is None:
+                continue
+            texts = [record.get(k) for k in ("question", "q1", "q2", "first", "second")]
+            for turn in record.get("turns") or []:
+                if isinstance(turn, dict):
+                    texts += [turn.get(k) for k in ("question", "user", "content")]
+            for text in texts:
+                if isinstance(text, str) and text.strip():
+                    found.setdefault(text, (family.split("_")[0], corpus))
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--show", action="store_true", help="list the spans still found and the ones let through")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    from ragfort.pii.vocabulary import corpus_term
+
+    detector = _detector()
+    vocabularies = _vocabularies()
+    questions = _questions(vocabularies)
+    plain: Counter[tuple[str, str]] = Counter()
+    kept: Counter[tuple[str, str]] = Counter()
+    touched: Counter[str] = Counter()
+    touched_after: Counter[str] = Counter()
+    shown: dict[str, list[str]] = defaultdict(list)
+    per_family: Counter[str] = Counter(family for family, _ in questions.values())
+    for text, (family, corpus) in questions.items():
+        found = detector.detect(text)
+        after = [
+            d for d in found if d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabularies[corpus])
+        ]
+        touched[family] += bool(found)
+        touched_after[family] += bool(after)
+        for d in found:
+            plain[(family, d.entity)] += 1
+        for d in after:
+            kept[(family, d.entity)] += 1
+        for d in found:
+            label = "kept" if d in after else "let through"
+            shown[label].append(f"[{text[d.start : d.end]}] {d.entity} in {text[:100]!r} ({corpus})")
+
+    print("1. Questions with nothing personal (support_agent PII settings; 'with corpus': after the corpus rule)")
+    print()
+    print("| set family | questions | changed: plain | with corpus | PERSON: plain | with corpus | other types |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    families = sorted(per_family)
+    for family in [*families, "all"]:
+        fams = families if family == "all" else [family]
+        n = sum(per_family[f] for f in fams)
+        t0 = sum(touched[f] for f in fams)
+        t1 = sum(touched_after[f] for f in fams)
+        p0 = sum(plain[(f, "PERSON")] for f in fams)
+        p1 = sum(kept[(f, "PERSON")] for f in fams)
+        other = sum(v for (f, e), v in plain.items() if f in fams and e != "PERSON")
+        print(f"| {family} | {n} | {t0} ({t0 / n:.1%}) | {t1} ({t1 / n:.1%}) | {p0} | {p1} | {other} |")
+    others = Counter(e for (f, e), v in plain.items() for _ in range(v) if e != "PERSON")
+    print(f"\nother types found: {dict(others) or 'none'}")
+
+    print("\n2. Gold PERSON spans of the PII sets (evals/pii) let through by the corpus rule")
+    print()
+    gold_found = 0
+    lost: Counter[str] = Counter()
+    examples: dict[str, list[str]] = defaultdict(list)
+    pooled = type(next(iter(vocabularies.values())))(
+        *(frozenset().union(*(getattr(v, f) for v in vocabularies.values())) for f in ("words", "pairs", "proper"))
+    )
+    checks = {**vocabularies, "all pooled": pooled}
+    for name in PII_SETS:
+        for line in (ROOT / "evals" / "pii" / name).read_text(encoding="utf-8").splitlines():
+            record = json.loads(line)
+            text = record["text"]
+            gold = [s for s in record.get("spans", []) if s["entity"] == "PERSON"]
+            for d in detector.detect(text):
+                if d.entity != "PERSON" or not any(min(d.end, s["end"]) > max(d.start, s["start"]) for s in gold):
+                    continue
+                gold_found += 1
+                for corpus, vocabulary in checks.items():
+                    if corpus_term(text, d.start, d.end, vocabulary):
+                        lost[corpus] += 1
+                        examples[corpus].append(text[d.start : d.end])
+    print("| vocabulary | gold names found by the detector | let through |")
+    print("|---|---:|---:|")
+    for corpus in checks:
+        print(f"| {corpus} | {gold_found} | {lost[corpus]} {sorted(set(examples[corpus]))[:5] or ''} |")
+
+    if args.show:
+        for label in ("let through", "kept"):
+            print(f"\n--- {label} ({len(shown[label])}):")
+            for row in sorted(shown[label]):
+                print("  " + row)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n{time.perf_counter() - started:.0f} s; peak RSS {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
