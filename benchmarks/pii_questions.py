@@ -46,8 +46,7 @@ def _detector() -> Any:
 
 def _vocabularies() -> dict[str, Any]:
     from ragfort.judges.perturb import BLIND_CORPORA, CORPORA, UNSEEN_CORPORA
-    from ragfort.pii.vocabulary import CorpusVocabulary
-    from ragfort.text import proper_words, word_pairs, words
+    from ragfort.text import CorpusVocabulary, proper_words, word_pairs, words
 
     out = {}
     for name, folder in {**CORPORA, **UNSEEN_CORPORA, **BLIND_CORPORA}.items():

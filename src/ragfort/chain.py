@@ -27,6 +27,7 @@ from langchain_core.runnables import Runnable, RunnableConfig
 
 from ragfort import _loops
 from ragfort.budget import backoff_s, is_transient
+from ragfort.cache.english import english_words
 from ragfort.cache.equivalence import TASK as EQUIVALENCE_TASK
 from ragfort.cache.equivalence import judge_speller, judge_vocabulary
 from ragfort.cache.typos import Speller, respelt
@@ -38,11 +39,10 @@ from ragfort.guards.names import unknown_names
 from ragfort.index.store import Index
 from ragfort.integrations.convert import passage_to_document
 from ragfort.judges import MODELS_DIR
-from ragfort.pii.vocabulary import CorpusVocabulary
 from ragfort.pipeline import ChainSteps, GenerationFailed
 from ragfort.policy import Policy
 from ragfort.streaming import SentenceFeed
-from ragfort.text import search_text
+from ragfort.text import CorpusVocabulary, search_text
 from ragfort.types import Action, Passage, Stage, Turn, Verdict
 
 __all__ = ["RagChain", "build_chain"]
@@ -109,7 +109,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
             model = MODELS_DIR / EQUIVALENCE_TASK  # the embedder's WordPiece vocabulary, as the judges hold it
             self._spelling = (version, corpus | judge_vocabulary(model), Speller(corpus), judge_speller(model))
         _, known, speller, fallback = self._spelling
-        return respelt(query, known, speller, fallback)
+        return respelt(query, known, speller, fallback, english_words())
 
     def vocabulary(self) -> CorpusVocabulary | None:
         """The corpus's words, word pairs and capitalised names, or None when they cannot be read (an index server

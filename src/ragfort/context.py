@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from ragfort.pii.vocabulary import CorpusVocabulary
+    from ragfort.text import CorpusVocabulary
 
 __all__ = ["AfterRetrieval", "Handler", "Layer", "RequestState", "RunContext", "SentenceVectors"]
 

@@ -62,7 +62,7 @@ from ragfort.types import (
 )
 
 if TYPE_CHECKING:
-    from ragfort.pii.vocabulary import CorpusVocabulary
+    from ragfort.text import CorpusVocabulary
 
 __all__ = [
     "AfterRetrieval",

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Collection
+from typing import NamedTuple
 
 __all__ = [
     "CALENDAR_WORDS",
     "CONTRACTIONS",
     "PLACEHOLDER_RE",
+    "CorpusVocabulary",
     "normalize_question",
     "pair_key",
     "plain_quotes",
@@ -388,6 +391,21 @@ def words(text: str) -> set[str]:
 # A capitalised word inside a sentence: after a letter, digit, comma or closing bracket and a space, not after a
 # sentence end, a colon, a table bar or a line start.
 _INNER_CAPITAL = re.compile(r"(?<=[A-Za-z0-9,)’'\"”] )[A-Z][A-Za-z]*(?:'[A-Za-z]+)?")
+
+
+class CorpusVocabulary(NamedTuple):
+    """What the index knows of its corpus's wording, read once per index version (`ragfort.index.Index`);
+    what the PII guard reads a question's names against (`ragfort.pii.vocabulary`).
+
+    Attributes:
+        words: the corpus's lower-case words (`ragfort.text.words`).
+        pairs: the keys of the pairs of words it writes side by side (`ragfort.text.word_pairs`).
+        proper: the words it writes capitalised inside a sentence, in lower case (`ragfort.text.proper_words`).
+    """
+
+    words: Collection[str]
+    pairs: Collection[int]
+    proper: Collection[str]
 
 
 def proper_words(text: str) -> set[str]:

@@ -188,3 +188,33 @@ def test_the_speller_finds_each_typo_kind_and_never_two_forms_of_one_word() -> N
     assert speller.near("stote") == {"store", "stone"}  # both are a typo away: respelt leaves it
     assert speller.near("bils") == {"bills"}
     assert speller.near("address") == set()
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("Can I prepay my bill?", "Can I prepay my bill?"),  # "repay" is a typo away in the corpus; "prepay" is English
+        ("the plumber plugged the pipe", "the plumber plugged the pipe"),
+        ("is it mould in the pipes", "is it mould in the pipes"),
+        ("How much are paper bils?", "How much are paper bills?"),  # a typo is still respelt: "bils" is no plural
+        ("can i call customer servce", "can i call customer service"),
+    ],
+)
+def test_an_english_word_is_never_respelt_into_the_corpus(typed: str, read: str) -> None:
+    from ragfort.cache.english import english_words
+
+    corpus = words(CORPUS + " Repay it. Plunged into cold. A lumber yard. Could be.")
+    english = english_words()
+    assert english  # the spaCy model package is a dependency
+    assert respelt(typed, corpus | VOCABULARY, Speller(corpus), english=english) == read
+    if typed.startswith("Can I prepay"):  # without the lexicon the corpus's "repay" was read
+        assert respelt(typed, corpus | VOCABULARY, Speller(corpus)) == "Can I repay my bill?"
+
+
+def test_an_english_looking_form_is_respelt_when_the_corpus_doubles_its_letter() -> None:
+    from ragfort.cache.english import english_words
+
+    corpus = words("Recurring payments are taken monthly.")
+    assert respelt("cancel a recuring payment", corpus | VOCABULARY, Speller(corpus), english=english_words()) == (
+        "cancel a recurring payment"
+    )

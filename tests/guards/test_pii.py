@@ -264,8 +264,7 @@ def test_answer_spans_copied_from_public_passages_stay_but_the_customers_own_do_
 
 
 def _vocabulary():  # type: ignore[no-untyped-def]
-    from ragfort.pii.vocabulary import CorpusVocabulary
-    from ragfort.text import proper_words, word_pairs, words
+    from ragfort.text import CorpusVocabulary, proper_words, word_pairs, words
 
     corpus = "Cover Max takes your excess to zero. Collect at Kerry Airport from 07:00. Ask the desk for Cover Max."
     return CorpusVocabulary(words(corpus), word_pairs(corpus), proper_words(corpus))

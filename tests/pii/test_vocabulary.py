@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ragfort.pii.vocabulary import CorpusVocabulary, corpus_term
-from ragfort.text import proper_words, word_pairs, words
+from ragfort.pii.vocabulary import corpus_term
+from ragfort.text import CorpusVocabulary, proper_words, word_pairs, words
 
 _CORPUS = """# Cover options
 

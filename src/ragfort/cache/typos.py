@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
+from ragfort.cache.english import English, is_english
 from ragfort.cache.features import courtesy_stripped, word_stem
 from ragfort.text import CONTRACTIONS, plain_quotes
 from ragfort.text import words as text_words
@@ -158,11 +159,24 @@ _ENDINGS = ("s", "es", "ed", "er", "ers", "ing", "ly")
 _PLACEHOLDER_OR_WORD = re.compile(r"<[A-Z][A-Z0-9_]*>|[A-Za-z]+(?:'[A-Za-z]+)?")
 
 
+def _doubled(typed: str, word: str) -> bool:
+    """`word` is `typed` with one of its letters doubled ("recuring" / "recurring")."""
+    return len(word) == len(typed) + 1 and any(
+        word == typed[:i] + typed[i - 1] + typed[i:] for i in range(1, len(typed) + 1)
+    )
+
+
 def _derived(word: str, known: Collection[str]) -> bool:
     return any(word.endswith(e) and len(word) - len(e) >= 3 and word[: -len(e)] in known for e in _ENDINGS)
 
 
-def respelt(text: str, known: Collection[str], speller: Speller, fallback: Speller | None = None) -> str:
+def respelt(
+    text: str,
+    known: Collection[str],
+    speller: Speller,
+    fallback: Speller | None = None,
+    english: English | None = None,
+) -> str:
     """`text` with each word that `known` lacks written as the one word a typo away that was meant.
 
     A question typed with a typo ("can i call customer servce on a sunday") against a corpus that writes
@@ -181,6 +195,10 @@ def respelt(text: str, known: Collection[str], speller: Speller, fallback: Spell
             never respelt.
         speller: the words a misspelt word may be meant as (the corpus's).
         fallback: where to look when `speller` has no word a typo away (a general vocabulary's).
+        english: English base words (`ragfort.cache.english.english_words`): a word that is one of them, a
+            regular inflection of one, or a verb after "re" or "pre" is spelt right and never respelt ("prepay"
+            is not "repay", "plumber" not "lumber"), unless the corpus writes it with a letter doubled
+            ("recuring" / "recurring").
     """
     spelling: dict[str, str] = {}
     for m in _PLACEHOLDER_OR_WORD.finditer(plain_quotes(text)):
@@ -192,6 +210,10 @@ def respelt(text: str, known: Collection[str], speller: Speller, fallback: Spell
             spelling[typed] = CONTRACTIONS[typed]
             continue
         partners = speller.near(typed)
+        if english is not None and is_english(typed, english) and not any(_doubled(typed, p) for p in partners):
+            # An English word, unless the corpus writes it with a letter doubled: "recuring" reads as "recur" +
+            # "ing", but a corpus that writes "recurring" shows how this verb is spelt.
+            continue
         if not partners and fallback is not None and len(typed) >= _FALLBACK_LETTERS and not _derived(typed, known):
             partners = fallback.near(typed)
         if len(partners) == 1:

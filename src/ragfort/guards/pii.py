@@ -57,8 +57,8 @@ from ragfort.pii.pseudonym import (
 )
 from ragfort.pii.settings import NER_ENTITIES, PIISettings
 from ragfort.pii.vault import Vault, VaultKeys, open_vault
-from ragfort.pii.vocabulary import CorpusVocabulary, corpus_term
-from ragfort.text import sentence_spans
+from ragfort.pii.vocabulary import corpus_term
+from ragfort.text import CorpusVocabulary, sentence_spans
 from ragfort.types import Action, Finding, Passage, Redaction, Stage, Turn, Verdict
 
 __all__ = ["PIIGuard"]

@@ -33,33 +33,17 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection
-from typing import NamedTuple
 
 from ragfort.pii.gazetteer import named_before
 from ragfort.pii.lexicon import any_given_names, stop_words
-from ragfort.text import pair_key, plain_quotes
+from ragfort.text import CorpusVocabulary, pair_key, plain_quotes
 
-__all__ = ["CorpusVocabulary", "corpus_term"]
+__all__ = ["corpus_term"]
 
 _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # The neighbouring word is read within the clause: punctuation between it and the span ends the look.
 _BEFORE = re.compile(r"([^\W\d_]+(?:'[^\W\d_]+)?)[ \t]+$")
 _AFTER = re.compile(r"^[ \t]+([^\W\d_]+(?:'[^\W\d_]+)?)")
-
-
-class CorpusVocabulary(NamedTuple):
-    """What the index knows of its corpus's wording, read once per index version (`ragfort.index.Index`).
-
-    Attributes:
-        words: the corpus's lower-case words (`ragfort.text.words`).
-        pairs: the keys of the pairs of words it writes side by side (`ragfort.text.word_pairs`).
-        proper: the words it writes capitalised inside a sentence, in lower case (`ragfort.text.proper_words`).
-    """
-
-    words: Collection[str]
-    pairs: Collection[int]
-    proper: Collection[str]
 
 
 def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -> bool:
