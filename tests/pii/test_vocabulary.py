@@ -13,6 +13,7 @@ Cover Max takes your excess to zero. Cover Plus halves it. Windscreen and glass 
 At Shannon Airport and Kerry Airport the desk opens at 07:00. Earn Skylark Miles on every hire.
 Flexi Season tickets are for people who travel a few days a week. Delay Repay pays out for late trains.
 Pick up a gift card at any Brightwater branch. Ask at the desk for a Railcard discount.
+Members on Gold get lounge access. Max and Kerry at the desk can help.
 """
 VOCAB = CorpusVocabulary(words(_CORPUS), word_pairs(_CORPUS), proper_words(_CORPUS))
 
@@ -32,6 +33,7 @@ def _term(text: str, span: str) -> bool:
         ("how many days are left on my flexi season", "season"),
         ("Is there a Brightwater branch near me?", "Brightwater"),  # a name of the corpus's own, no given name
         ("How much off with a Railcard?", "Railcard"),
+        ("I'm Gold - can I use the lounge?", "Gold"),  # after "I'm", a status the help center names
     ],
 )
 def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> None:
@@ -49,6 +51,8 @@ def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> No
         ("Ask Max Brown to call me back", "Max Brown"),  # a full name the corpus never writes
         ("Noé will pick the car up tonight", "Noé"),  # no ASCII fold: "Noé" is not the corpus's "no"
         ("please ask siobhan about my refund", "siobhan"),  # not a word of the corpus
+        ("I'm Kerry, can I use the lounge?", "Kerry"),  # a given name after "I'm", though the corpus capitalises it
+        ("My name is Gold and I want a refund", "Gold"),  # "my name is" introduces a name whatever the word
     ],
 )
 def test_people_stay_people(text: str, span: str) -> None:

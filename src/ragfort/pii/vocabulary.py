@@ -44,6 +44,7 @@ _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # The neighbouring word is read within the clause: punctuation between it and the span ends the look.
 _BEFORE = re.compile(r"([^\W\d_]+(?:'[^\W\d_]+)?)[ \t]+$")
 _AFTER = re.compile(r"^[ \t]+([^\W\d_]+(?:'[^\W\d_]+)?)")
+_I_AM = re.compile(r"\b(?:i\s+am|i['’]m)\s+$", re.IGNORECASE)
 
 
 def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -> bool:
@@ -52,8 +53,18 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
     words, pairs, proper = vocabulary
     typed = _LETTERS.findall(plain_quotes(text[start:end]))
     tokens = [w.lower() for w in typed]
-    if not tokens or named_before(text, start):
+    if not tokens:
         return False
+    if named_before(text, start):
+        # "I'm Gold - can I use the lounge?": after "I'm" alone, a status the help center names (no given name,
+        # capitalised inside its sentences) is not the customer's name.
+        return (
+            len(tokens) == 1
+            and _I_AM.search(text[max(0, start - 12) : start]) is not None
+            and typed[0][0].isupper()
+            and tokens[0] not in any_given_names()
+            and tokens[0] in proper
+        )
     if len(tokens) > 1 and all(pair_key(a, b) in pairs for a, b in itertools.pairwise(tokens)):
         return True  # "Skylark Miles", "Cover Max": the corpus writes the whole span
     if not all(t in words for t in tokens):
