@@ -60,3 +60,26 @@ def test_named_before_reads_the_cue_right_before_a_span(text: str, name: str, cu
     from ragfort.pii.gazetteer import named_before
 
     assert named_before(text, text.index(name)) is cued
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("Hi! Sorry if this is a silly question, but can I cancel?", "Sorry"),
+        ("How do I get Mum's Fixed Saver closed early?", "Mum"),
+        ("Dad had a joint account with me", "Dad"),
+    ],
+)
+def test_an_apology_or_a_kin_word_alone_names_no_one(text: str, span: str) -> None:
+    from ragfort.pii.gazetteer import not_a_person
+
+    start = text.index(span)
+    assert not_a_person(text, start, start + len(span))
+
+
+def test_a_name_beside_a_kin_word_is_still_a_person() -> None:
+    from ragfort.pii.gazetteer import not_a_person
+
+    text = "My mum Margaret Thornbury has an account too"
+    start = text.index("Margaret Thornbury")
+    assert not not_a_person(text, start, start + len("Margaret Thornbury"))

@@ -242,6 +242,9 @@ _ADDRESS_WORDS = frozenset(
         "mr mrs ms mx miss dr prof sir madam ma'am maam mme mlle monsieur madame herr frau señor señora sr sra",
         "sig signor signora dott dottore dottoressa thanks thank cheers regards grazie gracias merci danke saludos",
         "saluti cordialement cordiali ciao hola bonjour hallo salut tschüss gruß grüße atentamente distinti",
+        # An apology opening a message ("Hi! Sorry if this is a silly question"), and what a customer calls a
+        # relative ("Mum's Fixed Saver"): a word on its own that names no one.
+        "sorry apologies mum mom mam mummy mommy dad daddy nan nana gran granny grandma grandpa grandad granddad",
     )
     for w in line.split()
 )
