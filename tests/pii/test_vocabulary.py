@@ -34,6 +34,7 @@ def _term(text: str, span: str) -> bool:
         ("Is there a Brightwater branch near me?", "Brightwater"),  # a name of the corpus's own, no given name
         ("How much off with a Railcard?", "Railcard"),
         ("I'm Gold - can I use the lounge?", "Gold"),  # after "I'm", a status the help center names
+        ("my flight gets into kerry at 9pm", "kerry"),  # a place the help center names, after "into"
     ],
 )
 def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> None:
@@ -53,6 +54,8 @@ def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> No
         ("please ask siobhan about my refund", "siobhan"),  # not a word of the corpus
         ("I'm Kerry, can I use the lounge?", "Kerry"),  # a given name after "I'm", though the corpus capitalises it
         ("My name is Gold and I want a refund", "Gold"),  # "my name is" introduces a name whatever the word
+        ("I spoke to Kerry at the desk", "Kerry"),  # "to" may well be followed by a person
+        ("is the booking in Kerry's name", "Kerry"),  # a possessive after "in" is a person's
     ],
 )
 def test_people_stay_people(text: str, span: str) -> None:

@@ -44,6 +44,9 @@ _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # The neighbouring word is read within the clause: punctuation between it and the span ends the look.
 _BEFORE = re.compile(r"([^\W\d_]+(?:'[^\W\d_]+)?)[ \t]+$")
 _AFTER = re.compile(r"^[ \t]+([^\W\d_]+(?:'[^\W\d_]+)?)")
+# Prepositions of place that no person's name follows ("into kerry", "in kent"; not "to", "at" or "from": "talk to
+# Kerry", "a message from Kerry").
+_PLACE_BEFORE = frozenset(["in", "into", "near", "outside", "around"])
 _I_AM = re.compile(r"\b(?:i\s+am|i['’]m)\s+$", re.IGNORECASE)
 
 
@@ -74,6 +77,14 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
     # Each word that could be a given name stands beside a content word the corpus writes next to it.
     before = _BEFORE.search(plain_quotes(text[max(0, start - 40) : start]))
     after = _AFTER.search(plain_quotes(text[end : end + 40]))
+    if (
+        len(tokens) == 1
+        and before is not None
+        and before.group(1).lower() in _PLACE_BEFORE
+        and tokens[0] in proper
+        and not re.match(r"['’]s\b", text[end : end + 3])
+    ):
+        return True  # "my flight gets into kerry", "buses in kent": a place the help center names
     row = [before.group(1).lower() if before else None, *tokens, after.group(1).lower() if after else None]
     names, function = any_given_names(), stop_words()
     for i, token in enumerate(row[1:-1], start=1):
