@@ -83,3 +83,21 @@ def test_a_name_beside_a_kin_word_is_still_a_person() -> None:
     text = "My mum Margaret Thornbury has an account too"
     start = text.index("Margaret Thornbury")
     assert not not_a_person(text, start, start + len("Margaret Thornbury"))
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "abbreviation"),
+    [
+        ("is there a max size? its a pretty massive case", "max size", True),
+        ("max labels per order", "max labels per order", True),
+        ("starter api keys max", "keys max", True),
+        ("the train was 35 min late", "min late", True),
+        ("can max use my account", "max", False),  # a person typed in lower case, no measure after
+        ("Max size is 20 kg", "Max", False),  # capitalised: left to the other rules
+    ],
+)
+def test_max_and_min_typed_short_are_no_one(text: str, span: str, abbreviation: bool) -> None:
+    from ragfort.pii.gazetteer import _limit_abbreviation
+
+    start = text.index(span)
+    assert _limit_abbreviation(text, start, start + len(span), span.split()) is abbreviation

@@ -305,6 +305,41 @@ def _german_non_name(text: str, start: int, words: list[str]) -> bool:
     return words[0].casefold() not in given_names()
 
 
+# What "max" and "min" typed short measure ("max size", "max labels per order", "max number of sims").
+_MEASURES = frozenset(
+    w
+    for line in (
+        "size sizes weight weights number length height width depth dimensions rows columns lines labels parcels",
+        "holders users seats guests people passengers bags items files file upload uploads download data amount",
+        "limit limits value price cost cover time speed page pages per of age stay term balance deposit spend",
+    )
+    for w in line.split()
+)
+_ABBREVIATED = frozenset(["max", "min"])
+
+
+def _limit_abbreviation(text: str, start: int, end: int, words: list[str]) -> bool:
+    """A span typed in lower case holding "max" or "min" that reads as the abbreviation: before a measure word,
+    at the end of the message, or ("min") after a number."""
+    if any(not w.islower() for w in words):
+        return False
+    for i, word in enumerate(words):
+        w = word.strip(_EDGE)
+        if w not in _ABBREVIATED:
+            continue
+        following = words[i + 1].strip(_EDGE) if i + 1 < len(words) else None
+        if following is None:
+            after = text[end:].split(maxsplit=1)
+            following = after[0].strip(_EDGE).lower() if after else None
+        if following in _MEASURES:
+            return True
+        if i == len(words) - 1 and not text[end:].strip(" \t\r\n.!?"):
+            return True  # "contactless max", "starter api keys max"
+        if w == "min" and i == 0 and re.search(r"\d\s*$", text[max(0, start - 6) : start]):
+            return True  # "35 min late"
+    return False
+
+
 def named_before(text: str, start: int) -> bool:
     """Whether a name cue stands right before `start`: "my name is", "I'm", "Hi", "Thanks", an honorific, a relative."""
     before = text[max(0, start - 30) : start]
@@ -327,6 +362,9 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
         return True
     if all(w.casefold().rstrip(".") in _ADDRESS_WORDS for w in words):
         # "Mrs", "Madam", "Grazie", "Gracias" alone: a title or a greeting, no name.
+        return True
+    if _limit_abbreviation(text, start, end, words):
+        # "max size", "starter api keys max", "35 min late": maximum and minimum (minutes), typed short.
         return True
     if len(words) == 1 and len(words[0]) <= 2 and _NAME_CUE.search(text[max(0, start - 30) : start]) is None:
         # "La", "Av": a fragment; "I'm Li" keeps its name.
