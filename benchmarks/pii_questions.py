@@ -106,6 +106,7 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     from ragfort.pii.vocabulary import corpus_term
+    from ragfort.text import CorpusVocabulary
 
     detector = _detector()
     vocabularies = _vocabularies()
@@ -153,7 +154,7 @@ def main() -> int:
     gold_found = 0
     lost: Counter[str] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
-    pooled = type(next(iter(vocabularies.values())))(
+    pooled = CorpusVocabulary(
         *(frozenset().union(*(getattr(v, f) for v in vocabularies.values())) for f in ("words", "pairs", "proper"))
     )
     checks = {**vocabularies, "all pooled": pooled}

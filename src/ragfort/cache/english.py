@@ -15,8 +15,7 @@ and "-est" ("heavier"); and a verb after "re" or "pre" ("prepay", "rebook", "red
 speech keeps typos respelt that a looser reading would take for words: "standerd" is no verb "stander" + "ed",
 "bils" no plural of "bil", "papper" no "pap" + "per". What it cannot tell: whether a verb doubles its last letter
 ("recuring" reads as "recur" + "ing"); `typos.respelt` settles that with the corpus's own spelling
-("recurring"). Without the model package
-the lexicon is empty and respelling behaves as before.
+("recurring"). Without the model package the lexicon is empty and respelling behaves as before.
 """
 
 from __future__ import annotations

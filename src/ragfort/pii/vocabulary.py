@@ -4,11 +4,12 @@ spaCy's small model tags product, plan, brand and place names in support questio
 the question is typed in lower case: "does cover max cover windscreens", "how many days are left on my flexi
 season", "Skylark Miles", "my flight gets into Kerry Airport". Redacting them changes the question that retrieval,
 the relevance guard and the cache read ("cover <PERSON_1>"), for text with nothing personal in it. Over the
-labelled sets' 10,532 questions, 309 PERSON spans were found this way (session 31, docs/pii-detection.md).
+labelled sets' 10,451 questions, 298 PERSON spans were found this way before session 31
+(`benchmarks/pii_questions.py`, docs/pii-detection.md).
 
-When ragfort retrieves from its own index, the corpus's words and the pairs of words it writes side by side
-(`Index.words`, `Index.word_pairs`, read once per index version) tell such a span apart. `corpus_term` is True
-for a `PERSON` span of the customer's message that
+When ragfort retrieves from its own index, the corpus's words, the pairs of words it writes side by side and the
+words it capitalises inside a sentence (`Index.words`, `Index.word_pairs`, `Index.proper_words`, read once per
+index version) tell such a span apart. `corpus_term` is True for a `PERSON` span of the customer's message that
 
 * no name cue introduces ("my name is", "I'm", "Hi", "Thanks", "Mr", "my daughter": `named_before`), and
 * of several words: the corpus writes each two neighbouring words of it side by side ("Skylark Miles", "Cover
@@ -19,6 +20,11 @@ for a `PERSON` span of the customer's message that
   ("kit", "meter");
 * of one word that could be a given name ("max", "kerry", "mark"): the corpus writes it beside the content word
   the customer typed next to it ("cover max", "kerry airport").
+
+Two narrower readings come before those: after "I'm" or "I am" alone, one capitalised word that is no given name
+and that the corpus capitalises is a status it names ("I'm Gold - can I use the lounge?"; any other cue keeps the
+span redacted); and a given name the corpus capitalises, right after "in", "into", "near", "outside" or "around"
+and not followed by "'s", is a place ("my flight gets into kerry", "buses in kent").
 
 A customer's own name is kept: a full name holds a given name, or a word the corpus never writes, or a pair it
 never writes side by side; a lone given name must stand beside a content word the way the corpus puts it, which a
