@@ -92,7 +92,9 @@ DATA_HARVEST: tuple[Rule, ...] = rule_set(
 
 CREDENTIAL_REQUEST: tuple[Rule, ...] = rule_set(
     "credential_request",
-    (0.6, A_SECRET, rf"\b(?:their|the (?:{PERSON})'s|{PERSON}'|his|her) {gap(2)}{SECRET}"),
+    # Someone else's secret named alone ("their passwords stop working" in SSO help) is weak; asked for, it adds a
+    # request below.
+    (0.45, A_SECRET, rf"\b(?:their|the (?:{PERSON})'s|{PERSON}'|his|her) {gap(2)}{SECRET}"),
     (
         0.5,
         A_SECRET,

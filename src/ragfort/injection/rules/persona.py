@@ -26,7 +26,14 @@ PERSONA: tuple[Rule, ...] = rule_set(
     (
         0.65,
         "pretend imagine act as act like",
-        r"\b(?:pretend|imagine|act as if|act like) (?:that )?(?:you are|you're|to be)\b",
+        r"\b(?:pretend|imagine|act as if|act like) (?:that )?(?:you are|you're)\b",
+    ),
+    # "Pretend to be ..." as an order; "Fraudsters often pretend to be from a bank" describes someone else.
+    (
+        0.65,
+        "pretend imagine act",
+        r"(?:^|[.!?:;]\s+|\bplease\s+|\bnow\s+|\b(?:you (?:must|should|will|need to|have to)|i want you to)\s+)"
+        r"(?:pretend|imagine|act) (?:that )?to be\b",
     ),
     (0.6, "play", r"\b(?:role-?play|roleplay)\b|\blet'?s play a game\b"),
     (
