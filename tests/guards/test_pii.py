@@ -273,7 +273,7 @@ def _vocabulary():  # type: ignore[no-untyped-def]
 def test_a_question_naming_the_help_centers_product_keeps_it_when_the_corpus_is_known(
     guards: dict[Stage, PIIGuard],
 ) -> None:
-    question = "if I decline the CDW can I still buy cover max"
+    question = "Does Cover Max include windscreen damage?"
     plain = guards[Stage.INPUT].check(Turn(question=question), RunContext())
     assert plain.action is Action.REWRITE and plain.turn is not None and "<PERSON_1>" in plain.turn.question
     ctx = RunContext()
@@ -283,7 +283,7 @@ def test_a_question_naming_the_help_centers_product_keeps_it_when_the_corpus_is_
     # A person the customer names is still redacted over the same corpus.
     ctx = RunContext()
     ctx.state.vocabulary = _vocabulary
-    named = guards[Stage.INPUT].check(Turn(question="Hi, I'm Max Thornbury, can I still buy cover max?"), ctx)
+    named = guards[Stage.INPUT].check(Turn(question="Hi, I'm Max Thornbury, does Cover Max include tyres?"), ctx)
     assert named.turn is not None and "Thornbury" not in named.turn.question
 
 
@@ -291,5 +291,5 @@ def test_corpus_names_off_redacts_as_for_a_wrapped_chain() -> None:
     guard = PIIGuard(stage=Stage.INPUT, vault="memory", corpus_names=False)
     ctx = RunContext()
     ctx.state.vocabulary = _vocabulary
-    verdict = guard.check(Turn(question="if I decline the CDW can I still buy cover max"), ctx)
+    verdict = guard.check(Turn(question="Does Cover Max include windscreen damage?"), ctx)
     assert verdict.action is Action.REWRITE
