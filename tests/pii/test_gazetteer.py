@@ -101,3 +101,21 @@ def test_max_and_min_typed_short_are_no_one(text: str, span: str, abbreviation: 
 
     start = text.index(span)
     assert _limit_abbreviation(text, start, start + len(span), span.split()) is abbreviation
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "everyday"),
+    [
+        ("who counts as an insured on the policy", "insured", True),
+        ("will i be charged for tiny scratches on the car", "tiny scratches", False),  # "Tiny" is a census name
+        ("can my account manager change the plan", "account manager", True),
+        ("hi im john smith and my bill is wrong", "john smith", False),  # a given name
+        ("my name is ana", "ana", False),  # a name cue
+        ("Will I be charged for Tiny Scratches?", "Tiny Scratches", False),  # capitalised: left to the other rules
+        ("ask zorbix about my refund", "zorbix", False),  # no English word
+    ],
+)
+def test_everyday_english_typed_in_lower_case_is_no_one(text: str, span: str, everyday: bool) -> None:
+    from ragfort.pii.gazetteer import _everyday_words
+
+    assert _everyday_words(text, text.index(span), span.split()) is everyday

@@ -340,6 +340,21 @@ def _limit_abbreviation(text: str, start: int, end: int, words: list[str]) -> bo
     return False
 
 
+def _everyday_words(text: str, start: int, words: list[str]) -> bool:
+    """A span typed in lower case, with no name cue before it, made only of English words that are no one's given
+    name (`ragfort.cache.english`; `lexicon.any_given_names`)."""
+    if any(not w.islower() for w in words) or named_before(text, start):
+        return False
+    from ragfort.cache.english import english_words, is_english  # imported late: the cache package is heavier
+    from ragfort.pii.lexicon import any_given_names
+
+    english, names = english_words(), any_given_names()
+    if not english:
+        return False
+    plain = [w.strip(_EDGE) for w in words]
+    return all(w.isalpha() and w not in names and is_english(w, english) for w in plain if w)
+
+
 def named_before(text: str, start: int) -> bool:
     """Whether a name cue stands right before `start`: "my name is", "I'm", "Hi", "Thanks", an honorific, a relative."""
     before = text[max(0, start - 30) : start]
@@ -365,6 +380,9 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
         return True
     if _limit_abbreviation(text, start, end, words):
         # "max size", "starter api keys max", "35 min late": maximum and minimum (minutes), typed short.
+        return True
+    if _everyday_words(text, start, words):
+        # "tiny scratches", "account manager", "insured": ordinary English in a message typed in lower case.
         return True
     if len(words) == 1 and len(words[0]) <= 2 and _NAME_CUE.search(text[max(0, start - 30) : start]) is None:
         # "La", "Av": a fragment; "I'm Li" keeps its name.
