@@ -382,7 +382,7 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
         # "max size", "starter api keys max", "35 min late": maximum and minimum (minutes), typed short.
         return True
     if _everyday_words(text, start, words):
-        # "tiny scratches", "account manager", "insured": ordinary English in a message typed in lower case.
+        # "account manager", "insured": ordinary English in a message typed in lower case ("tiny" is a census name).
         return True
     if len(words) == 1 and len(words[0]) <= 2 and _NAME_CUE.search(text[max(0, start - 30) : start]) is None:
         # "La", "Av": a fragment; "I'm Li" keeps its name.
