@@ -46,20 +46,12 @@ def _detector() -> Any:
 
 def _vocabularies() -> dict[str, Any]:
     from ragfort.judges.perturb import BLIND_CORPORA, CORPORA, UNSEEN_CORPORA
-    from ragfort.text import CorpusVocabulary, proper_words, word_pairs, words
+    from ragfort.text import corpus_vocabulary
 
-    out = {}
-    for name, folder in {**CORPORA, **UNSEEN_CORPORA, **BLIND_CORPORA}.items():
-        w: set[str] = set()
-        p: set[int] = set()
-        pr: set[str] = set()
-        for path in sorted(Path(folder).rglob("*.md")):
-            text = path.read_text(encoding="utf-8")
-            w |= words(text)
-            p |= word_pairs(text)
-            pr |= proper_words(text)
-        out[name] = CorpusVocabulary(frozenset(w), frozenset(p), frozenset(pr))
-    return out
+    return {
+        name: corpus_vocabulary(path.read_text(encoding="utf-8") for path in sorted(Path(folder).rglob("*.md")))
+        for name, folder in {**CORPORA, **UNSEEN_CORPORA, **BLIND_CORPORA}.items()
+    }
 
 
 def _corpus(path: Path, record: dict[str, Any], known: dict[str, Any]) -> str | None:

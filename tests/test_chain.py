@@ -186,7 +186,7 @@ async def test_the_chain_offers_its_corpus_vocabulary_to_the_pii_guard(
     def gone() -> frozenset[str]:
         raise ConnectionError("index server down")
 
-    monkeypatch.setattr(chain.index, "proper_words", gone)
+    monkeypatch.setattr(chain.index, "vocabulary", gone)
     assert chain.vocabulary() is None  # redact as for any chain
 
 

@@ -127,3 +127,12 @@ def test_proper_words_are_capitalised_inside_a_sentence_not_at_its_start_or_in_h
     assert {"brightwater", "railcard"} <= found
     assert "gift" not in found  # a sentence start, and a heading
     assert "cards" not in found and "returns" not in found
+
+
+def test_corpus_vocabulary_pools_words_pairs_and_names_of_every_text() -> None:
+    from ragfort.text import corpus_vocabulary, pair_key
+
+    found = corpus_vocabulary(["Cover Max halves the excess.", "Ask at any Brightwater branch."])
+    assert {"cover", "max", "brightwater"} <= set(found.words)
+    assert pair_key("cover", "max") in found.pairs and pair_key("max", "ask") not in found.pairs
+    assert set(found.proper) == {"max", "brightwater"}  # "Cover" and "Ask" open their sentences

@@ -119,7 +119,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         person's with them (`ragfort.pii.vocabulary`); without them it redacts as it would for any chain.
         """
         try:
-            return CorpusVocabulary(self.index.words(), self.index.word_pairs(), self.index.proper_words())
+            return self.index.vocabulary()
         except Exception as exc:  # an index server that went away: redact as for any chain
             log.warning("cannot read the corpus's words for the PII guard (%s)", type(exc).__name__)
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "CONTRACTIONS",
     "PLACEHOLDER_RE",
     "CorpusVocabulary",
+    "corpus_vocabulary",
     "normalize_question",
     "pair_key",
     "plain_quotes",
@@ -421,6 +422,16 @@ def proper_words(text: str) -> set[str]:
             continue
         found.update(w.lower() for w in _INNER_CAPITAL.findall(line))
     return found
+
+
+def corpus_vocabulary(texts: Iterable[str]) -> CorpusVocabulary:
+    """The words, word pairs and capitalised names of `texts` pooled, in one pass (frozensets)."""
+    found: tuple[set[str], set[int], set[str]] = (set(), set(), set())
+    for text in texts:
+        found[0].update(words(text))
+        found[1].update(word_pairs(text))
+        found[2].update(proper_words(text))
+    return CorpusVocabulary(frozenset(found[0]), frozenset(found[1]), frozenset(found[2]))
 
 
 def word_pairs(text: str) -> set[int]:

@@ -264,10 +264,10 @@ def test_answer_spans_copied_from_public_passages_stay_but_the_customers_own_do_
 
 
 def _vocabulary():  # type: ignore[no-untyped-def]
-    from ragfort.text import CorpusVocabulary, proper_words, word_pairs, words
+    from ragfort.text import corpus_vocabulary
 
     corpus = "Cover Max takes your excess to zero. Collect at Kerry Airport from 07:00. Ask the desk for Cover Max."
-    return CorpusVocabulary(words(corpus), word_pairs(corpus), proper_words(corpus))
+    return corpus_vocabulary([corpus])
 
 
 def test_a_question_naming_the_help_centers_product_keeps_it_when_the_corpus_is_known(

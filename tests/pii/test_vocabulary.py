@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ragfort.pii.vocabulary import corpus_term
-from ragfort.text import CorpusVocabulary, proper_words, word_pairs, words
+from ragfort.text import CorpusVocabulary, corpus_vocabulary
 
 _CORPUS = """# Cover options
 
@@ -15,7 +15,7 @@ Flexi Season tickets are for people who travel a few days a week. Delay Repay pa
 Pick up a gift card at any Brightwater branch. Ask at the desk for a Railcard discount.
 Members on Gold get lounge access. Max and Kerry at the desk can help.
 """
-VOCAB = CorpusVocabulary(words(_CORPUS), word_pairs(_CORPUS), proper_words(_CORPUS))
+VOCAB = corpus_vocabulary([_CORPUS])
 
 
 def _term(text: str, span: str) -> bool:

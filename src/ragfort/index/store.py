@@ -46,7 +46,7 @@ from ragfort.errors import BackendError, IndexError_, IndexIncomplete, InputErro
 from ragfort.index.backends import IndexBackend, LocalBackend, open_backend
 from ragfort.index.chunking import Chunk, chunk_text
 from ragfort.index.loaders import LoadedDocument, discover, load_document
-from ragfort.text import proper_words, word_pairs, words
+from ragfort.text import CorpusVocabulary, corpus_vocabulary
 from ragfort.types import Passage
 
 __all__ = ["SCHEMA_VERSION", "SOURCE_FILE", "Index", "IngestReport", "Visibility", "root_visibility"]
@@ -187,7 +187,7 @@ class Index:
         self._manifest_token: object = None
         self._manifest_stale = False
         self._document_versions: tuple[tuple[float, str, str], Mapping[str, str]] | None = None
-        self._corpus_sets: dict[str, tuple[str, frozenset[Any]]] = {}  # what `_per_version` read, by its name
+        self._vocabulary: tuple[str, CorpusVocabulary] | None = None  # (index version, what `vocabulary` read)
 
     # -- properties ----------------------------------------------------------
     @property
@@ -326,13 +326,24 @@ class Index:
             raise KeyError(doc_id)
         return text
 
+    def vocabulary(self) -> CorpusVocabulary:
+        """The words, word pairs and capitalised names of every indexed chunk (`ragfort.text.corpus_vocabulary`),
+        read in one pass over the chunks once per index version, on first use. `words`, `word_pairs` and
+        `proper_words` are its three parts.
+        """
+        version = self.version
+        if self._vocabulary is None or self._vocabulary[0] != version:
+            got = self.backend.chunks().get(include=["documents"])
+            self._vocabulary = (version, corpus_vocabulary(str(text) for text in got.get("documents") or []))
+        return self._vocabulary[1]
+
     def words(self) -> frozenset[str]:
         """The lower-case words of every indexed chunk (`ragfort.text.words`), read once per index version.
 
         What a question typed with a typo is respelt against (`ragfort.chain.RagChain.query`): the corpus's
         spelling of "servce" is "service".
         """
-        return self._per_version("words", words)
+        return frozenset(self.vocabulary().words)
 
     def word_pairs(self) -> frozenset[int]:
         """The pairs of words that stand side by side in some indexed chunk (`ragfort.text.word_pairs` keys),
@@ -341,26 +352,14 @@ class Index:
         A question's "Voltwise Watch" is a name the help center never uses when it writes "watch" but never
         after "Voltwise" (`ragfort.guards.names`; asked only by a relevance guard with a bar for names).
         """
-        return self._per_version("word_pairs", word_pairs)
+        return frozenset(self.vocabulary().pairs)
 
     def proper_words(self) -> frozenset[str]:
         """The words some indexed chunk writes capitalised inside a sentence (`ragfort.text.proper_words`), read once
         per index version, on first use: the help center's own names ("Brightwater", "Railcard"), which a
         customer's question may name without naming anyone (`ragfort.pii.vocabulary`).
         """
-        return self._per_version("proper_words", proper_words)
-
-    def _per_version(self, name: str, read: Callable[[str], set[Any]]) -> frozenset[Any]:
-        """What `read` finds in every indexed chunk, pooled; read once per index version and kept as `name`."""
-        version = self.version
-        kept = self._corpus_sets.get(name)
-        if kept is None or kept[0] != version:
-            got = self.backend.chunks().get(include=["documents"])
-            found: set[Any] = set()
-            for text in got.get("documents") or []:
-                found |= read(str(text))
-            kept = self._corpus_sets[name] = (version, frozenset(found))
-        return kept[1]
+        return frozenset(self.vocabulary().proper)
 
     def embed_query(self, question: str) -> np.ndarray:
         return self.embedder.encode_one(question)
