@@ -276,3 +276,45 @@ def test_a_number_the_customer_gave_is_not_vetoed_as_the_evidences() -> None:
     strict = GroundingScorer(learned=_Convinced(), learned_weight=0.7, threshold=0.19)
     assert strict.score(answer, passages, question=question).claims[0].supported is False
     assert exempt.score(answer, passages, question="Do I get a new car?").claims[0].supported is False
+
+
+def test_the_judge_reads_a_window_holding_an_evidence_sentence_past_its_cut() -> None:
+    # The passage is longer than the shipped judge reads (160 tokens); the sentence the claim stands on is its last.
+    rules = "".join(f"Vouchers from scheme {i} are accepted at our city practices. " for i in range(12))
+    passage = Passage(text=f"## State dental vouchers\n\n{rules}We can't accept an expired voucher, even if the "
+                           "treatment was booked before it expired.", doc_id="fees/vouchers.md")  # fmt: skip
+    claim = "Yes, because the treatment was booked before the expiry date we can still accept it."
+    question = "my voucher expired last week but the appointment was booked before that. can i still use it"
+    judge = load_judge("support")
+    assert judge.kept_chars([support_pair(passage.text, claim, question)])[0] < len(passage.text)
+    read: list[tuple[str, str]] = []
+
+    class Recording:
+        def kept_chars(self, pairs: list[tuple[str, str]]) -> list[int]:
+            return judge.kept_chars(pairs)
+
+        def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+            read.extend(pairs)
+            return [0.5] * len(pairs)
+
+    GroundingScorer(learned=Recording(), learned_weight=1.0).score(claim, [passage], question=question)
+    ((premise, _),) = read
+    assert premise.startswith("## State dental vouchers\n\n")
+    assert premise.endswith("booked before it expired.")
+    assert premise != passage.text
+    # The judge reads the whole window: nothing of it is cut.
+    assert judge.kept_chars([support_pair(premise, claim, question)]) == [len(premise)]
+
+
+def test_a_judge_that_does_not_say_what_it_reads_gets_the_whole_passage() -> None:
+    rules = "".join(f"Vouchers from scheme {i} are accepted at our city practices. " for i in range(12))
+    passage = Passage(text=f"## Vouchers\n\n{rules}We can't accept an expired voucher.", doc_id="fees/vouchers.md")
+    read: list[tuple[str, str]] = []
+
+    class Recording:
+        def score(self, pairs: list[tuple[str, str]]) -> list[float]:
+            read.extend(pairs)
+            return [0.5] * len(pairs)
+
+    GroundingScorer(learned=Recording(), learned_weight=1.0).score("You can use an expired voucher.", [passage])
+    assert read == [(passage.text, "You can use an expired voucher.")]

@@ -163,3 +163,17 @@ def test_every_shipped_model_loads_and_scores(task: str) -> None:
     assert (runtime.MODELS_DIR / task / MODEL_FILE).stat().st_size <= 30 * 1024 * 1024
     scores = judge.score(PAIRS)
     assert np.all((scores >= 0) & (scores <= 1))
+
+
+def test_kept_chars_says_how_much_of_the_premise_the_model_reads(judge: PairJudge) -> None:
+    short = ("Returns are free within 14 days.", "Returns are free.")
+    sentence = "Store credit is issued the same day. "
+    long = ("## Returns\n\n" + sentence * 60, "Store credit comes the same day.")
+    whole, cut = judge.kept_chars([short, long])
+    assert whole == len(short[0])
+    assert 0 < cut < len(long[0])
+    # What is kept is exactly what the encoding holds: re-encoding the kept part alone cuts nothing more.
+    kept_part = long[0][:cut]
+    assert judge.kept_chars([(kept_part, long[1])]) == [len(kept_part)]
+    ids = judge.tokenizer.encode([long])[0].ids
+    assert judge.tokenizer.encode([(kept_part, long[1])])[0].ids == ids

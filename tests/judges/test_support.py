@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import pytest
 
-from ragfort.judges.support import needs_question, support_pair
+from ragfort.judges.support import needs_question, premise_window, support_pair
 
 PREMISE = "Care+ must be added within 30 days of purchase."
 QUESTION = "Can I add Care+ after two months?"
@@ -38,3 +41,51 @@ def test_the_pair_puts_the_question_before_a_claim_that_needs_it() -> None:
 def test_without_a_question_the_claim_is_read_alone() -> None:
     assert support_pair(PREMISE, "No.") == (PREMISE, "No.")
     assert support_pair(PREMISE, "No.", "   ") == (PREMISE, "No.")
+
+
+def _sentences(text: str) -> list[int]:
+    """Where each line's text and each sentence after ". " starts (enough for these passages)."""
+    return [m.start() for m in re.finditer(r"(?:(?<=\n)|(?<=\. )|^)(?=\S)", text)]
+
+
+def _kept_up_to(limit: int) -> Callable[[str], int]:
+    """A judge that reads the first `limit` characters of a premise."""
+    return lambda premise: min(len(premise), limit)
+
+
+def test_a_sentence_that_fits_leaves_the_passage_whole() -> None:
+    text = "## Returns\n\nReturns are free. Refunds take 5 days."
+    start = text.index("Refunds")
+    assert premise_window(text, _sentences(text), (start, len(text)), _kept_up_to(1000)) == text
+
+
+def test_a_sentence_past_the_cut_is_read_in_a_later_window_under_the_heading() -> None:
+    filler = "".join(f"Rule {i} applies to orders. " for i in range(20))
+    text = f"## Returns\n\n{filler}We can't accept an expired voucher."
+    start = text.index("We can't")
+    limit = 200
+    window = premise_window(text, _sentences(text), (start, len(text)), _kept_up_to(limit))
+    assert window.startswith("## Returns\n\n")
+    assert window.endswith("We can't accept an expired voucher.")
+    assert len(window) <= limit
+    # As much as fits before the sentence is kept: one more sentence of the passage would not fit.
+    body = window[len("## Returns\n\n") :]
+    begin = text.index(body)
+    earlier = max(s for s in _sentences(text) if s < begin)
+    assert len("## Returns\n\n") + len(text) - earlier > limit
+
+
+def test_a_window_inside_a_table_keeps_its_header_rows() -> None:
+    rows = "".join(f"| Plan {i} | ${i}0 |\n" for i in range(30))
+    text = f"## Prices\n\n| Plan | Price |\n|---|---|\n{rows}| Max | $99 |"
+    start = text.index("| Max")
+    window = premise_window(text, _sentences(text), (start, len(text)), _kept_up_to(160))
+    assert window.startswith("## Prices\n\n| Plan | Price |\n|---|---|\n| Plan")
+    assert window.endswith("| Max | $99 |")
+    assert len(window) <= 160
+
+
+def test_a_sentence_too_long_for_any_window_leaves_the_passage_as_it_was() -> None:
+    text = "## Returns\n\nShort one. " + "word " * 100 + "end."
+    start = text.index("word")
+    assert premise_window(text, _sentences(text), (start, len(text)), _kept_up_to(60)) == text

@@ -88,7 +88,7 @@ from ragfort.grounding.signals import (
 )
 from ragfort.grounding.verbatim import find_verbatim
 from ragfort.grounding.yesno import contradicted_yes, flipped_yes
-from ragfort.judges.support import support_pair
+from ragfort.judges.support import premise_window, support_pair
 from ragfort.text import plain_quotes, sentence_spans
 from ragfort.types import Passage
 
@@ -554,6 +554,30 @@ class GroundingScorer:
         return self.learned is not None and len(claim.split()) <= BARE_VALUE_WORDS and bool(_NUMBER.search(claim))
 
     # -- the learned tier -----------------------------------------------------------
+    def _premise(
+        self,
+        passages: Sequence[Passage],
+        per_passage: Sequence[Sequence[tuple[int, int]]],
+        pi: int,
+        sentence: tuple[int, int, int, str],
+        claim: str,
+        question: str,
+    ) -> str:
+        """What the learned judge reads for `claim`: passage `pi`, or the window of it that holds `sentence`.
+
+        A judge that says how much of a premise it reads (`PairJudge.kept_chars`) gets a later window of a
+        passage whose evidence sentence would fall past its cut (`premise_window`); any other judge the passage.
+        """
+        text = passages[pi].text
+        kept_chars = getattr(self.learned, "kept_chars", None)
+        if kept_chars is None:
+            return text
+
+        def kept(premise: str) -> int:
+            return int(kept_chars([support_pair(premise, claim, question)])[0])
+
+        return premise_window(text, [s for s, _ in per_passage[pi]], (sentence[1], sentence[2]), kept)
+
     def _learned_tier(
         self,
         results: list[ClaimResult],
@@ -587,7 +611,9 @@ class GroundingScorer:
                     break
             reads.append(chosen)
             # The written claim, opening yes/no included: with its question, it is what the judge was trained on.
-            pairs += [support_pair(passages[pi].text, written[todo[row]].text, question) for pi, _ in chosen]
+            claim = written[todo[row]].text
+            pairs += [support_pair(self._premise(passages, per_passage, pi, sentences[k], claim, question), claim,
+                                   question) for pi, k in chosen]  # fmt: skip
         probs = [float(p) for p in self.learned.score(pairs)]
         binds = any(k in self.learned_vetoes for k in ("number_binding", "name_binding", "prohibited", "denied"))
         # The evidence's numbers and names with their contexts: read once for every claim of the answer.

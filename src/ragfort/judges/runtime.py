@@ -200,6 +200,16 @@ class PairTokenizer:
         except Exception:  # as above: cut both texts instead
             return self._longest_first.encode(*item)
 
+    def kept_chars(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Per pair, how many characters of its first text survive the cut (its whole length when nothing is cut)."""
+        out = []
+        for (first, _), enc in zip(pairs, self.encode(pairs), strict=True):
+            ends = [end for (_, end), kind in zip(enc.offsets, enc.type_ids, strict=True) if kind == 0 and end > 0]
+            last = max(ends, default=0)
+            # Past the last kept token only spaces may follow for the text to be whole.
+            out.append(len(first) if not first[last:].strip() else last)
+        return out
+
     @staticmethod
     def arrays(encodings: Sequence[Any]) -> dict[str, npt.NDArray[np.int64]]:
         """The model's three inputs for `encodings`, padded with zeros to the longest."""
@@ -311,6 +321,10 @@ class PairJudge:
         if current:
             batches.append(current)
         return batches
+
+    def kept_chars(self, pairs: Sequence[tuple[str, str]]) -> list[int]:
+        """Per pair, how many characters of the premise the model reads (past ``max_length`` the premise is cut)."""
+        return self.tokenizer.kept_chars(pairs)
 
     def logits(self, pairs: Sequence[tuple[str, str]], *, batch_size: int | None = None) -> npt.NDArray[np.float32]:
         """The raw logits, before calibration (for calibrating and comparing models)."""

@@ -7,13 +7,19 @@ days."). Those are read as ``"question\\nclaim"``, so "No." to "Can I add Care+
 after two months?" is judged as the statement it makes. Training
 (`ragfort.judges.mix`) and the grounding check build their pairs here, so
 the model sees at run time exactly the shape it was trained on.
+
+A passage longer than the judge reads is cut at its end, and the sentence
+grounding chose as a claim's evidence can lie past the cut: `premise_window`
+then starts the premise later (the passage's heading kept), so the judge
+reads the sentence it is asked about.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
-__all__ = ["needs_question", "support_pair"]
+__all__ = ["needs_question", "premise_window", "support_pair"]
 
 _YES_NO = re.compile(r"^\s*(yes|no|nope|yep|yeah|not)\b", re.IGNORECASE)
 
@@ -27,3 +33,51 @@ def support_pair(premise: str, claim: str, question: str = "") -> tuple[str, str
     """The `(premise, hypothesis)` pair the support judge reads for `claim`."""
     question = question.strip()
     return premise, f"{question}\n{claim}" if question and needs_question(claim) else claim
+
+
+def premise_window(
+    text: str, starts: Sequence[int], sentence: tuple[int, int], kept: Callable[[str], int]
+) -> str:
+    """`text`, or a later window of it, whose part the judge reads holds `sentence`.
+
+    Args:
+        text: the passage.
+        starts: where its sentences start (any order).
+        sentence: the ``(start, end)`` of the evidence sentence in `text`.
+        kept: how many characters of a premise the judge reads (`PairJudge.kept_chars` for this claim).
+
+    The window is the passage's heading (a first line opening with ``#``), the
+    header rows of the Markdown table it opens inside, if any, and the passage
+    from the earliest sentence start at which `sentence` fits, so as much of
+    what comes before it as fits is kept. A sentence that fits as the passage
+    stands, or that does not fit even as the window's first, leaves `text`
+    unchanged (the judge then reads what it always read).
+    """
+    start, end = sentence
+    if kept(text) >= end:
+        return text
+    first_line = text.split("\n", 1)[0]
+    heading = first_line + "\n\n" if first_line.lstrip().startswith("#") else ""
+    for begin in sorted(s for s in set(starts) if len(heading) <= s <= start):
+        window = heading + _table_header(text, begin) + text[begin:]
+        if kept(window) >= len(window) - (len(text) - end):
+            return window
+    return text
+
+
+def _table_header(text: str, at: int) -> str:
+    """The header row and separator of the Markdown table whose body row starts at `at`, or ""."""
+    line_start = text.rfind("\n", 0, at) + 1
+    if not text[line_start:].lstrip().startswith("|"):
+        return ""
+    lines = text[:line_start].split("\n")[:-1]  # the lines before this row, nearest last
+    rows: list[str] = []
+    for line in reversed(lines):
+        if not line.lstrip().startswith("|"):
+            break
+        rows.append(line)
+    rows.reverse()
+    # A header is a row followed by a |---| separator; keep the two when the window starts below them.
+    if len(rows) >= 2 and set(rows[1].replace("|", "").strip()) <= set("-: "):
+        return rows[0] + "\n" + rows[1] + "\n"
+    return ""
