@@ -1,7 +1,9 @@
 """Follow-up questions: retrieval, answers and abstention with and without history resolution.
 
 Run: ``python benchmarks/conversations.py [--corpus voltwise|northbeam] [--no-store]`` (about a
-minute on 2 cores). ``--unseen`` runs ``evals/conversations_unseen/`` instead: 36 conversations over
+minute on 2 cores). ``--blind`` runs ``evals/conversations_blind/`` instead (the two help centers written
+blind in session 30, their conversations written blind in session 32), pooled as ``blind``.
+``--unseen`` runs ``evals/conversations_unseen/`` instead: 36 conversations over
 each of six help centers no follow-up rule was chosen on, the three written in session 19 (Harbourline,
 Pinecrest, Birchwood) and the three of session 22 (Wrenfield, Tidewell, Quillstack, their
 conversations written in session 23), with rows pooling all six (``unseen``) and each three.
@@ -16,7 +18,13 @@ rule of `ragfort.conversation` is what is measured):
 * ``written out in full``: the standalone question, no history (the ceiling);
 * ``follow-up, rule never``: the follow-up with its history, not resolved;
 * ``follow-up, rule auto``: resolved by the shipped rule;
-* ``follow-up, rule always``: the previous customer question always joined.
+* ``follow-up, rule always``: the previous customer question always joined;
+* ``follow-up after its own answers, auto``: the conversation's customer messages asked through the
+  chain in order, its own answers kept as the assistant turns (what a deployment without an LLM
+  stores, where the records hold a person's answers), then the follow-up with the shipped rule.
+  The no-LLM path never reads the assistant turns, so this row equals the ``rule auto`` row unless a
+  change makes it read them (session 32: a rule that put sentences the assistant had already said
+  last lost 0.08 token F1 on the Northbeam dev records here, while gaining on the written histories).
 
 Per row: recall@5 and token F1 over the answerable records, the answerable ones refused
 (abstained, by any guard) and the unanswerable ones abstained on. The goal (issue
@@ -60,8 +68,14 @@ UNSEEN_S19 = ("harbourline", "pinecrest", "birchwood")
 UNSEEN_S22 = ("wrenfield", "tidewell", "quillstack")
 UNSEEN = (*UNSEEN_S19, *UNSEEN_S22)
 UNSEEN_FILES = {name: REPO / "evals" / "conversations_unseen" / f"{name}.jsonl" for name in UNSEEN}
+# The two help centers written blind in session 30; their conversations were written blind in session 32: `--blind`.
+BLIND = ("greengage", "ostara")
+BLIND_FILES = {name: REPO / "evals" / "conversations_blind" / f"{name}.jsonl" for name in BLIND}
 ROLES = {"user": "human", "assistant": "ai", "system": "system"}
 RULES = ("never", "auto", "always")
+# The follow-up asked after ragfort's own answers to the conversation's earlier questions (rule auto): what a
+# deployment without an LLM stores as the assistant's turns, where the written records hold a person's answers.
+OWN_ANSWERS = "follow-up after its own answers, auto"
 
 
 # Per way of asking, each request's stage timings (ms) from the pipeline: retrieval, generation, total.
@@ -83,6 +97,10 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
         from ragfort.judges.perturb import UNSEEN_CORPORA
 
         docs, golden = UNSEEN_CORPORA[corpus], UNSEEN_FILES[corpus]
+    elif corpus in BLIND:
+        from ragfort.judges.perturb import BLIND_CORPORA
+
+        docs, golden = BLIND_CORPORA[corpus], BLIND_FILES[corpus]
     else:
         docs, golden = CORPORA[corpus]
     records = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -98,15 +116,34 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
         history = [(ROLES[m["role"]], m["content"]) for m in record.get("history", [])]
         return guarded.invoke({"question": record["question"], "chat_history": history})
 
+    def ask_after_own(guarded: Any, record: dict[str, Any]) -> Any:
+        """The follow-up after a conversation whose assistant turns are this chain's own answers.
+
+        The written history's customer messages are asked in order, each after the exchanges so far, and
+        each answer kept as the service's conversation store keeps it (`GuardedAnswer.exchange`).
+        """
+        history: list[tuple[str, str]] = []
+        for message in record.get("history", []):
+            if message["role"] != "user":
+                continue
+            earlier = guarded.invoke({"question": message["content"], "chat_history": list(history)})
+            said = earlier.exchange[-1].content if earlier.exchange else earlier.answer
+            history += [("human", message["content"]), ("ai", said)]
+        return guarded.invoke({"question": record["question"], "chat_history": history})
+
     runs = {
         "written out in full": (chains["never"], True),
         "follow-up, rule never": (chains["never"], False),
         "follow-up, rule auto (shipped)": (chains["auto"], False),
         "follow-up, rule always": (chains["always"], False),
+        OWN_ANSWERS: (chains["auto"], False),
     }
     rows: list[list[object]] = []
     for label, (guarded, full) in runs.items():
-        results = {record["id"]: ask(guarded, record, full=full) for record in records}
+        if label == OWN_ANSWERS:
+            results = {record["id"]: ask_after_own(guarded, record) for record in records}
+        else:
+            results = {record["id"]: ask(guarded, record, full=full) for record in records}
         times = [r.timings_ms for r in list(results.values())[1:]]
         TIMINGS.setdefault(label, []).extend(
             (t.get("retrieval", 0.0), t.get("generation", 0.0), t.get("total", 0.0)) for t in times
@@ -177,10 +214,15 @@ def main() -> int:
     parser.add_argument(
         "--unseen", action="store_true", help="the six help centers never tuned on (evals/conversations_unseen/)"
     )
+    parser.add_argument(
+        "--blind", action="store_true", help="the two help centers written blind (evals/conversations_blind/)"
+    )
     args = parser.parse_args()
     corpora = args.corpus or [c for c, (_, golden) in CORPORA.items() if golden.exists()]
     if args.unseen:
         corpora = [c for c in UNSEEN if UNSEEN_FILES[c].exists()]
+    if args.blind:
+        corpora = [c for c in BLIND if BLIND_FILES[c].exists()]
     t0 = time.perf_counter()
     rows: list[list[object]] = []
     with tempfile.TemporaryDirectory(prefix="ragfort-conversations-") as tmp:
@@ -192,6 +234,8 @@ def main() -> int:
                   if set(names) <= set(corpora)]  # fmt: skip
         pools = [pooled([r for r in rows if r[0] in names], name) for name, names in groups]
         rows += pooled(rows, "unseen") + [row for pool in pools for row in pool]
+    if args.blind and len(corpora) > 1:
+        rows += pooled(rows, "blind")
     seconds = time.perf_counter() - t0
 
     print("support_agent, cache off, no LLM\n")

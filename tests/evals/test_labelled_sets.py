@@ -345,6 +345,32 @@ def test_the_unseen_conversations_validate_and_sit_in_their_documents_split(corp
         assert any(not r.answerable for r in chosen) and any("topic-switch" in r.tags for r in chosen), split
 
 
+@pytest.mark.parametrize("corpus", ["greengage", "ostara"])
+def test_the_blind_conversations_validate_and_sit_in_their_documents_split(corpus: str) -> None:
+    """evals/conversations_blind: written blind in session 32 over the two help centers of evals/grounding_blind."""
+    from ragfort.evals.golden import load_golden, split_of
+    from ragfort.evals.validate import validate_golden
+    from ragfort.judges.perturb import BLIND_CORPORA
+
+    load = load_golden(REPO / "evals" / "conversations_blind" / f"{corpus}.jsonl")
+    validated = validate_golden(load, doc_ids=[doc_id for doc_id, _ in discover(BLIND_CORPORA[corpus])])
+    assert validated.problems == (), [str(p) for p in validated.problems]
+    records = validated.records
+    assert len(records) == 36 and all(r.history and r.standalone_question for r in records)
+    assert corpus not in perturb.CORPORA  # no training mix reads the help center
+    splits: dict[str, str] = json.loads((REPO / "evals" / "grounding_blind" / f"{corpus}.splits.json").read_text())
+    for r in records:
+        assert split_of(r) in ("dev", "test"), r.id
+        assert r.answerable == bool(r.relevant_doc_ids) == bool(r.reference_answer), r.id
+        assert ("unanswerable" in r.tags) is (not r.answerable), r.id
+        assert {splits[d] for d in r.relevant_doc_ids} <= {split_of(r)}, r.id
+        assert ("topic-switch" in r.tags) is (r.standalone_question == r.question), r.id
+    for split in ("dev", "test"):
+        chosen = [r for r in records if split_of(r) == split]
+        assert len(chosen) == 18, split
+        assert any(not r.answerable for r in chosen) and any("topic-switch" in r.tags for r in chosen), split
+
+
 @pytest.mark.parametrize("corpus", UNSEEN_MULTI_TURN)
 def test_the_unseen_follow_up_grounding_cases_hold_exact_passages_in_their_documents_split(corpus: str) -> None:
     cases = list(_records(REPO / "evals" / "grounding_followups_unseen" / f"{corpus}.jsonl"))

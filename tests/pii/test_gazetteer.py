@@ -54,6 +54,9 @@ def test_kept(text: str, span: str) -> None:
         ("Thanks, Max", "Max", True),
         ("my daughter Amara wants a phone", "Amara", True),
         ("can i collect the car at kerry airport", "kerry", False),
+        ("we adopted a puppy named biscuit", "biscuit", True),
+        ("is there a fee if he's a named driver", "driver", False),  # "named" as an adjective
+        ("can my wife be added as a second named insured?", "insured", False),
     ],
 )
 def test_named_before_reads_the_cue_right_before_a_span(text: str, name: str, cued: bool) -> None:

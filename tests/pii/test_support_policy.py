@@ -53,3 +53,25 @@ def test_the_policys_own_account_regex_keeps_whole_ids(input_guard: PIIGuard) ->
     verdict = input_guard.check(Turn(question="My account ACC-12345678 is locked."), RunContext())
     assert verdict.turn is not None
     assert verdict.turn.question == "My account <ACCOUNT_NUMBER_1> is locked."
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["does my husband need to bring a credit card too if he's a named driver",
+     "Can my wife who lives with me be added as a second named insured?",
+     "Do business accounts get a named account manager?"],
+)  # fmt: skip
+def test_a_named_driver_is_no_person(input_guard: PIIGuard, question: str) -> None:
+    # "named" after an article or ordinal is an adjective: the word after it is not a name.
+    verdict = input_guard.check(Turn(question=question), RunContext())
+    assert verdict.action is Action.ALLOW and verdict.turn is None
+
+
+@pytest.mark.parametrize(
+    ("question", "name"),
+    [("My friend named sarah booked it for me, can I change it?", "sarah"),
+     ("I'm a named driver and someone named Tom Price crashed the car, who pays?", "Tom Price")],
+)  # fmt: skip
+def test_a_name_after_named_is_still_redacted(input_guard: PIIGuard, question: str, name: str) -> None:
+    verdict = input_guard.check(Turn(question=question), RunContext())
+    assert verdict.turn is not None and name not in verdict.turn.question

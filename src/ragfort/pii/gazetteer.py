@@ -203,6 +203,16 @@ _NAME_CUE = re.compile(
 _EDGE = "\"'“”‘’.,;:!?()[]"
 # After these a lower-case word is a name ("my name is ana").
 _LOWERCASE_CUE = re.compile(r"(?:\bname\s+is|\bname's|\bnamed|\bname\s*:|\bcall\s+me)\s*$", re.IGNORECASE)
+# "named" as an adjective ("a named driver", "a second named insured"): no name follows it.
+NAMED_ADJECTIVE = re.compile(
+    r"\b(?:a|an|the|each|every|any|another|other|additional|extra|second|third|one|only|sole|main|lead)\s+named\s*$",
+    re.IGNORECASE,
+)
+
+
+def _lowercase_cue(before: str) -> bool:
+    """Whether `before` ends in a cue after which even a lower-case word is a name ("my name is ana")."""
+    return _LOWERCASE_CUE.search(before) is not None and NAMED_ADJECTIVE.search(before) is None
 # Words inside a name that may be lower case.
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du le la ten ter bin bint al el y e".split()  # noqa: SIM905
@@ -280,7 +290,7 @@ def _not_name_shaped(text: str, start: int, end: int, words: list[str]) -> bool:
     if not any(c.isupper() for c in text):
         return False
     lower = [w for w in words if w[:1].islower() and w not in _PARTICLES]
-    if not lower or _LOWERCASE_CUE.search(text[max(0, start - 20) : start]) is not None:
+    if not lower or _lowercase_cue(text[max(0, start - 30) : start]):
         return False
     return not _known_lowercase_name(text, start, end, lower)
 
@@ -358,7 +368,7 @@ def _everyday_words(text: str, start: int, words: list[str]) -> bool:
 def named_before(text: str, start: int) -> bool:
     """Whether a name cue stands right before `start`: "my name is", "I'm", "Hi", "Thanks", an honorific, a relative."""
     before = text[max(0, start - 30) : start]
-    return _NAME_CUE.search(before) is not None or _LOWERCASE_CUE.search(before) is not None
+    return _NAME_CUE.search(before) is not None or _lowercase_cue(before)
 
 
 def not_a_person(text: str, start: int, end: int, *, german: bool | None = None) -> bool:

@@ -41,7 +41,7 @@ from typing import ClassVar
 from presidio_analyzer import LocalRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from ragfort.pii.gazetteer import FOREIGN_NAME_CUE, INTRO_CUE, RELATIVE_CUE
+from ragfort.pii.gazetteer import FOREIGN_NAME_CUE, INTRO_CUE, NAMED_ADJECTIVE, RELATIVE_CUE
 from ragfort.pii.lexicon import COMMON_WORDS, given_names, stop_words
 
 __all__ = ["COMMON_WORDS", "PersonNameRecognizer", "given_names"]
@@ -221,6 +221,8 @@ class PersonNameRecognizer(LocalRecognizer):
                 continue
             i = at
             cue = " ".join(m.group().lower().rstrip(" \t,:!").split())
+            if cue == "named" and NAMED_ADJECTIVE.search(text[max(0, m.start() - 30) : m.end()]):
+                continue  # "a named driver": an adjective, no name after it
             if cue.endswith(("name is", "name's")):
                 cue = "name is"
             elif cue.startswith("name") and m.group().rstrip().endswith(":"):
