@@ -48,8 +48,8 @@ def premise_window(
 
     The window is the passage's heading (a first line opening with ``#``), the
     header rows of the Markdown table it opens inside, if any, and the passage
-    from the earliest sentence start at which `sentence` fits, so as much of
-    what comes before it as fits is kept. A sentence that fits as the passage
+    from the earliest sentence start at which `sentence` fits (by bisection
+    over the starts), so as much of what comes before it as fits is kept. A sentence that fits as the passage
     stands, or that does not fit even as the window's first, leaves `text`
     unchanged (the judge then reads what it always read).
     """
@@ -58,11 +58,25 @@ def premise_window(
         return text
     first_line = text.split("\n", 1)[0]
     heading = first_line + "\n\n" if first_line.lstrip().startswith("#") else ""
-    for begin in sorted(s for s in set(starts) if len(heading) <= s <= start):
-        window = heading + _table_header(text, begin) + text[begin:]
-        if kept(window) >= len(window) - (len(text) - end):
-            return window
-    return text
+
+    def window(begin: int) -> str | None:
+        """The window from `begin`, or None when the sentence still falls past the cut."""
+        out = heading + _table_header(text, begin) + text[begin:]
+        return out if kept(out) >= len(out) - (len(text) - end) else None
+
+    # A later start only shortens what comes before the sentence, so the starts that fit are the latest ones:
+    # the earliest of them is found by bisection (a few tokenisations, not one per sentence).
+    begins = sorted(s for s in set(starts) if len(heading) <= s <= start)
+    best: str | None = None
+    low, high = 0, len(begins) - 1
+    while low <= high:
+        mid = (low + high) // 2
+        fitted = window(begins[mid])
+        if fitted is None:
+            low = mid + 1
+        else:
+            best, high = fitted, mid - 1
+    return text if best is None else best
 
 
 def _table_header(text: str, at: int) -> str:

@@ -213,6 +213,8 @@ NAMED_ADJECTIVE = re.compile(
 def _lowercase_cue(before: str) -> bool:
     """Whether `before` ends in a cue after which even a lower-case word is a name ("my name is ana")."""
     return _LOWERCASE_CUE.search(before) is not None and NAMED_ADJECTIVE.search(before) is None
+
+
 # Words inside a name that may be lower case.
 _PARTICLES = frozenset(
     "van von der den de del della di da dos das du le la ten ter bin bint al el y e".split()  # noqa: SIM905
