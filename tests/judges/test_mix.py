@@ -18,10 +18,13 @@ from ragfort.judges.mix import (
     case_pair,
     case_premise,
     default_data_dir,
+    evidence_span,
     finish_mix,
     hold_back,
     load_cases,
     place_generated,
+    sentence_spans,
+    window_pairs,
 )
 from ragfort.judges.perturb import Pair
 
@@ -187,3 +190,61 @@ def test_the_counterfactual_option_adds_mirrored_flips_to_the_generated_training
     wrong = {(p.premise, p.doc_id) for p in mirrored.train if p.kind == "negation" and p.label == 0}
     assert all((p.premise, p.doc_id) in wrong for p in added)
     assert len(mirrored.train) > len(plain.train)
+
+
+def test_sentence_spans_cut_sentences_and_list_items() -> None:
+    text = "# Returns\n\nOpened phones can be returned. Refunds take 5 days.\n- Item one\n"
+    spans = sentence_spans(text)
+    assert [text[a:b] for a, b in spans] == [
+        "# Returns", "Opened phones can be returned.", "Refunds take 5 days.", "- Item one",
+    ]  # fmt: skip
+    assert sentence_spans("   ") == []
+
+
+def test_the_evidence_span_is_the_sentence_sharing_most_words_with_the_claim() -> None:
+    text = "Opened phones can be returned. Refunds take 5 days to arrive. Refunds are paid to the card."
+    a, b = evidence_span(text, "Your refund arrives within 5 days.")
+    assert text[a:b] == "Refunds take 5 days to arrive."
+    # No shared word: the first sentence (ties go to the earlier one).
+    a, b = evidence_span(text, "Unrelated.")
+    assert text[a:b] == "Opened phones can be returned."
+
+
+def _reads(limit: int) -> Any:
+    """A judge that reads the first `limit` characters of any premise."""
+    return lambda premise, hypothesis: min(len(premise), limit)
+
+
+def test_window_pairs_shows_the_judge_an_evidence_sentence_that_lies_past_its_cut() -> None:
+    filler = " ".join(f"Filler sentence number {i}." for i in range(12))
+    premise = f"# Refunds\n\n{filler} Refunds of a voucher take 9 days."
+    far = Pair(premise, "A voucher refund takes 9 days.", 1, "paraphrase", "shop", "shop/a.md")
+    near = Pair(premise, "Filler sentence number 0.", 1, "verbatim", "shop", "shop/a.md")
+    out, changed = window_pairs([far, near], _reads(120))
+    assert changed == 1
+    assert out[1] == near  # its evidence fits: unchanged
+    window = out[0].premise
+    assert window.startswith("# Refunds\n\n") and window.endswith("Refunds of a voucher take 9 days.")
+    assert len(window) <= 120 and len(window) < len(premise)
+    assert (out[0].hypothesis, out[0].label, out[0].doc_id) == (far.hypothesis, far.label, far.doc_id)
+    # A judge that reads everything changes nothing.
+    assert window_pairs([far, near], _reads(10_000)) == ([far, near], 0)
+
+
+def test_the_window_option_applies_to_the_in_domain_pairs_and_is_recorded(tmp_path: Path) -> None:
+    from ragfort.judges.mix import repo_root
+
+    def mix(window: int) -> Mix:
+        settings = MixSettings(root=repo_root(), data=tmp_path, public_max=0, public_dev=0, per_sentence=1,
+                               corpora=("voltwise",), window=window)  # fmt: skip
+        return build_mix("support", settings)
+
+    plain, windowed = mix(0), mix(64)
+    assert "window" not in plain.settings and windowed.settings["window"] == 64
+    counts = windowed.settings["windowed"]
+    assert counts["train"] > 0 and set(counts) >= {"train", "cases/voltwise", "generated/voltwise"}
+    assert len(plain.train) == len(windowed.train)
+    changed = [(a, b) for a, b in zip(plain.train, windowed.train, strict=True) if a != b]
+    assert len(changed) == counts["train"]
+    assert all(b.premise != a.premise and b.hypothesis == a.hypothesis and b.label == a.label for a, b in changed)
+    assert all(len(b.premise) < len(a.premise) for a, b in changed)

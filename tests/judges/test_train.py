@@ -271,3 +271,13 @@ def test_the_smoke_run_writes_a_model_folder_the_runtime_loads(tmp_path: Path) -
     assert (
         json.loads((again / "manifest.json").read_text())["training"]["best_step"] == manifest["training"]["best_step"]
     )
+
+
+def test_the_window_option_reaches_the_mix_at_the_models_input_length() -> None:
+    def settings(*argv: str) -> int:
+        return train._config_from_args(train._parser().parse_args(["--task", "support", *argv])).mix_settings().window
+
+    assert settings() == 0
+    assert settings("--window") == 160  # the default --max-length
+    assert settings("--window", "--max-length", "96") == 96
+    assert "window" in train._FIXED  # a resumed run cannot switch it

@@ -21,6 +21,9 @@
    before it ("question\\nanswer") when the answer is a yes/no or a fragment:
    its gold kind says so, or its form does (`needs_question`, a rule on the
    answer alone that the grounding runtime can apply the same way).
+   With ``window`` (``--window``), the in-domain pairs of 1 and 2 whose
+   evidence sentence lies past the judge's cut read the window of their
+   premise that the grounding runtime would show (`window_pairs`).
 3. **public** sets of ``../shared/data/nli`` whose license allows a shipped
    model (`PUBLIC`), each capped at ``public_max`` rows, sampled with the
    seed by group (an SNLI premise, a HaluEval item) so a group's pairs stay
@@ -37,6 +40,7 @@ documents; failing both, a by-document slice of the training pairs.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 import json
@@ -50,7 +54,7 @@ from typing import Any, TypeVar, cast
 
 from ragfort.errors import ConfigError
 from ragfort.judges.perturb import Pair
-from ragfort.judges.support import needs_question
+from ragfort.judges.support import needs_question, premise_window
 
 __all__ = [
     "PUBLIC",
@@ -112,6 +116,12 @@ class MixSettings:
             (an opening remark, politeness, typos, lower case, no
             question mark); every pair of one question gets the same form,
             so the form never tells the label.
+        window: ``support`` mix: the judge's input length in tokens (0: off).
+            An in-domain pair whose evidence sentence (the premise sentence
+            sharing most content words with the claim) would lie past the
+            cut at that length gets the window of its premise the grounding
+            runtime shows the judge (`ragfort.judges.support.premise_window`),
+            so no pair asks about a sentence the judge cannot read.
     """
 
     root: Path
@@ -127,6 +137,7 @@ class MixSettings:
     cases_repeat: int = 1
     counterfactual: bool = False
     surface: bool = False
+    window: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +214,70 @@ def case_pair(case: Mapping[str, Any]) -> Pair:
         corpus=str(case["corpus"]),
         doc_id=str(passages[0]["doc_id"]) if passages else str(case.get("id", "")),
     )
+
+
+def evidence_span(premise: str, claim: str) -> tuple[int, int]:
+    """The ``(start, end)`` of the premise sentence (or list item) sharing most content words with `claim`.
+
+    Ties go to the earlier sentence. The grounding runtime chooses a claim's
+    sentence by MiniLM similarity; the mix, which loads no model, by words.
+    """
+    target = _words(claim)
+    best, best_shared = (0, len(premise)), -1
+    for start, end in sentence_spans(premise):
+        shared = len(_words(premise[start:end]) & target)
+        if shared > best_shared:
+            best, best_shared = (start, end), shared
+    return best
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """The ``(start, end)`` of every sentence and list item of `text` (`_CASE_SENT` cuts them)."""
+    spans, start = [], 0
+    for m in _CASE_SENT.finditer(text):
+        if text[start : m.start()].strip():
+            spans.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text)))
+    return spans
+
+
+def window_pairs(pairs: Sequence[Pair], kept: Callable[[str, str], int]) -> tuple[list[Pair], int]:
+    """`pairs` with each premise replaced by the window the judge would read (see `MixSettings.window`).
+
+    Args:
+        pairs: in-domain pairs.
+        kept: how many characters of a premise the judge reads next to a
+            hypothesis (`PairTokenizer.kept_chars` of the one pair).
+
+    Returns:
+        The pairs, and how many of them changed.
+    """
+    out: list[Pair] = []
+    changed = 0
+    for pair in pairs:
+        span = evidence_span(pair.premise, pair.hypothesis)
+        starts = [start for start, _ in sentence_spans(pair.premise)]
+        premise = premise_window(pair.premise, starts, span, functools.partial(_kept_with, kept, pair.hypothesis))
+        if premise != pair.premise:
+            changed += 1
+            pair = dataclasses.replace(pair, premise=premise)
+        out.append(pair)
+    return out, changed
+
+
+def _kept_with(kept: Callable[[str, str], int], hypothesis: str, premise: str) -> int:
+    return kept(premise, hypothesis)
+
+
+def _judge_reads(max_length: int) -> Callable[[str, str], int]:
+    """`kept` for `window_pairs`: the base model's tokenizer cut at `max_length` tokens."""
+    from ragfort.judges.runtime import TOKENIZER_FILE, PairTokenizer
+    from ragfort.judges.train import base_model_path
+
+    tokenizer = PairTokenizer(base_model_path() / TOKENIZER_FILE, max_length=max_length)
+    return lambda premise, hypothesis: tokenizer.kept_chars([(premise, hypothesis)])[0]
 
 
 def read_labelled(folder: Path, *, split: str, what: str, parse: Callable[[dict[str, Any]], T]) -> list[T]:
@@ -556,6 +631,14 @@ def support_mix(settings: MixSettings) -> Mix:
         dev[f"cases/{corpus}"] = pairs
         counts.append(_count(f"cases/{corpus}", f"cases/{corpus}", pairs, GENERATED_LICENSE))
 
+    # The in-domain pairs as the judge reads them at run time (the public premises are left as they are).
+    windowed: dict[str, int] = {}
+    if settings.window > 0:
+        kept = _judge_reads(settings.window)
+        train, windowed["train"] = window_pairs(train, kept)
+        for name in sorted(dev):
+            dev[name], windowed[name] = window_pairs(dev[name], kept)
+
     # 3. public sets
     if settings.public_max > 0 or settings.public_dev > 0:
         nli = settings.data / "nli"
@@ -596,7 +679,10 @@ def support_mix(settings: MixSettings) -> Mix:
         train = [p for p in train if p.doc_id not in held_docs]
         counts.append(_count("slice", "slice", dev["slice"], "as its sources"))
         selection = ("slice",)
-    return finish_mix("support", settings, train=train, dev=dev, selection=selection, counts=counts, corpora=chosen)
+    extra = {"window": settings.window, "windowed": windowed} if settings.window > 0 else {}
+    return finish_mix(
+        "support", settings, train=train, dev=dev, selection=selection, counts=counts, corpora=chosen, **extra
+    )
 
 
 def chosen_corpora(settings: MixSettings) -> tuple[str, ...]:

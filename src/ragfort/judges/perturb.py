@@ -67,6 +67,8 @@ CORPORA: dict[str, Path] = {
     "brightwater": _REPO / "evals" / "corpora" / "brightwater_energy",
     "parcelwise": _REPO / "evals" / "corpora" / "parcelwise",
     "kestrel": _REPO / "evals" / "corpora" / "kestrel_fitness",
+    "marlowe": _REPO / "evals" / "corpora" / "marlowe_vets",
+    "tallyho": _REPO / "evals" / "corpora" / "tallyho_payroll",
 }
 
 # Help centers nothing is trained or tuned on (evals/grounding_unseen/README.md): never in `CORPORA`, so no training

@@ -117,6 +117,7 @@ class TrainConfig:
     cases_repeat: int = 1
     counterfactual: bool = False
     surface: bool = False
+    window: bool = False
 
     def mix_settings(self) -> MixSettings:
         return MixSettings(
@@ -132,6 +133,7 @@ class TrainConfig:
             cases_repeat=self.cases_repeat,
             counterfactual=self.counterfactual,
             surface=self.surface,
+            window=self.max_length if self.window else 0,
         )
 
 
@@ -139,7 +141,7 @@ class TrainConfig:
 _FIXED = (
     "task", "holdout", "public_max", "public_dev", "per_sentence", "generated_max", "seed", "max_length",
     "batch_size", "steps", "lr", "head_lr", "weight_decay", "warmup", "freeze_layers", "pooling", "init_from",
-    "cases_repeat", "counterfactual", "surface",
+    "cases_repeat", "counterfactual", "surface", "window",
 )  # fmt: skip
 
 
@@ -972,6 +974,11 @@ def _parser() -> argparse.ArgumentParser:
         "--surface", action="store_true", default=None,
         help="answerability: about half of the generated questions asked as people type them "
         "(opening remarks, politeness, typos, lower case)",
+    )  # fmt: skip
+    p.add_argument(
+        "--window", action="store_true", default=None,
+        help="support: an in-domain pair whose evidence sentence lies past the --max-length cut reads the window "
+        "of its premise that holds it, as the grounding runtime shows the judge",
     )  # fmt: skip
     p.add_argument("--seed", type=int, default=None, help=f"default {d.seed}")
     p.add_argument("--max-length", type=int, default=None, help=f"tokens per pair (default {d.max_length})")
