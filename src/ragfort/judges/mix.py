@@ -216,15 +216,16 @@ def case_pair(case: Mapping[str, Any]) -> Pair:
     )
 
 
-def evidence_span(premise: str, claim: str) -> tuple[int, int]:
+def evidence_span(premise: str, claim: str, spans: Sequence[tuple[int, int]] | None = None) -> tuple[int, int]:
     """The ``(start, end)`` of the premise sentence (or list item) sharing most content words with `claim`.
 
     Ties go to the earlier sentence. The grounding runtime chooses a claim's
     sentence by MiniLM similarity; the mix, which loads no model, by words.
+    `spans` are the premise's `sentence_spans` when the caller has them.
     """
     target = _words(claim)
     best, best_shared = (0, len(premise)), -1
-    for start, end in sentence_spans(premise):
+    for start, end in sentence_spans(premise) if spans is None else spans:
         shared = len(_words(premise[start:end]) & target)
         if shared > best_shared:
             best, best_shared = (start, end), shared
@@ -257,8 +258,9 @@ def window_pairs(pairs: Sequence[Pair], kept: Callable[[str, str], int]) -> tupl
     out: list[Pair] = []
     changed = 0
     for pair in pairs:
-        span = evidence_span(pair.premise, pair.hypothesis)
-        starts = [start for start, _ in sentence_spans(pair.premise)]
+        spans = sentence_spans(pair.premise)
+        span = evidence_span(pair.premise, pair.hypothesis, spans)
+        starts = [start for start, _ in spans]
         premise = premise_window(pair.premise, starts, span, functools.partial(_kept_with, kept, pair.hypothesis))
         if premise != pair.premise:
             changed += 1
