@@ -274,10 +274,11 @@ def test_the_smoke_run_writes_a_model_folder_the_runtime_loads(tmp_path: Path) -
 
 
 def test_the_window_option_reaches_the_mix_at_the_models_input_length() -> None:
-    def settings(*argv: str) -> int:
-        return train._config_from_args(train._parser().parse_args(["--task", "support", *argv])).mix_settings().window
+    def settings(*argv: str) -> MixSettings:
+        return train._config_from_args(train._parser().parse_args(["--task", "support", *argv])).mix_settings()
 
-    assert settings() == 0
-    assert settings("--window") == 160  # the default --max-length
-    assert settings("--window", "--max-length", "96") == 96
+    assert settings().window == 0 and settings().window_tokenizer is None
+    assert settings("--window").window == 160  # the default --max-length
+    assert settings("--window").window_tokenizer == train.base_model_path() / train.TOKENIZER_FILE
+    assert settings("--window", "--max-length", "96").window == 96
     assert "window" in train._FIXED  # a resumed run cannot switch it

@@ -122,6 +122,8 @@ class MixSettings:
             cut at that length gets the window of its premise the grounding
             runtime shows the judge (`ragfort.judges.support.premise_window`),
             so no pair asks about a sentence the judge cannot read.
+        window_tokenizer: the ``tokenizer.json`` that measures the cut
+            (default: the shipped support judge's, which is its base model's).
     """
 
     root: Path
@@ -138,6 +140,7 @@ class MixSettings:
     counterfactual: bool = False
     surface: bool = False
     window: int = 0
+    window_tokenizer: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,12 +276,16 @@ def _kept_with(kept: Callable[[str, str], int], hypothesis: str, premise: str) -
     return kept(premise, hypothesis)
 
 
-def _judge_reads(max_length: int) -> Callable[[str, str], int]:
-    """`kept` for `window_pairs`: the base model's tokenizer cut at `max_length` tokens."""
-    from ragfort.judges.runtime import TOKENIZER_FILE, PairTokenizer
-    from ragfort.judges.train import base_model_path
+def _judge_reads(max_length: int, tokenizer_file: Path | None) -> Callable[[str, str], int]:
+    """`kept` for `window_pairs`: `tokenizer_file` (default: the shipped support judge's) cut at `max_length` tokens.
 
-    tokenizer = PairTokenizer(base_model_path() / TOKENIZER_FILE, max_length=max_length)
+    Every judge here is fine-tuned from one base model and ships that
+    model's tokenizer unchanged, so the shipped one cuts as a new run's will.
+    """
+    from ragfort.judges.runtime import MODELS_DIR, TOKENIZER_FILE, PairTokenizer
+
+    path = tokenizer_file or MODELS_DIR / "support" / TOKENIZER_FILE
+    tokenizer = PairTokenizer(path, max_length=max_length)
     return lambda premise, hypothesis: tokenizer.kept_chars([(premise, hypothesis)])[0]
 
 
@@ -636,7 +643,7 @@ def support_mix(settings: MixSettings) -> Mix:
     # The in-domain pairs as the judge reads them at run time (the public premises are left as they are).
     windowed: dict[str, int] = {}
     if settings.window > 0:
-        kept = _judge_reads(settings.window)
+        kept = _judge_reads(settings.window, settings.window_tokenizer)
         train, windowed["train"] = window_pairs(train, kept)
         for name in sorted(dev):
             dev[name], windowed[name] = window_pairs(dev[name], kept)

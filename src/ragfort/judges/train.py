@@ -134,6 +134,7 @@ class TrainConfig:
             counterfactual=self.counterfactual,
             surface=self.surface,
             window=self.max_length if self.window else 0,
+            window_tokenizer=base_model_path() / TOKENIZER_FILE if self.window else None,
         )
 
 
