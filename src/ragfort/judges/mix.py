@@ -194,10 +194,9 @@ def case_premise(passages: Sequence[str], answer: str, question: str = "") -> st
     target = _words(f"{question} {answer}")
     best, best_shared = 0, -1
     for i, text in enumerate(passages):
-        for sentence in _CASE_SENT.split(text):
-            shared = len(_words(sentence) & target)
-            if shared > best_shared:
-                best, best_shared = i, shared
+        _, shared = _most_shared(text, target, sentence_spans(text))
+        if shared > best_shared:
+            best, best_shared = i, shared
     return passages[best].strip() if passages else ""
 
 
@@ -226,13 +225,17 @@ def evidence_span(premise: str, claim: str, spans: Sequence[tuple[int, int]] | N
     sentence by MiniLM similarity; the mix, which loads no model, by words.
     `spans` are the premise's `sentence_spans` when the caller has them.
     """
-    target = _words(claim)
-    best, best_shared = (0, len(premise)), -1
-    for start, end in sentence_spans(premise) if spans is None else spans:
-        shared = len(_words(premise[start:end]) & target)
+    return _most_shared(premise, _words(claim), sentence_spans(premise) if spans is None else spans)[0]
+
+
+def _most_shared(text: str, target: set[str], spans: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], int]:
+    """The span of `text` sharing most of `target` (the first on a tie) and how many it shares (-1: no span)."""
+    best, best_shared = (0, len(text)), -1
+    for start, end in spans:
+        shared = len(_words(text[start:end]) & target)
         if shared > best_shared:
             best, best_shared = (start, end), shared
-    return best
+    return best, best_shared
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -260,14 +263,17 @@ def window_pairs(pairs: Sequence[Pair], kept: Callable[[str, str], int]) -> tupl
     """
     out: list[Pair] = []
     changed = 0
+    done: dict[tuple[str, str], str] = {}  # a hand-written case enters the mix several times: window it once
     for pair in pairs:
-        spans = sentence_spans(pair.premise)
-        span = evidence_span(pair.premise, pair.hypothesis, spans)
-        starts = [start for start, _ in spans]
-        premise = premise_window(pair.premise, starts, span, functools.partial(_kept_with, kept, pair.hypothesis))
-        if premise != pair.premise:
+        key = (pair.premise, pair.hypothesis)
+        if key not in done:
+            spans = sentence_spans(pair.premise)
+            span = evidence_span(pair.premise, pair.hypothesis, spans)
+            starts = [start for start, _ in spans]
+            done[key] = premise_window(pair.premise, starts, span, functools.partial(_kept_with, kept, pair.hypothesis))
+        if done[key] != pair.premise:
             changed += 1
-            pair = dataclasses.replace(pair, premise=premise)
+            pair = dataclasses.replace(pair, premise=done[key])
         out.append(pair)
     return out, changed
 
