@@ -22,6 +22,7 @@ pooled as ``blind``: the same rules (dev may be read, test once per candidate); 
 ``--rewrite NAME`` rewrites every case the way people write it (``benchmarks/_rewrites.py``: the answer as a
 letter, in bold, as a list, in lower case, ...; ``q-`` names rewrite the question), to measure what the form alone
 costs against the same run without it.
+``--corpus NAME`` (repeatable) keeps only the cases of those corpora.
 ``--also PATH`` (repeatable) adds the cases of a JSONL in the same schema, whatever their ``split``
 says, under the file's name: their own rows (per corpus and ``all``) and a pooled ``all`` row over
 every case; with ``--sweep`` they join the selection set.
@@ -392,6 +393,9 @@ def main() -> int:
     parser.add_argument("--also", action="append", type=Path, default=[], metavar="PATH",
                         help="a JSONL of extra cases (same schema, any split) pooled with --split's cases and "
                              "reported under the file's name (repeatable)")  # fmt: skip
+    parser.add_argument("--corpus", action="append", default=[], metavar="NAME",
+                        help="only the cases of this corpus (repeatable; e.g. --split train --corpus marlowe to "
+                             "choose a setting on help centers a judge never trained on)")  # fmt: skip
     parser.add_argument("--show", action="store_true",
                         help="list every error (correct answer flagged, wrong one passed) with its claims' scores; "
                              "dev and train splits only")  # fmt: skip
@@ -416,7 +420,7 @@ def main() -> int:
     if args.blind:
         for path in sorted(BLIND.glob("*.jsonl")):
             cases += [{**case, "blind": True} for case in read(path)]
-    cases = [c for c in cases if c["split"] in splits]
+    cases = [c for c in cases if c["split"] in splits and (not args.corpus or c["corpus"] in args.corpus)]
     extra = read_also(args.also, splits, cases)
     if isinstance(extra, str):
         parser.error(extra)
