@@ -420,10 +420,12 @@ def main() -> int:
     if args.blind:
         for path in sorted(BLIND.glob("*.jsonl")):
             cases += [{**case, "blind": True} for case in read(path)]
-    if unknown := sorted(set(args.corpus) - {c["corpus"] for c in cases}):
-        parser.error(f"--corpus {', '.join(unknown)}: no such corpus here; known: "
-                     f"{', '.join(sorted({c['corpus'] for c in cases}))}")  # fmt: skip
-    cases = [c for c in cases if c["split"] in splits and (not args.corpus or c["corpus"] in args.corpus)]
+    cases = [c for c in cases if c["split"] in splits]
+    known = sorted({c["corpus"] for c in cases})
+    if unknown := sorted(set(args.corpus) - set(known)):
+        parser.error(f"--corpus {', '.join(unknown)}: no cases of it in split(s) {', '.join(splits)}; "
+                     f"those with cases: {', '.join(known)}")  # fmt: skip
+    cases = [c for c in cases if not args.corpus or c["corpus"] in args.corpus]
     extra = read_also(args.also, splits, cases)
     if isinstance(extra, str):
         parser.error(extra)
