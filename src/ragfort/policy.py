@@ -24,6 +24,11 @@ Shape::
           entities: [...]     # everything else: the guard's own settings
       retrieval: [...]
       output: [...]
+
+A policy can start from another (``extends: support_agent``, a shipped name or a file beside
+it) and say only what differs: mappings merge key by key, other values replace, and under
+``guards`` a stage written as a mapping changes the named guards of the base's list
+(``retrieval: {injection: {trusted_domains: [acme.example]}}``) where a list replaces the stage.
 """
 
 from __future__ import annotations
@@ -47,7 +52,7 @@ from ragfort.guards.base import Guard, guard_class
 from ragfort.replies import ABSTAIN_MESSAGE, BLOCKED_MESSAGE
 from ragfort.types import Stage
 
-__all__ = ["Messages", "Policy", "load_policy", "policy_search_path"]
+__all__ = ["Messages", "Policy", "load_policy", "merge_policy_data", "policy_search_path"]
 
 _BUILTIN_DIRS = (
     Path(__file__).resolve().parent / "policies",  # installed wheel
@@ -174,14 +179,21 @@ class Policy:
     cache: CacheSettings | None = None
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "<mapping>") -> Policy:
+    def from_mapping(cls, data: Mapping[str, Any], *, source: str = "<mapping>", folder: Path | None = None) -> Policy:
         """Validate `data` (the parsed YAML) and build the guards.
+
+        Args:
+            data: the policy; an ``extends`` key names the policy it starts from (`merge_policy_data`).
+            source: where `data` came from, for messages.
+            folder: where a relative ``extends`` file is looked for first (the policy file's folder).
 
         Raises:
             PolicyError: naming `source`, the key and the bad value.
         """
         if not isinstance(data, Mapping):
             raise PolicyError(f"{source}: a policy must be a mapping, got {type(data).__name__}")
+        if "extends" in data:
+            data = _extended(data, source=source, folder=folder, seen=())
         # Top-level "x-" keys are extension fields (like docker-compose's):
         # a place for YAML anchors that several guard entries merge in.
         data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
@@ -293,15 +305,27 @@ def load_policy(policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | No
         return policy
     if isinstance(policy, Mapping):
         return Policy.from_mapping(policy)
+    path = _policy_file(policy)
+    return Policy.from_mapping(_read_policy_file(path), source=str(path), folder=path.parent)
+
+
+def _policy_file(policy: str | os.PathLike[str], folder: Path | None = None) -> Path:
+    """The file `policy` names: a path (relative to `folder` first, when given), or a shipped name."""
     path = Path(policy)
+    if folder is not None and not path.is_absolute() and (folder / path).is_file():
+        return folder / path
     if not path.exists() and path.suffix == "" and path.parent == Path("."):
-        for folder in policy_search_path():
-            candidate = folder / f"{path.name}.yaml"
+        for where in policy_search_path():
+            candidate = where / f"{path.name}.yaml"
             if candidate.exists():
                 path = candidate
                 break
     if not path.is_file():
         raise PolicyError(f"policy file not found: {str(policy)!r}")
+    return path
+
+
+def _read_policy_file(path: Path) -> Any:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -310,4 +334,84 @@ def load_policy(policy: str | os.PathLike[str] | Mapping[str, Any] | Policy | No
         raise PolicyError(f"{path}: not UTF-8 text: {exc}") from None
     if data is None:
         raise PolicyError(f"{path}: the policy file is empty")
-    return Policy.from_mapping(data, source=str(path))
+    return data
+
+
+# How many policies one ``extends`` chain may pass through (a longer one is almost surely a mistake).
+_MAX_EXTENDS = 8
+
+
+def _extended(data: Mapping[str, Any], *, source: str, folder: Path | None, seen: tuple[str, ...]) -> dict[str, Any]:
+    """`data` laid over the policy its ``extends`` names (itself resolved first), without the ``extends`` key."""
+    parent = data.get("extends")
+    rest = {k: v for k, v in data.items() if k != "extends"}
+    if parent is None:
+        return rest
+    if not isinstance(parent, str) or not parent.strip():
+        raise PolicyError(f"{source}: extends: expected a policy name or file, got {parent!r}")
+    try:
+        path = _policy_file(parent, folder)
+    except PolicyError as exc:
+        raise PolicyError(f"{source}: extends: {exc}") from None
+    key = str(path.resolve())
+    if key in seen:
+        raise PolicyError(f"{source}: extends: {parent!r} extends itself (through {' -> '.join(seen)})")
+    if len(seen) >= _MAX_EXTENDS:
+        raise PolicyError(f"{source}: extends: more than {_MAX_EXTENDS} policies in one chain")
+    base = _read_policy_file(path)
+    if not isinstance(base, Mapping):
+        raise PolicyError(f"{path}: a policy must be a mapping, got {type(base).__name__}")
+    resolved = _extended(base, source=str(path), folder=path.parent, seen=(*seen, key))
+    return merge_policy_data(resolved, rest, source=source)
+
+
+def merge_policy_data(
+    base: Mapping[str, Any], changes: Mapping[str, Any], *, source: str = "<mapping>"
+) -> dict[str, Any]:
+    """`base` (a policy's data) with `changes` laid over it.
+
+    Mappings merge key by key and any other value replaces the base's. Under
+    ``guards``, a stage given as a list replaces the base's stage; given as a
+    mapping of guard names, it changes those guards' entries in the base's list
+    (``{injection: {trusted_domains: [acme.example]}, pii: {enabled: false}}``),
+    each of which must appear there exactly once.
+
+    Raises:
+        PolicyError: a named guard is missing from, or repeated in, the base's stage, or its changes are not a
+            mapping.
+    """
+    out = dict(base)
+    for key, value in changes.items():
+        if key == "guards" and isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            stages = dict(out[key])
+            for stage, entries in value.items():
+                if isinstance(entries, Mapping) and isinstance(stages.get(stage, []), list):
+                    stages[stage] = _patch_stage(stages.get(stage, []), entries, f"{source}: guards.{stage}")
+                else:
+                    stages[stage] = entries
+            out[key] = stages
+        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_policy_data(out[key], value, source=source)
+        else:
+            out[key] = value
+    return out
+
+
+def _patch_stage(entries: list[Any], patches: Mapping[str, Any], where: str) -> list[Any]:
+    """The base stage's guard `entries` with each guard named in `patches` changed."""
+    out = list(entries)
+    for name, patch in patches.items():
+        hits = [i for i, e in enumerate(out) if isinstance(e, Mapping) and e.get("guard") == name]
+        there = sorted({str(e.get("guard")) for e in out if isinstance(e, Mapping)})
+        if not hits:
+            raise PolicyError(f"{where}.{name}: the base policy has no {name!r} guard in this stage (it has {there})")
+        if len(hits) > 1:
+            raise PolicyError(
+                f"{where}.{name}: the base policy has {len(hits)} {name!r} guards here; give the stage as a list"
+            )
+        if not isinstance(patch, Mapping):
+            raise PolicyError(f"{where}.{name}: expected the settings to change, got {patch!r}")
+        if "guard" in patch and patch["guard"] != name:
+            raise PolicyError(f"{where}.{name}: a change cannot rename the guard (got guard: {patch['guard']!r})")
+        out[hits[0]] = merge_policy_data(out[hits[0]], patch)
+    return out

@@ -10,6 +10,7 @@ import pytest
 from ragfort.errors import PolicyError
 from ragfort.policy import Policy
 from ragfort.server.variants import VariantSpec, assign, parse_variants, variant_policy
+from ragfort.types import Stage
 
 BASE: dict[str, Any] = {"name": "base", "budget": {"total_ms": 3000}}
 
@@ -94,3 +95,24 @@ def test_a_missing_variant_policy_names_the_variant() -> None:
     base = policy_with([{"name": "a", "share": 0.5}, {"name": "b", "share": 0.5, "policy": "nowhere.yaml"}])
     with pytest.raises(PolicyError, match=r"variant .b.*nowhere\.yaml"):
         variant_policy(base, parse_variants(base)[1])
+
+
+def test_overrides_change_a_guard_by_name_and_an_unknown_one_names_the_variant() -> None:
+    guards = {"input": [{"guard": "question_length", "max_chars": 100}]}
+    base = Policy.from_mapping(
+        {
+            **BASE,
+            "guards": guards,
+            "variants": [
+                {"name": "a", "share": 0.5},
+                {"name": "b", "share": 0.3, "overrides": {"guards": {"input": {"question_length": {"max_chars": 40}}}}},
+                {"name": "c", "share": 0.2, "overrides": {"guards": {"input": {"telepathy": {"x": 1}}}}},
+            ],
+        },
+        source="base.yaml",
+    )
+    a, b, c = parse_variants(base)
+    assert variant_policy(base, a).guards[Stage.INPUT][0].max_chars == 100  # type: ignore[attr-defined]
+    assert variant_policy(base, b).guards[Stage.INPUT][0].max_chars == 40  # type: ignore[attr-defined]
+    with pytest.raises(PolicyError, match=r"variant 'c'.*no 'telepathy' guard"):
+        variant_policy(base, c)

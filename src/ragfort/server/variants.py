@@ -28,14 +28,14 @@ without a session id is assigned by its trace id (a coin flip per request).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ragfort.errors import PolicyError
-from ragfort.policy import Policy, load_policy
+from ragfort.policy import Policy, load_policy, merge_policy_data
 
 __all__ = ["VariantSpec", "VariantsSpec", "assign", "parse_variants", "variant_policy"]
 
@@ -107,16 +107,6 @@ def parse_variants(policy: Policy) -> list[VariantSpec]:
         raise PolicyError(f"{policy.source}: bad variants: " + "; ".join(problems)) from None
 
 
-def _deep_merge(base: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in overrides.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def variant_policy(base: Policy, spec: VariantSpec) -> Policy:
     """The policy variant `spec` runs under.
 
@@ -135,9 +125,9 @@ def variant_policy(base: Policy, spec: VariantSpec) -> Policy:
             raise PolicyError(f"{base.source}: variant {spec.name!r}: {exc}") from None
     else:
         data = {k: v for k, v in base.raw.items() if k != "variants"}
-        if spec.overrides is not None:
-            data = _deep_merge(data, spec.overrides)
         try:
+            if spec.overrides is not None:
+                data = merge_policy_data(data, spec.overrides, source=f"{base.source}#variant={spec.name}")
             pol = Policy.from_mapping(data, source=f"{base.source}#variant={spec.name}")
         except PolicyError as exc:
             raise PolicyError(f"{base.source}: variant {spec.name!r}: {exc}") from None
