@@ -390,10 +390,18 @@ def merge_policy_data(
                 else:
                     stages[stage] = entries
             out[key] = stages
-        elif isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merge_policy_data(out[key], value, source=source)
         else:
-            out[key] = value
+            out[key] = _merged(out.get(key), value)
+    return out
+
+
+def _merged(base: Any, change: Any) -> Any:
+    """`change` over `base`: two mappings merge key by key; anything else is `change`."""
+    if not (isinstance(base, Mapping) and isinstance(change, Mapping)):
+        return change
+    out = dict(base)
+    for key, value in change.items():
+        out[key] = _merged(out.get(key), value)
     return out
 
 
@@ -413,5 +421,5 @@ def _patch_stage(entries: list[Any], patches: Mapping[str, Any], where: str) -> 
             raise PolicyError(f"{where}.{name}: expected the settings to change, got {patch!r}")
         if "guard" in patch and patch["guard"] != name:
             raise PolicyError(f"{where}.{name}: a change cannot rename the guard (got guard: {patch['guard']!r})")
-        out[hits[0]] = merge_policy_data(out[hits[0]], patch)
+        out[hits[0]] = _merged(out[hits[0]], patch)
     return out
