@@ -41,6 +41,10 @@ def test_valid_variants_parse() -> None:
             [{"name": "a", "share": 0.5, "policy": "x.yaml", "overrides": {}}, {"name": "b", "share": 0.5}],
             "both 'policy' and 'overrides'",
         ),
+        (
+            [{"name": "a", "share": 0.5, "overrides": {"extends": "support_agent"}}, {"name": "b", "share": 0.5}],
+            "to run another, use 'policy'",
+        ),
     ],
 )
 def test_bad_variants_fail_with_the_file_and_the_bad_value(variants: Any, expected: str) -> None:

@@ -64,6 +64,8 @@ class VariantSpec(BaseModel):
             raise ValueError(f"variant {self.name!r} names both 'policy' and 'overrides'; keep one")
         if self.overrides is not None and "variants" in self.overrides:
             raise ValueError(f"variant {self.name!r}: overrides cannot define variants")
+        if self.overrides is not None and "extends" in self.overrides:
+            raise ValueError(f"variant {self.name!r}: overrides change this policy; to run another, use 'policy'")
         return self
 
 
