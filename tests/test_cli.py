@@ -264,3 +264,31 @@ def test_data_dir_holds_what_the_command_keeps_and_is_released_after(help_center
     assert res.exit_code == 0, res.output
     assert (state / "vault.sqlite").is_file()  # the PII vault kept the session's mapping under --data-dir
     assert paths.data_dir() == before  # and the setting ended with the command
+
+
+def test_policy_prints_an_extending_policy_resolved(tmp_path: Path) -> None:
+    child = tmp_path / "acme.yaml"
+    child.write_text(
+        "extends: support_agent\nname: acme\nguards:\n  retrieval:\n    injection: {trusted_domains: [acme.example]}\n"
+    )
+    res = runner.invoke(app, ["policy", str(child), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["name"] == "acme" and "extends" not in data
+    (injection,) = [e for e in data["guards"]["retrieval"] if e["guard"] == "injection"]
+    assert injection["trusted_domains"] == ["acme.example"]
+    # The rest is support_agent's, in its order.
+    shipped = runner.invoke(app, ["policy", "--json"])
+    assert shipped.exit_code == 0, shipped.output
+    base = json.loads(shipped.stdout)
+    assert [e["guard"] for e in data["guards"]["output"]] == [e["guard"] for e in base["guards"]["output"]]
+    yaml_out = runner.invoke(app, ["policy", str(child)])
+    assert yaml_out.exit_code == 0 and "fingerprint" in yaml_out.stdout and "acme.example" in yaml_out.stdout
+
+
+def test_policy_with_a_bad_change_is_one_error_line(tmp_path: Path) -> None:
+    child = tmp_path / "bad.yaml"
+    child.write_text("extends: support_agent\nguards:\n  retrieval:\n    telepathy: {x: 1}\n")
+    res = runner.invoke(app, ["policy", str(child)])
+    assert res.exit_code == 2
+    assert res.stderr.startswith("error: ") and "telepathy" in res.stderr and len(res.stderr.strip().splitlines()) == 1

@@ -301,6 +301,28 @@ def ask(
     _one_shot = True
 
 
+@app.command("policy")
+def policy_(
+    policy: Annotated[str, typer.Argument(help="Policy file or shipped policy name.")] = "support_agent",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of YAML.")] = False,
+) -> None:
+    """Check a policy and print it as it runs (what it extends merged in).
+
+    Every guard is built, as at start-up, so a bad setting or a missing model file fails here (one
+    "error:" line, exit 2), not on the first request.
+    """
+    import yaml
+
+    from ragfort.policy import load_policy
+
+    loaded = guarded(lambda: load_policy(policy))
+    if as_json:
+        typer.echo(json.dumps(loaded.raw, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"# {loaded.source} (fingerprint {loaded.fingerprint})")
+    typer.echo(yaml.safe_dump(loaded.raw, sort_keys=False, allow_unicode=True, width=100).rstrip())
+
+
 @app.command()
 def chat(
     index: IndexOpt = None,
