@@ -385,8 +385,9 @@ def merge_policy_data(
         if key == "guards" and isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
             stages = dict(out[key])
             for stage, entries in value.items():
-                if isinstance(entries, Mapping) and isinstance(stages.get(stage, []), list):
-                    stages[stage] = _patch_stage(stages.get(stage, []), entries, f"{source}: guards.{stage}")
+                current = stages.get(stage, [])
+                if isinstance(entries, Mapping) and isinstance(current, list):
+                    stages[stage] = _patch_stage(current, entries, f"{source}: guards.{stage}")
                 else:
                     stages[stage] = entries
             out[key] = stages
@@ -410,8 +411,8 @@ def _patch_stage(entries: list[Any], patches: Mapping[str, Any], where: str) -> 
     out = list(entries)
     for name, patch in patches.items():
         hits = [i for i, e in enumerate(out) if isinstance(e, Mapping) and e.get("guard") == name]
-        there = sorted({str(e.get("guard")) for e in out if isinstance(e, Mapping)})
         if not hits:
+            there = sorted({str(e.get("guard")) for e in out if isinstance(e, Mapping)})
             raise PolicyError(f"{where}.{name}: the base policy has no {name!r} guard in this stage (it has {there})")
         if len(hits) > 1:
             raise PolicyError(
