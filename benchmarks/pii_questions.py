@@ -9,6 +9,9 @@ Run: ``python benchmarks/pii_questions.py [--show]``.
    the relevance guard and the cache read. Each is counted per entity type twice: as the detector finds it, and
    after the input PII guard's corpus rule (`ragfort.pii.vocabulary.corpus_term`) with the vocabulary of the help
    center the question is about (read from its Markdown files as `Index` reads its chunks).
+   The same count over the answers of those sets (the assistant turns of the conversations' histories, their
+   reference answers, the grounding cases' answers): what the input PII guard reads in a conversation's earlier
+   assistant messages, which it judges with the same corpus rule since session 36.
 2. **Names that must stay redacted.** The gold ``PERSON`` spans of the three PII sets (`evals/pii/`, 622 messages
    over many businesses) that the detector finds: how many the corpus rule would let through under each help
    center's vocabulary, and under all of them pooled (the largest vocabulary, the worst case).
@@ -92,24 +95,43 @@ def _questions(known: dict[str, Any]) -> dict[str, tuple[str, str]]:
     return found
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--show", action="store_true", help="list the spans still found and the ones let through")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    from ragfort.pii.vocabulary import corpus_term
-    from ragfort.text import CorpusVocabulary
+def _answers(known: dict[str, Any]) -> dict[str, tuple[str, str]]:
+    """answer -> (kind, help center): assistant turns of histories, reference answers, grounding answers."""
+    found: dict[str, tuple[str, str]] = {}
+    for path in sorted((ROOT / "evals").rglob("*.jsonl")):
+        if path.relative_to(ROOT / "evals").parts[0] in ("pii", "injection"):
+            continue
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            corpus = _corpus(path, record, known)
+            if corpus is None or "pii" in (record.get("tags") or []):
+                continue
+            texts = [
+                ("assistant turn", m.get("content"))
+                for m in record.get("history") or []
+                if isinstance(m, dict) and m.get("role") == "assistant"
+            ]
+            texts += [(key.replace("_", " "), record.get(key)) for key in ("reference_answer", "answer")]
+            for kind, text in texts:
+                if isinstance(text, str) and text.strip():
+                    found.setdefault(text, (kind, corpus))
+    return found
 
-    detector = _detector()
-    vocabularies = _vocabularies()
-    questions = _questions(vocabularies)
-    plain: Counter[tuple[str, str]] = Counter()
-    kept: Counter[tuple[str, str]] = Counter()
+
+Counts = tuple[Counter[str], Counter[str], Counter[tuple[str, str]], Counter[tuple[str, str]]]
+
+
+def _count(texts: dict[str, tuple[str, str]], detector: Any, vocabularies: dict[str, Any], shown: Any) -> Counts:
+    """Per group: texts changed plainly and after the corpus rule; entities found plainly and kept."""
+    from ragfort.pii.vocabulary import corpus_term
+
     touched: Counter[str] = Counter()
     touched_after: Counter[str] = Counter()
-    shown: dict[str, list[str]] = defaultdict(list)
-    per_family: Counter[str] = Counter(family for family, _ in questions.values())
-    for text, (family, corpus) in questions.items():
+    plain: Counter[tuple[str, str]] = Counter()
+    kept: Counter[tuple[str, str]] = Counter()
+    for text, (family, corpus) in texts.items():
         found = detector.detect(text)
         after = [
             d for d in found if d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabularies[corpus])
@@ -118,15 +140,17 @@ def main() -> int:
         touched_after[family] += bool(after)
         for d in found:
             plain[(family, d.entity)] += 1
-        for d in after:
-            kept[(family, d.entity)] += 1
-        for d in found:
             label = "kept" if d in after else "let through"
             shown[label].append(f"[{text[d.start : d.end]}] {d.entity} in {text[:100]!r} ({corpus})")
+        for d in after:
+            kept[(family, d.entity)] += 1
+    return touched, touched_after, plain, kept
 
-    print("1. Questions with nothing personal (support_agent PII settings; 'with corpus': after the corpus rule)")
-    print()
-    print("| set family | questions | changed: plain | with corpus | PERSON: plain | with corpus | other types |")
+
+def _print_counts(texts: dict[str, tuple[str, str]], counts: Counts, label: str) -> None:
+    touched, touched_after, plain, kept = counts
+    per_family: Counter[str] = Counter(family for family, _ in texts.values())
+    print(f"| {label} | texts | changed: plain | with corpus | PERSON: plain | with corpus | other types |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     families = sorted(per_family)
     for family in [*families, "all"]:
@@ -140,6 +164,27 @@ def main() -> int:
         print(f"| {family} | {n} | {t0} ({t0 / n:.1%}) | {t1} ({t1 / n:.1%}) | {p0} | {p1} | {other} |")
     others = Counter(e for (f, e), v in plain.items() for _ in range(v) if e != "PERSON")
     print(f"\nother types found: {dict(others) or 'none'}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--show", action="store_true", help="list the spans still found and the ones let through")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    from ragfort.pii.vocabulary import corpus_term
+    from ragfort.text import CorpusVocabulary
+
+    detector = _detector()
+    vocabularies = _vocabularies()
+    questions = _questions(vocabularies)
+    shown: dict[str, list[str]] = defaultdict(list)
+    print("1. Questions with nothing personal (support_agent PII settings; 'with corpus': after the corpus rule)")
+    print()
+    _print_counts(questions, _count(questions, detector, vocabularies, shown), "set family")
+    answers = _answers(vocabularies)
+    print("\n1b. Answers with nothing personal, as the input guard reads a conversation's earlier assistant turns")
+    print()
+    _print_counts(answers, _count(answers, detector, vocabularies, shown), "answer kind")
 
     print("\n2. Gold PERSON spans of the PII sets (evals/pii) let through by the corpus rule")
     print()

@@ -14,7 +14,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 from ragfort.context import RunContext
 from ragfort.guards.pii import PIIGuard
-from ragfort.types import Action, Passage, Stage, Turn
+from ragfort.types import Action, HistoryMessage, Passage, Stage, Turn
 
 CANARIES = {
     "PERSON": "Margaret Thornbury",
@@ -285,6 +285,24 @@ def test_a_question_naming_the_help_centers_product_keeps_it_when_the_corpus_is_
     ctx.state.vocabulary = _vocabulary
     named = guards[Stage.INPUT].check(Turn(question="Hi, I'm Max Thornbury, does Cover Max include tyres?"), ctx)
     assert named.turn is not None and "Thornbury" not in named.turn.question
+
+
+def test_the_assistants_earlier_answer_keeps_the_help_centers_names_too(guards: dict[Stage, PIIGuard]) -> None:
+    # The history feeds follow-up resolution: a product name the assistant quoted must reach it unredacted.
+    said = "Cover Max takes your excess to zero."
+    history = (HistoryMessage("human", "What does Cover Max do?"), HistoryMessage("ai", said))
+    turn = Turn(question="and how much is it?", history=history)
+    plain = guards[Stage.INPUT].check(turn, RunContext())
+    assert plain.turn is not None and "<PERSON_1>" in plain.turn.history[1].content
+    ctx = RunContext()
+    ctx.state.vocabulary = _vocabulary
+    assert guards[Stage.INPUT].check(turn, ctx).action is Action.ALLOW
+    # A name with a cue before it, in the assistant's words, is still redacted over the same corpus.
+    ctx = RunContext()
+    ctx.state.vocabulary = _vocabulary
+    greeted = (HistoryMessage("ai", "Thanks, Max Thornbury. " + said),)
+    out = guards[Stage.INPUT].check(Turn(question="and how much is it?", history=greeted), ctx)
+    assert out.turn is not None and "Thornbury" not in out.turn.history[0].content
 
 
 def test_corpus_names_off_redacts_as_for_a_wrapped_chain() -> None:

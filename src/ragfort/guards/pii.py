@@ -260,9 +260,11 @@ class PIIGuard(BaseGuard):
         vocabulary = read() if read is not None else None
         for message in turn.history:
             # The session's own placeholders in earlier messages are ragfort's (a conversation store keeps
-            # redacted history and sends it back); look-alikes it never issued are still neutralised.
+            # redacted history and sends it back); look-alikes it never issued are still neutralised. The
+            # corpus rule reads every message: the assistant's earlier answers quote the help center's names
+            # ("Flexi Season holders can claim Delay Repay") as often as the customer's questions do.
             content = neutralize(message.content, keep=mapping.records)
-            result = self._redact(content, mapping, ctx, vocabulary=vocabulary if message.role == "human" else None)
+            result = self._redact(content, mapping, ctx, vocabulary=vocabulary)
             results.append(result)
             redacted_history.append(dataclasses.replace(message, content=result.text))
         history = tuple(redacted_history)
