@@ -292,3 +292,46 @@ def test_policy_with_a_bad_change_is_one_error_line(tmp_path: Path) -> None:
     res = runner.invoke(app, ["policy", str(child)])
     assert res.exit_code == 2
     assert res.stderr.startswith("error: ") and "telepathy" in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_policy_index_scan_names_the_chunks_a_missing_trusted_domain_removes(tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "returns.md").write_text(
+        "# Returns\n\nStart a return online at acme.co.uk/returns within 30 days of delivery.\n"
+    )
+    (docs / "hours.md").write_text("# Opening hours\n\nOur stores open from 9am to 6pm, Monday to Saturday.\n")
+    index = tmp_path / "index"
+    ingested = runner.invoke(app, ["ingest", str(docs), "--index", str(index), "--public"])
+    assert ingested.exit_code == 0, ingested.output
+    policy = tmp_path / "acme.yaml"
+    policy.write_text(
+        "extends: support_agent\nguards:\n  retrieval:\n    injection: {trusted_domains: [acme.example]}\n"
+    )
+    res = runner.invoke(app, ["policy", str(policy), "--index", str(index), "--json"])
+    assert res.exit_code == 0, res.output
+    (audit,) = json.loads(res.stdout)["index_audit"]
+    assert audit["guard"] == "retrieval/injection (remove)" and audit["chunks"] >= 2
+    assert [f["doc_id"] for f in audit["flagged"]] == ["returns.md"]
+    assert audit["hosts"] == [{"host": "acme.co.uk", "chunks": 1, "lookalike": True}]
+    human = runner.invoke(app, ["policy", str(policy), "--index", str(index)])
+    assert "# " in human.stdout and "acme.co.uk (1 chunks) reads as a look-alike" in human.stdout
+    assert runner.invoke(app, ["policy", str(policy), "--index", str(index), "--strict"]).exit_code == 1
+    # The company's second domain trusted: nothing is acted on, and --strict passes.
+    policy.write_text(
+        "extends: support_agent\nguards:\n  retrieval:\n    injection: {trusted_domains: [acme.example, acme.co.uk]}\n"
+    )
+    fixed = runner.invoke(app, ["policy", str(policy), "--index", str(index), "--json", "--strict"])
+    assert fixed.exit_code == 0, fixed.output
+    assert json.loads(fixed.stdout)["index_audit"][0]["flagged"] == []
+
+
+def test_policy_index_scan_of_the_bundled_help_center_is_clean(help_center_index: Path) -> None:
+    res = runner.invoke(app, ["policy", "--index", str(help_center_index), "--strict"])
+    assert res.exit_code == 0, res.output
+    assert "acts on 0 of" in res.stdout
+
+
+def test_policy_index_scan_of_a_missing_index_is_one_error_line(tmp_path: Path) -> None:
+    res = runner.invoke(app, ["policy", "--index", str(tmp_path / "none")])
+    assert res.exit_code == 2 and res.stderr.startswith("error: no index at")

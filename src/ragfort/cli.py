@@ -305,22 +305,83 @@ def ask(
 def policy_(
     policy: Annotated[str, typer.Argument(help="Policy file or shipped policy name.")] = "support_agent",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of YAML.")] = False,
+    index: Annotated[
+        Path | None,
+        typer.Option("--index", help="Also scan every chunk of this index with the policy's injection guards."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="With --index: exit 1 when an injection guard would act on a chunk.")
+    ] = False,
 ) -> None:
     """Check a policy and print it as it runs (what it extends merged in).
 
     Every guard is built, as at start-up, so a bad setting or a missing model file fails here (one
-    "error:" line, exit 2), not on the first request.
+    "error:" line, exit 2), not on the first request. With ``--index``, each retrieval-stage
+    injection guard also scans every chunk of that index: a help center is the company's own text,
+    so a chunk it would remove is a false positive to fix before going live, most often a domain of
+    the company's missing from ``trusted_domains``. The report follows the policy as ``#`` lines
+    (under ``index_audit`` with ``--json``).
     """
     import yaml
 
     from ragfort.policy import load_policy
 
     loaded = guarded(lambda: load_policy(policy))
+    audits = guarded(lambda: _injection_audits(loaded, index)) if index is not None else []
     if as_json:
-        typer.echo(json.dumps(loaded.raw, ensure_ascii=False, indent=2))
-        return
-    typer.echo(f"# {loaded.source} (fingerprint {loaded.fingerprint})")
-    typer.echo(yaml.safe_dump(loaded.raw, sort_keys=False, allow_unicode=True, width=100).rstrip())
+        body: dict[str, Any] = dict(loaded.raw)
+        if index is not None:
+            body = {"policy": body, "index_audit": [{"guard": g, **a.to_dict()} for g, a in audits]}
+        typer.echo(json.dumps(body, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(f"# {loaded.source} (fingerprint {loaded.fingerprint})")
+        typer.echo(yaml.safe_dump(loaded.raw, sort_keys=False, allow_unicode=True, width=100).rstrip())
+        if index is not None:
+            for line in _audit_lines(index, audits):
+                typer.echo(f"# {line}")
+    if strict and any(a.flagged for _g, a in audits):
+        raise typer.Exit(1)
+
+
+def _injection_audits(loaded: Any, index: Path) -> list[tuple[str, Any]]:
+    """(guard label, `ChunkAudit`) for each enabled retrieval-stage injection guard of `loaded` over `index`."""
+    from ragfort.guards.injection import InjectionGuard
+    from ragfort.index.store import Index
+    from ragfort.injection.audit import audit_chunks
+    from ragfort.types import Stage
+
+    target = Index(index)
+    target.check_ready()
+    chunks = target.chunk_texts()
+    guards = [g for g in loaded.guards.get(Stage.RETRIEVAL, ()) if isinstance(g, InjectionGuard)]
+    return [
+        (_label(g), audit_chunks(g.scanner, chunks, threshold=g.settings.threshold))
+        for g in guards
+    ]
+
+
+def _label(guard: Any) -> str:
+    return f"{guard.stage.value}/{guard.name} ({guard.settings.action})"
+
+
+def _audit_lines(index: Path, audits: list[tuple[str, Any]]) -> list[str]:
+    if not audits:
+        return [f"index {index}: the policy has no injection guard at the retrieval stage; nothing to scan"]
+    lines = []
+    for label, audit in audits:
+        n = len(audit.flagged)
+        lines.append(f"index {index}: {label} acts on {n} of {audit.chunks} chunks (threshold {audit.threshold})")
+        for f in audit.flagged[:20]:
+            via = f"; link to {f.host}" if f.host else ""
+            lines.append(f"  {f.doc_id}: score {f.score:.2f} ({', '.join(f.techniques)}{via})")
+        if n > 20:
+            lines.append(f"  ... and {n - 20} more (--json lists them all)")
+        for host, count in audit.hosts.most_common():
+            kind = "a look-alike of a trusted domain" if host in audit.lookalikes else "an unknown domain"
+            lines.append(
+                f"  {host} ({count} chunks) reads as {kind}: if it is yours, add it to this guard's trusted_domains"
+            )
+    return lines
 
 
 @app.command()

@@ -126,6 +126,22 @@ def test_chunk_offsets_point_at_the_indexed_text(corpus: Path, tmp_path: Path) -
             assert p.text[s:e].strip() == p.text[s:e] and p.text[s:e]
 
 
+def test_chunk_texts_lists_every_chunk_in_document_order(corpus: Path, tmp_path: Path) -> None:
+    index = Index(tmp_path / "idx", chunk_chars=100)
+    with pytest.raises(IndexError_):
+        index.chunk_texts()  # nothing ingested yet
+    index.ingest([corpus])
+    chunks = index.chunk_texts()
+    assert [d for d, _ in chunks] == sorted(d for d, _ in chunks)
+    assert {d for d, _ in chunks} == set(index.doc_ids)
+    refunds = [t for d, t in chunks if d == "billing/refunds.md"]
+    assert len(refunds) > 1
+    whole = index.document_text("billing/refunds.md")
+    positions = [whole.index(t) for t in refunds]
+    assert positions == sorted(positions)  # in the order they stand in the document
+    assert len(chunks) == len({p.text for p in index.search("refund shipping roaming", k=50)})
+
+
 def test_chunks_respect_headings(corpus: Path, tmp_path: Path) -> None:
     index = Index(tmp_path / "idx", chunk_chars=100)
     index.ingest([corpus])

@@ -326,6 +326,16 @@ class Index:
             raise KeyError(doc_id)
         return text
 
+    def chunk_texts(self) -> list[tuple[str, str]]:
+        """Every indexed chunk as ``(doc_id, text)``, ordered by document and position: what retrieval can return."""
+        self.check_ready()
+        got = self.backend.chunks().get(include=["documents", "metadatas"])
+        rows = zip(got.get("documents") or [], got.get("metadatas") or [], strict=True)
+        out = [
+            (str((meta or {}).get("doc_id", "")), int((meta or {}).get("start", 0)), str(text)) for text, meta in rows
+        ]
+        return [(doc_id, text) for doc_id, _start, text in sorted(out, key=lambda row: row[:2])]
+
     def vocabulary(self) -> CorpusVocabulary:
         """The words, word pairs and capitalised names of every indexed chunk (`ragfort.text.corpus_vocabulary`),
         read in one pass over the chunks once per index version, on first use. `words`, `word_pairs` and

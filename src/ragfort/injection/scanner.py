@@ -70,6 +70,11 @@ class InjectionScanner:
         self.trusted_domains = self._links.trusted_domains
         self._extra = tuple(re.compile(p) for p in extra_patterns)
 
+    @property
+    def links(self) -> LinkRules:
+        """The link rules, built from `trusted_domains`."""
+        return self._links
+
     def scan(self, text: str) -> InjectionScan:
         """Score `text`; hits carry offsets into `text`."""
         best: dict[str, InjectionHit] = {}

@@ -35,3 +35,12 @@ def test_private_router_address_is_not_a_public_ip_signal() -> None:
     rules = LinkRules([])
     assert _weights(rules, "The hub page is http://10.0.0.1/setup on your network") == [0.15]
     assert _weights(rules, "The hub page is http://8.8.4.4/setup") == [0.15, 0.4]
+
+
+def test_url_host_reads_links_bare_links_and_addresses() -> None:
+    from ragfort.injection.rules.links import url_host
+
+    assert url_host("https://Help.Acme.example/returns?x=1") == "help.acme.example"
+    assert url_host("acme.co.uk/returns.") == "acme.co.uk"
+    assert url_host("help@acme.co.uk") == "acme.co.uk"
+    assert url_host("http://user@evil.example:8080/x") == "evil.example"

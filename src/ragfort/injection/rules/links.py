@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from ragfort.injection.normalize import LEET, NormalisedText, text_before
 
-__all__ = ["LINK", "LinkRules"]
+__all__ = ["LINK", "LinkRules", "url_host"]
 
 LINK = "link"
 
@@ -64,8 +64,7 @@ class LinkRules:
         urls += [m for m in _BARE_URL.finditer(text) if not any(u.start() <= m.start() < u.end() for u in urls)]
         for m in urls:
             url = m.group(0).rstrip(".,;:!?")
-            host = re.sub(r"^(?:https?://)?(?:[^@/]*@)?", "", url, flags=re.IGNORECASE).split("/")[0].split(":")[0]
-            host = host.split("?")[0].lower()
+            host = url_host(url)
             if self.trusted(host):
                 continue
             s, e = m.start(), m.start() + len(url)
@@ -99,6 +98,14 @@ class LinkRules:
         parts = [p for label in host.split(".") for p in label.split("-") if p]
         folded = [p.translate(LEET) for p in parts]
         return any(_within_one_edit(p, brand) for p in (*parts, *folded) for brand in self._brands)
+
+
+def url_host(url: str) -> str:
+    """The lower-case host of a link or an e-mail address: ``https://a.example/x?y`` and ``me@a.example`` give
+    ``a.example``."""
+    url = url.rstrip(".,;:!?")
+    host = re.sub(r"^(?:https?://)?(?:[^@/]*@)?", "", url, flags=re.IGNORECASE).split("/")[0].split(":")[0]
+    return host.split("?")[0].lower()
 
 
 def _public_ip(host: str) -> bool:
