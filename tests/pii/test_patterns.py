@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from ragfort.pii import Detector
-from ragfort.pii.patterns import CardNumberContextRecognizer, CaseInsensitiveIbanRecognizer, PhoneContextRecognizer
+from ragfort.pii.patterns import (
+    CardNumberContextRecognizer,
+    CaseInsensitiveIbanRecognizer,
+    ObfuscatedEmailRecognizer,
+    PhoneContextRecognizer,
+)
 
 
 def _found(detector: Detector, text: str) -> set[tuple[str, str]]:
@@ -95,3 +100,24 @@ def test_phone_numbers_after_a_cue_whatever_their_range(detector: Detector, text
 )
 def test_number_cues_of_other_ids_do_not_make_phones(text: str) -> None:
     assert PhoneContextRecognizer().analyze(text, ["PHONE_NUMBER"]) == []
+
+
+def test_help_text_that_says_where_to_go_is_no_spelled_out_address() -> None:
+    recognizer = ObfuscatedEmailRecognizer()
+    for text in (
+        "Start a return online at acme.co.uk/returns within 30 days.",
+        "Apply at harbourline.co.uk and we reply within 10 days.",
+        "You can reach them at financial-ombudsman.example.com.",
+        "I bought it online at acme.co.uk last week",
+    ):
+        assert recognizer.analyze(text, ["EMAIL_ADDRESS"]) == [], text
+    # Something hidden, or a local part that is a name or no word: still an address.
+    for text, value in (
+        ("write to john at gmail.com", "john at gmail.com"),
+        ("jane.doe at outlook.com please", "jane.doe at outlook.com"),
+        ("sales at acme dot com", "sales at acme dot com"),
+        ("k.lee[at]example.com", "k.lee[at]example.com"),
+        ("reach me on jsmith82 at yahoo.com", "jsmith82 at yahoo.com"),
+    ):
+        (found,) = recognizer.analyze(text, ["EMAIL_ADDRESS"])
+        assert text[found.start : found.end] == value

@@ -247,5 +247,29 @@ class ObfuscatedEmailRecognizer(PatternOnlyRecognizer):
             value = m.group()
             if "@" in value and not any(bracket in value for bracket in "[({"):
                 continue  # a plain address: Presidio's recognizer reports it
+            if _website_after_at(value):
+                continue
             out.append(result(self, self.ENTITY, m.start(), m.end(), self._score))
         return out
+
+
+_PLAIN_AT = re.compile(r"^(?P<local>[a-z]+)[ \t]+at[ \t]+(?P<domain>\S.*)$", re.IGNORECASE)
+
+
+def _website_after_at(value: str) -> bool:
+    """`value` is a word of the sentence, a plain "at", then a web address: "online at acme.co.uk", "form at ...".
+
+    Help text says where to go ("Start a return online at acme.co.uk/returns", "Apply at harbourline.co.uk");
+    the recognizer's shape reads the word before "at" as an address's local part. Such a match is let go
+    when nothing in it is hidden: the "at" is the English word between spaces, no dot is spelled out or
+    bracketed, and the local part is one everyday English word (a stop word included) that is no one's
+    given name. "john at gmail.com", "jane.doe at outlook.com" and "sales at acme dot com" still match.
+    """
+    m = _PLAIN_AT.match(value)
+    if m is None or re.search(r"[\[({]|\b(?:dot|punto|point|punkt)\b", m.group("domain"), re.IGNORECASE):
+        return False
+    from ragfort.cache.english import english_words, is_english  # imported late: the cache package is heavier
+    from ragfort.pii.lexicon import any_given_names, stop_words
+
+    word = m.group("local").lower()
+    return word not in any_given_names() and (word in stop_words() or is_english(word, english_words()))
