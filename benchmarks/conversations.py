@@ -82,7 +82,33 @@ OWN_ANSWERS = "follow-up after its own answers, auto"
 TIMINGS: dict[str, list[tuple[float, float, float]]] = {}
 
 
-def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
+def with_earlier(records: list[dict[str, Any]], n: int) -> list[dict[str, Any]]:
+    """Each record asked later in a longer conversation: `n` other records' exchanges come first.
+
+    The earlier exchanges are the written histories of `n` records of the same file and split whose relevant
+    documents share none with this record's (so they are about something else), picked by a generator seeded
+    with the record's id; the follow-up, its reference answer and its relevant documents stay as written. What
+    a customer who asked about one thing and then another does to the follow-up rule, which the written
+    conversations (one or two customer messages each) never try.
+    """
+    import random
+
+    out = []
+    for record in records:
+        split = next((t for t in record.get("tags", []) if t.startswith("split:")), None)
+        own = set(record.get("relevant_doc_ids", []))
+        others = [
+            r for r in records
+            if r["id"] != record["id"] and split in r.get("tags", []) and r.get("history")
+            and not own & set(r.get("relevant_doc_ids", []))
+        ]  # fmt: skip
+        picked = random.Random(record["id"]).sample(others, min(n, len(others)))
+        earlier = [m for r in picked for m in r["history"]]
+        out.append({**record, "history": [*earlier, *record.get("history", [])]})
+    return out
+
+
+def measure(corpus: str, tmp: str, splits: list[str], *, earlier: int = 0) -> list[list[object]]:
     """One row per (way of asking, split): recall@5 and token F1 over the answerable records, and abstention.
 
     Each request's retrieval, generation and total times are kept in `TIMINGS` (the first request of each way
@@ -105,6 +131,8 @@ def measure(corpus: str, tmp: str, splits: list[str]) -> list[list[object]]:
         docs, golden = CORPORA[corpus]
     records = [json.loads(line) for line in golden.read_text(encoding="utf-8").splitlines() if line.strip()]
     records = [r for r in records if any(f"split:{s}" in r.get("tags", []) for s in splits)]
+    if earlier:
+        records = with_earlier(records, earlier)
     index = Path(tmp) / f"index-{corpus}"
     ingest_paths([docs], index=index, policy="support_agent")
     policy = support_agent_uncached()
@@ -217,7 +245,13 @@ def main() -> int:
     parser.add_argument(
         "--blind", action="store_true", help="the two help centers written blind (evals/conversations_blind/)"
     )
+    parser.add_argument(
+        "--earlier", type=int, default=0, metavar="N",
+        help="ask each follow-up after N other records' exchanges on other documents (a longer conversation)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.earlier < 0:
+        parser.error("--earlier must be 0 or more")
     corpora = args.corpus or [c for c, (_, golden) in CORPORA.items() if golden.exists()]
     if args.unseen:
         corpora = [c for c in UNSEEN if UNSEEN_FILES[c].exists()]
@@ -228,7 +262,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="ragfort-conversations-") as tmp:
         os.environ["RAGFORT_HOME"] = tmp
         for corpus in corpora:
-            rows += measure(corpus, tmp, args.split or ["dev", "test"])
+            rows += measure(corpus, tmp, args.split or ["dev", "test"], earlier=args.earlier)
     if args.unseen and len(corpora) > 1:
         groups = [(name, names) for name, names in (("unseen-s19", UNSEEN_S19), ("unseen-s22", UNSEEN_S22))
                   if set(names) <= set(corpora)]  # fmt: skip
@@ -238,7 +272,8 @@ def main() -> int:
         rows += pooled(rows, "blind")
     seconds = time.perf_counter() - t0
 
-    print("support_agent, cache off, no LLM\n")
+    after = f", each follow-up after {args.earlier} earlier exchanges on other documents" if args.earlier else ""
+    print(f"support_agent, cache off, no LLM{after}\n")
     print(table(["corpus", "questions", "split", "answerable", "recall@5", "token F1", "answerable refused",
                  "unanswerable abstained"], rows))  # fmt: skip
     print("\nPer request (ms, p50 / p95; every corpus and split; the pipeline's own stage timings):\n")

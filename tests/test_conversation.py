@@ -53,6 +53,20 @@ def test_the_conversation_query_is_the_customers_side_then_the_question() -> Non
     )
 
 
+def test_only_the_customers_two_latest_messages_are_joined() -> None:
+    history = (
+        HistoryMessage("human", "How do I claim Delay Repay?"),
+        HistoryMessage("ai", "In the app, under Journeys."),
+        HistoryMessage("human", "How long does that take to pay out?"),
+        HistoryMessage("ai", "Within 5 working days."),
+        HistoryMessage("human", "Can I bring my bike on the train?"),
+        HistoryMessage("ai", "The rules depend on the type of train."),
+    )
+    joined = conversation_query("what about at rush hour", history)
+    assert joined == "How long does that take to pay out? Can I bring my bike on the train? what about at rush hour"
+    assert "Delay Repay" not in standalone_query("what about at rush hour", history)
+
+
 def test_fused_rankings_keep_what_either_ranking_ranks_high() -> None:
     def ranked(*ids: str) -> list[Passage]:
         return [Passage(text=i, doc_id=i, chunk_id=i, score=0.9 - 0.1 * n) for n, i in enumerate(ids)]
