@@ -44,6 +44,14 @@ def test_answers_are_verbatim_sentences_in_document_order() -> None:
     assert answer == "Devices can be returned within 14 days. Accessories can be returned within 30 days."
 
 
+def test_a_list_item_that_continues_its_list_ends_as_a_sentence() -> None:
+    p = passage("You can claim:\n\n- in the app, under Journeys > Claim Delay Repay,\n- by post to Freepost REPAY.")
+    assert len(p.sentences) == 3
+    vecs = np.stack([unit(1), unit(0), unit(2)])
+    answer = extractive_answer(unit(0), "Where do I claim Delay Repay in the app?", [p], [vecs])
+    assert answer == "in the app, under Journeys > Claim Delay Repay."
+
+
 def test_a_shared_rare_word_rescues_a_sentence_the_embedding_scores_low() -> None:
     p = passage("We ship to 28 countries, including Canada, Mexico and the United Kingdom.")
     low = np.stack([unit(0) * 0.4 + unit(1) * 0.9165])  # cosine 0.4 with the question

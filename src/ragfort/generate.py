@@ -193,6 +193,8 @@ def extractive_answer(
         sentence = passages[pi].text[s:e].strip()
         if sentence.startswith(("- ", "* ")):
             sentence = sentence[2:]
+        # A list item that continues its list ("- in the app, under Journeys > Claim,") ends the answer's sentence.
+        sentence = sentence.rstrip(",;").rstrip()
         if sentence and sentence[-1] not in ".!?":
             sentence += "."
         out.append(sentence)
