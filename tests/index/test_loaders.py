@@ -48,6 +48,29 @@ def test_html_becomes_headings_paragraphs_and_list_items(tmp_path: Path) -> None
     assert doc.title == "Shipping"
 
 
+def test_a_saved_web_page_is_read_without_its_menu_header_footer_and_sidebar(tmp_path: Path) -> None:
+    furniture = (
+        "<header><a href='/'>Acme Help</a><nav><ul><li>Home</li><li>Contact us</li></ul></nav></header>"
+        "<div role='navigation'><ol><li>Help</li><li>Returns</li></ol></div>"
+    )
+    footer = "<aside><h3>Related</h3><ul><li>Refunds</li></ul></aside><footer><p>(c) Acme. Privacy.</p></footer>"
+    article = (
+        "<article><header><h1>Returns</h1></header><p>Return any item within 30 days.</p>"
+        "<aside><p>Note: sale items are final.</p></aside></article>"
+    )
+    bare = load_document(_write(tmp_path / "a.html", f"<body>{furniture}{article}{footer}</body>"), doc_id="a.html")
+    assert bare.text == "# Returns\n\nReturn any item within 30 days.\n\nNote: sale items are final.\n"
+    assert bare.title == "Returns"
+    # With a <main>, only what it holds is read.
+    main = f"<body>{furniture}<main><h1>Returns</h1><p>Within 30 days.</p><nav><ul><li>Top</li></ul></nav></main>"
+    assert load_document(_write(tmp_path / "b.html", main + f"{footer}</body>"), doc_id="b").text == (
+        "# Returns\n\nWithin 30 days.\n"
+    )
+    # Several articles on one page (an FAQ list): every one is kept, the page furniture is not.
+    faq = f"<body>{furniture}<article><p>Q1 answer.</p></article><article><p>Q2 answer.</p></article>{footer}</body>"
+    assert load_document(_write(tmp_path / "c.html", faq), doc_id="c").text == "Q1 answer.\n\nQ2 answer.\n"
+
+
 def test_plain_text_is_kept_and_titled_by_its_first_line(tmp_path: Path) -> None:
     doc = load_document(_write(tmp_path / "store-hours.txt", "\n\n  Open 9 to 6.\r\nClosed on Sundays.\n"), doc_id="s")
     assert doc.text == "Open 9 to 6.\nClosed on Sundays.\n" and doc.title == "Open 9 to 6."

@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ragfort.errors import InputError
 
@@ -67,7 +68,7 @@ def _html_to_text(raw: str) -> str:
     soup = BeautifulSoup(raw, "html.parser")
     for tag in soup(["script", "style", "noscript", "template"]):
         tag.decompose()
-    body = soup.body or soup
+    body = _page_content(soup)
     blocks: list[str] = []
     for el in body.find_all(
         ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "pre", "blockquote", "dt", "dd"]
@@ -87,6 +88,30 @@ def _html_to_text(raw: str) -> str:
     if not blocks:
         blocks = [" ".join(body.get_text(" ", strip=True).split())]
     return "\n\n".join(b for b in blocks if b).strip() + "\n"
+
+
+def _page_content(soup: Any) -> Any:
+    """The part of a saved web page that holds the article, without the site's navigation and page furniture.
+
+    A help-center page saved from the web repeats the site's menu, header, footer and sidebar on every
+    page; indexed, they become near-identical chunks in every document that retrieval returns for any
+    question about contacting, signing in or the site itself. The page's one ``<main>`` (or
+    ``role="main"``), else its one ``<article>``, holds the article; without either, the body is read
+    with page-level ``<header>``, ``<footer>`` and ``<aside>`` left out (those inside an article stay:
+    an article's own header holds its title). Navigation (``<nav>``, ``role="navigation"``) is left
+    out wherever it stands.
+    """
+    mains = soup.find_all("main") or soup.find_all(attrs={"role": "main"})
+    articles = soup.find_all("article")
+    root = mains[0] if len(mains) == 1 else articles[0] if not mains and len(articles) == 1 else soup.body or soup
+    for tag in root.find_all(["nav"]) + root.find_all(attrs={"role": "navigation"}):
+        if not tag.decomposed:
+            tag.decompose()
+    if root is soup.body or root is soup:
+        for tag in root.find_all(["header", "footer", "aside"]):
+            if not tag.decomposed and tag.find_parent(["article", "main"]) is None:
+                tag.decompose()
+    return root
 
 
 def _title(text: str, path: Path) -> str:
