@@ -332,6 +332,16 @@ def test_policy_index_scan_of_the_bundled_help_center_is_clean(help_center_index
     assert "acts on 0 of" in res.stdout
 
 
+def test_policy_index_scan_with_the_injection_guard_off_says_there_is_nothing_to_scan(
+    help_center_index: Path, tmp_path: Path
+) -> None:
+    off = tmp_path / "off.yaml"
+    off.write_text("extends: support_agent\nguards:\n  retrieval:\n    injection: {enabled: false}\n")
+    res = runner.invoke(app, ["policy", str(off), "--index", str(help_center_index), "--strict"])
+    assert res.exit_code == 0, res.output
+    assert "no injection guard at the retrieval stage" in res.stdout
+
+
 def test_policy_index_scan_of_a_missing_index_is_one_error_line(tmp_path: Path) -> None:
     res = runner.invoke(app, ["policy", "--index", str(tmp_path / "none")])
     assert res.exit_code == 2 and res.stderr.startswith("error: no index at")

@@ -353,11 +353,8 @@ def _injection_audits(loaded: Any, index: Path) -> list[tuple[str, Any]]:
     target = Index(index)
     target.check_ready()
     chunks = target.chunk_texts()
-    guards = [g for g in loaded.guards.get(Stage.RETRIEVAL, ()) if isinstance(g, InjectionGuard)]
-    return [
-        (_label(g), audit_chunks(g.scanner, chunks, threshold=g.settings.threshold))
-        for g in guards
-    ]
+    guards = [g for g in loaded.guards.get(Stage.RETRIEVAL, ()) if isinstance(g, InjectionGuard)]  # enabled ones
+    return [(_label(g), audit_chunks(g.scanner, chunks, threshold=g.settings.threshold)) for g in guards]
 
 
 def _label(guard: Any) -> str:
