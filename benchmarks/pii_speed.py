@@ -38,25 +38,46 @@ def main() -> int:
     from ragfort.context import RunContext
     from ragfort.guards.pii import PIIGuard
     from ragfort.pii import redact_corpus
-    from ragfort.types import Stage, Turn
+    from ragfort.types import HistoryMessage, Stage, Turn
 
     answer = (ANSWER_SENTENCE * 6)[: 1000 - 40] + " Contact Margaret Thornbury for help."
     t0 = time.perf_counter()
     g_in = PIIGuard(stage=Stage.INPUT, vault="memory")
     g_out = PIIGuard(stage=Stage.OUTPUT, vault="memory")
     print(f"guard build (spaCy load): {time.perf_counter() - t0:.2f} s")
+    # A conversation store sends the redacted history back every turn: the customer's messages with their
+    # placeholders, the assistant's answers as shown.
+    history = tuple(
+        message
+        for i in range(10)
+        for message in (
+            HistoryMessage("human", f"Hi, it's <PERSON_1> again, about order VW-12345{i}: was I charged twice?"),
+            HistoryMessage("ai", ANSWER_SENTENCE.strip()),
+        )
+    )
     rows = []
-    for label, guard, make in (
-        (f"question ({len(QUESTION)} chars)", g_in, lambda: Turn(question=QUESTION)),
-        (f"answer ({len(answer)} chars)", g_out, lambda: Turn(question="q", answer=answer)),
+    # The detector remembers what a text held (by keyed digest): the first two rows clear that memo before each
+    # check, so they price a text never seen; the third asks a new question each turn after the same history, as a
+    # conversation does (the history's messages come from the memo after the first turn).
+    for label, guard, make, fresh in (
+        (f"question ({len(QUESTION)} chars)", g_in, lambda i: Turn(question=QUESTION), True),
+        (f"answer ({len(answer)} chars)", g_out, lambda i: Turn(question="q", answer=answer), True),
+        (
+            "question after 10 exchanges",
+            g_in,
+            lambda i: Turn(question=f"And how long for order VW-{i:06d}?", history=history),
+            False,
+        ),
     ):
-        for _ in range(10):
-            guard.check(make(), RunContext(session_id="warm"))
+        for i in range(10):
+            guard.check(make(-1 - i), RunContext(session_id="warm"))
         samples = []
         for i in range(200):
             ctx = RunContext(session_id=f"s{i % 20}")
+            if fresh:
+                guard.detector._memo.clear()
             t = time.perf_counter()
-            guard.check(make(), ctx)
+            guard.check(make(i), ctx)
             samples.append((time.perf_counter() - t) * 1000)
         rows.append((label, *_percentiles(samples)))
     docs = [(ANSWER_SENTENCE * 10)[:1500] + " Escalate to Margaret Thornbury." for _ in range(200)]

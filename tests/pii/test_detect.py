@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import time
 import warnings
+from pathlib import Path
 
 import pytest
 
 from ragfort.errors import ConfigError
 from ragfort.pii import Detector, PIISettings, RecognizerSpec, get_detector
+from ragfort.pii.detect import Detection
 
 from .canaries import CANARIES
 
@@ -149,15 +153,37 @@ def test_corpus_vocabulary_is_shared_across_a_batch(detector: Detector) -> None:
     assert len(shared[0]) <= len(alone[0])
 
 
-def test_a_clean_text_is_remembered_by_digest_and_a_dirty_one_is_not(detector: Detector) -> None:
+def test_what_a_text_holds_is_remembered_by_digest_never_the_text(detector: Detector) -> None:
     clean = "How long do refunds to a card take, please?"
     assert detector.detect(clean) == []
-    assert detector._clean, "a clean text should be memoised"
-    assert all(clean.encode() not in key for key in detector._clean)
-    before = len(detector._clean)
+    assert detector._memo, "a text should be memoised"
     dirty = "My email is jo.reader@example.org, refunds?"
-    assert detector.detect(dirty) and detector.detect(dirty)  # found both times: never memoised as clean
-    assert len(detector._clean) == before
+    first = detector.detect(dirty)
+    assert first and detector.detect(dirty) == first  # the second read comes from the memo, the same detections
+    for key, found in detector._memo.items():
+        assert clean.encode() not in key and b"jo.reader" not in key
+        assert all(type(d) is Detection for d in found)  # types, offsets and scores: no words
+    assert {f.name for f in dataclasses.fields(Detection)} == {"entity", "start", "end", "score"}
+    # The memo hands out copies: a caller that edits its list changes nothing for the next caller.
+    detector.detect(dirty).clear()
+    assert detector.detect(dirty) == first
+    # Protected spans are part of the key: the same text with a placeholder protected reads differently.
+    text = "Hi, it's <PERSON_1> again, jo.reader@example.org"
+    protected = [(9, 19)]
+    assert detector.detect(text, protected=protected) == detector.detect(text, protected=protected)
+    assert all(not (d.start < 19 and d.end > 9) for d in detector.detect(text, protected=protected))
+
+
+def test_the_memo_gives_what_a_fresh_read_gives_on_every_pii_set_message(detector: Detector) -> None:
+    root = Path(__file__).resolve().parents[2] / "evals" / "pii"
+    texts = [json.loads(line)["text"] for f in sorted(root.glob("*.jsonl")) for line in f.read_text().splitlines()]
+    assert len(texts) > 600
+    detector._memo.clear()
+    fresh = [detector.detect(text) for text in texts]
+    assert any(fresh)
+    assert [detector.detect(text) for text in texts] == fresh  # every second read from the memo
+    detector._memo.clear()
+    assert [detector.detect(text) for text in texts] == fresh
 
 
 @pytest.mark.parametrize(

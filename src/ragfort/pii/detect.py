@@ -78,7 +78,7 @@ __all__ = ["Detection", "Detector", "get_detector"]
 
 # The memo of clean texts: a per-process random key, so digests mean nothing outside it.
 _MEMO_KEY = os.urandom(16)
-_MEMO_SIZE = 4096
+_MEMO_SIZE = 16384  # texts; about 250 bytes each: a few MB for the histories of a few hundred live sessions
 # spaCy memory zones share one string store per vocabulary: one zone at a time, process-wide.
 _SPACY_ZONE_LOCK = threading.Lock()
 
@@ -335,7 +335,7 @@ class Detector:
     def __init__(self, settings: PIISettings, *, patterns_only: bool = False) -> None:
         self.settings = settings
         self.entities = tuple(settings.entities)
-        self._clean: OrderedDict[bytes, None] = OrderedDict()
+        self._memo: OrderedDict[bytes, tuple[Detection, ...]] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._nlp: Any = None
         self.ner_available = False
@@ -451,25 +451,32 @@ class Detector:
             protected: spans (for example existing placeholders) in which
                 nothing is reported.
         """
-        # Repeated questions are common (that is what the answer cache is
-        # for), and the cache sits after this guard. Texts found clean are
-        # remembered by a keyed digest, so a repeat skips the NER pass. Only
-        # clean texts are remembered, and never the text itself: a digest says
-        # nothing about the words, and nothing personal is kept.
+        # Repeated texts are common: questions asked again (the answer cache
+        # sits after this guard) and, above all, a conversation's history,
+        # which every turn sends back whole (with the session's placeholders
+        # in it). What a text was found to hold is remembered by a keyed
+        # digest of the text and its protected spans, so a repeat skips the
+        # NER pass: the detections' types, offsets and scores, never the text
+        # itself. A digest says nothing about the words, and offsets without
+        # the text say nothing personal.
         key = None
-        if not protected and len(text) <= self.settings.chunk_chars:
-            key = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16, key=_MEMO_KEY).digest()
+        if len(text) <= self.settings.chunk_chars:
+            digest = hashlib.blake2b(digest_size=16, key=_MEMO_KEY)
+            digest.update(text.encode("utf-8", "surrogatepass"))
+            digest.update(repr(sorted(protected)).encode())
+            key = digest.digest()
             with self._memo_lock:
-                if key in self._clean:
-                    self._clean.move_to_end(key)
-                    return []
+                known = self._memo.get(key)
+                if known is not None:
+                    self._memo.move_to_end(key)
+                    return list(known)
         with self._memory_zone():
             found = self._detect(text, protected, None)
-        if key is not None and not found:
+        if key is not None:
             with self._memo_lock:
-                self._clean[key] = None
-                if len(self._clean) > _MEMO_SIZE:
-                    self._clean.popitem(last=False)
+                self._memo[key] = tuple(found)
+                if len(self._memo) > _MEMO_SIZE:
+                    self._memo.popitem(last=False)
         return found
 
     def detect_batch(
