@@ -158,20 +158,26 @@ def test_what_a_text_holds_is_remembered_by_digest_never_the_text(detector: Dete
     assert detector.detect(clean) == []
     assert detector._memo, "a text should be memoised"
     dirty = "My email is jo.reader@example.org, refunds?"
+    size = len(detector._memo)
     first = detector.detect(dirty)
-    assert first and detector.detect(dirty) == first  # the second read comes from the memo, the same detections
+    assert first and len(detector._memo) == size  # without a scope, a text that holds something is not kept
+    assert detector.detect(dirty, scope="t\x1fs1") == first
+    assert len(detector._memo) == size + 1  # kept for its conversation only...
+    assert detector.detect(dirty, scope="t\x1fs1") == first  # ...whose next read comes from the memo
     for key, found in detector._memo.items():
         assert clean.encode() not in key and b"jo.reader" not in key
         assert all(type(d) is Detection for d in found)  # types, offsets and scores: no words
     assert {f.name for f in dataclasses.fields(Detection)} == {"entity", "start", "end", "score"}
+    # Another conversation reads it afresh (no timing tells it the text was seen), and gets the same.
+    assert detector.detect(dirty, scope="t\x1fs2") == first and len(detector._memo) == size + 2
     # The memo hands out copies: a caller that edits its list changes nothing for the next caller.
-    detector.detect(dirty).clear()
-    assert detector.detect(dirty) == first
+    detector.detect(dirty, scope="t\x1fs1").clear()
+    assert detector.detect(dirty, scope="t\x1fs1") == first
     # Protected spans are part of the key: the same text with a placeholder protected reads differently.
     text = "Hi, it's <PERSON_1> again, jo.reader@example.org"
     protected = [(9, 19)]
-    assert detector.detect(text, protected=protected) == detector.detect(text, protected=protected)
-    assert all(not (d.start < 19 and d.end > 9) for d in detector.detect(text, protected=protected))
+    assert detector.detect(text, protected=protected, scope="s") == detector.detect(text, protected=protected)
+    assert all(not (d.start < 19 and d.end > 9) for d in detector.detect(text, protected=protected, scope="s"))
 
 
 def test_the_memo_gives_what_a_fresh_read_gives_on_every_pii_set_message(detector: Detector) -> None:
@@ -179,9 +185,9 @@ def test_the_memo_gives_what_a_fresh_read_gives_on_every_pii_set_message(detecto
     texts = [json.loads(line)["text"] for f in sorted(root.glob("*.jsonl")) for line in f.read_text().splitlines()]
     assert len(texts) > 600
     detector._memo.clear()
-    fresh = [detector.detect(text) for text in texts]
+    fresh = [detector.detect(text, scope="one conversation") for text in texts]
     assert any(fresh)
-    assert [detector.detect(text) for text in texts] == fresh  # every second read from the memo
+    assert [detector.detect(text, scope="one conversation") for text in texts] == fresh  # second reads: the memo
     detector._memo.clear()
     assert [detector.detect(text) for text in texts] == fresh
 

@@ -191,7 +191,9 @@ class PIIGuard(BaseGuard):
     ) -> RedactedText:
         protected = placeholder_spans(text)
         detector = get_detector(self.pii_settings, patterns_only=True) if patterns_only else self.detector
-        found: list[Detection] = detector.detect(text, protected=protected)
+        # What a text held is reused only within its conversation (`Detector.detect`'s memo).
+        scope = f"{ctx.tenant}\x1f{ctx.session_id}" if ctx.session_id else None
+        found: list[Detection] = detector.detect(text, protected=protected, scope=scope)
         if vocabulary is not None:
             # "does cover max cover windscreens": the help center's product, which the NER model read as a person.
             found = [d for d in found if d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabulary)]

@@ -155,6 +155,14 @@ _PLACEHOLDER_LIKE = re.compile(r"[<‹][A-Z][A-Z0-9_]*_[DH]?[0-9a-f]+[>›]")
 _DIGITS = re.compile(r"\D+")
 
 
+def _memo_key(scope: str | None, text: str, protected: Sequence[tuple[int, int]]) -> bytes:
+    """A keyed digest of `text`, its protected spans and the scope it may be reused in ("" for everyone)."""
+    digest = hashlib.blake2b(digest_size=16, key=_MEMO_KEY)
+    for part in (scope or "", text, repr(sorted(protected))):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\x00")
+    return digest.digest()
+
+
 @dataclass(frozen=True, slots=True)
 class Detection:
     """One piece of personal data found in a text.
@@ -443,13 +451,17 @@ class Detector:
         self._allowed_digits = {d for d in (_DIGITS.sub("", a) for a in settings.allow_list) if len(d) >= 7}
 
     # -- public -------------------------------------------------------------
-    def detect(self, text: str, *, protected: Sequence[tuple[int, int]] = ()) -> list[Detection]:
+    def detect(
+        self, text: str, *, protected: Sequence[tuple[int, int]] = (), scope: str | None = None
+    ) -> list[Detection]:
         """Personal data in `text`, sorted by position, never overlapping.
 
         Args:
             text: any text; long texts are analysed in chunks.
             protected: spans (for example existing placeholders) in which
                 nothing is reported.
+            scope: who may reuse what was found in this text (the PII guard
+                passes the tenant and session): see the memo below.
         """
         # Repeated texts are common: questions asked again (the answer cache
         # sits after this guard) and, above all, a conversation's history,
@@ -457,24 +469,27 @@ class Detector:
         # in it). What a text was found to hold is remembered by a keyed
         # digest of the text and its protected spans, so a repeat skips the
         # NER pass: the detections' types, offsets and scores, never the text
-        # itself. A digest says nothing about the words, and offsets without
-        # the text say nothing personal.
-        key = None
+        # itself. A text found clean is remembered for everyone; a text found
+        # to hold something only under its `scope` (one conversation), and not
+        # at all without one, so no caller can time a request to learn whether
+        # somebody else's message was seen before.
+        clean_key: bytes | None = None
+        scoped_key: bytes | None = None
         if len(text) <= self.settings.chunk_chars:
-            digest = hashlib.blake2b(digest_size=16, key=_MEMO_KEY)
-            digest.update(text.encode("utf-8", "surrogatepass"))
-            digest.update(repr(sorted(protected)).encode())
-            key = digest.digest()
+            clean_key = _memo_key("", text, protected)
+            scoped_key = _memo_key(scope, text, protected) if scope else None
             with self._memo_lock:
-                known = self._memo.get(key)
-                if known is not None:
-                    self._memo.move_to_end(key)
-                    return list(known)
+                for key in [k for k in (clean_key, scoped_key) if k is not None]:
+                    known = self._memo.get(key)
+                    if known is not None:
+                        self._memo.move_to_end(key)
+                        return list(known)
         with self._memory_zone():
             found = self._detect(text, protected, None)
-        if key is not None:
+        keep = clean_key if not found else scoped_key
+        if keep is not None:
             with self._memo_lock:
-                self._memo[key] = tuple(found)
+                self._memo[keep] = tuple(found)
                 if len(self._memo) > _MEMO_SIZE:
                     self._memo.popitem(last=False)
         return found
