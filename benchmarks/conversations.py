@@ -2,8 +2,9 @@
 
 Run: ``python benchmarks/conversations.py [--corpus voltwise|northbeam] [--no-store] [--earlier N]`` (about a
 minute on 2 cores). ``--earlier N`` asks each follow-up after N other records' exchanges about other documents
-(`with_earlier`): a customer who asked about other things first. ``--blind`` runs ``evals/conversations_blind/`` instead (the two help centers written
-blind in session 30, their conversations written blind in session 32), pooled as ``blind``.
+(`with_earlier`): a customer who asked about other things first. ``--blind`` runs
+``evals/conversations_blind/`` instead (the two help centers written blind in session 30, their
+conversations written blind in session 32), pooled as ``blind``.
 ``--unseen`` runs ``evals/conversations_unseen/`` instead: 36 conversations over
 each of six help centers no follow-up rule was chosen on, the three written in session 19 (Harbourline,
 Pinecrest, Birchwood) and the three of session 22 (Wrenfield, Tidewell, Quillstack, their
