@@ -23,6 +23,11 @@ def _veto(text: str, span: str) -> bool:
         ("Número de cliente 30019284", "Número de"),
         ("Mein Router ist kaputt.", "Mein Router"),
         ("Il pacco è arrivato.", "Il pacco"),
+        ("We deliver parcel items to Puerto Rico.", "Rico"),  # the model's half of a listed place
+        ("do you deliver to puerto rico", "rico"),
+        ("Not to the US Virgin Islands or the Northern Mariana Islands.", "Mariana Islands"),
+        ("Mon-Sat 10am-7pm, Sun 11am-5pm", "Sun"),  # a weekday in a schedule
+        ("Open Mon-Fri 9am-5pm and Sun 10am-4pm.", "Sun"),
     ],
 )
 def test_vetoed(text: str, span: str) -> None:
@@ -40,6 +45,10 @@ def test_vetoed(text: str, span: str) -> None:
         ("Hello, my name is ana lopez.", "ana lopez"),  # a lower-case cue
         ("Please ask Jordan to call back.", "Jordan"),  # left out of the gazetteer on purpose
         ("Charlotte called twice about the bill.", "Charlotte"),  # a city, but more often a person
+        ("Thanks, Rico", "Rico"),  # no place before it
+        ("Ask for Sun at the front desk", "Sun"),  # no schedule beside it
+        ("Hi, I'm Sun Li and my order is late", "Sun Li"),
+        ("Hi, it's Sun, 10 minutes late", "Sun"),  # a name cue wins over the digit after it
     ],
 )
 def test_kept(text: str, span: str) -> None:

@@ -405,7 +405,43 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
     if _ARTICLE_BEFORE.search(text[max(0, start - 8) : start]) is not None:
         # "the Jordan 3-seater", "the Florence Suite", "le Milan": an article makes it a thing or a place.
         return True
+    if _place_or_schedule(text, start, end, words):
+        return True
     value = " ".join(words).casefold()
     if value not in NOT_PEOPLE:
         return False
     return _NAME_CUE.search(text[max(0, start - 20) : start]) is None
+
+
+# Weekdays as schedules abbreviate them ("Mon-Sat 10am-7pm, Sun 11am-5pm").
+_DAY_ABBREVIATIONS = frozenset(["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"])
+_DAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?"
+# Beside a time ("Sun 11am-5pm", "Sun: 10:00") or another day of a range or list ("Sat-Sun", "Fri and Sun").
+_SCHEDULE_AFTER = re.compile(
+    rf"\s*(?:\d{{1,2}}(?::\d\d)?\s*(?:am|pm|[-\u2013])|:\s*\d|[-\u2013]\s*{_DAY}|(?:to|and|&|,)\s*{_DAY}\b)",
+    re.IGNORECASE,
+)
+_SCHEDULE_BEFORE = re.compile(rf"\b{_DAY}\s*(?:[-\u2013,&]|to|and)\s*$", re.IGNORECASE)
+_WORDS_BEFORE = re.compile(r"((?:[\w'\u2019-]+\s+){1,2})$")
+
+
+def _place_or_schedule(text: str, start: int, end: int, words: list[str]) -> bool:
+    """A place the model cut in two, a group of islands, or a weekday abbreviated in a schedule.
+
+    "Puerto <Rico>", "puerto <rico>": with the word or two before it, the span is a listed phrase. "the US Virgin
+    <Islands>", "the Northern <Mariana Islands>": no one's name ends in "Islands". "Mon-Sat 10am-7pm, <Sun>
+    11am-5pm": a lone day abbreviation beside a time, a digit or another day of a range or list.
+    """
+    if _NAME_CUE.search(text[max(0, start - 20) : start]) is not None:
+        return False
+    if words[-1].casefold() in ("islands", "isles"):
+        return True
+    before = _WORDS_BEFORE.search(text[max(0, start - 40) : start])
+    if before is not None:
+        lead = before.group(1).split()
+        for n in (1, 2):
+            if len(lead) >= n and " ".join([*lead[-n:], *words]).casefold() in NOT_PEOPLE:
+                return True
+    if len(words) == 1 and words[0].casefold().rstrip(".") in _DAY_ABBREVIATIONS:
+        return bool(_SCHEDULE_AFTER.match(text, end) or _SCHEDULE_BEFORE.search(text[max(0, start - 12) : start]))
+    return False
