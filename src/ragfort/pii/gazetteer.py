@@ -430,7 +430,8 @@ def _place_or_schedule(text: str, start: int, end: int, words: list[str]) -> boo
 
     "Puerto <Rico>", "puerto <rico>": with the word or two before it, the span is a listed phrase. "the US Virgin
     <Islands>", "the Northern <Mariana Islands>": no one's name ends in "Islands". "Mon-Sat 10am-7pm, <Sun>
-    11am-5pm": a lone day abbreviation beside a time, a digit or another day of a range or list.
+    11am-5pm": a lone day abbreviation beside a time or another day of a range or list. Only multi-word listed
+    phrases can match the first test: the span plus at least one word before it.
     """
     if _NAME_CUE.search(text[max(0, start - 20) : start]) is not None:
         return False
