@@ -405,17 +405,16 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
     if _ARTICLE_BEFORE.search(text[max(0, start - 8) : start]) is not None:
         # "the Jordan 3-seater", "the Florence Suite", "le Milan": an article makes it a thing or a place.
         return True
+    if _NAME_CUE.search(text[max(0, start - 20) : start]) is not None:
+        return False  # "Dear Paris,", "Thanks, Rico": a name cue keeps whatever follows a name
     if _place_or_schedule(text, start, end, words):
         return True
-    value = " ".join(words).casefold()
-    if value not in NOT_PEOPLE:
-        return False
-    return _NAME_CUE.search(text[max(0, start - 20) : start]) is None
+    return " ".join(words).casefold() in NOT_PEOPLE
 
 
 # Weekdays as schedules abbreviate them ("Mon-Sat 10am-7pm, Sun 11am-5pm").
 _DAY_ABBREVIATIONS = frozenset(["mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"])
-_DAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?"
+_DAY = rf"(?:{'|'.join(sorted(_DAY_ABBREVIATIONS, key=len, reverse=True))})[a-z]*\.?"
 # Beside a time ("Sun 11am-5pm", "Sun: 10:00") or another day of a range or list ("Sat-Sun", "Fri and Sun").
 _SCHEDULE_AFTER = re.compile(
     rf"\s*(?:\d{{1,2}}(?::\d\d)?\s*(?:am|pm|[-\u2013])|:\s*\d|[-\u2013]\s*{_DAY}|(?:to|and|&|,)\s*{_DAY}\b)",
@@ -431,10 +430,9 @@ def _place_or_schedule(text: str, start: int, end: int, words: list[str]) -> boo
     "Puerto <Rico>", "puerto <rico>": with the word or two before it, the span is a listed phrase. "the US Virgin
     <Islands>", "the Northern <Mariana Islands>": no one's name ends in "Islands". "Mon-Sat 10am-7pm, <Sun>
     11am-5pm": a lone day abbreviation beside a time or another day of a range or list. Only multi-word listed
-    phrases can match the first test: the span plus at least one word before it.
+    phrases can match the first test: the span plus at least one word before it. The caller has ruled out a
+    name cue before the span.
     """
-    if _NAME_CUE.search(text[max(0, start - 20) : start]) is not None:
-        return False
     if words[-1].casefold() in ("islands", "isles"):
         return True
     before = _WORDS_BEFORE.search(text[max(0, start - 40) : start])
