@@ -12,9 +12,12 @@ Run: ``python benchmarks/pii_questions.py [--show]``.
    The same count over the answers of those sets (the assistant turns of the conversations' histories, their
    reference answers, the grounding cases' answers): what the input PII guard reads in a conversation's earlier
    assistant messages, which it judges with the same corpus rule since session 36.
-2. **Names that must stay redacted.** The gold ``PERSON`` spans of the three PII sets (`evals/pii/`, 622 messages
-   over many businesses) that the detector finds: how many the corpus rule would let through under each help
-   center's vocabulary, and under all of them pooled (the largest vocabulary, the worst case).
+   Phone numbers and e-mail addresses a help center prints in its (public) articles are its own
+   (`ragfort.pii.vocabulary.published_contact`, session 37): the "other" columns count the rest.
+2. **Values that must stay redacted.** The gold ``PERSON``, ``PHONE_NUMBER`` and ``EMAIL_ADDRESS`` spans of the
+   three PII sets (`evals/pii/`, 622 messages over many businesses) that the detector finds: how many the corpus
+   rule (names) and the printed contact points (phones, e-mails) would let through under each help center's
+   vocabulary, and under all of them pooled (the largest vocabulary, the worst case).
 """
 
 from __future__ import annotations
@@ -51,10 +54,11 @@ def _vocabularies() -> dict[str, Any]:
     from ragfort.judges.perturb import BLIND_CORPORA, CORPORA, UNSEEN_CORPORA
     from ragfort.text import corpus_vocabulary
 
-    return {
-        name: corpus_vocabulary(path.read_text(encoding="utf-8") for path in sorted(Path(folder).rglob("*.md")))
-        for name, folder in {**CORPORA, **UNSEEN_CORPORA, **BLIND_CORPORA}.items()
-    }
+    found = {}
+    for name, folder in {**CORPORA, **UNSEEN_CORPORA, **BLIND_CORPORA}.items():
+        texts = [path.read_text(encoding="utf-8") for path in sorted(Path(folder).rglob("*.md"))]
+        found[name] = corpus_vocabulary(texts, public=texts)  # every help center here is published
+    return found
 
 
 def _corpus(path: Path, record: dict[str, Any], known: dict[str, Any]) -> str | None:
@@ -125,7 +129,7 @@ Counts = tuple[Counter[str], Counter[str], Counter[tuple[str, str]], Counter[tup
 
 def _count(texts: dict[str, tuple[str, str]], detector: Any, vocabularies: dict[str, Any], shown: Any) -> Counts:
     """Per group: texts changed plainly and after the corpus rule; entities found plainly and kept."""
-    from ragfort.pii.vocabulary import corpus_term
+    from ragfort.pii.vocabulary import corpus_term, published_contact
 
     touched: Counter[str] = Counter()
     touched_after: Counter[str] = Counter()
@@ -133,8 +137,12 @@ def _count(texts: dict[str, tuple[str, str]], detector: Any, vocabularies: dict[
     kept: Counter[tuple[str, str]] = Counter()
     for text, (family, corpus) in texts.items():
         found = detector.detect(text)
+        vocabulary = vocabularies[corpus]
         after = [
-            d for d in found if d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabularies[corpus])
+            d
+            for d in found
+            if (d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabulary))
+            and not published_contact(d.entity, text[d.start : d.end], vocabulary)
         ]
         touched[family] += bool(found)
         touched_after[family] += bool(after)
@@ -150,8 +158,10 @@ def _count(texts: dict[str, tuple[str, str]], detector: Any, vocabularies: dict[
 def _print_counts(texts: dict[str, tuple[str, str]], counts: Counts, label: str) -> None:
     touched, touched_after, plain, kept = counts
     per_family: Counter[str] = Counter(family for family, _ in texts.values())
-    print(f"| {label} | texts | changed: plain | with corpus | PERSON: plain | with corpus | other types |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print(
+        f"| {label} | texts | changed: plain | with corpus | PERSON: plain | with corpus | other: plain | with corpus |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     families = sorted(per_family)
     for family in [*families, "all"]:
         fams = families if family == "all" else [family]
@@ -161,9 +171,11 @@ def _print_counts(texts: dict[str, tuple[str, str]], counts: Counts, label: str)
         p0 = sum(plain[(f, "PERSON")] for f in fams)
         p1 = sum(kept[(f, "PERSON")] for f in fams)
         other = sum(v for (f, e), v in plain.items() if f in fams and e != "PERSON")
-        print(f"| {family} | {n} | {t0} ({t0 / n:.1%}) | {t1} ({t1 / n:.1%}) | {p0} | {p1} | {other} |")
+        other_kept = sum(v for (f, e), v in kept.items() if f in fams and e != "PERSON")
+        print(f"| {family} | {n} | {t0} ({t0 / n:.1%}) | {t1} ({t1 / n:.1%}) | {p0} | {p1} | {other} | {other_kept} |")
     others = Counter(e for (f, e), v in plain.items() for _ in range(v) if e != "PERSON")
-    print(f"\nother types found: {dict(others) or 'none'}")
+    others_kept = Counter(e for (f, e), v in kept.items() for _ in range(v) if e != "PERSON")
+    print(f"\nother types found: {dict(others) or 'none'}; with corpus: {dict(others_kept) or 'none'}")
 
 
 def main() -> int:
@@ -171,7 +183,7 @@ def main() -> int:
     parser.add_argument("--show", action="store_true", help="list the spans still found and the ones let through")
     args = parser.parse_args()
     started = time.perf_counter()
-    from ragfort.pii.vocabulary import corpus_term
+    from ragfort.pii.vocabulary import corpus_term, published_contact
     from ragfort.text import CorpusVocabulary
 
     detector = _detector()
@@ -186,32 +198,44 @@ def main() -> int:
     print()
     _print_counts(answers, _count(answers, detector, vocabularies, shown), "answer kind")
 
-    print("\n2. Gold PERSON spans of the PII sets (evals/pii) let through by the corpus rule")
+    print("\n2. Gold spans of the PII sets (evals/pii) let through: PERSON by the corpus rule, PHONE_NUMBER and")
+    print("   EMAIL_ADDRESS by a help center's printed contact points")
     print()
-    gold_found = 0
-    lost: Counter[str] = Counter()
+    gold_found: Counter[str] = Counter()
+    lost: Counter[tuple[str, str]] = Counter()
     examples: dict[str, list[str]] = defaultdict(list)
     pooled = CorpusVocabulary(
-        *(frozenset().union(*(getattr(v, f) for v in vocabularies.values())) for f in ("words", "pairs", "proper"))
+        *(
+            frozenset().union(*(getattr(v, f) for v in vocabularies.values()))
+            for f in ("words", "pairs", "proper", "contacts")
+        )
     )
     checks = {**vocabularies, "all pooled": pooled}
+    kinds = {"PERSON": "names", "PHONE_NUMBER": "contacts", "EMAIL_ADDRESS": "contacts"}
     for name in PII_SETS:
         for line in (ROOT / "evals" / "pii" / name).read_text(encoding="utf-8").splitlines():
             record = json.loads(line)
             text = record["text"]
-            gold = [s for s in record.get("spans", []) if s["entity"] == "PERSON"]
+            gold = [s for s in record.get("spans", []) if s["entity"] in kinds]
             for d in detector.detect(text):
-                if d.entity != "PERSON" or not any(min(d.end, s["end"]) > max(d.start, s["start"]) for s in gold):
+                if d.entity not in kinds or not any(min(d.end, s["end"]) > max(d.start, s["start"]) for s in gold):
                     continue
-                gold_found += 1
+                kind = kinds[d.entity]
+                gold_found[kind] += 1
                 for corpus, vocabulary in checks.items():
-                    if corpus_term(text, d.start, d.end, vocabulary):
-                        lost[corpus] += 1
-                        examples[corpus].append(text[d.start : d.end])
-    print("| vocabulary | gold names found by the detector | let through |")
-    print("|---|---:|---:|")
+                    value = text[d.start : d.end]
+                    if (kind == "names" and corpus_term(text, d.start, d.end, vocabulary)) or (
+                        kind == "contacts" and published_contact(d.entity, value, vocabulary)
+                    ):
+                        lost[(corpus, kind)] += 1
+                        examples[corpus].append(value)
+    print("| vocabulary | gold names found | let through | gold phones and e-mails found | let through |")
+    print("|---|---:|---:|---:|---:|")
     for corpus in checks:
-        print(f"| {corpus} | {gold_found} | {lost[corpus]} {sorted(set(examples[corpus]))[:5] or ''} |")
+        print(
+            f"| {corpus} | {gold_found['names']} | {lost[(corpus, 'names')]} | {gold_found['contacts']} | "
+            f"{lost[(corpus, 'contacts')]} {sorted(set(examples[corpus]))[:5] or ''} |"
+        )
 
     if args.show:
         for label in ("let through", "kept"):

@@ -198,3 +198,25 @@ def test_a_hardened_default_chain_keeps_the_help_centers_words_in_a_question(hel
     assert not kept.redactions
     named = hardened.invoke({"question": "Hi, I'm Margaret Thornbury. Can I trade in a tablet with a cracked screen?"})
     assert [r.entity for r in named.redactions if r.stage.value == "input"] == ["PERSON"]
+
+
+def test_a_hardened_chain_keeps_the_help_centers_support_line_in_the_history(tmp_path: Path) -> None:
+    import ragfort
+    from ragfort import Index
+
+    root = tmp_path / "help"
+    root.mkdir()
+    (root / "ragfort-source.yaml").write_text("visibility: public\n")
+    (root / "claims.md").write_text(
+        "# Making a claim\n\nCall 0345 712 3400 (8am to 8pm) or e-mail claims@wrenfield.ie with photos of the damage.\n"
+    )
+    Index(tmp_path / "idx").ingest([root])
+    hardened = ragfort.harden(ragfort.build_chain(tmp_path / "idx"), policy="support_agent")
+    history = [
+        {"role": "user", "content": "How do I make a claim?"},
+        {"role": "assistant", "content": "Call 0345 712 3400 or e-mail claims@wrenfield.ie with photos."},
+    ]
+    kept = hardened.invoke({"question": "is that line open at weekends?", "chat_history": history})
+    assert not kept.redactions  # both are printed in the (public) help center
+    own = hardened.invoke({"question": "can you call me on 07700 900123 instead?", "chat_history": history})
+    assert [r.entity for r in own.redactions if r.stage.value == "input"] == ["PHONE_NUMBER"]

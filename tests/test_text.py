@@ -136,3 +136,24 @@ def test_corpus_vocabulary_pools_words_pairs_and_names_of_every_text() -> None:
     assert {"cover", "max", "brightwater"} <= set(found.words)
     assert pair_key("cover", "max") in found.pairs and pair_key("max", "ask") not in found.pairs
     assert set(found.proper) == {"max", "brightwater"}  # "Cover" and "Ask" open their sentences
+
+
+def test_printed_contacts_reads_phone_digits_in_any_grouping_and_e_mail_addresses() -> None:
+    from ragfort.text import contact_key, printed_contacts
+
+    text = "Call 0345 712 3400 24 hours a day, +1 (888) 555-0190 abroad, or e-mail Billing@Quillstack.com. It's £12.50."
+    found = printed_contacts(text)
+    assert {"03457123400", "18885550190", "billing@quillstack.com"} <= found  # beside "24" too
+    assert "1250" not in found and not any(len(k) < 7 for k in found if "@" not in k)
+    assert contact_key("PHONE_NUMBER", "0345-712-3400") == "03457123400"
+    assert contact_key("EMAIL_ADDRESS", "billing@QuillStack.com.") == "billing@quillstack.com"
+    assert contact_key("PHONE_NUMBER", "12 34") is None and contact_key("PERSON", "Max") is None
+
+
+def test_corpus_vocabulary_reads_contact_points_of_public_texts_only() -> None:
+    from ragfort.text import corpus_vocabulary
+
+    public, private = "Call 0800 555 0199.", "Customer asked for a call on 07700 900123."
+    found = corpus_vocabulary([public, private], public=[public])
+    assert set(found.contacts) == {"08005550199", "0800555", "5550199"}
+    assert {"customer", "call"} <= set(found.words)

@@ -17,10 +17,12 @@ __all__ = [
     "CONTRACTIONS",
     "PLACEHOLDER_RE",
     "CorpusVocabulary",
+    "contact_key",
     "corpus_vocabulary",
     "normalize_question",
     "pair_key",
     "plain_quotes",
+    "printed_contacts",
     "proper_words",
     "search_text",
     "sentence_spans",
@@ -402,11 +404,56 @@ class CorpusVocabulary(NamedTuple):
         words: the corpus's lower-case words (`ragfort.text.words`).
         pairs: the keys of the pairs of words it writes side by side (`ragfort.text.word_pairs`).
         proper: the words it writes capitalised inside a sentence, in lower case (`ragfort.text.proper_words`).
+        contacts: the phone numbers and e-mail addresses its published (public) documents print, as
+            `contact_key` writes them: the help center's own support lines and addresses.
     """
 
     words: Collection[str]
     pairs: Collection[int]
     proper: Collection[str]
+    contacts: Collection[str] = frozenset()
+
+
+# A run of digit groups that may print a phone number: "0345 712 3400", "+1 (888) 555-0190", "1-800-555-0123".
+_DIGIT_RUN = re.compile(r"\d+(?:[ .()-]{1,2}\d+)*")
+_DIGITS = re.compile(r"\d+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# The digits a phone number has, whatever its grouping (E.164 allows 15; seven is a short local number).
+_PHONE_MIN, _PHONE_MAX = 7, 15
+
+
+def contact_key(entity: str, value: str) -> str | None:
+    """How a phone number (its digits) or an e-mail address (case-folded) is compared with the ones a help center
+    prints; None for any other type, or a value with too few or too many digits for a phone number."""
+    if entity == "EMAIL_ADDRESS":
+        address = value.strip().rstrip(".").lower()
+        return address if "@" in address else None
+    if entity == "PHONE_NUMBER":
+        digits = "".join(_DIGITS.findall(value))
+        return digits if _PHONE_MIN <= len(digits) <= _PHONE_MAX else None
+    return None
+
+
+def printed_contacts(text: str) -> set[str]:
+    """The e-mail addresses and phone-number digits `text` prints, as `contact_key` writes them.
+
+    A run of digit groups yields the digits of every sequence of neighbouring groups with 7-15 digits, so that a
+    number printed beside another figure ("0345 712 3400 24 hours a day") is still found as "03457123400".
+    Digit runs that are no phone number (order numbers, tables) are found too: they are only ever compared with a
+    value the detector already reads as a phone number.
+    """
+    found = {m.group().lower() for m in _EMAIL.finditer(text)}
+    for run in _DIGIT_RUN.finditer(text):
+        groups = _DIGITS.findall(run.group())
+        for first in range(len(groups)):
+            digits = ""
+            for group in groups[first:]:
+                digits += group
+                if len(digits) > _PHONE_MAX:
+                    break
+                if len(digits) >= _PHONE_MIN:
+                    found.add(digits)
+    return found
 
 
 def proper_words(text: str) -> set[str]:
@@ -424,14 +471,19 @@ def proper_words(text: str) -> set[str]:
     return found
 
 
-def corpus_vocabulary(texts: Iterable[str]) -> CorpusVocabulary:
-    """The words, word pairs and capitalised names of `texts` pooled, in one pass (frozensets)."""
+def corpus_vocabulary(texts: Iterable[str], *, public: Iterable[str] = ()) -> CorpusVocabulary:
+    """The words, word pairs and capitalised names of `texts` pooled, in one pass (frozensets), and the contact
+    points (`printed_contacts`) of `public`: the published ones among them (a private document's phone numbers
+    may be a customer's). Pass a public text in both."""
     found: tuple[set[str], set[int], set[str]] = (set(), set(), set())
     for text in texts:
         found[0].update(words(text))
         found[1].update(word_pairs(text))
         found[2].update(proper_words(text))
-    return CorpusVocabulary(frozenset(found[0]), frozenset(found[1]), frozenset(found[2]))
+    contacts: set[str] = set()
+    for text in public:
+        contacts.update(printed_contacts(text))
+    return CorpusVocabulary(frozenset(found[0]), frozenset(found[1]), frozenset(found[2]), frozenset(contacts))
 
 
 def word_pairs(text: str) -> set[int]:

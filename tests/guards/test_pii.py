@@ -305,6 +305,44 @@ def test_the_assistants_earlier_answer_keeps_the_help_centers_names_too(guards: 
     assert out.turn is not None and "Thornbury" not in out.turn.history[0].content
 
 
+def _contacts_vocabulary():  # type: ignore[no-untyped-def]
+    from ragfort.text import corpus_vocabulary
+
+    published = "Call us on 0345 712 3400 (8am to 8pm) or write to claims@wrenfield.ie."
+    private = "Ticket 4411: the customer asked us to ring 07700 900123."
+    return corpus_vocabulary([published, private], public=[published])
+
+
+def test_the_help_centers_published_phone_and_email_stay_in_every_message(guards: dict[Stage, PIIGuard]) -> None:
+    # The assistant's earlier answer quoted the support line a public article prints: the history an LLM reads
+    # keeps it, as does the customer's own question quoting it in another grouping and case.
+    said = "Call us on 0345 712 3400, or e-mail Claims@Wrenfield.ie with your photos."
+    history = (HistoryMessage("human", "How do I make a claim?"), HistoryMessage("ai", said))
+    turn = Turn(question="is 0345-712-3400 open on sundays?", history=history)
+    plain = guards[Stage.INPUT].check(turn, RunContext())
+    assert plain.turn is not None and "0345 712 3400" not in plain.turn.history[1].content
+    assert "Claims@Wrenfield.ie" not in plain.turn.history[1].content and "3400" not in plain.turn.question
+    ctx = RunContext()
+    ctx.state.vocabulary = _contacts_vocabulary
+    assert guards[Stage.INPUT].check(turn, ctx).action is Action.ALLOW
+    # The customer's own number and address are still redacted, and so is a number only a private document holds.
+    ctx = RunContext()
+    ctx.state.vocabulary = _contacts_vocabulary
+    own = "my number is 07700 900123 and my email is ciara.byrne@example.com, is 0345 712 3400 free?"
+    out = guards[Stage.INPUT].check(Turn(question=own, history=history), ctx)
+    assert out.turn is not None
+    assert "900123" not in out.turn.question and "ciara.byrne" not in out.turn.question
+    assert "0345 712 3400" in out.turn.question and out.turn.history == history
+
+
+def test_corpus_contacts_off_redacts_the_help_centers_number() -> None:
+    guard = PIIGuard(stage=Stage.INPUT, vault="memory", corpus_contacts=False)
+    ctx = RunContext()
+    ctx.state.vocabulary = _contacts_vocabulary
+    verdict = guard.check(Turn(question="is 0345 712 3400 open on sundays?"), ctx)
+    assert verdict.turn is not None and "3400" not in verdict.turn.question
+
+
 def test_corpus_names_off_redacts_as_for_a_wrapped_chain() -> None:
     guard = PIIGuard(stage=Stage.INPUT, vault="memory", corpus_names=False)
     ctx = RunContext()

@@ -82,6 +82,21 @@ def test_the_corpus_words_are_read_once_per_version_and_follow_a_reingest(corpus
     assert index.word_pairs() is pairs
 
 
+def test_only_public_documents_give_the_corpus_its_contact_points(tmp_path: Path) -> None:
+    root = tmp_path / "docs"
+    (root / "help").mkdir(parents=True)
+    (root / "tickets").mkdir()
+    (root / "help" / "ragfort-source.yaml").write_text("visibility: public\n")
+    (root / "help" / "contact.md").write_text("# Contact\n\nCall 0345 712 3400 or write to Help@Acme.example.\n")
+    (root / "tickets" / "t1.md").write_text("# Ticket\n\nPlease ring me back on 07700 900123.\n")
+    index = Index(tmp_path / "idx")
+    index.ingest([root])
+    contacts = index.vocabulary().contacts
+    assert {"03457123400", "help@acme.example"} <= set(contacts)
+    assert "07700900123" not in contacts  # a private document's number may be a customer's
+    assert "ring" in index.words()  # its wording still counts
+
+
 def test_removed_file_is_deleted(corpus: Path, tmp_path: Path) -> None:
     index = Index(tmp_path / "idx")
     index.ingest([corpus])

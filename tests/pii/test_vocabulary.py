@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragfort.pii.vocabulary import corpus_term
+from ragfort.pii.vocabulary import corpus_term, published_contact
 from ragfort.text import CorpusVocabulary, corpus_vocabulary
 
 _CORPUS = """# Cover options
@@ -66,3 +66,14 @@ def test_an_empty_corpus_reads_nothing_as_its_name() -> None:
     empty = CorpusVocabulary(frozenset(), frozenset(), frozenset())
     text = "does cover max cover windscreen damage"
     assert not corpus_term(text, text.index("max"), text.index("max") + 3, empty)
+
+
+def test_a_phone_or_e_mail_the_public_corpus_prints_is_the_help_centers_own() -> None:
+    printed = "Call 0345 712 3400 or write to claims@wrenfield.ie."
+    vocabulary = corpus_vocabulary([printed], public=[printed])
+    assert published_contact("PHONE_NUMBER", "0345-712-3400", vocabulary)
+    assert published_contact("EMAIL_ADDRESS", "Claims@Wrenfield.ie", vocabulary)
+    assert not published_contact("PHONE_NUMBER", "0345 712 3401", vocabulary)
+    assert not published_contact("EMAIL_ADDRESS", "ciara@wrenfield.ie", vocabulary)
+    assert not published_contact("STREET_ADDRESS", "0345 712 3400", vocabulary)  # only phones and e-mails
+    assert not published_contact("PHONE_NUMBER", "0345 712 3400", corpus_vocabulary([printed]))  # not published

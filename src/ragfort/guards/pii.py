@@ -57,7 +57,7 @@ from ragfort.pii.pseudonym import (
 )
 from ragfort.pii.settings import NER_ENTITIES, PIISettings
 from ragfort.pii.vault import Vault, VaultKeys, open_vault
-from ragfort.pii.vocabulary import corpus_term
+from ragfort.pii.vocabulary import corpus_term, published_contact
 from ragfort.text import CorpusVocabulary, sentence_spans
 from ragfort.types import Action, Finding, Passage, Redaction, Stage, Turn, Verdict
 
@@ -85,6 +85,11 @@ class PIIGuardSettings(GuardSettings, PIISettings):
             ("cover max", "Skylark Miles"; `ragfort.pii.vocabulary`), for a
             chain that retrieves from ragfort's index. Off: every such span
             is redacted, as for a wrapped chain.
+        corpus_contacts: at the question stage, a phone number or e-mail
+            address that a public document of ragfort's index prints is
+            kept: the help center's own support line, typed by the customer
+            or quoted in the assistant's earlier answers
+            (`ragfort.pii.vocabulary.published_contact`). Off: redacted.
     """
 
     restore_for_owner: bool = False
@@ -94,6 +99,7 @@ class PIIGuardSettings(GuardSettings, PIISettings):
     vault_ttl_s: float = Field(default=3600.0, gt=0)
     corpus_namespace: str = "default"
     corpus_names: bool = True
+    corpus_contacts: bool = True
 
 
 _WORD = re.compile(r"\w+")
@@ -194,9 +200,12 @@ class PIIGuard(BaseGuard):
         # What a text held is reused only within its conversation (`Detector.detect`'s memo).
         scope = f"{ctx.tenant}\x1f{ctx.session_id}" if ctx.session_id else None
         found: list[Detection] = detector.detect(text, protected=protected, scope=scope)
-        if vocabulary is not None:
+        if vocabulary is not None and self.settings.corpus_names:
             # "does cover max cover windscreens": the help center's product, which the NER model read as a person.
             found = [d for d in found if d.entity != "PERSON" or not corpus_term(text, d.start, d.end, vocabulary)]
+        if vocabulary is not None and self.settings.corpus_contacts:
+            # "Call us on 0345 712 3400" in the assistant's last answer: the support line a public article prints.
+            found = [d for d in found if not published_contact(d.entity, text[d.start : d.end], vocabulary)]
         if checked_sources:
             # A name-like span copied from passages that were already checked (at ingest, with the whole
             # corpus's vocabulary, or at this request's retrieval stage) was judged not personal there:
@@ -258,7 +267,7 @@ class PIIGuard(BaseGuard):
         # in the question keeps the placeholder it got in turn 1.
         results: list[RedactedText] = []
         redacted_history = []
-        read = ctx.state.vocabulary if self.settings.corpus_names else None
+        read = ctx.state.vocabulary if self.settings.corpus_names or self.settings.corpus_contacts else None
         vocabulary = read() if read is not None else None
         for message in turn.history:
             # The session's own placeholders in earlier messages are ragfort's (a conversation store keeps

@@ -338,13 +338,16 @@ class Index:
 
     def vocabulary(self) -> CorpusVocabulary:
         """The words, word pairs and capitalised names of every indexed chunk (`ragfort.text.corpus_vocabulary`),
-        read in one pass over the chunks once per index version, on first use. `words`, `word_pairs` and
-        `proper_words` are its three parts.
+        and the phone numbers and e-mail addresses its public chunks print, read once per index version, on first
+        use. `words`, `word_pairs` and `proper_words` are its first three parts.
         """
         version = self.version
         if self._vocabulary is None or self._vocabulary[0] != version:
-            got = self.backend.chunks().get(include=["documents"])
-            self._vocabulary = (version, corpus_vocabulary(str(text) for text in got.get("documents") or []))
+            chunks = self.backend.chunks()
+            texts = chunks.get(include=["documents"]).get("documents") or []
+            # Only the documents: the metadata carries every chunk's sentence vectors.
+            public = chunks.get(where={"public": True}, include=["documents"]).get("documents") or []
+            self._vocabulary = (version, corpus_vocabulary(map(str, texts), public=map(str, public)))
         return self._vocabulary[1]
 
     def words(self) -> frozenset[str]:

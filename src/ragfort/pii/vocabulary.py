@@ -33,6 +33,11 @@ that is no given name must be a name the corpus itself uses ("Your agent Gift at
 help center that sells gift cards). A surname the corpus uses as a name of its own ("Pearse Street"), typed alone
 with no cue before it, is the one case this lets through; it names no one alone. Only the question stage uses it
 (`ragfort.guards.pii`): passages and answers have their own rules.
+
+`published_contact` is the same idea for structured values: a phone number or e-mail address that a public
+document of the index prints ("call 0345 712 3400", "billing@quillstack.com") is the help center's own, in the
+customer's message and in the assistant's earlier answers that quote it, as the output guard already keeps such a
+value when a public passage holds it. Only public documents count: a private one's numbers may be a customer's.
 """
 
 from __future__ import annotations
@@ -42,9 +47,9 @@ import re
 
 from ragfort.pii.gazetteer import named_before
 from ragfort.pii.lexicon import any_given_names, stop_words
-from ragfort.text import CorpusVocabulary, pair_key, plain_quotes
+from ragfort.text import CorpusVocabulary, contact_key, pair_key, plain_quotes
 
-__all__ = ["corpus_term"]
+__all__ = ["corpus_term", "published_contact"]
 
 _LETTERS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 # The neighbouring word is read within the clause: punctuation between it and the span ends the look.
@@ -59,7 +64,7 @@ _I_AM = re.compile(r"\b(?:i\s+am|i['’]m)\s+$", re.IGNORECASE)
 def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -> bool:
     """Whether the `PERSON` span ``text[start:end]`` of a customer's message is a name the corpus writes, not a
     person (see the module docstring)."""
-    words, pairs, proper = vocabulary
+    words, pairs, proper = vocabulary.words, vocabulary.pairs, vocabulary.proper
     typed = _LETTERS.findall(plain_quotes(text[start:end]))
     tokens = [w.lower() for w in typed]
     if not tokens:
@@ -103,3 +108,10 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
         ):
             return False
     return True
+
+
+def published_contact(entity: str, value: str, vocabulary: CorpusVocabulary) -> bool:
+    """Whether `value`, detected as `entity`, is a phone number or e-mail address that a public document of the
+    corpus prints (`ragfort.text.printed_contacts`): the help center's own, not a customer's."""
+    key = contact_key(entity, value)
+    return key is not None and key in vocabulary.contacts
