@@ -157,3 +157,16 @@ def test_corpus_vocabulary_reads_contact_points_of_public_texts_only() -> None:
     found = corpus_vocabulary([public, private], public=[public])
     assert set(found.contacts) == {"08005550199", "0800555", "5550199"}
     assert {"customer", "call"} <= set(found.words)
+
+
+def test_accents_are_folded_one_character_for_one_before_words_are_read() -> None:
+    from ragfort.text import fold_accents, pair_key, proper_words, word_pairs, words
+
+    for text in ["Ostara Gràcia", "São Paulo, Zürich, Málaga", "Reclamações", "Straße ﬁnal ×2", "plain"]:
+        assert len(fold_accents(text)) == len(text)
+    assert fold_accents("São Paulo, Zürich, Málaga") == "Sao Paulo, Zurich, Malaga"
+    assert fold_accents("Straße") == "Straße"  # no one base letter: kept
+    assert words("Ostara Gràcia’s garage") == {"ostara", "gracia's", "garage"}
+    pairs = word_pairs("at Ostara Gràcia")
+    assert pair_key("Ostara", "Gràcia") in pairs and pair_key("ostara", "gracia") in pairs
+    assert "gracia" in proper_words("Parking at Ostara Gràcia is free.")

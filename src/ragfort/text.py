@@ -7,8 +7,10 @@ offsets, so the splitter never rewrites text; it only reports spans.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from typing import NamedTuple
 
@@ -19,6 +21,7 @@ __all__ = [
     "CorpusVocabulary",
     "contact_key",
     "corpus_vocabulary",
+    "fold_accents",
     "normalize_question",
     "pair_key",
     "plain_quotes",
@@ -372,6 +375,25 @@ def plain_quotes(text: str) -> str:
     return text.translate(_PLAIN_QUOTES)
 
 
+@functools.lru_cache(maxsize=4096)
+def _folded(char: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
+def fold_accents(text: str) -> str:
+    """`text` with each accented letter written as its base letter ("Gràcia" -> "Gracia", "Málaga" -> "Malaga").
+
+    One character for one (a letter whose decomposition is not one base letter, such as "ß", stays), so every
+    offset still points into the text as written. The corpus's words and a question's are read through it: a
+    help center writes "Ostara Gràcia" and customers type "gracia"; and the word readers below take ASCII
+    letters only, which would cut "Gràcia" into "Gr" and "cia".
+    """
+    if text.isascii():
+        return text
+    return "".join(_folded(c) if ord(c) > 127 else c for c in text)
+
+
 _LETTERS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
 # Contractions as people type them without the apostrophe, and as written ("dont" -> "don't"). "id" is left out:
@@ -387,8 +409,9 @@ CONTRACTIONS: dict[str, str] = {
 
 
 def words(text: str) -> set[str]:
-    """The lower-case words of `text` (letters, with an inner apostrophe: "can't"), read with plain quotes."""
-    return {w.lower() for w in _LETTERS.findall(plain_quotes(text))}
+    """The lower-case words of `text` (letters, with an inner apostrophe: "can't"), read with plain quotes and
+    accents folded ("Gràcia" is "gracia": `fold_accents`)."""
+    return {w.lower() for w in _LETTERS.findall(fold_accents(plain_quotes(text)))}
 
 
 # A capitalised word inside a sentence: after a letter, digit, comma or closing bracket and a space, not after a
@@ -464,7 +487,7 @@ def proper_words(text: str) -> set[str]:
     (`ragfort.pii.vocabulary`).
     """
     found: set[str] = set()
-    for line in plain_quotes(text).splitlines():
+    for line in fold_accents(plain_quotes(text)).splitlines():
         if line.lstrip().startswith("#"):
             continue
         found.update(w.lower() for w in _INNER_CAPITAL.findall(line))
@@ -492,15 +515,16 @@ def word_pairs(text: str) -> set[int]:
     What tells "Voltwise Watch" from "Voltwise One" when a help center writes "watch" but never the two side
     by side (`ragfort.guards.names`). Keys are hashes, for this process only: never stored.
     """
-    forms = [_pair_form(w) for w in _LETTERS.findall(plain_quotes(text))]
+    forms = [_pair_form(w) for w in _LETTERS.findall(fold_accents(plain_quotes(text)))]
     return {hash(pair) for pair in itertools.pairwise(forms)}
 
 
 def pair_key(first: str, second: str) -> int:
-    """The key of two words standing side by side, as `word_pairs` keeps it: lower case, a plural "s" dropped."""
+    """The key of two words standing side by side, as `word_pairs` keeps it: lower case, accents folded, a plural
+    "s" dropped."""
     return hash((_pair_form(first), _pair_form(second)))
 
 
 def _pair_form(word: str) -> str:
-    w = word.lower()
+    w = fold_accents(word).lower()
     return w[:-1] if len(w) > 3 and w.endswith("s") else w

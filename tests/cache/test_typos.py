@@ -218,3 +218,11 @@ def test_an_english_looking_form_is_respelt_when_the_corpus_doubles_its_letter()
     assert respelt("cancel a recuring payment", corpus | VOCABULARY, Speller(corpus), english=english_words()) == (
         "cancel a recurring payment"
     )
+
+
+def test_accented_words_are_read_as_the_corpus_spells_them_and_kept_as_typed() -> None:
+    corpus = words("Ostara Gràcia has no car park. Complaints go in the Reclamações book. Customer service.")
+    assert {"gracia", "reclamacoes"} <= corpus  # one word each, accents folded, not "gr" and "cia"
+    typed = "Is custmoer servce at Ostara Gràcia good? Where's the Reclamações book, and gracia's?"
+    read = "Is customer service at Ostara Gràcia good? Where's the Reclamações book, and gracia's?"
+    assert respelt(typed, corpus | VOCABULARY, Speller(corpus)) == read

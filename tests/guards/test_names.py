@@ -58,3 +58,12 @@ def test_the_word_lists_hold_what_the_rule_leaves_out() -> None:
     assert {"in", "to", "from", "near"} <= PLACE_PREPOSITIONS
     # A name after a preposition that is not a place's is still read: "into Xero" names a product.
     assert unknown_names("Can I import the export straight into Xero?", CORPUS) == ("Xero",)
+
+
+def test_accented_names_are_read_as_the_corpus_writes_them_and_given_as_typed() -> None:
+    known = frozenset(["parking", "at", "ostara", "gracia", "in", "malaga", "or", "is", "there"])
+    pairs = word_pairs("Parking at Ostara Gràcia is free.")
+    assert unknown_names("Is there parking at Ostara Gràcia or Ostara Gracia?", known, pairs) == ()
+    # Given as typed: a pair the corpus never writes, and a word it lacks.
+    assert unknown_names("Does Ostara Zürich have parking?", known | {"zurich"}, pairs) == ("Ostara Zürich",)
+    assert unknown_names("Does Ostara Zürich have parking?", known) == ("Ostara Zürich",)

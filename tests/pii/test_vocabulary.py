@@ -77,3 +77,12 @@ def test_a_phone_or_e_mail_the_public_corpus_prints_is_the_help_centers_own() ->
     assert not published_contact("EMAIL_ADDRESS", "ciara@wrenfield.ie", vocabulary)
     assert not published_contact("STREET_ADDRESS", "0345 712 3400", vocabulary)  # only phones and e-mails
     assert not published_contact("PHONE_NUMBER", "0345 712 3400", corpus_vocabulary([printed]))  # not published
+
+
+def test_a_name_the_corpus_writes_with_accents_is_its_own_typed_with_or_without_them() -> None:
+    vocabulary = corpus_vocabulary(["Ostara Gràcia has no car park, but Ostara Chiado has valet parking."])
+    for text in ["Is there parking at Ostara Gràcia?", "is there parking at ostara gracia"]:
+        start = text.lower().index("ostara")
+        assert corpus_term(text, start, start + len("ostara gracia"), vocabulary)
+    text = "Hi, I'm Gràcia Puig, is there parking?"  # a name cue: still a person
+    assert not corpus_term(text, 8, 19, vocabulary)

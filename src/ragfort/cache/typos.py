@@ -30,7 +30,7 @@ from collections.abc import Collection
 
 from ragfort.cache.english import English, is_english
 from ragfort.cache.features import courtesy_stripped, word_stem
-from ragfort.text import CONTRACTIONS, plain_quotes
+from ragfort.text import CONTRACTIONS, fold_accents, plain_quotes
 from ragfort.text import words as text_words
 
 __all__ = ["Speller", "mend", "reading", "readings", "respelt"]
@@ -201,7 +201,9 @@ def respelt(
             ("recuring" / "recurring").
     """
     spelling: dict[str, str] = {}
-    for m in _PLACEHOLDER_OR_WORD.finditer(plain_quotes(text)):
+    plain = plain_quotes(text)
+    folded = fold_accents(plain)  # read as the corpus's words are ("Gràcia" is "gracia"); one character for one
+    for m in _PLACEHOLDER_OR_WORD.finditer(folded):
         word = m.group(0)
         typed = word.lower()
         if word[0] == "<" or (word.isupper() and len(word) > 1) or "'" in word or typed in known or len(typed) < 3:
@@ -221,14 +223,16 @@ def respelt(
     if not spelling:
         return text
 
-    def respell(m: re.Match[str]) -> str:
+    out: list[str] = []
+    last = 0
+    for m in _PLACEHOLDER_OR_WORD.finditer(folded):
         word = m.group(0)
         meant = spelling.get(word.lower())
         if meant is None or word[0] == "<" or (word.isupper() and len(word) > 1):
-            return word
-        return meant.capitalize() if word[0].isupper() else meant
-
-    return _PLACEHOLDER_OR_WORD.sub(respell, plain_quotes(text))
+            continue
+        out += [plain[last : m.start()], meant.capitalize() if word[0].isupper() else meant]
+        last = m.end()
+    return "".join([*out, plain[last:]])
 
 
 def reading(text: str) -> str:

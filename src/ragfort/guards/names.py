@@ -33,7 +33,7 @@ import re
 from collections.abc import Collection
 
 from ragfort.text import CALENDAR_WORDS as _DATES
-from ragfort.text import pair_key, plain_quotes
+from ragfort.text import fold_accents, pair_key, plain_quotes
 
 __all__ = ["CALENDAR_WORDS", "PLACE_PREPOSITIONS", "unknown_names"]
 
@@ -64,16 +64,18 @@ def unknown_names(question: str, known: Collection[str], pairs: Collection[int] 
     Returns:
         Each such run once, as typed, in the order typed.
     """
-    text = plain_quotes(question)
+    typed = plain_quotes(question)
+    text = fold_accents(typed)  # read as the corpus's words are ("Gràcia" is "Gracia"); one character for one
     found: list[str] = []
-    run: list[str] = []  # the current run of name words
+    run: list[str] = []  # the current run of name words, folded
+    shown: list[str] = []  # the same words as typed
     dropped = False  # the run follows a place preposition
     previous = ""  # the word before the current run, lower case
     last_end = 0
 
     def close() -> None:
         if run and not dropped:
-            name = " ".join(run)
+            name = " ".join(shown)
             if name not in found and (any(_unknown(w, known) for w in run) or _unpaired(run, pairs)):
                 found.append(name)
 
@@ -87,12 +89,13 @@ def unknown_names(question: str, known: Collection[str], pairs: Collection[int] 
         if _is_name_word(word) and not starts_sentence:
             if not joined:
                 close()
-                run, dropped = [], previous in PLACE_PREPOSITIONS
+                run, shown, dropped = [], [], previous in PLACE_PREPOSITIONS
             run.append(word)
+            shown.append(typed[m.start() : m.end()])
             previous = word.lower()
             continue
         close()
-        run, dropped = [], False
+        run, shown, dropped = [], [], False
         # A capitalised first word of a sentence does not open a run, but one may follow it ("Is Sky Atlantic ...").
         previous = word.lower()
     close()

@@ -47,7 +47,7 @@ import re
 
 from ragfort.pii.gazetteer import named_before
 from ragfort.pii.lexicon import any_given_names, stop_words
-from ragfort.text import CorpusVocabulary, contact_key, pair_key, plain_quotes
+from ragfort.text import CorpusVocabulary, contact_key, fold_accents, pair_key, plain_quotes
 
 __all__ = ["corpus_term", "published_contact"]
 
@@ -65,7 +65,7 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
     """Whether the `PERSON` span ``text[start:end]`` of a customer's message is a name the corpus writes, not a
     person (see the module docstring)."""
     words, pairs, proper = vocabulary.words, vocabulary.pairs, vocabulary.proper
-    typed = _LETTERS.findall(plain_quotes(text[start:end]))
+    typed = _LETTERS.findall(fold_accents(plain_quotes(text[start:end])))  # as the corpus's words are read
     tokens = [w.lower() for w in typed]
     if not tokens:
         return False
@@ -86,8 +86,8 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
     if len(tokens) == 1 and typed[0][0].isupper() and tokens[0] not in any_given_names():
         return tokens[0] in proper  # "Brightwater", not "Gift" over a help center that sells gift cards
     # Each word that could be a given name stands beside a content word the corpus writes next to it.
-    before = _BEFORE.search(plain_quotes(text[max(0, start - 40) : start]))
-    after = _AFTER.search(plain_quotes(text[end : end + 40]))
+    before = _BEFORE.search(fold_accents(plain_quotes(text[max(0, start - 40) : start])))
+    after = _AFTER.search(fold_accents(plain_quotes(text[end : end + 40])))
     if (
         len(tokens) == 1
         and before is not None
