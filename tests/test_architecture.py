@@ -31,7 +31,8 @@ TIERS: tuple[tuple[str, ...], ...] = (
     ("ragfort.context",),
     # engines: each judgement or store, knowing nothing of policies, guards or the pipeline
     (
-        "ragfort.embeddings", "ragfort.generate", "ragfort.conversation", "ragfort.streaming", "ragfort.pii",
+        "ragfort.embeddings", "ragfort.contact", "ragfort.generate", "ragfort.conversation", "ragfort.streaming",
+        "ragfort.pii",
         "ragfort.grounding", "ragfort.judges", "ragfort.injection", "ragfort.index", "ragfort.cache",
     ),
     # guards over the engines, and the policy that lists them

@@ -148,3 +148,14 @@ def test_blended_vectors_are_unit_length_and_lean_to_the_question() -> None:
 def test_bad_extractive_settings_are_refused_with_the_field_named(bad: dict[str, float]) -> None:
     with pytest.raises(ValueError, match=next(iter(bad))):
         ExtractiveSettings(**bad)  # type: ignore[arg-type]
+
+
+def test_a_question_that_only_asks_how_to_reach_the_business_quotes_the_sentence_that_prints_a_contact() -> None:
+    own = passage("Your contact number is used for security codes and delivery texts.")
+    line = passage("Phone: 0345 600 7240, 08:00 to 20:00. Our stores are open every day.")
+    # The sentence about the customer's own number is far closer by embedding.
+    vecs = [np.stack([unit(0)]), np.stack([unit(1), unit(0) * 0.5 + unit(2) * 0.866])]
+    answer = extractive_answer(unit(0), "What's your phone number?", [own, line], vecs)
+    assert answer == "Phone: 0345 600 7240, 08:00 to 20:00."
+    # Any other question is answered as before.
+    assert extractive_answer(unit(0), "What is my contact number used for?", [own, line], vecs).startswith("Your")

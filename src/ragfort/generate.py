@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ragfort.contact import contact_channels, printed_channels
 from ragfort.text import FUNCTION_WORDS, plain_quotes
 from ragfort.types import ANSWERS_KEY, HistoryMessage, Passage
 
@@ -61,8 +62,9 @@ _STOP = FUNCTION_WORDS | frozenset(
 # Bump when the selection logic changes (cache keys include it). 5: a no-LLM follow-up's passages carry the
 # marks of the relevance judge reading the follow-up alone (session 15), so cached follow-up answers are stale.
 # 6: a question asked after a conversation that does not read as a follow-up weighs the conversation in
-# (`ExtractiveSettings.context_weight`, session 28).
-EXTRACTIVE_VERSION = 6
+# (`ExtractiveSettings.context_weight`, session 28). 7: a question that only asks how to reach the business quotes
+# the sentences that print a contact point of the channel asked (session 37).
+EXTRACTIVE_VERSION = 7
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
@@ -112,6 +114,11 @@ class ExtractiveSettings:
             raise ValueError(f"lexical_weight must be within [0, 1], got {self.lexical_weight!r}")
         if not 0.0 <= self.context_weight <= 10.0:  # also refuses NaN
             raise ValueError(f"context_weight must be within [0, 10], got {self.context_weight!r}")
+
+
+def _sentence(p: Passage, index: int) -> str:
+    s, e = p.sentences[index]
+    return p.text[s:e]
 
 
 def _is_heading(p: Passage, s: int, e: int) -> bool:
@@ -171,11 +178,17 @@ def extractive_answer(
             best_overlap = max(best_overlap, overlap)
             score = (1 - settings.lexical_weight) * float(sims[si]) + settings.lexical_weight * overlap
             scored.append((score, pi, si))
-    if not scored or (best_dense < settings.min_sentence_similarity and best_overlap < settings.min_sentence_overlap):
+    channels = contact_channels(question)
+    printing = [c for c in scored if channels & printed_channels(_sentence(passages[c[1]], c[2]))]
+    if printing:
+        # "What's your phone number?": the sentences that print one answer, however little else they share with
+        # the question ("Phone: 0345 600 7240, 08:00 to 20:00"); the best of them by the same score.
+        scored = printing
+    elif not scored or (best_dense < settings.min_sentence_similarity and best_overlap < settings.min_sentence_overlap):
         return ""
     scored.sort(reverse=True)
     best = scored[0][0]
-    if best < settings.min_similarity:
+    if best < settings.min_similarity and not printing:
         return ""
     # Take the best sentence plus close runners-up, favouring the best passage.
     top_passage = scored[0][1]

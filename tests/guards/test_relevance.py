@@ -342,3 +342,26 @@ def test_a_question_naming_what_the_corpus_never_uses_must_be_more_surely_answer
     assert v.action is Action.ABSTAIN and "never mentions" not in v.reason and asked == ["read"]
     with pytest.raises(ValueError, match="unknown_name_min_answerable"):
         RelevanceGuard(unknown_name_min_answerable=1.0)
+
+
+CONTACT = "## Contact us\n\nPhone: 0345 600 7240, 08:00 to 20:00 Monday to Friday. Write to help@acme.example."
+SECURITY = "## Your contact number\n\nYour contact number is used for security codes and delivery texts."
+
+
+def test_a_question_that_only_asks_how_to_reach_the_business_is_answered_from_passages_that_print_a_contact() -> None:
+    # Low retrieval scores and a judge that would refuse: the passage printing the number answers all the same.
+    turn = Turn(question="What's your phone number?", documents=_docs(SECURITY, CONTACT, score=0.2))
+    guard = RelevanceGuard(min_score=0.4, min_answerability=1.0, question_model=False)
+    v = guard.check(turn, RunContext())
+    assert v.action is Action.REWRITE and v.turn is not None and "asks how to reach the help center (phone)" in v.reason
+    assert [p.metadata[ANSWERS_KEY] for p in v.turn.documents] == [False, True]
+    # Without a passage that prints a phone number, or with the setting off, the usual steps decide.
+    no_number = Turn(question="What's your phone number?", documents=_docs(SECURITY, score=0.2))
+    assert guard.check(no_number, RunContext()).action is Action.ABSTAIN
+    off = RelevanceGuard(min_score=0.4, min_answerability=1.0, question_model=False, contact_questions="judge")
+    assert off.check(turn, RunContext()).action is Action.ABSTAIN
+    # A question that asks more than how to reach the business is judged as before.
+    hours = Turn(question="Is the phone line open on Sundays?", documents=_docs(SECURITY, CONTACT, score=0.2))
+    assert guard.check(hours, RunContext()).action is Action.ABSTAIN
+    with pytest.raises(ValueError, match="contact_questions"):
+        RelevanceGuard(contact_questions="always")

@@ -3,8 +3,11 @@
 Before anything else, with ``account_questions: abstain`` (support_agent
 sets it), a question about the customer's own account records ("Has my
 refund been issued yet?") is handed to a person whatever the passages say
-(`ragfort.guards.account`). Then, at the retrieval stage, three steps,
-cheapest first:
+(`ragfort.guards.account`); and a question that only asks how to reach the
+business ("What's your phone number?") is answered from the passages that
+print a contact point of the channel asked (``contact_questions``,
+`ragfort.contact`). Then, at the retrieval stage, three steps, cheapest
+first:
 
 1. **Cosine floor.** If no passage's retrieval score (the retriever's cosine
    similarity between question and passage, in [0, 1]) reaches `min_score`,
@@ -73,6 +76,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
+from ragfort.contact import contact_channels, printed_channels
 from ragfort.context import RunContext
 from ragfort.conversation import conversation_query, follow_up_words, is_follow_up
 from ragfort.guards.account import account_question
@@ -146,6 +150,14 @@ class RelevanceSettings(GuardSettings):
             (`ragfort.guards.names`; the default chain finds them), if higher
             than `min_answerable`; None (the default) asks the same of every
             question. 0.7 is the value measured (docs/judges.md, "Session 29").
+        contact_questions: ``answer`` (the default): a question that only
+            asks how to reach the business ("What's your phone number?",
+            "How do I contact you?"; `ragfort.contact.contact_channels`) is
+            answered from the retrieved passages that print a phone number or
+            e-mail address of the channel asked, whatever the cosine floor and
+            the judge read (they read such questions badly); without such a
+            passage it goes through the other steps. ``judge``: like any
+            other question.
     """
 
     min_score: float | None = Field(default=None, ge=0.0, le=1.0)
@@ -162,6 +174,7 @@ class RelevanceSettings(GuardSettings):
     account_questions: Literal["answer", "abstain"] = "answer"
     account_message: str | None = None
     unknown_name_min_answerable: float | None = Field(default=None, gt=0.0, lt=1.0)
+    contact_questions: Literal["answer", "judge"] = "answer"
 
 
 class RelevanceGuard(BaseGuard):
@@ -214,6 +227,8 @@ class RelevanceGuard(BaseGuard):
             return self.verdict(
                 Action.ABSTAIN, score=0.0, reason="no passages retrieved", turn=turn.evolve(answer=s.abstain_message)
             )
+        if s.contact_questions == "answer" and (contact := self._contact(turn)) is not None:
+            return contact
         scores = [p.score for p in turn.documents if p.score is not None]
         best = max(0.0, min(1.0, max(scores))) if scores else None
         floor = self.min_score
@@ -230,6 +245,29 @@ class RelevanceGuard(BaseGuard):
             return self.verdict(Action.ALLOW, score=best, reason=f"best retrieval score {best:.3f} >= {floor:.3f}")
         names = ctx.state.unknown_names if s.unknown_name_min_answerable is not None else None
         return self._judge(turn, self.judge, ctx.state.search_text, (names() or ()) if names is not None else ())
+
+    def _contact(self, turn: Turn) -> Verdict | None:
+        """A question that only asks how to reach the business, answered by the passages that print a contact
+        point of the channel asked (the others marked as not answering); None for any other question, or when no
+        passage prints one."""
+        channels = contact_channels(turn.question)
+        if not channels:
+            return None
+        printing = [bool(printed_channels(p.text) & channels) for p in turn.documents]
+        if not any(printing):
+            return None
+        documents = tuple(
+            dataclasses.replace(p, metadata={**p.metadata, ANSWERS_KEY: answers})
+            for p, answers in zip(turn.documents, printing, strict=True)
+        )
+        asked = " or ".join(sorted(channels))
+        return self.verdict(
+            Action.REWRITE,
+            score=1.0,
+            reason=f"asks how to reach the help center ({asked}); {sum(printing)} of {len(printing)} passages "
+            f"print a contact point of that channel",
+            turn=turn.evolve(documents=documents),
+        )
 
     def read(
         self,
