@@ -26,6 +26,8 @@ def _veto(text: str, span: str) -> bool:
         ("We deliver parcel items to Puerto Rico.", "Rico"),  # the model's half of a listed place
         ("do you deliver to puerto rico", "rico"),
         ("Not to the US Virgin Islands or the Northern Mariana Islands.", "Mariana Islands"),
+        ("what about the Isle of Skye", "Skye"),  # an island's name follows "Isle of"
+        ("the Isle of Man or the Channel Islands", "Man"),
         ("Mon-Sat 10am-7pm, Sun 11am-5pm", "Sun"),  # a weekday in a schedule
         ("Open Mon-Fri 9am-5pm and Sun 10am-4pm.", "Sun"),
     ],
@@ -49,6 +51,7 @@ def test_vetoed(text: str, span: str) -> None:
         ("Ask for Sun at the front desk", "Sun"),  # no schedule beside it
         ("Hi, I'm Sun Li and my order is late", "Sun Li"),
         ("Hi, it's Sun, 10 minutes late", "Sun"),  # a name cue wins over the digit after it
+        ("Hi, I'm Skye Morgan from the Isle of Wight", "Skye Morgan"),
     ],
 )
 def test_kept(text: str, span: str) -> None:

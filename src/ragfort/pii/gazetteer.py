@@ -422,18 +422,21 @@ _SCHEDULE_AFTER = re.compile(
 )
 _SCHEDULE_BEFORE = re.compile(rf"\b{_DAY}\s*(?:[-\u2013,&]|to|and)\s*$", re.IGNORECASE)
 _WORDS_BEFORE = re.compile(r"((?:[\w'\u2019-]+\s+){1,2})$")
+# "the Isle of <Man>", "Isle of <Skye>", "the Island of <Ireland>": what follows is the island's name.
+_ISLAND_OF = re.compile(r"\b(?:isles?|islands?)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def _place_or_schedule(text: str, start: int, end: int, words: list[str]) -> bool:
-    """A place the model cut in two, a group of islands, or a weekday abbreviated in a schedule.
+    """A place the model cut in two, an island or a group of islands, or a weekday abbreviated in a schedule.
 
     "Puerto <Rico>", "puerto <rico>": with the word or two before it, the span is a listed phrase. "the US Virgin
-    <Islands>", "the Northern <Mariana Islands>": no one's name ends in "Islands". "Mon-Sat 10am-7pm, <Sun>
+    <Islands>", "the Northern <Mariana Islands>": no one's name ends in "Islands"; "the Isle of <Man>", "Isle of
+    <Skye>": the name of an island follows "Isle of". "Mon-Sat 10am-7pm, <Sun>
     11am-5pm": a lone day abbreviation beside a time or another day of a range or list. Only multi-word listed
     phrases can match the first test: the span plus at least one word before it. The caller has ruled out a
     name cue before the span.
     """
-    if words[-1].casefold() in ("islands", "isles"):
+    if words[-1].casefold() in ("islands", "isles") or _ISLAND_OF.search(text[max(0, start - 24) : start]):
         return True
     before = _WORDS_BEFORE.search(text[max(0, start - 40) : start])
     if before is not None:
