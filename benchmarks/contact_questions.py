@@ -34,6 +34,8 @@ from _util import peak_rss_mb, support_agent_uncached, table
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "evals" / "contact" / "contact_questions.jsonl"
+# Each help center's contact page (its document id), or null where it has none.
+PAGES = ROOT / "evals" / "contact" / "contact_articles.json"
 
 
 def _corpora(split: str) -> dict[str, Path]:
@@ -70,6 +72,8 @@ def main() -> int:
     from ragfort.ingest import ingest_paths
 
     records = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    pages: dict[str, str | None] = json.loads(PAGES.read_text(encoding="utf-8"))
+    cited: Counter[str] = Counter()  # over help centers with a contact page: asked, answered from it
     records = [r for r in records if r["split"] == args.split]
     asked = [r for r in records if r["contact"]]
     detector = _detector()
@@ -97,6 +101,11 @@ def main() -> int:
                     label = "answered with a contact"
                 else:
                     label = "answered without one"
+                if pages.get(name):
+                    cited["asked"] += 1
+                    cited["cited"] += (
+                        hit and result.status.value == "ok" and any(c.doc_id == pages[name] for c in result.citations)
+                    )
                 kind = "+".join(sorted(wanted))
                 outcome[(kind, label)] += 1
                 counts[label] += 1
@@ -118,6 +127,12 @@ def main() -> int:
     print(table(["asks for", "asked", *labels], rows))
     print()
     print(table(["help center", *labels], [[n, *(c[label] for label in labels)] for n, c in per_corpus.items()]))
+    if cited["asked"]:
+        print(
+            f"\nanswered with a contact quoted from the help center's contact page "
+            f"(`{PAGES.relative_to(ROOT)}`; help centers that have one): {cited['cited']} of {cited['asked']} "
+            f"({cited['cited'] / cited['asked']:.0%})"
+        )
 
     if detector is not None:
         negatives = [r for r in records if not r["contact"]]

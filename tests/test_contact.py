@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ragfort.contact import CHANNELS, contact_channels, printed_channels
+from ragfort.contact import CHANNELS, contact_channels, contact_page, printed_channels
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,21 @@ def test_printed_channels_reads_phone_digits_and_addresses() -> None:
     assert printed_channels("Phone: 0345 600 7240, 08:00 to 20:00.") == {"phone"}
     assert printed_channels("Email help@acme.example or call +1 (888) 555-0190.") == CHANNELS
     assert printed_channels("Refunds take 5-7 business days; order 12345.") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("title", "page"),
+    [
+        ("Contact Us", True),
+        ("Contacting Tallyho support", True),
+        ("Complaints and Contacting Us", True),
+        ("Getting Help: Support Channels and Hours", True),
+        ("Get in touch", True),
+        ("Making a Complaint", False),
+        ("Fraud and scams", False),
+        ("PIN Help", False),
+        ("Priority Support", False),
+    ],
+)
+def test_a_contact_page_is_read_from_its_title(title: str, page: bool) -> None:
+    assert contact_page(title) is page

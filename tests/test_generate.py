@@ -159,3 +159,15 @@ def test_a_question_that_only_asks_how_to_reach_the_business_quotes_the_sentence
     assert answer == "Phone: 0345 600 7240, 08:00 to 20:00."
     # Any other question is answered as before.
     assert extractive_answer(unit(0), "What is my contact number used for?", [own, line], vecs).startswith("Your")
+
+
+def test_a_contact_question_quotes_the_contact_pages_line_before_one_printed_in_passing() -> None:
+    import dataclasses
+
+    fraud = dataclasses.replace(passage("Hang up and call us on 0345 555 0199 from another phone."), title="Fraud")
+    page = dataclasses.replace(passage("General enquiries: 0345 555 0100, 8am to 8pm."), title="Contact Us")
+    vecs = [np.stack([unit(0)]), np.stack([unit(0) * 0.5 + unit(1) * 0.866])]  # the fraud line is the closer
+    answer = extractive_answer(unit(0), "What's your phone number?", [fraud, page], vecs)
+    assert answer == "General enquiries: 0345 555 0100, 8am to 8pm."
+    untitled = dataclasses.replace(page, title="Opening hours")
+    assert extractive_answer(unit(0), "What's your phone number?", [fraud, untitled], vecs).startswith("Hang up")

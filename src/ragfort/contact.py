@@ -17,7 +17,8 @@ Chicago design studio?" are left to the judges); a question about the customer's
 my phone number?", "I never got the confirmation email", "Can you call me back?") is none.
 `printed_channels` says which channels a text prints (a phone number's digits, an e-mail address:
 `ragfort.text.printed_contacts`). The relevance guard answers such a question from the retrieved passages that
-print a contact point of the channel asked, and the extractive generator quotes the sentences that print one.
+print a contact point of the channel asked, and the extractive generator quotes the sentences that print one,
+those of the help center's contact page first (`contact_page`, read from the document's title).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import re
 
 from ragfort.text import FUNCTION_WORDS, plain_quotes, printed_contacts
 
-__all__ = ["CHANNELS", "contact_channels", "printed_channels"]
+__all__ = ["CHANNELS", "contact_channels", "contact_page", "printed_channels"]
 
 CHANNELS = frozenset(["phone", "email"])
 
@@ -194,3 +195,18 @@ def printed_channels(text: str) -> frozenset[str]:
         name for name, present in (("phone", any("@" not in k for k in found)), ("email", any("@" in k for k in found)))
         if present
     )  # fmt: skip
+
+
+# How help centers title the page that lists their channels: "Contact Us", "Contacting Tallyho support", "Complaints
+# and Contacting Us", "Getting Help: Support Channels and Hours", "Get in touch".
+_CONTACT_PAGE = re.compile(
+    r"\bcontact(?:ing)?\b|\bget(?:ting)? in touch\b|\bgetting help\b|\bsupport channels\b|\breach(?:ing)? us\b",
+    re.IGNORECASE,
+)
+
+
+def contact_page(title: str) -> bool:
+    """Whether a document titled `title` reads as the help center's contact page ("Contact Us", "Getting Help:
+    Support Channels and Hours"): where the main lines are, rather than a line printed in passing ("Hang up and
+    call us on ..." in a fraud article)."""
+    return _CONTACT_PAGE.search(title) is not None

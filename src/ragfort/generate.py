@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ragfort.contact import contact_channels, printed_channels
+from ragfort.contact import contact_channels, contact_page, printed_channels
 from ragfort.text import FUNCTION_WORDS, plain_quotes
 from ragfort.types import ANSWERS_KEY, HistoryMessage, Passage
 
@@ -63,8 +63,9 @@ _STOP = FUNCTION_WORDS | frozenset(
 # marks of the relevance judge reading the follow-up alone (session 15), so cached follow-up answers are stale.
 # 6: a question asked after a conversation that does not read as a follow-up weighs the conversation in
 # (`ExtractiveSettings.context_weight`, session 28). 7: a question that only asks how to reach the business quotes
-# the sentences that print a contact point of the channel asked (session 37).
-EXTRACTIVE_VERSION = 7
+# the sentences that print a contact point of the channel asked (session 37). 8: the contact page's first (session
+# 37).
+EXTRACTIVE_VERSION = 8
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
@@ -182,8 +183,9 @@ def extractive_answer(
     printing = [c for c in scored if channels & printed_channels(_sentence(passages[c[1]], c[2]))]
     if printing:
         # "What's your phone number?": the sentences that print one answer, however little else they share with
-        # the question ("Phone: 0345 600 7240, 08:00 to 20:00"); the best of them by the same score.
-        scored = printing
+        # the question ("Phone: 0345 600 7240, 08:00 to 20:00"); the best of them by the same score, those of the
+        # contact page first (not "Hang up and call us on ..." from the fraud article).
+        scored = [c for c in printing if contact_page(passages[c[1]].title)] or printing
     elif not scored or (best_dense < settings.min_sentence_similarity and best_overlap < settings.min_sentence_overlap):
         return ""
     scored.sort(reverse=True)
