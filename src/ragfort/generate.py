@@ -180,7 +180,7 @@ def extractive_answer(
             score = (1 - settings.lexical_weight) * float(sims[si]) + settings.lexical_weight * overlap
             scored.append((score, pi, si))
     channels = contact_channels(question)
-    printing = [c for c in scored if channels & printed_channels(_sentence(passages[c[1]], c[2]))]
+    printing = [c for c in scored if channels & printed_channels(_sentence(passages[c[1]], c[2]))] if channels else []
     if printing:
         # "What's your phone number?": the sentences that print one answer, however little else they share with
         # the question ("Phone: 0345 600 7240, 08:00 to 20:00"); the best of them by the same score, those of the
