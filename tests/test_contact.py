@@ -19,6 +19,12 @@ from ragfort.contact import CHANNELS, contact_channels, contact_page, printed_ch
         ("How do I contact you?", CHANNELS),
         ("how do i reach a real person", CHANNELS),
         ("Can I speak to someone on the phone?", {"phone"}),
+        ("hi what is the number for customer services", {"phone"}),
+        ("who do i call", {"phone"}),
+        ("whats ur number", {"phone"}),
+        ("Is there anyone I can speak to?", CHANNELS),
+        ("I'd like to talk to someone please", CHANNELS),
+        ("Can I contact you by email?", {"email"}),  # a general question that names its channel
     ],
 )
 def test_a_question_that_only_asks_how_to_reach_the_business(question: str, channels: set[str]) -> None:
@@ -38,6 +44,9 @@ def test_a_question_that_only_asks_how_to_reach_the_business(question: str, chan
         "can I just email you to cancel my booking?",  # what the channel can do
         "Can I pay by phone?",
         "How do I cancel my contract?",
+        "Why haven't you called me back?",
+        "What number do I give for the refund form?",
+        "Can I call abroad on my plan?",
     ],
 )
 def test_anything_else_is_no_contact_question(question: str) -> None:

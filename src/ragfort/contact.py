@@ -34,14 +34,18 @@ CHANNELS = frozenset(["phone", "email"])
 # Who is reached: the business, someone who works there, a person rather than a bot.
 _BUSINESS = (
     r"(?:you(?:r (?:team|staff|company|office|agents?|advisors?|advisers?|support(?: team)?|call cent(?:re|er)))?"
-    r"|u|someone|somebody|anyone|"
+    r"|u|ur|someone|somebody|anyone|"
     r"an? (?:real |live |actual )?(?:person|human|agent|advisor|adviser|operator|representative|rep)|"
     r"(?:the )?(?:customer )?(?:service|services|support|care)(?: team| desk| line)?|"
     r"the (?:support |help |service |customer service )?(?:team|desk|office))\b"
 )
 _REACH = re.compile(
-    r"\b(?:contact|reach|get in touch with|get hold of|speak (?:to|with)|talk (?:to|with)|chat (?:to|with))\s+"
+    r"\b(?:contact|reach|get in touch with|get hold of|get through to|speak (?:to|with)|talk (?:to|with)|"
+    r"chat (?:to|with))\s+"
     + _BUSINESS
+    # "Is there anyone I can speak to?", "who do i call"
+    + r"|\b(?:someone|somebody|anyone|a person|a human) (?:i|we) (?:can|could) (?:speak|talk|chat) (?:to|with)\b"
+    r"|\bwho (?:do|can|should|could) (?:i|we) (?:call|ring|phone|contact|speak to|talk to|email|write to)\b"
 )
 _ANY = re.compile(
     r"\bget in touch\b|\bhow (?:do|can|should|could) (?:i|we) contact\b|\bcontact (?:details|info|options)\b"
@@ -52,8 +56,11 @@ _PHONE = re.compile(
     r"|\b(?:your|the|there a|you have a)\s+(?:\w+\s+){0,2}?"
     r"(?:phone|telephone|contact|service|support|help)\s+(?:number|no)\b"
     r"|\bnumber (?:i|we) (?:can|could|should) (?:call|ring|phone)\b"
+    r"|\bnumber (?:for|to reach|to call) " + _BUSINESS
+    + r"|\b(?:your|ur) (?:main |phone |telephone |contact |helpline )?(?:number|no)\b"
     r"|\b(?:what|which) number (?:do|can|should|could) (?:i|we) (?:call|ring|phone)\b"
     r"|\b(?:speak|talk) (?:to|with) " + _BUSINESS + r".*\b(?:phone|call)\b"
+    r"|\bwho (?:do|can|should|could) (?:i|we) (?:call|ring|phone)\b"
 )  # fmt: skip
 _EMAIL = re.compile(
     r"\bemail\s+" + _BUSINESS
@@ -61,6 +68,8 @@ _EMAIL = re.compile(
     + r"|\bsend (?:you an email|an email to " + _BUSINESS + r")"
     r"|\b(?:your|which|what|an?)\s+(?:support |contact |customer service |help )?email(?: address)?\b(?! you sent)"
 )  # fmt: skip
+_PHONE_WORD = re.compile(r"\b(?:phone|telephone|call|ring)\b")
+_EMAIL_WORD = re.compile(r"\bemail\b")
 # The customer's own details, or an action on them: never a question about reaching the business.
 _OWN = re.compile(r"\b(?:my|mine)\s+(?:\w+\s+){0,2}?(?:phone|mobile|number|email|contact|address|details)\b")
 
@@ -79,7 +88,8 @@ _CONTACT_WORDS = frozenset([
     "operator", "representative", "rep", "u", "ya", "guys", "way", "best", "quickest", "easiest", "get", "got",
     "need", "want", "like", "use", "using", "on", "via", "by", "instead", "just", "please", "thanks", "thank",
     "hi", "hello", "hey", "whats", "what's", "is", "there", "any", "one", "else", "other", "s", "to", "in",
-    "from", "through",
+    "from", "through", "give", "tell", "find", "details", "info", "information", "i'd", "i'm", "id", "im",
+    "would", "able", "possible", "ur",
 ])
 # fmt: on
 _WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
@@ -98,7 +108,9 @@ def contact_channels(question: str) -> frozenset[str]:
         return frozenset()
     channels = {name for name, pattern in (("phone", _PHONE), ("email", _EMAIL)) if pattern.search(text)}
     if not channels and (_REACH.search(text) or _ANY.search(text)):
-        return CHANNELS
+        # "Can I contact you by email?" names its channel; "How do I contact you?" asks for any.
+        named = {name for name, word in (("phone", _PHONE_WORD), ("email", _EMAIL_WORD)) if word.search(text)}
+        return frozenset(named) or CHANNELS
     return frozenset(channels)
 
 
