@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "evals" / "contact" / "contact_questions.jsonl"
 # Each help center's contact page (its document id), or null where it has none.
 PAGES = ROOT / "evals" / "contact" / "contact_articles.json"
+# Each help center's general phone line (its digits) and e-mail address, or null where it has none.
+GENERAL = ROOT / "evals" / "contact" / "general_lines.json"
 
 
 def _corpora(split: str) -> dict[str, Path]:
@@ -74,6 +76,8 @@ def main() -> int:
     records = [json.loads(line) for line in SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     pages: dict[str, str | None] = json.loads(PAGES.read_text(encoding="utf-8"))
     cited: Counter[str] = Counter()  # over help centers with a contact page: asked, answered from it
+    general: dict[str, dict[str, str | None]] = json.loads(GENERAL.read_text(encoding="utf-8"))
+    main_line: Counter[str] = Counter()  # asked where the help center has a general line of a channel asked
     records = [r for r in records if r["split"] == args.split]
     asked = [r for r in records if r["contact"]]
     detector = _detector()
@@ -101,6 +105,13 @@ def main() -> int:
                     label = "answered with a contact"
                 else:
                     label = "answered without one"
+                lines = {ch: general[name][ch] for ch in wanted if general[name].get(ch)}
+                if lines:
+                    main_line["asked"] += 1
+                    main_line["given"] += result.status.value == "ok" and (
+                        any(d.endswith(str(lines["phone"])) for d in got_phones if "phone" in lines)
+                        or lines.get("email") in got_emails
+                    )
                 if pages.get(name):
                     cited["asked"] += 1
                     cited["cited"] += (
@@ -127,6 +138,11 @@ def main() -> int:
     print(table(["asks for", "asked", *labels], rows))
     print()
     print(table(["help center", *labels], [[n, *(c[label] for label in labels)] for n, c in per_corpus.items()]))
+    if main_line["asked"]:
+        print(
+            f"\nanswered with the help center's general line of a channel asked (`{GENERAL.relative_to(ROOT)}`): "
+            f"{main_line['given']} of {main_line['asked']} ({main_line['given'] / main_line['asked']:.0%})"
+        )
     if cited["asked"]:
         print(
             f"\nanswered with a contact quoted from the help center's contact page "
