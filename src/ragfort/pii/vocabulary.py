@@ -16,8 +16,8 @@ index version) tell such a span apart. `corpus_term` is True for a `PERSON` span
   Max"), or every word of it is a corpus word and none is a given name ("tiny scratches", "Delay Repay"), or
 * of one word that could be no one's given name (`any_given_names`, ordinary words such as "mark" and "summer"
   included): typed capitalised, the corpus writes it capitalised inside a sentence, as a name of its own
-  ("Brightwater", "Railcard": `ragfort.text.proper_words`); typed in lower case, the corpus uses the word
-  ("kit", "meter");
+  ("Brightwater", "Railcard": `ragfort.text.proper_words`); typed in lower case, or capitalised as the first word
+  of a sentence ("Bag came off the belt"), the corpus uses the word ("kit", "meter");
 * of one word that could be a given name ("max", "kerry", "mark"): the corpus writes it beside the content word
   the customer typed next to it ("cover max", "kerry airport").
 
@@ -31,8 +31,10 @@ never writes side by side; a lone given name must stand beside a content word th
 name in a message rarely does ("Max here", "the night porter, Mark, was rude" stay redacted); a capitalised word
 that is no given name must be a name the corpus itself uses ("Your agent Gift at the desk" stays redacted over a
 help center that sells gift cards). A surname the corpus uses as a name of its own ("Pearse Street"), typed alone
-with no cue before it, is the one case this lets through; it names no one alone. Only the question stage uses it
-(`ragfort.guards.pii`): passages and answers have their own rules.
+with no cue before it, is one case this lets through; it names no one alone. The other: a word that is no given
+name, that the corpus uses in lower case, opening a sentence as someone's name ("Gift was very helpful"): read as
+the corpus's word, as it nearly always is there ("Gift cards can't be swapped for cash"). Only the question stage
+uses it (`ragfort.guards.pii`): passages and answers have their own rules.
 
 `published_contact` is the same idea for structured values: a phone number or e-mail address that a public
 document of the index prints ("call 0345 712 3400", "billing@quillstack.com") is the help center's own, in the
@@ -84,7 +86,12 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
     if not all(t in words for t in tokens):
         return False
     if len(tokens) == 1 and typed[0][0].isupper() and tokens[0] not in any_given_names():
-        return tokens[0] in proper  # "Brightwater", not "Gift" over a help center that sells gift cards
+        if tokens[0] in proper:
+            return True  # "Brightwater"
+        if not _opens_sentence(text, start):
+            return False  # not "Your agent Gift at the desk" over a help center that sells gift cards
+        # "Bag came off the belt", "Lamps ship as parcels": the capital of a sentence's first word says nothing;
+        # the word is read as if typed in lower case.
     # Each word that could be a given name stands beside a content word the corpus writes next to it.
     before = _BEFORE.search(fold_accents(plain_quotes(text[max(0, start - 40) : start])))
     after = _AFTER.search(fold_accents(plain_quotes(text[end : end + 40])))
@@ -115,3 +122,9 @@ def published_contact(entity: str, value: str, vocabulary: CorpusVocabulary) -> 
     corpus prints (`ragfort.text.printed_contacts`): the help center's own, not a customer's."""
     key = contact_key(entity, value)
     return key is not None and key in vocabulary.contacts
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the span at `start` is the first word of its sentence (after quotes, brackets or list markup)."""
+    before = text[:start].rstrip(" \t\"'\u201c\u2018(*_-")
+    return not before or before[-1] in ".!?:\n"
