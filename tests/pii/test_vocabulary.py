@@ -37,6 +37,8 @@ def _term(text: str, span: str) -> bool:
         ("my flight gets into kerry at 9pm", "kerry"),  # a place the help center names, after "into"
         ("Gift cards can't be swapped for cash.", "Gift"),  # a sentence's first word: its capital says nothing
         ("Yes. Gift cards are sold at the desk.", "Gift"),
+        ("Dear Brightwater, how long does a switch take?", "Brightwater"),  # the help center greeted
+        ("Thanks. Hi Brightwater team, one more question", "Brightwater"),
     ],
 )
 def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> None:
@@ -50,6 +52,9 @@ def test_names_the_help_center_writes_are_not_people(text: str, span: str) -> No
         ("My name is Kerry and my card was charged twice", "Kerry"),
         ("Max here, was I charged twice?", "Max"),  # "here" is no content word the corpus writes after it
         ("Max asked about a gift card.", "Max"),  # a given name opening a sentence stays a name
+        ("Hi Max, thanks for the help", "Max"),  # a greeted given name is a person
+        ("Dear Gift, thanks for the help", "Gift"),  # a greeted word the corpus never capitalises is a person
+        ("I said hi Brightwater and left", "Brightwater"),  # no greeting opening the message or a sentence
         ("the night porter, Mark, was rude to my wife", "Mark"),  # a given name, commas on both sides
         ("Your agent Gift at the desk was very helpful", "Gift"),  # the corpus writes "gift" in lower case only
         ("Ask Max Brown to call me back", "Max Brown"),  # a full name the corpus never writes

@@ -22,9 +22,10 @@ index version) tell such a span apart. `corpus_term` is True for a `PERSON` span
   the customer typed next to it ("cover max", "kerry airport").
 
 Two narrower readings come before those: after "I'm" or "I am" alone, one capitalised word that is no given name
-and that the corpus capitalises is a status it names ("I'm Gold - can I use the lounge?"; any other cue keeps the
-span redacted); and a given name the corpus capitalises, right after "in", "into", "near", "outside" or "around"
-and not followed by "'s", is a place ("my flight gets into kerry", "buses in kent").
+and that the corpus capitalises is a status it names ("I'm Gold - can I use the lounge?"), and after a greeting
+("Dear", "Hi", "Hello", "Hey") the help center greeted ("Dear Brightwater,", "Hi Skylark team"); any other
+cue keeps the span redacted; and a given name the corpus capitalises, right after "in", "into", "near", "outside"
+or "around" and not followed by "'s", is a place ("my flight gets into kerry", "buses in kent").
 
 A customer's own name is kept: a full name holds a given name, or a word the corpus never writes, or a pair it
 never writes side by side; a lone given name must stand beside a content word the way the corpus puts it, which a
@@ -61,6 +62,8 @@ _AFTER = re.compile(r"^[ \t]+([^\W\d_]+(?:'[^\W\d_]+)?)")
 # Kerry", "a message from Kerry").
 _PLACE_BEFORE = frozenset(["in", "into", "near", "outside", "around"])
 _I_AM = re.compile(r"\b(?:i\s+am|i['’]m)\s+$", re.IGNORECASE)
+# A greeting that opens the message or a sentence ("Dear Brightwater,", "Thanks. Hi Skylark team"), not "I said hi Max".
+_GREETING = re.compile(r"(?:^|[.!?,;:\n])\s*(?:dear|hi|hello|hey)\s+$", re.IGNORECASE)
 
 
 def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -> bool:
@@ -73,10 +76,13 @@ def corpus_term(text: str, start: int, end: int, vocabulary: CorpusVocabulary) -
         return False
     if named_before(text, start):
         # "I'm Gold - can I use the lounge?": after "I'm" alone, a status the help center names (no given name,
-        # capitalised inside its sentences) is not the customer's name.
+        # capitalised inside its sentences) is not the customer's name; "Dear Brightwater," "Hi Skylark team":
+        # after a greeting alone, the help center greeted.
         return (
             len(tokens) == 1
-            and _I_AM.search(text[max(0, start - 12) : start]) is not None
+            and (
+                _I_AM.search(text[max(0, start - 12) : start]) is not None or _GREETING.search(text[:start]) is not None
+            )
             and typed[0][0].isupper()
             and tokens[0] not in any_given_names()
             and tokens[0] in proper
