@@ -80,6 +80,10 @@ def main() -> int:
     main_line: Counter[str] = Counter()  # asked where the help center has a general line of a channel asked
     records = [r for r in records if r["split"] == args.split]
     asked = [r for r in records if r["contact"]]
+    # Questions about when a line is open: answered or refused, each answer listed with --show to be read by hand
+    # (a time in the answer is no measure of the right hours: docs/grounding.md, session 37).
+    hours_asked = [r for r in records if r.get("hours")]
+    hours_outcome: Counter[str] = Counter()
     detector = _detector()
     policy = support_agent_uncached()
     outcome: Counter[tuple[str, str]] = Counter()  # (channel kind, outcome)
@@ -121,6 +125,11 @@ def main() -> int:
                 outcome[(kind, label)] += 1
                 counts[label] += 1
                 shown.append(f"{name:12} {label:24} {record['question']!r}: {(result.answer or '')[:110]!r}")
+            for record in hours_asked:
+                result = hardened.invoke({"question": record["question"]})
+                label = "answered" if result.status.value == "ok" else "refused"
+                hours_outcome[label] += 1
+                shown.append(f"{name:12} hours {label:18} {record['question']!r}: {(result.answer or '')[:160]!r}")
             per_corpus[name] = counts
     labels = ["answered with a contact", "answered without one", "abstained"]
     print(f"Contact questions, {args.split} split: {len(asked)} questions x {len(per_corpus)} help centers\n")
@@ -138,6 +147,11 @@ def main() -> int:
     print(table(["asks for", "asked", *labels], rows))
     print()
     print(table(["help center", *labels], [[n, *(c[label] for label in labels)] for n, c in per_corpus.items()]))
+    if hours_asked:
+        print(
+            f"\nquestions about when a line is open ({len(hours_asked)} x {len(per_corpus)}): answered "
+            f"{hours_outcome['answered']}, refused {hours_outcome['refused']} (read the answers with --show)"
+        )
     if main_line["asked"]:
         print(
             f"\nanswered with the help center's general line of a channel asked (`{GENERAL.relative_to(ROOT)}`): "
@@ -151,7 +165,7 @@ def main() -> int:
         )
 
     if detector is not None:
-        negatives = [r for r in records if not r["contact"]]
+        negatives = [r for r in records if not r["contact"] and not r.get("hours")]
         fired = [r["question"] for r in negatives if detector(r["question"])]
         missed = [r["question"] for r in asked if not detector(r["question"])]
         print(f"\ncontact_channels: {len(asked) - len(missed)} of {len(asked)} contact questions read as such "
