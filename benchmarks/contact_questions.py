@@ -30,7 +30,7 @@ from typing import Any
 import ragfort._offline  # noqa: F401  (offline defaults before any library loads)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _util import peak_rss_mb, support_agent_uncached, table
+from _util import peak_rss_mb, summary, support_agent_uncached, table
 
 ROOT = Path(__file__).resolve().parents[1]
 SET = ROOT / "evals" / "contact" / "contact_questions.jsonl"
@@ -89,6 +89,7 @@ def main() -> int:
     outcome: Counter[tuple[str, str]] = Counter()  # (channel kind, outcome)
     per_corpus: dict[str, Counter[str]] = {}
     shown: list[str] = []
+    latency: list[float] = []  # ms per contact question, the whole pipeline
     with tempfile.TemporaryDirectory() as tmp:
         for name, folder in _corpora(args.split).items():
             phones, emails = _printed("\n".join(p.read_text(encoding="utf-8") for p in folder.rglob("*.md")))
@@ -97,7 +98,9 @@ def main() -> int:
             hardened = ragfort.harden(ragfort.build_chain(index), policy=policy)
             counts: Counter[str] = Counter()
             for record in asked:
+                began = time.perf_counter()
                 result = hardened.invoke({"question": record["question"]})
+                latency.append((time.perf_counter() - began) * 1000)
                 got_phones, got_emails = _printed(result.answer or "")
                 wanted = set(record["channels"])
                 hit = ("phone" in wanted and bool(got_phones & phones)) or (
@@ -147,6 +150,8 @@ def main() -> int:
     print(table(["asks for", "asked", *labels], rows))
     print()
     print(table(["help center", *labels], [[n, *(c[label] for label in labels)] for n, c in per_corpus.items()]))
+    p50, p95, _ = summary(latency)
+    print(f"\nper contact question, the whole pipeline: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
     if hours_asked:
         print(
             f"\nquestions about when a line is open ({len(hours_asked)} x {len(per_corpus)}): answered "
