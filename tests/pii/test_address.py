@@ -104,6 +104,10 @@ def test_the_city_after_a_postcode_stays_with_the_address_when_a_new_sentence_fo
         "how do we claim the loyalty discount for customers who've renewed 3 years in a row",
         "can my 22 year old daughter drive in scotland on the gb travel pack",
         "My service has been restricted. Can I still ring 999 if I need to?",
+        # Fares and durations in answers (session 37).
+        "Tickets are 80 one way and 150 return.",
+        "is it 35 each way?",
+        "The review must take place within 60 days of the trip.",
     ],
 )
 def test_amounts_counts_and_english_verbs_are_no_street(text: str) -> None:
@@ -124,3 +128,7 @@ def test_amounts_counts_and_english_verbs_are_no_street(text: str) -> None:
 )
 def test_street_lines_beside_those_shapes_are_still_found(text: str, address: str) -> None:
     assert address in _addresses(text)
+
+
+def test_a_street_named_one_way_is_still_an_address() -> None:
+    assert _addresses("I live at 5 One Way Street, Leeds") != []

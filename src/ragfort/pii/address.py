@@ -68,7 +68,11 @@ _ENDING_WORDS = "|".join(w for w in _STREET_WORDS.split("|") if w not in _LEADIN
 _NOT_A_NAME_START = (
     r"(?!(?:years?|yrs?|nights?|days?|weeks?|months?|hours?|hrs?|minutes?|mins?|times?|people|persons?|items?|"
     r"miles?|km|percent|per)\b)"
+    # A fare ("£35 one way", "80 each way"), unless another street word follows ("5 One Way Street").
+    r"(?!(?:one|each)[ \t]+way\b(?![ \t]+(?:street|st|road|rd|lane|ln|avenue|ave|close)\b))"
 )
+# A number that counts time ("take place within 60 days", "Rue ... 14 working days") is no house number.
+_NOT_A_DURATION = r"(?![ \t]+(?:days?|weeks?|months?|years?|hours?|minutes?|mins?|nights?|working|business|calendar)\b)"
 # "1600 Pennsylvania Avenue", "74 Diakou Street", "159 Eleftheriou Venizelou str"; a building number
 # may come first ("975 3968 Bay Street").
 _US_STYLE = (
@@ -81,7 +85,7 @@ _NUM_LEADING = (
     rf"(?:\d{{1,6}}[ \t]+)?{_NUM}[ \t]+(?:{_LEADING_WORDS})\.?(?:[ \t]+{_NOT_UNIT}{_WORD}){{1,4}}(?:[ \t]+{_NUM}\b)?"
 )
 # "Rua do Arenque 1634", "Via Franscini 71", "Calle Mayor 5".
-_LEADING_TYPE = rf"(?:{_LEADING_WORDS})[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD}[ \t]+{_NUM}\b"
+_LEADING_TYPE = rf"(?:{_LEADING_WORDS})[ \t]+(?:{_WORD}[ \t]+){{0,3}}?{_WORD}[ \t]+{_NUM}\b{_NOT_A_DURATION}"
 # "Koskikatu 25", "Brucker Bundesstrasse 31", "Præstevænget 15" (optionally "450 Præstevænget 15").
 # The words before the name are capitalised ("Brucker"; case-sensitive although the shapes are compiled
 # ignoring case): "at Kastanienallee 12" must not take "at" (and the name before it) into the address,
