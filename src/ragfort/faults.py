@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from ragfort.text import EMAIL_RE
 from ragfort.types import Fault
 
 __all__ = ["CONNECTION_FAULTS", "SCRUB_PATTERNS", "describe_fault", "named", "scrub"]
@@ -40,7 +41,7 @@ MAX_CHARS = 300
 
 # Order matters: card and IBAN before phone, which would take any long digit run.
 SCRUB_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("EMAIL_ADDRESS", re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("EMAIL_ADDRESS", EMAIL_RE),
     ("IBAN_CODE", re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,4})?\b")),
     ("CREDIT_CARD", re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")),
     ("US_SSN", re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)")),

@@ -17,6 +17,7 @@ from typing import NamedTuple
 __all__ = [
     "CALENDAR_WORDS",
     "CONTRACTIONS",
+    "EMAIL_RE",
     "PLACEHOLDER_RE",
     "CorpusVocabulary",
     "contact_key",
@@ -440,7 +441,8 @@ class CorpusVocabulary(NamedTuple):
 # A run of digit groups that may print a phone number: "0345 712 3400", "+1 (888) 555-0190", "1-800-555-0123".
 _DIGIT_RUN = re.compile(r"\d+(?:[ .()-]{1,2}\d+)*")
 _DIGITS = re.compile(r"\d+")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# An e-mail address as text prints it; also what error messages are scrubbed of (`ragfort.faults.scrub`).
+EMAIL_RE = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)+")
 # The digits a phone number has, whatever its grouping (E.164 allows 15; seven is a short local number).
 _PHONE_MIN, _PHONE_MAX = 7, 15
 
@@ -465,7 +467,7 @@ def printed_contacts(text: str) -> set[str]:
     Digit runs that are no phone number (order numbers, tables) are found too: they are only ever compared with a
     value the detector already reads as a phone number.
     """
-    found = {m.group().lower() for m in _EMAIL.finditer(text)}
+    found = {m.group().lower() for m in EMAIL_RE.finditer(text)}
     for run in _DIGIT_RUN.finditer(text):
         groups = _DIGITS.findall(run.group())
         for first in range(len(groups)):
