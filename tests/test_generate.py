@@ -52,6 +52,13 @@ def test_a_list_item_that_continues_its_list_ends_as_a_sentence() -> None:
     assert answer == "in the app, under Journeys > Claim Delay Repay."
 
 
+def test_a_list_intro_quoted_without_its_list_ends_with_a_full_stop_not_a_colon() -> None:
+    p = passage("If the tank isn't full, we refuel it and charge:\n\n- 2.45 per litre,\n- a 25 service fee.")
+    vecs = np.stack([unit(0), unit(1), unit(2)])
+    answer = extractive_answer(unit(0), "What do you charge if the tank isn't full?", [p], [vecs])
+    assert answer == "If the tank isn't full, we refuel it and charge."
+
+
 def test_a_shared_rare_word_rescues_a_sentence_the_embedding_scores_low() -> None:
     p = passage("We ship to 28 countries, including Canada, Mexico and the United Kingdom.")
     low = np.stack([unit(0) * 0.4 + unit(1) * 0.9165])  # cosine 0.4 with the question
