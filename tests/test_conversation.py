@@ -9,7 +9,14 @@ import pytest
 from langchain_core.language_models import FakeListChatModel
 
 import ragfort
-from ragfort.conversation import conversation_query, fuse_rankings, is_follow_up, rewrite_messages, standalone_query
+from ragfort.conversation import (
+    conversation_query,
+    fuse_rankings,
+    is_follow_up,
+    rewrite_messages,
+    standalone_query,
+    with_own_chunks,
+)
 from ragfort.generate import llm_messages
 from ragfort.types import HistoryMessage, Passage
 
@@ -80,6 +87,18 @@ def test_fused_rankings_keep_what_either_ranking_ranks_high() -> None:
     assert [p.chunk_id for p in two] == ["b", "a1", "d"]
 
 
+def test_the_questions_own_chunks_that_fusion_left_out_follow_the_fused_ones() -> None:
+    def chunk(doc: str, start: int) -> Passage:
+        return Passage(text=f"{doc}@{start}", doc_id=doc, start=start, chunk_id=f"{doc}{start}")
+
+    fused = [chunk("a", 0), chunk("d", 0), chunk("b", 0)]
+    own = [chunk("a", 0), chunk("a", 900), chunk("c", 0), chunk("b", 0)]
+    kept = with_own_chunks(fused, own)
+    # The fused order first, untouched; then the question's own chunks it lacks, in the question's order.
+    assert [p.chunk_id for p in kept] == ["a0", "d0", "b0", "a900", "c0"]
+    assert with_own_chunks(fused, fused) == fused
+
+
 def test_the_rewrite_prompt_carries_the_conversation_and_the_question() -> None:
     (system, human) = rewrite_messages("How much does it cost?", HISTORY)
     assert "placeholders" in system[1]
@@ -108,6 +127,10 @@ def test_the_default_chain_retrieves_a_follow_up_in_its_conversation(help_center
     # A question that stands alone is not dragged back to the earlier topic.
     switched = _ask(chain, "How do I reset my password?", history)
     assert switched.documents[0].doc_id == "account/reset-password.md"
+    # Every chunk the question ranks in its own top k is there too, after the fused k.
+    own = [p.chunk_id for p in chain.retrieve("How much does it cost?")]
+    ids = [p.chunk_id for p in followed.documents]
+    assert set(own) <= set(ids) and len(ids) == len(set(ids)) <= 2 * chain.k
     never = _ask(ragfort.build_chain(help_center_index, follow_ups="never"), "How much does it cost?", history)
     assert [p.doc_id for p in never.documents] == [p.doc_id for p in alone.documents]
 

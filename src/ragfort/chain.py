@@ -32,7 +32,14 @@ from ragfort.cache.equivalence import TASK as EQUIVALENCE_TASK
 from ragfort.cache.equivalence import judge_speller, judge_vocabulary
 from ragfort.cache.typos import Speller, respelt
 from ragfort.context import RequestState, RunContext
-from ragfort.conversation import FollowUpRule, conversation_query, fuse_rankings, rewrite_messages, standalone_query
+from ragfort.conversation import (
+    FollowUpRule,
+    conversation_query,
+    fuse_rankings,
+    rewrite_messages,
+    standalone_query,
+    with_own_chunks,
+)
 from ragfort.errors import ChainError, InputError
 from ragfort.generate import EXTRACTIVE_VERSION, ExtractiveSettings, blend_vectors, extractive_answer, llm_messages
 from ragfort.guards.names import unknown_names
@@ -157,9 +164,11 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         question with the customer's side of the conversation), both are
         searched and the two rankings fused (`fuse_rankings`), so a follow-up
         finds what its conversation is about and a change of topic still finds
-        its own articles. `reading` is how the generator should read the
-        question (a follow-up joined to its conversation); its vector, not the
-        question's, is kept in `state`. The relevance guard's judge reads
+        its own articles; the chunks of the question's own top k that fusion
+        left out follow the fused k (`with_own_chunks`), so up to 2k passages.
+        `reading` is how the generator should read the question (a follow-up
+        joined to its conversation); its vector, not the question's, is kept
+        in `state`. The relevance guard's judge reads
         `state.search_text`: the question itself when `also` is searched
         beside it (a follow-up read by the no-LLM rule: the judge is trained
         on single questions, and the joined text carries the earlier, answered
@@ -195,7 +204,7 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         depth = 2 * self.k
         first = self.index.search(query, k=depth, vector=vector)
         second = self.index.search(other, k=depth, vector=other_vector)
-        return fuse_rankings([first, second], k=self.k)
+        return with_own_chunks(fuse_rankings([first, second], k=self.k), first[: self.k])
 
     def extract(
         self, question: str, passages: list[Passage], *, vector: np.ndarray | None = None, context: str | None = None
