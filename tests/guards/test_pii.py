@@ -263,6 +263,25 @@ def test_answer_spans_copied_from_public_passages_stay_but_the_customers_own_do_
     assert out.turn is not None and "0800 555 0199" not in (out.turn.answer or "")
 
 
+def test_an_answer_joining_two_public_sentences_keeps_the_words_around_the_join(
+    guards: dict[Stage, PIIGuard],
+) -> None:
+    # spaCy reads "Documents. A Fernhill" as a name where the answer joined two passages' sentences (session 38).
+    proof = Passage(text="Landlord: get a proof letter under Policy > Documents. Lender: we send it.", doc_id="p.md",
+                    public=True)  # fmt: skip
+    renters = Passage(text="A Fernhill renters policy covers your belongings.", doc_id="r.md", public=True)
+    answer = "Landlord: get a proof letter under Policy > Documents. A Fernhill renters policy covers your belongings."
+    ctx = RunContext(session_id="s-join")
+    out = guards[Stage.OUTPUT].check(Turn(question="Renters?", documents=(proof, renters), answer=answer), ctx)
+    assert out.action is Action.ALLOW, out.reason
+    # A customer's name alone in a sentence is still redacted, whatever a public passage holds.
+    named = Passage(text="Our founder John built the first shop. John. Lewis Street is near.", doc_id="n.md",
+                    public=True)  # fmt: skip
+    echo = "Thanks for asking. John. Your parcel is on its way."
+    out = guards[Stage.OUTPUT].check(Turn(question="Where is it?", documents=(named,), answer=echo), ctx)
+    assert out.turn is not None and "John" not in (out.turn.answer or "")
+
+
 def _vocabulary():  # type: ignore[no-untyped-def]
     from ragfort.text import corpus_vocabulary
 

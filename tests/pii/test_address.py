@@ -108,6 +108,8 @@ def test_the_city_after_a_postcode_stays_with_the_address_when_a_new_sentence_fo
         "Tickets are 80 one way and 150 return.",
         "is it 35 each way?",
         "The review must take place within 60 days of the trip.",
+        # Two quoted sentences joined in an answer: "38 ... close" runs on past a full stop (session 38).
+        "We can register for you in 38 states. Tallyho doesn't close state accounts for you.",
     ],
 )
 def test_amounts_counts_and_english_verbs_are_no_street(text: str) -> None:
@@ -124,6 +126,8 @@ def test_amounts_counts_and_english_verbs_are_no_street(text: str) -> None:
         ("send to 5 The Close, Leeds", "5 The Close, Leeds"),
         ("we moved to 14 kings road last year", "14 kings road"),
         ("deliver to 2 Mill Row please", "2 Mill Row"),
+        ("I live at 4 Elm Close. Thanks.", "4 Elm Close"),
+        ("My address is 1600 Pennsylvania Ave. Washington DC", "1600 Pennsylvania Ave. Washington DC"),
     ],
 )
 def test_street_lines_beside_those_shapes_are_still_found(text: str, address: str) -> None:

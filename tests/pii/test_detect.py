@@ -248,3 +248,12 @@ def test_new_types_are_on_by_default() -> None:
 
     new = {"DATE_OF_BIRTH", "IMEI", "ICCID", "MAC_ADDRESS", "ACCOUNT_NUMBER", "CUSTOMER_NUMBER", "PASSPORT_NUMBER"}
     assert new <= set(DEFAULT_ENTITIES)
+
+
+def test_a_name_never_runs_on_past_a_full_stop(detector: Detector) -> None:
+    # "Documents. A Fernhill" is two sentences' words, judged apart; initials and titles keep their name whole.
+    text = "Get it under Policy > Documents. A Fernhill renters policy covers your things."
+    assert "Documents. A Fernhill" not in [text[d.start : d.end] for d in detector.detect(text)]
+    named = [("Thanks. John Smith here, my card was declined.", "John Smith"), ("I am J. Smith.", "J. Smith")]
+    for text, name in named:
+        assert name in [text[d.start : d.end] for d in detector.detect(text) if d.entity == "PERSON"]

@@ -103,6 +103,7 @@ class PIIGuardSettings(GuardSettings, PIISettings):
 
 
 _WORD = re.compile(r"\w+")
+_SENTENCE_STOP = re.compile(r"[.!?]")
 
 
 def _copied_from_public(text: str, found: Detection, public_sources: Sequence[str]) -> bool:
@@ -123,7 +124,15 @@ def _copied_from_public(text: str, found: Detection, public_sources: Sequence[st
     after = _WORD.search(text, found.end)
     start = before[-1].start() if before else found.start
     end = after.end() if after else found.end
-    window = text[start:end]
+    # The context stops at a sentence's end: an answer joins sentences of different passages ("... under Policy >
+    # Documents." then "A Fernhill renters policy ..."), and the word after the full stop is another passage's.
+    # A span that is a sentence of its own still needs the words around it.
+    left = _SENTENCE_STOP.search(text, before[-1].end(), found.start) if before else None
+    right = _SENTENCE_STOP.search(text, found.end, after.start()) if after else None
+    if left is None or right is None:
+        start = left.end() if left is not None else start
+        end = right.end() if right is not None else end
+    window = text[start:end].strip()
     return any(window in src for src in public_sources)
 
 

@@ -313,7 +313,10 @@ _STREET_PARTICLES = frozenset(["do", "a", "i", "on", "at", "in", "the"])
 
 
 def _sentence_inside(line: str) -> bool:
-    """A "street line" with sentence words inside it ("2 hours after you place") is prose."""
+    """A "street line" with sentence words inside it ("2 hours after you place") is prose, as is one that runs on
+    past a sentence's end ("38 states. Tallyho doesn't close", where an answer joined two sentences)."""
+    if _SENTENCE_END_IN_RUN.search(line) is not None:
+        return True
     return any(w.lower() in _STOP_WORDS and w.lower() not in _STREET_PARTICLES for w in line.split()[1:-1])
 
 

@@ -589,10 +589,9 @@ class Detector:
         lower_words: frozenset[str] | None = None
         german: bool | None = None
         kept: list[Detection] = []
-        for r in results:
+        for r, (start, end) in _sentence_parts(text, results):
             if r.score < self.settings.threshold(r.entity_type):
                 continue
-            start, end = _trim_span(text, r.start, r.end)
             if r.entity_type == "PERSON":
                 start, end = _trim_name(text, start, end)
             if end <= start:
@@ -786,6 +785,33 @@ _NAME_PREFIX = re.compile(
 )
 _NAME_SUFFIX = re.compile(r"(?:'s|’s|')$")
 _LOWER_LEAD = re.compile(r"(?:[a-z][\w-]*\s+)+")
+
+
+# A sentence's end inside a span: a full stop, "!" or "?" after a word of two lower-case letters or more (not an
+# initial, "J. Smith", or "Dr."), then a capital.
+_SENTENCE_END = re.compile(r"(?<=[a-z]{2})[.!?]\s+(?=[A-Z])")
+
+
+def _sentence_parts(
+    text: str, results: Iterable[RecognizerResult]
+) -> Iterator[tuple[RecognizerResult, tuple[int, int]]]:
+    """Each result with its span trimmed (`_trim_span`); an NER span that crosses a sentence's end comes as one part
+    per sentence, each judged on its own.
+
+    spaCy took "Documents. A Fernhill" for a name where an answer joined "... under Policy > Documents." and "A
+    Fernhill renters policy covers ...": a name never runs on past a full stop. Apart, "Documents" and "A Fernhill"
+    go through every filter as any span does (a lone common word, the help center's brand).
+    """
+    for r in results:
+        start, end = _trim_span(text, r.start, r.end)
+        if r.entity_type not in NER_ENTITIES:
+            yield r, (start, end)
+            continue
+        at = start
+        for m in _SENTENCE_END.finditer(text, start, end):
+            yield r, _trim_span(text, at, m.start())
+            at = m.end()
+        yield r, _trim_span(text, at, end)
 
 
 def _trim_name(text: str, start: int, end: int) -> tuple[int, int]:
