@@ -30,6 +30,10 @@ def _veto(text: str, span: str) -> bool:
         ("the Isle of Man or the Channel Islands", "Man"),
         ("Mon-Sat 10am-7pm, Sun 11am-5pm", "Sun"),  # a weekday in a schedule
         ("Open Mon-Fri 9am-5pm and Sun 10am-4pm.", "Sun"),
+        # Towns and regions customers move to or travel to (session 38), and a run of them.
+        ("We're moving into a flat in Dorchester next month.", "Dorchester"),
+        ("are there any preferred shops in Boise Idaho?", "Boise Idaho"),
+        ("We'd love to take the car across to Inis Mór for a day.", "Inis Mór"),
     ],
 )
 def test_vetoed(text: str, span: str) -> None:
@@ -52,6 +56,10 @@ def test_vetoed(text: str, span: str) -> None:
         ("Hi, I'm Sun Li and my order is late", "Sun Li"),
         ("Hi, it's Sun, 10 minutes late", "Sun"),  # a name cue wins over the digit after it
         ("Hi, I'm Skye Morgan from the Isle of Wight", "Skye Morgan"),
+        # Places that are also given names or common surnames stay people alone; a cue keeps a listed one.
+        ("Can Austin pick up my order?", "Austin"),
+        ("Can Hamilton pick up my order?", "Hamilton"),
+        ("My name is Exeter and I need help", "Exeter"),
     ],
 )
 def test_kept(text: str, span: str) -> None:

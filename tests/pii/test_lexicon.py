@@ -38,3 +38,10 @@ def test_any_given_names_keeps_the_ordinary_words_that_given_names_leaves_out() 
     assert given_names() == every - COMMON_WORDS
     assert {"mark", "summer"} <= every  # census names that are also ordinary words
     assert not {"mark", "summer"} & given_names()
+
+
+def test_the_common_surnames_are_the_census_list_head() -> None:
+    surnames = lexicon.common_surnames()
+    assert len(surnames) == lexicon.COMMON_SURNAMES
+    assert {"smith", "hamilton", "wells"} <= surnames  # ranks 1, 103, 124
+    assert "kilkenny" not in surnames  # rank 15,161

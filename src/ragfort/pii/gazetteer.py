@@ -48,6 +48,7 @@ product name is your own.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ragfort.pii.lexicon import given_names
@@ -192,6 +193,89 @@ _PHRASES = (
 )
 
 NOT_PEOPLE: frozenset[str] = frozenset([w for line in _LINES for w in line.split()] + list(_PHRASES))
+
+# Regions and towns customers name when they move, travel or ask about a branch ("we're moving to Dorchester",
+# "a flat in Derry", "the drive to Killarney", "shops in Boise Idaho"), written by kind for the markets the bundled
+# help centers serve: US states, Canadian provinces, Australian states, Irish counties and towns, UK counties,
+# regions, cities and large towns, Australian and New Zealand cities, large US cities, and the resort and regional
+# cities of Portugal, Spain, Italy, France and Greece. Any entry with a word a given-name lexicon knows, or one of
+# the 5,000 most common census surnames, is dropped when the list is loaded (`_places`): "Austin", "Sydney",
+# "Victoria", "Shannon", "Kerry", "Hamilton" or "Wells" alone may well be a person. A span that is one entry, or a
+# run of single-word entries ("Boise Idaho"), is a place.
+_PLACE_LINES = (
+    # US states and Canadian provinces.
+    "alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho illinois",
+    "indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota mississippi missouri",
+    "montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah vermont virginia washington",
+    "wisconsin wyoming alberta manitoba saskatchewan ontario nunavut yukon labrador newfoundland",
+    # Australian states and territories; New Zealand regions.
+    "queensland tasmania canterbury otago waikato northland southland taranaki",
+    # Irish counties and towns.
+    "antrim armagh carlow cavan cork donegal fermanagh galway kildare kilkenny laois leitrim limerick longford louth",
+    "mayo meath monaghan offaly roscommon sligo tipperary waterford westmeath wexford wicklow dundalk drogheda",
+    "swords bray navan athlone tralee killarney ennis letterkenny portlaoise mullingar wexford kilkenny clonmel",
+    "carrick castlebar ballina bundoran westport kinsale cobh dingle kenmare clifden newry lisburn bangor omagh",
+    "enniskillen coleraine portrush ballymena larne",
+    # UK counties and regions.
+    "cornwall devon dorset somerset wiltshire hampshire surrey sussex kent essex suffolk norfolk cambridgeshire",
+    "hertfordshire bedfordshire buckinghamshire oxfordshire berkshire gloucestershire worcestershire warwickshire",
+    "leicestershire lincolnshire nottinghamshire derbyshire staffordshire shropshire herefordshire cheshire",
+    "lancashire yorkshire cumbria northumberland merseyside teesside tyneside midlands cotswolds fife lothian",
+    "ayrshire lanarkshire highlands orkney shetland hebrides anglesey gwynedd pembrokeshire powys snowdonia",
+    # UK cities and large towns.
+    "aberdeen dundee inverness stirling perth paisley ayr falkirk kirkcaldy dumfries oban swansea newport",
+    "wrexham aberystwyth llandudno exeter plymouth truro penzance torquay bournemouth poole weymouth dorchester",
+    "salisbury swindon bath wells taunton yeovil gloucester cheltenham oxford cambridge reading slough guildford",
+    "woking brighton hove eastbourne hastings worthing crawley canterbury dover folkestone maidstone margate",
+    "southampton portsmouth winchester basingstoke chelmsford colchester southend ipswich norwich peterborough",
+    "luton bedford northampton coventry wolverhampton walsall dudley solihull worcester hereford",
+    "telford shrewsbury stoke derby nottingham leicester loughborough stockport bolton wigan warrington",
+    "blackpool blackburn burnley lancaster carlisle kendal sheffield rotherham doncaster barnsley wakefield",
+    "huddersfield halifax bradford harrogate scarborough whitby hull grimsby sunderland durham darlington",
+    "middlesbrough gateshead newcastle ely holyhead bangor caernarfon",
+    # Australian and New Zealand cities.
+    "brisbane hobart canberra geelong ballarat bendigo cairns townsville toowoomba newcastle wollongong",
+    "launceston fremantle mandurah christchurch dunedin hamilton tauranga napier nelson rotorua queenstown",
+    # Large US cities (those not on the list above).
+    "boise spokane tacoma fresno tucson albuquerque omaha tulsa wichita louisville lexington indianapolis pittsburgh",
+    "jacksonville charlotte richmond norfolk buffalo rochester syracuse albany hartford providence newark",
+    # Resort and regional cities of Portugal, Spain, Italy, France and Greece.
+    "faro albufeira lagos portimão portimao tavira vilamoura sintra cascais estoril coimbra braga funchal madeira",
+    "azores algarve alicante benidorm marbella torremolinos fuengirola granada córdoba cordoba cádiz cadiz",
+    "tenerife lanzarote fuerteventura ibiza mallorca majorca menorca palma zaragoza santander",
+    "salamanca toledo girona tarragona murcia almería almeria valladolid sorrento amalfi positano capri",
+    "sardinia sicily palermo catania verona padua pisa siena lucca genoa genova rimini bari brindisi",
+    "avignon montpellier grenoble annecy cannes biarritz rennes dijon reims corsica crete rhodes corfu",
+    "mykonos santorini thessaloniki heraklion chania kos zakynthos",
+)
+
+
+# Places of more than one word, matched whole.
+_PLACE_PHRASES = (
+    "milton keynes", "st louis", "kansas city", "salt lake city", "el paso", "san antonio", "fort worth",
+    "oklahoma city", "new jersey", "new hampshire", "new mexico", "north carolina", "south carolina", "north dakota",
+    "south dakota", "west virginia", "rhode island", "british columbia", "nova scotia", "new brunswick",
+    "prince edward island", "gran canaria", "fort william", "box hill", "inis mór", "inis mor", "st ives",
+)  # fmt: skip
+
+
+@functools.cache
+def _places() -> frozenset[str]:
+    """The place list less every entry holding a word that could be someone's given name (`any_given_names`) or is
+    a common surname (`common_surnames`: "Hamilton", "Wells", "Durham")."""
+    from ragfort.pii.lexicon import any_given_names, common_surnames
+
+    people = any_given_names() | common_surnames()
+    entries = {w for line in _PLACE_LINES for w in line.split()} | set(_PLACE_PHRASES)
+    return frozenset(e for e in entries if not any(w in people for w in e.split()))
+
+
+def _a_place(words: list[str]) -> bool:
+    """Whether `words` name a place of `_places`: one entry, or a run of entries ("Boise Idaho")."""
+    places = _places()
+    text = " ".join(words).casefold()
+    return text in places or (len(words) > 1 and all(w.casefold().strip(",") in places for w in words))
+
 
 # What introduces a name even when the word is also a place or product: "Dear Paris,", "I'm Sydney".
 _NAME_CUE = re.compile(
@@ -409,7 +493,7 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
         return False  # "Dear Paris,", "Thanks, Rico": a name cue keeps whatever follows a name
     if _place_or_schedule(text, start, end, words):
         return True
-    return " ".join(words).casefold() in NOT_PEOPLE
+    return " ".join(words).casefold() in NOT_PEOPLE or _a_place(words)
 
 
 # Weekdays as schedules abbreviate them ("Mon-Sat 10am-7pm, Sun 11am-5pm").

@@ -46,6 +46,8 @@ COMMON_WORDS: frozenset[str] = frozenset(
 )
 # Given names of many cultures the census lists lack, written for ragfort (one per line).
 _WORLD_NAMES = Path(__file__).with_name("given_names_world.txt")
+
+
 @functools.cache
 def stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
@@ -57,6 +59,23 @@ def stop_words() -> frozenset[str]:
 def given_names() -> frozenset[str]:
     """The given-name lexicon in lower case: the census lists (when the ``names`` package is there) and ours."""
     return any_given_names() - COMMON_WORDS
+
+
+# The census surnames at most this common stand for a person alone as often as for a place ("Hamilton", "Wells").
+COMMON_SURNAMES = 5000
+
+
+@functools.cache
+def common_surnames() -> frozenset[str]:
+    """The `COMMON_SURNAMES` most common US census surnames in lower case (empty without the ``names`` package)."""
+    spec = importlib.util.find_spec("names")
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    path = Path(next(iter(spec.submodule_search_locations))) / "dist.all.last"
+    if not path.is_file():
+        return frozenset()
+    lines = path.read_text(encoding="ascii", errors="ignore").splitlines()[:COMMON_SURNAMES]
+    return frozenset(line.split(maxsplit=1)[0].lower() for line in lines if line.strip())
 
 
 @functools.cache
