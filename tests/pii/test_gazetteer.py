@@ -34,6 +34,9 @@ def _veto(text: str, span: str) -> bool:
         ("We're moving into a flat in Dorchester next month.", "Dorchester"),
         ("are there any preferred shops in Boise Idaho?", "Boise Idaho"),
         ("We'd love to take the car across to Inis Mór for a day.", "Inis Mór"),
+        # A nationality, even after "I'm".
+        ("I'm Canadian, do I need an ETA to fly to London?", "Canadian"),
+        ("Do you accept Irish national ID cards?", "Irish"),
     ],
 )
 def test_vetoed(text: str, span: str) -> None:
@@ -60,6 +63,7 @@ def test_vetoed(text: str, span: str) -> None:
         ("Can Austin pick up my order?", "Austin"),
         ("Can Hamilton pick up my order?", "Hamilton"),
         ("My name is Exeter and I need help", "Exeter"),
+        ("My name is Irish and I need help", "Irish"),  # a nationality introduced as a name
     ],
 )
 def test_kept(text: str, span: str) -> None:

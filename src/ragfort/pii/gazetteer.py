@@ -54,6 +54,7 @@ import re
 from ragfort.pii.lexicon import given_names
 
 __all__ = [
+    "DEMONYMS",
     "FOREIGN_NAME_CUE",
     "INTRO_CUE",
     "NOT_PEOPLE",
@@ -247,6 +248,24 @@ _PLACE_LINES = (
     "sardinia sicily palermo catania verona padua pisa siena lucca genoa genova rimini bari brindisi",
     "avignon montpellier grenoble annecy cannes biarritz rennes dijon reims corsica crete rhodes corfu",
     "mykonos santorini thessaloniki heraklion chania kos zakynthos",
+)
+
+
+# Nationalities and their adjectives: "I'm Canadian", "an Irish phone", "I'm American and going to Madrid".
+_DEMONYM_LINES = (
+    "american canadian mexican brazilian argentinian argentine chilean colombian peruvian venezuelan cuban",
+    "jamaican british english scottish welsh irish french german dutch belgian swiss austrian italian",
+    "spanish portuguese greek turkish polish czech slovak hungarian romanian bulgarian croatian serbian slovenian",
+    "ukrainian russian swedish norwegian danish finnish icelandic estonian latvian lithuanian maltese cypriot",
+    "australian kiwi indian pakistani bangladeshi lankan nepali chinese japanese korean taiwanese",
+    "filipino vietnamese thai malaysian singaporean indonesian israeli lebanese egyptian moroccan tunisian",
+    "algerian nigerian ghanaian kenyan ethiopian emirati saudi qatari iranian iraqi syrian afghan",
+    "european asian african latino latina hispanic",
+)
+DEMONYMS: frozenset[str] = frozenset(w for line in _DEMONYM_LINES for w in line.split())
+# What still makes a nationality a name: "my name is Irish", "call me Kiwi", "Mr English".
+_STRONG_NAME_CUE = re.compile(
+    r"(?:\b(?:my\s+name\s+is|name\s*:|call\s+me|mr|mrs|ms|mx|miss|dr|prof)\.?,?\s*)$", re.IGNORECASE
 )
 
 
@@ -486,6 +505,9 @@ def not_a_person(text: str, start: int, end: int, *, german: bool | None = None)
     if words[0].casefold() in _PETS or _PET_BEFORE.search(text[max(0, start - 24) : start]) is not None:
         # "Labrador Duke", "unser Hund Bello", "my dog Biscuit": a pet's name is no person's.
         return True
+    if len(words) == 1 and words[0].casefold() in DEMONYMS:
+        # "I'm Canadian", "an Irish phone": a nationality, unless introduced as a name ("my name is ...").
+        return _STRONG_NAME_CUE.search(text[max(0, start - 20) : start]) is None
     if _ARTICLE_BEFORE.search(text[max(0, start - 8) : start]) is not None:
         # "the Jordan 3-seater", "the Florence Suite", "le Milan": an article makes it a thing or a place.
         return True
