@@ -291,7 +291,8 @@ def _in_list(p: Passage, si: int, items: list[tuple[int, int]]) -> bool:
 
 
 def _quote_list(p: Passage, intro: int, items: list[tuple[int, int]]) -> str:
-    """ "intro item; item." (emphasis marks and run-on punctuation and conjunctions dropped from the items)."""
+    """The intro, its trailing ":" dropped, then its items joined by "; " (emphasis marks, run-on punctuation and
+    conjunctions dropped from the items), ending with a full stop."""
     s, e = p.sentences[intro]
     head = p.text[s:e].strip().removeprefix("- ").removeprefix("* ").rstrip(":").rstrip()
     texts = [_RUN_ON.sub("", p.text[a:b].replace("**", "").replace("__", "").strip()) for a, b in items]

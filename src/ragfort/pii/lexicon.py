@@ -15,7 +15,7 @@ import functools
 import importlib.util
 from pathlib import Path
 
-__all__ = ["COMMON_WORDS", "any_given_names", "given_names", "stop_words"]
+__all__ = ["COMMON_SURNAMES", "COMMON_WORDS", "any_given_names", "common_surnames", "given_names", "stop_words"]
 
 # Ordinary English words (and place or calendar words) that are also given
 # names in census lists. Capitalised at a sentence start they are far more
