@@ -59,26 +59,6 @@ def test_a_list_intro_quoted_without_its_list_ends_with_a_full_stop_not_a_colon(
     assert answer == "If the tank isn't full, we refuel it and charge."
 
 
-def test_a_list_intro_that_stops_mid_sentence_is_quoted_with_its_items_once() -> None:
-    text = (
-        "We repair one leak free of charge if:\n\n- the property is a house,\n- the pipe is under 25 metres long; and"
-        "\n- the leak isn't under a building.\n\nOther leaks are yours to fix."
-    )
-    p = passage(text)
-    vecs = np.stack([unit(0), unit(0), unit(2), unit(0), unit(3)])  # the intro and two items are close
-    answer = extractive_answer(
-        unit(0), "Will you fix my supply pipe leak for free?", [p], [vecs], settings=ExtractiveSettings(max_sentences=3)
-    )
-    assert answer == (
-        "We repair one leak free of charge if the property is a house; the pipe is under 25 metres long; "
-        "the leak isn't under a building."
-    )
-    # An intro that ends a sentence is quoted alone, as before.
-    whole = passage("Refunds take a few days:\n\n- cards: 5 days,\n- PayPal: 3 days.")
-    answer = extractive_answer(unit(0), "How long do refunds take?", [whole], [np.stack([unit(0), unit(1), unit(2)])])
-    assert answer == "Refunds take a few days."
-
-
 def test_a_shared_rare_word_rescues_a_sentence_the_embedding_scores_low() -> None:
     p = passage("We ship to 28 countries, including Canada, Mexico and the United Kingdom.")
     low = np.stack([unit(0) * 0.4 + unit(1) * 0.9165])  # cosine 0.4 with the question

@@ -64,7 +64,7 @@ _STOP = FUNCTION_WORDS | frozenset(
 # 6: a question asked after a conversation that does not read as a follow-up weighs the conversation in
 # (`ExtractiveSettings.context_weight`, session 28). 7: a question that only asks how to reach the business quotes
 # the sentences that print a contact point of the channel asked (session 37). 8: the contact page's first (session
-# 37). 9: a list's intro ends with ".", one that stops mid-sentence quotes its list's items (session 38).
+# 37). 9: a list's intro ends with "." (session 38).
 EXTRACTIVE_VERSION = 9
 
 _POINTER = re.compile(
@@ -203,100 +203,19 @@ def extractive_answer(
             picked.append(cand)
     picked.sort(key=lambda c: (c[1] != top_passage, c[1], c[2]))
     out = []
-    quoted: list[tuple[int, list[tuple[int, int]]]] = []  # (passage, item spans) of each list an intro quoted
     for _, pi, si in picked:
-        if any(pj == pi and _in_list(passages[pi], si, items) for pj, items in quoted):
-            continue  # an item its intro already quoted
-        if items := _unfinished_intro(passages[pi], si):
-            # "you can't use a hosepipe ... to:" or "an overdraft of up to:" stops mid-sentence: its list ends it.
-            quoted.append((pi, items))
-            out.append(_quote_list(passages[pi], si, items))
-            continue
         s, e = passages[pi].sentences[si]
         sentence = passages[pi].text[s:e].strip()
         if sentence.startswith(("- ", "* ")):
             sentence = sentence[2:]
         # A list item that continues its list ("- in the app, under Journeys > Claim,") ends the answer's sentence,
         # as does the intro of a list ("If the tank isn't full when you return, we refuel it and charge:"), never
-        # quoted as "charge [1]:.". (Quoting every intro with its items was measured and not kept; only one that
-        # stops mid-sentence quotes them, above: docs/evaluation.md.)
+        # quoted as "charge [1]:.". (Quoting the intro with its items was measured and not kept: docs/evaluation.md.)
         sentence = sentence.rstrip(",;:").rstrip()
         if sentence and sentence[-1] not in ".!?":
             sentence += "."
         out.append(sentence)
     return " ".join(out)
-
-
-# A Markdown list item's marker ("- ", "* ", "1. ") and its indentation.
-_ITEM = re.compile(r"([ \t]*)(?:[-*+]|\d{1,2}[.)])[ \t]+")
-# An intro quotes at most this many of its list's items, and items of at most this many characters in all.
-LIST_ITEMS = 6
-LIST_CHARS = 400
-# The last word of an intro that stops mid-sentence ("... charge us up to:", "... free of charge if:").
-_DANGLING = re.compile(
-    r"\b(?:to|of|if|for|with|by|from|than|as|at|in|on|into|the|a|an|your|our|their|and|or|when|where|whether|is|"
-    r"are|be|include|includes|including|such as|like)\s*:\s*$",
-    re.IGNORECASE,
-)
-# An item that runs on into the next one ("the pipe is no more than 25 metres long; and").
-_RUN_ON = re.compile(r"(?:[,;]?\s+(?:and|or))?[\s,;.]*$")
-
-
-def _items_after(text: str, pos: int) -> list[tuple[int, int]]:
-    """The spans (marker excluded) of the Markdown list items that follow `pos` (the end of an intro sentence) up
-    to the next line, not indented deeper, that is no item; blank lines between items, nested items and
-    continuation lines are passed over (the last two left out). [] when the next line that holds anything is not
-    an item."""
-    line_end = text.find("\n", pos)
-    if line_end < 0 or text[pos:line_end].strip():
-        return []  # the intro does not end its line: no list follows it
-    items: list[tuple[int, int]] = []
-    indent: int | None = None
-    at = line_end + 1
-    while at < len(text):
-        end = text.find("\n", at)
-        end = len(text) if end < 0 else end
-        line = text[at:end]
-        if line.strip():
-            m = _ITEM.match(line)
-            depth = len(line) - len(line.lstrip(" \t"))
-            if m is not None and (indent is None or depth <= indent):
-                indent = depth if indent is None else indent
-                items.append((at + m.end(), end))
-            elif indent is None or depth <= indent:
-                break  # the paragraph after the list
-        at = end + 1
-    return items
-
-
-def _unfinished_intro(p: Passage, si: int) -> list[tuple[int, int]]:
-    """The item spans of the list sentence `si` of `p` introduces when it stops mid-sentence before the list (its
-    last word before ":" is a function word), the first ones within `LIST_ITEMS` and `LIST_CHARS`; else []."""
-    s, e = p.sentences[si]
-    if _DANGLING.search(p.text[s:e].rstrip()) is None:
-        return []
-    kept: list[tuple[int, int]] = []
-    size = 0
-    for a, b in _items_after(p.text, e)[:LIST_ITEMS]:
-        if kept and size + (b - a) > LIST_CHARS:
-            break
-        kept.append((a, b))
-        size += b - a
-    return kept
-
-
-def _in_list(p: Passage, si: int, items: list[tuple[int, int]]) -> bool:
-    start = p.sentences[si][0]
-    return any(a <= start < b for a, b in items)
-
-
-def _quote_list(p: Passage, intro: int, items: list[tuple[int, int]]) -> str:
-    """The intro, its trailing ":" dropped, then its items joined by "; " (emphasis marks, run-on punctuation and
-    conjunctions dropped from the items), ending with a full stop."""
-    s, e = p.sentences[intro]
-    head = p.text[s:e].strip().removeprefix("- ").removeprefix("* ").rstrip(":").rstrip()
-    texts = [_RUN_ON.sub("", p.text[a:b].replace("**", "").replace("__", "").strip()) for a, b in items]
-    return f"{head} {'; '.join(t for t in texts if t)}."
 
 
 def blend_vectors(question_vector: np.ndarray, context_vector: np.ndarray, weight: float) -> np.ndarray:
