@@ -68,7 +68,6 @@ def main() -> int:
         parser.error("--show lists answers: give --split dev")
     pools = args.pool or list(POOLS)
 
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import ragfort
     from ragfort.evals.scoring import token_f1
     from ragfort.ingest import ingest_paths

@@ -65,17 +65,23 @@ def given_names() -> frozenset[str]:
 COMMON_SURNAMES = 5000
 
 
+def _census_words(file: str) -> list[str]:
+    """The first column of one of the ``names`` package's census files, in lower case and in its order (most
+    common first); [] without the package or the file."""
+    spec = importlib.util.find_spec("names")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    path = Path(next(iter(spec.submodule_search_locations))) / file
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="ascii", errors="ignore").splitlines()
+    return [line.split(maxsplit=1)[0].lower() for line in lines if line.strip()]
+
+
 @functools.cache
 def common_surnames() -> frozenset[str]:
     """The `COMMON_SURNAMES` most common US census surnames in lower case (empty without the ``names`` package)."""
-    spec = importlib.util.find_spec("names")
-    if spec is None or not spec.submodule_search_locations:
-        return frozenset()
-    path = Path(next(iter(spec.submodule_search_locations))) / "dist.all.last"
-    if not path.is_file():
-        return frozenset()
-    lines = path.read_text(encoding="ascii", errors="ignore").splitlines()[:COMMON_SURNAMES]
-    return frozenset(line.split(maxsplit=1)[0].lower() for line in lines if line.strip())
+    return frozenset(_census_words("dist.all.last")[:COMMON_SURNAMES])
 
 
 @functools.cache
@@ -85,17 +91,7 @@ def any_given_names() -> frozenset[str]:
     For the question "could this word be someone's name?" asked before letting a word through
     (`ragfort.pii.vocabulary`), where `given_names`, which leaves the ordinary words out, would say no too often.
     """
-    found: set[str] = set()
-    spec = importlib.util.find_spec("names")
-    if spec is not None and spec.submodule_search_locations:
-        folder = Path(next(iter(spec.submodule_search_locations)))
-        for file in ("dist.female.first", "dist.male.first"):
-            path = folder / file
-            if path.is_file():
-                for line in path.read_text(encoding="ascii", errors="ignore").splitlines():
-                    word = line.split(maxsplit=1)[0] if line.strip() else ""
-                    if len(word) >= 3:
-                        found.add(word.lower())
+    found = {w for file in ("dist.female.first", "dist.male.first") for w in _census_words(file) if len(w) >= 3}
     if _WORLD_NAMES.is_file():
         for line in _WORLD_NAMES.read_text(encoding="utf-8").splitlines():
             word = line.strip()
