@@ -29,6 +29,38 @@ def test_pointer_sentences_are_never_the_answer() -> None:
     assert answer == "Card refunds take 5-7 business days."
 
 
+def test_a_sentence_that_only_adds_a_pointer_after_a_semicolon_is_no_answer() -> None:
+    p = passage('A freeze may help; see "Freezing Your Membership". A freeze costs $10 for each month.')
+    vecs = np.stack([unit(0), unit(0) * 0.8 + unit(1) * 0.2])  # the pointer is the closer one
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    answer = extractive_answer(unit(0), "How much does a freeze cost?", [p], [vecs])
+    assert answer == "A freeze costs $10 for each month."
+
+
+def test_a_sentence_that_points_back_is_quoted_after_the_one_it_points_to() -> None:
+    p = passage(
+        "Kids Club runs at Signature clubs and most Standard clubs. It isn't available at Express clubs. "
+        "Each visit can last up to 2 hours."
+    )
+    vecs = np.stack([unit(1), unit(0), unit(2)])
+    answer = extractive_answer(unit(0), "Is there a kids club at express clubs?", [p], [vecs])
+    assert answer == "Kids Club runs at Signature clubs and most Standard clubs. It isn't available at Express clubs."
+
+
+def test_a_sentence_that_points_back_after_a_heading_is_quoted_alone() -> None:
+    p = passage("## Express clubs\n\nThey have no showers. Towels cost $2 each.")
+    vecs = np.stack([unit(1), unit(0), unit(2)])
+    assert extractive_answer(unit(0), "showers at express clubs?", [p], [vecs]) == "They have no showers."
+
+
+def test_an_antecedent_already_quoted_is_not_repeated() -> None:
+    p = passage("Store credit can be used on devices. It cannot pay your monthly bill. Refunds take 5 days.")
+    vecs = np.stack([unit(0), unit(0) * 0.98 + unit(1) * 0.199, unit(2)])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    answer = extractive_answer(unit(0), "Can store credit pay my monthly bill?", [p], [vecs])
+    assert answer == "Store credit can be used on devices. It cannot pay your monthly bill."
+
+
 def test_no_close_sentence_means_no_answer() -> None:
     p = passage("Roaming costs $10 per day in Europe.")
     answer = extractive_answer(unit(0), "Do you sell bicycles?", [p], [np.stack([unit(1)])])

@@ -58,17 +58,19 @@ _STOP = FUNCTION_WORDS | frozenset(
     ]
 )
 
-# Sentences that only point elsewhere ("See 'Refunds' for timings.", "To turn it on, see ...").
+# Sentences that only point elsewhere ("See 'Refunds' for timings.", "To turn it on, see ...", "A freeze may
+# help; see 'Freezing Your Membership'.").
 # Bump when the selection logic changes (cache keys include it). 5: a no-LLM follow-up's passages carry the
 # marks of the relevance judge reading the follow-up alone (session 15), so cached follow-up answers are stale.
 # 6: a question asked after a conversation that does not read as a follow-up weighs the conversation in
 # (`ExtractiveSettings.context_weight`, session 28). 7: a question that only asks how to reach the business quotes
 # the sentences that print a contact point of the channel asked (session 37). 8: the contact page's first (session
-# 37). 9: a list's intro ends with "." (session 38).
-EXTRACTIVE_VERSION = 9
+# 37). 9: a list's intro ends with "." (session 38). 10: a sentence opening with a word that points back ("It",
+# "They") follows the sentence before it; "...; see 'X'" is a pointer too (session 39).
+EXTRACTIVE_VERSION = 10
 
 _POINTER = re.compile(
-    r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60},\s*see\s+[\"'A-Z]", re.IGNORECASE
+    r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60}[,;:]\s*see\s+[\"'A-Z]", re.IGNORECASE
 )
 
 SYSTEM_PROMPT = (
@@ -125,6 +127,11 @@ def _sentence(p: Passage, index: int) -> str:
 def _is_heading(p: Passage, s: int, e: int) -> bool:
     line_start = p.text.rfind("\n", 0, s) + 1
     return p.text[line_start:s].lstrip().startswith("#")
+
+
+# A sentence opening with a word that points back ("It isn't available at Express clubs.") names its subject in
+# the sentence before it.
+_POINTS_BACK = re.compile(r"(?:It|It's|It’s|Its|This|That|These|Those|They|Their)\b")
 
 
 def extractive_answer(
@@ -202,8 +209,9 @@ def extractive_answer(
         if cand[0] >= best - margin and cand[0] >= settings.min_similarity:
             picked.append(cand)
     picked.sort(key=lambda c: (c[1] != top_passage, c[1], c[2]))
+    quoted = _with_antecedents(passages, [(pi, si) for _, pi, si in picked])
     out = []
-    for _, pi, si in picked:
+    for pi, si in quoted:
         s, e = passages[pi].sentences[si]
         sentence = passages[pi].text[s:e].strip()
         if sentence.startswith(("- ", "* ")):
@@ -264,3 +272,20 @@ def llm_messages(
 
 # LangChain's message roles for the history kept in a turn (tool and function messages are left out).
 _ROLES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai"}
+
+
+def _with_antecedents(passages: Sequence[Passage], picked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`picked` (passage, sentence) pairs, each one that opens with a word pointing back ("It", "They", "This")
+    preceded by the sentence before it in its passage, unless that one is already quoted, a heading or a pointer."""
+    chosen = set(picked)
+    out: list[tuple[int, int]] = []
+    for pi, si in picked:
+        p = passages[pi]
+        s, e = p.sentences[si]
+        if si > 0 and (pi, si - 1) not in chosen and _POINTS_BACK.match(p.text[s:e].lstrip("-* ")):
+            ps, pe = p.sentences[si - 1]
+            if not _is_heading(p, ps, pe) and not _POINTER.match(p.text, ps):
+                out.append((pi, si - 1))
+                chosen.add((pi, si - 1))
+        out.append((pi, si))
+    return out
