@@ -131,7 +131,24 @@ def _is_heading(p: Passage, s: int, e: int) -> bool:
 
 # A sentence opening with a word that points back ("It isn't available at Express clubs.") names its subject in
 # the sentence before it.
-_POINTS_BACK = re.compile(r"(?:It|It's|It’s|Its|This|That|These|Those|They|Their)\b")
+_OPENS_POINTING_BACK = re.compile(r"(?:It|It's|It’s|Its|This|That|These|Those|They|Their)\b")
+
+
+def _with_antecedents(passages: Sequence[Passage], picked: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`picked` (passage, sentence) pairs, each one that opens with a word pointing back ("It", "They", "This")
+    preceded by the sentence before it in its passage, unless that one is already quoted, a heading or a pointer."""
+    chosen = set(picked)
+    out: list[tuple[int, int]] = []
+    for pi, si in picked:
+        p = passages[pi]
+        s, e = p.sentences[si]
+        if si > 0 and (pi, si - 1) not in chosen and _OPENS_POINTING_BACK.match(p.text[s:e].lstrip("-* ")):
+            ps, pe = p.sentences[si - 1]
+            if not _is_heading(p, ps, pe) and not _POINTER.match(p.text, ps):
+                out.append((pi, si - 1))
+                chosen.add((pi, si - 1))
+        out.append((pi, si))
+    return out
 
 
 def extractive_answer(
@@ -272,20 +289,3 @@ def llm_messages(
 
 # LangChain's message roles for the history kept in a turn (tool and function messages are left out).
 _ROLES = {"human": "human", "user": "human", "ai": "ai", "assistant": "ai"}
-
-
-def _with_antecedents(passages: Sequence[Passage], picked: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """`picked` (passage, sentence) pairs, each one that opens with a word pointing back ("It", "They", "This")
-    preceded by the sentence before it in its passage, unless that one is already quoted, a heading or a pointer."""
-    chosen = set(picked)
-    out: list[tuple[int, int]] = []
-    for pi, si in picked:
-        p = passages[pi]
-        s, e = p.sentences[si]
-        if si > 0 and (pi, si - 1) not in chosen and _POINTS_BACK.match(p.text[s:e].lstrip("-* ")):
-            ps, pe = p.sentences[si - 1]
-            if not _is_heading(p, ps, pe) and not _POINTER.match(p.text, ps):
-                out.append((pi, si - 1))
-                chosen.add((pi, si - 1))
-        out.append((pi, si))
-    return out
