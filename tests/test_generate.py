@@ -91,6 +91,15 @@ def test_a_list_intro_quoted_without_its_list_ends_with_a_full_stop_not_a_colon(
     assert answer == "If the tank isn't full, we refuel it and charge."
 
 
+def test_a_sentence_printed_in_two_articles_is_quoted_once() -> None:
+    leaving = passage("Smart meter readings are collected automatically. Send other readings within 5 days.")
+    joining = passage("Smart meter readings are collected automatically. Your old supplier uses the same readings.")
+    vecs = np.stack([unit(0), unit(1)])
+    question = "Are smart meter readings collected automatically?"
+    answer = extractive_answer(unit(0), question, [leaving, joining], [vecs, vecs])
+    assert answer == "Smart meter readings are collected automatically."
+
+
 def test_a_shared_rare_word_rescues_a_sentence_the_embedding_scores_low() -> None:
     p = passage("We ship to 28 countries, including Canada, Mexico and the United Kingdom.")
     low = np.stack([unit(0) * 0.4 + unit(1) * 0.9165])  # cosine 0.4 with the question

@@ -66,8 +66,9 @@ _STOP = FUNCTION_WORDS | frozenset(
 # (`ExtractiveSettings.context_weight`, session 28). 7: a question that only asks how to reach the business quotes
 # the sentences that print a contact point of the channel asked (session 37). 8: the contact page's first (session
 # 37). 9: a list's intro ends with "." (session 38). 10: a sentence opening with a word that points back ("It",
-# "They") follows the sentence before it; "...; see 'X'" is a pointer too (session 39).
-EXTRACTIVE_VERSION = 10
+# "They") follows the sentence before it; "...; see 'X'" is a pointer too (session 39). 11: a sentence printed in two
+# articles is quoted once (session 40).
+EXTRACTIVE_VERSION = 11
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60}[,;:]\s*see\s+[\"'A-Z]", re.IGNORECASE
@@ -227,10 +228,17 @@ def extractive_answer(
             picked.append(cand)
     picked.sort(key=lambda c: (c[1] != top_passage, c[1], c[2]))
     quoted = _with_antecedents(passages, [(pi, si) for _, pi, si in picked])
-    out = []
+    out: list[str] = []
+    seen: set[str] = set()
     for pi, si in quoted:
         s, e = passages[pi].sentences[si]
         sentence = passages[pi].text[s:e].strip()
+        # The same sentence printed in two articles ("Smart meter readings are collected automatically." in both
+        # the switching and the leaving article) is quoted once.
+        folded = " ".join(plain_quotes(sentence).lower().split())
+        if folded in seen:
+            continue
+        seen.add(folded)
         if sentence.startswith(("- ", "* ")):
             sentence = sentence[2:]
         # A list item that continues its list ("- in the app, under Journeys > Claim,") ends the answer's sentence,
