@@ -146,6 +146,37 @@ def test_train_only_corpora_hold_train_cases_over_real_passages(corpus: str) -> 
         assert pair["doc_ids"] and all(d in docs for d in pair["doc_ids"]), pair["id"]
 
 
+# Training corpora whose answerability cases came later (session 40): train only, exactly ragfort's top 5.
+LATER_ANSWERABILITY = {
+    "tallyho": REPO / "evals" / "corpora" / "tallyho_payroll",
+    "kestrel": REPO / "evals" / "corpora" / "kestrel_fitness",
+    "marlowe": REPO / "evals" / "corpora" / "marlowe_vets",
+    "parcelwise": REPO / "evals" / "corpora" / "parcelwise",
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(LATER_ANSWERABILITY))
+def test_later_training_corpora_hold_train_answerability_cases_over_real_passages(corpus: str) -> None:
+    docs = _doc_chunks(LATER_ANSWERABILITY[corpus])
+    cases = list(_records(REPO / "evals" / "answerability" / f"{corpus}.jsonl"))
+    assert len(cases) >= 100
+    assert len({c["id"] for c in cases}) == len(cases) and len({c["question"] for c in cases}) == len(cases)
+    golden = {r["question"] for r in _records(REPO / "evals" / "help_center.jsonl")}
+    kinds = {c["kind"] for c in cases}
+    assert kinds == ANSWERABILITY_KINDS[True] | ANSWERABILITY_KINDS[False]
+    for case in cases:
+        assert case["corpus"] == corpus and case["split"] == "train", case["id"]
+        assert case["kind"] in ANSWERABILITY_KINDS[case["answerable"]], case["id"]
+        assert case["question"] not in golden, case["id"]
+        assert len(case["passages"]) == 5 == len({p["text"] for p in case["passages"]}), case["id"]
+        for passage in case["passages"]:
+            assert passage["text"] in docs[passage["doc_id"]], (case["id"], passage["doc_id"])
+        flagged = sorted({p["doc_id"] for p in case["passages"] if p["answers"]})
+        assert bool(flagged) == case["answerable"] and case["answer_doc_ids"] == flagged, case["id"]
+    share = sum(c["answerable"] for c in cases) / len(cases)
+    assert 0.45 <= share <= 0.6
+
+
 # Training corpora with hand-written question pairs only (session 28), no answerability cases.
 PAIRS_ONLY = {
     "kestrel": REPO / "evals" / "corpora" / "kestrel_fitness",
@@ -427,8 +458,12 @@ def _split_of_line(row: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize(
     ("name", "split_of", "courtesy_lines"),
-    [("lines.jsonl", _split_of_line, 180), ("holdout.jsonl", lambda row: "holdout", 200),
-     ("extra.jsonl", lambda row: "train", 260), ("extra2.jsonl", lambda row: "train", 280)],
+    [
+        ("lines.jsonl", _split_of_line, 180),
+        ("holdout.jsonl", lambda row: "holdout", 200),
+        ("extra.jsonl", lambda row: "train", 260),
+        ("extra2.jsonl", lambda row: "train", 280),
+    ],
 )
 def test_the_courtesy_lines_are_labelled_by_kind_and_split(
     name: str, split_of: Callable[[dict[str, Any]], str], courtesy_lines: int
