@@ -138,6 +138,14 @@ def test_corpus_vocabulary_pools_words_pairs_and_names_of_every_text() -> None:
     assert set(found.proper) == {"max", "brightwater"}  # "Cover" and "Ask" open their sentences
 
 
+def test_compounds_are_letters_joined_by_hyphens_in_lower_case() -> None:
+    from ragfort.text import compounds, corpus_vocabulary
+
+    text = "Check-in opens at 3pm; free Wi‑Fi and Wi-Fi. File a W-2 for 24-hour cover - well, re-check-in."
+    assert compounds(text) == {"check-in", "wi-fi", "re-check-in"}  # not "W-2", "24-hour" or a spaced dash
+    assert set(corpus_vocabulary(["Drop-off is free.", "Pick-up too."]).compounds) == {"drop-off", "pick-up"}
+
+
 def test_printed_contacts_reads_phone_digits_in_any_grouping_and_e_mail_addresses() -> None:
     from ragfort.text import contact_key, printed_contacts
 

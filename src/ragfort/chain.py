@@ -80,7 +80,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         self.extractive = extractive
         self.follow_ups: FollowUpRule = follow_ups
         self.respell = respell
-        self._spelling: tuple[str, frozenset[str], Speller, Speller] | None = None  # version, known, corpus, vocabulary
+        # version, known words, the corpus's speller, the embedder vocabulary's, the corpus's hyphenated compounds
+        self._spelling: tuple[str, frozenset[str], Speller, Speller, dict[str, str]] | None = None
 
     @property
     def model_id(self) -> str:
@@ -93,7 +94,8 @@ class RagChain(Runnable[Any, dict[str, Any]]):
 
     def query(self, question: str) -> str:
         """What retrieval searches on for `question`: `search_text`, with its typos respelt as the corpus spells
-        the word meant (``respell``, the default).
+        the word meant (``respell``, the default), and a word typed closed up that the corpus writes hyphenated
+        as the corpus writes it ("checkin" is "check-in").
 
         A misspelt word ("servce", "alreeady") embeds far from the word meant and retrieves other passages,
         and the answerability judge then reads a question it cannot match to them. A word that is neither a
@@ -109,14 +111,16 @@ class RagChain(Runnable[Any, dict[str, Any]]):
         if self._spelling is None or self._spelling[0] != version:
             try:
                 corpus = self.index.words()
+                joined = {c.replace("-", ""): c for c in self.index.compounds()}
             except Exception as exc:  # an index server that went away: search as typed, not not at all
                 log.warning("cannot read the corpus's words to respell questions (%s); searching as typed",
                             type(exc).__name__)  # fmt: skip
                 return query
             model = MODELS_DIR / EQUIVALENCE_TASK  # the embedder's WordPiece vocabulary, as the judges hold it
-            self._spelling = (version, corpus | judge_vocabulary(model), Speller(corpus), judge_speller(model))
-        _, known, speller, fallback = self._spelling
-        return respelt(query, known, speller, fallback, english_words())
+            known = corpus | judge_vocabulary(model)
+            self._spelling = (version, known, Speller(corpus), judge_speller(model), joined)
+        _, known, speller, fallback, joined = self._spelling
+        return respelt(query, known, speller, fallback, english_words(), compounds=joined)
 
     def vocabulary(self) -> CorpusVocabulary | None:
         """The corpus's words, word pairs and capitalised names, or None when they cannot be read (an index server

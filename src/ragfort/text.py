@@ -20,6 +20,7 @@ __all__ = [
     "EMAIL_RE",
     "PLACEHOLDER_RE",
     "CorpusVocabulary",
+    "compounds",
     "contact_key",
     "corpus_vocabulary",
     "fold_accents",
@@ -430,12 +431,25 @@ class CorpusVocabulary(NamedTuple):
         proper: the words it writes capitalised inside a sentence, in lower case (`ragfort.text.proper_words`).
         contacts: the phone numbers and e-mail addresses its published (public) documents print, as
             `contact_key` writes them: the help center's own support lines and addresses.
+        compounds: the words it writes joined by hyphens, in lower case (`ragfort.text.compounds`): "check-in",
+            "wi-fi", what a customer types closed up ("checkin", "wifi").
     """
 
     words: Collection[str]
     pairs: Collection[int]
     proper: Collection[str]
     contacts: Collection[str] = frozenset()
+    compounds: Collection[str] = frozenset()
+
+
+# Letters joined by hyphens: "check-in", "Wi-Fi", "drop-off" (not "W-2", "24-hour" or a dash between spaces).
+_COMPOUND = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z]+(?:-[A-Za-z]+)+(?![A-Za-z0-9-])")
+
+
+def compounds(text: str) -> set[str]:
+    """The lower-case words of `text` joined by hyphens ("check-in", "wi-fi"), read with plain quotes and accents
+    folded, as `words` reads the rest."""
+    return {w.lower() for w in _COMPOUND.findall(fold_accents(plain_quotes(text)))}
 
 
 # A run of digit groups that may print a phone number: "0345 712 3400", "+1 (888) 555-0190", "1-800-555-0123".
@@ -497,18 +511,22 @@ def proper_words(text: str) -> set[str]:
 
 
 def corpus_vocabulary(texts: Iterable[str], *, public: Iterable[str] = ()) -> CorpusVocabulary:
-    """The words, word pairs and capitalised names of `texts` pooled, in one pass (frozensets), and the contact
+    """The words, word pairs, capitalised names and hyphenated compounds of `texts` pooled, in one pass
+    (frozensets), and the contact
     points (`printed_contacts`) of `public`: the published ones among them (a private document's phone numbers
     may be a customer's). Pass a public text in both."""
-    found: tuple[set[str], set[int], set[str]] = (set(), set(), set())
+    found: tuple[set[str], set[int], set[str], set[str]] = (set(), set(), set(), set())
     for text in texts:
         found[0].update(words(text))
         found[1].update(word_pairs(text))
         found[2].update(proper_words(text))
+        found[3].update(compounds(text))
     contacts: set[str] = set()
     for text in public:
         contacts.update(printed_contacts(text))
-    return CorpusVocabulary(frozenset(found[0]), frozenset(found[1]), frozenset(found[2]), frozenset(contacts))
+    return CorpusVocabulary(
+        frozenset(found[0]), frozenset(found[1]), frozenset(found[2]), frozenset(contacts), frozenset(found[3])
+    )
 
 
 def word_pairs(text: str) -> set[int]:

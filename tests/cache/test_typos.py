@@ -166,6 +166,24 @@ def test_a_word_the_corpus_has_nothing_near_is_respelt_from_the_vocabulary(typed
     assert respelt(typed, corpus | VOCABULARY, Speller(corpus), judge_speller(MODELS_DIR / TASK)) == read
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("what time is checkin", "what time is check-in"),  # not "checking", a typo away
+        ("Checkin time?", "Check-in time?"),
+        ("is there free wifi in the rooms", "is there free wi-fi in the rooms"),
+        ("can I check in early", "can I check in early"),  # written apart: nothing to read
+        ("are you open for checking coats", "are you open for checking coats"),  # a word of the corpus
+    ],
+)
+def test_a_word_typed_closed_up_is_read_as_the_corpus_hyphenates_it(typed: str, read: str) -> None:
+    corpus = words(CORPUS + " Check-in is from 3pm; free Wi-Fi. We are checking coats.")
+    joined = {"checkin": "check-in", "wifi": "wi-fi"}
+    assert respelt(typed, corpus | VOCABULARY, Speller(corpus), compounds=joined) == read
+    # Without the compounds, "checkin" is a typo of the corpus's "checking".
+    assert respelt("what time is checkin", corpus | VOCABULARY, Speller(corpus)) == "what time is checking"
+
+
 def test_the_vocabulary_never_respells_a_known_word_with_a_common_ending_or_a_short_word() -> None:
     corpus = words(CORPUS)
     fallback = judge_speller(MODELS_DIR / TASK)

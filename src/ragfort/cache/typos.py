@@ -26,7 +26,7 @@ both texts at lookup, so the two can be compared word by word:
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from ragfort.cache.english import English, is_english
 from ragfort.cache.features import courtesy_stripped, word_stem
@@ -176,6 +176,8 @@ def respelt(
     speller: Speller,
     fallback: Speller | None = None,
     english: English | None = None,
+    *,
+    compounds: Mapping[str, str] | None = None,
 ) -> str:
     """`text` with each word that `known` lacks written as the one word a typo away that was meant.
 
@@ -199,6 +201,9 @@ def respelt(
             regular inflection of one, or a verb after "re" or "pre" is spelt right and never respelt ("prepay"
             is not "repay", "plumber" not "lumber"), unless the corpus writes it with a letter doubled
             ("recuring" / "recurring").
+        compounds: words the corpus writes hyphenated, keyed by their letters closed up ({"checkin":
+            "check-in"}): an unknown word typed closed up is read as the corpus writes it, before any typo match
+            ("checkin" is "check-in", not "checking" a typo away).
     """
     spelling: dict[str, str] = {}
     plain = plain_quotes(text)
@@ -210,6 +215,9 @@ def respelt(
             continue
         if typed in CONTRACTIONS:  # "hasnt" is "hasn't", not "haunt" a typo away
             spelling[typed] = CONTRACTIONS[typed]
+            continue
+        if compounds and typed in compounds:
+            spelling[typed] = compounds[typed]
             continue
         partners = speller.near(typed)
         if english is not None and is_english(typed, english) and not any(_doubled(typed, p) for p in partners):

@@ -314,9 +314,7 @@ class Index:
                 "run ragfort ingest again to repair it"
             )
         if not manifest.index_version:
-            raise IndexError_(
-                f"no index at {self.backend.location!r}; run: ragfort ingest PATH --index {self.path}"
-            )
+            raise IndexError_(f"no index at {self.backend.location!r}; run: ragfort ingest PATH --index {self.path}")
 
     # -- reading -------------------------------------------------------------
     def document_text(self, doc_id: str) -> str:
@@ -366,6 +364,12 @@ class Index:
         after "Voltwise" (`ragfort.guards.names`; asked only by a relevance guard with a bar for names).
         """
         return frozenset(self.vocabulary().pairs)
+
+    def compounds(self) -> frozenset[str]:
+        """The words every indexed chunk writes joined by hyphens (`ragfort.text.compounds`), read once per index
+        version, on first use: what a question typed closed up ("checkin", "wifi") means ("check-in", "wi-fi";
+        `ragfort.chain.RagChain.query`)."""
+        return frozenset(self.vocabulary().compounds)
 
     def proper_words(self) -> frozenset[str]:
         """The words some indexed chunk writes capitalised inside a sentence (`ragfort.text.proper_words`), read once
