@@ -91,6 +91,22 @@ def test_a_list_intro_quoted_without_its_list_ends_with_a_full_stop_not_a_colon(
     assert answer == "If the tank isn't full, we refuel it and charge."
 
 
+def test_a_list_intro_quoted_with_some_of_its_items_keeps_them_under_it_on_lines_of_their_own() -> None:
+    p = passage(
+        "Roadside Plus covers the call-out and towing for:\n\n- a flat tyre or puncture,\n- a flat battery,\n"
+        "- keys locked in the car.\n\nWithout it, a call-out costs 150."
+    )
+    vecs = np.stack([unit(0), unit(0) * 0.95 + unit(1) * 0.312, unit(2), unit(3), unit(0)])
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    answer = extractive_answer(unit(0), "is the call-out free for a flat tyre?", [p], [vecs])
+    assert answer == (
+        "Roadside Plus covers the call-out and towing for:\n- a flat tyre or puncture\n\n"
+        "Without it, a call-out costs 150."
+    )
+    for line in answer.split("\n"):
+        assert line.removeprefix("- ") in p.text  # each line is verbatim
+
+
 def test_a_sentence_printed_in_two_articles_is_quoted_once() -> None:
     leaving = passage("Smart meter readings are collected automatically. Send other readings within 5 days.")
     joining = passage("Smart meter readings are collected automatically. Your old supplier uses the same readings.")

@@ -68,8 +68,9 @@ _STOP = FUNCTION_WORDS | frozenset(
 # 37). 9: a list's intro ends with "." (session 38). 10: a sentence opening with a word that points back ("It",
 # "They") follows the sentence before it; "...; see 'X'" is a pointer too (session 39). 11: a sentence printed in two
 # articles is quoted once (session 40). 12: a word typed closed up is searched as the corpus hyphenates it ("checkin"
-# is "check-in", session 40), so such questions retrieve other passages.
-EXTRACTIVE_VERSION = 12
+# is "check-in", session 40), so such questions retrieve other passages. 13: a list's lead-in quoted with some of its
+# items keeps its ":" and has them under it, one to a line (session 40).
+EXTRACTIVE_VERSION = 13
 
 _POINTER = re.compile(
     r"(?:see|for (?:more|details|further)|read|learn more|visit)\b|[^.!?]{0,60}[,;:]\s*see\s+[\"'A-Z]", re.IGNORECASE
@@ -134,6 +135,26 @@ def _is_heading(p: Passage, s: int, e: int) -> bool:
 # A sentence opening with a word that points back ("It isn't available at Express clubs.") names its subject in
 # the sentence before it.
 _OPENS_POINTING_BACK = re.compile(r"(?:It|It's|It’s|Its|This|That|These|Those|They|Their)\b")
+
+
+# What stands before a list item's text on its line: "- ", "* ", "+ ", "1. ", "1) ".
+_ITEM_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
+
+
+def _is_item(p: Passage, si: int) -> bool:
+    """Whether sentence `si` of `p` is a list item (its line opens with a list marker right before it)."""
+    s, _ = p.sentences[si]
+    return bool(_ITEM_MARKER.fullmatch(p.text, p.text.rfind("\n", 0, s) + 1, s))
+
+
+def _items_after(p: Passage, si: int) -> range:
+    """The sentences of the list that sentence `si` opens ("... towing for:" and its items), or an empty range
+    when it opens none."""
+    end = si + 1
+    if p.text[slice(*p.sentences[si])].rstrip().endswith(":"):
+        while end < len(p.sentences) and _is_item(p, end):
+            end += 1
+    return range(si + 1, end)
 
 
 def _with_antecedents(passages: Sequence[Passage], picked: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -231,7 +252,8 @@ def extractive_answer(
     quoted = _with_antecedents(passages, [(pi, si) for _, pi, si in picked])
     out: list[str] = []
     seen: set[str] = set()
-    for pi, si in quoted:
+    items: tuple[int, range] = (-1, range(0))  # the list whose lead-in the answer quoted last: passage, sentences
+    for n, (pi, si) in enumerate(quoted):
         s, e = passages[pi].sentences[si]
         sentence = passages[pi].text[s:e].strip()
         # The same sentence printed in two articles ("Smart meter readings are collected automatically." in both
@@ -242,14 +264,30 @@ def extractive_answer(
         seen.add(folded)
         if sentence.startswith(("- ", "* ")):
             sentence = sentence[2:]
+        if pi == items[0] and si in items[1]:
+            # An item of the list whose lead-in was just quoted goes under it, on a line of its own.
+            out[-1] += "\n- " + sentence.rstrip(",;").rstrip()
+            continue
+        following = _items_after(passages[pi], si)
+        if n + 1 < len(quoted) and quoted[n + 1][0] == pi and quoted[n + 1][1] in following:
+            # The lead-in of a list quoted with some of its items ("Roadside Plus covers the call-out and towing
+            # for:" and "- a flat tyre or puncture"): each line verbatim, so each is a claim grounding reads.
+            items = (pi, following)
+            out.append(sentence)
+            continue
+        items = (-1, range(0))
         # A list item that continues its list ("- in the app, under Journeys > Claim,") ends the answer's sentence,
-        # as does the intro of a list ("If the tank isn't full when you return, we refuel it and charge:"), never
-        # quoted as "charge [1]:.". (Quoting the intro with its items was measured and not kept: docs/evaluation.md.)
+        # as does the intro of a list quoted without its items ("If the tank isn't full when you return, we refuel
+        # it and charge:"), never quoted as "charge [1]:.". (Quoting the intro with all its items was measured and
+        # not kept: docs/evaluation.md.)
         sentence = sentence.rstrip(",;:").rstrip()
         if sentence and sentence[-1] not in ".!?":
             sentence += "."
         out.append(sentence)
-    return " ".join(out)
+    # A quoted list stands apart from the sentences around it.
+    return "".join(
+        part if i == 0 else ("\n\n" if "\n" in part or "\n" in out[i - 1] else " ") + part for i, part in enumerate(out)
+    )
 
 
 def blend_vectors(question_vector: np.ndarray, context_vector: np.ndarray, weight: float) -> np.ndarray:

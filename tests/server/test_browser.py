@@ -241,6 +241,22 @@ def test_grounded_badge_explains_itself_and_never_overclaims(  # type: ignore[no
         context.close()
 
 
+def test_an_answer_quoting_a_list_shows_each_item_on_its_own_line(browser, live_server: LiveServer) -> None:  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
+    context, page = open_page(browser, live_server)
+    try:
+        text = "Roadside Plus covers the call-out for:\n- a flat tyre or puncture\n- a flat battery\n\nIt costs 150."
+        answer_with(page, {"answer": text, "trace_id": "t3"})
+        answer = ask(page, "Is the call-out free for a flat tyre?")
+        expect(answer.locator(".text")).to_contain_text("a flat battery")
+        lines = [line.strip() for line in answer.locator(".text").inner_text().splitlines() if line.strip()]
+        assert lines == ["Roadside Plus covers the call-out for:", "- a flat tyre or puncture", "- a flat battery",
+                         "It costs 150."]  # fmt: skip
+    finally:
+        context.close()
+
+
 def test_a_three_turn_conversation_stays_on_screen_and_starts_over(  # type: ignore[no-untyped-def]
     browser, live_server: LiveServer
 ) -> None:
