@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ragfort.contact import contact_channels, contact_page, printed_channels
-from ragfort.text import FUNCTION_WORDS, plain_quotes
+from ragfort.text import FUNCTION_WORDS, LIST_MARK, normalize_question, plain_quotes
 from ragfort.types import ANSWERS_KEY, HistoryMessage, Passage
 
 __all__ = [
@@ -137,14 +137,10 @@ def _is_heading(p: Passage, s: int, e: int) -> bool:
 _OPENS_POINTING_BACK = re.compile(r"(?:It|It's|It’s|Its|This|That|These|Those|They|Their)\b")
 
 
-# What stands before a list item's text on its line: "- ", "* ", "+ ", "1. ", "1) ".
-_ITEM_MARKER = re.compile(r"[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+")
-
-
 def _is_item(p: Passage, si: int) -> bool:
     """Whether sentence `si` of `p` is a list item (its line opens with a list marker right before it)."""
     s, _ = p.sentences[si]
-    return bool(_ITEM_MARKER.fullmatch(p.text, p.text.rfind("\n", 0, s) + 1, s))
+    return bool(LIST_MARK.fullmatch(p.text, p.text.rfind("\n", 0, s) + 1, s))
 
 
 def _items_after(p: Passage, si: int) -> range:
@@ -257,8 +253,8 @@ def extractive_answer(
         s, e = passages[pi].sentences[si]
         sentence = passages[pi].text[s:e].strip()
         # The same sentence printed in two articles ("Smart meter readings are collected automatically." in both
-        # the switching and the leaving article) is quoted once.
-        folded = " ".join(plain_quotes(sentence).lower().split())
+        # the switching and the leaving article) is quoted once: compared as duplicate questions are.
+        folded = normalize_question(sentence)
         if folded in seen:
             continue
         seen.add(folded)

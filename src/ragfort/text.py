@@ -18,6 +18,7 @@ __all__ = [
     "CALENDAR_WORDS",
     "CONTRACTIONS",
     "EMAIL_RE",
+    "LIST_MARK",
     "PLACEHOLDER_RE",
     "CorpusVocabulary",
     "compounds",
@@ -40,6 +41,9 @@ __all__ = [
 # ``<EMAIL_ADDRESS_H...>`` (hashed). Defined here, the leaf module, so that retrieval can drop
 # placeholders without loading the PII stack; `ragfort.pii.pseudonym` uses the same pattern.
 PLACEHOLDER_RE = re.compile(r"<([A-Z][A-Z0-9_]*?)_(\d+|D[0-9a-f]{6,}|H[0-9a-f]{6,})>")
+# What stands on a line before a list item's text: "- ", "* ", "+ ", "1. ", "1) ". `sentence_spans` never takes it
+# into a sentence, so a sentence is a list item when the text between its line's start and its own start is this.
+LIST_MARK = re.compile(r"\s*(?:[-*+]|\d+[.)])\s*")
 # What is left around a removed placeholder: "I'm <PERSON_1>, <EMAIL_ADDRESS_1>." -> "I'm , ."
 # Clauses: the text up to and including the next , ; : ( ) or sentence end.
 _CLAUSE = re.compile(r"(?<=[,;:()?!.])(?=\s)|(?<=\))|(?=\()")

@@ -66,6 +66,7 @@ from ragfort.grounding.signals import (
     polarity,
     stem,
 )
+from ragfort.text import LIST_MARK
 
 __all__ = [
     "EvidenceItems",
@@ -99,7 +100,6 @@ _COMPUTED_BEFORE = (
 _COMPUTED_AFTER = ("left", "remaining", "more", "in total", "altogether", "to go", "later")
 _RANGE_JOIN = re.compile(r"\s?(?:-|–|to)\s?[$€£]?")
 _CLAUSE_BREAK = re.compile(r"[,;]\s+")
-_LIST_MARK = re.compile(r"\s*(?:[-*+]|\d+[.)])\s*")
 
 # Words that state a rule of everyone or everything. "any" is left out: correct answers use it for "whichever
 # you like" ("any Cash ISA interest", "at any time"); counted, it stripped one more correct dev answer.
@@ -412,7 +412,7 @@ def _about(subject: frozenset[str], item: _Item) -> bool:
 
 def _list_items(starts: Sequence[str]) -> frozenset[int]:
     """The sentences that open a list item ("- ...", "1. ...")."""
-    return frozenset(i for i, line in enumerate(starts) if _LIST_MARK.fullmatch(line))
+    return frozenset(i for i, line in enumerate(starts) if LIST_MARK.fullmatch(line))
 
 
 def _list_leads(evidence: EvidenceIndex, starts: Sequence[str]) -> dict[int, frozenset[str]]:
@@ -420,7 +420,7 @@ def _list_leads(evidence: EvidenceIndex, starts: Sequence[str]) -> dict[int, fro
     out: dict[int, frozenset[str]] = {}
     lead: frozenset[str] | None = None
     for i, (sent, line) in enumerate(zip(evidence.sentences, starts, strict=True)):
-        if _LIST_MARK.fullmatch(line) and i > 0 and evidence.sentences[i - 1].passage == sent.passage:
+        if LIST_MARK.fullmatch(line) and i > 0 and evidence.sentences[i - 1].passage == sent.passage:
             if lead is not None:
                 out[i] = lead
             continue
@@ -943,6 +943,7 @@ def _list_swaps(claim: str, evidence: EvidenceIndex) -> list[Unbound]:
     Louisiana or Alaska": Hawaii is written nowhere, the rest of its list is, and so is a list of
     them with Alaska.
     """
+
     def written(name: str) -> bool:
         return f" {_phrase(name)} " in evidence.lowered
 
